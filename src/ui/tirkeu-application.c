@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "tirkeu-application.h"
+#include "tirkeu-preferences-window.h"
+#include "tirkeu-window.h"
+
+/**
+ * TirkeuApplication:
+ *
+ * The GNOME application: its actions, the command-line options, and the #TirkeuConfig that
+ * every window and later layer reads.
+ */
+struct _TirkeuApplication
+{
+  AdwApplication  parent_instance;
+
+  /* owned references */
+  GSettings      *settings;
+  TirkeuConfig   *config;
+
+  guint           restart_requested : 1;
+};
+
+G_DEFINE_FINAL_TYPE (TirkeuApplication, tirkeu_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry option_entries[] = {
+  { "portal-url", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Use this portal address for this run (not saved)"), N_("URL") },
+  { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Trust only the certificate authorities in this PEM file for this run (not saved)"),
+    N_("FILE") },
+  { "pkcs11-module", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Use this PKCS#11 module for this run (not saved)"), N_("MODULE") },
+  /* Read by main() before gettext starts; listed here for --help and for checking. */
+  { "language", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Interface language for this run: system, kk, ru or en (not saved)"), N_("LANGUAGE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static gboolean
+is_portal_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL
+         && g_uri_get_host (uri) != NULL
+         && *g_uri_get_host (uri) != '\0'
+         && (g_str_equal (g_uri_get_scheme (uri), "https")
+             || g_str_equal (g_uri_get_scheme (uri), "http"));
+}
+
+static int
+tirkeu_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (application);
+  const char *portal_url = NULL;
+  const char *language = NULL;
+  const char *ca_file = NULL;
+  const char *pkcs11_module = NULL;
+  gboolean overridden = FALSE;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("tirkeu %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "language", "&s", &language)
+      && !tirkeu_language_is_valid (language))
+    {
+      g_printerr (_("Unknown language “%s”: use system, kk, ru or en.\n"), language);
+      return 1;
+    }
+
+  if (g_variant_dict_lookup (options, "portal-url", "&s", &portal_url))
+    {
+      if (!is_portal_url (portal_url))
+        {
+          g_printerr (_("“%s” is not an http or https address.\n"), portal_url);
+          return 1;
+        }
+      tirkeu_config_override (self->config, "portal-url", portal_url);
+      overridden = TRUE;
+    }
+
+  if (g_variant_dict_lookup (options, "ca-file", "^&ay", &ca_file))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
+
+      if (*ca_file != '\0' && !g_file_test (absolute, G_FILE_TEST_IS_REGULAR))
+        {
+          g_printerr (_("Certificate authority file “%s” does not exist.\n"), ca_file);
+          return 1;
+        }
+      tirkeu_config_override (self->config, "ca-file", *ca_file != '\0' ? absolute : "");
+      overridden = TRUE;
+    }
+
+  if (g_variant_dict_lookup (options, "pkcs11-module", "^&ay", &pkcs11_module))
+    {
+      /* A bare name stays bare: the dynamic loader looks it up on the library path. */
+      g_autofree char *module = strchr (pkcs11_module, '/') != NULL
+                                ? g_canonicalize_filename (pkcs11_module, NULL)
+                                : g_strdup (pkcs11_module);
+
+      tirkeu_config_override (self->config, "pkcs11-module", module);
+      overridden = TRUE;
+    }
+
+  /* An instance already running has its own configuration and would get only an
+   * "activate" from us: a run with its own portal, CA or module is its own process. */
+  if (overridden)
+    g_application_set_flags (application,
+                             g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+
+  return G_APPLICATION_CLASS (tirkeu_application_parent_class)->handle_local_options (application,
+                                                                                      options);
+}
+
+static void
+tirkeu_application_activate (GApplication *application)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (tirkeu_window_new (self));
+      g_object_bind_property (self->config, "training", window, "training",
+                              G_BINDING_SYNC_CREATE);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  TirkeuApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  TirkeuPreferencesWindow *preferences = tirkeu_preferences_window_new (self->config);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  TirkeuApplication *self = user_data;
+  static const char * const developers[] = { "The Tirkeu developers", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "modal", TRUE,
+                        /* Translators: the app's name, see the window title. */
+                        "application-name", _("Tirkeu"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Tirkeu developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("The seller’s side of primary vehicle registration "
+                                      "on the eGov portal, for car dealerships in Kazakhstan"),
+                        "website", "https://github.com/tirkeu/tirkeu",
+                        "issue-url", "https://github.com/tirkeu/tirkeu/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Tirkeu developers",
+                        "developers", developers,
+                        /* Translators: your names, one a line, e.g. "Name <email>". */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  TirkeuApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Close rather than quit outright, so that each window saves its size. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+tirkeu_application_startup (GApplication *application)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (application);
+  static const struct {
+    const char *action;
+    const char *accels[2];
+  } accels[] = {
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+  };
+
+  G_APPLICATION_CLASS (tirkeu_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                           accels[i].action, accels[i].accels);
+}
+
+static void
+tirkeu_application_dispose (GObject *object)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (object);
+
+  g_clear_object (&self->config);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tirkeu_application_parent_class)->dispose (object);
+}
+
+static void
+tirkeu_application_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_application_class_init (TirkeuApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = tirkeu_application_dispose;
+  object_class->get_property = tirkeu_application_get_property;
+
+  application_class->handle_local_options = tirkeu_application_handle_local_options;
+  application_class->startup = tirkeu_application_startup;
+  application_class->activate = tirkeu_application_activate;
+
+  /**
+   * TirkeuApplication:config:
+   *
+   * The effective configuration of this run.
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, TIRKEU_TYPE_CONFIG,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tirkeu_application_init (TirkeuApplication *self)
+{
+  self->settings = g_settings_new (APP_ID);
+  self->config = tirkeu_config_new (self->settings);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+/**
+ * tirkeu_application_new:
+ * @application_id: the application id, normally `APP_ID`
+ * @flags: #GApplicationFlags; tests pass %G_APPLICATION_NON_UNIQUE
+ *
+ * Returns: (transfer full): a new #TirkeuApplication
+ */
+TirkeuApplication *
+tirkeu_application_new (const char        *application_id,
+                        GApplicationFlags  flags)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+
+  return g_object_new (TIRKEU_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", flags,
+                       "resource-base-path", "/io/github/tirkeu/Tirkeu",
+                       NULL);
+}
+
+/**
+ * tirkeu_application_get_config:
+ *
+ * Returns: (transfer none): the effective configuration of this run
+ */
+TirkeuConfig *
+tirkeu_application_get_config (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
+
+  return self->config;
+}
+
+/**
+ * tirkeu_application_request_restart:
+ *
+ * Closes the windows and quits; main() then starts Tirkeu again, so that a new interface
+ * language takes effect (gettext is set up once, at start).
+ */
+void
+tirkeu_application_request_restart (TirkeuApplication *self)
+{
+  g_return_if_fail (TIRKEU_IS_APPLICATION (self));
+
+  self->restart_requested = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+}
+
+gboolean
+tirkeu_application_get_restart_requested (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), FALSE);
+
+  return self->restart_requested;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tirkeu-config.h"
+
+G_BEGIN_DECLS
+
+#define TIRKEU_TYPE_APPLICATION (tirkeu_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuApplication, tirkeu_application, TIRKEU, APPLICATION, AdwApplication)
+
+TirkeuApplication *tirkeu_application_new                   (const char        *application_id,
+                                                             GApplicationFlags  flags);
+TirkeuConfig      *tirkeu_application_get_config            (TirkeuApplication *self);
+void               tirkeu_application_request_restart       (TirkeuApplication *self);
+gboolean           tirkeu_application_get_restart_requested (TirkeuApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tirkeu-application.h"
+
+G_BEGIN_DECLS
+
+#define TIRKEU_TYPE_WINDOW (tirkeu_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuWindow, tirkeu_window, TIRKEU, WINDOW, AdwApplicationWindow)
+
+TirkeuWindow *tirkeu_window_new          (TirkeuApplication *application);
+gboolean      tirkeu_window_get_training (TirkeuWindow      *self);
+void          tirkeu_window_set_training (TirkeuWindow      *self,
+                                          gboolean           training);
+
+G_END_DECLS
