@@ -72,6 +72,9 @@ typedef enum
 
 #define TIRKEU_N_STAGES (TIRKEU_STAGE_WITHDRAWN + 1)
 
+/* The pilot algorithm has 19 steps (joint order No. 499 / No. 754, appendix, point 4). */
+#define TIRKEU_STAGE_N_STEPS 19
+
 /**
  * TirkeuActor:
  * @TIRKEU_ACTOR_SELLER: the seller (our user) acts next
@@ -99,5 +102,8 @@ gboolean     tirkeu_stage_can_transition     (TirkeuStage  from,
 gboolean     tirkeu_stage_check_transition   (TirkeuStage  from,
                                               TirkeuStage  to,
                                               GError     **error);
+gboolean     tirkeu_stage_is_reachable       (TirkeuStage  from,
+                                              TirkeuStage  to);
+TirkeuActor  tirkeu_stage_get_entering_actor (TirkeuStage  stage);
 
 G_END_DECLS

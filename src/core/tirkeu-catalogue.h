@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "tirkeu-portal-code.h"
+#include "tirkeu-stage.h"
+
+G_BEGIN_DECLS
+
+const char  *tirkeu_catalogue_stage_title      (TirkeuStage       stage);
+const char  *tirkeu_catalogue_stage_next       (TirkeuStage       stage);
+char        *tirkeu_catalogue_step_text        (TirkeuStage       stage);
+const char  *tirkeu_catalogue_actor_name       (TirkeuActor       actor);
+const char  *tirkeu_catalogue_code_title       (TirkeuPortalCode  code);
+const char  *tirkeu_catalogue_code_action      (TirkeuPortalCode  code);
+const char  *tirkeu_catalogue_buyer_todo_title (void);
+char       **tirkeu_catalogue_buyer_todo       (void);
+
+G_END_DECLS

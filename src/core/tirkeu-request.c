@@ -1,0 +1,1215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tirkeu-core-enums.h"
+#include "tirkeu-error.h"
+#include "tirkeu-request.h"
+
+/* Version of the variant written by tirkeu_request_to_variant(). A reader refuses a newer
+ * version rather than silently dropping what it does not know. */
+#define VARIANT_VERSION 1
+
+struct _TirkeuRequest
+{
+  GObject parent_instance;
+
+  /* identity */
+  char *idempotency_key;
+  char *portal_id;
+
+  /* parties */
+  char *seller_bin;
+  char *seller_name;
+  char *buyer_iin;
+  char *buyer_name;
+
+  /* owned values */
+  TirkeuVehicle *vehicle;
+  TirkeuContract *contract;
+  GBytes *seller_signature;
+
+  /* state */
+  TirkeuStage stage;
+  GPtrArray *history;  /* element-type TirkeuStageChange, oldest first, never empty */
+  char *refusal_code;
+  char *refusal_text;
+  char *tson;
+  char *plate_type;
+  GDateTime *created_at;
+  GDateTime *updated_at;
+};
+
+G_DEFINE_FINAL_TYPE (TirkeuRequest, tirkeu_request, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_IDEMPOTENCY_KEY,
+  PROP_PORTAL_ID,
+  PROP_SELLER_BIN,
+  PROP_SELLER_NAME,
+  PROP_BUYER_IIN,
+  PROP_BUYER_NAME,
+  PROP_VEHICLE,
+  PROP_CONTRACT,
+  PROP_SELLER_SIGNATURE,
+  PROP_STAGE,
+  PROP_REFUSAL_CODE,
+  PROP_REFUSAL_TEXT,
+  PROP_TSON,
+  PROP_PLATE_TYPE,
+  PROP_CREATED_AT,
+  PROP_UPDATED_AT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* g_set_str() needs GLib 2.76; we pin 2.74. Copies before freeing, so @value may alias. */
+static gboolean
+set_str (char       **field,
+         const char  *value)
+{
+  char *copy;
+
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  copy = g_strdup (value);
+  g_free (*field);
+  *field = copy;
+
+  return TRUE;
+}
+
+static void
+touch (TirkeuRequest *self)
+{
+  g_clear_pointer (&self->updated_at, g_date_time_unref);
+  self->updated_at = g_date_time_new_now_utc ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
+}
+
+static void
+set_string_property (TirkeuRequest  *self,
+                     char          **field,
+                     const char     *value,
+                     guint           prop_id)
+{
+  if (!set_str (field, value))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  touch (self);
+}
+
+static void
+tirkeu_request_finalize (GObject *object)
+{
+  TirkeuRequest *self = (TirkeuRequest *) object;
+
+  g_clear_pointer (&self->idempotency_key, g_free);
+  g_clear_pointer (&self->portal_id, g_free);
+  g_clear_pointer (&self->seller_bin, g_free);
+  g_clear_pointer (&self->seller_name, g_free);
+  g_clear_pointer (&self->buyer_iin, g_free);
+  g_clear_pointer (&self->buyer_name, g_free);
+  g_clear_pointer (&self->vehicle, tirkeu_vehicle_free);
+  g_clear_pointer (&self->contract, tirkeu_contract_free);
+  g_clear_pointer (&self->seller_signature, g_bytes_unref);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->refusal_code, g_free);
+  g_clear_pointer (&self->refusal_text, g_free);
+  g_clear_pointer (&self->tson, g_free);
+  g_clear_pointer (&self->plate_type, g_free);
+  g_clear_pointer (&self->created_at, g_date_time_unref);
+  g_clear_pointer (&self->updated_at, g_date_time_unref);
+
+  G_OBJECT_CLASS (tirkeu_request_parent_class)->finalize (object);
+}
+
+static void
+tirkeu_request_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TirkeuRequest *self = TIRKEU_REQUEST (object);
+
+  switch (prop_id)
+    {
+    case PROP_IDEMPOTENCY_KEY:
+      g_value_set_string (value, self->idempotency_key);
+      break;
+    case PROP_PORTAL_ID:
+      g_value_set_string (value, self->portal_id);
+      break;
+    case PROP_SELLER_BIN:
+      g_value_set_string (value, self->seller_bin);
+      break;
+    case PROP_SELLER_NAME:
+      g_value_set_string (value, self->seller_name);
+      break;
+    case PROP_BUYER_IIN:
+      g_value_set_string (value, self->buyer_iin);
+      break;
+    case PROP_BUYER_NAME:
+      g_value_set_string (value, self->buyer_name);
+      break;
+    case PROP_VEHICLE:
+      g_value_set_boxed (value, self->vehicle);
+      break;
+    case PROP_CONTRACT:
+      g_value_set_boxed (value, self->contract);
+      break;
+    case PROP_SELLER_SIGNATURE:
+      g_value_set_boxed (value, self->seller_signature);
+      break;
+    case PROP_STAGE:
+      g_value_set_enum (value, self->stage);
+      break;
+    case PROP_REFUSAL_CODE:
+      g_value_set_string (value, self->refusal_code);
+      break;
+    case PROP_REFUSAL_TEXT:
+      g_value_set_string (value, self->refusal_text);
+      break;
+    case PROP_TSON:
+      g_value_set_string (value, self->tson);
+      break;
+    case PROP_PLATE_TYPE:
+      g_value_set_string (value, self->plate_type);
+      break;
+    case PROP_CREATED_AT:
+      g_value_set_boxed (value, self->created_at);
+      break;
+    case PROP_UPDATED_AT:
+      g_value_set_boxed (value, self->updated_at);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_request_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  TirkeuRequest *self = TIRKEU_REQUEST (object);
+
+  switch (prop_id)
+    {
+    case PROP_PORTAL_ID:
+      tirkeu_request_set_portal_id (self, g_value_get_string (value));
+      break;
+    case PROP_SELLER_BIN:
+      tirkeu_request_set_seller_bin (self, g_value_get_string (value));
+      break;
+    case PROP_SELLER_NAME:
+      tirkeu_request_set_seller_name (self, g_value_get_string (value));
+      break;
+    case PROP_BUYER_IIN:
+      tirkeu_request_set_buyer_iin (self, g_value_get_string (value));
+      break;
+    case PROP_BUYER_NAME:
+      tirkeu_request_set_buyer_name (self, g_value_get_string (value));
+      break;
+    case PROP_VEHICLE:
+      tirkeu_request_set_vehicle (self, g_value_get_boxed (value));
+      break;
+    case PROP_CONTRACT:
+      tirkeu_request_set_contract (self, g_value_get_boxed (value));
+      break;
+    case PROP_SELLER_SIGNATURE:
+      tirkeu_request_set_seller_signature (self, g_value_get_boxed (value));
+      break;
+    case PROP_TSON:
+      tirkeu_request_set_tson (self, g_value_get_string (value));
+      break;
+    case PROP_PLATE_TYPE:
+      tirkeu_request_set_plate_type (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_request_class_init (TirkeuRequestClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = tirkeu_request_finalize;
+  object_class->get_property = tirkeu_request_get_property;
+  object_class->set_property = tirkeu_request_set_property;
+
+  /**
+   * TirkeuRequest:idempotency-key:
+   *
+   * A random UUID made once when the request is created and kept for its whole life. The
+   * portal client sends it with the submission, so that a retried submission (a timeout, a
+   * crash before the answer was stored) never creates a second request on the portal.
+   */
+  properties[PROP_IDEMPOTENCY_KEY] =
+    g_param_spec_string ("idempotency-key", NULL, NULL, NULL, ro);
+
+  /**
+   * TirkeuRequest:portal-id:
+   *
+   * The portal's identifier of the request, %NULL until the portal assigned one.
+   */
+  properties[PROP_PORTAL_ID] =
+    g_param_spec_string ("portal-id", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:seller-bin:
+   *
+   * The seller's BIN (12 digits), as validated by the identifier functions.
+   */
+  properties[PROP_SELLER_BIN] =
+    g_param_spec_string ("seller-bin", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:seller-name:
+   *
+   * The seller's (legal entity's) name.
+   */
+  properties[PROP_SELLER_NAME] =
+    g_param_spec_string ("seller-name", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:buyer-iin:
+   *
+   * The buyer's IIN (12 digits). Personal data: mask it in logs.
+   */
+  properties[PROP_BUYER_IIN] =
+    g_param_spec_string ("buyer-iin", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:buyer-name:
+   *
+   * The buyer's full name as GBD FL returned it at step 7.
+   */
+  properties[PROP_BUYER_NAME] =
+    g_param_spec_string ("buyer-name", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:vehicle:
+   *
+   * The VIN and the e-passport data, or %NULL before the VIN was entered.
+   */
+  properties[PROP_VEHICLE] =
+    g_param_spec_boxed ("vehicle", NULL, NULL, TIRKEU_TYPE_VEHICLE, rw);
+
+  /**
+   * TirkeuRequest:contract:
+   *
+   * The sale-purchase contract found at step 8, or %NULL.
+   */
+  properties[PROP_CONTRACT] =
+    g_param_spec_boxed ("contract", NULL, NULL, TIRKEU_TYPE_CONTRACT, rw);
+
+  /**
+   * TirkeuRequest:seller-signature:
+   *
+   * The seller's detached CMS signature (DER) made at step 9, or %NULL.
+   */
+  properties[PROP_SELLER_SIGNATURE] =
+    g_param_spec_boxed ("seller-signature", NULL, NULL, G_TYPE_BYTES, rw);
+
+  /**
+   * TirkeuRequest:stage:
+   *
+   * Where the request stands. Changed only by tirkeu_request_advance() and
+   * tirkeu_request_apply_portal_stage(), which follow the transition table.
+   */
+  properties[PROP_STAGE] =
+    g_param_spec_enum ("stage", NULL, NULL, TIRKEU_TYPE_STAGE, TIRKEU_STAGE_DRAFT, ro);
+
+  /**
+   * TirkeuRequest:refusal-code:
+   *
+   * The portal's code of the reason for a refusal, %NULL if none. Set with
+   * tirkeu_request_set_refusal().
+   */
+  properties[PROP_REFUSAL_CODE] =
+    g_param_spec_string ("refusal-code", NULL, NULL, NULL, ro);
+
+  /**
+   * TirkeuRequest:refusal-text:
+   *
+   * The portal's text of the reasoned refusal, as received (shown as details), %NULL if none.
+   */
+  properties[PROP_REFUSAL_TEXT] =
+    g_param_spec_string ("refusal-text", NULL, NULL, NULL, ro);
+
+  /**
+   * TirkeuRequest:tson:
+   *
+   * The TsON the buyer chose at step 15, %NULL until then.
+   */
+  properties[PROP_TSON] =
+    g_param_spec_string ("tson", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:plate-type:
+   *
+   * The type of state registration plate the buyer chose at step 15, %NULL until then.
+   */
+  properties[PROP_PLATE_TYPE] =
+    g_param_spec_string ("plate-type", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:created-at:
+   *
+   * When the request was created (UTC).
+   */
+  properties[PROP_CREATED_AT] =
+    g_param_spec_boxed ("created-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  /**
+   * TirkeuRequest:updated-at:
+   *
+   * When this copy of the request last changed (UTC): any property or the stage.
+   */
+  properties[PROP_UPDATED_AT] =
+    g_param_spec_boxed ("updated-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tirkeu_request_init (TirkeuRequest *self)
+{
+  self->stage = TIRKEU_STAGE_DRAFT;
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_stage_change_free);
+}
+
+/**
+ * tirkeu_request_new:
+ *
+ * A new request in %TIRKEU_STAGE_DRAFT, with a fresh idempotency key, created now. Its
+ * history holds one entry, the creation of the draft by the seller.
+ *
+ * Returns: (transfer full): a new #TirkeuRequest
+ */
+TirkeuRequest *
+tirkeu_request_new (void)
+{
+  TirkeuRequest *self = g_object_new (TIRKEU_TYPE_REQUEST, NULL);
+
+  self->idempotency_key = g_uuid_string_random ();
+  self->created_at = g_date_time_new_now_utc ();
+  self->updated_at = g_date_time_ref (self->created_at);
+  g_ptr_array_add (self->history,
+                   tirkeu_stage_change_new (TIRKEU_STAGE_DRAFT, self->created_at, NULL,
+                                            tirkeu_stage_get_entering_actor (TIRKEU_STAGE_DRAFT)));
+
+  return self;
+}
+
+#define DEFINE_STRING_ACCESSORS(name, PROP)                                   \
+  const char *                                                                \
+  tirkeu_request_get_##name (TirkeuRequest *self)                             \
+  {                                                                           \
+    g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);                    \
+    return self->name;                                                        \
+  }                                                                           \
+  void                                                                        \
+  tirkeu_request_set_##name (TirkeuRequest *self,                             \
+                             const char    *name)                             \
+  {                                                                           \
+    g_return_if_fail (TIRKEU_IS_REQUEST (self));                              \
+    set_string_property (self, &self->name, name, PROP);                      \
+  }
+
+/**
+ * tirkeu_request_get_seller_bin:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the seller's BIN
+ */
+/**
+ * tirkeu_request_set_seller_bin:
+ * @self: a #TirkeuRequest
+ * @seller_bin: (nullable): the seller's BIN
+ */
+DEFINE_STRING_ACCESSORS (seller_bin, PROP_SELLER_BIN)
+
+/**
+ * tirkeu_request_get_seller_name:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the seller's name
+ */
+/**
+ * tirkeu_request_set_seller_name:
+ * @self: a #TirkeuRequest
+ * @seller_name: (nullable): the seller's name
+ */
+DEFINE_STRING_ACCESSORS (seller_name, PROP_SELLER_NAME)
+
+/**
+ * tirkeu_request_get_buyer_iin:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the buyer's IIN
+ */
+/**
+ * tirkeu_request_set_buyer_iin:
+ * @self: a #TirkeuRequest
+ * @buyer_iin: (nullable): the buyer's IIN
+ */
+DEFINE_STRING_ACCESSORS (buyer_iin, PROP_BUYER_IIN)
+
+/**
+ * tirkeu_request_get_buyer_name:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the buyer's full name
+ */
+/**
+ * tirkeu_request_set_buyer_name:
+ * @self: a #TirkeuRequest
+ * @buyer_name: (nullable): the buyer's full name
+ */
+DEFINE_STRING_ACCESSORS (buyer_name, PROP_BUYER_NAME)
+
+/**
+ * tirkeu_request_get_portal_id:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the portal's id of the request
+ */
+/**
+ * tirkeu_request_set_portal_id:
+ * @self: a #TirkeuRequest
+ * @portal_id: (nullable): the portal's id of the request
+ */
+DEFINE_STRING_ACCESSORS (portal_id, PROP_PORTAL_ID)
+
+/**
+ * tirkeu_request_get_tson:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the TsON chosen by the buyer
+ */
+/**
+ * tirkeu_request_set_tson:
+ * @self: a #TirkeuRequest
+ * @tson: (nullable): the TsON chosen by the buyer
+ */
+DEFINE_STRING_ACCESSORS (tson, PROP_TSON)
+
+/**
+ * tirkeu_request_get_plate_type:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the plate type chosen by the buyer
+ */
+/**
+ * tirkeu_request_set_plate_type:
+ * @self: a #TirkeuRequest
+ * @plate_type: (nullable): the plate type chosen by the buyer
+ */
+DEFINE_STRING_ACCESSORS (plate_type, PROP_PLATE_TYPE)
+
+/**
+ * tirkeu_request_get_idempotency_key:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none): the request's idempotency key, a UUID string
+ */
+const char *
+tirkeu_request_get_idempotency_key (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->idempotency_key;
+}
+
+/**
+ * tirkeu_request_get_vehicle:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the vehicle; copy it to change it
+ */
+const TirkeuVehicle *
+tirkeu_request_get_vehicle (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->vehicle;
+}
+
+/**
+ * tirkeu_request_get_vin:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the vehicle's VIN, a shortcut
+ */
+const char *
+tirkeu_request_get_vin (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->vehicle != NULL ? self->vehicle->vin : NULL;
+}
+
+/**
+ * tirkeu_request_set_vehicle:
+ * @self: a #TirkeuRequest
+ * @vehicle: (nullable): the vehicle, copied
+ *
+ * Notifies #TirkeuRequest:vehicle only when a field differs.
+ */
+void
+tirkeu_request_set_vehicle (TirkeuRequest       *self,
+                            const TirkeuVehicle *vehicle)
+{
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  if (tirkeu_vehicle_equal (self->vehicle, vehicle))
+    return;
+
+  g_clear_pointer (&self->vehicle, tirkeu_vehicle_free);
+  if (vehicle != NULL)
+    self->vehicle = tirkeu_vehicle_copy (vehicle);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VEHICLE]);
+  touch (self);
+}
+
+/**
+ * tirkeu_request_get_contract:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the contract; copy it to change it
+ */
+const TirkeuContract *
+tirkeu_request_get_contract (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->contract;
+}
+
+/**
+ * tirkeu_request_set_contract:
+ * @self: a #TirkeuRequest
+ * @contract: (nullable): the contract, copied
+ *
+ * Notifies #TirkeuRequest:contract only when a field differs.
+ */
+void
+tirkeu_request_set_contract (TirkeuRequest        *self,
+                             const TirkeuContract *contract)
+{
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  if (tirkeu_contract_equal (self->contract, contract))
+    return;
+
+  g_clear_pointer (&self->contract, tirkeu_contract_free);
+  if (contract != NULL)
+    self->contract = tirkeu_contract_copy (contract);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTRACT]);
+  touch (self);
+}
+
+/**
+ * tirkeu_request_get_seller_signature:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the seller's CMS signature (DER)
+ */
+GBytes *
+tirkeu_request_get_seller_signature (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->seller_signature;
+}
+
+/**
+ * tirkeu_request_set_seller_signature:
+ * @self: a #TirkeuRequest
+ * @signature: (nullable): the seller's detached CMS signature (DER)
+ */
+void
+tirkeu_request_set_seller_signature (TirkeuRequest *self,
+                                     GBytes        *signature)
+{
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  if (self->seller_signature == signature
+      || (self->seller_signature != NULL && signature != NULL
+          && g_bytes_equal (self->seller_signature, signature)))
+    return;
+
+  g_clear_pointer (&self->seller_signature, g_bytes_unref);
+  if (signature != NULL)
+    self->seller_signature = g_bytes_ref (signature);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELLER_SIGNATURE]);
+  touch (self);
+}
+
+/**
+ * tirkeu_request_get_stage:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: the stage of the request
+ */
+TirkeuStage
+tirkeu_request_get_stage (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), TIRKEU_STAGE_DRAFT);
+
+  return self->stage;
+}
+
+/**
+ * tirkeu_request_get_history:
+ * @self: a #TirkeuRequest
+ *
+ * The stage changes Tirkeu saw, oldest first; the last entry is the current stage. The
+ * array changes when #TirkeuRequest:stage is notified.
+ *
+ * Returns: (transfer none) (element-type TirkeuStageChange): the history
+ */
+GPtrArray *
+tirkeu_request_get_history (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->history;
+}
+
+static void
+enter_stage (TirkeuRequest *self,
+             TirkeuStage    stage,
+             GDateTime     *at,
+             const char    *message)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if (at == NULL)
+    at = now = g_date_time_new_now_utc ();
+
+  g_ptr_array_add (self->history,
+                   tirkeu_stage_change_new (stage, at, message,
+                                            tirkeu_stage_get_entering_actor (stage)));
+  self->stage = stage;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+  touch (self);
+}
+
+/**
+ * tirkeu_request_advance:
+ * @self: a #TirkeuRequest
+ * @stage: the next stage
+ * @at: (nullable): when it happened, %NULL for now
+ * @message: (nullable): a note for the history
+ * @error: return location for a #GError
+ *
+ * Moves the request one transition of the table (tirkeu_stage_check_transition()), appends
+ * the change to the history and notifies #TirkeuRequest:stage. An illegal transition changes
+ * nothing and fails with %TIRKEU_INPUT_ERROR_ILLEGAL_TRANSITION.
+ *
+ * Returns: %TRUE if the request moved to @stage
+ */
+gboolean
+tirkeu_request_advance (TirkeuRequest  *self,
+                        TirkeuStage     stage,
+                        GDateTime      *at,
+                        const char     *message,
+                        GError        **error)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tirkeu_stage_check_transition (self->stage, stage, error))
+    return FALSE;
+
+  enter_stage (self, stage, at, message);
+
+  return TRUE;
+}
+
+/**
+ * tirkeu_request_apply_portal_stage:
+ * @self: a #TirkeuRequest
+ * @stage: the stage the portal reports
+ * @at: (nullable): when the portal says it happened, %NULL for now
+ * @message: (nullable): a note for the history
+ * @error: return location for a #GError
+ *
+ * Applies the stage a sync with the portal reported. Between two polls the request may have
+ * passed several stages (the buyer approved, paid and signed); the jump is accepted when the
+ * transition table could have produced it (tirkeu_stage_is_reachable()), and the history
+ * records only the stage reported, not the ones in between that Tirkeu never saw. The same
+ * stage again is no change and records nothing. A stage the table cannot reach (backwards,
+ * out of a final stage) changes nothing and fails with
+ * %TIRKEU_INPUT_ERROR_ILLEGAL_TRANSITION: the caller keeps the local stage and reports the
+ * portal's answer as unexpected.
+ *
+ * Returns: %TRUE if the request is now in @stage
+ */
+gboolean
+tirkeu_request_apply_portal_stage (TirkeuRequest  *self,
+                                   TirkeuStage     stage,
+                                   GDateTime      *at,
+                                   const char     *message,
+                                   GError        **error)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (stage == self->stage)
+    return TRUE;
+
+  if (stage >= TIRKEU_N_STAGES || !tirkeu_stage_is_reachable (self->stage, stage))
+    {
+      /* not reachable implies not one allowed step: this fills in the error */
+      return tirkeu_stage_check_transition (self->stage, stage, error);
+    }
+
+  enter_stage (self, stage, at, message);
+
+  return TRUE;
+}
+
+/**
+ * tirkeu_request_get_refusal_code:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the portal's code of the refusal reason
+ */
+const char *
+tirkeu_request_get_refusal_code (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->refusal_code;
+}
+
+/**
+ * tirkeu_request_get_refusal_text:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the portal's text of the refusal
+ */
+const char *
+tirkeu_request_get_refusal_text (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->refusal_text;
+}
+
+/**
+ * tirkeu_request_set_refusal:
+ * @self: a #TirkeuRequest
+ * @code: (nullable): the portal's code of the reason
+ * @text: (nullable): the portal's reasoned refusal, as received
+ *
+ * Records the reason of a refusal (step 19 or a re-check of steps 11-13). The user reads
+ * the catalogue's message; @text is shown as the details.
+ */
+void
+tirkeu_request_set_refusal (TirkeuRequest *self,
+                            const char    *code,
+                            const char    *text)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (set_str (&self->refusal_code, code))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSAL_CODE]);
+      changed = TRUE;
+    }
+  if (set_str (&self->refusal_text, text))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSAL_TEXT]);
+      changed = TRUE;
+    }
+  if (changed)
+    touch (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * tirkeu_request_get_created_at:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none): when the request was created
+ */
+GDateTime *
+tirkeu_request_get_created_at (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->created_at;
+}
+
+/**
+ * tirkeu_request_get_updated_at:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none): when the request last changed
+ */
+GDateTime *
+tirkeu_request_get_updated_at (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->updated_at;
+}
+
+/* ---- GVariant ---- */
+
+static const char *
+actor_to_string (TirkeuActor actor)
+{
+  switch (actor)
+    {
+    case TIRKEU_ACTOR_SELLER:
+      return "seller";
+    case TIRKEU_ACTOR_BUYER:
+      return "buyer";
+    case TIRKEU_ACTOR_PORTAL:
+      return "portal";
+    case TIRKEU_ACTOR_NONE:
+    default:
+      return "none";
+    }
+}
+
+static gboolean
+actor_from_string (const char  *name,
+                   TirkeuActor *actor)
+{
+  static const TirkeuActor actors[] = {
+    TIRKEU_ACTOR_SELLER, TIRKEU_ACTOR_BUYER, TIRKEU_ACTOR_PORTAL, TIRKEU_ACTOR_NONE,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actors); i++)
+    {
+      if (g_str_equal (actor_to_string (actors[i]), name))
+        {
+          *actor = actors[i];
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gint64
+date_time_to_usec (GDateTime *date_time)
+{
+  return g_date_time_to_unix (date_time) * G_USEC_PER_SEC
+         + g_date_time_get_microsecond (date_time);
+}
+
+/* g_date_time_new_from_unix_utc_usec() is GLib 2.80 */
+static GDateTime *
+date_time_from_usec (gint64 usec)
+{
+  gint64 seconds = usec / G_USEC_PER_SEC;
+  gint64 rest = usec % G_USEC_PER_SEC;
+  g_autoptr(GDateTime) whole = NULL;
+
+  if (rest < 0)
+    {
+      seconds -= 1;
+      rest += G_USEC_PER_SEC;
+    }
+
+  whole = g_date_time_new_from_unix_utc (seconds);
+  if (whole == NULL)
+    return NULL;
+
+  return g_date_time_add (whole, rest);
+}
+
+static void
+add_string (GVariantBuilder *builder,
+            const char      *key,
+            const char      *value)
+{
+  if (value != NULL)
+    g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
+}
+
+/**
+ * tirkeu_request_to_variant:
+ * @self: a #TirkeuRequest
+ *
+ * Serializes the whole request, history included, for the local store. The format is a
+ * %TIRKEU_REQUEST_VARIANT_TYPE dictionary with a "version" key (u, 1); stages and actors are
+ * stored by their wire names, never by number; times as microseconds since the Unix epoch
+ * (x, UTC); the price in tiyn (x); the signature as bytes (ay). Keys of unset fields are
+ * left out. The result contains personal data (the buyer's IIN and name): files holding it
+ * are 0600.
+ *
+ * Returns: (transfer full): a new, non-floating #GVariant
+ */
+GVariant *
+tirkeu_request_to_variant (TirkeuRequest *self)
+{
+  GVariantBuilder builder;
+  GVariantBuilder history;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "version", g_variant_new_uint32 (VARIANT_VERSION));
+  add_string (&builder, "idempotency-key", self->idempotency_key);
+  add_string (&builder, "portal-id", self->portal_id);
+  add_string (&builder, "seller-bin", self->seller_bin);
+  add_string (&builder, "seller-name", self->seller_name);
+  add_string (&builder, "buyer-iin", self->buyer_iin);
+  add_string (&builder, "buyer-name", self->buyer_name);
+  if (self->vehicle != NULL)
+    g_variant_builder_add (&builder, "{sv}", "vehicle", tirkeu_vehicle_to_variant (self->vehicle));
+  if (self->contract != NULL)
+    g_variant_builder_add (&builder, "{sv}", "contract",
+                           tirkeu_contract_to_variant (self->contract));
+  if (self->seller_signature != NULL)
+    g_variant_builder_add (&builder, "{sv}", "seller-signature",
+                           g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                     self->seller_signature, TRUE));
+  add_string (&builder, "stage", tirkeu_stage_to_string (self->stage));
+
+  g_variant_builder_init (&history, G_VARIANT_TYPE ("a(sxmss)"));
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      const TirkeuStageChange *change = g_ptr_array_index (self->history, i);
+
+      g_variant_builder_add (&history, "(sxmss)",
+                             tirkeu_stage_to_string (change->stage),
+                             date_time_to_usec (change->at),
+                             change->message,
+                             actor_to_string (change->actor));
+    }
+  g_variant_builder_add (&builder, "{sv}", "history", g_variant_builder_end (&history));
+
+  add_string (&builder, "refusal-code", self->refusal_code);
+  add_string (&builder, "refusal-text", self->refusal_text);
+  add_string (&builder, "tson", self->tson);
+  add_string (&builder, "plate-type", self->plate_type);
+  g_variant_builder_add (&builder, "{sv}", "created-at",
+                         g_variant_new_int64 (date_time_to_usec (self->created_at)));
+  g_variant_builder_add (&builder, "{sv}", "updated-at",
+                         g_variant_new_int64 (date_time_to_usec (self->updated_at)));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static gboolean
+damaged (GError     **error,
+         const char  *key)
+{
+  g_set_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+               /* Translators: %s is a field name of the stored data, e.g. "stage" */
+               _("The stored request is damaged (field “%s”)."), key);
+  return FALSE;
+}
+
+/* Looks @key up with the @type it must have: absent is fine (@value stays NULL), another
+ * type is damage. */
+static gboolean
+lookup_typed (GVariant            *dict,
+              const char          *key,
+              const GVariantType  *type,
+              GVariant           **value,
+              GError             **error)
+{
+  g_autoptr(GVariant) found = g_variant_lookup_value (dict, key, NULL);
+
+  if (found != NULL && !g_variant_is_of_type (found, type))
+    return damaged (error, key);
+
+  *value = g_steal_pointer (&found);
+  return TRUE;
+}
+
+static gboolean
+lookup_string (GVariant    *dict,
+               const char  *key,
+               char       **field,
+               GError     **error)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  if (!lookup_typed (dict, key, G_VARIANT_TYPE_STRING, &value, error))
+    return FALSE;
+  if (value != NULL)
+    *field = g_variant_dup_string (value, NULL);
+
+  return TRUE;
+}
+
+static gboolean
+lookup_date_time (GVariant    *dict,
+                  const char  *key,
+                  GDateTime  **field,
+                  GError     **error)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  if (!lookup_typed (dict, key, G_VARIANT_TYPE_INT64, &value, error))
+    return FALSE;
+  if (value == NULL || (*field = date_time_from_usec (g_variant_get_int64 (value))) == NULL)
+    return damaged (error, key);
+
+  return TRUE;
+}
+
+/**
+ * tirkeu_request_new_from_variant:
+ * @variant: a %TIRKEU_REQUEST_VARIANT_TYPE dictionary from tirkeu_request_to_variant()
+ * @error: return location for a #GError
+ *
+ * Restores a request exactly as it was saved, idempotency key, history and times included,
+ * without emitting any notification. Unknown keys are ignored; a newer "version", a missing
+ * or malformed required field (version, idempotency key, stage, history, created-at,
+ * updated-at), a stage this build does not know, or a history whose last entry is not the
+ * stage fail with %TIRKEU_INPUT_ERROR_INVALID.
+ *
+ * Returns: (transfer full) (nullable): the request, or %NULL with @error set
+ */
+TirkeuRequest *
+tirkeu_request_new_from_variant (GVariant  *variant,
+                                 GError   **error)
+{
+  g_autoptr(TirkeuRequest) self = NULL;
+  g_autoptr(GVariant) version = NULL;
+  g_autoptr(GVariant) vehicle = NULL;
+  g_autoptr(GVariant) contract = NULL;
+  g_autoptr(GVariant) signature = NULL;
+  g_autoptr(GVariant) history = NULL;
+  g_autofree char *stage_name = NULL;
+  GVariantIter iter;
+  const char *change_stage;
+  gint64 change_at;
+  const char *change_message;
+  const char *change_actor;
+
+  g_return_val_if_fail (variant != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (TIRKEU_REQUEST_VARIANT_TYPE)))
+    {
+      damaged (error, "");
+      return NULL;
+    }
+
+  if (!lookup_typed (variant, "version", G_VARIANT_TYPE_UINT32, &version, error))
+    return NULL;
+  if (version == NULL || g_variant_get_uint32 (version) == 0)
+    {
+      damaged (error, "version");
+      return NULL;
+    }
+  if (g_variant_get_uint32 (version) > VARIANT_VERSION)
+    {
+      g_set_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+                   _("The stored request was saved by a newer version of Tirkeu."));
+      return NULL;
+    }
+
+  self = g_object_new (TIRKEU_TYPE_REQUEST, NULL);
+
+  if (!lookup_string (variant, "idempotency-key", &self->idempotency_key, error))
+    return NULL;
+  if (self->idempotency_key == NULL || !g_uuid_string_is_valid (self->idempotency_key))
+    {
+      damaged (error, "idempotency-key");
+      return NULL;
+    }
+
+  if (!lookup_string (variant, "portal-id", &self->portal_id, error)
+      || !lookup_string (variant, "seller-bin", &self->seller_bin, error)
+      || !lookup_string (variant, "seller-name", &self->seller_name, error)
+      || !lookup_string (variant, "buyer-iin", &self->buyer_iin, error)
+      || !lookup_string (variant, "buyer-name", &self->buyer_name, error)
+      || !lookup_string (variant, "refusal-code", &self->refusal_code, error)
+      || !lookup_string (variant, "refusal-text", &self->refusal_text, error)
+      || !lookup_string (variant, "tson", &self->tson, error)
+      || !lookup_string (variant, "plate-type", &self->plate_type, error)
+      || !lookup_string (variant, "stage", &stage_name, error))
+    return NULL;
+
+  if (!tirkeu_stage_from_string (stage_name, &self->stage))
+    {
+      damaged (error, "stage");
+      return NULL;
+    }
+
+  if (!lookup_typed (variant, "vehicle", G_VARIANT_TYPE_VARDICT, &vehicle, error)
+      || !lookup_typed (variant, "contract", G_VARIANT_TYPE_VARDICT, &contract, error)
+      || !lookup_typed (variant, "seller-signature", G_VARIANT_TYPE_BYTESTRING, &signature, error)
+      || !lookup_typed (variant, "history", G_VARIANT_TYPE ("a(sxmss)"), &history, error))
+    return NULL;
+
+  if (vehicle != NULL
+      && (self->vehicle = tirkeu_vehicle_new_from_variant (vehicle, error)) == NULL)
+    return NULL;
+  if (contract != NULL
+      && (self->contract = tirkeu_contract_new_from_variant (contract, error)) == NULL)
+    return NULL;
+  if (signature != NULL)
+    self->seller_signature = g_variant_get_data_as_bytes (signature);
+
+  if (history == NULL)
+    {
+      damaged (error, "history");
+      return NULL;
+    }
+
+  g_variant_iter_init (&iter, history);
+  while (g_variant_iter_next (&iter, "(&sxm&s&s)",
+                              &change_stage, &change_at, &change_message, &change_actor))
+    {
+      TirkeuStage stage;
+      TirkeuActor actor;
+      g_autoptr(GDateTime) at = NULL;
+
+      if (!tirkeu_stage_from_string (change_stage, &stage)
+          || !actor_from_string (change_actor, &actor)
+          || (at = date_time_from_usec (change_at)) == NULL)
+        {
+          damaged (error, "history");
+          return NULL;
+        }
+
+      g_ptr_array_add (self->history, tirkeu_stage_change_new (stage, at, change_message, actor));
+    }
+
+  if (self->history->len == 0
+      || ((TirkeuStageChange *) g_ptr_array_index (self->history,
+                                                   self->history->len - 1))->stage != self->stage)
+    {
+      damaged (error, "history");
+      return NULL;
+    }
+
+  if (!lookup_date_time (variant, "created-at", &self->created_at, error)
+      || !lookup_date_time (variant, "updated-at", &self->updated_at, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
