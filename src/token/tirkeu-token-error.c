@@ -1,6 +1,78 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "tirkeu-token-error.h"
 
 G_DEFINE_QUARK (tirkeu-token-error-quark, tirkeu_token_error)
+
+/**
+ * tirkeu_token_error_to_message:
+ * @code: a #TirkeuTokenError
+ *
+ * The message a user sees for @code, in the UI language. The PIN and "no token" messages use
+ * the wording of the national signing agent (NCALayer), which the sales desk already knows.
+ *
+ * Returns: (transfer none): a translated message
+ */
+const char *
+tirkeu_token_error_to_message (TirkeuTokenError code)
+{
+  switch (code)
+    {
+    case TIRKEU_TOKEN_ERROR_MODULE:
+      return _("The token's PKCS#11 module could not be loaded");
+    case TIRKEU_TOKEN_ERROR_NO_TOKEN:
+      /* Translators: the national signing agent's wording: ru «Защищенный носитель не
+       * обнаружен», kk «Қауіпсіз сақтау құрылғысы табылмады» */
+      return _("Secure storage device not found");
+    case TIRKEU_TOKEN_ERROR_TOKEN_REMOVED:
+      return _("The token was removed. Insert it and try again");
+    case TIRKEU_TOKEN_ERROR_PIN_INCORRECT:
+      /* Translators: the signing agent says ru «Неверный пароль», kk «Қате құпиясөз» */
+      return _("Incorrect password");
+    case TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW:
+      /* Translators: PKCS#11 reports "few tries left" as a flag, not a number. Start as
+       * the signing agent: ru «Неверный пароль. Осталось мало попыток», kk «Қате
+       * құпиясөз. Қалған мүмкіндіктер саны аз» */
+      return _("Incorrect password. Few attempts left");
+    case TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY:
+      /* Translators: the signing agent's wording: ru «Неверный пароль. Осталось попыток:
+       * 1», kk «Қате құпиясөз. Қалған мүмкіндіктер саны: 1» */
+      return _("Incorrect password. Attempts left: 1");
+    case TIRKEU_TOKEN_ERROR_PIN_LOCKED:
+      /* Translators: ru «Пароль заблокирован. Осталось попыток: 0», kk «Құпиясөз
+       * бұғатталды. Қалған мүмкіндіктер саны: 0» */
+      return _("The password is locked. Attempts left: 0. Unlock the token with its PUK code");
+    case TIRKEU_TOKEN_ERROR_PIN_INVALID:
+      return _("The token does not accept a password of this length or with these characters");
+    case TIRKEU_TOKEN_ERROR_NO_KEY:
+      return _("The token has no private key for this certificate");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE:
+      return _("The certificate was not found on the token or cannot be read");
+    case TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM:
+      /* Translators: GOST 34.310-2004 and GOST 2015 are the Kazakh national algorithms */
+      return _("The key uses the GOST algorithm, which Tirkeu cannot sign with yet. "
+               "Use an RSA key of the national certification authority");
+    case TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN:
+      /* Translators: BIN: ru БИН, kk БСН */
+      return _("The certificate belongs to another organisation: its BIN is not the seller's");
+    case TIRKEU_TOKEN_ERROR_EXPIRED:
+      return _("The certificate has expired");
+    case TIRKEU_TOKEN_ERROR_NOT_YET_VALID:
+      return _("The certificate is not valid yet");
+    case TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND:
+      /* Translators: AUTH and SIGN are the names of the two keys on an NCA token */
+      return _("This is an AUTH key, for signing in. Choose the SIGN key to sign the request");
+    case TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN:
+      return _("The certificate is an employee's: it gives no right to sign on behalf of "
+               "the organisation");
+    case TIRKEU_TOKEN_ERROR_SIGNING_FAILED:
+      return _("The token could not make the signature");
+    default:
+      break;
+    }
+
+  return _("Unknown token error");
+}

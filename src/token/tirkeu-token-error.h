@@ -7,12 +7,38 @@ G_BEGIN_DECLS
 
 #define TIRKEU_TOKEN_ERROR (tirkeu_token_error_quark ())
 
+/**
+ * TirkeuTokenError:
+ * @TIRKEU_TOKEN_ERROR_MODULE: the PKCS#11 module could not be loaded or failed
+ * @TIRKEU_TOKEN_ERROR_NO_TOKEN: no token with that label or serial is present
+ * @TIRKEU_TOKEN_ERROR_TOKEN_REMOVED: the token was removed during the operation
+ * @TIRKEU_TOKEN_ERROR_PIN_INCORRECT: wrong PIN; the token says nothing about the tries left
+ * @TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW: wrong PIN, and the token says few tries are left
+ * @TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY: wrong PIN, and one try is left
+ * @TIRKEU_TOKEN_ERROR_PIN_LOCKED: the PIN is locked (no tries left)
+ * @TIRKEU_TOKEN_ERROR_PIN_INVALID: the PIN has characters or a length the token refuses
+ * @TIRKEU_TOKEN_ERROR_NO_KEY: the certificate has no private key on the token
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE: no such certificate, or it cannot be read
+ * @TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM: the key uses an algorithm we cannot sign with
+ *   (the Kazakh GOST algorithms)
+ * @TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN: the certificate's BIN is not the seller's
+ * @TIRKEU_TOKEN_ERROR_EXPIRED: the certificate has expired
+ * @TIRKEU_TOKEN_ERROR_NOT_YET_VALID: the certificate is not valid yet
+ * @TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND: an AUTH key for a document or a SIGN key for sign-in
+ * @TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN: the role in the certificate has no right to sign
+ * @TIRKEU_TOKEN_ERROR_SIGNING_FAILED: the token or OpenSSL failed to make the signature
+ *
+ * Token errors. Cancellation is reported as %G_IO_ERROR_CANCELLED, as everywhere in GIO.
+ * tirkeu_token_error_to_message() gives the translated text a user sees.
+ */
 typedef enum
 {
   TIRKEU_TOKEN_ERROR_MODULE,
   TIRKEU_TOKEN_ERROR_NO_TOKEN,
   TIRKEU_TOKEN_ERROR_TOKEN_REMOVED,
   TIRKEU_TOKEN_ERROR_PIN_INCORRECT,
+  TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW,
+  TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY,
   TIRKEU_TOKEN_ERROR_PIN_LOCKED,
   TIRKEU_TOKEN_ERROR_PIN_INVALID,
   TIRKEU_TOKEN_ERROR_NO_KEY,
@@ -24,9 +50,9 @@ typedef enum
   TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND,
   TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN,
   TIRKEU_TOKEN_ERROR_SIGNING_FAILED,
-  TIRKEU_TOKEN_ERROR_CANCELLED,
 } TirkeuTokenError;
 
-GQuark tirkeu_token_error_quark (void);
+GQuark       tirkeu_token_error_quark      (void);
+const char  *tirkeu_token_error_to_message (TirkeuTokenError code);
 
 G_END_DECLS

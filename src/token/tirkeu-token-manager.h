@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/*
+ * TirkeuTokenManager: the EDS token, through one PKCS#11 module (libp11 + OpenSSL 3).
+ *
+ * Design
+ * - One dedicated worker thread per manager (a GThread fed by a GAsyncQueue of jobs) owns the
+ *   libp11 context, its slots and every session. PKCS#11 sessions do not travel well between
+ *   threads, and a slow hardware token must never freeze the window: every public operation
+ *   is an _async/_finish pair whose job runs on that thread. Results (GTask) and the
+ *   token-added / token-removed signals are delivered on the main context that was the
+ *   thread-default one when the manager was created.
+ * - Jobs: load the module, list tokens, list certificates (with whether a key pair goes with
+ *   each), sign. Cancellation is checked before each job and between its steps; a PKCS#11
+ *   call that has started runs to its end.
+ * - Identities, never pointers: a token is its serial number, a certificate its CKA_ID
+ *   (hex). Before each job the thread releases all slots and enumerates them again. This is
+ *   also the workaround for libp11 0.4.12, whose PKCS11_update_slots() crashes with two or
+ *   more slots; it invalidates every PKCS11_KEY / PKCS11_CERT, so none is kept between jobs.
+ * - Presence: between jobs the thread polls the slot list every "poll-interval" ms
+ *   (1000 by default, so an insertion or a removal is signalled within 2 s). SoftHSM only
+ *   sees a token created by another process after C_Finalize/C_Initialize, so with
+ *   "reload-on-poll" each poll reloads the module instead. Measured on Debian 12 (SoftHSM
+ *   2.6.1): a slot enumeration costs 0.02 ms, a reload plus enumeration 0.8 ms (directly or
+ *   through p11-kit-proxy), so polling every second is free either way. The reload is off by
+ *   default (a hardware token through OpenSC needs none, and reloading logs out other
+ *   sessions of this process) and switched on automatically when the module itself is
+ *   SoftHSM.
+ * - PIN: the caller's NUL-terminated PIN is copied into the job only; the copy is wiped
+ *   (OPENSSL_cleanse) right after C_Login, and the job wiped again when freed. libp11 keeps
+ *   its own copy of the PIN for re-login after fork(); it wipes it when the slot is released,
+ *   so every signing job logs out and releases all slots before it returns. The PIN is never
+ *   logged, never a property, never in a GString. On a failed login the slots are enumerated
+ *   again to read the PIN flags (a snapshot), and the error is worded as the national
+ *   signing agent words it: count low, final try (1 attempt left), locked.
+ * - Before signing, tirkeu_certificate_check_purpose() refuses what may not sign (wrong BIN,
+ *   expired, not yet valid, AUTH key, no right to sign, GOST), so no PIN try is spent on it.
+ * - Signature: a detached CMS (SignedData) over the given bytes, SHA-256, signer certificate
+ *   included, signing-time attribute, CMS_DETACHED | CMS_BINARY, DER.
+ * - A token removed during a job: the failure is followed by a new enumeration; a token no
+ *   longer present gives TIRKEU_TOKEN_ERROR_TOKEN_REMOVED.
+ */
+
+#include <gio/gio.h>
+
+#include "tirkeu-certificate.h"
+#include "tirkeu-token-error.h"
+#include "tirkeu-token-info.h"
+
+G_BEGIN_DECLS
+
+/* dlopen() finds it in the library path of the system and of the Flatpak runtime alike. */
+#define TIRKEU_TOKEN_DEFAULT_MODULE "p11-kit-proxy.so"
+
+#define TIRKEU_TYPE_TOKEN_MANAGER (tirkeu_token_manager_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuTokenManager, tirkeu_token_manager, TIRKEU, TOKEN_MANAGER, GObject)
+
+TirkeuTokenManager *tirkeu_token_manager_new                (const char          *module_path);
+const char         *tirkeu_token_manager_get_module_path    (TirkeuTokenManager  *self);
+guint               tirkeu_token_manager_get_poll_interval  (TirkeuTokenManager  *self);
+void                tirkeu_token_manager_set_poll_interval  (TirkeuTokenManager  *self,
+                                                             guint                msec);
+gboolean            tirkeu_token_manager_get_reload_on_poll (TirkeuTokenManager  *self);
+void                tirkeu_token_manager_set_reload_on_poll (TirkeuTokenManager  *self,
+                                                             gboolean             reload);
+
+void                tirkeu_token_manager_load_async         (TirkeuTokenManager  *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+gboolean            tirkeu_token_manager_load_finish        (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+void                tirkeu_token_manager_list_tokens_async  (TirkeuTokenManager  *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+GPtrArray          *tirkeu_token_manager_list_tokens_finish (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+void                tirkeu_token_manager_list_certificates_async
+                                                            (TirkeuTokenManager  *self,
+                                                             const char          *token_serial,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+GPtrArray          *tirkeu_token_manager_list_certificates_finish
+                                                            (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+void                tirkeu_token_manager_sign_async         (TirkeuTokenManager  *self,
+                                                             const char          *token_serial,
+                                                             const char          *certificate_id,
+                                                             TirkeuSignPurpose    purpose,
+                                                             const char          *seller_bin,
+                                                             const char          *pin,
+                                                             GBytes              *content,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+GBytes             *tirkeu_token_manager_sign_finish        (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+G_END_DECLS
