@@ -316,8 +316,11 @@ tirkeu_contract_parse_price (const char  *text,
         }
       else
         {
-          /* G_MAXINT64 / 100 tenge is far above any car, but an overflow must not wrap */
-          if (tenge > (G_MAXINT64 / 100 - 9) / 10)
+          /* far above any car, but an overflow must not wrap: the largest whole tenge
+           * amount that still holds any two digits of tiyn */
+          const gint64 max_tenge = (G_MAXINT64 - 99) / 100;
+
+          if (tenge > (max_tenge - (c - '0')) / 10)
             {
               g_set_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
                            _("The price is too large."));
