@@ -453,7 +453,6 @@ load_module (Worker  *worker,
 
   worker->loaded = TRUE;
   worker->module_is_softhsm = g_str_has_prefix (worker->ctx->manufacturer, "SoftHSM");
-  g_debug ("loaded %s (%s)", worker->shared->module_path, worker->ctx->manufacturer);
 
   return TRUE;
 }
@@ -518,7 +517,10 @@ run_load (Worker *worker,
   GError *error = NULL;
 
   if (load_module (worker, &error))
-    refresh_slots (worker, FALSE, &error);
+    {
+      g_debug ("loaded %s (%s)", worker->shared->module_path, worker->ctx->manufacturer);
+      refresh_slots (worker, FALSE, &error);
+    }
 
   complete_job (worker, job, RESULT_BOOLEAN, NULL, NULL, error);
 }
