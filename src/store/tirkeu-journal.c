@@ -1,0 +1,2754 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "tirkeu-journal.h"
+#include "tirkeu-stage.h"
+#include "tirkeu-store-error.h"
+
+/*
+ * The journal: one SQLite file holding the drafts, the outbox, the requests with their stage
+ * history and the sync cursor.
+ *
+ * Threading. One connection, opened and used by one dedicated thread ("tirkeu-journal") that
+ * pops jobs from a queue. Every public operation is an _async/_finish pair over a GTask whose
+ * job runs on that thread; GTask delivers the result on the caller's thread-default main
+ * context. The _sync variants (for tirkeu-cli and the benchmark) go through the SAME thread
+ * and queue: they push the same job and iterate a private main context until it returns, so
+ * there is one connection and one writer per process whatever the caller uses. Another
+ * process (the app and the CLI at once) is serialized by SQLite's locks and busy_timeout.
+ *
+ * The worker thread owns its state (Worker), not the TirkeuJournal: a GTask holds a reference
+ * to the journal, so the journal's last reference may be dropped on the worker thread itself,
+ * when it finishes a job after the caller already got the result. finalize then cannot join
+ * the thread it runs on; it pushes the shutdown marker, and the worker closes the connection
+ * and frees its state once it has drained the queue.
+ */
+
+#define CURSOR_KEY "sync-cursor"
+
+/* How long a write waits for another process's lock (the CLI while the app syncs) before
+ * failing with TIRKEU_STORE_ERROR_IO. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* Cancellation is checked this often inside a batch, which then rolls back whole. */
+#define CANCEL_CHECK_EVERY 256
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Schema migrations, in order: migrations[i] brings user_version i to i + 1. Never edit a
+ * migration that shipped; append a new one. */
+static const char * const migrations[] = {
+  /* 1: the first schema. Times are microseconds since the epoch, UTC. */
+  "CREATE TABLE drafts ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX drafts_updated ON drafts (updated_at);"
+  /* Every field exactly as typed, one row each, so that saving a keystroke rewrites one row */
+  "CREATE TABLE draft_fields ("
+  "  draft_id TEXT NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  value TEXT NOT NULL,"
+  "  PRIMARY KEY (draft_id, name)"
+  ") STRICT, WITHOUT ROWID;"
+  /* draft_id is informative only: the draft is deleted when its request is enqueued */
+  "CREATE TABLE outbox ("
+  "  idempotency_key TEXT PRIMARY KEY NOT NULL,"
+  "  draft_id TEXT,"
+  "  record BLOB NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  next_attempt_at INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX outbox_due ON outbox (next_attempt_at);"
+  "CREATE TABLE requests ("
+  "  id INTEGER PRIMARY KEY,"
+  "  portal_id TEXT NOT NULL UNIQUE,"
+  "  idempotency_key TEXT,"
+  "  seller_bin TEXT,"
+  "  vin TEXT,"
+  "  buyer_iin TEXT,"
+  "  buyer_name TEXT,"
+  "  make TEXT,"
+  "  model TEXT,"
+  "  stage TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  record BLOB NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX requests_updated ON requests (updated_at);"
+  "CREATE INDEX requests_vin ON requests (vin);"
+  "CREATE INDEX requests_buyer_iin ON requests (buyer_iin);"
+  "CREATE INDEX requests_stage ON requests (stage);"
+  "CREATE INDEX requests_idempotency_key ON requests (idempotency_key);"
+  "CREATE TABLE stage_history ("
+  "  request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+  "  seq INTEGER NOT NULL,"
+  "  stage TEXT NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  message_kk TEXT,"
+  "  message_ru TEXT,"
+  "  message_en TEXT,"
+  "  PRIMARY KEY (request_id, seq)"
+  ") STRICT, WITHOUT ROWID;"
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ") STRICT, WITHOUT ROWID;",
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The worker thread and its jobs */
+
+typedef struct
+{
+  GAsyncQueue *queue;   /* owned: GTask* jobs, or &shutdown_marker */
+  sqlite3     *db;      /* NULL until the open job succeeded */
+} Worker;
+
+typedef struct
+{
+  char      *id;        /* draft id, idempotency key or portal id */
+  char      *text;      /* path, cursor, last error or draft id, by job */
+  GVariant  *variant;   /* draft fields or a record */
+  GPtrArray *records;   /* of GVariant records */
+  gint64     time;
+} JobArgs;
+
+typedef void (*JobFunc) (GTask        *task,
+                         Worker       *worker,
+                         JobArgs      *args,
+                         GCancellable *cancellable);
+
+typedef struct
+{
+  JobFunc func;
+  JobArgs args;
+
+  /* the result, set on the worker thread, handed to the task on the caller's context */
+  GError *error;
+  gpointer pointer;
+  GDestroyNotify pointer_free;
+  gboolean boolean;
+  guint returned : 1;
+  guint is_pointer : 1;
+} Job;
+
+static char shutdown_marker;
+
+struct _TirkeuJournal
+{
+  GObject parent_instance;
+
+  char *path;
+
+  /* the worker thread: owned references */
+  GAsyncQueue *queue;
+  GThread *thread;
+};
+
+static void tirkeu_journal_initable_iface_init       (GInitableIface      *iface);
+static void tirkeu_journal_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TirkeuJournal, tirkeu_journal, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      tirkeu_journal_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      tirkeu_journal_async_initable_iface_init))
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_free (job->args.id);
+  g_free (job->args.text);
+  g_clear_pointer (&job->args.variant, g_variant_unref);
+  g_clear_pointer (&job->args.records, g_ptr_array_unref);
+  g_clear_error (&job->error);
+  if (job->pointer != NULL && job->pointer_free != NULL)
+    job->pointer_free (job->pointer);
+  g_free (job);
+}
+
+static Job *
+task_get_job (GTask *task)
+{
+  return g_task_get_task_data (task);
+}
+
+/* The job functions return through these, on the worker thread. */
+static void
+job_return_boolean (GTask    *task,
+                    gboolean  value)
+{
+  Job *job = task_get_job (task);
+
+  g_assert (!job->returned);
+  job->returned = TRUE;
+  job->boolean = value;
+}
+
+static void
+job_return_pointer (GTask          *task,
+                    gpointer        pointer,
+                    GDestroyNotify  pointer_free)
+{
+  Job *job = task_get_job (task);
+
+  g_assert (!job->returned);
+  job->returned = TRUE;
+  job->is_pointer = TRUE;
+  job->pointer = pointer;
+  job->pointer_free = pointer_free;
+}
+
+static void
+job_return_error (GTask  *task,
+                  GError *error)
+{
+  Job *job = task_get_job (task);
+
+  g_assert (!job->returned);
+  job->returned = TRUE;
+  job->error = error;
+}
+
+G_GNUC_PRINTF (4, 5)
+static void
+job_return_new_error (GTask      *task,
+                      GQuark      domain,
+                      int         code,
+                      const char *format,
+                      ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  job_return_error (task, g_error_new_valist (domain, code, format, args));
+  va_end (args);
+}
+
+static gboolean
+job_return_if_cancelled (GTask *task)
+{
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    return FALSE;
+
+  job_return_error (task, error);
+  return TRUE;
+}
+
+/* On the caller's context: the callback runs inside g_task_return_*() (or in an idle that
+ * GTask adds), and the worker's reference to the task goes right after it. So once the
+ * callback returned, only the caller holds the task and, through it, the journal: the
+ * journal is finalized on the caller's thread, never on the worker thread it would have to
+ * join. */
+static gboolean
+deliver_cb (gpointer data)
+{
+  GTask *task = data;
+  Job *job = task_get_job (task);
+
+  if (job->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&job->error));
+  else if (job->is_pointer)
+    g_task_return_pointer (task, g_steal_pointer (&job->pointer), job->pointer_free);
+  else
+    g_task_return_boolean (task, job->boolean);
+
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void job_open (GTask *, Worker *, JobArgs *, GCancellable *);
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *worker = data;
+
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (worker->queue);
+      GSource *source;
+      GTask *task;
+      Job *job;
+
+      if (item == &shutdown_marker)
+        break;
+
+      task = item;
+      job = task_get_job (task);
+
+      if (job_return_if_cancelled (task))
+        ;
+      else if (worker->db == NULL && job->func != job_open)
+        job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                              _("The journal is not open"));
+      else
+        job->func (task, worker, &job->args, g_task_get_cancellable (task));
+
+      g_assert (job->returned);
+
+      /* An idle source, not g_main_context_invoke(): that would run deliver_cb right here
+       * when the caller's context is the global default one and nobody iterates it. */
+      source = g_idle_source_new ();
+      g_source_set_priority (source, g_task_get_priority (task));
+      g_source_set_callback (source, deliver_cb, task, NULL);
+      g_source_set_static_name (source, "[tirkeu-journal] deliver");
+      g_source_attach (source, g_task_get_context (task));
+      g_source_unref (source);
+    }
+
+  if (worker->db != NULL)
+    sqlite3_close_v2 (worker->db);
+  g_async_queue_unref (worker->queue);
+  g_free (worker);
+
+  return NULL;
+}
+
+/* Takes a new Job for @self; the returned task is queued with push_job(). */
+static GTask *
+new_job (TirkeuJournal       *self,
+         gpointer             source_tag,
+         JobFunc              func,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data,
+         JobArgs            **args)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->func = func;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, job_free);
+  *args = &job->args;
+
+  return task;
+}
+
+static void
+push_job (TirkeuJournal *self,
+          GTask         *task)
+{
+  g_async_queue_push (self->queue, task);
+}
+
+/* For the _sync variants: runs on a private main context until the job returned. */
+static void
+sync_result_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GMainContext  *context,
+                 GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (context, TRUE);
+
+  return *slot;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* SQLite helpers (worker thread only) */
+
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *message)
+{
+  int primary = rc & 0xff;
+  TirkeuStoreError code;
+
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    code = TIRKEU_STORE_ERROR_CORRUPT;
+  else
+    code = TIRKEU_STORE_ERROR_IO;
+
+  /* sqlite3_errmsg names tables and constraints, never the values bound to a statement. */
+  g_set_error (error, TIRKEU_STORE_ERROR, code, "%s: %s", message,
+               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+static gboolean
+db_exec (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, _("Could not write to the journal"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static sqlite3_stmt *
+db_prepare (sqlite3     *db,
+            const char  *sql,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      return NULL;
+    }
+
+  return stmt;
+}
+
+/* Steps a statement that returns no row (or whose rows are ignored) and resets it. */
+static gboolean
+db_step_done (sqlite3       *db,
+              sqlite3_stmt  *stmt,
+              GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, _("Could not write to the journal"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           index)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, index);
+
+  return text != NULL ? text : "";
+}
+
+static gboolean
+db_begin (sqlite3  *db,
+          GError  **error)
+{
+  /* IMMEDIATE takes the write lock now, so a busy database fails here (after busy_timeout)
+   * rather than halfway through the batch. */
+  return db_exec (db, "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+db_commit (sqlite3  *db,
+           GError  **error)
+{
+  if (!db_exec (db, "COMMIT", error))
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+db_rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Records are stored as serialized GVariants, in little-endian order whatever the host. */
+static GBytes *
+record_to_bytes (GVariant *record)
+{
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (record);
+
+  if (G_BYTE_ORDER == G_BIG_ENDIAN)
+    {
+      g_autoptr(GVariant) swapped = g_variant_byteswap (normal);
+      return g_variant_get_data_as_bytes (swapped);
+    }
+
+  return g_variant_get_data_as_bytes (normal);
+}
+
+static GVariant *
+record_from_column (sqlite3_stmt *stmt,
+                    int           index)
+{
+  const void *blob = sqlite3_column_blob (stmt, index);
+  gsize size = sqlite3_column_bytes (stmt, index);
+  /* The blob is only valid until the next step: copy it. trusted = FALSE: a damaged file
+   * yields default values, never a crash. */
+  g_autoptr(GBytes) bytes = g_bytes_new (blob, size);
+  g_autoptr(GVariant) variant = g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE);
+
+  if (G_BYTE_ORDER == G_BIG_ENDIAN)
+    return g_variant_byteswap (variant);
+
+  return g_steal_pointer (&variant);
+}
+
+static void
+bind_record (sqlite3_stmt *stmt,
+             int           index,
+             GVariant     *record)
+{
+  g_autoptr(GBytes) bytes = record_to_bytes (record);
+  gsize size;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  sqlite3_bind_blob64 (stmt, index, data != NULL ? data : "", size, SQLITE_TRANSIENT);
+}
+
+static const char *
+record_lookup_string (GVariant   *record,
+                      const char *key)
+{
+  const char *value = NULL;
+
+  if (!g_variant_lookup (record, key, "&s", &value))
+    return NULL;
+
+  return value;
+}
+
+/* The record without its history, which lives in stage_history. */
+static GVariant *
+record_without_history (GVariant *record)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_iter_init (&iter, record);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_equal (key, "history"))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Opening: a private file, WAL, migrations */
+
+/* The folder is made 0700 and the file 0600 before SQLite touches them: SQLite would create a
+ * new file with 0644 minus the umask. open(2) with 0600 is subject to the umask too, but the
+ * umask only removes bits, and fchmod() then sets the exact mode whatever the umask (and
+ * tightens a file left too open by an older version or by hand). SQLite creates the -wal and
+ * -shm files with the database file's mode and fchmods them to it past the umask (unixOpen,
+ * findCreateFileMode), so they are 0600 too; existing ones are tightened here all the same. */
+static gboolean
+make_private_file (const char  *path,
+                   gboolean     create,
+                   GError     **error)
+{
+  int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
+  struct stat st;
+  int fd;
+
+  fd = g_open (path, flags, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (!create && saved_errno == ENOENT)
+        return TRUE;
+
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not open the journal file: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+    {
+      close (fd);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("The journal file is not a regular file owned by this user"));
+      return FALSE;
+    }
+
+  if ((st.st_mode & 07777) != 0600 && fchmod (fd, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not make the journal file private: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+make_private_dir (const char  *dir,
+                  GError     **error)
+{
+  struct stat st;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not create the journal folder: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (g_lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != geteuid ())
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("The journal folder is not a folder owned by this user"));
+      return FALSE;
+    }
+
+  if ((st.st_mode & 07777) != 0700 && g_chmod (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not make the journal folder private: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+make_private (const char  *path,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  static const char * const sidecars[] = { "-wal", "-shm", "-journal" };
+
+  if (!make_private_dir (dir, error) || !make_private_file (path, TRUE, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    {
+      g_autofree char *sidecar = g_strconcat (path, sidecars[i], NULL);
+
+      if (!make_private_file (sidecar, FALSE, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+migrate (sqlite3  *db,
+         GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int version;
+  int rc;
+
+  /* One transaction for the check and every step: two processes opening an old file at the
+   * same time cannot both migrate it, and a crash leaves the old version whole. */
+  if (!db_begin (db, error))
+    return FALSE;
+
+  stmt = db_prepare (db, "PRAGMA user_version", error);
+  if (stmt == NULL)
+    goto fail;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      goto fail;
+    }
+  version = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (version < 0 || (guint) version > G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_MIGRATION,
+                   _("The journal was written by a newer version of Tirkeu (schema %d, this "
+                     "version knows up to %u)"),
+                   version, (guint) G_N_ELEMENTS (migrations));
+      goto fail;
+    }
+
+  for (guint i = version; i < G_N_ELEMENTS (migrations); i++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %u", i + 1);
+
+      g_debug ("Migrating the journal from schema %u to %u", i, i + 1);
+      rc = sqlite3_exec (db, migrations[i], NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (db, set_version, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          g_autoptr(GError) sqlite_error = NULL;
+
+          set_sqlite_error (&sqlite_error, db, rc, _("Could not update the journal"));
+          g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_MIGRATION, "%s",
+                       sqlite_error->message);
+          goto fail;
+        }
+    }
+
+  return db_commit (db, error);
+
+fail:
+  db_rollback (db);
+  return FALSE;
+}
+
+static void
+job_open (GTask        *task,
+          Worker       *worker,
+          JobArgs      *args,
+          GCancellable *cancellable)
+{
+  const char *path = args->text;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  if (!make_private (path, &error))
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* No SQLITE_OPEN_CREATE: make_private() created the file with its mode. NOMUTEX: only
+   * this thread ever uses the connection. */
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+                        SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (&error, db, rc, _("Could not open the journal"));
+      error->code = TIRKEU_STORE_ERROR_OPEN;
+      goto fail;
+    }
+
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+
+  /* WAL: readers never block the writer, and a commit is one append to the -wal file.
+   *
+   * synchronous = FULL: every commit fsyncs the WAL before COMMIT returns. With NORMAL (the
+   * usual pairing with WAL) a commit is only written to the OS, and the WAL is synced at
+   * checkpoints: that is safe when the PROCESS is killed (the kernel still holds the
+   * written pages, and the database is never corrupted), but the last transactions can be
+   * lost when the MACHINE loses power or the kernel crashes. A desk computer on a shop
+   * floor does lose power, and a lost outbox entry is a signed request nobody sends; our
+   * writes are small, few and off the main loop, so the fsync per commit is worth it. */
+  if (!db_exec (db, "PRAGMA journal_mode = WAL", &error) ||
+      !db_exec (db, "PRAGMA synchronous = FULL", &error) ||
+      !db_exec (db, "PRAGMA foreign_keys = ON", &error) ||
+      /* the schema holds no views or triggers from elsewhere: refuse functions in them */
+      !db_exec (db, "PRAGMA trusted_schema = OFF", &error) ||
+      /* bound the -wal file left after checkpoints */
+      !db_exec (db, "PRAGMA journal_size_limit = 4194304", &error))
+    goto fail;
+
+  stmt = db_prepare (db, "PRAGMA journal_mode", &error);
+  if (stmt == NULL)
+    goto fail;
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_ascii_strcasecmp (column_text (stmt, 0), "wal") != 0)
+    {
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("The journal could not switch to write-ahead logging"));
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!migrate (db, &error))
+    goto fail;
+
+  /* The -wal and -shm files exist now: check them as well. */
+  if (!make_private (path, &error))
+    goto fail;
+
+  worker->db = db;
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (db != NULL)
+    sqlite3_close_v2 (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* GObject */
+
+static void
+tirkeu_journal_finalize (GObject *object)
+{
+  TirkeuJournal *self = (TirkeuJournal *) object;
+
+  /* Every queued job holds a reference to us, so the queue holds no job now. */
+  g_async_queue_push (self->queue, &shutdown_marker);
+  if (self->thread == g_thread_self ())
+    g_thread_unref (self->thread);
+  else
+    g_thread_join (self->thread);
+
+  g_async_queue_unref (self->queue);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (tirkeu_journal_parent_class)->finalize (object);
+}
+
+static void
+tirkeu_journal_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TirkeuJournal *self = TIRKEU_JOURNAL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_journal_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  TirkeuJournal *self = TIRKEU_JOURNAL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_free (self->path);
+      self->path = g_value_dup_string (value);
+      if (self->path == NULL)
+        self->path = tirkeu_journal_get_default_path ();
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_journal_class_init (TirkeuJournalClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tirkeu_journal_finalize;
+  object_class->get_property = tirkeu_journal_get_property;
+  object_class->set_property = tirkeu_journal_set_property;
+
+  /**
+   * TirkeuJournal:path:
+   *
+   * The journal's SQLite file; %NULL selects tirkeu_journal_get_default_path(). Its folder
+   * is created 0700 and the file 0600.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tirkeu_journal_init (TirkeuJournal *self)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  self->queue = g_async_queue_new ();
+  worker->queue = g_async_queue_ref (self->queue);
+  self->thread = g_thread_new ("tirkeu-journal", worker_thread, worker);
+}
+
+static void
+tirkeu_journal_init_async (GAsyncInitable      *initable,
+                           int                  io_priority,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  TirkeuJournal *self = TIRKEU_JOURNAL (initable);
+  JobArgs *args;
+  GTask *task;
+
+  if (self->path == NULL)
+    self->path = tirkeu_journal_get_default_path ();
+
+  task = new_job (self, tirkeu_journal_init_async, job_open,
+                  cancellable, callback, user_data, &args);
+  args->text = g_strdup (self->path);
+  push_job (self, task);
+}
+
+static gboolean
+tirkeu_journal_init_finish (GAsyncInitable  *initable,
+                            GAsyncResult    *result,
+                            GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+tirkeu_journal_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = tirkeu_journal_init_async;
+  iface->init_finish = tirkeu_journal_init_finish;
+}
+
+static gboolean
+tirkeu_journal_initable_init (GInitable     *initable,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_init_async (G_ASYNC_INITABLE (initable), G_PRIORITY_DEFAULT, cancellable,
+                             sync_result_cb, &result);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return tirkeu_journal_init_finish (G_ASYNC_INITABLE (initable), result, error);
+}
+
+static void
+tirkeu_journal_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = tirkeu_journal_initable_init;
+}
+
+/**
+ * tirkeu_journal_get_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/tirkeu/journal.sqlite3`
+ */
+char *
+tirkeu_journal_get_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "tirkeu", "journal.sqlite3", NULL);
+}
+
+/**
+ * tirkeu_journal_get_schema_version:
+ *
+ * Returns: the schema version (PRAGMA user_version) this build migrates journals to
+ */
+guint
+tirkeu_journal_get_schema_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+/**
+ * tirkeu_journal_new_async:
+ * @path: (nullable): the SQLite file, or %NULL for the default one
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context when the journal is open
+ * @user_data: data for @callback
+ *
+ * Opens the journal on its own thread: creates the folder (0700) and the file (0600),
+ * tightens them when they are too open, switches to WAL and migrates the schema.
+ */
+void
+tirkeu_journal_new_async (const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_async_initable_new_async (TIRKEU_TYPE_JOURNAL, G_PRIORITY_DEFAULT, cancellable,
+                              callback, user_data,
+                              "path", path,
+                              NULL);
+}
+
+/**
+ * tirkeu_journal_new_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer full) (nullable): the open journal
+ */
+TirkeuJournal *
+tirkeu_journal_new_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+
+  return object != NULL ? TIRKEU_JOURNAL (object) : NULL;
+}
+
+/**
+ * tirkeu_journal_new_sync:
+ * @path: (nullable): the SQLite file, or %NULL for the default one
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Like tirkeu_journal_new_async(), blocking the calling thread (for the CLI).
+ *
+ * Returns: (transfer full) (nullable): the open journal
+ */
+TirkeuJournal *
+tirkeu_journal_new_sync (const char    *path,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  return g_initable_new (TIRKEU_TYPE_JOURNAL, cancellable, error, "path", path, NULL);
+}
+
+/**
+ * tirkeu_journal_get_path:
+ * @self: a #TirkeuJournal
+ *
+ * Returns: (transfer none): the journal's file
+ */
+const char *
+tirkeu_journal_get_path (TirkeuJournal *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_JOURNAL (self), NULL);
+
+  return self->path;
+}
+
+static gboolean
+finish_boolean (TirkeuJournal  *self,
+                GAsyncResult   *result,
+                gpointer        source_tag,
+                GError        **error)
+{
+  g_return_val_if_fail (TIRKEU_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gpointer
+finish_pointer (TirkeuJournal  *self,
+                GAsyncResult   *result,
+                gpointer        source_tag,
+                GError        **error)
+{
+  g_return_val_if_fail (TIRKEU_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Drafts */
+
+static void
+job_save_draft (GTask        *task,
+                Worker       *worker,
+                JobArgs      *args,
+                GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) draft = NULL;
+  g_autoptr(sqlite3_stmt) field = NULL;
+  GVariantIter iter;
+  const char *name;
+  const char *value;
+
+  if (!db_begin (db, &error))
+    goto fail;
+
+  draft = db_prepare (db,
+                      "INSERT INTO drafts (id, created_at, updated_at) VALUES (?1, ?2, ?2) "
+                      "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+                      &error);
+  field = db_prepare (db,
+                      "INSERT INTO draft_fields (draft_id, name, value) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (draft_id, name) DO UPDATE SET value = excluded.value",
+                      &error);
+  if (draft == NULL || field == NULL)
+    goto fail;
+
+  bind_text (draft, 1, args->id);
+  sqlite3_bind_int64 (draft, 2, g_get_real_time ());
+  if (!db_step_done (db, draft, &error))
+    goto fail;
+
+  g_variant_iter_init (&iter, args->variant);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    {
+      bind_text (field, 1, args->id);
+      bind_text (field, 2, name);
+      bind_text (field, 3, value);
+      if (!db_step_done (db, field, &error))
+        goto fail;
+    }
+
+  if (!db_commit (db, &error))
+    goto fail;
+
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_save_draft_async:
+ * @self: a #TirkeuJournal
+ * @draft_id: the draft's id (a UUID the caller made, g_uuid_string_random())
+ * @fields: (transfer floating): the fields to save, of type %TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE,
+ *   each exactly as typed
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Creates the draft or updates it: the given fields replace their old values, fields not
+ * given keep theirs (so the page can save just the field being typed), and the draft's
+ * update time is now.
+ */
+void
+tirkeu_journal_save_draft_async (TirkeuJournal       *self,
+                                 const char          *draft_id,
+                                 GVariant            *fields,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (draft_id != NULL && *draft_id != '\0');
+  g_return_if_fail (fields != NULL &&
+                    g_variant_is_of_type (fields, TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE));
+
+  task = new_job (self, tirkeu_journal_save_draft_async, job_save_draft,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (draft_id);
+  args->variant = g_variant_ref_sink (fields);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_save_draft_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: %TRUE when the draft was saved
+ */
+gboolean
+tirkeu_journal_save_draft_finish (TirkeuJournal  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_save_draft_async, error);
+}
+
+static gboolean
+draft_exists (sqlite3     *db,
+              const char  *draft_id,
+              gboolean    *exists,
+              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT 1 FROM drafts WHERE id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, draft_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      return FALSE;
+    }
+
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+static void
+job_load_draft (GTask        *task,
+                Worker       *worker,
+                JobArgs      *args,
+                GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GVariantBuilder builder;
+  gboolean exists = FALSE;
+  int rc;
+
+  /* Two statements, one snapshot: a write between them cannot split the draft. */
+  if (!db_exec (db, "BEGIN", &error))
+    goto fail;
+
+  if (!draft_exists (db, args->id, &exists, &error))
+    goto fail;
+
+  if (!exists)
+    {
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND,
+                   _("There is no such draft"));
+      goto fail;
+    }
+
+  stmt = db_prepare (db, "SELECT name, value FROM draft_fields WHERE draft_id = ?1 ORDER BY name",
+                     &error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, args->id);
+
+  g_variant_builder_init (&builder, TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_variant_builder_add (&builder, "{ss}", column_text (stmt, 0), column_text (stmt, 1));
+
+  if (rc != SQLITE_DONE)
+    {
+      g_variant_builder_clear (&builder);
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      goto fail;
+    }
+
+  db_rollback (db);
+  job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&builder)),
+                      (GDestroyNotify) g_variant_unref);
+  return;
+
+fail:
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_load_draft_async:
+ * @self: a #TirkeuJournal
+ * @draft_id: the draft's id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Loads a draft's fields.
+ */
+void
+tirkeu_journal_load_draft_async (TirkeuJournal       *self,
+                                 const char          *draft_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (draft_id != NULL);
+
+  task = new_job (self, tirkeu_journal_load_draft_async, job_load_draft,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (draft_id);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_load_draft_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR (%TIRKEU_STORE_ERROR_NOT_FOUND when
+ *   there is no such draft)
+ *
+ * Returns: (transfer full) (nullable): the fields, of type
+ *   %TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE, sorted by name
+ */
+GVariant *
+tirkeu_journal_load_draft_finish (TirkeuJournal  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_load_draft_async, error);
+}
+
+static void
+job_list_drafts (GTask        *task,
+                 Worker       *worker,
+                 JobArgs      *args,
+                 GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GVariantBuilder list;
+  GVariantBuilder fields;
+  g_autofree char *current = NULL;
+  gint64 current_updated = 0;
+  gboolean fields_open = FALSE;
+  int rc;
+
+  stmt = db_prepare (db,
+                     "SELECT d.id, d.updated_at, f.name, f.value FROM drafts d "
+                     "LEFT JOIN draft_fields f ON f.draft_id = d.id "
+                     "ORDER BY d.updated_at DESC, d.rowid DESC, f.name",
+                     &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_variant_builder_init (&list, TIRKEU_JOURNAL_DRAFT_LIST_TYPE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = column_text (stmt, 0);
+
+      if (current == NULL || !g_str_equal (current, id))
+        {
+          if (current != NULL)
+            g_variant_builder_add (&list, "(sxa{ss})", current, current_updated, &fields);
+          g_free (current);
+          current = g_strdup (id);
+          current_updated = sqlite3_column_int64 (stmt, 1);
+          g_variant_builder_init (&fields, TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE);
+          fields_open = TRUE;
+        }
+
+      if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+        g_variant_builder_add (&fields, "{ss}", column_text (stmt, 2), column_text (stmt, 3));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      if (fields_open)
+        g_variant_builder_clear (&fields);
+      g_variant_builder_clear (&list);
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (current != NULL)
+    g_variant_builder_add (&list, "(sxa{ss})", current, current_updated, &fields);
+
+  job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&list)),
+                      (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * tirkeu_journal_list_drafts_async:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Lists the drafts, the latest saved first, for resuming after a crash or a closed window.
+ */
+void
+tirkeu_journal_list_drafts_async (TirkeuJournal       *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = new_job (self, tirkeu_journal_list_drafts_async, job_list_drafts,
+                  cancellable, callback, user_data, &args);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_list_drafts_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer full) (nullable): the drafts, of type %TIRKEU_JOURNAL_DRAFT_LIST_TYPE
+ */
+GVariant *
+tirkeu_journal_list_drafts_finish (TirkeuJournal  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_list_drafts_async, error);
+}
+
+static void
+job_delete_draft (GTask        *task,
+                  Worker       *worker,
+                  JobArgs      *args,
+                  GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* draft_fields go with it: ON DELETE CASCADE */
+  stmt = db_prepare (db, "DELETE FROM drafts WHERE id = ?1", &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  bind_text (stmt, 1, args->id);
+  if (!db_step_done (db, stmt, &error))
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job_return_boolean (task, TRUE);
+}
+
+/**
+ * tirkeu_journal_delete_draft_async:
+ * @self: a #TirkeuJournal
+ * @draft_id: the draft's id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Deletes a draft and its fields. Deleting a draft that does not exist succeeds.
+ */
+void
+tirkeu_journal_delete_draft_async (TirkeuJournal       *self,
+                                   const char          *draft_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (draft_id != NULL);
+
+  task = new_job (self, tirkeu_journal_delete_draft_async, job_delete_draft,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (draft_id);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_delete_draft_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: %TRUE when the draft is gone
+ */
+gboolean
+tirkeu_journal_delete_draft_finish (TirkeuJournal  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_delete_draft_async, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests (used by the outbox's completion too) */
+
+typedef struct
+{
+  sqlite3_stmt *upsert;
+  sqlite3_stmt *clear_history;
+  sqlite3_stmt *add_history;
+} UpsertStatements;
+
+static void
+upsert_statements_clear (UpsertStatements *statements)
+{
+  g_clear_pointer (&statements->upsert, sqlite3_finalize);
+  g_clear_pointer (&statements->clear_history, sqlite3_finalize);
+  g_clear_pointer (&statements->add_history, sqlite3_finalize);
+}
+
+static gboolean
+upsert_statements_prepare (sqlite3           *db,
+                           UpsertStatements  *statements,
+                           GError           **error)
+{
+  /* A record older than the stored one (an out-of-order page of a sync) changes nothing:
+   * the WHERE makes the upsert a no-op, and RETURNING then yields no row. */
+  statements->upsert = db_prepare (db,
+    "INSERT INTO requests (portal_id, idempotency_key, seller_bin, vin, buyer_iin, buyer_name,"
+    "  make, model, stage, created_at, updated_at, record)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " ON CONFLICT (portal_id) DO UPDATE SET"
+    "  idempotency_key = coalesce (excluded.idempotency_key, requests.idempotency_key),"
+    "  seller_bin = excluded.seller_bin, vin = excluded.vin, buyer_iin = excluded.buyer_iin,"
+    "  buyer_name = excluded.buyer_name, make = excluded.make, model = excluded.model,"
+    "  stage = excluded.stage, updated_at = excluded.updated_at, record = excluded.record"
+    " WHERE excluded.updated_at >= requests.updated_at"
+    " RETURNING id",
+    error);
+  if (statements->upsert == NULL)
+    return FALSE;
+
+  statements->clear_history = db_prepare (db,
+    "DELETE FROM stage_history WHERE request_id = ?1", error);
+  if (statements->clear_history == NULL)
+    return FALSE;
+
+  statements->add_history = db_prepare (db,
+    "INSERT INTO stage_history (request_id, seq, stage, at, message_kk, message_ru, message_en)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    error);
+
+  return statements->add_history != NULL;
+}
+
+static gboolean
+validate_record (GVariant  *record,
+                 GError   **error)
+{
+  const char *portal_id = record_lookup_string (record, "portal-id");
+  const char *stage_name = record_lookup_string (record, "stage");
+  g_autoptr(GVariant) history = NULL;
+  TirkeuStage stage;
+
+  if (portal_id == NULL || *portal_id == '\0')
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                   _("A request record has no portal id"));
+      return FALSE;
+    }
+
+  if (!tirkeu_stage_from_string (stage_name, &stage))
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                   _("Request %s has no valid stage"), portal_id);
+      return FALSE;
+    }
+
+  history = g_variant_lookup_value (record, "history", NULL);
+  if (history != NULL)
+    {
+      GVariantIter iter;
+      const char *entry_stage;
+
+      if (!g_variant_is_of_type (history, TIRKEU_JOURNAL_HISTORY_TYPE))
+        {
+          g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                       _("Request %s has a malformed stage history"), portal_id);
+          return FALSE;
+        }
+
+      g_variant_iter_init (&iter, history);
+      while (g_variant_iter_next (&iter, "(&sx@a{ss})", &entry_stage, NULL, NULL))
+        {
+          if (!tirkeu_stage_from_string (entry_stage, &stage))
+            {
+              g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                           _("Request %s has an unknown stage in its history"), portal_id);
+              return FALSE;
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+/* Inside a transaction. @idempotency_key, when not NULL, overrides the record's. */
+static gboolean
+upsert_request (sqlite3           *db,
+                UpsertStatements  *statements,
+                GVariant          *record,
+                const char        *idempotency_key,
+                GError           **error)
+{
+  sqlite3_stmt *upsert = statements->upsert;
+  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GVariant) history = NULL;
+  gint64 updated;
+  gint64 created;
+  gint64 request_id;
+  int rc;
+
+  if (!validate_record (record, error))
+    return FALSE;
+
+  if (!g_variant_lookup (record, "updated", "x", &updated))
+    updated = g_get_real_time ();
+  if (!g_variant_lookup (record, "created", "x", &created))
+    created = updated;
+
+  if (idempotency_key == NULL)
+    idempotency_key = record_lookup_string (record, "idempotency-key");
+
+  stored = record_without_history (record);
+
+  bind_text (upsert, 1, record_lookup_string (record, "portal-id"));
+  bind_text (upsert, 2, idempotency_key);
+  bind_text (upsert, 3, record_lookup_string (record, "seller-bin"));
+  bind_text (upsert, 4, record_lookup_string (record, "vin"));
+  bind_text (upsert, 5, record_lookup_string (record, "buyer-iin"));
+  bind_text (upsert, 6, record_lookup_string (record, "buyer-name"));
+  bind_text (upsert, 7, record_lookup_string (record, "make"));
+  bind_text (upsert, 8, record_lookup_string (record, "model"));
+  bind_text (upsert, 9, record_lookup_string (record, "stage"));
+  sqlite3_bind_int64 (upsert, 10, created);
+  sqlite3_bind_int64 (upsert, 11, updated);
+  bind_record (upsert, 12, stored);
+
+  rc = sqlite3_step (upsert);
+  if (rc == SQLITE_ROW)
+    {
+      request_id = sqlite3_column_int64 (upsert, 0);
+      rc = sqlite3_step (upsert);
+    }
+  else
+    {
+      request_id = -1;  /* stale: nothing changed */
+    }
+  sqlite3_reset (upsert);
+  sqlite3_clear_bindings (upsert);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, _("Could not write to the journal"));
+      return FALSE;
+    }
+
+  /* A record without a history key keeps the stored history. */
+  history = g_variant_lookup_value (record, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
+  if (request_id >= 0 && history != NULL)
+    {
+      GVariantIter iter;
+      const char *stage;
+      gint64 at;
+      GVariant *messages;
+      gint64 seq = 0;
+
+      sqlite3_bind_int64 (statements->clear_history, 1, request_id);
+      if (!db_step_done (db, statements->clear_history, error))
+        return FALSE;
+
+      g_variant_iter_init (&iter, history);
+      while (g_variant_iter_next (&iter, "(&sx@a{ss})", &stage, &at, &messages))
+        {
+          const char *kk = NULL, *ru = NULL, *en = NULL;
+          sqlite3_stmt *add = statements->add_history;
+
+          g_variant_lookup (messages, "kk", "&s", &kk);
+          g_variant_lookup (messages, "ru", "&s", &ru);
+          g_variant_lookup (messages, "en", "&s", &en);
+
+          sqlite3_bind_int64 (add, 1, request_id);
+          sqlite3_bind_int64 (add, 2, seq++);
+          bind_text (add, 3, stage);
+          sqlite3_bind_int64 (add, 4, at);
+          bind_text (add, 5, kk);
+          bind_text (add, 6, ru);
+          bind_text (add, 7, en);
+          g_variant_unref (messages);
+
+          if (!db_step_done (db, add, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+set_meta (sqlite3     *db,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db,
+    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value);
+  return db_step_done (db, stmt, error);
+}
+
+static void
+job_upsert_requests (GTask        *task,
+                     Worker       *worker,
+                     JobArgs      *args,
+                     GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  UpsertStatements statements = { NULL, };
+
+  if (!db_begin (db, &error))
+    goto fail;
+
+  if (!upsert_statements_prepare (db, &statements, &error))
+    goto fail;
+
+  for (guint i = 0; i < args->records->len; i++)
+    {
+      if (i % CANCEL_CHECK_EVERY == 0 && g_cancellable_set_error_if_cancelled (cancellable,
+                                                                                &error))
+        goto fail;
+
+      if (!upsert_request (db, &statements, g_ptr_array_index (args->records, i), NULL, &error))
+        goto fail;
+    }
+
+  /* The cursor commits with the batch it follows, or not at all: after a crash the next
+   * sync asks again from the old cursor and the upserts are idempotent. */
+  if (args->text != NULL && !set_meta (db, CURSOR_KEY, args->text, &error))
+    goto fail;
+
+  upsert_statements_clear (&statements);
+  if (!db_commit (db, &error))
+    goto fail;
+
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  upsert_statements_clear (&statements);
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_upsert_requests_async:
+ * @self: a #TirkeuJournal
+ * @records: (element-type GVariant): records of type %TIRKEU_JOURNAL_RECORD_TYPE, each with
+ *   a `portal-id` and a `stage`
+ * @cursor: (nullable): the sync cursor after these records, or %NULL to keep the cursor
+ * @cancellable: (nullable): a #GCancellable; a cancelled batch rolls back whole
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Inserts or updates the requests by portal id and stores @cursor, all in one transaction:
+ * either the whole batch and its cursor are in the file, or none of it. A record whose
+ * `updated` time is older than the stored one is skipped. A record with a `history` key
+ * replaces the stored history; one without keeps it.
+ */
+void
+tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
+                                      GPtrArray           *records,
+                                      const char          *cursor,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (records != NULL);
+
+  task = new_job (self, tirkeu_journal_upsert_requests_async, job_upsert_requests,
+                  cancellable, callback, user_data, &args);
+  /* Records are immutable GVariants: a copy of the array is enough to hand them over. */
+  args->records = g_ptr_array_new_full (records->len, (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; i < records->len; i++)
+    {
+      GVariant *record = g_ptr_array_index (records, i);
+
+      g_return_if_fail (g_variant_is_of_type (record, TIRKEU_JOURNAL_RECORD_TYPE));
+      g_ptr_array_add (args->records, g_variant_ref_sink (record));
+    }
+  args->text = g_strdup (cursor);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_upsert_requests_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: %TRUE when the batch and the cursor were committed
+ */
+gboolean
+tirkeu_journal_upsert_requests_finish (TirkeuJournal  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_upsert_requests_async, error);
+}
+
+/**
+ * tirkeu_journal_upsert_requests_sync:
+ * @self: a #TirkeuJournal
+ * @records: (element-type GVariant): as for tirkeu_journal_upsert_requests_async()
+ * @cursor: (nullable): the sync cursor after these records
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * tirkeu_journal_upsert_requests_async() on the journal's thread, blocking the caller.
+ *
+ * Returns: %TRUE when the batch and the cursor were committed
+ */
+gboolean
+tirkeu_journal_upsert_requests_sync (TirkeuJournal  *self,
+                                     GPtrArray      *records,
+                                     const char     *cursor,
+                                     GCancellable   *cancellable,
+                                     GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_upsert_requests_async (self, records, cursor, cancellable,
+                                        sync_result_cb, &result);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return tirkeu_journal_upsert_requests_finish (self, result, error);
+}
+
+static void
+job_list_requests (GTask        *task,
+                   Worker       *worker,
+                   JobArgs      *args,
+                   GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT record FROM requests ORDER BY updated_at DESC, id DESC",
+                     &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (records->len % CANCEL_CHECK_EVERY == 0 &&
+          job_return_if_cancelled (task))
+        return;
+
+      g_ptr_array_add (records, g_variant_ref_sink (record_from_column (stmt, 0)));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job_return_pointer (task, g_steal_pointer (&records), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * tirkeu_journal_list_requests_async:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Loads every request, the latest changed first, for the requests list. The records carry
+ * no `history` key (the list does not show it): tirkeu_journal_get_request_async() does.
+ */
+void
+tirkeu_journal_list_requests_async (TirkeuJournal       *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = new_job (self, tirkeu_journal_list_requests_async, job_list_requests,
+                  cancellable, callback, user_data, &args);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_list_requests_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer container) (element-type GVariant) (nullable): the records
+ */
+GPtrArray *
+tirkeu_journal_list_requests_finish (TirkeuJournal  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_list_requests_async, error);
+}
+
+/**
+ * tirkeu_journal_list_requests_sync:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * tirkeu_journal_list_requests_async() on the journal's thread, blocking the caller.
+ *
+ * Returns: (transfer container) (element-type GVariant) (nullable): the records
+ */
+GPtrArray *
+tirkeu_journal_list_requests_sync (TirkeuJournal  *self,
+                                   GCancellable   *cancellable,
+                                   GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_list_requests_async (self, cancellable, sync_result_cb, &result);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return tirkeu_journal_list_requests_finish (self, result, error);
+}
+
+static void
+job_get_request (GTask        *task,
+                 Worker       *worker,
+                 JobArgs      *args,
+                 GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GVariant) record = NULL;
+  GVariantBuilder builder;
+  GVariantBuilder history;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gint64 request_id;
+  int rc;
+
+  /* The record and its history from one snapshot. */
+  if (!db_exec (db, "BEGIN", &error))
+    goto fail;
+
+  stmt = db_prepare (db, "SELECT id, record FROM requests WHERE portal_id = ?1", &error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, args->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND,
+                   _("There is no request %s in the journal"), args->id);
+      goto fail;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      goto fail;
+    }
+  request_id = sqlite3_column_int64 (stmt, 0);
+  record = g_variant_ref_sink (record_from_column (stmt, 1));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db,
+                     "SELECT stage, at, message_kk, message_ru, message_en FROM stage_history"
+                     " WHERE request_id = ?1 ORDER BY seq",
+                     &error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, request_id);
+
+  g_variant_builder_init (&history, TIRKEU_JOURNAL_HISTORY_TYPE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      static const char * const languages[] = { "kk", "ru", "en" };
+      GVariantBuilder messages;
+
+      g_variant_builder_init (&messages, G_VARIANT_TYPE ("a{ss}"));
+      for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+        if (sqlite3_column_type (stmt, 2 + i) != SQLITE_NULL)
+          g_variant_builder_add (&messages, "{ss}", languages[i], column_text (stmt, 2 + i));
+
+      g_variant_builder_add (&history, "(sxa{ss})", column_text (stmt, 0),
+                             (gint64) sqlite3_column_int64 (stmt, 1), &messages);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_variant_builder_clear (&history);
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      goto fail;
+    }
+  db_rollback (db);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_iter_init (&iter, record);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_equal (key, "history"))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{sv}", "history", g_variant_builder_end (&history));
+
+  job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&builder)),
+                      (GDestroyNotify) g_variant_unref);
+  return;
+
+fail:
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_get_request_async:
+ * @self: a #TirkeuJournal
+ * @portal_id: the portal's request id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Loads one request with its stage history.
+ */
+void
+tirkeu_journal_get_request_async (TirkeuJournal       *self,
+                                  const char          *portal_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (portal_id != NULL);
+
+  task = new_job (self, tirkeu_journal_get_request_async, job_get_request,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (portal_id);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_get_request_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR (%TIRKEU_STORE_ERROR_NOT_FOUND when
+ *   the journal has no such request)
+ *
+ * Returns: (transfer full) (nullable): the record, of type %TIRKEU_JOURNAL_RECORD_TYPE,
+ *   with its `history`
+ */
+GVariant *
+tirkeu_journal_get_request_finish (TirkeuJournal  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_get_request_async, error);
+}
+
+/**
+ * tirkeu_journal_get_request_sync:
+ * @self: a #TirkeuJournal
+ * @portal_id: the portal's request id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * tirkeu_journal_get_request_async() on the journal's thread, blocking the caller.
+ *
+ * Returns: (transfer full) (nullable): the record with its `history`
+ */
+GVariant *
+tirkeu_journal_get_request_sync (TirkeuJournal  *self,
+                                 const char     *portal_id,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_get_request_async (self, portal_id, cancellable, sync_result_cb, &result);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return tirkeu_journal_get_request_finish (self, result, error);
+}
+
+static void
+job_get_cursor (GTask        *task,
+                Worker       *worker,
+                JobArgs      *args,
+                GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT value FROM meta WHERE key = ?1", &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  bind_text (stmt, 1, CURSOR_KEY);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    job_return_pointer (task, g_strdup (column_text (stmt, 0)), g_free);
+  else if (rc == SQLITE_DONE)
+    job_return_pointer (task, NULL, NULL);
+  else
+    {
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      job_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+/**
+ * tirkeu_journal_get_cursor_async:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Reads the sync cursor last committed by tirkeu_journal_upsert_requests_async().
+ */
+void
+tirkeu_journal_get_cursor_async (TirkeuJournal       *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = new_job (self, tirkeu_journal_get_cursor_async, job_get_cursor,
+                  cancellable, callback, user_data, &args);
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_get_cursor_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer full) (nullable): the cursor, or %NULL (with @error unset) before the
+ *   first sync
+ */
+char *
+tirkeu_journal_get_cursor_finish (TirkeuJournal  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_get_cursor_async, error);
+}
+
+/**
+ * tirkeu_journal_get_cursor_sync:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * tirkeu_journal_get_cursor_async() on the journal's thread, blocking the caller.
+ *
+ * Returns: (transfer full) (nullable): the cursor, or %NULL before the first sync
+ */
+char *
+tirkeu_journal_get_cursor_sync (TirkeuJournal  *self,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_get_cursor_async (self, cancellable, sync_result_cb, &result);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return tirkeu_journal_get_cursor_finish (self, result, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbox */
+
+static void
+job_enqueue (GTask        *task,
+             Worker       *worker,
+             JobArgs      *args,
+             GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) confirmed = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) drop_draft = NULL;
+  int rc;
+
+  if (!db_begin (db, &error))
+    goto fail;
+
+  /* The portal already confirmed a request with this key: queueing it again would only
+   * make the app submit it again. */
+  confirmed = db_prepare (db, "SELECT 1 FROM requests WHERE idempotency_key = ?1", &error);
+  if (confirmed == NULL)
+    goto fail;
+  bind_text (confirmed, 1, args->id);
+  rc = sqlite3_step (confirmed);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT,
+                   _("The portal has already confirmed this request"));
+      goto fail;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      goto fail;
+    }
+
+  /* The same key again (a retry of the submit page) keeps the first entry: one key, one
+   * entry, one request at the portal. */
+  insert = db_prepare (db,
+                       "INSERT INTO outbox (idempotency_key, draft_id, record, attempts,"
+                       "  next_attempt_at, created_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)"
+                       " ON CONFLICT (idempotency_key) DO NOTHING",
+                       &error);
+  if (insert == NULL)
+    goto fail;
+  bind_text (insert, 1, args->id);
+  bind_text (insert, 2, args->text);
+  bind_record (insert, 3, args->variant);
+  sqlite3_bind_int64 (insert, 4, args->time);
+  sqlite3_bind_int64 (insert, 5, g_get_real_time ());
+  if (!db_step_done (db, insert, &error))
+    goto fail;
+
+  /* The draft becomes the outbox entry in the same transaction: never both, never neither. */
+  if (args->text != NULL)
+    {
+      drop_draft = db_prepare (db, "DELETE FROM drafts WHERE id = ?1", &error);
+      if (drop_draft == NULL)
+        goto fail;
+      bind_text (drop_draft, 1, args->text);
+      if (!db_step_done (db, drop_draft, &error))
+        goto fail;
+    }
+
+  g_clear_pointer (&confirmed, sqlite3_finalize);
+  g_clear_pointer (&insert, sqlite3_finalize);
+  g_clear_pointer (&drop_draft, sqlite3_finalize);
+  if (!db_commit (db, &error))
+    goto fail;
+
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_clear_pointer (&confirmed, sqlite3_finalize);
+  g_clear_pointer (&insert, sqlite3_finalize);
+  g_clear_pointer (&drop_draft, sqlite3_finalize);
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_enqueue_async:
+ * @self: a #TirkeuJournal
+ * @idempotency_key: the Idempotency-Key the request is (and will be) submitted with
+ * @record: (transfer floating): the signed request, of type %TIRKEU_JOURNAL_RECORD_TYPE
+ * @draft_id: (nullable): the draft this request was typed in, deleted in the same
+ *   transaction
+ * @next_attempt_at: when to try first (microseconds since the epoch; g_get_real_time() for
+ *   now)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Puts a request ready to submit into the outbox, where it stays across restarts until
+ * tirkeu_journal_complete_async(). Enqueueing a key that is already in the outbox keeps the
+ * first entry and succeeds; a key whose request the portal already confirmed fails with
+ * %TIRKEU_STORE_ERROR_CONFLICT.
+ */
+void
+tirkeu_journal_enqueue_async (TirkeuJournal       *self,
+                              const char          *idempotency_key,
+                              GVariant            *record,
+                              const char          *draft_id,
+                              gint64               next_attempt_at,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (idempotency_key != NULL && *idempotency_key != '\0');
+  g_return_if_fail (record != NULL &&
+                    g_variant_is_of_type (record, TIRKEU_JOURNAL_RECORD_TYPE));
+
+  task = new_job (self, tirkeu_journal_enqueue_async, job_enqueue,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (idempotency_key);
+  args->variant = g_variant_ref_sink (record);
+  args->text = g_strdup (draft_id);
+  args->time = next_attempt_at;
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_enqueue_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: %TRUE when the request is in the outbox
+ */
+gboolean
+tirkeu_journal_enqueue_finish (TirkeuJournal  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_enqueue_async, error);
+}
+
+static void
+job_record_attempt (GTask        *task,
+                    Worker       *worker,
+                    JobArgs      *args,
+                    GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = db_prepare (db,
+                     "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+                     " next_attempt_at = ?3 WHERE idempotency_key = ?1",
+                     &error);
+  if (stmt == NULL)
+    goto fail;
+
+  bind_text (stmt, 1, args->id);
+  bind_text (stmt, 2, args->text);
+  sqlite3_bind_int64 (stmt, 3, args->time);
+  if (!db_step_done (db, stmt, &error))
+    goto fail;
+
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND,
+                   _("The outbox holds no request with this key"));
+      goto fail;
+    }
+
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_record_attempt_async:
+ * @self: a #TirkeuJournal
+ * @idempotency_key: the outbox entry's key
+ * @last_error: (nullable): why the attempt failed (an error code's name or a technical
+ *   message: never a request body)
+ * @next_attempt_at: when to try again (microseconds since the epoch)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Counts a failed attempt to submit an outbox entry and schedules the next one.
+ */
+void
+tirkeu_journal_record_attempt_async (TirkeuJournal       *self,
+                                     const char          *idempotency_key,
+                                     const char          *last_error,
+                                     gint64               next_attempt_at,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (idempotency_key != NULL);
+
+  task = new_job (self, tirkeu_journal_record_attempt_async, job_record_attempt,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (idempotency_key);
+  args->text = g_strdup (last_error);
+  args->time = next_attempt_at;
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_record_attempt_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR (%TIRKEU_STORE_ERROR_NOT_FOUND when
+ *   the entry is not in the outbox)
+ *
+ * Returns: %TRUE when the attempt was recorded
+ */
+gboolean
+tirkeu_journal_record_attempt_finish (TirkeuJournal  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_record_attempt_async, error);
+}
+
+static void
+job_complete (GTask        *task,
+              Worker       *worker,
+              JobArgs      *args,
+              GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) remove = NULL;
+  UpsertStatements statements = { NULL, };
+
+  if (!db_begin (db, &error))
+    goto fail;
+
+  remove = db_prepare (db, "DELETE FROM outbox WHERE idempotency_key = ?1", &error);
+  if (remove == NULL)
+    goto fail;
+  bind_text (remove, 1, args->id);
+  if (!db_step_done (db, remove, &error))
+    goto fail;
+
+  /* The confirmed request enters the requests table in the same transaction as it leaves
+   * the outbox: a crash in between can neither lose it nor leave it to be sent again. */
+  if (args->variant != NULL)
+    {
+      if (!upsert_statements_prepare (db, &statements, &error) ||
+          !upsert_request (db, &statements, args->variant, args->id, &error))
+        goto fail;
+    }
+
+  upsert_statements_clear (&statements);
+  g_clear_pointer (&remove, sqlite3_finalize);
+  if (!db_commit (db, &error))
+    goto fail;
+
+  job_return_boolean (task, TRUE);
+  return;
+
+fail:
+  upsert_statements_clear (&statements);
+  g_clear_pointer (&remove, sqlite3_finalize);
+  db_rollback (db);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * tirkeu_journal_complete_async:
+ * @self: a #TirkeuJournal
+ * @idempotency_key: the outbox entry's key
+ * @confirmed: (transfer floating) (nullable): the request as the portal confirmed it, of
+ *   type %TIRKEU_JOURNAL_RECORD_TYPE with its `portal-id` and `stage`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * The portal confirmed the request: removes the outbox entry and stores @confirmed (with
+ * @idempotency_key) among the requests, in one transaction. Completing the same key twice
+ * updates the one request and succeeds.
+ */
+void
+tirkeu_journal_complete_async (TirkeuJournal       *self,
+                               const char          *idempotency_key,
+                               GVariant            *confirmed,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+  g_return_if_fail (idempotency_key != NULL);
+  g_return_if_fail (confirmed == NULL ||
+                    g_variant_is_of_type (confirmed, TIRKEU_JOURNAL_RECORD_TYPE));
+
+  task = new_job (self, tirkeu_journal_complete_async, job_complete,
+                  cancellable, callback, user_data, &args);
+  args->id = g_strdup (idempotency_key);
+  args->variant = confirmed != NULL ? g_variant_ref_sink (confirmed) : NULL;
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_complete_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: %TRUE when the entry left the outbox and the request was stored
+ */
+gboolean
+tirkeu_journal_complete_finish (TirkeuJournal  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  return finish_boolean (self, result, tirkeu_journal_complete_async, error);
+}
+
+static void
+job_list_outbox_due (GTask        *task,
+                     Worker       *worker,
+                     JobArgs      *args,
+                     GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GVariantBuilder list;
+  int rc;
+
+  stmt = db_prepare (db,
+                     "SELECT idempotency_key, record, attempts, last_error, next_attempt_at,"
+                     " draft_id FROM outbox WHERE next_attempt_at <= ?1"
+                     " ORDER BY next_attempt_at, created_at",
+                     &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, args->time);
+
+  g_variant_builder_init (&list, TIRKEU_JOURNAL_OUTBOX_LIST_TYPE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(GVariant) record = g_variant_ref_sink (record_from_column (stmt, 1));
+
+      g_variant_builder_add (&list, "(s@a{sv}usxs)",
+                             column_text (stmt, 0),
+                             record,
+                             (guint32) sqlite3_column_int64 (stmt, 2),
+                             column_text (stmt, 3),
+                             (gint64) sqlite3_column_int64 (stmt, 4),
+                             column_text (stmt, 5));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      g_variant_builder_clear (&list);
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&list)),
+                      (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * tirkeu_journal_list_outbox_due_async:
+ * @self: a #TirkeuJournal
+ * @now: the time to compare with (microseconds since the epoch); %G_MAXINT64 lists the whole
+ *   outbox
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Lists the outbox entries whose next attempt is due at @now.
+ */
+void
+tirkeu_journal_list_outbox_due_async (TirkeuJournal       *self,
+                                      gint64               now,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = new_job (self, tirkeu_journal_list_outbox_due_async, job_list_outbox_due,
+                  cancellable, callback, user_data, &args);
+  args->time = now;
+  push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_list_outbox_due_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer full) (nullable): the entries, of type %TIRKEU_JOURNAL_OUTBOX_LIST_TYPE
+ */
+GVariant *
+tirkeu_journal_list_outbox_due_finish (TirkeuJournal  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return finish_pointer (self, result, tirkeu_journal_list_outbox_due_async, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Maintenance */
+
+static void
+job_check_integrity (GTask        *task,
+                     Worker       *worker,
+                     JobArgs      *args,
+                     GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "PRAGMA integrity_check", &error);
+  if (stmt == NULL)
+    {
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!g_str_equal (column_text (stmt, 0), "ok"))
+    {
+      job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
+                            "%s: %s", _("The journal file is damaged"),
+                            column_text (stmt, 0));
+      return;
+    }
+
+  job_return_boolean (task, TRUE);
+}
+
+/**
+ * tirkeu_journal_check_integrity_sync:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #TIRKEU_STORE_ERROR (%TIRKEU_STORE_ERROR_CORRUPT with
+ *   SQLite's first finding)
+ *
+ * Runs `PRAGMA integrity_check` on the journal's thread, blocking the caller.
+ *
+ * Returns: %TRUE when SQLite finds the file sound
+ */
+gboolean
+tirkeu_journal_check_integrity_sync (TirkeuJournal  *self,
+                                     GCancellable   *cancellable,
+                                     GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  JobArgs *args;
+  GTask *task;
+
+  g_return_val_if_fail (TIRKEU_IS_JOURNAL (self), FALSE);
+
+  g_main_context_push_thread_default (context);
+  task = new_job (self, tirkeu_journal_check_integrity_sync, job_check_integrity,
+                  cancellable, sync_result_cb, &result, &args);
+  push_job (self, task);
+  wait_for_result (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return finish_boolean (self, result, tirkeu_journal_check_integrity_sync, error);
+}

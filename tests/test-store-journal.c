@@ -1,0 +1,1151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "tirkeu-journal.h"
+#include "tirkeu-store-error.h"
+
+/* The kill test's budget: rounds stop when either limit is reached. */
+#define KILL_ROUNDS_MAX 150
+#define KILL_SECONDS_MAX 12
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers */
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static TirkeuJournal *
+open_journal (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_new_async (path, NULL, result_cb, &result);
+  return tirkeu_journal_new_finish (wait_result (&result), error);
+}
+
+static char *
+test_path (const char *name)
+{
+  return g_build_filename (g_get_user_data_dir (), "journal-test", name, NULL);
+}
+
+/* A request record as the tracking code would hand it over; batch names the record's group
+ * in the kill test (stored in the queryable `make` column). */
+static GVariant *
+make_record (const char *portal_id,
+             const char *stage,
+             gint64      updated,
+             guint       n_history,
+             const char *make)
+{
+  static const char * const history_stages[] = { "submitted", "awaiting_buyer",
+                                                 "buyer_approved", "buyer_recheck" };
+  static const guint8 signature[] = { 0x30, 0x82, 0x01, 0x00, 0xde, 0xad };
+  GVariantDict dict;
+  GVariantBuilder history;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "portal-id", "s", portal_id);
+  g_variant_dict_insert (&dict, "stage", "s", stage);
+  g_variant_dict_insert (&dict, "vin", "s", "XTA210990Y2766389");
+  g_variant_dict_insert (&dict, "make", "s", make);
+  g_variant_dict_insert (&dict, "model", "s", "Vesta");
+  g_variant_dict_insert (&dict, "seller-bin", "s", "180340021791");
+  g_variant_dict_insert (&dict, "seller-name", "s", "TOO Avto Test");
+  g_variant_dict_insert (&dict, "buyer-iin", "s", "900101300123");
+  g_variant_dict_insert (&dict, "buyer-name", "s", "Test Buyer");
+  g_variant_dict_insert (&dict, "contract-number", "s", "DKP-42");
+  g_variant_dict_insert (&dict, "contract-price", "x", (gint64) 9500000);
+  g_variant_dict_insert_value (&dict, "signature",
+                               g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, signature,
+                                                          sizeof signature, 1));
+  g_variant_dict_insert (&dict, "created", "x", (gint64) 1000);
+  g_variant_dict_insert (&dict, "updated", "x", updated);
+
+  g_variant_builder_init (&history, TIRKEU_JOURNAL_HISTORY_TYPE);
+  for (guint i = 0; i < n_history; i++)
+    {
+      GVariantBuilder messages;
+
+      g_variant_builder_init (&messages, G_VARIANT_TYPE ("a{ss}"));
+      g_variant_builder_add (&messages, "{ss}", "en", "Waiting for the buyer");
+      g_variant_builder_add (&messages, "{ss}", "ru", "Ожидает покупателя");
+      g_variant_builder_add (&messages, "{ss}", "kk", "Сатып алушыны күтуде");
+      g_variant_builder_add (&history, "(sxa{ss})",
+                             history_stages[i % G_N_ELEMENTS (history_stages)],
+                             (gint64) (1000 + i), &messages);
+    }
+  g_variant_dict_insert_value (&dict, "history", g_variant_builder_end (&history));
+
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* Equal in meaning: the order of a dictionary's entries (a vardict, the messages by
+ * language) is not part of it, the order of an array (the history) is. */
+static gboolean
+variants_equivalent (GVariant *a,
+                     GVariant *b)
+{
+  if (!g_variant_type_equal (g_variant_get_type (a), g_variant_get_type (b)))
+    return FALSE;
+
+  if (g_variant_is_of_type (a, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner_a = g_variant_get_variant (a);
+      g_autoptr(GVariant) inner_b = g_variant_get_variant (b);
+
+      return variants_equivalent (inner_a, inner_b);
+    }
+
+  if (g_variant_is_of_type (a, G_VARIANT_TYPE ("a{s*}")))
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      if (g_variant_n_children (a) != g_variant_n_children (b))
+        return FALSE;
+
+      g_variant_iter_init (&iter, a);
+      while (g_variant_iter_next (&iter, "{&s@*}", &key, &value))
+        {
+          g_autoptr(GVariant) owned = value;
+          /* g_variant_lookup_value() unboxes a vardict's values: compare like with like */
+          g_autoptr(GVariant) other = g_variant_lookup_value (b, key, NULL);
+
+          if (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARIANT))
+            {
+              value = g_variant_get_variant (owned);
+              g_variant_unref (owned);
+              owned = value;
+            }
+
+          if (other == NULL || !variants_equivalent (owned, other))
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (g_variant_is_container (a))
+    {
+      if (g_variant_n_children (a) != g_variant_n_children (b))
+        return FALSE;
+
+      for (gsize i = 0; i < g_variant_n_children (a); i++)
+        {
+          g_autoptr(GVariant) child_a = g_variant_get_child_value (a, i);
+          g_autoptr(GVariant) child_b = g_variant_get_child_value (b, i);
+
+          if (!variants_equivalent (child_a, child_b))
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  return g_variant_equal (a, b);
+}
+
+static void
+assert_records_equal (GVariant *a,
+                      GVariant *b)
+{
+  if (!variants_equivalent (a, b))
+    {
+      g_autofree char *text_a = g_variant_print (a, TRUE);
+      g_autofree char *text_b = g_variant_print (b, TRUE);
+
+      g_error ("records differ:\n%s\n%s", text_a, text_b);
+    }
+}
+
+static guint
+file_mode (const char *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (g_lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                    NULL), ==, SQLITE_OK);
+  return db;
+}
+
+static gint64
+raw_int (sqlite3    *db,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static char *
+raw_text (sqlite3    *db,
+          const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static void
+raw_exec (sqlite3    *db,
+          const char *sql)
+{
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static void
+upsert (TirkeuJournal *journal,
+        GPtrArray     *records,
+        const char    *cursor,
+        GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_upsert_requests_async (journal, records, cursor, NULL, result_cb, &result);
+  tirkeu_journal_upsert_requests_finish (journal, wait_result (&result), error);
+}
+
+static GVariant *
+get_request (TirkeuJournal *journal,
+             const char    *portal_id,
+             GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_get_request_async (journal, portal_id, NULL, result_cb, &result);
+  return tirkeu_journal_get_request_finish (journal, wait_result (&result), error);
+}
+
+static char *
+get_cursor (TirkeuJournal *journal)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *cursor;
+
+  tirkeu_journal_get_cursor_async (journal, NULL, result_cb, &result);
+  cursor = tirkeu_journal_get_cursor_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return cursor;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Open, migrate, reopen */
+
+static void
+test_open_default (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "tirkeu",
+                                                "journal.sqlite3", NULL);
+  g_autofree char *dir = g_path_get_dirname (expected);
+  g_autofree char *journal_mode = NULL;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (TIRKEU_IS_JOURNAL (journal));
+  g_assert_cmpstr (tirkeu_journal_get_path (journal), ==, expected);
+  g_assert_cmpuint (file_mode (expected), ==, 0600);
+  g_assert_cmpuint (file_mode (dir), ==, 0700);
+  g_assert_finalize_object (journal);
+
+  db = raw_open (expected);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==,
+                   tirkeu_journal_get_schema_version ());
+  journal_mode = raw_text (db, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal_mode, ==, "wal");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name IN ('drafts', 'draft_fields', 'outbox', 'requests', "
+                                "'stage_history', 'meta')"), ==, 6);
+  sqlite3_close (db);
+}
+
+static void
+test_reopen (void)
+{
+  g_autofree char *path = test_path ("journal.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GVariant) loaded = NULL;
+  g_autofree char *cursor = NULL;
+  TirkeuJournal *journal;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (records, make_record ("R-1", "awaiting_buyer", 2000, 2, "Lada"));
+  upsert (journal, records, "cursor-1", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  loaded = get_request (journal, "R-1", &error);
+  g_assert_no_error (error);
+  assert_records_equal (loaded, g_ptr_array_index (records, 0));
+  cursor = get_cursor (journal);
+  g_assert_cmpstr (cursor, ==, "cursor-1");
+  g_assert_finalize_object (journal);
+}
+
+/* A file at user_version 0 (as a crash before the first migration, or an empty file, leaves
+ * it) is migrated; one from a newer schema is refused and left untouched. */
+static void
+test_migrate (void)
+{
+  g_autofree char *path = test_path ("old.sqlite3");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  TirkeuJournal *journal;
+  g_autofree char *newer = NULL;
+  sqlite3 *db;
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  db = raw_open (path);
+  raw_exec (db, "CREATE TABLE unrelated (x INTEGER)");
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 0);
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==,
+                   tirkeu_journal_get_schema_version ());
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"), ==, 0);
+  /* what was there is kept */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM unrelated"), ==, 0);
+
+  newer = g_strdup_printf ("PRAGMA user_version = %u", tirkeu_journal_get_schema_version () + 1);
+  raw_exec (db, newer);
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_MIGRATION);
+  g_assert_null (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==,
+                   tirkeu_journal_get_schema_version () + 1);
+  sqlite3_close (db);
+}
+
+static void
+test_not_a_journal (void)
+{
+  g_autofree char *path = test_path ("garbage.sqlite3");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *garbage = g_strnfill (8192, 'x');
+  TirkeuJournal *journal;
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+
+  journal = open_journal (path, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT);
+  g_assert_null (journal);
+}
+
+/* Results come back on the caller's thread-default main context, not the global one. */
+static void
+test_thread_default_context (void)
+{
+  g_autofree char *path = test_path ("context.sqlite3");
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  TirkeuJournal *journal;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  g_main_context_push_thread_default (context);
+  tirkeu_journal_get_cursor_async (journal, NULL, result_cb, &result);
+  /* the global default context never sees it */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_usleep (1000);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_null (result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  cursor = tirkeu_journal_get_cursor_finish (journal, result, &error);
+  g_assert_no_error (error);
+  g_assert_null (cursor);
+  g_clear_object (&result);
+  g_assert_finalize_object (journal);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Permissions */
+
+typedef struct
+{
+  mode_t umask;
+  gboolean loosen_first;  /* the folder and file exist with open modes before */
+} PermissionCase;
+
+static const PermissionCase permission_cases[] = {
+  { 0000, FALSE },
+  { 0022, FALSE },
+  { 0077, FALSE },
+  { 0000, TRUE },
+};
+
+static void
+test_permissions (gconstpointer data)
+{
+  const PermissionCase *test_case = data;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "perm", "tirkeu", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.sqlite3", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GError) error = NULL;
+  TirkeuJournal *journal;
+  mode_t old_umask;
+
+  old_umask = umask (test_case->umask);
+
+  if (test_case->loosen_first)
+    {
+      g_assert_no_errno (g_mkdir_with_parents (dir, 0777));
+      g_assert_no_errno (g_chmod (dir, 0777));
+      g_assert_true (g_file_set_contents (path, "", 0, NULL));
+      g_assert_no_errno (g_chmod (path, 0666));
+    }
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  /* a write makes SQLite create (or grow) the -wal and -shm files */
+  g_ptr_array_add (records, make_record ("R-1", "submitted", 2000, 1, "Lada"));
+  upsert (journal, records, "c", &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (shm, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (file_mode (dir), ==, 0700);
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (file_mode (wal), ==, 0600);
+  g_assert_cmpuint (file_mode (shm), ==, 0600);
+
+  g_assert_finalize_object (journal);
+  umask (old_umask);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Drafts */
+
+static void
+save_draft (TirkeuJournal *journal,
+            const char    *draft_id,
+            GVariant      *fields)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_journal_save_draft_async (journal, draft_id, fields, NULL, result_cb, &result);
+  g_assert_true (tirkeu_journal_save_draft_finish (journal, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static GVariant *
+load_draft (TirkeuJournal *journal,
+            const char    *draft_id,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_load_draft_async (journal, draft_id, NULL, result_cb, &result);
+  return tirkeu_journal_load_draft_finish (journal, wait_result (&result), error);
+}
+
+static GVariant *
+list_drafts (TirkeuJournal *journal)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *drafts;
+
+  tirkeu_journal_list_drafts_async (journal, NULL, result_cb, &result);
+  drafts = tirkeu_journal_list_drafts_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (drafts, TIRKEU_JOURNAL_DRAFT_LIST_TYPE));
+
+  return drafts;
+}
+
+static void
+test_drafts (void)
+{
+  g_autofree char *path = test_path ("drafts.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) fields = NULL;
+  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *value = NULL;
+  const char *first_id = NULL;
+  TirkeuJournal *journal;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  /* as typed: spaces, lower case, a half-typed IIN */
+  save_draft (journal, "draft-a",
+              g_variant_new_parsed ("{'vin': ' xta21099 0y2766389', 'buyer-iin': '900101'}"));
+  save_draft (journal, "draft-b", g_variant_new_parsed ("{'vin': 'JTDBT923'}"));
+  /* the page saves only the field being typed: the others stay */
+  save_draft (journal, "draft-a", g_variant_new_parsed ("{'buyer-iin': '900101 300'}"));
+
+  fields = load_draft (journal, "draft-a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (fields), ==, 2);
+  g_assert_true (g_variant_lookup (fields, "vin", "&s", &value));
+  g_assert_cmpstr (value, ==, " xta21099 0y2766389");
+  g_assert_true (g_variant_lookup (fields, "buyer-iin", "&s", &value));
+  g_assert_cmpstr (value, ==, "900101 300");
+  g_clear_pointer (&fields, g_variant_unref);
+
+  /* the latest saved first */
+  drafts = list_drafts (journal);
+  g_assert_cmpuint (g_variant_n_children (drafts), ==, 2);
+  g_variant_get_child (drafts, 0, "(&sx@a{ss})", &first_id, NULL, NULL);
+  g_assert_cmpstr (first_id, ==, "draft-a");
+  g_clear_pointer (&drafts, g_variant_unref);
+
+  tirkeu_journal_delete_draft_async (journal, "draft-a", NULL, result_cb, &result);
+  g_assert_true (tirkeu_journal_delete_draft_finish (journal, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  fields = load_draft (journal, "draft-a", &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND);
+  g_assert_null (fields);
+  g_clear_error (&error);
+
+  drafts = list_drafts (journal);
+  g_assert_cmpuint (g_variant_n_children (drafts), ==, 1);
+  g_clear_pointer (&drafts, g_variant_unref);
+
+  /* the draft survives a restart */
+  g_assert_finalize_object (journal);
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  fields = load_draft (journal, "draft-b", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (fields, "vin", "&s", &value));
+  g_assert_cmpstr (value, ==, "JTDBT923");
+  g_assert_finalize_object (journal);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbox */
+
+static void
+enqueue (TirkeuJournal *journal,
+         const char    *key,
+         GVariant      *record,
+         const char    *draft_id,
+         gint64         next_attempt_at,
+         GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_enqueue_async (journal, key, record, draft_id, next_attempt_at, NULL,
+                                result_cb, &result);
+  tirkeu_journal_enqueue_finish (journal, wait_result (&result), error);
+}
+
+static void
+record_attempt (TirkeuJournal *journal,
+                const char    *key,
+                const char    *last_error,
+                gint64         next_attempt_at,
+                GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_record_attempt_async (journal, key, last_error, next_attempt_at, NULL,
+                                       result_cb, &result);
+  tirkeu_journal_record_attempt_finish (journal, wait_result (&result), error);
+}
+
+static void
+complete (TirkeuJournal *journal,
+          const char    *key,
+          GVariant      *confirmed,
+          GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_journal_complete_async (journal, key, confirmed, NULL, result_cb, &result);
+  tirkeu_journal_complete_finish (journal, wait_result (&result), error);
+}
+
+static GVariant *
+list_due (TirkeuJournal *journal,
+          gint64         now)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *due;
+
+  tirkeu_journal_list_outbox_due_async (journal, now, NULL, result_cb, &result);
+  due = tirkeu_journal_list_outbox_due_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (due, TIRKEU_JOURNAL_OUTBOX_LIST_TYPE));
+
+  return due;
+}
+
+static void
+test_outbox (void)
+{
+  g_autofree char *path = test_path ("outbox.sqlite3");
+  const char *key = "6f1c9c1e-8d4e-4f7a-9a53-2b0e4bdb1a11";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) due = NULL;
+  g_autoptr(GVariant) signed_request = NULL;
+  g_autoptr(GVariant) confirmed = NULL;
+  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GVariant) entry_record = NULL;
+  const char *entry_key;
+  const char *last_error;
+  const char *draft_id;
+  guint32 attempts;
+  gint64 next_attempt_at;
+  gint64 now = g_get_real_time ();
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  save_draft (journal, "draft-1", g_variant_new_parsed ("{'vin': 'XTA210990Y2766389'}"));
+  signed_request = g_variant_ref_sink (g_variant_new_parsed (
+    "{'vin': <'XTA210990Y2766389'>, 'stage': <'signed'>, 'signature': <[byte 0x30, 0x82]>}"));
+
+  /* the draft becomes the outbox entry */
+  enqueue (journal, key, signed_request, "draft-1", now, &error);
+  g_assert_no_error (error);
+  drafts = list_drafts (journal);
+  g_assert_cmpuint (g_variant_n_children (drafts), ==, 0);
+
+  /* the same key again keeps one entry */
+  enqueue (journal, key, signed_request, NULL, now, &error);
+  g_assert_no_error (error);
+
+  due = list_due (journal, now);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 1);
+  g_variant_get_child (due, 0, "(&s@a{sv}u&sx&s)", &entry_key, &entry_record, &attempts,
+                       &last_error, &next_attempt_at, &draft_id);
+  g_assert_cmpstr (entry_key, ==, key);
+  assert_records_equal (entry_record, signed_request);
+  g_assert_cmpuint (attempts, ==, 0);
+  g_assert_cmpstr (last_error, ==, "");
+  g_assert_cmpint (next_attempt_at, ==, now);
+  g_assert_cmpstr (draft_id, ==, "draft-1");
+  g_clear_pointer (&due, g_variant_unref);
+  g_clear_pointer (&entry_record, g_variant_unref);
+
+  /* two failed attempts, the next one in a minute */
+  record_attempt (journal, key, "network-unreachable", now + 1000, &error);
+  g_assert_no_error (error);
+  record_attempt (journal, key, "portal-unavailable", now + 60 * G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  due = list_due (journal, now);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 0);
+  g_clear_pointer (&due, g_variant_unref);
+
+  /* the outbox survives a restart */
+  g_assert_finalize_object (journal);
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  due = list_due (journal, now + 60 * G_USEC_PER_SEC);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 1);
+  g_variant_get_child (due, 0, "(&s@a{sv}u&sx&s)", &entry_key, &entry_record, &attempts,
+                       &last_error, &next_attempt_at, &draft_id);
+  g_assert_cmpstr (entry_key, ==, key);
+  g_assert_cmpuint (attempts, ==, 2);
+  g_assert_cmpstr (last_error, ==, "portal-unavailable");
+  g_clear_pointer (&due, g_variant_unref);
+  g_clear_pointer (&entry_record, g_variant_unref);
+
+  record_attempt (journal, "no-such-key", "x", now, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* the portal confirmed: the entry leaves, the request arrives, with the same key */
+  confirmed = make_record ("KZ-2025-000123", "awaiting_buyer", now, 2, "Lada");
+  complete (journal, key, confirmed, &error);
+  g_assert_no_error (error);
+  due = list_due (journal, G_MAXINT64);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 0);
+  g_clear_pointer (&due, g_variant_unref);
+  stored = get_request (journal, "KZ-2025-000123", &error);
+  g_assert_no_error (error);
+  assert_records_equal (stored, confirmed);
+
+  /* a second confirmation with the same key changes nothing */
+  complete (journal, key, confirmed, &error);
+  g_assert_no_error (error);
+
+  /* a late retry of the submit with that key must not queue it again */
+  enqueue (journal, key, signed_request, NULL, now, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  due = list_due (journal, G_MAXINT64);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 0);
+
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE idempotency_key = "
+                                "'6f1c9c1e-8d4e-4f7a-9a53-2b0e4bdb1a11'"), ==, 1);
+  sqlite3_close (db);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests and the cursor */
+
+static GPtrArray *
+list_requests (TirkeuJournal *journal)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records;
+
+  tirkeu_journal_list_requests_async (journal, NULL, result_cb, &result);
+  records = tirkeu_journal_list_requests_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return records;
+}
+
+static void
+test_batch_cursor (void)
+{
+  g_autofree char *path = test_path ("batch.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GVariant) one = NULL;
+  g_autoptr(GVariant) history = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *cursor = NULL;
+  const char *stage = NULL;
+  gint64 previous = G_MAXINT64;
+  TirkeuJournal *journal;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *portal_id = g_strdup_printf ("R-%03u", i);
+
+      /* updated times out of order, to check the sort */
+      g_ptr_array_add (batch, make_record (portal_id, "awaiting_buyer",
+                                           10000 + (i * 37) % 100, 2, "Lada"));
+    }
+  upsert (journal, batch, "cursor-100", &error);
+  g_assert_no_error (error);
+
+  cursor = get_cursor (journal);
+  g_assert_cmpstr (cursor, ==, "cursor-100");
+  g_clear_pointer (&cursor, g_free);
+
+  listed = list_requests (journal);
+  g_assert_cmpuint (listed->len, ==, 100);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      gint64 updated;
+      g_autoptr(GVariant) no_history = NULL;
+
+      g_assert_true (g_variant_lookup (g_ptr_array_index (listed, i), "updated", "x", &updated));
+      g_assert_cmpint (updated, <=, previous);
+      previous = updated;
+      no_history = g_variant_lookup_value (g_ptr_array_index (listed, i), "history", NULL);
+      g_assert_null (no_history);
+    }
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  one = get_request (journal, "R-042", &error);
+  g_assert_no_error (error);
+  assert_records_equal (one, g_ptr_array_index (batch, 42));
+  g_clear_pointer (&one, g_variant_unref);
+
+  one = get_request (journal, "R-999", &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND);
+  g_assert_null (one);
+  g_clear_error (&error);
+
+  /* a newer state replaces the record and its history; a stale one is ignored */
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, make_record ("R-042", "buyer_recheck", 20000, 4, "Lada"));
+  g_ptr_array_add (batch, make_record ("R-043", "completed", 1, 1, "Lada"));
+  upsert (journal, batch, "cursor-102", &error);
+  g_assert_no_error (error);
+
+  one = get_request (journal, "R-042", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (one, "stage", "&s", &stage));
+  g_assert_cmpstr (stage, ==, "buyer_recheck");
+  history = g_variant_lookup_value (one, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
+  g_assert_cmpuint (g_variant_n_children (history), ==, 4);
+  g_clear_pointer (&one, g_variant_unref);
+  one = get_request (journal, "R-043", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (one, "stage", "&s", &stage));
+  g_assert_cmpstr (stage, ==, "awaiting_buyer");
+  g_clear_pointer (&one, g_variant_unref);
+
+  /* the list puts the latest change first */
+  listed = list_requests (journal);
+  g_assert_true (g_variant_lookup (g_ptr_array_index (listed, 0), "stage", "&s", &stage));
+  g_assert_cmpstr (stage, ==, "buyer_recheck");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* one bad record fails the whole batch, and the cursor stays */
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, make_record ("R-500", "awaiting_buyer", 30000, 1, "Lada"));
+  g_ptr_array_add (batch, make_record ("R-501", "no_such_stage", 30000, 1, "Lada"));
+  upsert (journal, batch, "cursor-bad", &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  cursor = get_cursor (journal);
+  g_assert_cmpstr (cursor, ==, "cursor-102");
+  g_clear_pointer (&cursor, g_free);
+  one = get_request (journal, "R-500", &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* so does a cancelled one */
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, make_record ("R-600", "awaiting_buyer", 30000, 1, "Lada"));
+  g_cancellable_cancel (cancellable);
+  tirkeu_journal_upsert_requests_async (journal, batch, "cursor-cancelled", cancellable,
+                                        result_cb, &result);
+  g_assert_false (tirkeu_journal_upsert_requests_finish (journal, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  cursor = get_cursor (journal);
+  g_assert_cmpstr (cursor, ==, "cursor-102");
+  g_clear_object (&result);
+
+  /* the synchronous variants (tirkeu-cli) see the same journal */
+  listed = tirkeu_journal_list_requests_sync (journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 100);
+  one = tirkeu_journal_get_request_sync (journal, "R-042", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (one);
+  g_assert_true (tirkeu_journal_check_integrity_sync (journal, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_finalize_object (journal);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The killed writer */
+
+/* Batch k upserts batch_size (k) new requests "b<k>-<i>" (stage awaiting_buyer, one history
+ * entry, make "batch-<k>") and moves the requests of batch k - 1 to buyer_approved with a
+ * second history entry, then sets the cursor to "<k>", in one transaction. So after any
+ * crash, with the cursor at c: batches 1..c are there whole, nothing of a later batch is,
+ * the requests of batch c wait for the buyer and all earlier ones are approved. */
+static guint
+batch_size (guint k)
+{
+  return 1 + (k * 7) % 23;
+}
+
+static void
+add_batch_records (GPtrArray *records,
+                   guint      k,
+                   gboolean   approved)
+{
+  g_autofree char *make = g_strdup_printf ("batch-%u", k);
+
+  for (guint i = 0; i < batch_size (k); i++)
+    {
+      g_autofree char *portal_id = g_strdup_printf ("b%u-%u", k, i);
+
+      g_ptr_array_add (records, make_record (portal_id,
+                                             approved ? "buyer_approved" : "awaiting_buyer",
+                                             (gint64) k * 10 + (approved ? 1 : 0),
+                                             approved ? 2 : 1, make));
+    }
+}
+
+static int
+run_writer (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = NULL;
+  g_autofree char *cursor = NULL;
+  guint k;
+
+  journal = tirkeu_journal_new_sync (path, NULL, &error);
+  if (journal == NULL)
+    {
+      g_printerr ("writer: %s\n", error->message);
+      return 2;
+    }
+
+  cursor = tirkeu_journal_get_cursor_sync (journal, NULL, &error);
+  if (error != NULL)
+    {
+      g_printerr ("writer: %s\n", error->message);
+      return 2;
+    }
+  k = cursor != NULL ? (guint) g_ascii_strtoull (cursor, NULL, 10) + 1 : 1;
+
+  fputs ("ready\n", stdout);
+  fflush (stdout);
+
+  for (;; k++)
+    {
+      g_autoptr(GPtrArray) records =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_autofree char *next_cursor = g_strdup_printf ("%u", k);
+
+      add_batch_records (records, k, FALSE);
+      if (k > 1)
+        add_batch_records (records, k - 1, TRUE);
+
+      if (!tirkeu_journal_upsert_requests_sync (journal, records, next_cursor, NULL, &error))
+        {
+          g_printerr ("writer: %s\n", error->message);
+          return 2;
+        }
+    }
+
+  return 0;
+}
+
+/* Returns the committed cursor. */
+static guint
+check_killed_journal (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *integrity = NULL;
+  TirkeuJournal *journal;
+  guint c;
+  gint64 total = 0;
+  gint64 history = 0;
+  guint batches_seen = 0;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  /* the journal itself opens it (recovering the WAL) and finds it sound */
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_journal_check_integrity_sync (journal, NULL, &error));
+  g_assert_no_error (error);
+  cursor = get_cursor (journal);
+  g_assert_finalize_object (journal);
+
+  c = cursor != NULL ? (guint) g_ascii_strtoull (cursor, NULL, 10) : 0;
+
+  db = raw_open (path);
+  integrity = raw_text (db, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+
+  /* one pass over the table: per batch, how many requests and how many in each stage */
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT make, count(*), sum(stage = 'awaiting_buyer'),"
+                                       " sum(stage = 'buyer_approved') FROM requests"
+                                       " GROUP BY make",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *make = (const char *) sqlite3_column_text (stmt, 0);
+      guint k;
+
+      g_assert_true (g_str_has_prefix (make, "batch-"));
+      k = (guint) g_ascii_strtoull (make + strlen ("batch-"), NULL, 10);
+      /* nothing of a batch after the cursor, and every batch up to it whole */
+      g_assert_cmpuint (k, >=, 1);
+      g_assert_cmpuint (k, <=, c);
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 1), ==, batch_size (k));
+      g_assert_cmpint (sqlite3_column_int64 (stmt, k == c ? 2 : 3), ==, batch_size (k));
+      batches_seen++;
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (batches_seen, ==, c);
+
+  for (guint k = 1; k <= c; k++)
+    {
+      total += batch_size (k);
+      history += k == c ? 1 * batch_size (k) : 2 * batch_size (k);
+    }
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"), ==, total);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history"), ==, history);
+  sqlite3_close (db);
+
+  return c;
+}
+
+static void
+test_killed_writer (void)
+{
+  g_autofree char *path = test_path ("killed.sqlite3");
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  gint64 deadline = g_get_monotonic_time () + KILL_SECONDS_MAX * G_USEC_PER_SEC;
+  guint rounds = 0;
+  guint rounds_with_progress = 0;
+  guint cursor = 0;
+
+  g_assert_nonnull (self_exe);
+
+  while (rounds < KILL_ROUNDS_MAX && g_get_monotonic_time () < deadline)
+    {
+      const char *argv[] = { self_exe, "--journal-writer", path, NULL };
+      g_autoptr(GError) error = NULL;
+      GPid pid;
+      int out_fd;
+      int status;
+      guint new_cursor;
+
+      g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                NULL, &pid, NULL, &out_fd, NULL, &error);
+      g_assert_no_error (error);
+
+      /* Most rounds kill inside the write loop; every fourth kills wherever the child is,
+       * opening and migrating included. */
+      if (rounds % 4 != 0)
+        {
+          char ready[8] = { 0, };
+          gssize n = read (out_fd, ready, sizeof ready - 1);
+
+          g_assert_cmpint (n, >, 0);
+          g_assert_true (g_str_has_prefix (ready, "ready"));
+          g_usleep (g_random_int_range (0, 40000));
+        }
+      else
+        {
+          g_usleep (g_random_int_range (0, 8000));
+        }
+
+      g_assert_no_errno (kill (pid, SIGKILL));
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      close (out_fd);
+      g_spawn_close_pid (pid);
+      /* killed, not exited on an error of its own */
+      g_assert_true (WIFSIGNALED (status));
+      g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+
+      new_cursor = check_killed_journal (path);
+      g_assert_cmpuint (new_cursor, >=, cursor);
+      if (new_cursor > cursor)
+        rounds_with_progress++;
+      cursor = new_cursor;
+      rounds++;
+    }
+
+  g_test_message ("%u rounds, %u with progress, %u batches committed",
+                  rounds, rounds_with_progress, cursor);
+  /* the test means something only if writers got to commit, and got killed doing so */
+  g_assert_cmpuint (rounds, >=, 10);
+  g_assert_cmpuint (rounds_with_progress, >=, rounds / 4);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The kill test re-executes this program as the writer it kills. */
+  if (argc == 3 && g_str_equal (argv[1], "--journal-writer"))
+    return run_writer (argv[2]);
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/store/journal/open-default", test_open_default);
+  g_test_add_func ("/store/journal/reopen", test_reopen);
+  g_test_add_func ("/store/journal/migrate", test_migrate);
+  g_test_add_func ("/store/journal/not-a-journal", test_not_a_journal);
+  g_test_add_func ("/store/journal/thread-default-context", test_thread_default_context);
+  for (guint i = 0; i < G_N_ELEMENTS (permission_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/store/journal/permissions/umask-%03o%s",
+                                               permission_cases[i].umask,
+                                               permission_cases[i].loosen_first ?
+                                               "-tighten" : "");
+
+      g_test_add_data_func (name, &permission_cases[i], test_permissions);
+    }
+  g_test_add_func ("/store/journal/drafts", test_drafts);
+  g_test_add_func ("/store/journal/outbox", test_outbox);
+  g_test_add_func ("/store/journal/batch-cursor", test_batch_cursor);
+  g_test_add_func ("/store/journal/killed-writer", test_killed_writer);
+
+  return g_test_run ();
+}
