@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tirkeu-contract.h"
+#include "tirkeu-portal-code.h"
+#include "tirkeu-request.h"
+#include "tirkeu-vehicle.h"
+
+G_BEGIN_DECLS
+
+#define TIRKEU_TYPE_PORTAL_CLIENT (tirkeu_portal_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuPortalClient, tirkeu_portal_client, TIRKEU, PORTAL_CLIENT, GObject)
+
+/**
+ * TirkeuPortalSignFunc:
+ * @client: the client that needs a signature
+ * @challenge: the exact bytes to sign (the portal's sign-in challenge)
+ * @cancellable: (nullable): cancels the signature
+ * @callback: call it when the signature is ready (or failed)
+ * @callback_data: pass it to @callback
+ * @user_data: the data given to tirkeu_portal_client_set_sign_func()
+ *
+ * Makes, asynchronously, the detached CMS signature of @challenge with the AUTH key: the
+ * token layer plugs in here. The matching #TirkeuPortalSignFinishFunc gets the result.
+ */
+typedef void    (*TirkeuPortalSignFunc)       (TirkeuPortalClient   *client,
+                                               GBytes               *challenge,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              callback_data,
+                                               gpointer              user_data);
+
+/**
+ * TirkeuPortalSignFinishFunc:
+ * @client: the client
+ * @result: the result handed to the callback
+ * @error: return location for an error (a token error is handed on as is)
+ * @user_data: the data given to tirkeu_portal_client_set_sign_func()
+ *
+ * Returns: (transfer full): the DER CMS signature, or %NULL with @error set
+ */
+typedef GBytes *(*TirkeuPortalSignFinishFunc) (TirkeuPortalClient   *client,
+                                               GAsyncResult         *result,
+                                               GError              **error,
+                                               gpointer              user_data);
+
+/**
+ * TirkeuPortalText:
+ * @kk: the portal's wording in Kazakh
+ * @ru: in Russian
+ * @en: in English
+ *
+ * A text the portal gives in the three languages (the contract's LocalizedText).
+ */
+typedef struct
+{
+  char *kk;
+  char *ru;
+  char *en;
+} TirkeuPortalText;
+
+/**
+ * TirkeuPortalAbout:
+ * @environment: "sandbox" or "production"
+ * @sandbox: %TRUE for a training portal (tirkeu-sandbox): show "Training portal"
+ * @api_version: the contract version the portal speaks, e.g. "1.0.0"
+ * @portal_name: the portal's name, empty texts when it gave none
+ */
+typedef struct
+{
+  char             *environment;
+  gboolean          sandbox;
+  char             *api_version;
+  TirkeuPortalText  portal_name;
+} TirkeuPortalAbout;
+
+/**
+ * TirkeuPortalSeller:
+ * @bin: the seller's BIN
+ * @name: the seller's registered name
+ * @oked: (array zero-terminated=1): the seller's OKED codes as registered
+ * @oked_qualifies: step 1: %TRUE if the seller may start a request (the portal decides)
+ * @oked_matched_code: (nullable): the vehicle trade code that qualifies, e.g. "45.11"
+ */
+typedef struct
+{
+  char      *bin;
+  char      *name;
+  char     **oked;
+  gboolean   oked_qualifies;
+  char      *oked_matched_code;
+} TirkeuPortalSeller;
+
+/**
+ * TirkeuPortalPayment:
+ * @TIRKEU_PORTAL_PAYMENT_PAID: paid: the step passes
+ * @TIRKEU_PORTAL_PAYMENT_UNPAID: unpaid: the step stops the request
+ * @TIRKEU_PORTAL_PAYMENT_NO_DATA: no payment data: the step stops the request
+ */
+typedef enum
+{
+  TIRKEU_PORTAL_PAYMENT_PAID,
+  TIRKEU_PORTAL_PAYMENT_UNPAID,
+  TIRKEU_PORTAL_PAYMENT_NO_DATA,
+} TirkeuPortalPayment;
+
+/**
+ * TirkeuPortalVehicleCheck:
+ * @vin: the VIN as the portal normalized it
+ * @epassport_found: step 3: %TRUE if the e-passport exists
+ * @vehicle: (nullable): the e-passport data, %NULL when not found. `engine_model` holds the
+ *   contract's engine summary ("2.5 l petrol, 150 kW")
+ * @epassport_issued_on: when the e-passport was issued; invalid (g_date_valid()) if not given
+ * @customs: step 4
+ * @customs_declaration: (nullable): the customs declaration number
+ * @customs_paid_on: invalid if not given
+ * @utilization: step 5
+ * @utilization_payment: (nullable): the utilization fee payment number
+ * @utilization_paid_on: invalid if not given
+ * @stopped_at_step: the first of steps 3-5 that stops the request, 0 when all pass
+ * @stopped_code: its code (%TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND, ...), meaningless when
+ *   @stopped_at_step is 0
+ * @stopped_message: the portal's message about it
+ */
+typedef struct
+{
+  char                *vin;
+  gboolean             epassport_found;
+  TirkeuVehicle       *vehicle;
+  GDate                epassport_issued_on;
+  TirkeuPortalPayment  customs;
+  char                *customs_declaration;
+  GDate                customs_paid_on;
+  TirkeuPortalPayment  utilization;
+  char                *utilization_payment;
+  GDate                utilization_paid_on;
+  guint                stopped_at_step;
+  TirkeuPortalCode     stopped_code;
+  TirkeuPortalText     stopped_message;
+} TirkeuPortalVehicleCheck;
+
+/**
+ * TirkeuPortalPersonStatus:
+ * @TIRKEU_PORTAL_PERSON_ACTIVE: may buy
+ * @TIRKEU_PORTAL_PERSON_DECEASED: GBD FL records the person as deceased
+ * @TIRKEU_PORTAL_PERSON_INVALIDATED: the IIN was invalidated
+ */
+typedef enum
+{
+  TIRKEU_PORTAL_PERSON_ACTIVE,
+  TIRKEU_PORTAL_PERSON_DECEASED,
+  TIRKEU_PORTAL_PERSON_INVALIDATED,
+} TirkeuPortalPersonStatus;
+
+/**
+ * TirkeuPortalPerson:
+ * @iin: the IIN (never log it whole)
+ * @status: the GBD FL status; only %TIRKEU_PORTAL_PERSON_ACTIVE may buy
+ * @full_name: SURNAME NAME PATRONYMIC as in GBD FL
+ */
+typedef struct
+{
+  char                     *iin;
+  TirkeuPortalPersonStatus  status;
+  char                     *full_name;
+} TirkeuPortalPerson;
+
+/**
+ * TirkeuPortalContract:
+ * @contract: number, date and price
+ * @currency: ISO 4217, e.g. "KZT"
+ * @seller_bin: the seller party
+ * @seller_name: its name
+ * @buyer_iin: the buyer party (never log it whole)
+ * @buyer_name: the buyer's full name
+ *
+ * One contract of step 8 with its parties.
+ */
+typedef struct
+{
+  TirkeuContract *contract;
+  char           *currency;
+  char           *seller_bin;
+  char           *seller_name;
+  char           *buyer_iin;
+  char           *buyer_name;
+} TirkeuPortalContract;
+
+/**
+ * TirkeuPortalChanges:
+ * @requests: (element-type TirkeuRequest): the requests that changed since the cursor, in
+ *   their current state, ordered by their last change
+ * @revisions: (element-type gint64): the portal's revision of each of @requests (same index):
+ *   it grows on every change, so a smaller one is a stale copy
+ * @cursor: the cursor to store and pass next time
+ * @has_more: %TRUE if the portal has more changes: ask again at once with @cursor
+ */
+typedef struct
+{
+  GPtrArray *requests;
+  GArray    *revisions;
+  char      *cursor;
+  gboolean   has_more;
+} TirkeuPortalChanges;
+
+void                tirkeu_portal_text_clear          (TirkeuPortalText         *text);
+const char         *tirkeu_portal_text_get            (const TirkeuPortalText   *text,
+                                                       const char               *language);
+void                tirkeu_portal_about_free          (TirkeuPortalAbout        *about);
+void                tirkeu_portal_seller_free         (TirkeuPortalSeller       *seller);
+void                tirkeu_portal_vehicle_check_free  (TirkeuPortalVehicleCheck *check);
+void                tirkeu_portal_person_free         (TirkeuPortalPerson       *person);
+void                tirkeu_portal_contract_free       (TirkeuPortalContract     *contract);
+void                tirkeu_portal_changes_free        (TirkeuPortalChanges      *changes);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalAbout, tirkeu_portal_about_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalSeller, tirkeu_portal_seller_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalVehicleCheck, tirkeu_portal_vehicle_check_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalPerson, tirkeu_portal_person_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalContract, tirkeu_portal_contract_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalChanges, tirkeu_portal_changes_free)
+
+TirkeuPortalClient *tirkeu_portal_client_new          (const char               *base_url,
+                                                       const char               *ca_file,
+                                                       GError                  **error);
+const char         *tirkeu_portal_client_get_base_url (TirkeuPortalClient       *self);
+const char         *tirkeu_portal_client_get_ca_file  (TirkeuPortalClient       *self);
+gboolean            tirkeu_portal_client_get_is_sandbox (TirkeuPortalClient     *self);
+gboolean            tirkeu_portal_client_get_signed_in (TirkeuPortalClient      *self);
+GDateTime          *tirkeu_portal_client_get_session_expires_at (TirkeuPortalClient *self);
+guint               tirkeu_portal_client_get_timeout_ms (TirkeuPortalClient     *self);
+void                tirkeu_portal_client_set_timeout_ms (TirkeuPortalClient     *self,
+                                                         guint                   timeout_ms);
+guint               tirkeu_portal_client_get_max_attempts (TirkeuPortalClient   *self);
+void                tirkeu_portal_client_set_max_attempts (TirkeuPortalClient   *self,
+                                                           guint                 max_attempts);
+guint               tirkeu_portal_client_get_retry_base_ms (TirkeuPortalClient  *self);
+void                tirkeu_portal_client_set_retry_base_ms (TirkeuPortalClient  *self,
+                                                            guint                retry_base_ms);
+gsize               tirkeu_portal_client_get_max_answer_size (TirkeuPortalClient *self);
+void                tirkeu_portal_client_set_max_answer_size (TirkeuPortalClient *self,
+                                                              gsize              max_answer_size);
+void                tirkeu_portal_client_set_sign_func (TirkeuPortalClient        *self,
+                                                        TirkeuPortalSignFunc       sign_func,
+                                                        TirkeuPortalSignFinishFunc sign_finish_func,
+                                                        gpointer                   user_data,
+                                                        GDestroyNotify             destroy);
+void                tirkeu_portal_client_sign_out     (TirkeuPortalClient       *self);
+
+void                tirkeu_portal_client_get_about_async        (TirkeuPortalClient   *self,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalAbout  *tirkeu_portal_client_get_about_finish       (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_sign_in_async          (TirkeuPortalClient   *self,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalSeller *tirkeu_portal_client_sign_in_finish         (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_get_seller_async       (TirkeuPortalClient   *self,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalSeller *tirkeu_portal_client_get_seller_finish      (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_check_vehicle_async    (TirkeuPortalClient   *self,
+                                                                 const char           *vin,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalVehicleCheck *tirkeu_portal_client_check_vehicle_finish (TirkeuPortalClient *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_check_person_async     (TirkeuPortalClient   *self,
+                                                                 const char           *iin,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalPerson *tirkeu_portal_client_check_person_finish    (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_find_contracts_async   (TirkeuPortalClient   *self,
+                                                                 const char           *vin,
+                                                                 const char           *buyer_iin,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+GPtrArray          *tirkeu_portal_client_find_contracts_finish  (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_create_request_async   (TirkeuPortalClient   *self,
+                                                                 const char           *idempotency_key,
+                                                                 const char           *vin,
+                                                                 const char           *buyer_iin,
+                                                                 const char           *contract_number,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuRequest      *tirkeu_portal_client_create_request_finish  (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GBytes              **signing_payload,
+                                                                 GError              **error);
+void                tirkeu_portal_client_submit_signature_async (TirkeuPortalClient   *self,
+                                                                 const char           *request_id,
+                                                                 GBytes               *signature,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuRequest      *tirkeu_portal_client_submit_signature_finish (TirkeuPortalClient  *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_get_request_async      (TirkeuPortalClient   *self,
+                                                                 const char           *request_id,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuRequest      *tirkeu_portal_client_get_request_finish     (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_get_changes_async      (TirkeuPortalClient   *self,
+                                                                 const char           *cursor,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuPortalChanges *tirkeu_portal_client_get_changes_finish    (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_withdraw_async         (TirkeuPortalClient   *self,
+                                                                 const char           *request_id,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+TirkeuRequest      *tirkeu_portal_client_withdraw_finish        (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+
+G_END_DECLS

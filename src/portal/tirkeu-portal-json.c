@@ -1,0 +1,1260 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "tirkeu-portal-error.h"
+#include "tirkeu-portal-json.h"
+#include "tirkeu-portal-private.h"
+#include "tirkeu-i18n.h"
+
+/**
+ * tirkeu_portal_json_join:
+ * @path: (nullable): the path of the enclosing object, "" or %NULL for the root
+ * @member: the member name, or an index as "[3]"
+ *
+ * Returns: (transfer full): "path.member" (or "path[3]")
+ */
+char *
+tirkeu_portal_json_join (const char *path,
+                         const char *member)
+{
+  if (path == NULL || path[0] == '\0')
+    return g_strdup (member);
+  if (member[0] == '[')
+    return g_strconcat (path, member, NULL);
+
+  return g_strconcat (path, ".", member, NULL);
+}
+
+/**
+ * tirkeu_portal_json_malformed:
+ * @path: (nullable): the path of the enclosing object
+ * @member: the member at fault
+ * @expected: what the contract wants there, e.g. "a string"
+ *
+ * Returns: (transfer full): a %TIRKEU_PORTAL_CODE_MALFORMED error naming the member, with
+ *   details `{"field": "<path>", "expected": "<expected>"}`
+ */
+GError *
+tirkeu_portal_json_malformed (const char *path,
+                              const char *member,
+                              const char *expected)
+{
+  g_autofree char *field = tirkeu_portal_json_join (path, member);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) details = NULL;
+  GError *error;
+
+  /* The text is technical: it goes to the details, the UI speaks from the code. */
+  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                       _("The portal's answer is malformed: “%s” must be %s"),
+                       field, expected);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "field");
+  json_builder_add_string_value (builder, field);
+  json_builder_set_member_name (builder, "expected");
+  json_builder_add_string_value (builder, expected);
+  json_builder_end_object (builder);
+  details = json_builder_get_root (builder);
+  _tirkeu_portal_error_set_details (error, details);
+
+  return error;
+}
+
+/* Looks @member up; FALSE with an error when the flags forbid what was found. *node is NULL
+ * when the member is absent or null and that is allowed. */
+static gboolean
+lookup (JsonObject             *object,
+        const char             *path,
+        const char             *member,
+        TirkeuPortalJsonFlags   flags,
+        const char             *expected,
+        JsonNode              **node,
+        GError                **error)
+{
+  JsonNode *found = json_object_get_member (object, member);
+
+  *node = NULL;
+
+  if (found == NULL)
+    {
+      if (flags & TIRKEU_PORTAL_JSON_OPTIONAL)
+        return TRUE;
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  if (JSON_NODE_HOLDS_NULL (found))
+    {
+      if (flags & TIRKEU_PORTAL_JSON_NULLABLE)
+        return TRUE;
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  *node = found;
+  return TRUE;
+}
+
+/**
+ * tirkeu_portal_json_root_object:
+ * @root: the parsed answer
+ * @error: return location for a %TIRKEU_PORTAL_CODE_MALFORMED error
+ *
+ * Returns: (transfer none) (nullable): the root object, %NULL if the root is not an object
+ */
+JsonObject *
+tirkeu_portal_json_root_object (JsonNode  *root,
+                                GError   **error)
+{
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "(root)", _("an object")));
+      return NULL;
+    }
+
+  return json_node_get_object (root);
+}
+
+gboolean
+tirkeu_portal_json_string (JsonObject             *object,
+                           const char             *path,
+                           const char             *member,
+                           TirkeuPortalJsonFlags   flags,
+                           const char            **value,
+                           GError                **error)
+{
+  JsonNode *node;
+
+  *value = NULL;
+  if (!lookup (object, path, member, flags, _("a string"), &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("a string")));
+      return FALSE;
+    }
+
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_int (JsonObject             *object,
+                        const char             *path,
+                        const char             *member,
+                        TirkeuPortalJsonFlags   flags,
+                        gint64                  min,
+                        gint64                  max,
+                        gint64                 *value,
+                        GError                **error)
+{
+  g_autofree char *expected = g_strdup_printf (_("an integer from %" G_GINT64_FORMAT
+                                                 " to %" G_GINT64_FORMAT), min, max);
+  JsonNode *node;
+  gint64 number;
+
+  *value = 0;
+  if (!lookup (object, path, member, flags, expected, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  /* json-glib gives G_TYPE_INT64 only for a literal without fraction or exponent. */
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  number = json_node_get_int (node);
+  if (number < min || number > max)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  *value = number;
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_number (JsonObject             *object,
+                           const char             *path,
+                           const char             *member,
+                           TirkeuPortalJsonFlags   flags,
+                           double                 *value,
+                           GError                **error)
+{
+  JsonNode *node;
+  GType type;
+
+  *value = 0;
+  if (!lookup (object, path, member, flags, _("a number"), &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  if (type == G_TYPE_INT64)
+    *value = (double) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    *value = json_node_get_double (node);
+  else
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("a number")));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_boolean (JsonObject             *object,
+                            const char             *path,
+                            const char             *member,
+                            TirkeuPortalJsonFlags   flags,
+                            gboolean               *value,
+                            GError                **error)
+{
+  JsonNode *node;
+
+  *value = FALSE;
+  if (!lookup (object, path, member, flags, _("true or false"), &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("true or false")));
+      return FALSE;
+    }
+
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_object (JsonObject             *object,
+                           const char             *path,
+                           const char             *member,
+                           TirkeuPortalJsonFlags   flags,
+                           JsonObject            **value,
+                           GError                **error)
+{
+  JsonNode *node;
+
+  *value = NULL;
+  if (!lookup (object, path, member, flags, _("an object"), &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("an object")));
+      return FALSE;
+    }
+
+  *value = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_array (JsonObject             *object,
+                          const char             *path,
+                          const char             *member,
+                          TirkeuPortalJsonFlags   flags,
+                          JsonArray             **value,
+                          GError                **error)
+{
+  JsonNode *node;
+
+  *value = NULL;
+  if (!lookup (object, path, member, flags, _("an array"), &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("an array")));
+      return FALSE;
+    }
+
+  *value = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_datetime (JsonObject             *object,
+                             const char             *path,
+                             const char             *member,
+                             TirkeuPortalJsonFlags   flags,
+                             GDateTime            **value,
+                             GError               **error)
+{
+  const char *text;
+  GDateTime *parsed;
+
+  *value = NULL;
+  if (!tirkeu_portal_json_string (object, path, member, flags, &text, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* RFC 3339 date-time: the zone is mandatory, so no default zone is passed. */
+  parsed = g_date_time_new_from_iso8601 (text, NULL);
+  if (parsed == NULL)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
+                                                              _("an RFC 3339 date-time")));
+      return FALSE;
+    }
+
+  *value = parsed;
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_date (JsonObject             *object,
+                         const char             *path,
+                         const char             *member,
+                         TirkeuPortalJsonFlags   flags,
+                         GDate                  *value,
+                         GError                **error)
+{
+  const char *text;
+  guint year, month, day;
+  char tail;
+
+  g_date_clear (value, 1);
+  if (!tirkeu_portal_json_string (object, path, member, flags, &text, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* RFC 3339 full-date, YYYY-MM-DD exactly. */
+  if (strlen (text) != 10 || text[4] != '-' || text[7] != '-' ||
+      sscanf (text, "%4u-%2u-%2u%c", &year, &month, &day, &tail) != 3 ||
+      !g_date_valid_dmy (day, month, year))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
+                                                              _("a date (YYYY-MM-DD)")));
+      return FALSE;
+    }
+
+  g_date_set_dmy (value, day, month, year);
+  return TRUE;
+}
+
+gboolean
+tirkeu_portal_json_base64 (JsonObject             *object,
+                           const char             *path,
+                           const char             *member,
+                           TirkeuPortalJsonFlags   flags,
+                           GBytes               **value,
+                           GError               **error)
+{
+  const char *text;
+  gsize len = 0;
+  guchar *decoded;
+
+  *value = NULL;
+  if (!tirkeu_portal_json_string (object, path, member, flags, &text, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* g_base64_decode() skips characters outside the alphabet: check them first, so that a
+   * corrupted value is refused rather than silently shortened. */
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+        {
+          g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
+                                                                  _("base64 text")));
+          return FALSE;
+        }
+    }
+  if (strlen (text) % 4 != 0)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("base64 text")));
+      return FALSE;
+    }
+
+  decoded = g_base64_decode (text, &len);
+  *value = g_bytes_new_take (decoded, len);
+  return TRUE;
+}
+
+JsonObject *
+tirkeu_portal_json_array_object (JsonArray   *array,
+                                 const char  *path,
+                                 guint        index,
+                                 GError     **error)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autofree char *member = g_strdup_printf ("[%u]", index);
+
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("an object")));
+      return NULL;
+    }
+
+  return json_node_get_object (node);
+}
+
+const char *
+tirkeu_portal_json_array_string (JsonArray   *array,
+                                 const char  *path,
+                                 guint        index,
+                                 GError     **error)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_autofree char *member = g_strdup_printf ("[%u]", index);
+
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("a string")));
+      return NULL;
+    }
+
+  return json_node_get_string (node);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The contract's schemas                                                                     */
+
+static gboolean
+check_pattern (const char  *value,
+               const char  *path,
+               const char  *member,
+               gboolean   (*valid_char) (char c, gsize i),
+               gsize        min_len,
+               gsize        max_len,
+               const char  *expected,
+               GError     **error)
+{
+  gsize len = strlen (value);
+
+  if (len < min_len || len > max_len)
+    goto bad;
+  for (gsize i = 0; i < len; i++)
+    if (!valid_char (value[i], i))
+      goto bad;
+  return TRUE;
+
+bad:
+  g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+  return FALSE;
+}
+
+static gboolean
+digit_char (char c, gsize i)
+{
+  return g_ascii_isdigit (c);
+}
+
+static gboolean
+vin_char (char c, gsize i)
+{
+  c = g_ascii_toupper (c);
+  return g_ascii_isalnum (c) && c != 'I' && c != 'O' && c != 'Q';
+}
+
+static gboolean
+id_char (char c, gsize i)
+{
+  return g_ascii_isalnum (c) || c == '-';
+}
+
+/* A string member that must match one of the contract's patterns. */
+static gboolean
+get_twelve_digits (JsonObject   *object,
+                   const char   *path,
+                   const char   *member,
+                   const char  **value,
+                   GError      **error)
+{
+  return tirkeu_portal_json_string (object, path, member, 0, value, error) &&
+         check_pattern (*value, path, member, digit_char, 12, 12, _("12 digits"), error);
+}
+
+static gboolean
+get_vin (JsonObject   *object,
+         const char   *path,
+         const char   *member,
+         const char  **value,
+         GError      **error)
+{
+  return tirkeu_portal_json_string (object, path, member, 0, value, error) &&
+         check_pattern (*value, path, member, vin_char, 17, 17, _("a VIN of 17 characters"),
+                        error);
+}
+
+static gboolean
+get_request_id (JsonObject   *object,
+                const char   *path,
+                const char   *member,
+                const char  **value,
+                GError      **error)
+{
+  return tirkeu_portal_json_string (object, path, member, 0, value, error) &&
+         check_pattern (*value, path, member, id_char, 1, 64, _("a request id"), error);
+}
+
+/* One of @names (NULL-terminated), as its index. */
+static gboolean
+get_enum (JsonObject         *object,
+          const char         *path,
+          const char         *member,
+          const char * const *names,
+          guint              *value,
+          GError            **error)
+{
+  const char *text;
+
+  if (!tirkeu_portal_json_string (object, path, member, 0, &text, error))
+    return FALSE;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (names[i], text))
+        {
+          *value = i;
+          return TRUE;
+        }
+    }
+
+  {
+    g_autofree char *list = g_strjoinv (", ", (char **) names);
+    g_autofree char *expected = g_strdup_printf (_("one of %s"), list);
+
+    g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+  }
+  return FALSE;
+}
+
+/**
+ * tirkeu_portal_json_to_text:
+ *
+ * Reads a LocalizedText (all three languages required). With %TIRKEU_PORTAL_JSON_OPTIONAL or
+ * %TIRKEU_PORTAL_JSON_NULLABLE an absent text leaves @text empty.
+ */
+gboolean
+tirkeu_portal_json_to_text (JsonObject             *object,
+                            const char             *path,
+                            const char             *member,
+                            TirkeuPortalJsonFlags   flags,
+                            TirkeuPortalText       *text,
+                            GError                **error)
+{
+  g_autofree char *inner = tirkeu_portal_json_join (path, member);
+  JsonObject *localized;
+  const char *kk, *ru, *en;
+
+  memset (text, 0, sizeof *text);
+  if (!tirkeu_portal_json_object (object, path, member, flags, &localized, error))
+    return FALSE;
+  if (localized == NULL)
+    return TRUE;
+
+  if (!tirkeu_portal_json_string (localized, inner, "kk", 0, &kk, error) ||
+      !tirkeu_portal_json_string (localized, inner, "ru", 0, &ru, error) ||
+      !tirkeu_portal_json_string (localized, inner, "en", 0, &en, error))
+    return FALSE;
+
+  text->kk = g_strdup (kk);
+  text->ru = g_strdup (ru);
+  text->en = g_strdup (en);
+  return TRUE;
+}
+
+/**
+ * tirkeu_portal_json_to_error:
+ * @root: an error answer
+ * @http_status: its HTTP status
+ * @error: where a malformed error answer is reported
+ *
+ * Returns: (transfer full) (nullable): the portal's error in %TIRKEU_PORTAL_ERROR with its
+ *   code, texts, details and Retry-After (details.retry_after_s), or %NULL if @root does not
+ *   follow the error model
+ */
+GError *
+tirkeu_portal_json_to_error (JsonNode  *root,
+                             guint      http_status,
+                             GError   **error)
+{
+  JsonObject *object, *details;
+  const char *code_name;
+  TirkeuPortalText message = { 0 };
+  TirkeuPortalCode code;
+  gint64 retry_after = 0;
+  GError *portal_error;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !tirkeu_portal_json_string (object, NULL, "code", 0, &code_name, error) ||
+      !tirkeu_portal_json_to_text (object, NULL, "message", 0, &message, error) ||
+      /* the contract says details is always there; a portal that leaves it out is forgiven,
+       * because the code and the texts are what matters */
+      !tirkeu_portal_json_object (object, NULL, "details",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL | TIRKEU_PORTAL_JSON_NULLABLE,
+                                  &details, error) ||
+      (details != NULL &&
+       !tirkeu_portal_json_int (details, "details", "retry_after_s", TIRKEU_PORTAL_JSON_OPTIONAL,
+                                0, G_MAXUINT32, &retry_after, error)))
+    {
+      tirkeu_portal_text_clear (&message);
+      return NULL;
+    }
+
+  code = tirkeu_portal_code_from_string (code_name);
+  portal_error = tirkeu_portal_error_new_from_portal (code, http_status,
+                                                      message.kk, message.ru, message.en,
+                                                      details != NULL
+                                                        ? json_object_get_member (object, "details")
+                                                        : NULL);
+  if (code == TIRKEU_PORTAL_CODE_UNKNOWN)
+    {
+      /* Keep the unknown name visible in the technical message. */
+      g_free (portal_error->message);
+      portal_error->message = g_strdup_printf ("%s: %s", code_name,
+                                               message.en != NULL ? message.en : "");
+    }
+  _tirkeu_portal_error_set_retry_after (portal_error, (guint) retry_after);
+  tirkeu_portal_text_clear (&message);
+
+  return portal_error;
+}
+
+TirkeuPortalAbout *
+tirkeu_portal_json_to_about (JsonNode  *root,
+                             GError   **error)
+{
+  static const char * const environments[] = { "sandbox", "production", NULL };
+  g_autoptr(TirkeuPortalAbout) about = g_new0 (TirkeuPortalAbout, 1);
+  JsonObject *object;
+  const char *api_version;
+  guint environment;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !get_enum (object, NULL, "environment", environments, &environment, error) ||
+      !tirkeu_portal_json_string (object, NULL, "api_version", 0, &api_version, error) ||
+      !tirkeu_portal_json_to_text (object, NULL, "portal_name",
+                                   TIRKEU_PORTAL_JSON_OPTIONAL | TIRKEU_PORTAL_JSON_NULLABLE,
+                                   &about->portal_name, error))
+    return NULL;
+
+  about->environment = g_strdup (environments[environment]);
+  about->sandbox = environment == 0;
+  about->api_version = g_strdup (api_version);
+
+  return g_steal_pointer (&about);
+}
+
+/**
+ * tirkeu_portal_json_to_challenge:
+ *
+ * Reads a Challenge: its id and the decoded bytes to sign.
+ */
+gboolean
+tirkeu_portal_json_to_challenge (JsonNode   *root,
+                                 char      **challenge_id,
+                                 GBytes    **challenge,
+                                 GError    **error)
+{
+  JsonObject *object;
+  const char *id;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GDateTime) expires_at = NULL;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !tirkeu_portal_json_string (object, NULL, "challenge_id", 0, &id, error) ||
+      !tirkeu_portal_json_base64 (object, NULL, "challenge", 0, &bytes, error) ||
+      !tirkeu_portal_json_datetime (object, NULL, "expires_at", 0, &expires_at, error))
+    return FALSE;
+
+  if (strlen (id) == 0 || strlen (id) > 64)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "challenge_id",
+                                                              _("1 to 64 characters")));
+      return FALSE;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "challenge",
+                                                              _("bytes to sign")));
+      return FALSE;
+    }
+
+  *challenge_id = g_strdup (id);
+  *challenge = g_steal_pointer (&bytes);
+  return TRUE;
+}
+
+TirkeuPortalSeller *
+tirkeu_portal_json_to_seller (JsonObject  *object,
+                              const char  *path,
+                              GError     **error)
+{
+  g_autoptr(TirkeuPortalSeller) seller = g_new0 (TirkeuPortalSeller, 1);
+  g_autofree char *check_path = tirkeu_portal_json_join (path, "oked_check");
+  g_autofree char *oked_path = tirkeu_portal_json_join (path, "oked");
+  const char *bin, *name, *matched;
+  JsonArray *oked;
+  JsonObject *check;
+  g_autoptr(GStrvBuilder) codes = g_strv_builder_new ();
+
+  if (!get_twelve_digits (object, path, "bin", &bin, error) ||
+      !tirkeu_portal_json_string (object, path, "name", 0, &name, error) ||
+      !tirkeu_portal_json_array (object, path, "oked", 0, &oked, error) ||
+      !tirkeu_portal_json_object (object, path, "oked_check", 0, &check, error) ||
+      !tirkeu_portal_json_boolean (check, check_path, "qualifies", 0, &seller->oked_qualifies,
+                                   error) ||
+      !tirkeu_portal_json_string (check, check_path, "matched_code",
+                                  TIRKEU_PORTAL_JSON_NULLABLE, &matched, error))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (oked); i++)
+    {
+      const char *code = tirkeu_portal_json_array_string (oked, oked_path, i, error);
+
+      if (code == NULL)
+        return NULL;
+      g_strv_builder_add (codes, code);
+    }
+
+  seller->bin = g_strdup (bin);
+  seller->name = g_strdup (name);
+  seller->oked = g_strv_builder_end (codes);
+  seller->oked_matched_code = g_strdup (matched);
+
+  return g_steal_pointer (&seller);
+}
+
+/**
+ * tirkeu_portal_json_to_session:
+ *
+ * Reads a Session. The token is a secret: the caller keeps it in memory only.
+ */
+TirkeuPortalSeller *
+tirkeu_portal_json_to_session (JsonNode    *root,
+                               char       **token,
+                               GDateTime  **expires_at,
+                               GError     **error)
+{
+  JsonObject *object, *seller_object;
+  const char *token_text;
+  g_autoptr(GDateTime) expires = NULL;
+  TirkeuPortalSeller *seller;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !tirkeu_portal_json_string (object, NULL, "token", 0, &token_text, error) ||
+      !tirkeu_portal_json_datetime (object, NULL, "expires_at", 0, &expires, error) ||
+      !tirkeu_portal_json_object (object, NULL, "seller", 0, &seller_object, error))
+    return NULL;
+
+  if (token_text[0] == '\0')
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "token",
+                                                              _("a non-empty string")));
+      return NULL;
+    }
+
+  seller = tirkeu_portal_json_to_seller (seller_object, "seller", error);
+  if (seller == NULL)
+    return NULL;
+
+  *token = g_strdup (token_text);
+  *expires_at = g_steal_pointer (&expires);
+  return seller;
+}
+
+static const char * const payment_names[] = { "paid", "unpaid", "no_data", NULL };
+
+TirkeuPortalVehicleCheck *
+tirkeu_portal_json_to_vehicle_check (JsonNode  *root,
+                                     GError   **error)
+{
+  static const char * const epassport_names[] = { "found", "not_found", NULL };
+  static const char * const stop_codes[] = { "EPASSPORT_NOT_FOUND", "CUSTOMS_UNPAID",
+                                             "UTILIZATION_UNPAID", NULL };
+  g_autoptr(TirkeuPortalVehicleCheck) check = g_new0 (TirkeuPortalVehicleCheck, 1);
+  JsonObject *object, *epassport, *customs, *utilization, *stopped;
+  const char *vin, *declaration, *payment;
+  guint status;
+
+  g_date_clear (&check->epassport_issued_on, 1);
+  g_date_clear (&check->customs_paid_on, 1);
+  g_date_clear (&check->utilization_paid_on, 1);
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !get_vin (object, NULL, "vin", &vin, error) ||
+      !tirkeu_portal_json_object (object, NULL, "epassport", 0, &epassport, error) ||
+      !tirkeu_portal_json_object (object, NULL, "customs", 0, &customs, error) ||
+      !tirkeu_portal_json_object (object, NULL, "utilization", 0, &utilization, error) ||
+      !tirkeu_portal_json_object (object, NULL, "stopped_at", TIRKEU_PORTAL_JSON_NULLABLE,
+                                  &stopped, error))
+    return NULL;
+
+  check->vin = g_ascii_strup (vin, -1);
+
+  /* Step 3 */
+  if (!get_enum (epassport, "epassport", "status", epassport_names, &status, error))
+    return NULL;
+  check->epassport_found = status == 0;
+  if (check->epassport_found)
+    {
+      g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new (check->vin);
+      const char *number, *make, *model, *colour, *body, *engine, *engine_number, *category;
+      gint64 year;
+
+      if (!tirkeu_portal_json_string (epassport, "epassport", "number",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &number, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "make",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &make, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "model",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &model, error) ||
+          !tirkeu_portal_json_int (epassport, "epassport", "year", TIRKEU_PORTAL_JSON_OPTIONAL,
+                                   0, 9999, &year, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "colour",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &colour, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "body",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &body, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "engine",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &engine, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "engine_number",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &engine_number, error) ||
+          !tirkeu_portal_json_string (epassport, "epassport", "category",
+                                      TIRKEU_PORTAL_JSON_OPTIONAL, &category, error) ||
+          !tirkeu_portal_json_date (epassport, "epassport", "issued_at",
+                                    TIRKEU_PORTAL_JSON_OPTIONAL, &check->epassport_issued_on,
+                                    error))
+        return NULL;
+
+      vehicle->epassport_number = g_strdup (number);
+      vehicle->make = g_strdup (make);
+      vehicle->model = g_strdup (model);
+      vehicle->year = (guint) year;
+      vehicle->colour = g_strdup (colour);
+      vehicle->body_type = g_strdup (body);
+      vehicle->engine_model = g_strdup (engine);
+      vehicle->engine_number = g_strdup (engine_number);
+      vehicle->category = g_strdup (category);
+      check->vehicle = g_steal_pointer (&vehicle);
+    }
+
+  /* Steps 4 and 5 */
+  if (!get_enum (customs, "customs", "status", payment_names, &status, error))
+    return NULL;
+  check->customs = status;
+  if (!tirkeu_portal_json_string (customs, "customs", "declaration_number",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &declaration, error) ||
+      !tirkeu_portal_json_date (customs, "customs", "paid_on", TIRKEU_PORTAL_JSON_OPTIONAL,
+                                &check->customs_paid_on, error))
+    return NULL;
+  check->customs_declaration = g_strdup (declaration);
+
+  if (!get_enum (utilization, "utilization", "status", payment_names, &status, error))
+    return NULL;
+  check->utilization = status;
+  if (!tirkeu_portal_json_string (utilization, "utilization", "payment_number",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &payment, error) ||
+      !tirkeu_portal_json_date (utilization, "utilization", "paid_on",
+                                TIRKEU_PORTAL_JSON_OPTIONAL, &check->utilization_paid_on, error))
+    return NULL;
+  check->utilization_payment = g_strdup (payment);
+
+  check->stopped_code = TIRKEU_PORTAL_CODE_UNKNOWN;
+  if (stopped != NULL)
+    {
+      gint64 step;
+      guint code;
+
+      if (!tirkeu_portal_json_int (stopped, "stopped_at", "step", 0, 3, 5, &step, error) ||
+          !get_enum (stopped, "stopped_at", "code", stop_codes, &code, error) ||
+          !tirkeu_portal_json_to_text (stopped, "stopped_at", "message", 0,
+                                       &check->stopped_message, error))
+        return NULL;
+      check->stopped_at_step = (guint) step;
+      check->stopped_code = tirkeu_portal_code_from_string (stop_codes[code]);
+    }
+
+  return g_steal_pointer (&check);
+}
+
+TirkeuPortalPerson *
+tirkeu_portal_json_to_person (JsonNode  *root,
+                              GError   **error)
+{
+  static const char * const statuses[] = { "active", "deceased", "invalidated", NULL };
+  g_autoptr(TirkeuPortalPerson) person = g_new0 (TirkeuPortalPerson, 1);
+  JsonObject *object;
+  const char *iin, *full_name;
+  guint status;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !get_twelve_digits (object, NULL, "iin", &iin, error) ||
+      !get_enum (object, NULL, "status", statuses, &status, error) ||
+      !tirkeu_portal_json_string (object, NULL, "full_name", 0, &full_name, error))
+    return NULL;
+
+  person->iin = g_strdup (iin);
+  person->status = status;
+  person->full_name = g_strdup (full_name);
+
+  return g_steal_pointer (&person);
+}
+
+TirkeuPortalContract *
+tirkeu_portal_json_to_contract (JsonObject  *object,
+                                const char  *path,
+                                GError     **error)
+{
+  g_autoptr(TirkeuPortalContract) contract = g_new0 (TirkeuPortalContract, 1);
+  g_autofree char *seller_path = tirkeu_portal_json_join (path, "seller");
+  g_autofree char *buyer_path = tirkeu_portal_json_join (path, "buyer");
+  JsonObject *seller, *buyer;
+  const char *number, *price, *currency, *seller_bin, *seller_name, *buyer_iin, *buyer_name;
+  GDate date;
+  gint64 price_tiyn;
+
+  if (!tirkeu_portal_json_string (object, path, "number", 0, &number, error) ||
+      !tirkeu_portal_json_date (object, path, "date", 0, &date, error) ||
+      !tirkeu_portal_json_string (object, path, "price", 0, &price, error) ||
+      !tirkeu_portal_json_string (object, path, "currency", 0, &currency, error) ||
+      !tirkeu_portal_json_object (object, path, "seller", 0, &seller, error) ||
+      !get_twelve_digits (seller, seller_path, "bin", &seller_bin, error) ||
+      !tirkeu_portal_json_string (seller, seller_path, "name", 0, &seller_name, error) ||
+      !tirkeu_portal_json_object (object, path, "buyer", 0, &buyer, error) ||
+      !get_twelve_digits (buyer, buyer_path, "iin", &buyer_iin, error) ||
+      !tirkeu_portal_json_string (buyer, buyer_path, "full_name", 0, &buyer_name, error))
+    return NULL;
+
+  /* Money is a decimal string with exactly two decimals, never a JSON number. */
+  if (!g_regex_match_simple ("^[0-9]+\\.[0-9]{2}$", price, 0, 0) ||
+      !tirkeu_contract_parse_price (price, &price_tiyn, NULL))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, "price",
+                                                              _("an amount such as “12500000.00”")));
+      return NULL;
+    }
+
+  contract->contract = tirkeu_contract_new (number);
+  contract->contract->date = date;
+  contract->contract->price_tiyn = price_tiyn;
+  contract->currency = g_strdup (currency);
+  contract->seller_bin = g_strdup (seller_bin);
+  contract->seller_name = g_strdup (seller_name);
+  contract->buyer_iin = g_strdup (buyer_iin);
+  contract->buyer_name = g_strdup (buyer_name);
+
+  return g_steal_pointer (&contract);
+}
+
+GPtrArray *
+tirkeu_portal_json_to_contracts (JsonNode  *root,
+                                 GError   **error)
+{
+  g_autoptr(GPtrArray) contracts =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_portal_contract_free);
+  JsonObject *object;
+  JsonArray *list;
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !tirkeu_portal_json_array (object, NULL, "contracts", 0, &list, error))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("contracts[%u]", i);
+      JsonObject *item = tirkeu_portal_json_array_object (list, "contracts", i, error);
+      TirkeuPortalContract *contract;
+
+      if (item == NULL)
+        return NULL;
+      contract = tirkeu_portal_json_to_contract (item, path, error);
+      if (contract == NULL)
+        return NULL;
+      g_ptr_array_add (contracts, contract);
+    }
+
+  return g_steal_pointer (&contracts);
+}
+
+static gboolean
+get_stage (JsonObject   *object,
+           const char   *path,
+           const char   *member,
+           TirkeuStage  *stage,
+           GError      **error)
+{
+  const char *name;
+
+  if (!tirkeu_portal_json_string (object, path, member, 0, &name, error))
+    return FALSE;
+  if (!tirkeu_stage_from_string (name, stage))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("a known stage")));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * tirkeu_portal_json_to_request:
+ * @object: a Request
+ * @path: its path, for errors
+ * @revision: (out) (optional): the portal's revision of the request
+ * @signing_payload: (out) (optional) (transfer full): the exact bytes the seller signs
+ * @error: return location for a MALFORMED error
+ *
+ * Messages in the three languages are reduced to the interface language
+ * (tirkeu_i18n_get_language()), since the core keeps one text per history entry.
+ *
+ * Returns: (transfer full) (nullable): the request, its history replayed in order
+ */
+TirkeuRequest *
+tirkeu_portal_json_to_request (JsonObject  *object,
+                               const char  *path,
+                               gint64      *revision,
+                               GBytes     **signing_payload,
+                               GError     **error)
+{
+  static const char * const plate_types[] = { "standard", "selected", NULL };
+  const char *language = tirkeu_i18n_get_language ();
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuVehicle) vehicle = NULL;
+  g_autoptr(TirkeuPortalContract) contract = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GDateTime) created_at = NULL;
+  g_autoptr(GDateTime) updated_at = NULL;
+  g_autofree char *vehicle_path = tirkeu_portal_json_join (path, "vehicle");
+  g_autofree char *buyer_path = tirkeu_portal_json_join (path, "buyer");
+  g_autofree char *contract_path = tirkeu_portal_json_join (path, "contract");
+  g_autofree char *history_path = tirkeu_portal_json_join (path, "history");
+  g_autofree char *refusal_path = tirkeu_portal_json_join (path, "refusal");
+  g_autofree char *tson_path = tirkeu_portal_json_join (path, "tson");
+  const char *id, *vin, *buyer_iin, *contract_number, *seller_bin, *buyer_name, *plate_type;
+  const char *make, *model, *colour, *category;
+  JsonObject *vehicle_object, *buyer, *contract_object, *refusal, *tson;
+  JsonArray *history;
+  TirkeuStage stage;
+  gint64 rev, year;
+
+  if (!get_request_id (object, path, "id", &id, error) ||
+      !get_stage (object, path, "stage", &stage, error) ||
+      !tirkeu_portal_json_int (object, path, "revision", 0, 0, G_MAXINT64, &rev, error) ||
+      !get_vin (object, path, "vin", &vin, error) ||
+      !get_twelve_digits (object, path, "buyer_iin", &buyer_iin, error) ||
+      !tirkeu_portal_json_string (object, path, "contract_number", 0, &contract_number, error) ||
+      !get_twelve_digits (object, path, "seller_bin", &seller_bin, error) ||
+      !tirkeu_portal_json_datetime (object, path, "created_at", 0, &created_at, error) ||
+      !tirkeu_portal_json_datetime (object, path, "updated_at", 0, &updated_at, error) ||
+      !tirkeu_portal_json_base64 (object, path, "signing_payload", 0, &payload, error) ||
+      !tirkeu_portal_json_object (object, path, "vehicle", 0, &vehicle_object, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "make", 0, &make, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "model", 0, &model, error) ||
+      !tirkeu_portal_json_int (vehicle_object, vehicle_path, "year", 0, 0, 9999, &year, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "colour",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &colour, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "category",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &category, error) ||
+      !tirkeu_portal_json_object (object, path, "buyer", 0, &buyer, error) ||
+      !tirkeu_portal_json_string (buyer, buyer_path, "full_name", 0, &buyer_name, error) ||
+      !tirkeu_portal_json_object (object, path, "contract", 0, &contract_object, error) ||
+      !tirkeu_portal_json_array (object, path, "history", 0, &history, error) ||
+      !tirkeu_portal_json_object (object, path, "refusal", TIRKEU_PORTAL_JSON_NULLABLE,
+                                  &refusal, error) ||
+      !tirkeu_portal_json_object (object, path, "tson", TIRKEU_PORTAL_JSON_NULLABLE,
+                                  &tson, error) ||
+      !tirkeu_portal_json_string (object, path, "plate_type", TIRKEU_PORTAL_JSON_NULLABLE,
+                                  &plate_type, error))
+    return NULL;
+
+  if (plate_type != NULL && !g_strv_contains (plate_types, plate_type))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, "plate_type",
+                                                              _("one of standard, selected")));
+      return NULL;
+    }
+
+  contract = tirkeu_portal_json_to_contract (contract_object, contract_path, error);
+  if (contract == NULL)
+    return NULL;
+
+  request = tirkeu_request_new ();
+  tirkeu_request_set_portal_id (request, id);
+  tirkeu_request_set_seller_bin (request, seller_bin);
+  tirkeu_request_set_buyer_iin (request, buyer_iin);
+  tirkeu_request_set_buyer_name (request, buyer_name);
+  if (contract->seller_name != NULL)
+    tirkeu_request_set_seller_name (request, contract->seller_name);
+
+  vehicle = tirkeu_vehicle_new (vin);
+  vehicle->make = g_strdup (make);
+  vehicle->model = g_strdup (model);
+  vehicle->year = (guint) year;
+  vehicle->colour = g_strdup (colour);
+  vehicle->category = g_strdup (category);
+  tirkeu_request_set_vehicle (request, vehicle);
+
+  /* The number the request was created with wins over the contract's own spelling. */
+  g_free (contract->contract->number);
+  contract->contract->number = g_strdup (contract_number);
+  tirkeu_request_set_contract (request, contract->contract);
+
+  /* Replay the history, oldest first; stages this build does not know are skipped (a newer
+   * portal), the current stage must be known. */
+  for (guint i = 0; i < json_array_get_length (history); i++)
+    {
+      g_autofree char *entry_path = g_strdup_printf ("%s[%u]", history_path, i);
+      JsonObject *entry = tirkeu_portal_json_array_object (history, history_path, i, error);
+      g_autoptr(GDateTime) at = NULL;
+      TirkeuPortalText message = { 0 };
+      const char *stage_name;
+      TirkeuStage entry_stage;
+      gboolean applied;
+
+      if (entry == NULL ||
+          !tirkeu_portal_json_string (entry, entry_path, "stage", 0, &stage_name, error) ||
+          !tirkeu_portal_json_datetime (entry, entry_path, "at", 0, &at, error) ||
+          !tirkeu_portal_json_to_text (entry, entry_path, "message", 0, &message, error))
+        return NULL;
+
+      if (!tirkeu_stage_from_string (stage_name, &entry_stage))
+        {
+          tirkeu_portal_text_clear (&message);
+          continue;
+        }
+      if (entry_stage == tirkeu_request_get_stage (request))
+        {
+          tirkeu_portal_text_clear (&message);
+          continue;
+        }
+
+      applied = tirkeu_request_apply_portal_stage (request, entry_stage, at,
+                                                   tirkeu_portal_text_get (&message, language),
+                                                   NULL);
+      tirkeu_portal_text_clear (&message);
+      if (!applied)
+        {
+          g_propagate_error (error, tirkeu_portal_json_malformed (entry_path, "stage",
+                                                                  _("a stage that can follow the one before")));
+          return NULL;
+        }
+    }
+
+  if (tirkeu_request_get_stage (request) != stage &&
+      !tirkeu_request_apply_portal_stage (request, stage, updated_at, NULL, NULL))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, "stage",
+                                                              _("a stage that can follow the history")));
+      return NULL;
+    }
+
+  if (refusal != NULL)
+    {
+      TirkeuPortalText reason = { 0 };
+      const char *code;
+      gint64 step;
+
+      if (!tirkeu_portal_json_string (refusal, refusal_path, "code", 0, &code, error) ||
+          !tirkeu_portal_json_int (refusal, refusal_path, "step", 0, 1, 19, &step, error) ||
+          !tirkeu_portal_json_to_text (refusal, refusal_path, "reason", 0, &reason, error))
+        return NULL;
+      tirkeu_request_set_refusal (request, code, tirkeu_portal_text_get (&reason, language));
+      tirkeu_portal_text_clear (&reason);
+    }
+
+  if (tson != NULL)
+    {
+      TirkeuPortalText name = { 0 };
+      TirkeuPortalText address = { 0 };
+      const char *code;
+      g_autofree char *label = NULL;
+
+      if (!tirkeu_portal_json_string (tson, tson_path, "code", 0, &code, error) ||
+          !tirkeu_portal_json_to_text (tson, tson_path, "name", 0, &name, error) ||
+          !tirkeu_portal_json_to_text (tson, tson_path, "address", 0, &address, error))
+        {
+          tirkeu_portal_text_clear (&name);
+          return NULL;
+        }
+      label = g_strdup_printf ("%s, %s", tirkeu_portal_text_get (&name, language),
+                               tirkeu_portal_text_get (&address, language));
+      tirkeu_request_set_tson (request, label);
+      tirkeu_portal_text_clear (&name);
+      tirkeu_portal_text_clear (&address);
+    }
+  if (plate_type != NULL)
+    tirkeu_request_set_plate_type (request, plate_type);
+
+  if (revision != NULL)
+    *revision = rev;
+  if (signing_payload != NULL)
+    *signing_payload = g_steal_pointer (&payload);
+
+  return g_steal_pointer (&request);
+}
+
+TirkeuPortalChanges *
+tirkeu_portal_json_to_changes (JsonNode  *root,
+                               GError   **error)
+{
+  g_autoptr(TirkeuPortalChanges) changes = g_new0 (TirkeuPortalChanges, 1);
+  JsonObject *object;
+  JsonArray *list;
+  const char *cursor;
+
+  changes->requests = g_ptr_array_new_with_free_func (g_object_unref);
+  changes->revisions = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  object = tirkeu_portal_json_root_object (root, error);
+  if (object == NULL ||
+      !tirkeu_portal_json_array (object, NULL, "changes", 0, &list, error) ||
+      !tirkeu_portal_json_string (object, NULL, "cursor", 0, &cursor, error) ||
+      !tirkeu_portal_json_boolean (object, NULL, "has_more", 0, &changes->has_more, error))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("changes[%u]", i);
+      JsonObject *item = tirkeu_portal_json_array_object (list, "changes", i, error);
+      TirkeuRequest *request;
+      gint64 revision;
+
+      if (item == NULL)
+        return NULL;
+      request = tirkeu_portal_json_to_request (item, path, &revision, NULL, error);
+      if (request == NULL)
+        return NULL;
+      g_ptr_array_add (changes->requests, request);
+      g_array_append_val (changes->revisions, revision);
+    }
+
+  changes->cursor = g_strdup (cursor);
+  return g_steal_pointer (&changes);
+}

@@ -1,0 +1,1326 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The portal client's transport against a small HTTPS SoupServer inside the test: TLS with a
+ * CA and a server certificate made by `openssl req` here, answers scripted per test (error
+ * model, retries, Retry-After, dropped and truncated connections, oversized, slow and
+ * malformed answers, session renewal). The contract's operations against the real sandbox
+ * are in test-portal-sandbox.c.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "tirkeu-portal-client.h"
+#include "tirkeu-portal-error.h"
+#include "tirkeu-portal-json.h"
+#include "tirkeu-portal-private.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Certificates, made once per run                                                            */
+
+static char *pki_dir;
+static char *ca_file;
+static char *other_ca_file;
+static GTlsCertificate *server_certificate;
+static GTlsCertificate *wrong_name_certificate;   /* from the right CA, for another host */
+
+static void
+run_openssl (const char *args)
+{
+  g_autofree char *command = g_strdup_printf ("openssl %s", args);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("openssl %s failed: %s", args, err);
+}
+
+static void
+make_pki (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ext = NULL;
+
+  pki_dir = g_dir_make_tmp ("tirkeu-portal-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  ext = g_build_filename (pki_dir, "server.ext", NULL);
+  g_file_set_contents (ext,
+                       "basicConstraints=CA:FALSE\n"
+                       "keyUsage=digitalSignature\n"
+                       "extendedKeyUsage=serverAuth\n"
+                       "subjectAltName=IP:127.0.0.1,DNS:localhost\n", -1, &error);
+  g_assert_no_error (error);
+
+#define P(name) g_build_filename (pki_dir, name, NULL)
+  {
+    g_autofree char *ca_key = P ("ca.key");
+    g_autofree char *other_key = P ("other.key");
+    g_autofree char *server_key = P ("server.key");
+    g_autofree char *server_csr = P ("server.csr");
+    g_autofree char *server_pem = P ("server.pem");
+    g_autofree char *wrong_pem = P ("wrong.pem");
+    g_autofree char *wrong_ext = P ("wrong.ext");
+    g_autofree char *cmd = NULL;
+
+    ca_file = P ("ca.pem");
+    other_ca_file = P ("other.pem");
+
+    cmd = g_strdup_printf ("req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                           "-keyout %s -out %s -days 2 -subj /CN=Tirkeu-Test-CA "
+                           "-addext basicConstraints=critical,CA:TRUE "
+                           "-addext keyUsage=critical,keyCertSign,cRLSign", ca_key, ca_file);
+    run_openssl (cmd);
+    g_free (cmd);
+    cmd = g_strdup_printf ("req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                           "-keyout %s -out %s -days 2 -subj /CN=Other-CA "
+                           "-addext basicConstraints=critical,CA:TRUE "
+                           "-addext keyUsage=critical,keyCertSign,cRLSign",
+                           other_key, other_ca_file);
+    run_openssl (cmd);
+    g_free (cmd);
+    cmd = g_strdup_printf ("req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                           "-keyout %s -out %s -subj /CN=127.0.0.1", server_key, server_csr);
+    run_openssl (cmd);
+    g_free (cmd);
+    cmd = g_strdup_printf ("x509 -req -in %s -CA %s -CAkey %s -CAcreateserial -days 2 "
+                           "-out %s -extfile %s", server_csr, ca_file, ca_key, server_pem, ext);
+    run_openssl (cmd);
+
+    server_certificate = g_tls_certificate_new_from_files (server_pem, server_key, &error);
+    g_assert_no_error (error);
+
+    g_file_set_contents (wrong_ext, "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+                         "subjectAltName=DNS:portal.example.kz\n", -1, &error);
+    g_assert_no_error (error);
+    g_free (cmd);
+    cmd = g_strdup_printf ("x509 -req -in %s -CA %s -CAkey %s -CAcreateserial -days 2 "
+                           "-out %s -extfile %s", server_csr, ca_file, ca_key, wrong_pem,
+                           wrong_ext);
+    run_openssl (cmd);
+    wrong_name_certificate = g_tls_certificate_new_from_files (wrong_pem, server_key, &error);
+    g_assert_no_error (error);
+  }
+#undef P
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The scripted server                                                                        */
+
+typedef struct _Fixture Fixture;
+typedef void (*Handler) (Fixture           *fixture,
+                         SoupServerMessage *msg,
+                         const char        *path);
+
+struct _Fixture
+{
+  SoupServer *server;
+  char *base_url;
+  guint16 port;
+  Handler handler;
+  guint n_requests;           /* requests the handler saw */
+  GHashTable *created;        /* Idempotency-Key -> request id, like the portal */
+  guint n_created;
+  guint n_signatures;         /* calls of the sign function */
+  guint n_sessions;
+  char *last_authorization;
+  GSource *slow_source;
+  guint slow_chunks;
+  SoupServerMessage *slow_msg;
+  /* the async result */
+  GMainLoop *loop;
+  GAsyncResult *result;
+};
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  Fixture *fixture = user_data;
+  const char *authorization;
+
+  fixture->n_requests++;
+  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                "Authorization");
+  g_free (fixture->last_authorization);
+  fixture->last_authorization = g_strdup (authorization);
+  fixture->handler (fixture, msg, path);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  fixture->server = soup_server_new ("tls-certificate",
+                                     data != NULL ? wrong_name_certificate : server_certificate,
+                                     NULL);
+  soup_server_add_handler (fixture->server, NULL, server_cb, fixture, NULL);
+  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_HTTPS |
+                            SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->server);
+  fixture->port = g_uri_get_port (uris->data);
+  fixture->base_url = g_strdup_printf ("https://127.0.0.1:%u", fixture->port);
+  fixture->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fixture->loop = g_main_loop_new (NULL, FALSE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->slow_source != NULL)
+    {
+      g_source_destroy (fixture->slow_source);
+      g_source_unref (fixture->slow_source);
+    }
+  soup_server_disconnect (fixture->server);
+  g_assert_finalize_object (fixture->server);
+  g_free (fixture->base_url);
+  g_hash_table_unref (fixture->created);
+  g_free (fixture->last_authorization);
+  g_clear_object (&fixture->result);
+  g_main_loop_unref (fixture->loop);
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->result = g_object_ref (result);
+  g_main_loop_quit (fixture->loop);
+}
+
+/* Runs the loop until the operation started before it completes; returns the result. */
+static GAsyncResult *
+wait_result (Fixture *fixture)
+{
+  g_clear_object (&fixture->result);
+  g_main_loop_run (fixture->loop);
+  g_assert_nonnull (fixture->result);
+  return fixture->result;
+}
+
+static TirkeuPortalClient *
+new_client (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  TirkeuPortalClient *client = tirkeu_portal_client_new (fixture->base_url, ca_file, &error);
+
+  g_assert_no_error (error);
+  tirkeu_portal_client_set_retry_base_ms (client, 5);
+  tirkeu_portal_client_set_timeout_ms (client, 5000);
+  return client;
+}
+
+/* The result holds the client (its source object): drop it, let pending idles run, then the
+ * client must go away. */
+static void
+finalize_client (Fixture            *fixture,
+                 TirkeuPortalClient *client)
+{
+  g_clear_object (&fixture->result);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (client);
+}
+
+static JsonNode *
+call_sync (Fixture                *fixture,
+           TirkeuPortalClient     *client,
+           const char             *method,
+           const char             *path,
+           const char             *body,
+           const char             *idempotency_key,
+           TirkeuPortalCallFlags   flags,
+           GCancellable           *cancellable,
+           GError                **error)
+{
+  g_autoptr(GBytes) bytes = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+
+  _tirkeu_portal_client_call_async (client, method, path, bytes, idempotency_key, flags,
+                                    cancellable, result_cb, fixture);
+  return _tirkeu_portal_client_call_finish (client, wait_result (fixture), error);
+}
+
+static void
+respond_json (SoupServerMessage *msg,
+              guint              status,
+              const char        *json)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "X-Tirkeu-Environment", "sandbox");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_COPY,
+                                    json, strlen (json));
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               guint              status,
+               const char        *code,
+               const char        *details)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"code\":\"%s\",\"message\":{\"kk\":\"қате %s\",\"ru\":\"ошибка %s\","
+                     "\"en\":\"error %s\"},\"details\":%s}",
+                     code, code, code, code, details != NULL ? details : "{}");
+
+  respond_json (msg, status, json);
+}
+
+/* Closes the connection without an answer, as a portal that crashes mid-call would. */
+static void
+drop_connection (SoupServerMessage *msg,
+                 const char        *partial_answer)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (partial_answer != NULL)
+    g_output_stream_write_all (g_io_stream_get_output_stream (stream), partial_answer,
+                               strlen (partial_answer), NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+#define ABOUT_JSON "{\"environment\":\"sandbox\",\"api_version\":\"1.0.0\",\"future\":[1,2]," \
+                   "\"portal_name\":{\"kk\":\"Оқу порталы\",\"ru\":\"Учебный портал\"," \
+                   "\"en\":\"Training portal\"}}"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Construction                                                                               */
+
+static void
+test_new_destroy (void)
+{
+  g_autoptr(GError) error = NULL;
+  TirkeuPortalClient *client;
+
+  client = tirkeu_portal_client_new ("https://127.0.0.1:8443/", ca_file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_portal_client_get_base_url (client), ==, "https://127.0.0.1:8443");
+  g_assert_cmpstr (tirkeu_portal_client_get_ca_file (client), ==, ca_file);
+  g_assert_false (tirkeu_portal_client_get_is_sandbox (client));
+  g_assert_false (tirkeu_portal_client_get_signed_in (client));
+  g_assert_finalize_object (client);
+}
+
+static void
+test_new_refuses (void)
+{
+  const struct { const char *url; const char *ca; GQuark domain; int code; } cases[] = {
+    { "http://127.0.0.1:8443", NULL, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT },
+    { "https://127.0.0.1:8443/api/v1", NULL, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT },
+    { "not a url", NULL, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT },
+    { "https://127.0.0.1:8443", "/nonexistent/ca.pem", 0, TIRKEU_PORTAL_CODE_TLS },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TirkeuPortalClient *client = tirkeu_portal_client_new (cases[i].url, cases[i].ca, &error);
+
+      g_assert_null (client);
+      g_assert_error (error, (cases[i].domain ? cases[i].domain : TIRKEU_PORTAL_ERROR),
+                      cases[i].code);
+    }
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_properties_notify (void)
+{
+  g_autoptr(GError) error = NULL;
+  TirkeuPortalClient *client = tirkeu_portal_client_new ("https://localhost", NULL, &error);
+  guint n_notify = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (client, "notify::timeout-ms", G_CALLBACK (notify_cb), &n_notify);
+  tirkeu_portal_client_set_timeout_ms (client, 1234);
+  tirkeu_portal_client_set_timeout_ms (client, 1234);
+  g_assert_cmpuint (n_notify, ==, 1);
+  g_assert_cmpuint (tirkeu_portal_client_get_timeout_ms (client), ==, 1234);
+  g_object_set (client, "max-attempts", 2, "retry-base-ms", 7, "max-answer-size",
+                (guint64) 100, NULL);
+  g_assert_cmpuint (tirkeu_portal_client_get_max_attempts (client), ==, 2);
+  g_assert_cmpuint (tirkeu_portal_client_get_retry_base_ms (client), ==, 7);
+  g_assert_cmpuint (tirkeu_portal_client_get_max_answer_size (client), ==, 100);
+  g_assert_finalize_object (client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* About, TLS                                                                                 */
+
+static void
+about_handler (Fixture           *fixture,
+               SoupServerMessage *msg,
+               const char        *path)
+{
+  g_assert_cmpstr (path, ==, "/api/v1/about");
+  g_assert_cmpstr (soup_server_message_get_method (msg), ==, "GET");
+  respond_json (msg, 200, ABOUT_JSON);
+}
+
+static void
+test_about (Fixture       *fixture,
+            gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalAbout) about = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_notify = 0;
+
+  fixture->handler = about_handler;
+  g_signal_connect (client, "notify::is-sandbox", G_CALLBACK (notify_cb), &n_notify);
+  tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+  about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (about->environment, ==, "sandbox");
+  g_assert_true (about->sandbox);
+  g_assert_cmpstr (about->api_version, ==, "1.0.0");
+  g_assert_cmpstr (tirkeu_portal_text_get (&about->portal_name, "ru"), ==, "Учебный портал");
+  g_assert_cmpstr (tirkeu_portal_text_get (&about->portal_name, "de"), ==, "Training portal");
+  g_assert_true (tirkeu_portal_client_get_is_sandbox (client));
+  g_assert_cmpuint (n_notify, ==, 1);
+  finalize_client (fixture, client);
+}
+
+static void
+test_tls_untrusted (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  /* The system trust and a foreign CA must both refuse the test CA's server. */
+  const char *cas[] = { NULL, other_ca_file };
+
+  fixture->handler = about_handler;
+  for (guint i = 0; i < G_N_ELEMENTS (cas); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuPortalAbout) about = NULL;
+      TirkeuPortalClient *client = tirkeu_portal_client_new (fixture->base_url, cas[i], &error);
+
+      g_assert_no_error (error);
+      tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+      about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), &error);
+      g_assert_null (about);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TLS);
+      /* not retried: a certificate does not get better by asking again */
+      g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 1);
+      finalize_client (fixture, client);
+    }
+  g_assert_cmpuint (fixture->n_requests, ==, 0);
+}
+
+static void
+test_tls_wrong_host (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalAbout) about = NULL;
+  TirkeuPortalClient *client = new_client (fixture);
+
+  /* The certificate chains to the trusted CA but names another host: still refused. */
+  fixture->handler = about_handler;
+  tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+  about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), &error);
+  g_assert_null (about);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TLS);
+  g_assert_cmpuint (fixture->n_requests, ==, 0);
+  finalize_client (fixture, client);
+}
+
+static void
+test_connection_refused (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  TirkeuPortalClient *client;
+
+  soup_server_disconnect (fixture->server);
+  client = new_client (fixture);
+  tirkeu_portal_client_set_max_attempts (client, 2);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_NETWORK);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 2);
+  finalize_client (fixture, client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Error model, retries                                                                       */
+
+static void
+error_model_handler (Fixture           *fixture,
+                     SoupServerMessage *msg,
+                     const char        *path)
+{
+  respond_error (msg, 422, "CUSTOMS_UNPAID", "{\"step\":4,\"reason\":\"no payment\",\"x\":[]}");
+}
+
+static void
+test_error_model (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *details;
+
+  fixture->handler = error_model_handler;
+  root = call_sync (fixture, client, "GET", "/api/v1/vehicles/X", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID);
+  g_assert_cmpstr (tirkeu_portal_error_get_message (error, "kk"), ==, "қате CUSTOMS_UNPAID");
+  g_assert_cmpstr (tirkeu_portal_error_get_message (error, "ru"), ==, "ошибка CUSTOMS_UNPAID");
+  g_assert_cmpstr (tirkeu_portal_error_get_message (error, "en"), ==, "error CUSTOMS_UNPAID");
+  g_assert_cmpuint (tirkeu_portal_error_get_http_status (error), ==, 422);
+  details = tirkeu_portal_error_get_details (error);
+  g_assert_nonnull (details);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (details), "step"), ==, 4);
+  /* a refusal is final: not retried */
+  g_assert_cmpuint (fixture->n_requests, ==, 1);
+
+  {
+    /* the private data survives a copy */
+    g_autoptr(GError) copy = g_error_copy (error);
+
+    g_assert_cmpstr (tirkeu_portal_error_get_message (copy, "kk"), ==, "қате CUSTOMS_UNPAID");
+    g_assert_nonnull (tirkeu_portal_error_get_details (copy));
+  }
+  finalize_client (fixture, client);
+}
+
+typedef struct
+{
+  guint status;
+  const char *body;        /* NULL: the error model for the status */
+  const char *code;
+  TirkeuPortalCode expected;
+} StatusCase;
+
+static const StatusCase status_cases[] = {
+  { 403, NULL, "OKED_MISMATCH", TIRKEU_PORTAL_CODE_OKED_MISMATCH },
+  { 422, NULL, "EPASSPORT_NOT_FOUND", TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND },
+  { 422, NULL, "CUSTOMS_UNPAID", TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID },
+  { 422, NULL, "UTILIZATION_UNPAID", TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID },
+  { 404, NULL, "PERSON_NOT_FOUND", TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND },
+  { 422, NULL, "CONTRACT_NOT_FOUND", TIRKEU_PORTAL_CODE_CONTRACT_NOT_FOUND },
+  { 422, NULL, "SIGNATURE_INVALID", TIRKEU_PORTAL_CODE_SIGNATURE_INVALID },
+  { 403, NULL, "SIGNER_NOT_AUTHORIZED", TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED },
+  { 401, NULL, "UNAUTHORIZED", TIRKEU_PORTAL_CODE_UNAUTHORIZED },
+  { 401, NULL, "SESSION_EXPIRED", TIRKEU_PORTAL_CODE_SESSION_EXPIRED },
+  { 429, NULL, "RATE_LIMITED", TIRKEU_PORTAL_CODE_RATE_LIMITED },
+  { 400, NULL, "VALIDATION_FAILED", TIRKEU_PORTAL_CODE_VALIDATION_FAILED },
+  { 404, NULL, "NOT_FOUND", TIRKEU_PORTAL_CODE_NOT_FOUND },
+  { 409, NULL, "CONFLICT", TIRKEU_PORTAL_CODE_CONFLICT },
+  { 500, NULL, "INTERNAL", TIRKEU_PORTAL_CODE_INTERNAL },
+  { 503, NULL, "UNAVAILABLE", TIRKEU_PORTAL_CODE_UNAVAILABLE },
+  { 418, NULL, "FROM_THE_FUTURE", TIRKEU_PORTAL_CODE_UNKNOWN },
+  /* a client-side code from the wire is not believed */
+  { 400, NULL, "TLS", TIRKEU_PORTAL_CODE_UNKNOWN },
+  /* not the error model: judged by the status */
+  { 502, "<html>Bad gateway</html>", NULL, TIRKEU_PORTAL_CODE_UNAVAILABLE },
+  { 404, "", NULL, TIRKEU_PORTAL_CODE_NOT_FOUND },
+  { 409, "{\"code\":42}", NULL, TIRKEU_PORTAL_CODE_CONFLICT },
+};
+
+static const StatusCase *current_status_case;
+
+static void
+status_handler (Fixture           *fixture,
+                SoupServerMessage *msg,
+                const char        *path)
+{
+  if (current_status_case->body != NULL)
+    respond_json (msg, current_status_case->status, current_status_case->body);
+  else
+    respond_error (msg, current_status_case->status, current_status_case->code, NULL);
+}
+
+static void
+test_status_codes (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_cases); i++)
+    {
+      TirkeuPortalClient *client = new_client (fixture);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      /* no retries: each case is one answer */
+      tirkeu_portal_client_set_max_attempts (client, 1);
+      current_status_case = &status_cases[i];
+      fixture->handler = status_handler;
+      root = call_sync (fixture, client, "GET", "/api/v1/seller", NULL, NULL,
+                        TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+      g_assert_null (root);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, (int) status_cases[i].expected);
+      g_assert_cmpuint (tirkeu_portal_error_get_http_status (error), ==, status_cases[i].status);
+      if (status_cases[i].body == NULL)
+        g_assert_nonnull (tirkeu_portal_error_get_message (error, "kk"));
+      else
+        g_assert_null (tirkeu_portal_error_get_message (error, "kk"));
+      finalize_client (fixture, client);
+    }
+}
+
+static void
+flaky_handler (Fixture           *fixture,
+               SoupServerMessage *msg,
+               const char        *path)
+{
+  /* 503 with Retry-After: 0, then 500, then the answer. */
+  if (fixture->n_requests == 1)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "0");
+      respond_error (msg, 503, "UNAVAILABLE", NULL);
+    }
+  else if (fixture->n_requests == 2)
+    respond_error (msg, 500, "INTERNAL", NULL);
+  else
+    respond_json (msg, 200, ABOUT_JSON);
+}
+
+static void
+test_retry_get (Fixture       *fixture,
+                gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  fixture->handler = flaky_handler;
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  g_assert_cmpuint (fixture->n_requests, ==, 3);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 3);
+  finalize_client (fixture, client);
+}
+
+static void
+test_retry_bounded (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  StatusCase always_500 = { 500, NULL, "INTERNAL", TIRKEU_PORTAL_CODE_INTERNAL };
+
+  current_status_case = &always_500;
+  fixture->handler = status_handler;
+  tirkeu_portal_client_set_max_attempts (client, 3);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_INTERNAL);
+  g_assert_cmpuint (fixture->n_requests, ==, 3);
+  finalize_client (fixture, client);
+}
+
+static void
+test_no_retry_unsafe_post (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  /* A POST without an Idempotency-Key (like /auth/session) is sent once, whatever happens. */
+  fixture->handler = flaky_handler;
+  root = call_sync (fixture, client, "POST", "/api/v1/auth/session", "{}", NULL,
+                    TIRKEU_PORTAL_CALL_NONE, NULL, &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAVAILABLE);
+  g_assert_cmpuint (tirkeu_portal_error_get_retry_after (error), ==, 0);
+  g_assert_cmpuint (fixture->n_requests, ==, 1);
+  finalize_client (fixture, client);
+}
+
+static void
+rate_limited_handler (Fixture           *fixture,
+                      SoupServerMessage *msg,
+                      const char        *path)
+{
+  if (fixture->n_requests == 1)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "1");
+      respond_error (msg, 429, "RATE_LIMITED", "{\"retry_after_s\":1}");
+    }
+  else
+    respond_json (msg, 200, ABOUT_JSON);
+}
+
+static void
+test_retry_after (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  fixture->handler = rate_limited_handler;
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->n_requests, ==, 2);
+  /* the portal's wait was honoured, not the 5 ms backoff */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1 * G_TIME_SPAN_SECOND);
+  finalize_client (fixture, client);
+}
+
+static void
+long_wait_handler (Fixture           *fixture,
+                   SoupServerMessage *msg,
+                   const char        *path)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", "3600");
+  respond_error (msg, 503, "UNAVAILABLE", NULL);
+}
+
+static void
+test_retry_after_too_long (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  /* An hour is not waited for: the caller hears it at once, with the wait. */
+  fixture->handler = long_wait_handler;
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAVAILABLE);
+  g_assert_cmpuint (tirkeu_portal_error_get_retry_after (error), ==, 3600);
+  g_assert_cmpuint (fixture->n_requests, ==, 1);
+  finalize_client (fixture, client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Broken answers                                                                             */
+
+static void
+malformed_handler (Fixture           *fixture,
+                   SoupServerMessage *msg,
+                   const char        *path)
+{
+  respond_json (msg, 200, "{\"environment\": \"sandbox\", \"api_version\": ");
+}
+
+static void
+wrong_type_handler (Fixture           *fixture,
+                    SoupServerMessage *msg,
+                    const char        *path)
+{
+  respond_json (msg, 200, "{\"environment\":\"sandbox\",\"api_version\":100}");
+}
+
+static void
+bad_utf8_handler (Fixture           *fixture,
+                  SoupServerMessage *msg,
+                  const char        *path)
+{
+  respond_json (msg, 200, "{\"environment\":\"sandbox\",\"api_version\":\"\xff\xfe\"}");
+}
+
+static void
+test_malformed (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const struct { Handler handler; const char *field; } cases[] = {
+    { malformed_handler, NULL },
+    { bad_utf8_handler, NULL },
+    { wrong_type_handler, "api_version" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TirkeuPortalClient *client = new_client (fixture);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuPortalAbout) about = NULL;
+
+      fixture->n_requests = 0;
+      fixture->handler = cases[i].handler;
+      tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+      about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), &error);
+      g_assert_null (about);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+      g_assert_cmpuint (fixture->n_requests, ==, 1);
+      if (cases[i].field != NULL)
+        {
+          JsonNode *details = tirkeu_portal_error_get_details (error);
+
+          g_assert_nonnull (strstr (error->message, cases[i].field));
+          g_assert_cmpstr (json_object_get_string_member (json_node_get_object (details), "field"),
+                           ==, cases[i].field);
+        }
+      finalize_client (fixture, client);
+    }
+}
+
+static void
+truncated_handler (Fixture           *fixture,
+                   SoupServerMessage *msg,
+                   const char        *path)
+{
+  /* The headers promise 400 bytes, 30 arrive, then the connection closes. */
+  drop_connection (msg, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 400\r\n\r\n{\"environment\":\"sandbox\",\"ap");
+}
+
+static void
+test_truncated (Fixture       *fixture,
+                gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  fixture->handler = truncated_handler;
+  tirkeu_portal_client_set_max_attempts (client, 2);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_NETWORK);
+  /* a GET is retried after a cut answer, up to the bound */
+  g_assert_cmpuint (fixture->n_requests, ==, 2);
+  finalize_client (fixture, client);
+}
+
+static void
+oversized_handler (Fixture           *fixture,
+                   SoupServerMessage *msg,
+                   const char        *path)
+{
+  GString *big = g_string_new ("{\"environment\":\"sandbox\",\"api_version\":\"1.0.0\",\"pad\":\"");
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (big, "0123456789");
+  g_string_append (big, "\"}");
+
+  if (g_str_equal (path, "/chunked"))
+    {
+      /* No Content-Length: only the bounded read can notice. */
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                         SOUP_ENCODING_CHUNKED);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY,
+                                big->str, big->len);
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+    }
+  else
+    respond_json (msg, 200, big->str);
+
+  g_string_free (big, TRUE);
+}
+
+static void
+test_oversized (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *paths[] = { "/declared", "/chunked" };
+
+  fixture->handler = oversized_handler;
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      TirkeuPortalClient *client = new_client (fixture);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      fixture->n_requests = 0;
+      tirkeu_portal_client_set_max_answer_size (client, 16 * 1024);
+      root = call_sync (fixture, client, "GET", paths[i], NULL, NULL,
+                        TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+      g_assert_null (root);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TOO_LARGE);
+      g_assert_cmpuint (fixture->n_requests, ==, 1);
+
+      /* the same answer under the default limit is fine */
+      g_clear_error (&error);
+      tirkeu_portal_client_set_max_answer_size (client, 1024 * 1024);
+      root = call_sync (fixture, client, "GET", paths[i], NULL, NULL,
+                        TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+      g_assert_no_error (error);
+      finalize_client (fixture, client);
+    }
+}
+
+static void
+slow_finished_cb (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  Fixture *fixture = user_data;
+
+  if (fixture->slow_source != NULL)
+    {
+      g_source_destroy (fixture->slow_source);
+      g_clear_pointer (&fixture->slow_source, g_source_unref);
+    }
+  fixture->slow_msg = NULL;
+}
+
+static gboolean
+slow_chunk_cb (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (fixture->slow_msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_STATIC, "          ", 10);
+  if (++fixture->slow_chunks == 100)
+    {
+      soup_message_body_append (body, SOUP_MEMORY_STATIC, "{}", 2);
+      soup_message_body_complete (body);
+      g_clear_pointer (&fixture->slow_source, g_source_unref);
+      soup_server_message_unpause (fixture->slow_msg);
+      return G_SOURCE_REMOVE;
+    }
+  soup_server_message_unpause (fixture->slow_msg);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+slow_handler (Fixture           *fixture,
+              SoupServerMessage *msg,
+              const char        *path)
+{
+  /* Headers at once, then 10 bytes every 50 ms: the body would take 5 s. */
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                     SOUP_ENCODING_CHUNKED);
+  soup_server_message_set_status (msg, 200, NULL);
+  fixture->slow_msg = msg;
+  fixture->slow_chunks = 0;
+  g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), fixture);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), fixture);
+  fixture->slow_source = g_timeout_source_new (50);
+  g_source_set_callback (fixture->slow_source, slow_chunk_cb, fixture, NULL);
+  g_source_attach (fixture->slow_source, NULL);
+  soup_server_message_pause (msg);
+}
+
+static void
+test_slow (Fixture       *fixture,
+           gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  fixture->handler = slow_handler;
+  tirkeu_portal_client_set_timeout_ms (client, 300);
+  tirkeu_portal_client_set_max_attempts (client, 2);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 2);
+  /* two attempts of 300 ms, far from the 5 s the body would take */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_TIME_SPAN_SECOND);
+  finalize_client (fixture, client);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  fixture->handler = slow_handler;
+  g_timeout_add_once (100, (GSourceOnceFunc) cancel_cb, cancellable);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, cancellable, &error);
+  g_assert_null (root);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 1);
+
+  /* already cancelled: nothing is sent */
+  g_clear_error (&error);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 1);
+  finalize_client (fixture, client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Idempotent POST after a dropped connection                                                 */
+
+#define REQUEST_FMT "{\"id\":\"%s\"}"
+
+static void
+create_handler (Fixture           *fixture,
+                SoupServerMessage *msg,
+                const char        *path)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "Idempotency-Key");
+  const char *id;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpstr (soup_server_message_get_method (msg), ==, "POST");
+  g_assert_nonnull (key);
+
+  /* Like the portal: the key is remembered, the same key returns the first request. */
+  id = g_hash_table_lookup (fixture->created, key);
+  if (id == NULL)
+    {
+      id = g_strdup_printf ("req-%u", ++fixture->n_created);
+      g_hash_table_insert (fixture->created, g_strdup (key), (char *) id);
+      /* The operation took effect, then the connection drops before the answer. */
+      drop_connection (msg, NULL);
+      return;
+    }
+
+  json = g_strdup_printf (REQUEST_FMT, id);
+  respond_json (msg, 200, json);
+}
+
+static void
+test_post_idempotent_after_drop (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  fixture->handler = create_handler;
+  root = call_sync (fixture, client, "POST", "/api/v1/requests", "{\"vin\":\"X\"}", "key-1",
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "id"), ==, "req-1");
+  g_assert_cmpuint (fixture->n_requests, ==, 2);
+  g_assert_cmpuint (fixture->n_created, ==, 1);
+  finalize_client (fixture, client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sign-in and session renewal                                                                */
+
+#define CHALLENGE_BYTES "challenge-bytes-0001"
+
+static void
+sign_func (TirkeuPortalClient  *client,
+           GBytes              *challenge,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             callback_data,
+           gpointer             user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, callback_data);
+  g_autoptr(GByteArray) signature = g_byte_array_new ();
+
+  fixture->n_signatures++;
+  /* a stand-in for the CMS: the test server checks it covers the challenge */
+  g_byte_array_append (signature, (const guint8 *) "SIG:", 4);
+  g_byte_array_append (signature, g_bytes_get_data (challenge, NULL),
+                       g_bytes_get_size (challenge));
+  g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&signature)),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+static GBytes *
+sign_finish_func (TirkeuPortalClient  *client,
+                  GAsyncResult        *result,
+                  GError             **error,
+                  gpointer             user_data)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+#define SELLER_JSON "{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\",\"oked\":[\"45.11\",\"47.30\"]," \
+                    "\"oked_check\":{\"qualifies\":true,\"matched_code\":\"45.11\"}}"
+
+static void
+session_handler (Fixture           *fixture,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  if (g_str_equal (path, "/api/v1/auth/challenge"))
+    {
+      g_autofree char *b64 = g_base64_encode ((const guchar *) CHALLENGE_BYTES,
+                                              strlen (CHALLENGE_BYTES));
+      g_autofree char *json = g_strdup_printf ("{\"challenge_id\":\"c%u\",\"challenge\":\"%s\","
+                                               "\"expires_at\":\"2030-01-01T00:00:00Z\"}",
+                                               fixture->n_requests, b64);
+      respond_json (msg, 201, json);
+    }
+  else if (g_str_equal (path, "/api/v1/auth/session"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) flat = soup_message_body_flatten (body);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *expected_sig = NULL;
+      g_autofree char *json = NULL;
+      JsonObject *object;
+
+      g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (flat, NULL),
+                                                 g_bytes_get_size (flat), NULL));
+      object = json_node_get_object (json_parser_get_root (parser));
+      expected_sig = g_base64_encode ((const guchar *) "SIG:" CHALLENGE_BYTES,
+                                      strlen ("SIG:" CHALLENGE_BYTES));
+      g_assert_cmpstr (json_object_get_string_member (object, "signature"), ==, expected_sig);
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "challenge_id"),
+                                       "c"));
+      fixture->n_sessions++;
+      json = g_strdup_printf ("{\"token\":\"tok-%u\",\"expires_at\":\"2030-01-01T00:00:00Z\","
+                              "\"seller\":" SELLER_JSON "}", fixture->n_sessions);
+      respond_json (msg, 201, json);
+    }
+  else if (g_str_equal (path, "/api/v1/seller"))
+    {
+      g_autofree char *current = g_strdup_printf ("Bearer tok-%u", fixture->n_sessions);
+
+      /* every token but the newest one has expired */
+      if (g_strcmp0 (fixture->last_authorization, current) != 0 ||
+          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (fixture->server), "expire-all")))
+        respond_error (msg, 401, "SESSION_EXPIRED", NULL);
+      else
+        respond_json (msg, 200, SELLER_JSON);
+    }
+  else
+    respond_error (msg, 404, "NOT_FOUND", NULL);
+}
+
+static void
+test_sign_in (Fixture       *fixture,
+              gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_notify = 0;
+
+  fixture->handler = session_handler;
+
+  /* without a sign function */
+  tirkeu_portal_client_sign_in_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_sign_in_finish (client, wait_result (fixture), &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+  g_signal_connect (client, "notify::signed-in", G_CALLBACK (notify_cb), &n_notify);
+  tirkeu_portal_client_sign_in_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_sign_in_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (seller->bin, ==, "940140000385");
+  g_assert_cmpstr (seller->name, ==, "AVTO LLP");
+  g_assert_true (seller->oked_qualifies);
+  g_assert_cmpstr (seller->oked_matched_code, ==, "45.11");
+  g_assert_cmpuint (g_strv_length (seller->oked), ==, 2);
+  g_assert_true (tirkeu_portal_client_get_signed_in (client));
+  g_assert_nonnull (tirkeu_portal_client_get_session_expires_at (client));
+  g_assert_cmpuint (n_notify, ==, 1);
+  g_assert_cmpuint (fixture->n_signatures, ==, 1);
+
+  tirkeu_portal_client_sign_out (client);
+  g_assert_false (tirkeu_portal_client_get_signed_in (client));
+  g_assert_cmpuint (n_notify, ==, 2);
+  finalize_client (fixture, client);
+}
+
+static void
+test_session_renewal (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->handler = session_handler;
+  tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+
+  /* not signed in: the call signs in first */
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (seller->bin, ==, "940140000385");
+  g_assert_cmpuint (fixture->n_signatures, ==, 1);
+  g_assert_cmpstr (fixture->last_authorization, ==, "Bearer tok-1");
+  g_clear_pointer (&seller, tirkeu_portal_seller_free);
+
+  /* the portal forgets the session: renewed once, then the call goes through */
+  fixture->n_sessions++;   /* tok-1 is now stale; the next session will be tok-3 */
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->n_signatures, ==, 2);
+  g_assert_cmpstr (fixture->last_authorization, ==, "Bearer tok-3");
+  g_clear_pointer (&seller, tirkeu_portal_seller_free);
+
+  /* a portal that keeps saying "expired" gets one renewal, not a loop */
+  g_object_set_data (G_OBJECT (fixture->server), "expire-all", GUINT_TO_POINTER (1));
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED);
+  g_assert_cmpuint (fixture->n_signatures, ==, 3);
+  finalize_client (fixture, client);
+}
+
+static void
+test_session_expired_without_signer (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->handler = session_handler;
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED);
+  /* nothing was sent without a token */
+  g_assert_cmpuint (fixture->n_requests, ==, 0);
+  finalize_client (fixture, client);
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint pending;
+  guint succeeded;
+} Parallel;
+
+static void
+parallel_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Parallel *parallel = user_data;
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+
+  seller = tirkeu_portal_client_get_seller_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  parallel->succeeded++;
+  if (--parallel->pending == 0)
+    g_main_loop_quit (parallel->fixture->loop);
+}
+
+static void
+test_sign_in_shared (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  Parallel parallel = { fixture, 3, 0 };
+
+  /* Three calls at once need one sign-in (one PIN prompt), not three. */
+  fixture->handler = session_handler;
+  tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+  for (guint i = 0; i < 3; i++)
+    tirkeu_portal_client_get_seller_async (client, NULL, parallel_cb, &parallel);
+  g_main_loop_run (fixture->loop);
+  g_assert_cmpuint (parallel.succeeded, ==, 3);
+  g_assert_cmpuint (fixture->n_signatures, ==, 1);
+  g_assert_cmpuint (fixture->n_sessions, ==, 1);
+  finalize_client (fixture, client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  /* The isolated XDG dirs hide the system's GSettings schemas, which glib-networking's GNOME
+   * proxy resolver reads; the server is on loopback, so no proxy applies anyway. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  make_pki ();
+
+  g_test_add_func ("/portal/client/new-destroy", test_new_destroy);
+  g_test_add_func ("/portal/client/new-refuses", test_new_refuses);
+  g_test_add_func ("/portal/client/properties-notify", test_properties_notify);
+#define ADD(path, func) \
+  g_test_add ("/portal/client/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("about", test_about);
+  ADD ("tls-untrusted", test_tls_untrusted);
+  g_test_add ("/portal/client/tls-wrong-host", Fixture, "wrong-name", fixture_set_up,
+              test_tls_wrong_host, fixture_tear_down);
+  ADD ("connection-refused", test_connection_refused);
+  ADD ("error-model", test_error_model);
+  ADD ("status-codes", test_status_codes);
+  ADD ("retry-get", test_retry_get);
+  ADD ("retry-bounded", test_retry_bounded);
+  ADD ("no-retry-unsafe-post", test_no_retry_unsafe_post);
+  ADD ("retry-after", test_retry_after);
+  ADD ("retry-after-too-long", test_retry_after_too_long);
+  ADD ("malformed", test_malformed);
+  ADD ("truncated", test_truncated);
+  ADD ("oversized", test_oversized);
+  ADD ("slow", test_slow);
+  ADD ("cancel", test_cancel);
+  ADD ("post-idempotent-after-drop", test_post_idempotent_after_drop);
+  ADD ("sign-in", test_sign_in);
+  ADD ("session-renewal", test_session_renewal);
+  ADD ("session-expired-without-signer", test_session_expired_without_signer);
+  ADD ("sign-in-shared", test_sign_in_shared);
+#undef ADD
+
+  status = g_test_run ();
+
+  g_clear_object (&server_certificate);
+  g_clear_object (&wrong_name_certificate);
+  remove_tree (pki_dir);
+  g_free (pki_dir);
+  g_free (ca_file);
+  g_free (other_ca_file);
+
+  return status;
+}
