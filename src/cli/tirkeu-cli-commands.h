@@ -6,6 +6,11 @@
 
 /* --- general and identifiers (tirkeu-cli.c, tirkeu-cli-check.c) --- */
 TIRKEU_CLI_COMMAND ("help", tirkeu_cli_run_help, N_("[COMMAND]"), N_("Show the commands, or the options of one command"))
+/* Translators: IIN: ЖСН / ИИН */
+TIRKEU_CLI_COMMAND ("check-iin", tirkeu_cli_run_check_iin, N_("IIN"), N_("Check an IIN and show what it encodes"))
+/* Translators: BIN: БСН / БИН */
+TIRKEU_CLI_COMMAND ("check-bin", tirkeu_cli_run_check_bin, N_("BIN"), N_("Check a BIN and show what it encodes"))
+TIRKEU_CLI_COMMAND ("check-vin", tirkeu_cli_run_check_vin, N_("VIN"), N_("Check a VIN: check digit, country, maker, model year"))
 
 /* --- token (tirkeu-cli-token.c) --- */
 

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* Runs the built tirkeu-cli as a user would, and asserts its output and exit status. */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static char *
+cli_path (void)
+{
+  const char *build_root = g_getenv ("TIRKEU_BUILD_ROOT");
+
+  g_assert_nonnull (build_root);
+  return g_build_filename (build_root, "src", "cli", "tirkeu-cli", NULL);
+}
+
+static void
+run_cli (Run *run,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, cli_path ());
+  va_start (ap, run);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+test_help_lists_commands (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_cli (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  for (const char *const *name = (const char *const[]) { "check-iin", "check-bin", "check-vin",
+                                                          "help", "--json", "--language",
+                                                          "--portal-url", "--ca-file",
+                                                          "--pkcs11-module", "--pin-fd",
+                                                          NULL };
+       *name != NULL; name++)
+    g_assert_nonnull (strstr (run.out, *name));
+}
+
+static void
+test_help_command (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) own = { 0 };
+
+  run_cli (&run, "help", "check-vin", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "check-vin VIN"));
+
+  run_cli (&own, "check-iin", "--help", NULL);
+  g_assert_cmpint (own.status, ==, 0);
+  g_assert_nonnull (strstr (own.out, "check-iin IIN"));
+}
+
+static void
+test_usage_errors (void)
+{
+  const struct { const char *args[4]; const char *message; } cases[] = {
+    { { NULL }, "No command given" },
+    { { "frobnicate", NULL }, "Unknown command “frobnicate”" },
+    { { "--bogus", "check-iin", "940140000385", NULL }, "Unknown option --bogus" },
+    { { "check-iin", "--bogus", "940140000385", NULL }, "Unknown option --bogus" },
+    { { "check-iin", NULL }, "Usage: tirkeu-cli check-iin IIN" },
+    { { "check-bin", "1", "2", NULL }, "Usage: tirkeu-cli check-bin BIN" },
+    { { "check-vin", NULL }, "Usage: tirkeu-cli check-vin VIN" },
+    { { "--pin-fd", "-5", "help", NULL }, "--pin-fd" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_cli (&run, cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3],
+               NULL);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, cases[i].message));
+      g_assert_cmpstr (run.out, ==, "");
+    }
+}
+
+static void
+test_check_iin_text (void)
+{
+  g_auto(Run) valid = { 0 };
+  g_auto(Run) hinted = { 0 };
+  g_auto(Run) invalid = { 0 };
+  g_auto(Run) letter = { 0 };
+
+  run_cli (&valid, "check-iin", "9401 4000 0385", NULL);
+  g_assert_cmpint (valid.status, ==, 0);
+  g_assert_nonnull (strstr (valid.out, "Valid IIN: 940140000385"));
+
+  /* 900101 3 0001 + check digit 7: born 1990-01-01, 1900s, male */
+  run_cli (&hinted, "check-iin", "900101300017", NULL);
+  g_assert_cmpint (hinted.status, ==, 0);
+  g_assert_nonnull (strstr (hinted.out, "1990-01-01"));
+  g_assert_nonnull (strstr (hinted.out, "1900s"));
+  g_assert_nonnull (strstr (hinted.out, "male"));
+
+  run_cli (&invalid, "check-iin", "123456789021", NULL);
+  g_assert_cmpint (invalid.status, ==, 1);
+  g_assert_nonnull (strstr (invalid.out, "Invalid IIN"));
+  g_assert_nonnull (strstr (invalid.out, "check digit"));
+
+  run_cli (&letter, "check-iin", "94014000O385", NULL);
+  g_assert_cmpint (letter.status, ==, 1);
+  g_assert_nonnull (strstr (letter.out, "Character 9"));
+}
+
+static void
+test_check_iin_json (void)
+{
+  g_auto(Run) valid = { 0 };
+  g_auto(Run) invalid = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonObject) error_object = NULL;
+  JsonObject *hints;
+
+  run_cli (&valid, "--json", "check-iin", "900101300017", NULL);
+  g_assert_cmpint (valid.status, ==, 0);
+  object = parse_object (valid.out);
+  g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "iin");
+  g_assert_true (json_object_get_boolean_member (object, "valid"));
+  g_assert_cmpstr (json_object_get_string_member (object, "iin"), ==, "900101300017");
+  g_assert_cmpstr (json_object_get_string_member (object, "masked"), ==, "900101******");
+  hints = json_object_get_object_member (object, "hints");
+  g_assert_cmpstr (json_object_get_string_member (hints, "birth_date"), ==, "1990-01-01");
+  g_assert_cmpint (json_object_get_int_member (hints, "century"), ==, 1900);
+  g_assert_cmpstr (json_object_get_string_member (hints, "sex"), ==, "male");
+
+  /* --json after the command name works too */
+  run_cli (&invalid, "check-iin", "650926683190", "--json", NULL);
+  g_assert_cmpint (invalid.status, ==, 1);
+  error_object = parse_object (invalid.out);
+  g_assert_false (json_object_get_boolean_member (error_object, "valid"));
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (error_object, "error"), "code"),
+                   ==, "never-issued");
+}
+
+static void
+test_check_bin (void)
+{
+  g_auto(Run) text = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) invalid = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+  JsonObject *hints;
+
+  run_cli (&text, "check-bin", "940140000385", NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "Valid BIN: 940140000385"));
+  g_assert_nonnull (strstr (text.out, "1994-01"));
+  g_assert_nonnull (strstr (text.out, "resident legal entity"));
+  g_assert_nonnull (strstr (text.out, "head office"));
+
+  run_cli (&json, "--json", "check-bin", "940140000385", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  object = parse_object (json.out);
+  hints = json_object_get_object_member (object, "hints");
+  g_assert_cmpstr (json_object_get_string_member (hints, "registered"), ==, "1994-01");
+  g_assert_cmpstr (json_object_get_string_member (hints, "entity"), ==, "resident");
+  g_assert_cmpstr (json_object_get_string_member (hints, "office"), ==, "head-office");
+
+  run_cli (&invalid, "check-bin", "94014000038", NULL);
+  g_assert_cmpint (invalid.status, ==, 1);
+  g_assert_nonnull (strstr (invalid.out, "Invalid BIN"));
+  g_assert_nonnull (strstr (invalid.out, "12 digits"));
+}
+
+static void
+test_check_vin (void)
+{
+  g_auto(Run) scan = { 0 };
+  g_auto(Run) europe = { 0 };
+  g_auto(Run) america = { 0 };
+  g_auto(Run) letter = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonObject) warned = NULL;
+
+  run_cli (&scan, "--json", "check-vin", "I1M8GDM9AXKP042788", NULL);
+  g_assert_cmpint (scan.status, ==, 0);
+  object = parse_object (scan.out);
+  g_assert_cmpstr (json_object_get_string_member (object, "vin"), ==, "1M8GDM9AXKP042788");
+  g_assert_cmpstr (json_object_get_string_member (object, "country_code"), ==, "US");
+  g_assert_cmpstr (json_object_get_string_member (object, "region"), ==, "north-america");
+  g_assert_cmpint (json_object_get_int_member (object, "model_year"), ==, 1989);
+  g_assert_true (json_object_get_null_member (object, "warning"));
+
+  run_cli (&europe, "--json", "check-vin", "wvwzzz1jzxw000001", NULL);
+  g_assert_cmpint (europe.status, ==, 0);
+  warned = parse_object (europe.out);
+  g_assert_cmpstr (json_object_get_string_member (warned, "manufacturer"), ==, "Volkswagen");
+  g_assert_nonnull (strstr (json_object_get_string_member (warned, "warning"), "advisory"));
+
+  run_cli (&america, "check-vin", "1M8GDM9A1KP042788", NULL);
+  g_assert_cmpint (america.status, ==, 1);
+  g_assert_nonnull (strstr (america.out, "Invalid VIN"));
+  g_assert_nonnull (strstr (america.out, "character 9"));
+
+  run_cli (&letter, "check-vin", "WVWZZZ1JZXW00O001", NULL);
+  g_assert_cmpint (letter.status, ==, 1);
+  g_assert_nonnull (strstr (letter.out, "Character 14"));
+  g_assert_nonnull (strstr (letter.out, "“O”"));
+}
+
+/* kk and ru catalogues arrive with the translation pass: until then the option must be
+ * accepted, wherever it is written, and the command must still work. */
+static void
+test_language_accepted (void)
+{
+  const char *forms[][3] = {
+    { "--language", "kk", "check-iin" },
+    { "--language", "ru", "check-iin" },
+    { "--language=kk", "check-iin", NULL },
+    { "--language", "en", "check-iin" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      if (forms[i][2] != NULL)
+        run_cli (&run, forms[i][0], forms[i][1], forms[i][2], "940140000385", NULL);
+      else
+        run_cli (&run, forms[i][0], forms[i][1], "940140000385", NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_nonnull (strstr (run.out, "940140000385"));
+    }
+
+  {
+    g_auto(Run) after = { 0 };
+
+    run_cli (&after, "check-iin", "940140000385", "--language", "ru", NULL);
+    g_assert_cmpint (after.status, ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/cli/help-lists-commands", test_help_lists_commands);
+  g_test_add_func ("/cli/help-command", test_help_command);
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/check-iin-text", test_check_iin_text);
+  g_test_add_func ("/cli/check-iin-json", test_check_iin_json);
+  g_test_add_func ("/cli/check-bin", test_check_bin);
+  g_test_add_func ("/cli/check-vin", test_check_vin);
+  g_test_add_func ("/cli/language-accepted", test_language_accepted);
+
+  return g_test_run ();
+}
