@@ -208,3 +208,18 @@ tirkeu_window_set_training (TirkeuWindow *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRAINING]);
 }
+
+/**
+ * tirkeu_window_get_primary_menu:
+ *
+ * The model of the header bar's primary menu, for tests and for pages that add to it.
+ *
+ * Returns: (transfer none): the primary menu
+ */
+GMenuModel *
+tirkeu_window_get_primary_menu (TirkeuWindow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_WINDOW (self), NULL);
+
+  return gtk_menu_button_get_menu_model (self->primary_menu_button);
+}

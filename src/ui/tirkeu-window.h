@@ -15,5 +15,6 @@ TirkeuWindow *tirkeu_window_new          (TirkeuApplication *application);
 gboolean      tirkeu_window_get_training (TirkeuWindow      *self);
 void          tirkeu_window_set_training (TirkeuWindow      *self,
                                           gboolean           training);
+GMenuModel   *tirkeu_window_get_primary_menu (TirkeuWindow *self);
 
 G_END_DECLS

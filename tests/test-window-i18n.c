@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* With --language kk and --language ru the window speaks Kazakh and Russian. gettext is set
+ * up once per process, before anything is translated, exactly as main() does: so each
+ * language runs in a subprocess of its own, which finds its language in its test path. */
+#include "config.h"
+
+#include "tirkeu-i18n.h"
+#include "tirkeu-ui-test.h"
+
+static const char *language;
+
+static gboolean
+has_cyrillic (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0x0400 && c <= 0x04FF)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Letters of the Kazakh alphabet that Russian does not have. */
+static gboolean
+has_kazakh_letter (const char *text)
+{
+  static const char *letters = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_utf8_strchr (letters, -1, g_utf8_get_char (p)) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static AdwStatusPage *
+find_status_page (GtkWidget *root)
+{
+  if (ADW_IS_STATUS_PAGE (root))
+    return ADW_STATUS_PAGE (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwStatusPage *found = find_status_page (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+translated_body (TirkeuApplication *application,
+                 TirkeuWindow      *window,
+                 gpointer           user_data)
+{
+  AdwStatusPage *status_page = find_status_page (GTK_WIDGET (window));
+  const char *title = gtk_window_get_title (GTK_WINDOW (window));
+  const char *status_title;
+  const char *description;
+  g_autofree char *name = g_strdup_printf ("test-window-i18n-%s.png", language);
+  g_autofree char *screenshot = NULL;
+
+  g_assert_cmpstr (tirkeu_i18n_get_language (), ==, language);
+  g_assert_cmpstr (tirkeu_config_get_language (tirkeu_application_get_config (application)), ==,
+                   language);
+
+  g_assert_nonnull (status_page);
+  status_title = adw_status_page_get_title (status_page);
+  description = adw_status_page_get_description (status_page);
+
+  g_test_message ("title: %s; status page: %s", title, status_title);
+  g_assert_cmpstr (title, !=, "Tirkeu");
+  g_assert_true (has_cyrillic (title));
+  g_assert_cmpstr (status_title, !=, "Register the Vehicles You Sell");
+  g_assert_true (has_cyrillic (status_title));
+  g_assert_true (has_cyrillic (description));
+  if (g_str_equal (language, "kk"))
+    g_assert_true (has_kazakh_letter (status_title) || has_kazakh_letter (description));
+  else
+    g_assert_false (has_kazakh_letter (status_title) || has_kazakh_letter (description));
+
+  screenshot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), name);
+}
+
+static void
+test_window_translated_subprocess (void)
+{
+  const char * const arguments[] = { "--language", language, NULL };
+
+  g_assert_nonnull (language);
+  g_assert_cmpint (tirkeu_ui_test_run_application (arguments, translated_body, NULL), ==, 0);
+}
+
+static void
+test_window_translated (gconstpointer data)
+{
+  const char *test_language = data;
+  g_autofree char *path = g_strdup_printf ("/window-i18n/%s/subprocess", test_language);
+
+  g_test_trap_subprocess (path, 60 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* "/window-i18n/kk/subprocess" in the arguments: the language of this subprocess. */
+static const char *
+find_subprocess_language (int    argc,
+                          char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "/window-i18n/kk/subprocess"))
+        return "kk";
+      if (g_str_equal (argv[i], "/window-i18n/ru/subprocess"))
+        return "ru";
+    }
+
+  return NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const languages[] = { "kk", "ru" };
+
+  language = find_subprocess_language (argc, argv);
+  if (language != NULL)
+    tirkeu_i18n_init (language);
+
+  /* g_test_init (..., G_TEST_OPTION_ISOLATE_DIRS, NULL), keeping the system data dirs. */
+  tirkeu_ui_test_init (&argc, &argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/window-i18n/%s", languages[i]);
+      g_autofree char *subprocess = g_strdup_printf ("/window-i18n/%s/subprocess", languages[i]);
+
+      /* The subprocess test exists only in its subprocess, which knows its language. */
+      if (language == NULL)
+        g_test_add_data_func (path, languages[i], test_window_translated);
+      else if (g_str_equal (language, languages[i]))
+        g_test_add_func (subprocess, test_window_translated_subprocess);
+    }
+
+  return g_test_run ();
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The main window and the preferences window, for real under Xvfb. */
+#include "config.h"
+
+#include "tirkeu-config.h"
+#include "tirkeu-preferences-window.h"
+#include "tirkeu-ui-test.h"
+
+static gboolean
+has_visible_descendant (GtkWidget *root,
+                        GType      type)
+{
+  if (!gtk_widget_get_visible (root))
+    return FALSE;
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_visible_descendant (child, type))
+      return TRUE;
+
+  return FALSE;
+}
+
+static GtkWidget *
+find_by_css_class (GtkWidget  *root,
+                   const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_css_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static AdwWindowTitle *
+find_window_title (GtkWidget *root)
+{
+  if (ADW_IS_WINDOW_TITLE (root))
+    return ADW_WINDOW_TITLE (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwWindowTitle *found = find_window_title (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+notify_count_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+training_body (TirkeuApplication *application,
+               TirkeuWindow      *window,
+               gpointer           user_data)
+{
+  TirkeuConfig *config = tirkeu_application_get_config (application);
+  GSettings *settings = tirkeu_config_get_settings (config);
+  GtkWidget *bar = find_by_css_class (GTK_WIDGET (window), "training-bar");
+  AdwWindowTitle *title = find_window_title (GTK_WIDGET (window));
+  g_autofree char *screenshot = NULL;
+  guint notifies = 0;
+
+  g_assert_nonnull (bar);
+  g_assert_nonnull (title);
+  g_signal_connect (window, "notify::training", G_CALLBACK (notify_count_cb), &notifies);
+
+  /* The default portal is the real one: no marker. */
+  g_assert_false (tirkeu_window_get_training (window));
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "");
+
+  /* A loopback portal in the settings: the marker, on at once. */
+  g_settings_set_string (settings, "portal-url", "http://localhost:8443");
+  g_assert_true (tirkeu_window_get_training (window));
+  g_assert_cmpuint (notifies, ==, 1);
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (bar));
+  g_assert_cmpint (gtk_widget_get_height (bar), >, 0);
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "Training portal");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "training"));
+  screenshot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "test-window-training.png");
+
+  /* The portal layer's word counts as much as the address. */
+  g_settings_set_string (settings, "portal-url", "https://egov.kz");
+  g_assert_false (tirkeu_window_get_training (window));
+  g_assert_false (gtk_widget_get_visible (bar));
+  tirkeu_config_set_portal_reports_sandbox (config, TRUE);
+  g_assert_true (tirkeu_window_get_training (window));
+  g_assert_true (gtk_widget_get_visible (bar));
+  tirkeu_config_set_portal_reports_sandbox (config, FALSE);
+  g_assert_false (tirkeu_window_get_training (window));
+  g_assert_cmpuint (notifies, ==, 4);
+
+  /* Setting the same value again notifies nothing. */
+  tirkeu_window_set_training (window, FALSE);
+  g_assert_cmpuint (notifies, ==, 4);
+
+  /* The home page until the request pages exist. */
+  g_assert_true (has_visible_descendant (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+
+  g_settings_reset (settings, "portal-url");
+}
+
+static void
+test_window_training_marker (void)
+{
+  g_assert_cmpint (tirkeu_ui_test_run_application (NULL, training_body, NULL), ==, 0);
+}
+
+static void
+size_body (TirkeuApplication *application,
+           TirkeuWindow      *window,
+           gpointer           user_data)
+{
+  int width = 0;
+  int height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 520);
+  g_assert_false (gtk_window_is_maximized (GTK_WINDOW (window)));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 820, 610);
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static void
+test_window_remembers_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_int (settings, "window-width", 700);
+  g_settings_set_int (settings, "window-height", 520);
+
+  /* The run ends with app.quit, which closes the window: that saves its size. */
+  g_assert_cmpint (tirkeu_ui_test_run_application (NULL, size_body, NULL), ==, 0);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 610);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
+}
+
+static void
+preferences_body (TirkeuApplication *application,
+                  TirkeuWindow      *window,
+                  gpointer           user_data)
+{
+  TirkeuConfig *config = tirkeu_application_get_config (application);
+  GSettings *settings = tirkeu_config_get_settings (config);
+  TirkeuPreferencesWindow *preferences;
+  GtkWidget *portal_url_row;
+  GtkWidget *ca_file_row;
+  GtkWidget *module_row;
+  GtkWidget *language_row;
+  GtkWidget *refresh_row;
+  GtkWidget *restart_dialog;
+  GtkSpinButton *spin;
+  g_autofree char *screenshot = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  preferences = TIRKEU_PREFERENCES_WINDOW (tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (preferences);
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (preferences));
+
+  portal_url_row = tirkeu_ui_test_find_row (GTK_WIDGET (preferences), "Portal Address");
+  ca_file_row = tirkeu_ui_test_find_row (GTK_WIDGET (preferences), "Trusted Certificate Authorities");
+  module_row = tirkeu_ui_test_find_row (GTK_WIDGET (preferences), "PKCS#11 Module");
+  language_row = tirkeu_ui_test_find_row (GTK_WIDGET (preferences), "Language");
+  refresh_row = tirkeu_ui_test_find_row (GTK_WIDGET (preferences), "Status Refresh Interval");
+  g_assert_true (ADW_IS_ENTRY_ROW (portal_url_row));
+  g_assert_true (ADW_IS_ACTION_ROW (ca_file_row));
+  g_assert_true (ADW_IS_ENTRY_ROW (module_row));
+  g_assert_true (ADW_IS_COMBO_ROW (language_row));
+  g_assert_true (ADW_IS_ACTION_ROW (refresh_row));
+
+  /* The rows show the settings. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (portal_url_row)), ==, "https://egov.kz");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (module_row)), ==, "p11-kit-proxy.so");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (language_row)), ==, 0);
+  screenshot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (preferences), "test-window-preferences.png");
+
+  /* Typing is not saving: the apply button is. */
+  gtk_editable_set_text (GTK_EDITABLE (portal_url_row), "http://127.0.0.1:8443");
+  g_assert_null (g_settings_get_user_value (settings, "portal-url"));
+  g_signal_emit_by_name (portal_url_row, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==, "http://127.0.0.1:8443");
+  g_assert_true (tirkeu_window_get_training (window));
+
+  /* Not an address: refused, shown as an error. */
+  gtk_editable_set_text (GTK_EDITABLE (portal_url_row), "egov");
+  g_signal_emit_by_name (portal_url_row, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==, "http://127.0.0.1:8443");
+  g_assert_true (gtk_widget_has_css_class (portal_url_row, "error"));
+
+  /* A change made elsewhere reaches the row. */
+  g_settings_set_string (settings, "portal-url", "https://egov.kz/api");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (portal_url_row)), ==, "https://egov.kz/api");
+  g_assert_false (gtk_widget_has_css_class (portal_url_row, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (module_row), "/usr/lib/softhsm/libsofthsm2.so");
+  g_signal_emit_by_name (module_row, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "pkcs11-module"), ==,
+                   "/usr/lib/softhsm/libsofthsm2.so");
+
+  g_settings_set_string (settings, "ca-file", "/etc/tirkeu/ca.pem");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ca_file_row)), ==, "/etc/tirkeu/ca.pem");
+  g_settings_reset (settings, "ca-file");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ca_file_row)), ==,
+                   "The system’s trusted authorities");
+
+  spin = GTK_SPIN_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (refresh_row)));
+  g_assert_true (GTK_IS_SPIN_BUTTON (spin));
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 60.0);
+  gtk_spin_button_set_value (spin, 300.0);
+  g_assert_cmpuint (g_settings_get_uint (settings, "refresh-interval"), ==, 300);
+  g_assert_cmpuint (tirkeu_config_get_refresh_interval (config), ==, 300);
+
+  /* A new language is saved, and a restart is offered: gettext is set up at start only. */
+  g_assert_null (tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (language_row), 1);
+  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "kk");
+  g_assert_cmpstr (tirkeu_config_get_language (config), ==, "system");
+  restart_dialog = tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (restart_dialog);
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (restart_dialog), "restart"));
+  /* What a click on "Later" does: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (restart_dialog), "later");
+  gtk_window_close (GTK_WINDOW (restart_dialog));
+  g_assert_false (tirkeu_application_get_restart_requested (application));
+
+  /* Back to the language of this run: nothing to restart for. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (language_row), 0);
+  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "system");
+  tirkeu_ui_test_iterate (50);
+  g_assert_null (tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_settings_reset (settings, "portal-url");
+  g_settings_reset (settings, "pkcs11-module");
+  g_settings_reset (settings, "refresh-interval");
+  g_settings_reset (settings, "language");
+}
+
+static void
+test_window_preferences (void)
+{
+  g_assert_cmpint (tirkeu_ui_test_run_application (NULL, preferences_body, NULL), ==, 0);
+}
+
+static void
+overridden_body (TirkeuApplication *application,
+                 TirkeuWindow      *window,
+                 gpointer           user_data)
+{
+  TirkeuConfig *config = tirkeu_application_get_config (application);
+  GSettings *settings = tirkeu_config_get_settings (config);
+  GtkWidget *preferences;
+  GtkWidget *portal_url_row;
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  preferences = tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  tirkeu_ui_test_wait_drawn (preferences);
+
+  /* The row edits the setting, which the option overrides for this run. */
+  portal_url_row = tirkeu_ui_test_find_row (preferences, "Portal Address");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (portal_url_row)), ==, "https://egov.kz");
+  gtk_editable_set_text (GTK_EDITABLE (portal_url_row), "https://egov.kz/v2");
+  g_signal_emit_by_name (portal_url_row, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==, "https://egov.kz/v2");
+  g_assert_cmpstr (tirkeu_config_get_portal_url (config), ==, "http://127.0.0.1:8443");
+  g_assert_true (tirkeu_window_get_training (window));
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_settings_reset (settings, "portal-url");
+}
+
+static void
+test_window_preferences_overridden (void)
+{
+  const char * const arguments[] = { "--portal-url", "http://127.0.0.1:8443", NULL };
+
+  g_assert_cmpint (tirkeu_ui_test_run_application (arguments, overridden_body, NULL), ==, 0);
+}
+
+static void
+test_window_finalizes (void)
+{
+  g_autoptr(TirkeuApplication) application = tirkeu_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  TirkeuPreferencesWindow *preferences;
+  TirkeuWindow *window;
+
+  tirkeu_ui_test_use_system_data ();
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+
+  window = g_object_ref_sink (tirkeu_window_new (application));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  preferences = g_object_ref_sink (tirkeu_preferences_window_new (tirkeu_application_get_config (application)));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_assert_finalize_object (preferences);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* g_test_init (..., G_TEST_OPTION_ISOLATE_DIRS, NULL), keeping the system data dirs. */
+  tirkeu_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/window/training-marker", test_window_training_marker);
+  g_test_add_func ("/window/remembers-size", test_window_remembers_size);
+  g_test_add_func ("/window/preferences", test_window_preferences);
+  g_test_add_func ("/window/preferences-overridden", test_window_preferences_overridden);
+  g_test_add_func ("/window/finalizes", test_window_finalizes);
+
+  return g_test_run ();
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Helpers for the window tests: run the real application under Xvfb, wait until a window
+ * has really been drawn, save what it shows. */
+#include "config.h"
+
+#include "tirkeu-ui-test.h"
+
+static char *system_data_dirs;
+
+/**
+ * tirkeu_ui_test_init:
+ *
+ * g_test_init() with %G_TEST_OPTION_ISOLATE_DIRS (private XDG data, config and cache
+ * directories, so GTK's shader cache and GSettings stay in the test), remembering the
+ * system's data directories first: see tirkeu_ui_test_use_system_data().
+ */
+void
+tirkeu_ui_test_init (int    *argc,
+                     char ***argv)
+{
+  const char *dirs = g_getenv ("XDG_DATA_DIRS");
+
+  system_data_dirs = g_strdup (dirs != NULL && *dirs != '\0' ? dirs : "/usr/local/share:/usr/share");
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+/**
+ * tirkeu_ui_test_use_system_data:
+ *
+ * Puts the system's data directories back for this test. Isolation empties them, but the
+ * read-only system data is part of what is tested: without the shared-mime-info database
+ * gdk-pixbuf cannot tell an SVG icon from noise ("Unrecognized image file format"), and
+ * without /usr/share/icons there is no Adwaita icon theme. Call it first in a test: GLib
+ * reads the variable when it first needs it after the test's isolation was set up.
+ */
+void
+tirkeu_ui_test_use_system_data (void)
+{
+  g_assert_nonnull (system_data_dirs);
+  g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
+}
+
+typedef struct
+{
+  TirkeuUiTestBody  body;
+  gpointer          user_data;
+  gboolean          ran;
+} RunData;
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * tirkeu_ui_test_iterate:
+ * @milliseconds: how long
+ *
+ * Runs the main context for @milliseconds.
+ */
+void
+tirkeu_ui_test_iterate (guint milliseconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (milliseconds, timeout_cb, &timed_out);
+
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  (void) id;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  gboolean *drawn = user_data;
+
+  *drawn = TRUE;
+}
+
+/**
+ * tirkeu_ui_test_wait_drawn:
+ * @window: a presented window
+ *
+ * Iterates the main context until @window is mapped and its frame clock has painted a
+ * frame; fails the test after 20 s.
+ */
+void
+tirkeu_ui_test_wait_drawn (GtkWidget *window)
+{
+  gboolean timed_out = FALSE;
+  gboolean drawn = FALSE;
+  GdkFrameClock *clock = NULL;
+  gulong handler = 0;
+  guint timeout_id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+
+  while (!timed_out && !gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+
+  clock = gtk_widget_get_frame_clock (window);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &drawn);
+  gtk_widget_queue_draw (window);
+
+  while (!timed_out && !drawn)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+
+  g_signal_handler_disconnect (clock, handler);
+  g_source_remove (timeout_id);
+}
+
+static void
+activate_after_cb (GApplication *application,
+                   RunData      *run)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  if (run->ran)
+    return;
+  run->ran = TRUE;
+
+  g_assert_true (TIRKEU_IS_WINDOW (window));
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
+
+  run->body (TIRKEU_APPLICATION (application), TIRKEU_WINDOW (window), run->user_data);
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+}
+
+/**
+ * tirkeu_ui_test_run_application:
+ * @arguments: (nullable): command-line arguments after the program name
+ * @body: the test, run once the main window has been drawn
+ *
+ * Runs a non-unique #TirkeuApplication with @arguments as g_application_run() would for
+ * `tirkeu ARGUMENTS`, calls @body with its window, then quits.
+ *
+ * Returns: the exit status of g_application_run()
+ */
+int
+tirkeu_ui_test_run_application (const char * const *arguments,
+                                TirkeuUiTestBody    body,
+                                gpointer            user_data)
+{
+  g_autoptr(TirkeuApplication) application = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  RunData run = { body, user_data, FALSE };
+  int status;
+
+  tirkeu_ui_test_use_system_data ();
+
+  g_ptr_array_add (argv, (gpointer) "tirkeu");
+  for (guint i = 0; arguments != NULL && arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* Non-unique: the tests run in parallel on one session bus. */
+  application = tirkeu_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (application, "activate", G_CALLBACK (activate_after_cb), &run);
+  status = g_application_run (G_APPLICATION (application), (int) argv->len - 1,
+                              (char **) argv->pdata);
+  if (status == 0)
+    g_assert_true (run.ran);
+
+  return status;
+}
+
+/**
+ * tirkeu_ui_test_save_screenshot:
+ * @widget: a drawn widget
+ * @name: a file name without directory
+ *
+ * Renders @widget with its own renderer and saves it as PNG into the tests' build
+ * directory.
+ *
+ * Returns: (transfer full): the path of the PNG file
+ */
+char *
+tirkeu_ui_test_save_screenshot (GtkWidget  *widget,
+                                const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  char *path = g_build_filename (builddir != NULL ? builddir : ".", name, NULL);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  return path;
+}
+
+/**
+ * tirkeu_ui_test_find_row:
+ * @root: where to look
+ * @title: a row's title
+ *
+ * Returns: (transfer none) (nullable): the first #AdwPreferencesRow under @root titled @title
+ */
+GtkWidget *
+tirkeu_ui_test_find_row (GtkWidget  *root,
+                         const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tirkeu_ui_test_find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * tirkeu_ui_test_find_toplevel:
+ * @type: a window type
+ *
+ * Returns: (transfer none) (nullable): a visible toplevel of @type
+ */
+GtkWidget *
+tirkeu_ui_test_find_toplevel (GType type)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return window;
+    }
+
+  return NULL;
+}
