@@ -13,5 +13,7 @@ TIRKEU_CLI_COMMAND ("check-bin", tirkeu_cli_run_check_bin, N_("BIN"), N_("Check 
 TIRKEU_CLI_COMMAND ("check-vin", tirkeu_cli_run_check_vin, N_("VIN"), N_("Check a VIN: check digit, country, maker, model year"))
 
 /* --- token (tirkeu-cli-token.c) --- */
+TIRKEU_CLI_COMMAND ("tokens", tirkeu_cli_run_tokens, N_("[--pkcs11-module FILE]"), N_("List the EDS tokens and their certificates"))
+TIRKEU_CLI_COMMAND ("sign", tirkeu_cli_run_sign, N_("--token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE"), N_("Make a detached CMS signature of FILE with the EDS token"))
 
 /* --- portal (tirkeu-cli-portal.c) --- */

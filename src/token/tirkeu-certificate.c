@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tirkeu-certificate.h"
+#include "tirkeu-iin.h"
 #include "tirkeu-token-error.h"
 #include "tirkeu-token-private.h"
 
@@ -117,17 +118,6 @@ name_entry (const X509_NAME *name,
     }
 
   return NULL;
-}
-
-static gboolean
-is_twelve_digits (const char *value)
-{
-  if (value == NULL || strlen (value) != 12)
-    return FALSE;
-  for (guint i = 0; i < 12; i++)
-    if (!g_ascii_isdigit (value[i]))
-      return FALSE;
-  return TRUE;
 }
 
 static GDateTime *
@@ -336,9 +326,10 @@ tirkeu_certificate_new_from_der (GBytes  *der,
   self->organisation = name_entry (subject, NID_organizationName, NULL);
   iin = name_entry (subject, NID_serialNumber, "IIN");
   bin = name_entry (subject, NID_organizationalUnitName, "BIN");
-  if (is_twelve_digits (iin))
+  /* Only numbers with a valid check digit are taken (DOMAIN.md, Identifiers). */
+  if (tirkeu_iin_is_valid (iin))
     self->iin = g_steal_pointer (&iin);
-  if (is_twelve_digits (bin))
+  if (tirkeu_bin_is_valid (bin))
     self->bin = g_steal_pointer (&bin);
   self->issuer = name_to_text (X509_get_issuer_name (x509));
   self->not_before = asn1_time_to_date_time (X509_get0_notBefore (x509));
@@ -467,7 +458,7 @@ tirkeu_certificate_get_owner_name (TirkeuCertificate *self)
  * The owner's IIN from SERIALNUMBER=IIN…: personal data, never log it
  * (tirkeu_certificate_dup_masked_iin()).
  *
- * Returns: (nullable): 12 digits, or %NULL
+ * Returns: (nullable): 12 digits with a valid check digit, or %NULL
  */
 const char *
 tirkeu_certificate_get_iin (TirkeuCertificate *self)
@@ -490,7 +481,7 @@ tirkeu_certificate_dup_masked_iin (TirkeuCertificate *self)
   if (self->iin == NULL)
     return NULL;
 
-  return g_strdup_printf ("%.6s******", self->iin);
+  return tirkeu_iin_mask (self->iin);
 }
 
 /**

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tirkeu-cli tokens, sign: the EDS token. Both honour --pkcs11-module; sign reads the PIN
+ * from --pin-fd or the terminal (never from the command line). Exit status 4 for a token,
+ * module or PIN error, including the refusals to sign with a certificate. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "tirkeu-cli.h"
+#include "tirkeu-error.h"
+#include "tirkeu-iin.h"
+#include "tirkeu-token-enums.h"
+#include "tirkeu-token-manager.h"
+
+/* The CLI is synchronous: it iterates the default main context, where the manager delivers
+ * its results, until the one awaited arrives. */
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static TirkeuTokenManager *
+manager_new_loaded (const TirkeuCliOptions  *options,
+                    GError                 **error)
+{
+  g_autoptr(TirkeuTokenManager) manager = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  manager = tirkeu_token_manager_new (options->pkcs11_module);
+  /* a one-shot command: no presence polling */
+  tirkeu_token_manager_set_poll_interval (manager, 0);
+  tirkeu_token_manager_load_async (manager, NULL, store_result_cb, &result);
+  if (!tirkeu_token_manager_load_finish (manager, wait_for_result (&result), error))
+    return NULL;
+
+  return g_steal_pointer (&manager);
+}
+
+static GPtrArray *
+list_tokens (TirkeuTokenManager  *manager,
+             GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_token_manager_list_tokens_async (manager, NULL, store_result_cb, &result);
+  return tirkeu_token_manager_list_tokens_finish (manager, wait_for_result (&result), error);
+}
+
+static GPtrArray *
+list_certificates (TirkeuTokenManager  *manager,
+                   TirkeuTokenInfo     *token,
+                   GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_token_manager_list_certificates_async (manager, tirkeu_token_info_get_serial (token),
+                                                NULL, store_result_cb, &result);
+  return tirkeu_token_manager_list_certificates_finish (manager, wait_for_result (&result),
+                                                        error);
+}
+
+static char *
+format_date (GDateTime *date)
+{
+  return g_date_time_format (date, "%Y-%m-%d");
+}
+
+/* NULL when valid now, else the translated reason it is not. */
+static const char *
+validity_problem (TirkeuCertificate *certificate,
+                  GDateTime         *now)
+{
+  if (g_date_time_compare (now, tirkeu_certificate_get_not_before (certificate)) < 0)
+    return tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_NOT_YET_VALID);
+  if (g_date_time_compare (now, tirkeu_certificate_get_not_after (certificate)) > 0)
+    return tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_EXPIRED);
+  return NULL;
+}
+
+static int
+compare_certificates (gconstpointer a,
+                      gconstpointer b)
+{
+  TirkeuCertificate *first = *(TirkeuCertificate **) a;
+  TirkeuCertificate *second = *(TirkeuCertificate **) b;
+
+  return g_strcmp0 (tirkeu_certificate_get_id (first), tirkeu_certificate_get_id (second));
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_pin_flags (JsonBuilder    *builder,
+               TirkeuPinFlags  flags)
+{
+  g_autoptr(GFlagsClass) klass = g_type_class_ref (TIRKEU_TYPE_PIN_FLAGS);
+
+  json_builder_set_member_name (builder, "pin_flags");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < klass->n_values; i++)
+    if (klass->values[i].value != 0 && (flags & klass->values[i].value) != 0)
+      json_builder_add_string_value (builder, klass->values[i].value_nick);
+  json_builder_end_array (builder);
+}
+
+static void
+add_certificate_json (JsonBuilder       *builder,
+                      TirkeuCertificate *certificate,
+                      GDateTime         *now)
+{
+  g_autofree char *masked = tirkeu_certificate_dup_masked_iin (certificate);
+  g_autofree char *not_before = g_date_time_format_iso8601 (
+                                  tirkeu_certificate_get_not_before (certificate));
+  g_autofree char *not_after = g_date_time_format_iso8601 (
+                                 tirkeu_certificate_get_not_after (certificate));
+  g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", tirkeu_certificate_get_id (certificate));
+  add_string (builder, "label", tirkeu_certificate_get_label (certificate));
+  add_string (builder, "kind", tirkeu_certificate_get_kind (certificate)
+                               == TIRKEU_CERTIFICATE_KIND_AUTH ? "auth"
+                               : tirkeu_certificate_get_kind (certificate)
+                                 == TIRKEU_CERTIFICATE_KIND_SIGN ? "sign" : "unknown");
+  add_string (builder, "role", tirkeu_certificate_role_to_string (
+                                 tirkeu_certificate_get_role (certificate)));
+  add_string (builder, "algorithm", tirkeu_key_algorithm_to_string (
+                                      tirkeu_certificate_get_key_algorithm (certificate)));
+  add_string (builder, "owner", tirkeu_certificate_get_owner_name (certificate));
+  add_string (builder, "iin_masked", masked);
+  add_string (builder, "bin", tirkeu_certificate_get_bin (certificate));
+  add_string (builder, "organisation", tirkeu_certificate_get_organisation (certificate));
+  add_string (builder, "issuer", tirkeu_certificate_get_issuer (certificate));
+  add_string (builder, "not_before", not_before);
+  add_string (builder, "not_after", not_after);
+  json_builder_set_member_name (builder, "valid_now");
+  json_builder_add_boolean_value (builder, validity_problem (certificate, now) == NULL);
+  json_builder_set_member_name (builder, "has_key");
+  json_builder_add_boolean_value (builder, tirkeu_certificate_has_private_key (certificate));
+  add_string (builder, "warning", warning);
+  json_builder_end_object (builder);
+}
+
+static void
+print_certificate (TirkeuCertificate *certificate,
+                   GDateTime         *now)
+{
+  g_autofree char *masked = tirkeu_certificate_dup_masked_iin (certificate);
+  g_autofree char *not_before = format_date (tirkeu_certificate_get_not_before (certificate));
+  g_autofree char *not_after = format_date (tirkeu_certificate_get_not_after (certificate));
+  g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
+  const char *bin = tirkeu_certificate_get_bin (certificate);
+
+  g_print ("  %-4s %-4s %-5s %s\n",
+           tirkeu_certificate_get_id (certificate),
+           tirkeu_certificate_kind_to_string (tirkeu_certificate_get_kind (certificate)),
+           tirkeu_key_algorithm_to_string (tirkeu_certificate_get_key_algorithm (certificate)),
+           tirkeu_certificate_get_owner_name (certificate) != NULL
+           ? tirkeu_certificate_get_owner_name (certificate) : "");
+  /* Translators: a certificate's details: its role, then BIN (БСН / БИН) and IIN (ЖСН /
+   * ИИН), then the dates it is valid from and to */
+  g_print (_("       %s; BIN %s; IIN %s; valid %s to %s\n"),
+           tirkeu_certificate_role_to_string (tirkeu_certificate_get_role (certificate)),
+           bin != NULL ? bin : "—", masked != NULL ? masked : "—", not_before, not_after);
+  if (tirkeu_certificate_get_organisation (certificate) != NULL)
+    g_print ("       %s\n", tirkeu_certificate_get_organisation (certificate));
+  if (validity_problem (certificate, now) != NULL)
+    g_print ("       %s\n", validity_problem (certificate, now));
+  if (!tirkeu_certificate_has_private_key (certificate))
+    g_print ("       %s\n", _("No key on the token for this certificate"));
+  if (warning != NULL)
+    g_print ("       %s\n", warning);
+}
+
+/**
+ * tirkeu_cli_run_tokens:
+ *
+ * `tirkeu-cli tokens`: the tokens present and their certificates.
+ */
+int
+tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
+                       int                argc,
+                       char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuTokenManager) manager = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!tirkeu_cli_parse_command (options, NULL, &argc, &argv, &error))
+    return tirkeu_cli_report_error (options, error);
+  if (argc != 1)
+    return tirkeu_cli_usage_error (options, argv[0]);
+
+  if ((manager = manager_new_loaded (options, &error)) == NULL
+      || (tokens = list_tokens (manager, &error)) == NULL)
+    return tirkeu_cli_report_error (options, error);
+
+  if (tokens->len == 0)
+    {
+      g_set_error_literal (&error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_NO_TOKEN));
+      return tirkeu_cli_report_error (options, error);
+    }
+
+  if (options->json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      add_string (builder, "module", tirkeu_token_manager_get_module_path (manager));
+      json_builder_set_member_name (builder, "tokens");
+      json_builder_begin_array (builder);
+    }
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      TirkeuTokenInfo *token = g_ptr_array_index (tokens, i);
+      g_autoptr(GPtrArray) certificates = list_certificates (manager, token, &error);
+
+      if (certificates == NULL)
+        return tirkeu_cli_report_error (options, error);
+      g_ptr_array_sort (certificates, compare_certificates);
+
+      if (options->json)
+        {
+          json_builder_begin_object (builder);
+          add_string (builder, "label", tirkeu_token_info_get_label (token));
+          add_string (builder, "manufacturer", tirkeu_token_info_get_manufacturer (token));
+          add_string (builder, "model", tirkeu_token_info_get_model (token));
+          add_string (builder, "serial", tirkeu_token_info_get_serial (token));
+          add_pin_flags (builder, tirkeu_token_info_get_pin_flags (token));
+          add_string (builder, "pin_warning", tirkeu_token_info_get_pin_warning (token));
+          json_builder_set_member_name (builder, "certificates");
+          json_builder_begin_array (builder);
+          for (guint j = 0; j < certificates->len; j++)
+            add_certificate_json (builder, g_ptr_array_index (certificates, j), now);
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+          continue;
+        }
+
+      /* Translators: a token: its label, manufacturer, model and serial number */
+      g_print (_("Token “%s” (%s %s, serial %s)\n"),
+               tirkeu_token_info_get_label (token), tirkeu_token_info_get_manufacturer (token),
+               tirkeu_token_info_get_model (token), tirkeu_token_info_get_serial (token));
+      if (tirkeu_token_info_get_pin_warning (token) != NULL)
+        g_print ("  %s\n", tirkeu_token_info_get_pin_warning (token));
+      if (certificates->len == 0)
+        g_print ("  %s\n", _("No certificates"));
+      for (guint j = 0; j < certificates->len; j++)
+        print_certificate (g_ptr_array_index (certificates, j), now);
+    }
+
+  if (options->json)
+    {
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      tirkeu_cli_print_json_builder (builder);
+    }
+
+  return TIRKEU_CLI_EXIT_DONE;
+}
+
+static TirkeuTokenInfo *
+find_token (GPtrArray  *tokens,
+            const char *label_or_serial)
+{
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      TirkeuTokenInfo *token = g_ptr_array_index (tokens, i);
+
+      if (g_str_equal (tirkeu_token_info_get_label (token), label_or_serial)
+          || g_str_equal (tirkeu_token_info_get_serial (token), label_or_serial))
+        return token;
+    }
+
+  return NULL;
+}
+
+static TirkeuCertificate *
+find_certificate (GPtrArray  *certificates,
+                  const char *id)
+{
+  for (guint i = 0; i < certificates->len; i++)
+    {
+      TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
+
+      if (g_ascii_strcasecmp (tirkeu_certificate_get_id (certificate), id) == 0)
+        return certificate;
+    }
+
+  return NULL;
+}
+
+/**
+ * tirkeu_cli_run_sign:
+ *
+ * `tirkeu-cli sign --token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE`:
+ * a detached DER CMS signature of FILE, written to OUT (FILE.cms by default, mode 0600: it
+ * carries the signer's certificate, personal data).
+ */
+int
+tirkeu_cli_run_sign (TirkeuCliOptions  *options,
+                     int                argc,
+                     char             **argv)
+{
+  g_autofree char *token_label = NULL;
+  g_autofree char *certificate_id = NULL;
+  g_autofree char *seller_bin = NULL;
+  g_autofree char *output = NULL;
+  gboolean sign_in = FALSE;
+  const GOptionEntry entries[] = {
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token_label,
+      N_("Label (or serial number) of the token"), N_("LABEL") },
+    { "cert", 0, 0, G_OPTION_ARG_STRING, &certificate_id,
+      N_("Id of the certificate, as “tirkeu-cli tokens” shows it"), N_("ID") },
+    /* Translators: BIN: БСН / БИН */
+    { "seller-bin", 0, 0, G_OPTION_ARG_STRING, &seller_bin,
+      N_("Refuse a certificate of another BIN: sign a registration request of this seller"),
+      N_("BIN") },
+    { "sign-in", 0, 0, G_OPTION_ARG_NONE, &sign_in,
+      N_("Sign a sign-in challenge with the AUTH key instead of a document"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Where to write the signature (default: FILE.cms)"), N_("OUT") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuTokenManager) manager = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *warning = NULL;
+  TirkeuSignPurpose purpose;
+  TirkeuTokenInfo *token;
+  TirkeuCertificate *certificate;
+  gsize length;
+
+  if (!tirkeu_cli_parse_command (options, entries, &argc, &argv, &error))
+    return tirkeu_cli_report_error (options, error);
+  if (argc != 2 || token_label == NULL || certificate_id == NULL
+      || (sign_in && seller_bin != NULL))
+    return tirkeu_cli_usage_error (options, argv[0]);
+
+  if (seller_bin != NULL)
+    {
+      TirkeuBinInfo info;
+
+      if (!tirkeu_bin_parse (seller_bin, 0, &info, &error))
+        return tirkeu_cli_report_error (options, error);
+      g_free (seller_bin);
+      seller_bin = g_strdup (info.bin);
+    }
+  purpose = sign_in ? TIRKEU_SIGN_PURPOSE_SIGN_IN
+            : seller_bin != NULL ? TIRKEU_SIGN_PURPOSE_REQUEST : TIRKEU_SIGN_PURPOSE_DOCUMENT;
+
+  if (!g_file_get_contents (argv[1], &data, &length, &error))
+    return tirkeu_cli_report_error (options, error);
+  content = g_bytes_new_take (g_steal_pointer (&data), length);
+  if (output == NULL)
+    output = g_strconcat (argv[1], ".cms", NULL);
+
+  if ((manager = manager_new_loaded (options, &error)) == NULL
+      || (tokens = list_tokens (manager, &error)) == NULL)
+    return tirkeu_cli_report_error (options, error);
+
+  token = find_token (tokens, token_label);
+  if (token == NULL)
+    {
+      g_set_error_literal (&error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_NO_TOKEN));
+      return tirkeu_cli_report_error (options, error);
+    }
+
+  if ((certificates = list_certificates (manager, token, &error)) == NULL)
+    return tirkeu_cli_report_error (options, error);
+  certificate = find_certificate (certificates, certificate_id);
+  if (certificate == NULL)
+    {
+      g_set_error_literal (&error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
+                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_CERTIFICATE));
+      return tirkeu_cli_report_error (options, error);
+    }
+
+  /* Refuse before asking for the PIN; the manager checks again on the token thread. */
+  if (!tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, &error))
+    return tirkeu_cli_report_error (options, error);
+
+  if (tirkeu_token_info_get_pin_warning (token) != NULL)
+    g_printerr ("%s\n", tirkeu_token_info_get_pin_warning (token));
+  if ((warning = tirkeu_certificate_dup_warning (certificate, now)) != NULL)
+    g_printerr ("%s\n", warning);
+
+  /* Translators: the prompt for the token's PIN; %s is the token's label */
+  prompt = g_strdup_printf (_("Password of the token “%s”: "),
+                            tirkeu_token_info_get_label (token));
+  {
+    g_autoptr(TirkeuCliPin) pin = tirkeu_cli_read_pin (options, prompt, &error);
+
+    if (pin == NULL)
+      return tirkeu_cli_report_error (options, error);
+
+    /* The manager copies the PIN into its job: ours is wiped at the end of this block. */
+    tirkeu_token_manager_sign_async (manager, tirkeu_token_info_get_serial (token),
+                                     tirkeu_certificate_get_id (certificate), purpose,
+                                     seller_bin, pin, content, NULL, store_result_cb, &result);
+  }
+
+  signature = tirkeu_token_manager_sign_finish (manager, wait_for_result (&result), &error);
+  if (signature == NULL)
+    return tirkeu_cli_report_error (options, error);
+
+  if (!g_file_set_contents_full (output, g_bytes_get_data (signature, NULL),
+                                 g_bytes_get_size (signature),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    return tirkeu_cli_report_error (options, error);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "signature", output);
+      add_string (builder, "token", tirkeu_token_info_get_label (token));
+      add_string (builder, "certificate", tirkeu_certificate_get_id (certificate));
+      json_builder_set_member_name (builder, "bytes");
+      json_builder_add_int_value (builder, (gint64) g_bytes_get_size (signature));
+      json_builder_end_object (builder);
+      tirkeu_cli_print_json_builder (builder);
+    }
+  else
+    {
+      /* Translators: %s is the file the detached CMS signature was written to */
+      g_print (_("Signature written to %s\n"), output);
+    }
+
+  return TIRKEU_CLI_EXIT_DONE;
+}
