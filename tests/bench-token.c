@@ -76,6 +76,59 @@ bench_module (const char *module)
   PKCS11_CTX_free (ctx);
 }
 
+/* The bare private-key operation, logged in once: what the token itself costs. */
+static void
+bench_raw (TokenFixture *fixture,
+           const char   *name,
+           int           rounds)
+{
+  g_autofree char *id = g_key_file_get_string (fixture->ini, name, "id", NULL);
+  PKCS11_CTX *ctx = PKCS11_CTX_new ();
+  PKCS11_SLOT *slots, *slot;
+  PKCS11_KEY *keys;
+  unsigned int n_slots, n_keys;
+  EVP_PKEY *key = NULL;
+  unsigned char signature[512];
+  double start;
+
+  if (PKCS11_CTX_load (ctx, fixture->module) != 0
+      || PKCS11_enumerate_slots (ctx, &slots, &n_slots) != 0
+      || (slot = PKCS11_find_token (ctx, slots, n_slots)) == NULL
+      || PKCS11_login (slot, 0, fixture->pin) != 0
+      || PKCS11_enumerate_keys (slot->token, &keys, &n_keys) != 0)
+    g_error ("%s: cannot log in", name);
+
+  for (unsigned int i = 0; i < n_keys && key == NULL; i++)
+    {
+      g_autofree char *hex = g_strdup_printf ("%02x", keys[i].id_len > 0 ? keys[i].id[0] : 0);
+
+      if (keys[i].id_len == 1 && g_str_equal (hex, id))
+        key = PKCS11_get_private_key (&keys[i]);
+    }
+  if (key == NULL)
+    g_error ("%s: no key", name);
+
+  start = now_ms ();
+  for (int i = 0; i < rounds; i++)
+    {
+      EVP_MD_CTX *md = EVP_MD_CTX_new ();
+      size_t length = sizeof signature;
+
+      if (EVP_DigestSignInit (md, NULL, EVP_sha256 (), NULL, key) != 1
+          || EVP_DigestSign (md, signature, &length, (const unsigned char *) "request", 7) != 1)
+        g_error ("%s: signing failed", name);
+      EVP_MD_CTX_free (md);
+    }
+  g_print ("%-10s %d raw signatures (one login), %.3f ms each\n", name, rounds,
+           (now_ms () - start) / rounds);
+
+  EVP_PKEY_free (key);
+  PKCS11_logout (slot);
+  PKCS11_release_all_slots (ctx, slots, n_slots);
+  PKCS11_CTX_unload (ctx);
+  PKCS11_CTX_free (ctx);
+}
+
 static void
 bench_sign (TirkeuTokenManager *manager,
             TokenFixture       *fixture,
@@ -117,6 +170,10 @@ main (int   argc,
   g_autofree char *serial = NULL;
 
   fixture = token_fixture_new ();
+
+  g_print ("Private-key operations through libp11 (SHA-256):\n");
+  bench_raw (fixture, "sign-rsa", rounds);
+  bench_raw (fixture, "sign-ec", rounds);
 
   g_print ("Slot list on SoftHSM (SOFTHSM2_CONF=%s/softhsm2.conf):\n", fixture->dir);
   bench_module (fixture->module);
