@@ -15,62 +15,44 @@
 #include <glib/gstdio.h>
 
 #include "tirkeu-journal.h"
+#include "tirkeu-request.h"
+#include "tirkeu-vehicle.h"
 
-static const char *stages[] = { "awaiting_buyer", "buyer_approved", "fines_check",
-                                "tson_chosen", "processing", "completed", "refused" };
+static const TirkeuStage stages[] = { TIRKEU_STAGE_AWAITING_BUYER, TIRKEU_STAGE_BUYER_APPROVED,
+                                      TIRKEU_STAGE_FINES_CHECK, TIRKEU_STAGE_TSON_CHOSEN,
+                                      TIRKEU_STAGE_PROCESSING, TIRKEU_STAGE_COMPLETED };
 
-static GVariant *
-make_record (guint  i,
-             gint64 updated)
+static TirkeuRequest *
+make_request (guint i)
 {
   g_autofree char *portal_id = g_strdup_printf ("KZ-2025-%06u", i);
   g_autofree char *vin = g_strdup_printf ("XTA21099%09u", i);
   g_autofree char *iin = g_strdup_printf ("9001013%05u", i % 100000);
   g_autofree char *name = g_strdup_printf ("Buyer Number %u", i);
-  guint8 signature[1500];
-  GVariantDict dict;
-  GVariantBuilder history;
-  guint n_history = 1 + i % 6;
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new (vin);
+  g_autoptr(GBytes) signature = NULL;
+  guint8 *der = g_malloc (1500);
+  TirkeuRequest *request = tirkeu_request_new ();
 
   /* a CMS signature with a certificate chain is about 1.5 KB */
-  for (guint b = 0; b < sizeof signature; b++)
-    signature[b] = (guint8) (b * 31 + i);
+  for (guint b = 0; b < 1500; b++)
+    der[b] = (guint8) (b * 31 + i);
+  signature = g_bytes_new_take (der, 1500);
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "portal-id", "s", portal_id);
-  g_variant_dict_insert (&dict, "idempotency-key", "s", portal_id);
-  g_variant_dict_insert (&dict, "stage", "s", stages[i % G_N_ELEMENTS (stages)]);
-  g_variant_dict_insert (&dict, "vin", "s", vin);
-  g_variant_dict_insert (&dict, "make", "s", "Lada");
-  g_variant_dict_insert (&dict, "model", "s", "Vesta");
-  g_variant_dict_insert (&dict, "seller-bin", "s", "180340021791");
-  g_variant_dict_insert (&dict, "seller-name", "s", "TOO Avto Salon Almaty");
-  g_variant_dict_insert (&dict, "buyer-iin", "s", iin);
-  g_variant_dict_insert (&dict, "buyer-name", "s", name);
-  g_variant_dict_insert (&dict, "contract-number", "s", "DKP-2025-00042");
-  g_variant_dict_insert (&dict, "contract-date", "s", "2025-06-01");
-  g_variant_dict_insert (&dict, "contract-price", "x", (gint64) 9500000);
-  g_variant_dict_insert_value (&dict, "signature",
-                               g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, signature,
-                                                          sizeof signature, 1));
-  g_variant_dict_insert (&dict, "created", "x", updated - 1000);
-  g_variant_dict_insert (&dict, "updated", "x", updated);
+  vehicle->make = g_strdup ("Lada");
+  vehicle->model = g_strdup ("Vesta");
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_seller_bin (request, "180340021791");
+  tirkeu_request_set_seller_name (request, "TOO Avto Salon Almaty");
+  tirkeu_request_set_buyer_iin (request, iin);
+  tirkeu_request_set_buyer_name (request, name);
+  tirkeu_request_set_seller_signature (request, signature);
+  tirkeu_request_set_portal_id (request, portal_id);
+  for (guint s = 0; s <= i % G_N_ELEMENTS (stages); s++)
+    tirkeu_request_apply_portal_stage (request, stages[s], NULL, "Сатып алушы өтінімді растады",
+                                       NULL);
 
-  g_variant_builder_init (&history, TIRKEU_JOURNAL_HISTORY_TYPE);
-  for (guint h = 0; h < n_history; h++)
-    {
-      GVariantBuilder messages;
-
-      g_variant_builder_init (&messages, G_VARIANT_TYPE ("a{ss}"));
-      g_variant_builder_add (&messages, "{ss}", "en", "The buyer approved the request");
-      g_variant_builder_add (&messages, "{ss}", "ru", "Покупатель подтвердил заявку");
-      g_variant_builder_add (&messages, "{ss}", "kk", "Сатып алушы өтінімді растады");
-      g_variant_builder_add (&history, "(sxa{ss})", stages[h % G_N_ELEMENTS (stages)],
-                             updated - 1000 + h, &messages);
-    }
-  g_variant_dict_insert_value (&dict, "history", g_variant_builder_end (&history));
-
-  return g_variant_ref_sink (g_variant_dict_end (&dict));
+  return request;
 }
 
 static void
@@ -121,11 +103,10 @@ main (int   argc,
   g_autoptr(TirkeuJournal) journal = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) loaded = NULL;
-  g_autoptr(GVariant) one = NULL;
+  g_autoptr(TirkeuRequest) one = NULL;
   g_autofree char *lookup_id = NULL;
   GStatBuf st;
   gint64 start;
-  gint64 now = g_get_real_time ();
 
   if (n == 0)
     n = 10000;
@@ -143,28 +124,30 @@ main (int   argc,
     fail (error);
   g_print ("open and migrate            %9.2f ms\n", ms_since (start));
 
-  records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  start = g_get_monotonic_time ();
+  records = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (records, make_record (i, now + i));
-  print_memory ("records built");
+    g_ptr_array_add (records, make_request (i));
+  g_print ("build %u TirkeuRequests     %9.2f ms\n", n, ms_since (start));
+  print_memory ("requests built");
 
   start = g_get_monotonic_time ();
   if (!tirkeu_journal_upsert_requests_sync (journal, records, "bench-1", NULL, &error))
     fail (error);
   g_print ("insert %u in one batch     %9.2f ms\n", n, ms_since (start));
 
-  /* the same records again, newer, as 100-record sync pages: one fsync'd commit each */
-  g_ptr_array_set_size (records, 0);
+  /* the same requests again (newer: the setters touched them), as 100-request sync pages:
+   * one fsync'd commit each */
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (records, make_record (i, now + n + i));
+    tirkeu_request_set_tson (g_ptr_array_index (records, i), "TsON Almaty 1");
   start = g_get_monotonic_time ();
   for (guint page = 0; page * 100 < n; page++)
     {
-      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
       g_autofree char *cursor = g_strdup_printf ("bench-page-%u", page);
 
       for (guint i = page * 100; i < MIN (n, (page + 1) * 100); i++)
-        g_ptr_array_add (batch, g_variant_ref (g_ptr_array_index (records, i)));
+        g_ptr_array_add (batch, g_object_ref (g_ptr_array_index (records, i)));
       if (!tirkeu_journal_upsert_requests_sync (journal, batch, cursor, NULL, &error))
         fail (error);
     }
@@ -176,7 +159,7 @@ main (int   argc,
   loaded = tirkeu_journal_list_requests_sync (journal, NULL, &error);
   if (loaded == NULL)
     fail (error);
-  g_print ("load all %u for the list   %9.2f ms\n", loaded->len, ms_since (start));
+  g_print ("load all %u (TirkeuRequest)%9.2f ms\n", loaded->len, ms_since (start));
   print_memory ("list loaded");
 
   lookup_id = g_strdup_printf ("KZ-2025-%06u", n / 2);
@@ -190,7 +173,7 @@ main (int   argc,
   for (guint i = 0; i < 1000; i++)
     {
       g_autofree char *id = g_strdup_printf ("KZ-2025-%06u", g_random_int_range (0, n));
-      g_autoptr(GVariant) found = tirkeu_journal_get_request_sync (journal, id, NULL, &error);
+      g_autoptr(TirkeuRequest) found = tirkeu_journal_get_request_sync (journal, id, NULL, &error);
 
       if (found == NULL)
         fail (error);

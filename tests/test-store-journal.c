@@ -14,6 +14,8 @@
 #include <sqlite3.h>
 
 #include "tirkeu-journal.h"
+#include "tirkeu-request.h"
+#include "tirkeu-vehicle.h"
 #include "tirkeu-store-error.h"
 
 /* The kill test's budget: rounds stop when either limit is reached. */
@@ -59,55 +61,71 @@ test_path (const char *name)
   return g_build_filename (g_get_user_data_dir (), "journal-test", name, NULL);
 }
 
-/* A request record as the tracking code would hand it over; batch names the record's group
- * in the kill test (stored in the queryable `make` column). */
-static GVariant *
-make_record (const char *portal_id,
-             const char *stage,
-             gint64      updated,
-             guint       n_history,
-             const char *make)
+/* A request as the tracking code holds it; make names the request's group in the kill test
+ * (stored in the queryable `make` column). The stage is reached as a portal sync reports
+ * it, so the history holds the draft and that stage. */
+static TirkeuRequest *
+make_request (const char  *portal_id,
+              TirkeuStage  stage,
+              const char  *make)
 {
-  static const char * const history_stages[] = { "submitted", "awaiting_buyer",
-                                                 "buyer_approved", "buyer_recheck" };
-  static const guint8 signature[] = { 0x30, 0x82, 0x01, 0x00, 0xde, 0xad };
-  GVariantDict dict;
-  GVariantBuilder history;
+  static const guint8 signature_der[] = { 0x30, 0x82, 0x01, 0x00, 0xde, 0xad };
+  g_autoptr(GBytes) signature = g_bytes_new_static (signature_der, sizeof signature_der);
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new ("XTA210990Y2766389");
+  g_autoptr(GError) error = NULL;
+  TirkeuRequest *request = tirkeu_request_new ();
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "portal-id", "s", portal_id);
-  g_variant_dict_insert (&dict, "stage", "s", stage);
-  g_variant_dict_insert (&dict, "vin", "s", "XTA210990Y2766389");
-  g_variant_dict_insert (&dict, "make", "s", make);
-  g_variant_dict_insert (&dict, "model", "s", "Vesta");
-  g_variant_dict_insert (&dict, "seller-bin", "s", "180340021791");
-  g_variant_dict_insert (&dict, "seller-name", "s", "TOO Avto Test");
-  g_variant_dict_insert (&dict, "buyer-iin", "s", "900101300123");
-  g_variant_dict_insert (&dict, "buyer-name", "s", "Test Buyer");
-  g_variant_dict_insert (&dict, "contract-number", "s", "DKP-42");
-  g_variant_dict_insert (&dict, "contract-price", "x", (gint64) 9500000);
-  g_variant_dict_insert_value (&dict, "signature",
-                               g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, signature,
-                                                          sizeof signature, 1));
-  g_variant_dict_insert (&dict, "created", "x", (gint64) 1000);
-  g_variant_dict_insert (&dict, "updated", "x", updated);
-
-  g_variant_builder_init (&history, TIRKEU_JOURNAL_HISTORY_TYPE);
-  for (guint i = 0; i < n_history; i++)
+  vehicle->make = g_strdup (make);
+  vehicle->model = g_strdup ("Vesta");
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_seller_bin (request, "180340021791");
+  tirkeu_request_set_seller_name (request, "TOO Avto Test");
+  tirkeu_request_set_buyer_iin (request, "900101300123");
+  tirkeu_request_set_buyer_name (request, "Test Buyer");
+  tirkeu_request_set_seller_signature (request, signature);
+  if (portal_id != NULL)
+    tirkeu_request_set_portal_id (request, portal_id);
+  if (stage != TIRKEU_STAGE_DRAFT)
     {
-      GVariantBuilder messages;
-
-      g_variant_builder_init (&messages, G_VARIANT_TYPE ("a{ss}"));
-      g_variant_builder_add (&messages, "{ss}", "en", "Waiting for the buyer");
-      g_variant_builder_add (&messages, "{ss}", "ru", "Ожидает покупателя");
-      g_variant_builder_add (&messages, "{ss}", "kk", "Сатып алушыны күтуде");
-      g_variant_builder_add (&history, "(sxa{ss})",
-                             history_stages[i % G_N_ELEMENTS (history_stages)],
-                             (gint64) (1000 + i), &messages);
+      g_assert_true (tirkeu_request_apply_portal_stage (request, stage, NULL,
+                                                        "Сатып алушыны күтуде", &error));
+      g_assert_no_error (error);
     }
-  g_variant_dict_insert_value (&dict, "history", g_variant_builder_end (&history));
 
-  return g_variant_ref_sink (g_variant_dict_end (&dict));
+  return request;
+}
+
+/* The same request as it stood at @updated_at (microseconds since the epoch). */
+static TirkeuRequest *
+request_at (TirkeuRequest *request,
+            gint64         updated_at)
+{
+  g_autoptr(GVariant) record = tirkeu_request_to_variant (request);
+  g_autoptr(GVariant) changed = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  TirkeuRequest *copy;
+
+  g_variant_dict_init (&dict, record);
+  g_variant_dict_insert (&dict, "updated-at", "x", updated_at);
+  changed = g_variant_ref_sink (g_variant_dict_end (&dict));
+  copy = tirkeu_request_new_from_variant (changed, &error);
+  g_assert_no_error (error);
+
+  return copy;
+}
+
+static GPtrArray *
+request_array (void)
+{
+  return g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static gint64
+updated_usec (TirkeuRequest *request)
+{
+  return g_date_time_to_unix (tirkeu_request_get_updated_at (request)) * G_USEC_PER_SEC +
+         g_date_time_get_microsecond (tirkeu_request_get_updated_at (request));
 }
 
 /* Equal in meaning: the order of a dictionary's entries (a vardict, the messages by
@@ -173,6 +191,20 @@ variants_equivalent (GVariant *a,
     }
 
   return g_variant_equal (a, b);
+}
+
+static void
+assert_records_equal (GVariant *a,
+                      GVariant *b);
+
+static void
+assert_requests_equal (TirkeuRequest *a,
+                       TirkeuRequest *b)
+{
+  g_autoptr(GVariant) record_a = tirkeu_request_to_variant (a);
+  g_autoptr(GVariant) record_b = tirkeu_request_to_variant (b);
+
+  assert_records_equal (record_a, record_b);
 }
 
 static void
@@ -256,7 +288,7 @@ upsert (TirkeuJournal *journal,
   tirkeu_journal_upsert_requests_finish (journal, wait_result (&result), error);
 }
 
-static GVariant *
+static TirkeuRequest *
 get_request (TirkeuJournal *journal,
              const char    *portal_id,
              GError       **error)
@@ -319,14 +351,14 @@ test_reopen (void)
 {
   g_autofree char *path = test_path ("journal.sqlite3");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GVariant) loaded = NULL;
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(TirkeuRequest) loaded = NULL;
   g_autofree char *cursor = NULL;
   TirkeuJournal *journal;
 
   journal = open_journal (path, &error);
   g_assert_no_error (error);
-  g_ptr_array_add (records, make_record ("R-1", "awaiting_buyer", 2000, 2, "Lada"));
+  g_ptr_array_add (records, make_request ("R-1", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
   upsert (journal, records, "cursor-1", &error);
   g_assert_no_error (error);
   g_assert_finalize_object (journal);
@@ -335,7 +367,7 @@ test_reopen (void)
   g_assert_no_error (error);
   loaded = get_request (journal, "R-1", &error);
   g_assert_no_error (error);
-  assert_records_equal (loaded, g_ptr_array_index (records, 0));
+  assert_requests_equal (loaded, g_ptr_array_index (records, 0));
   cursor = get_cursor (journal);
   g_assert_cmpstr (cursor, ==, "cursor-1");
   g_assert_finalize_object (journal);
@@ -459,7 +491,7 @@ test_permissions (gconstpointer data)
   g_autofree char *path = g_build_filename (dir, "journal.sqlite3", NULL);
   g_autofree char *wal = g_strconcat (path, "-wal", NULL);
   g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) records = request_array ();
   g_autoptr(GError) error = NULL;
   TirkeuJournal *journal;
   mode_t old_umask;
@@ -478,7 +510,7 @@ test_permissions (gconstpointer data)
   g_assert_no_error (error);
 
   /* a write makes SQLite create (or grow) the -wal and -shm files */
-  g_ptr_array_add (records, make_record ("R-1", "submitted", 2000, 1, "Lada"));
+  g_ptr_array_add (records, make_request ("R-1", TIRKEU_STAGE_SUBMITTED, "Lada"));
   upsert (journal, records, "c", &error);
   g_assert_no_error (error);
 
@@ -603,15 +635,14 @@ test_drafts (void)
 
 static void
 enqueue (TirkeuJournal *journal,
-         const char    *key,
-         GVariant      *record,
+         TirkeuRequest *request,
          const char    *draft_id,
          gint64         next_attempt_at,
          GError       **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tirkeu_journal_enqueue_async (journal, key, record, draft_id, next_attempt_at, NULL,
+  tirkeu_journal_enqueue_async (journal, request, draft_id, next_attempt_at, NULL,
                                 result_cb, &result);
   tirkeu_journal_enqueue_finish (journal, wait_result (&result), error);
 }
@@ -633,7 +664,7 @@ record_attempt (TirkeuJournal *journal,
 static void
 complete (TirkeuJournal *journal,
           const char    *key,
-          GVariant      *confirmed,
+          TirkeuRequest *confirmed,
           GError       **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -662,14 +693,16 @@ static void
 test_outbox (void)
 {
   g_autofree char *path = test_path ("outbox.sqlite3");
-  const char *key = "6f1c9c1e-8d4e-4f7a-9a53-2b0e4bdb1a11";
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) due = NULL;
-  g_autoptr(GVariant) signed_request = NULL;
-  g_autoptr(GVariant) confirmed = NULL;
-  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuRequest) stored = NULL;
+  g_autoptr(TirkeuRequest) queued = NULL;
+  g_autoptr(GVariant) signed_record = NULL;
   g_autoptr(GVariant) drafts = NULL;
   g_autoptr(GVariant) entry_record = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *key_sql = NULL;
   const char *entry_key;
   const char *last_error;
   const char *draft_id;
@@ -683,17 +716,18 @@ test_outbox (void)
   g_assert_no_error (error);
 
   save_draft (journal, "draft-1", g_variant_new_parsed ("{'vin': 'XTA210990Y2766389'}"));
-  signed_request = g_variant_ref_sink (g_variant_new_parsed (
-    "{'vin': <'XTA210990Y2766389'>, 'stage': <'signed'>, 'signature': <[byte 0x30, 0x82]>}"));
+  request = make_request (NULL, TIRKEU_STAGE_SIGNED, "Lada");
+  key = g_strdup (tirkeu_request_get_idempotency_key (request));
+  signed_record = tirkeu_request_to_variant (request);
 
   /* the draft becomes the outbox entry */
-  enqueue (journal, key, signed_request, "draft-1", now, &error);
+  enqueue (journal, request, "draft-1", now, &error);
   g_assert_no_error (error);
   drafts = list_drafts (journal);
   g_assert_cmpuint (g_variant_n_children (drafts), ==, 0);
 
   /* the same key again keeps one entry */
-  enqueue (journal, key, signed_request, NULL, now, &error);
+  enqueue (journal, request, NULL, now, &error);
   g_assert_no_error (error);
 
   due = list_due (journal, now);
@@ -701,7 +735,10 @@ test_outbox (void)
   g_variant_get_child (due, 0, "(&s@a{sv}u&sx&s)", &entry_key, &entry_record, &attempts,
                        &last_error, &next_attempt_at, &draft_id);
   g_assert_cmpstr (entry_key, ==, key);
-  assert_records_equal (entry_record, signed_request);
+  assert_records_equal (entry_record, signed_record);
+  queued = tirkeu_request_new_from_variant (entry_record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (queued), ==, key);
   g_assert_cmpuint (attempts, ==, 0);
   g_assert_cmpstr (last_error, ==, "");
   g_assert_cmpint (next_attempt_at, ==, now);
@@ -738,22 +775,25 @@ test_outbox (void)
   g_clear_error (&error);
 
   /* the portal confirmed: the entry leaves, the request arrives, with the same key */
-  confirmed = make_record ("KZ-2025-000123", "awaiting_buyer", now, 2, "Lada");
-  complete (journal, key, confirmed, &error);
+  tirkeu_request_set_portal_id (request, "KZ-2025-000123");
+  g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_AWAITING_BUYER, NULL,
+                                                    NULL, &error));
+  g_assert_no_error (error);
+  complete (journal, key, request, &error);
   g_assert_no_error (error);
   due = list_due (journal, G_MAXINT64);
   g_assert_cmpuint (g_variant_n_children (due), ==, 0);
   g_clear_pointer (&due, g_variant_unref);
   stored = get_request (journal, "KZ-2025-000123", &error);
   g_assert_no_error (error);
-  assert_records_equal (stored, confirmed);
+  assert_requests_equal (stored, request);
 
   /* a second confirmation with the same key changes nothing */
-  complete (journal, key, confirmed, &error);
+  complete (journal, key, request, &error);
   g_assert_no_error (error);
 
   /* a late retry of the submit with that key must not queue it again */
-  enqueue (journal, key, signed_request, NULL, now, &error);
+  enqueue (journal, request, NULL, now, &error);
   g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT);
   g_clear_error (&error);
   due = list_due (journal, G_MAXINT64);
@@ -764,8 +804,8 @@ test_outbox (void)
   db = raw_open (path);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM outbox"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE idempotency_key = "
-                                "'6f1c9c1e-8d4e-4f7a-9a53-2b0e4bdb1a11'"), ==, 1);
+  key_sql = g_strdup_printf ("SELECT count(*) FROM requests WHERE idempotency_key = '%s'", key);
+  g_assert_cmpint (raw_int (db, key_sql), ==, 1);
   sqlite3_close (db);
 }
 
@@ -791,16 +831,18 @@ test_batch_cursor (void)
 {
   g_autofree char *path = test_path ("batch.sqlite3");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) batch = request_array ();
   g_autoptr(GPtrArray) listed = NULL;
-  g_autoptr(GVariant) one = NULL;
-  g_autoptr(GVariant) history = NULL;
+  g_autoptr(TirkeuRequest) one = NULL;
+  g_autoptr(TirkeuRequest) newer = NULL;
+  g_autoptr(TirkeuRequest) stale = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *cursor = NULL;
-  const char *stage = NULL;
   gint64 previous = G_MAXINT64;
+  gint64 base = g_get_real_time () - (gint64) 3600 * G_USEC_PER_SEC;
   TirkeuJournal *journal;
+  sqlite3 *db;
 
   journal = open_journal (path, &error);
   g_assert_no_error (error);
@@ -808,10 +850,11 @@ test_batch_cursor (void)
   for (guint i = 0; i < 100; i++)
     {
       g_autofree char *portal_id = g_strdup_printf ("R-%03u", i);
+      g_autoptr(TirkeuRequest) request = make_request (portal_id, TIRKEU_STAGE_AWAITING_BUYER,
+                                                       "Lada");
 
-      /* updated times out of order, to check the sort */
-      g_ptr_array_add (batch, make_record (portal_id, "awaiting_buyer",
-                                           10000 + (i * 37) % 100, 2, "Lada"));
+      /* update times out of order, an hour ago, to check the sort */
+      g_ptr_array_add (batch, request_at (request, base + (i * 37) % 100));
     }
   upsert (journal, batch, "cursor-100", &error);
   g_assert_no_error (error);
@@ -824,57 +867,51 @@ test_batch_cursor (void)
   g_assert_cmpuint (listed->len, ==, 100);
   for (guint i = 0; i < listed->len; i++)
     {
-      gint64 updated;
-      g_autoptr(GVariant) no_history = NULL;
+      gint64 updated = updated_usec (g_ptr_array_index (listed, i));
 
-      g_assert_true (g_variant_lookup (g_ptr_array_index (listed, i), "updated", "x", &updated));
       g_assert_cmpint (updated, <=, previous);
       previous = updated;
-      no_history = g_variant_lookup_value (g_ptr_array_index (listed, i), "history", NULL);
-      g_assert_null (no_history);
     }
   g_clear_pointer (&listed, g_ptr_array_unref);
 
   one = get_request (journal, "R-042", &error);
   g_assert_no_error (error);
-  assert_records_equal (one, g_ptr_array_index (batch, 42));
-  g_clear_pointer (&one, g_variant_unref);
+  assert_requests_equal (one, g_ptr_array_index (batch, 42));
+  g_clear_object (&one);
 
   one = get_request (journal, "R-999", &error);
   g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND);
   g_assert_null (one);
   g_clear_error (&error);
 
-  /* a newer state replaces the record and its history; a stale one is ignored */
+  /* a newer state replaces the request and its history; a stale one is ignored */
   g_ptr_array_set_size (batch, 0);
-  g_ptr_array_add (batch, make_record ("R-042", "buyer_recheck", 20000, 4, "Lada"));
-  g_ptr_array_add (batch, make_record ("R-043", "completed", 1, 1, "Lada"));
+  newer = make_request ("R-042", TIRKEU_STAGE_BUYER_RECHECK, "Lada");
+  g_ptr_array_add (batch, g_object_ref (newer));
+  stale = make_request ("R-043", TIRKEU_STAGE_COMPLETED, "Lada");
+  g_ptr_array_add (batch, request_at (stale, base - 1));
   upsert (journal, batch, "cursor-102", &error);
   g_assert_no_error (error);
 
   one = get_request (journal, "R-042", &error);
   g_assert_no_error (error);
-  g_assert_true (g_variant_lookup (one, "stage", "&s", &stage));
-  g_assert_cmpstr (stage, ==, "buyer_recheck");
-  history = g_variant_lookup_value (one, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
-  g_assert_cmpuint (g_variant_n_children (history), ==, 4);
-  g_clear_pointer (&one, g_variant_unref);
+  g_assert_cmpint (tirkeu_request_get_stage (one), ==, TIRKEU_STAGE_BUYER_RECHECK);
+  assert_requests_equal (one, newer);
+  g_clear_object (&one);
   one = get_request (journal, "R-043", &error);
   g_assert_no_error (error);
-  g_assert_true (g_variant_lookup (one, "stage", "&s", &stage));
-  g_assert_cmpstr (stage, ==, "awaiting_buyer");
-  g_clear_pointer (&one, g_variant_unref);
+  g_assert_cmpint (tirkeu_request_get_stage (one), ==, TIRKEU_STAGE_AWAITING_BUYER);
+  g_clear_object (&one);
 
   /* the list puts the latest change first */
   listed = list_requests (journal);
-  g_assert_true (g_variant_lookup (g_ptr_array_index (listed, 0), "stage", "&s", &stage));
-  g_assert_cmpstr (stage, ==, "buyer_recheck");
+  g_assert_cmpstr (tirkeu_request_get_portal_id (g_ptr_array_index (listed, 0)), ==, "R-042");
   g_clear_pointer (&listed, g_ptr_array_unref);
 
-  /* one bad record fails the whole batch, and the cursor stays */
+  /* one bad request (no portal id) fails the whole batch, and the cursor stays */
   g_ptr_array_set_size (batch, 0);
-  g_ptr_array_add (batch, make_record ("R-500", "awaiting_buyer", 30000, 1, "Lada"));
-  g_ptr_array_add (batch, make_record ("R-501", "no_such_stage", 30000, 1, "Lada"));
+  g_ptr_array_add (batch, make_request ("R-500", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+  g_ptr_array_add (batch, make_request (NULL, TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
   upsert (journal, batch, "cursor-bad", &error);
   g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID);
   g_clear_error (&error);
@@ -887,7 +924,7 @@ test_batch_cursor (void)
 
   /* so does a cancelled one */
   g_ptr_array_set_size (batch, 0);
-  g_ptr_array_add (batch, make_record ("R-600", "awaiting_buyer", 30000, 1, "Lada"));
+  g_ptr_array_add (batch, make_request ("R-600", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
   g_cancellable_cancel (cancellable);
   tirkeu_journal_upsert_requests_async (journal, batch, "cursor-cancelled", cancellable,
                                         result_cb, &result);
@@ -909,14 +946,26 @@ test_batch_cursor (void)
   g_assert_no_error (error);
 
   g_assert_finalize_object (journal);
+
+  /* the queryable columns and the history table follow the requests */
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE vin = 'XTA210990Y2766389'"
+                                " AND make = 'Lada' AND model = 'Vesta'"
+                                " AND buyer_iin = '900101300123'"), ==, 100);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history h JOIN requests r"
+                                " ON r.id = h.request_id WHERE r.portal_id = 'R-042'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history h JOIN requests r"
+                                " ON r.id = h.request_id WHERE r.portal_id = 'R-042'"
+                                " AND h.stage = 'buyer_recheck' AND h.actor = 'portal'"), ==, 1);
+  sqlite3_close (db);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* The killed writer */
 
-/* Batch k upserts batch_size (k) new requests "b<k>-<i>" (stage awaiting_buyer, one history
- * entry, make "batch-<k>") and moves the requests of batch k - 1 to buyer_approved with a
- * second history entry, then sets the cursor to "<k>", in one transaction. So after any
+/* Batch k upserts batch_size (k) new requests "b<k>-<i>" (stage awaiting_buyer, two history
+ * entries: draft and awaiting_buyer; make "batch-<k>") and moves the requests of batch k - 1
+ * to buyer_approved with a third history entry, then sets the cursor to "<k>", in one transaction. So after any
  * crash, with the cursor at c: batches 1..c are there whole, nothing of a later batch is,
  * the requests of batch c wait for the buyer and all earlier ones are approved. */
 static guint
@@ -936,10 +985,13 @@ add_batch_records (GPtrArray *records,
     {
       g_autofree char *portal_id = g_strdup_printf ("b%u-%u", k, i);
 
-      g_ptr_array_add (records, make_record (portal_id,
-                                             approved ? "buyer_approved" : "awaiting_buyer",
-                                             (gint64) k * 10 + (approved ? 1 : 0),
-                                             approved ? 2 : 1, make));
+      g_autoptr(TirkeuRequest) request = make_request (portal_id, TIRKEU_STAGE_AWAITING_BUYER,
+                                                       make);
+
+      if (approved)
+        g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_APPROVED,
+                                                          NULL, NULL, NULL));
+      g_ptr_array_add (records, g_steal_pointer (&request));
     }
 }
 
@@ -971,8 +1023,7 @@ run_writer (const char *path)
 
   for (;; k++)
     {
-      g_autoptr(GPtrArray) records =
-        g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_autoptr(GPtrArray) records = request_array ();
       g_autofree char *next_cursor = g_strdup_printf ("%u", k);
 
       add_batch_records (records, k, FALSE);
@@ -1045,7 +1096,7 @@ check_killed_journal (const char *path)
   for (guint k = 1; k <= c; k++)
     {
       total += batch_size (k);
-      history += k == c ? 1 * batch_size (k) : 2 * batch_size (k);
+      history += k == c ? 2 * batch_size (k) : 3 * batch_size (k);
     }
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"), ==, total);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history"), ==, history);

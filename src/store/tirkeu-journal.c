@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "tirkeu-journal.h"
+#include "tirkeu-request.h"
 #include "tirkeu-stage.h"
 #include "tirkeu-store-error.h"
 
@@ -93,14 +94,17 @@ static const char * const migrations[] = {
   "CREATE INDEX requests_buyer_iin ON requests (buyer_iin);"
   "CREATE INDEX requests_stage ON requests (stage);"
   "CREATE INDEX requests_idempotency_key ON requests (idempotency_key);"
+  /* A queryable copy of each request's history (the timeline, notifications); the record
+   * blob holds it too, so that a record loads whole with one read. Both are written in the
+   * same transaction. The per-language titles of a stage come from the catalogue
+   * (tirkeu-catalogue.h) by stage; `message` is the portal's or the seller's own text. */
   "CREATE TABLE stage_history ("
   "  request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
   "  seq INTEGER NOT NULL,"
   "  stage TEXT NOT NULL,"
   "  at INTEGER NOT NULL,"
-  "  message_kk TEXT,"
-  "  message_ru TEXT,"
-  "  message_en TEXT,"
+  "  actor TEXT NOT NULL,"
+  "  message TEXT,"
   "  PRIMARY KEY (request_id, seq)"
   ") STRICT, WITHOUT ROWID;"
   "CREATE TABLE meta ("
@@ -560,27 +564,6 @@ record_lookup_string (GVariant   *record,
     return NULL;
 
   return value;
-}
-
-/* The record without its history, which lives in stage_history. */
-static GVariant *
-record_without_history (GVariant *record)
-{
-  GVariantBuilder builder;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_iter_init (&iter, record);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (!g_str_equal (key, "history"))
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
-
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1566,21 +1549,21 @@ upsert_statements_prepare (sqlite3           *db,
     return FALSE;
 
   statements->add_history = db_prepare (db,
-    "INSERT INTO stage_history (request_id, seq, stage, at, message_kk, message_ru, message_en)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO stage_history (request_id, seq, stage, at, actor, message)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     error);
 
   return statements->add_history != NULL;
 }
 
+/* Everything stored must load again: a record is checked by the model that will read it. */
 static gboolean
 validate_record (GVariant  *record,
                  GError   **error)
 {
   const char *portal_id = record_lookup_string (record, "portal-id");
-  const char *stage_name = record_lookup_string (record, "stage");
-  g_autoptr(GVariant) history = NULL;
-  TirkeuStage stage;
+  g_autoptr(GError) model_error = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
 
   if (portal_id == NULL || *portal_id == '\0')
     {
@@ -1589,39 +1572,30 @@ validate_record (GVariant  *record,
       return FALSE;
     }
 
-  if (!tirkeu_stage_from_string (stage_name, &stage))
+  request = tirkeu_request_new_from_variant (record, &model_error);
+  if (request == NULL)
     {
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
-                   _("Request %s has no valid stage"), portal_id);
+                   "%s: %s", portal_id, model_error->message);
       return FALSE;
     }
 
-  history = g_variant_lookup_value (record, "history", NULL);
-  if (history != NULL)
-    {
-      GVariantIter iter;
-      const char *entry_stage;
-
-      if (!g_variant_is_of_type (history, TIRKEU_JOURNAL_HISTORY_TYPE))
-        {
-          g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
-                       _("Request %s has a malformed stage history"), portal_id);
-          return FALSE;
-        }
-
-      g_variant_iter_init (&iter, history);
-      while (g_variant_iter_next (&iter, "(&sx@a{ss})", &entry_stage, NULL, NULL))
-        {
-          if (!tirkeu_stage_from_string (entry_stage, &stage))
-            {
-              g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
-                           _("Request %s has an unknown stage in its history"), portal_id);
-              return FALSE;
-            }
-        }
-    }
-
   return TRUE;
+}
+
+/* Records were checked at write time; one that does not load now was damaged since. */
+static TirkeuRequest *
+request_from_record (GVariant  *record,
+                     GError   **error)
+{
+  g_autoptr(GError) model_error = NULL;
+  TirkeuRequest *request = tirkeu_request_new_from_variant (record, &model_error);
+
+  if (request == NULL)
+    g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT, "%s: %s",
+                 _("The journal file is damaged"), model_error->message);
+
+  return request;
 }
 
 /* Inside a transaction. @idempotency_key, when not NULL, overrides the record's. */
@@ -1633,8 +1607,9 @@ upsert_request (sqlite3           *db,
                 GError           **error)
 {
   sqlite3_stmt *upsert = statements->upsert;
-  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GVariant) vehicle = NULL;
   g_autoptr(GVariant) history = NULL;
+  const char *vin = NULL, *make = NULL, *model = NULL;
   gint64 updated;
   gint64 created;
   gint64 request_id;
@@ -1643,28 +1618,33 @@ upsert_request (sqlite3           *db,
   if (!validate_record (record, error))
     return FALSE;
 
-  if (!g_variant_lookup (record, "updated", "x", &updated))
-    updated = g_get_real_time ();
-  if (!g_variant_lookup (record, "created", "x", &created))
-    created = updated;
+  /* tirkeu_request_new_from_variant() requires both times */
+  g_variant_lookup (record, "updated-at", "x", &updated);
+  g_variant_lookup (record, "created-at", "x", &created);
 
   if (idempotency_key == NULL)
     idempotency_key = record_lookup_string (record, "idempotency-key");
 
-  stored = record_without_history (record);
+  vehicle = g_variant_lookup_value (record, "vehicle", G_VARIANT_TYPE_VARDICT);
+  if (vehicle != NULL)
+    {
+      vin = record_lookup_string (vehicle, "vin");
+      make = record_lookup_string (vehicle, "make");
+      model = record_lookup_string (vehicle, "model");
+    }
 
   bind_text (upsert, 1, record_lookup_string (record, "portal-id"));
   bind_text (upsert, 2, idempotency_key);
   bind_text (upsert, 3, record_lookup_string (record, "seller-bin"));
-  bind_text (upsert, 4, record_lookup_string (record, "vin"));
+  bind_text (upsert, 4, vin);
   bind_text (upsert, 5, record_lookup_string (record, "buyer-iin"));
   bind_text (upsert, 6, record_lookup_string (record, "buyer-name"));
-  bind_text (upsert, 7, record_lookup_string (record, "make"));
-  bind_text (upsert, 8, record_lookup_string (record, "model"));
+  bind_text (upsert, 7, make);
+  bind_text (upsert, 8, model);
   bind_text (upsert, 9, record_lookup_string (record, "stage"));
   sqlite3_bind_int64 (upsert, 10, created);
   sqlite3_bind_int64 (upsert, 11, updated);
-  bind_record (upsert, 12, stored);
+  bind_record (upsert, 12, record);
 
   rc = sqlite3_step (upsert);
   if (rc == SQLITE_ROW)
@@ -1685,14 +1665,14 @@ upsert_request (sqlite3           *db,
       return FALSE;
     }
 
-  /* A record without a history key keeps the stored history. */
   history = g_variant_lookup_value (record, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
   if (request_id >= 0 && history != NULL)
     {
       GVariantIter iter;
       const char *stage;
       gint64 at;
-      GVariant *messages;
+      const char *message;
+      const char *actor;
       gint64 seq = 0;
 
       sqlite3_bind_int64 (statements->clear_history, 1, request_id);
@@ -1700,23 +1680,16 @@ upsert_request (sqlite3           *db,
         return FALSE;
 
       g_variant_iter_init (&iter, history);
-      while (g_variant_iter_next (&iter, "(&sx@a{ss})", &stage, &at, &messages))
+      while (g_variant_iter_next (&iter, "(&sxm&s&s)", &stage, &at, &message, &actor))
         {
-          const char *kk = NULL, *ru = NULL, *en = NULL;
           sqlite3_stmt *add = statements->add_history;
-
-          g_variant_lookup (messages, "kk", "&s", &kk);
-          g_variant_lookup (messages, "ru", "&s", &ru);
-          g_variant_lookup (messages, "en", "&s", &en);
 
           sqlite3_bind_int64 (add, 1, request_id);
           sqlite3_bind_int64 (add, 2, seq++);
           bind_text (add, 3, stage);
           sqlite3_bind_int64 (add, 4, at);
-          bind_text (add, 5, kk);
-          bind_text (add, 6, ru);
-          bind_text (add, 7, en);
-          g_variant_unref (messages);
+          bind_text (add, 5, actor);
+          bind_text (add, 6, message);
 
           if (!db_step_done (db, add, error))
             return FALSE;
@@ -1792,21 +1765,22 @@ fail:
 /**
  * tirkeu_journal_upsert_requests_async:
  * @self: a #TirkeuJournal
- * @records: (element-type GVariant): records of type %TIRKEU_JOURNAL_RECORD_TYPE, each with
- *   a `portal-id` and a `stage`
+ * @requests: (element-type TirkeuRequest): requests with a portal id; they are serialized
+ *   (tirkeu_request_to_variant()) before this returns, so the caller may change them at once
  * @cursor: (nullable): the sync cursor after these records, or %NULL to keep the cursor
  * @cancellable: (nullable): a #GCancellable; a cancelled batch rolls back whole
  * @callback: called on the caller's thread-default main context
  * @user_data: data for @callback
  *
  * Inserts or updates the requests by portal id and stores @cursor, all in one transaction:
- * either the whole batch and its cursor are in the file, or none of it. A record whose
- * `updated` time is older than the stored one is skipped. A record with a `history` key
- * replaces the stored history; one without keeps it.
+ * either the whole batch and its cursor are in the file, or none of it. A request whose
+ * update time is older than the stored one's is skipped (an out-of-order sync page). A
+ * request that tirkeu_request_new_from_variant() could not load back fails the whole batch
+ * with %TIRKEU_STORE_ERROR_INVALID.
  */
 void
 tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
-                                      GPtrArray           *records,
+                                      GPtrArray           *requests,
                                       const char          *cursor,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
@@ -1816,19 +1790,15 @@ tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
   GTask *task;
 
   g_return_if_fail (TIRKEU_IS_JOURNAL (self));
-  g_return_if_fail (records != NULL);
+  g_return_if_fail (requests != NULL);
 
   task = new_job (self, tirkeu_journal_upsert_requests_async, job_upsert_requests,
                   cancellable, callback, user_data, &args);
-  /* Records are immutable GVariants: a copy of the array is enough to hand them over. */
-  args->records = g_ptr_array_new_full (records->len, (GDestroyNotify) g_variant_unref);
-  for (guint i = 0; i < records->len; i++)
-    {
-      GVariant *record = g_ptr_array_index (records, i);
-
-      g_return_if_fail (g_variant_is_of_type (record, TIRKEU_JOURNAL_RECORD_TYPE));
-      g_ptr_array_add (args->records, g_variant_ref_sink (record));
-    }
+  /* A TirkeuRequest belongs to the caller's thread: the worker gets immutable snapshots. */
+  args->records = g_ptr_array_new_full (requests->len, (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; i < requests->len; i++)
+    g_ptr_array_add (args->records,
+                     tirkeu_request_to_variant (g_ptr_array_index (requests, i)));
   args->text = g_strdup (cursor);
   push_job (self, task);
 }
@@ -1852,7 +1822,7 @@ tirkeu_journal_upsert_requests_finish (TirkeuJournal  *self,
 /**
  * tirkeu_journal_upsert_requests_sync:
  * @self: a #TirkeuJournal
- * @records: (element-type GVariant): as for tirkeu_journal_upsert_requests_async()
+ * @requests: (element-type TirkeuRequest): as for tirkeu_journal_upsert_requests_async()
  * @cursor: (nullable): the sync cursor after these records
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #TIRKEU_STORE_ERROR
@@ -1863,7 +1833,7 @@ tirkeu_journal_upsert_requests_finish (TirkeuJournal  *self,
  */
 gboolean
 tirkeu_journal_upsert_requests_sync (TirkeuJournal  *self,
-                                     GPtrArray      *records,
+                                     GPtrArray      *requests,
                                      const char     *cursor,
                                      GCancellable   *cancellable,
                                      GError        **error)
@@ -1872,7 +1842,7 @@ tirkeu_journal_upsert_requests_sync (TirkeuJournal  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  tirkeu_journal_upsert_requests_async (self, records, cursor, cancellable,
+  tirkeu_journal_upsert_requests_async (self, requests, cursor, cancellable,
                                         sync_result_cb, &result);
   wait_for_result (context, &result);
   g_main_context_pop_thread_default (context);
@@ -1900,14 +1870,25 @@ job_list_requests (GTask        *task,
       return;
     }
 
-  records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  records = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      g_autoptr(GVariant) record = NULL;
+      TirkeuRequest *request;
+
       if (records->len % CANCEL_CHECK_EVERY == 0 &&
           job_return_if_cancelled (task))
         return;
 
-      g_ptr_array_add (records, g_variant_ref_sink (record_from_column (stmt, 0)));
+      /* Built here, off the caller's thread; nothing else sees them until they are returned. */
+      record = g_variant_ref_sink (record_from_column (stmt, 0));
+      request = request_from_record (record, &error);
+      if (request == NULL)
+        {
+          job_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_ptr_array_add (records, request);
     }
 
   if (rc != SQLITE_DONE)
@@ -1927,8 +1908,8 @@ job_list_requests (GTask        *task,
  * @callback: called on the caller's thread-default main context
  * @user_data: data for @callback
  *
- * Loads every request, the latest changed first, for the requests list. The records carry
- * no `history` key (the list does not show it): tirkeu_journal_get_request_async() does.
+ * Loads every request with its history, the latest changed first, for the requests list.
+ * The objects are built on the journal's thread and belong to the caller once returned.
  */
 void
 tirkeu_journal_list_requests_async (TirkeuJournal       *self,
@@ -1952,7 +1933,7 @@ tirkeu_journal_list_requests_async (TirkeuJournal       *self,
  * @result: the result given to the callback
  * @error: return location for a #TIRKEU_STORE_ERROR
  *
- * Returns: (transfer container) (element-type GVariant) (nullable): the records
+ * Returns: (transfer container) (element-type TirkeuRequest) (nullable): the requests
  */
 GPtrArray *
 tirkeu_journal_list_requests_finish (TirkeuJournal  *self,
@@ -1970,7 +1951,7 @@ tirkeu_journal_list_requests_finish (TirkeuJournal  *self,
  *
  * tirkeu_journal_list_requests_async() on the journal's thread, blocking the caller.
  *
- * Returns: (transfer container) (element-type GVariant) (nullable): the records
+ * Returns: (transfer container) (element-type TirkeuRequest) (nullable): the requests
  */
 GPtrArray *
 tirkeu_journal_list_requests_sync (TirkeuJournal  *self,
@@ -1998,19 +1979,10 @@ job_get_request (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GVariant) record = NULL;
-  GVariantBuilder builder;
-  GVariantBuilder history;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-  gint64 request_id;
+  TirkeuRequest *request;
   int rc;
 
-  /* The record and its history from one snapshot. */
-  if (!db_exec (db, "BEGIN", &error))
-    goto fail;
-
-  stmt = db_prepare (db, "SELECT id, record FROM requests WHERE portal_id = ?1", &error);
+  stmt = db_prepare (db, "SELECT record FROM requests WHERE portal_id = ?1", &error);
   if (stmt == NULL)
     goto fail;
   bind_text (stmt, 1, args->id);
@@ -2026,56 +1998,16 @@ job_get_request (GTask        *task,
       set_sqlite_error (&error, db, rc, _("Could not read the journal"));
       goto fail;
     }
-  request_id = sqlite3_column_int64 (stmt, 0);
-  record = g_variant_ref_sink (record_from_column (stmt, 1));
-  g_clear_pointer (&stmt, sqlite3_finalize);
 
-  stmt = db_prepare (db,
-                     "SELECT stage, at, message_kk, message_ru, message_en FROM stage_history"
-                     " WHERE request_id = ?1 ORDER BY seq",
-                     &error);
-  if (stmt == NULL)
+  record = g_variant_ref_sink (record_from_column (stmt, 0));
+  request = request_from_record (record, &error);
+  if (request == NULL)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, request_id);
 
-  g_variant_builder_init (&history, TIRKEU_JOURNAL_HISTORY_TYPE);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      static const char * const languages[] = { "kk", "ru", "en" };
-      GVariantBuilder messages;
-
-      g_variant_builder_init (&messages, G_VARIANT_TYPE ("a{ss}"));
-      for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
-        if (sqlite3_column_type (stmt, 2 + i) != SQLITE_NULL)
-          g_variant_builder_add (&messages, "{ss}", languages[i], column_text (stmt, 2 + i));
-
-      g_variant_builder_add (&history, "(sxa{ss})", column_text (stmt, 0),
-                             (gint64) sqlite3_column_int64 (stmt, 1), &messages);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      g_variant_builder_clear (&history);
-      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
-      goto fail;
-    }
-  db_rollback (db);
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_iter_init (&iter, record);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (!g_str_equal (key, "history"))
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
-  g_variant_builder_add (&builder, "{sv}", "history", g_variant_builder_end (&history));
-
-  job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&builder)),
-                      (GDestroyNotify) g_variant_unref);
+  job_return_pointer (task, request, g_object_unref);
   return;
 
 fail:
-  db_rollback (db);
   job_return_error (task, g_steal_pointer (&error));
 }
 
@@ -2115,10 +2047,9 @@ tirkeu_journal_get_request_async (TirkeuJournal       *self,
  * @error: return location for a #TIRKEU_STORE_ERROR (%TIRKEU_STORE_ERROR_NOT_FOUND when
  *   the journal has no such request)
  *
- * Returns: (transfer full) (nullable): the record, of type %TIRKEU_JOURNAL_RECORD_TYPE,
- *   with its `history`
+ * Returns: (transfer full) (nullable): the request
  */
-GVariant *
+TirkeuRequest *
 tirkeu_journal_get_request_finish (TirkeuJournal  *self,
                                    GAsyncResult   *result,
                                    GError        **error)
@@ -2135,9 +2066,9 @@ tirkeu_journal_get_request_finish (TirkeuJournal  *self,
  *
  * tirkeu_journal_get_request_async() on the journal's thread, blocking the caller.
  *
- * Returns: (transfer full) (nullable): the record with its `history`
+ * Returns: (transfer full) (nullable): the request
  */
-GVariant *
+TirkeuRequest *
 tirkeu_journal_get_request_sync (TirkeuJournal  *self,
                                  const char     *portal_id,
                                  GCancellable   *cancellable,
@@ -2339,8 +2270,8 @@ fail:
 /**
  * tirkeu_journal_enqueue_async:
  * @self: a #TirkeuJournal
- * @idempotency_key: the Idempotency-Key the request is (and will be) submitted with
- * @record: (transfer floating): the signed request, of type %TIRKEU_JOURNAL_RECORD_TYPE
+ * @request: the signed request; its idempotency key
+ *   (tirkeu_request_get_idempotency_key()) is the one it is, and will be, submitted with
  * @draft_id: (nullable): the draft this request was typed in, deleted in the same
  *   transaction
  * @next_attempt_at: when to try first (microseconds since the epoch; g_get_real_time() for
@@ -2356,8 +2287,7 @@ fail:
  */
 void
 tirkeu_journal_enqueue_async (TirkeuJournal       *self,
-                              const char          *idempotency_key,
-                              GVariant            *record,
+                              TirkeuRequest       *request,
                               const char          *draft_id,
                               gint64               next_attempt_at,
                               GCancellable        *cancellable,
@@ -2368,14 +2298,13 @@ tirkeu_journal_enqueue_async (TirkeuJournal       *self,
   GTask *task;
 
   g_return_if_fail (TIRKEU_IS_JOURNAL (self));
-  g_return_if_fail (idempotency_key != NULL && *idempotency_key != '\0');
-  g_return_if_fail (record != NULL &&
-                    g_variant_is_of_type (record, TIRKEU_JOURNAL_RECORD_TYPE));
+  g_return_if_fail (TIRKEU_IS_REQUEST (request));
+  g_return_if_fail (tirkeu_request_get_idempotency_key (request) != NULL);
 
   task = new_job (self, tirkeu_journal_enqueue_async, job_enqueue,
                   cancellable, callback, user_data, &args);
-  args->id = g_strdup (idempotency_key);
-  args->variant = g_variant_ref_sink (record);
+  args->id = g_strdup (tirkeu_request_get_idempotency_key (request));
+  args->variant = tirkeu_request_to_variant (request);
   args->text = g_strdup (draft_id);
   args->time = next_attempt_at;
   push_job (self, task);
@@ -2536,8 +2465,7 @@ fail:
  * tirkeu_journal_complete_async:
  * @self: a #TirkeuJournal
  * @idempotency_key: the outbox entry's key
- * @confirmed: (transfer floating) (nullable): the request as the portal confirmed it, of
- *   type %TIRKEU_JOURNAL_RECORD_TYPE with its `portal-id` and `stage`
+ * @confirmed: (nullable): the request as the portal confirmed it, with its portal id
  * @cancellable: (nullable): a #GCancellable
  * @callback: called on the caller's thread-default main context
  * @user_data: data for @callback
@@ -2549,7 +2477,7 @@ fail:
 void
 tirkeu_journal_complete_async (TirkeuJournal       *self,
                                const char          *idempotency_key,
-                               GVariant            *confirmed,
+                               TirkeuRequest       *confirmed,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -2559,13 +2487,12 @@ tirkeu_journal_complete_async (TirkeuJournal       *self,
 
   g_return_if_fail (TIRKEU_IS_JOURNAL (self));
   g_return_if_fail (idempotency_key != NULL);
-  g_return_if_fail (confirmed == NULL ||
-                    g_variant_is_of_type (confirmed, TIRKEU_JOURNAL_RECORD_TYPE));
+  g_return_if_fail (confirmed == NULL || TIRKEU_IS_REQUEST (confirmed));
 
   task = new_job (self, tirkeu_journal_complete_async, job_complete,
                   cancellable, callback, user_data, &args);
   args->id = g_strdup (idempotency_key);
-  args->variant = confirmed != NULL ? g_variant_ref_sink (confirmed) : NULL;
+  args->variant = confirmed != NULL ? tirkeu_request_to_variant (confirmed) : NULL;
   push_job (self, task);
 }
 

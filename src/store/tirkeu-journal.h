@@ -3,37 +3,27 @@
 
 #include <gio/gio.h>
 
+#include "tirkeu-request.h"
+
 G_BEGIN_DECLS
 
 /**
  * TIRKEU_JOURNAL_RECORD_TYPE:
  *
- * The GVariant type of a request record: a vardict (`a{sv}`). The journal interprets these
- * keys and keeps every other key as it is:
- *
- * - `portal-id` (s): the portal's request id; required for the requests table, the key of
- *   an upsert
- * - `idempotency-key` (s): the key the request was submitted with
- * - `stage` (s): the wire name of a #TirkeuStage (tirkeu_stage_to_string()); required
- * - `vin` (s), `make` (s), `model` (s), `seller-bin` (s), `buyer-iin` (s), `buyer-name` (s):
- *   copied into queryable columns
- * - `created` (x), `updated` (x): microseconds since the epoch, UTC (g_get_real_time());
- *   `updated` orders the list and guards against a stale upsert
- * - `history` (a(sxa{ss})): the stage history, oldest first: the stage's wire name, when
- *   (microseconds since the epoch) and the messages by language code (`kk`, `ru`, `en`);
- *   kept in its own table, not in the record's blob
- *
- * Everything else (seller name, e-passport data, contract, the CMS signature as `ay`,
- * refusal, TsON, plate type, ...) is stored whole in the record's blob.
+ * The GVariant type of a stored request: tirkeu_request_to_variant()'s versioned vardict,
+ * stored whole. The journal copies `portal-id`, `idempotency-key`, `seller-bin`,
+ * `buyer-iin`, `buyer-name`, `stage`, `created-at`, `updated-at` and the vehicle's `vin`,
+ * `make` and `model` into queryable columns, and the `history` into its own table.
  */
 #define TIRKEU_JOURNAL_RECORD_TYPE G_VARIANT_TYPE_VARDICT
 
 /**
  * TIRKEU_JOURNAL_HISTORY_TYPE:
  *
- * The GVariant type of a record's `history` key.
+ * The GVariant type of a record's `history`, as tirkeu_request_to_variant() writes it: the
+ * stage's wire name, when (microseconds since the epoch, UTC), the message and the actor.
  */
-#define TIRKEU_JOURNAL_HISTORY_TYPE ((const GVariantType *) "a(sxa{ss})")
+#define TIRKEU_JOURNAL_HISTORY_TYPE ((const GVariantType *) "a(sxmss)")
 
 /**
  * TIRKEU_JOURNAL_DRAFT_FIELDS_TYPE:
@@ -54,7 +44,8 @@ G_BEGIN_DECLS
  * TIRKEU_JOURNAL_OUTBOX_LIST_TYPE:
  *
  * The GVariant type of tirkeu_journal_list_outbox_due_finish(): for each entry, its
- * idempotency key, the record to submit, the number of attempts made, the last error (empty
+ * idempotency key, the request to submit (%TIRKEU_JOURNAL_RECORD_TYPE: load it with
+ * tirkeu_request_new_from_variant()), the number of attempts made, the last error (empty
  * when none), the time of the next attempt (microseconds since the epoch) and the draft it
  * came from (empty when none); the most overdue first.
  */
@@ -115,8 +106,7 @@ gboolean       tirkeu_journal_delete_draft_finish       (TirkeuJournal        *s
 
 /* Outbox: signed requests waiting for the portal's confirmation */
 void           tirkeu_journal_enqueue_async             (TirkeuJournal        *self,
-                                                         const char           *idempotency_key,
-                                                         GVariant             *record,
+                                                         TirkeuRequest        *request,
                                                          const char           *draft_id,
                                                          gint64                next_attempt_at,
                                                          GCancellable         *cancellable,
@@ -137,7 +127,7 @@ gboolean       tirkeu_journal_record_attempt_finish     (TirkeuJournal        *s
                                                          GError              **error);
 void           tirkeu_journal_complete_async            (TirkeuJournal        *self,
                                                          const char           *idempotency_key,
-                                                         GVariant             *confirmed,
+                                                         TirkeuRequest        *confirmed,
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,
                                                          gpointer              user_data);
@@ -155,7 +145,7 @@ GVariant      *tirkeu_journal_list_outbox_due_finish    (TirkeuJournal        *s
 
 /* Requests and the sync cursor */
 void           tirkeu_journal_upsert_requests_async     (TirkeuJournal        *self,
-                                                         GPtrArray            *records,
+                                                         GPtrArray            *requests,
                                                          const char           *cursor,
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,
@@ -164,7 +154,7 @@ gboolean       tirkeu_journal_upsert_requests_finish    (TirkeuJournal        *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 gboolean       tirkeu_journal_upsert_requests_sync      (TirkeuJournal        *self,
-                                                         GPtrArray            *records,
+                                                         GPtrArray            *requests,
                                                          const char           *cursor,
                                                          GCancellable         *cancellable,
                                                          GError              **error);
@@ -183,10 +173,10 @@ void           tirkeu_journal_get_request_async         (TirkeuJournal        *s
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,
                                                          gpointer              user_data);
-GVariant      *tirkeu_journal_get_request_finish        (TirkeuJournal        *self,
+TirkeuRequest *tirkeu_journal_get_request_finish        (TirkeuJournal        *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);
-GVariant      *tirkeu_journal_get_request_sync          (TirkeuJournal        *self,
+TirkeuRequest *tirkeu_journal_get_request_sync          (TirkeuJournal        *self,
                                                          const char           *portal_id,
                                                          GCancellable         *cancellable,
                                                          GError              **error);
