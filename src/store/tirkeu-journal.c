@@ -297,6 +297,7 @@ worker_thread (gpointer data)
   for (;;)
     {
       gpointer item = g_async_queue_pop (worker->queue);
+      GMainContext *context;
       GSource *source;
       GTask *task;
       Job *job;
@@ -319,12 +320,18 @@ worker_thread (gpointer data)
 
       /* An idle source, not g_main_context_invoke(): that would run deliver_cb right here
        * when the caller's context is the global default one and nobody iterates it. */
+      /* The caller may dispatch the source, take its result and drop its context (the
+       * _sync variants use a private one) before this thread lets go of the source: hold
+       * the context until then, or the source's last unref here races the context's
+       * finalization there (GLib: "source_remove_from_context: assertion failed"). */
+      context = g_main_context_ref (g_task_get_context (task));
       source = g_idle_source_new ();
       g_source_set_priority (source, g_task_get_priority (task));
       g_source_set_callback (source, deliver_cb, task, NULL);
       g_source_set_static_name (source, "[tirkeu-journal] deliver");
-      g_source_attach (source, g_task_get_context (task));
+      g_source_attach (source, context);
       g_source_unref (source);
+      g_main_context_unref (context);
     }
 
   if (worker->db != NULL)
