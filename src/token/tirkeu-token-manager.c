@@ -435,6 +435,10 @@ unload_module (Worker *worker)
   if (worker->loaded)
     PKCS11_CTX_unload (worker->ctx);
   worker->loaded = FALSE;
+  /* A fresh context for each load: libp11 0.4.12 does not free the module's manufacturer
+   * and description strings on unload, only when the context is freed, so reloading the
+   * same context (every poll on SoftHSM) would leak them. */
+  g_clear_pointer (&worker->ctx, PKCS11_CTX_free);
 }
 
 static gboolean
@@ -443,6 +447,7 @@ load_module (Worker  *worker,
 {
   unload_module (worker);
 
+  worker->ctx = PKCS11_CTX_new ();
   if (PKCS11_CTX_load (worker->ctx, worker->shared->module_path) != 0)
     {
       log_openssl_errors ("PKCS11_CTX_load");
@@ -942,7 +947,6 @@ worker_main (gpointer data)
 {
   Worker worker = { .shared = data };
 
-  worker.ctx = PKCS11_CTX_new ();
   worker.present = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (;;)
@@ -973,7 +977,6 @@ worker_main (gpointer data)
     }
 
   unload_module (&worker);
-  PKCS11_CTX_free (worker.ctx);
   g_ptr_array_unref (worker.present);
   ERR_clear_error ();
   shared_unref (worker.shared);
