@@ -89,40 +89,45 @@ translated_body (TirkeuApplication *application,
   screenshot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), name);
 }
 
-static void
-test_window_translated_subprocess (void)
-{
-  const char * const arguments[] = { "--language", language, NULL };
-
-  g_assert_nonnull (language);
-  g_assert_cmpint (tirkeu_ui_test_run_application (arguments, translated_body, NULL), ==, 0);
-}
-
+/* The parent runs each language's test again in a subprocess of its own (same test path,
+ * with --GTestSubprocess), where main() set gettext up for that language. */
 static void
 test_window_translated (gconstpointer data)
 {
   const char *test_language = data;
-  g_autofree char *path = g_strdup_printf ("/window-i18n/%s/subprocess", test_language);
+  const char * const arguments[] = { "--language", test_language, NULL };
 
-  g_test_trap_subprocess (path, 60 * G_USEC_PER_SEC,
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpstr (language, ==, test_language);
+      g_assert_cmpint (tirkeu_ui_test_run_application (arguments, translated_body, NULL), ==, 0);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC,
                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }
 
-/* "/window-i18n/kk/subprocess" in the arguments: the language of this subprocess. */
+/* In a subprocess, the test path in the arguments names its language. */
 static const char *
 find_subprocess_language (int    argc,
                           char **argv)
 {
+  gboolean subprocess = FALSE;
+  const char *found = NULL;
+
   for (int i = 1; i < argc; i++)
     {
-      if (g_str_equal (argv[i], "/window-i18n/kk/subprocess"))
-        return "kk";
-      if (g_str_equal (argv[i], "/window-i18n/ru/subprocess"))
-        return "ru";
+      if (g_str_equal (argv[i], "--GTestSubprocess"))
+        subprocess = TRUE;
+      else if (g_str_equal (argv[i], "/window-i18n/kk"))
+        found = "kk";
+      else if (g_str_equal (argv[i], "/window-i18n/ru"))
+        found = "ru";
     }
 
-  return NULL;
+  return subprocess ? found : NULL;
 }
 
 int
@@ -141,13 +146,8 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     {
       g_autofree char *path = g_strdup_printf ("/window-i18n/%s", languages[i]);
-      g_autofree char *subprocess = g_strdup_printf ("/window-i18n/%s/subprocess", languages[i]);
 
-      /* The subprocess test exists only in its subprocess, which knows its language. */
-      if (language == NULL)
-        g_test_add_data_func (path, languages[i], test_window_translated);
-      else if (g_str_equal (language, languages[i]))
-        g_test_add_func (subprocess, test_window_translated_subprocess);
+      g_test_add_data_func (path, languages[i], test_window_translated);
     }
 
   return g_test_run ();

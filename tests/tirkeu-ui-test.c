@@ -18,9 +18,19 @@ void
 tirkeu_ui_test_init (int    *argc,
                      char ***argv)
 {
+  /* A test subprocess inherits its parent's isolated XDG_DATA_DIRS: the parent passes
+   * the system's on in a variable of its own. */
+  const char *saved = g_getenv ("TIRKEU_TEST_SYSTEM_DATA_DIRS");
   const char *dirs = g_getenv ("XDG_DATA_DIRS");
 
-  system_data_dirs = g_strdup (dirs != NULL && *dirs != '\0' ? dirs : "/usr/local/share:/usr/share");
+  if (saved != NULL && *saved != '\0')
+    system_data_dirs = g_strdup (saved);
+  else if (dirs != NULL && *dirs != '\0')
+    system_data_dirs = g_strdup (dirs);
+  else
+    system_data_dirs = g_strdup ("/usr/local/share:/usr/share");
+  g_setenv ("TIRKEU_TEST_SYSTEM_DATA_DIRS", system_data_dirs, TRUE);
+
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 

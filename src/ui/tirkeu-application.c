@@ -79,11 +79,15 @@ tirkeu_application_handle_local_options (GApplication *application,
       return 0;
     }
 
-  if (g_variant_dict_lookup (options, "language", "&s", &language)
-      && !tirkeu_language_is_valid (language))
+  if (g_variant_dict_lookup (options, "language", "&s", &language))
     {
-      g_printerr (_("Unknown language “%s”: use system, kk, ru or en.\n"), language);
-      return 1;
+      if (!tirkeu_language_is_valid (language))
+        {
+          g_printerr (_("Unknown language “%s”: use system, kk, ru or en.\n"), language);
+          return 1;
+        }
+      /* main() has already set gettext up with it; this records it for the run. */
+      tirkeu_config_set_language (self->config, language);
     }
 
   if (g_variant_dict_lookup (options, "portal-url", "&s", &portal_url))
