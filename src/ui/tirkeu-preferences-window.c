@@ -212,10 +212,8 @@ restart_response_cb (TirkeuPreferencesWindow *self,
                      const char              *response,
                      AdwMessageDialog        *dialog)
 {
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (g_str_equal (response, "restart") && TIRKEU_IS_APPLICATION (application))
-    tirkeu_application_request_restart (TIRKEU_APPLICATION (application));
+  if (g_str_equal (response, "restart"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.restart", NULL);
 }
 
 static void
