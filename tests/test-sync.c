@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* TirkeuSync against the in-process sandbox in auto mode: requests followed to every final
+ * stage, the back-off while the portal is unreachable, and the recovery when the network
+ * monitor says the network is back. */
+#include "config.h"
+
+#include "tirkeu-portal-error.h"
+#include "tirkeu-sync.h"
+#include "tirkeu-tracking-test.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* A network monitor the test switches by hand */
+
+#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
+
+struct _TestNetworkMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+enum { MON_PROP_0, MON_PROP_AVAILABLE, MON_PROP_METERED, MON_PROP_CONNECTIVITY };
+
+static void test_network_monitor_iface_init (GNetworkMonitorInterface *iface);
+
+static gboolean
+test_network_monitor_initable_init (GInitable     *initable,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_network_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_network_monitor_initable_init;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      test_network_monitor_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
+                                                      test_network_monitor_iface_init))
+
+static gboolean
+test_network_monitor_can_reach (GNetworkMonitor     *monitor,
+                                GSocketConnectable  *connectable,
+                                GCancellable        *cancellable,
+                                GError             **error)
+{
+  return TRUE;
+}
+
+static void
+test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+  iface->can_reach = test_network_monitor_can_reach;
+}
+
+static void
+test_network_monitor_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MON_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MON_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MON_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
+                                               : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_network_monitor_class_init (TestNetworkMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_network_monitor_get_property;
+  g_object_class_override_property (object_class, MON_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MON_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MON_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_network_monitor_init (TestNetworkMonitor *self)
+{
+  self->available = TRUE;
+}
+
+static void
+test_network_monitor_set_available (TestNetworkMonitor *self,
+                                    gboolean            available)
+{
+  self->available = available;
+  g_object_notify (G_OBJECT (self), "network-available");
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  char *portal_id;
+  int   old_stage;
+  int   new_stage;
+} Change;
+
+static void
+change_free (Change *change)
+{
+  g_free (change->portal_id);
+  g_free (change);
+}
+
+static void
+stage_changed_cb (TirkeuSync    *sync,
+                  TirkeuRequest *request,
+                  int            old_stage,
+                  int            new_stage,
+                  GPtrArray     *changes)
+{
+  Change *change = g_new0 (Change, 1);
+
+  g_assert_cmpint (new_stage, ==, tirkeu_request_get_stage (request));
+  g_assert_cmpint (old_stage, !=, new_stage);
+  change->portal_id = g_strdup (tirkeu_request_get_portal_id (request));
+  change->old_stage = old_stage;
+  change->new_stage = new_stage;
+  g_ptr_array_add (changes, change);
+}
+
+static guint
+count_changes_to (GPtrArray  *changes,
+                  const char *portal_id,
+                  TirkeuStage stage)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      Change *change = g_ptr_array_index (changes, i);
+
+      if (g_str_equal (change->portal_id, portal_id) && change->new_stage == (int) stage)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+flag_cb (GObject    *object,
+         GParamSpec *pspec,
+         gboolean   *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+wait_round (TirkeuSync *sync)
+{
+  guint calls = tirkeu_sync_get_n_calls (sync);
+
+  while (tirkeu_sync_get_n_calls (sync) == calls || tirkeu_sync_get_syncing (sync))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_sync_new_destroy (void)
+{
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  TirkeuSync *sync = tirkeu_sync_new (journal, NULL);
+
+  g_assert_true (tirkeu_sync_get_online (sync));
+  g_assert_false (tirkeu_sync_get_syncing (sync));
+  g_assert_null (tirkeu_sync_get_client (sync));
+  g_assert_true (tirkeu_sync_get_journal (sync) == journal);
+  /* Without a client a start does nothing, and asks nothing. */
+  tirkeu_sync_start (sync);
+  g_assert_false (tirkeu_sync_get_syncing (sync));
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (sync), ==, 0);
+  tirkeu_sync_stop (sync);
+  g_assert_finalize_object (sync);
+}
+
+static void
+test_sync_error_classes (void)
+{
+  static const struct {
+    TirkeuPortalCode code;
+    gboolean offline;
+  } cases[] = {
+    { TIRKEU_PORTAL_CODE_NETWORK, TRUE },
+    { TIRKEU_PORTAL_CODE_TIMEOUT, TRUE },
+    { TIRKEU_PORTAL_CODE_UNAVAILABLE, TRUE },
+    { TIRKEU_PORTAL_CODE_TLS, FALSE },
+    { TIRKEU_PORTAL_CODE_SESSION_EXPIRED, FALSE },
+    { TIRKEU_PORTAL_CODE_MALFORMED, FALSE },
+    { TIRKEU_PORTAL_CODE_INTERNAL, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (TIRKEU_PORTAL_ERROR, cases[i].code, "x");
+
+      g_assert_cmpint (tirkeu_sync_error_is_offline (error), ==, cases[i].offline);
+    }
+
+  {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "x");
+    g_assert_false (tirkeu_sync_error_is_offline (error));
+  }
+
+  for (TirkeuStage stage = 0; stage < TIRKEU_N_STAGES; stage++)
+    g_assert_cmpint (tirkeu_sync_stage_is_notable (stage), ==,
+                     stage == TIRKEU_STAGE_COMPLETED || stage == TIRKEU_STAGE_REFUSED
+                     || stage == TIRKEU_STAGE_DECLINED || stage == TIRKEU_STAGE_EXPIRED
+                     || stage == TIRKEU_STAGE_FINES_UNPAID);
+}
+
+static void
+withdraw_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The auto buyer approves at its next step: withdraw right after submitting, and take the
+ * next contract if the buyer was quicker (CONFLICT). */
+static char *
+submit_and_withdraw (TirkeuTrackingPortal *portal,
+                     TirkeuPortalClient   *client)
+{
+  static const TirkeuTrackingCase spares[] = {
+    { "DKP-2025-000109", "WDD2130441A000109", "990330500231", TIRKEU_STAGE_WITHDRAWN },
+    { "DKP-2025-000110", "Y6DFD48S7S0000110", "030415600131", TIRKEU_STAGE_WITHDRAWN },
+    { "DKP-2025-000102", "JTNB23HK4R3000102", "030415600131", TIRKEU_STAGE_WITHDRAWN },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spares); i++)
+    {
+      g_autoptr(TirkeuRequest) submitted = tirkeu_tracking_portal_submit (portal, client,
+                                                                          &spares[i]);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(TirkeuRequest) withdrawn = NULL;
+      g_autoptr(GError) error = NULL;
+
+      tirkeu_portal_client_withdraw_async (client, tirkeu_request_get_portal_id (submitted),
+                                           NULL, withdraw_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      withdrawn = tirkeu_portal_client_withdraw_finish (client, result, NULL, &error);
+      if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT))
+        continue;
+      g_assert_no_error (error);
+      g_assert_cmpint (tirkeu_request_get_stage (withdrawn), ==, TIRKEU_STAGE_WITHDRAWN);
+      return g_strdup (tirkeu_request_get_portal_id (submitted));
+    }
+
+  g_assert_not_reached ();
+}
+
+static void
+test_sync_final_stages (void)
+{
+  g_autoptr(TirkeuTrackingPortal) portal = tirkeu_tracking_portal_new (60);
+  g_autoptr(TirkeuPortalClient) client = tirkeu_tracking_portal_sign_in (portal);
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (journal, NULL);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  guint rounds_allowed;
+  gboolean all_final = FALSE;
+
+  g_signal_connect (sync, "stage-changed", G_CALLBACK (stage_changed_cb), changes);
+  tirkeu_sync_set_interval (sync, 100);
+  tirkeu_sync_set_client (sync, client);
+  tirkeu_sync_start (sync);
+  /* The first round imports an empty journal and stores the cursor. */
+  wait_round (sync);
+  g_assert_null (tirkeu_sync_get_last_error (sync));
+  started = g_get_monotonic_time ();
+
+  for (guint i = 0; i < tirkeu_tracking_n_cases; i++)
+    {
+      const TirkeuTrackingCase *tcase = &tirkeu_tracking_cases[i];
+
+      if (tcase->outcome == TIRKEU_STAGE_WITHDRAWN)
+        {
+          g_ptr_array_add (ids, submit_and_withdraw (portal, client));
+        }
+      else
+        {
+          g_autoptr(TirkeuRequest) submitted = tirkeu_tracking_portal_submit (portal, client,
+                                                                              tcase);
+          g_ptr_array_add (ids, g_strdup (tirkeu_request_get_portal_id (submitted)));
+        }
+    }
+
+  /* Until every request reached its outcome in the stage-changed signals. */
+  for (gint64 deadline = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
+       !all_final && g_get_monotonic_time () < deadline;)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      all_final = TRUE;
+      for (guint i = 0; i < ids->len; i++)
+        if (count_changes_to (changes, g_ptr_array_index (ids, i),
+                              tirkeu_tracking_cases[i].outcome) == 0)
+          all_final = FALSE;
+    }
+  g_assert_true (all_final);
+  wait_round (sync);
+
+  /* One changes call per interval, never one per request: at most one per round of 100 ms
+   * (plus the rounds in flight), whatever the number of requests. */
+  rounds_allowed = (g_get_monotonic_time () - started) / (100 * 1000) + 3;
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (sync), <=, rounds_allowed);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const TirkeuTrackingCase *tcase = &tirkeu_tracking_cases[i];
+      g_autoptr(TirkeuRequest) stored = tirkeu_journal_get_request_sync (journal,
+                                                                          g_ptr_array_index (ids, i),
+                                                                          NULL, &error);
+      GPtrArray *history;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (tirkeu_request_get_stage (stored), ==, tcase->outcome);
+      history = tirkeu_request_get_history (stored);
+      g_assert_cmpuint (history->len, >=, 2);
+      /* Each notable stage reached once is announced once. */
+      g_assert_cmpuint (count_changes_to (changes, g_ptr_array_index (ids, i), tcase->outcome),
+                        ==, 1);
+      if (tcase->outcome == TIRKEU_STAGE_REFUSED)
+        {
+          g_assert_nonnull (tirkeu_request_get_refusal_code (stored));
+          g_assert_nonnull (tirkeu_request_get_refusal_text (stored));
+        }
+    }
+
+  /* The cursor moved with the last page. */
+  {
+    g_autofree char *cursor = tirkeu_journal_get_cursor_sync (journal, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (cursor);
+  }
+
+  /* A journal that already holds everything gets no news from a new sync object. */
+  tirkeu_sync_stop (sync);
+  {
+    g_autoptr(TirkeuSync) again = tirkeu_sync_new (journal, NULL);
+    g_autoptr(GPtrArray) none = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+
+    g_signal_connect (again, "stage-changed", G_CALLBACK (stage_changed_cb), none);
+    tirkeu_sync_set_client (again, client);
+    tirkeu_sync_start (again);
+    wait_round (again);
+    g_assert_null (tirkeu_sync_get_last_error (again));
+    /* Only the fines request may still move (it does not: it waits for the buyer). */
+    g_assert_cmpuint (none->len, ==, 0);
+    tirkeu_sync_stop (again);
+  }
+}
+
+static void
+test_sync_offline (void)
+{
+  g_autoptr(TirkeuTrackingPortal) portal = tirkeu_tracking_portal_new (100);
+  g_autoptr(TirkeuPortalClient) client = tirkeu_tracking_portal_sign_in (portal);
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (journal, G_NETWORK_MONITOR (monitor));
+  g_autoptr(GArray) delays = g_array_new (FALSE, FALSE, sizeof (guint));
+  gboolean online_changed = FALSE;
+  gboolean back = FALSE;
+
+  tirkeu_sync_set_interval (sync, 50);
+  tirkeu_sync_set_backoff (sync, 100, 400);
+  tirkeu_sync_set_client (sync, client);
+  tirkeu_sync_start (sync);
+  wait_round (sync);
+  g_assert_true (tirkeu_sync_get_online (sync));
+
+  /* The portal goes away: offline, with waits 100, 200, 400, 400 ms (capped). */
+  tirkeu_tracking_portal_stop (portal);
+  g_signal_connect (sync, "notify::online", G_CALLBACK (flag_cb), &online_changed);
+  tirkeu_tracking_wait (&online_changed, 10000);
+  g_assert_false (tirkeu_sync_get_online (sync));
+  g_assert_nonnull (tirkeu_sync_get_last_error (sync));
+  g_assert_true (tirkeu_sync_error_is_offline (tirkeu_sync_get_last_error (sync)));
+
+  while (delays->len < 4)
+    {
+      guint delay;
+      gboolean changed = FALSE;
+      gulong id = g_signal_connect (sync, "notify::retry-delay", G_CALLBACK (flag_cb), &changed);
+
+      if (delays->len == 0)
+        {
+          delay = tirkeu_sync_get_retry_delay (sync);
+          g_array_append_val (delays, delay);
+          g_signal_handler_disconnect (sync, id);
+          continue;
+        }
+      /* notify only fires on a change: at the cap, wait for the next failed round instead. */
+      if (delays->len == 3)
+        {
+          g_signal_handler_disconnect (sync, id);
+          wait_round (sync);
+          delay = tirkeu_sync_get_retry_delay (sync);
+          g_array_append_val (delays, delay);
+          continue;
+        }
+      tirkeu_tracking_wait (&changed, 10000);
+      g_signal_handler_disconnect (sync, id);
+      delay = tirkeu_sync_get_retry_delay (sync);
+      g_array_append_val (delays, delay);
+    }
+  g_assert_cmpuint (g_array_index (delays, guint, 0), ==, 100);
+  g_assert_cmpuint (g_array_index (delays, guint, 1), ==, 200);
+  g_assert_cmpuint (g_array_index (delays, guint, 2), ==, 400);
+  g_assert_cmpuint (g_array_index (delays, guint, 3), ==, 400);
+  g_assert_false (tirkeu_sync_get_online (sync));
+
+  /* A long back-off now: the portal comes back, but the sync waits... */
+  tirkeu_sync_set_backoff (sync, 60000, 120000);
+  wait_round (sync);
+  g_assert_cmpuint (tirkeu_sync_get_retry_delay (sync), ==, 800);
+  test_network_monitor_set_available (monitor, FALSE);
+  tirkeu_tracking_portal_restart (portal);
+  {
+    gint64 until = g_get_monotonic_time () + 300 * 1000;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_false (tirkeu_sync_get_online (sync));
+
+  /* ...until the network monitor says the network is back: then at once. */
+  g_signal_connect (sync, "notify::online", G_CALLBACK (flag_cb), &back);
+  test_network_monitor_set_available (monitor, TRUE);
+  tirkeu_tracking_wait (&back, 5000);
+  g_assert_true (tirkeu_sync_get_online (sync));
+  g_assert_cmpuint (tirkeu_sync_get_retry_delay (sync), ==, 0);
+  g_assert_null (tirkeu_sync_get_last_error (sync));
+  tirkeu_sync_stop (sync);
+}
+
+static void
+test_sync_refresh (void)
+{
+  g_autoptr(TirkeuTrackingPortal) portal = tirkeu_tracking_portal_new (100);
+  g_autoptr(TirkeuPortalClient) client = tirkeu_tracking_portal_sign_in (portal);
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (journal, NULL);
+  guint calls;
+
+  /* An hour between rounds: only the manual refresh asks the portal. */
+  tirkeu_sync_set_interval (sync, 3600 * 1000);
+  tirkeu_sync_set_client (sync, client);
+  tirkeu_sync_start (sync);
+  wait_round (sync);
+  calls = tirkeu_sync_get_n_calls (sync);
+  g_assert_cmpuint (calls, ==, 1);
+
+  tirkeu_sync_refresh (sync);
+  g_assert_true (tirkeu_sync_get_syncing (sync));
+  /* A refresh during a round queues exactly one more round. */
+  tirkeu_sync_refresh (sync);
+  tirkeu_sync_refresh (sync);
+  while (tirkeu_sync_get_n_calls (sync) < calls + 2 || tirkeu_sync_get_syncing (sync))
+    g_main_context_iteration (NULL, TRUE);
+  {
+    gint64 until = g_get_monotonic_time () + 200 * 1000;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (sync), ==, calls + 2);
+  tirkeu_sync_stop (sync);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The isolated schema directory lacks org.gnome.system.proxy, which the GNOME proxy
+   * resolver reads; the sandbox is on loopback, so no proxy applies anyway. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+
+  g_test_add_func ("/sync/new-destroy", test_sync_new_destroy);
+  g_test_add_func ("/sync/error-classes", test_sync_error_classes);
+  g_test_add_func ("/sync/final-stages", test_sync_final_stages);
+  g_test_add_func ("/sync/offline", test_sync_offline);
+  g_test_add_func ("/sync/refresh", test_sync_refresh);
+
+  return g_test_run ();
+}
