@@ -145,13 +145,13 @@ struct _Fixture
   guint n_signatures;         /* calls of the sign function */
   guint n_sessions;
   char *last_authorization;
-  GSource *slow_source;
-  guint slow_chunks;
-  SoupServerMessage *slow_msg;
+  GList *slow_answers;        /* SlowAnswer */
   /* the async result */
   GMainLoop *loop;
   GAsyncResult *result;
 };
+
+static void slow_answer_stop (gpointer slow);
 
 static void
 server_cb (SoupServer        *server,
@@ -196,11 +196,9 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  if (fixture->slow_source != NULL)
-    {
-      g_source_destroy (fixture->slow_source);
-      g_source_unref (fixture->slow_source);
-    }
+  for (GList *l = fixture->slow_answers; l != NULL; l = l->next)
+    slow_answer_stop (l->data);
+  g_list_free_full (fixture->slow_answers, g_free);
   soup_server_disconnect (fixture->server);
   g_assert_finalize_object (fixture->server);
   g_free (fixture->base_url);
@@ -887,36 +885,55 @@ test_oversized (Fixture       *fixture,
     }
 }
 
+/* One slow answer in flight: each attempt of the client gets its own. */
+typedef struct
+{
+  Fixture *fixture;
+  SoupServerMessage *msg;
+  GSource *source;
+  guint chunks;
+} SlowAnswer;
+
+static void
+slow_answer_stop (gpointer data)
+{
+  SlowAnswer *slow = data;
+
+  if (slow->source != NULL)
+    {
+      g_source_destroy (slow->source);
+      g_clear_pointer (&slow->source, g_source_unref);
+    }
+  if (slow->msg != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (slow->msg, slow);
+      g_clear_object (&slow->msg);
+    }
+}
+
 static void
 slow_finished_cb (SoupServerMessage *msg,
                   gpointer           user_data)
 {
-  Fixture *fixture = user_data;
-
-  if (fixture->slow_source != NULL)
-    {
-      g_source_destroy (fixture->slow_source);
-      g_clear_pointer (&fixture->slow_source, g_source_unref);
-    }
-  fixture->slow_msg = NULL;
+  slow_answer_stop (user_data);
 }
 
 static gboolean
 slow_chunk_cb (gpointer user_data)
 {
-  Fixture *fixture = user_data;
-  SoupMessageBody *body = soup_server_message_get_response_body (fixture->slow_msg);
+  SlowAnswer *slow = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (slow->msg);
 
   soup_message_body_append (body, SOUP_MEMORY_STATIC, "          ", 10);
-  if (++fixture->slow_chunks == 100)
+  if (++slow->chunks == 100)
     {
       soup_message_body_append (body, SOUP_MEMORY_STATIC, "{}", 2);
       soup_message_body_complete (body);
-      g_clear_pointer (&fixture->slow_source, g_source_unref);
-      soup_server_message_unpause (fixture->slow_msg);
+      g_clear_pointer (&slow->source, g_source_unref);
+      soup_server_message_unpause (slow->msg);
       return G_SOURCE_REMOVE;
     }
-  soup_server_message_unpause (fixture->slow_msg);
+  soup_server_message_unpause (slow->msg);
   return G_SOURCE_CONTINUE;
 }
 
@@ -925,17 +942,20 @@ slow_handler (Fixture           *fixture,
               SoupServerMessage *msg,
               const char        *path)
 {
+  SlowAnswer *slow = g_new0 (SlowAnswer, 1);
+
   /* Headers at once, then 10 bytes every 50 ms: the body would take 5 s. */
   soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
                                      SOUP_ENCODING_CHUNKED);
   soup_server_message_set_status (msg, 200, NULL);
-  fixture->slow_msg = msg;
-  fixture->slow_chunks = 0;
-  g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), fixture);
-  g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), fixture);
-  fixture->slow_source = g_timeout_source_new (50);
-  g_source_set_callback (fixture->slow_source, slow_chunk_cb, fixture, NULL);
-  g_source_attach (fixture->slow_source, NULL);
+  slow->fixture = fixture;
+  slow->msg = g_object_ref (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), slow);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), slow);
+  slow->source = g_timeout_source_new (50);
+  g_source_set_callback (slow->source, slow_chunk_cb, slow, NULL);
+  g_source_attach (slow->source, NULL);
+  fixture->slow_answers = g_list_prepend (fixture->slow_answers, slow);
   soup_server_message_pause (msg);
 }
 

@@ -174,12 +174,36 @@ tirkeu_portal_contract_free (TirkeuPortalContract *contract)
 }
 
 void
+tirkeu_portal_history_entry_free (TirkeuPortalHistoryEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_clear_pointer (&entry->at, g_date_time_unref);
+  tirkeu_portal_text_clear (&entry->message);
+  g_free (entry);
+}
+
+void
+tirkeu_portal_request_info_free (TirkeuPortalRequestInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_clear_pointer (&info->created_at, g_date_time_unref);
+  g_clear_pointer (&info->updated_at, g_date_time_unref);
+  g_clear_pointer (&info->signing_payload, g_bytes_unref);
+  g_clear_pointer (&info->history, g_ptr_array_unref);
+  tirkeu_portal_text_clear (&info->refusal_reason);
+  g_free (info);
+}
+
+void
 tirkeu_portal_changes_free (TirkeuPortalChanges *changes)
 {
   if (changes == NULL)
     return;
   g_clear_pointer (&changes->requests, g_ptr_array_unref);
-  g_clear_pointer (&changes->revisions, g_array_unref);
+  g_clear_pointer (&changes->infos, g_ptr_array_unref);
   g_free (changes->cursor);
   g_free (changes);
 }
@@ -1591,7 +1615,8 @@ operation_cb (GObject      *object,
     g_task_return_error (task, error);
 }
 
-static void
+/* Returns the task (owned by the call in flight) so that a caller may attach data to it. */
+static GTask *
 operation_start (TirkeuPortalClient    *self,
                  gpointer               source_tag,
                  const char            *method,
@@ -1610,6 +1635,7 @@ operation_start (TirkeuPortalClient    *self,
   g_task_set_task_data (task, map, NULL);
   _tirkeu_portal_client_call_async (self, method, path, body, idempotency_key, flags,
                                     cancellable, operation_cb, task);
+  return task;
 }
 
 static gpointer
@@ -1873,14 +1899,14 @@ tirkeu_portal_client_find_contracts_finish (TirkeuPortalClient  *self,
 typedef struct
 {
   TirkeuRequest *request;
-  GBytes *signing_payload;
+  TirkeuPortalRequestInfo *info;
 } RequestResult;
 
 static void
 request_result_free (RequestResult *result)
 {
   g_clear_object (&result->request);
-  g_clear_pointer (&result->signing_payload, g_bytes_unref);
+  g_clear_pointer (&result->info, tirkeu_portal_request_info_free);
   g_free (result);
 }
 
@@ -1890,27 +1916,60 @@ map_request (JsonNode *root, GTask *task, GError **error)
   JsonObject *object = tirkeu_portal_json_root_object (root, error);
   RequestResult *result;
   TirkeuRequest *request;
-  GBytes *payload = NULL;
+  TirkeuPortalRequestInfo *info = NULL;
 
   if (object == NULL)
     return NULL;
-  request = tirkeu_portal_json_to_request (object, NULL, NULL, &payload, error);
+  request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
 
   result = g_new0 (RequestResult, 1);
   result->request = request;
-  result->signing_payload = payload;
+  result->info = info;
+  g_task_return_pointer (task, result, (GDestroyNotify) request_result_free);
+  return result;
+}
+
+/* Like map_request, and the request keeps the Idempotency-Key it was created with. */
+static gpointer
+map_created_request (JsonNode *root, GTask *task, GError **error)
+{
+  const char *key = g_object_get_data (G_OBJECT (task), "idempotency-key");
+  JsonObject *object = tirkeu_portal_json_root_object (root, error);
+  g_autoptr(TirkeuRequest) request = NULL;
+  TirkeuPortalRequestInfo *info = NULL;
+  RequestResult *result;
+
+  if (object == NULL)
+    return NULL;
+  request = tirkeu_portal_json_to_request (object, NULL, &info, error);
+  if (request == NULL)
+    return NULL;
+
+  result = g_new0 (RequestResult, 1);
+  result->info = info;
+  /* The core keeps only UUID keys (the ones Tirkeu makes); any other key the caller chose
+   * was still sent, the request just keeps a key of its own. */
+  if (key != NULL && g_uuid_string_is_valid (key))
+    result->request = tirkeu_portal_json_request_set_idempotency_key (request, key, error);
+  else
+    result->request = g_object_ref (request);
+  if (result->request == NULL)
+    {
+      request_result_free (result);
+      return NULL;
+    }
   g_task_return_pointer (task, result, (GDestroyNotify) request_result_free);
   return result;
 }
 
 static TirkeuRequest *
-request_finish (TirkeuPortalClient  *self,
-                GAsyncResult        *result,
-                gpointer             source_tag,
-                GBytes             **signing_payload,
-                GError             **error)
+request_finish (TirkeuPortalClient       *self,
+                GAsyncResult             *result,
+                gpointer                  source_tag,
+                TirkeuPortalRequestInfo **info,
+                GError                  **error)
 {
   RequestResult *request_result = operation_finish (self, result, source_tag, error);
   TirkeuRequest *request;
@@ -1918,8 +1977,8 @@ request_finish (TirkeuPortalClient  *self,
   if (request_result == NULL)
     return NULL;
   request = g_steal_pointer (&request_result->request);
-  if (signing_payload != NULL)
-    *signing_payload = g_steal_pointer (&request_result->signing_payload);
+  if (info != NULL)
+    *info = g_steal_pointer (&request_result->info);
   request_result_free (request_result);
 
   return request;
@@ -1947,6 +2006,7 @@ tirkeu_portal_client_create_request_async (TirkeuPortalClient  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GBytes) body = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (idempotency_key != NULL && idempotency_key[0] != '\0');
@@ -1962,27 +2022,29 @@ tirkeu_portal_client_create_request_async (TirkeuPortalClient  *self,
   json_builder_end_object (builder);
   body = json_body (builder);
 
-  operation_start (self, tirkeu_portal_client_create_request_async, "POST", "/api/v1/requests",
-                   body, idempotency_key,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_request,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_create_request_async, "POST",
+                          "/api/v1/requests", body, idempotency_key,
+                          TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_created_request, cancellable, callback, user_data);
+  g_object_set_data_full (G_OBJECT (task), "idempotency-key", g_strdup (idempotency_key),
+                          g_free);
 }
 
 /**
  * tirkeu_portal_client_create_request_finish:
- * @signing_payload: (out) (optional) (transfer full): the exact bytes the seller signs at
- *   step 9, to be signed as they are
+ * @info: (out) (optional) (transfer full): the portal's details; its `signing_payload` is
+ *   the exact bytes the seller signs at step 9, to be signed as they are
  *
- * Returns: (transfer full): the request, in stage contract_found
+ * Returns: (transfer full): the request, in stage contract_found (or further, when the same
+ *   Idempotency-Key was used before)
  */
 TirkeuRequest *
-tirkeu_portal_client_create_request_finish (TirkeuPortalClient  *self,
-                                            GAsyncResult        *result,
-                                            GBytes             **signing_payload,
-                                            GError             **error)
+tirkeu_portal_client_create_request_finish (TirkeuPortalClient       *self,
+                                            GAsyncResult             *result,
+                                            TirkeuPortalRequestInfo **info,
+                                            GError                  **error)
 {
-  return request_finish (self, result, tirkeu_portal_client_create_request_async,
-                         signing_payload, error);
+  return request_finish (self, result, tirkeu_portal_client_create_request_async, info, error);
 }
 
 static char *
@@ -2039,9 +2101,10 @@ tirkeu_portal_client_submit_signature_async (TirkeuPortalClient  *self,
 TirkeuRequest *
 tirkeu_portal_client_submit_signature_finish (TirkeuPortalClient  *self,
                                               GAsyncResult        *result,
+                                              TirkeuPortalRequestInfo **info,
                                               GError             **error)
 {
-  return request_finish (self, result, tirkeu_portal_client_submit_signature_async, NULL, error);
+  return request_finish (self, result, tirkeu_portal_client_submit_signature_async, info, error);
 }
 
 /**
@@ -2071,9 +2134,10 @@ tirkeu_portal_client_get_request_async (TirkeuPortalClient  *self,
 TirkeuRequest *
 tirkeu_portal_client_get_request_finish (TirkeuPortalClient  *self,
                                          GAsyncResult        *result,
+                                         TirkeuPortalRequestInfo **info,
                                          GError             **error)
 {
-  return request_finish (self, result, tirkeu_portal_client_get_request_async, NULL, error);
+  return request_finish (self, result, tirkeu_portal_client_get_request_async, info, error);
 }
 
 /**
@@ -2104,9 +2168,10 @@ tirkeu_portal_client_withdraw_async (TirkeuPortalClient  *self,
 TirkeuRequest *
 tirkeu_portal_client_withdraw_finish (TirkeuPortalClient  *self,
                                       GAsyncResult        *result,
+                                      TirkeuPortalRequestInfo **info,
                                       GError             **error)
 {
-  return request_finish (self, result, tirkeu_portal_client_withdraw_async, NULL, error);
+  return request_finish (self, result, tirkeu_portal_client_withdraw_async, info, error);
 }
 
 /* changes */

@@ -190,18 +190,59 @@ typedef struct
 } TirkeuPortalContract;
 
 /**
+ * TirkeuPortalHistoryEntry:
+ * @stage: the stage the request entered
+ * @at: when
+ * @message: the portal's note, in the three languages
+ */
+typedef struct
+{
+  TirkeuStage       stage;
+  GDateTime        *at;
+  TirkeuPortalText  message;
+} TirkeuPortalHistoryEntry;
+
+/**
+ * TirkeuPortalRequestInfo:
+ * @id: the portal's id of the request
+ * @revision: grows on every change of the request: a smaller one is a stale copy
+ * @created_at: when the portal created the request
+ * @updated_at: its last change
+ * @signing_payload: the exact bytes the seller signs at step 9
+ * @history: (element-type TirkeuPortalHistoryEntry): every stage, oldest first, with the
+ *   messages in all three languages (#TirkeuRequest keeps one language); stages this build
+ *   does not know are left out
+ * @refusal_step: the step that refused (0 when not refused)
+ * @refusal_reason: the reason of the refusal in the three languages
+ *
+ * What the portal says about a request beyond the core's #TirkeuRequest: for the journal
+ * (the `created`, `updated` and `history` of its records) and for stale-copy checks.
+ */
+typedef struct
+{
+  char             *id;
+  gint64            revision;
+  GDateTime        *created_at;
+  GDateTime        *updated_at;
+  GBytes           *signing_payload;
+  GPtrArray        *history;
+  guint             refusal_step;
+  TirkeuPortalText  refusal_reason;
+} TirkeuPortalRequestInfo;
+
+/**
  * TirkeuPortalChanges:
  * @requests: (element-type TirkeuRequest): the requests that changed since the cursor, in
  *   their current state, ordered by their last change
- * @revisions: (element-type gint64): the portal's revision of each of @requests (same index):
- *   it grows on every change, so a smaller one is a stale copy
+ * @infos: (element-type TirkeuPortalRequestInfo): the portal's details of each of
+ *   @requests (same index)
  * @cursor: the cursor to store and pass next time
  * @has_more: %TRUE if the portal has more changes: ask again at once with @cursor
  */
 typedef struct
 {
   GPtrArray *requests;
-  GArray    *revisions;
+  GPtrArray *infos;
   char      *cursor;
   gboolean   has_more;
 } TirkeuPortalChanges;
@@ -214,6 +255,7 @@ void                tirkeu_portal_seller_free         (TirkeuPortalSeller       
 void                tirkeu_portal_vehicle_check_free  (TirkeuPortalVehicleCheck *check);
 void                tirkeu_portal_person_free         (TirkeuPortalPerson       *person);
 void                tirkeu_portal_contract_free       (TirkeuPortalContract     *contract);
+void                tirkeu_portal_request_info_free   (TirkeuPortalRequestInfo  *info);
 void                tirkeu_portal_changes_free        (TirkeuPortalChanges      *changes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalAbout, tirkeu_portal_about_free)
@@ -221,6 +263,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalSeller, tirkeu_portal_seller_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalVehicleCheck, tirkeu_portal_vehicle_check_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalPerson, tirkeu_portal_person_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalContract, tirkeu_portal_contract_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalRequestInfo, tirkeu_portal_request_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalChanges, tirkeu_portal_changes_free)
 
 TirkeuPortalClient *tirkeu_portal_client_new          (const char               *base_url,
@@ -306,7 +349,7 @@ void                tirkeu_portal_client_create_request_async   (TirkeuPortalCli
                                                                  gpointer              user_data);
 TirkeuRequest      *tirkeu_portal_client_create_request_finish  (TirkeuPortalClient   *self,
                                                                  GAsyncResult         *result,
-                                                                 GBytes              **signing_payload,
+                                                                 TirkeuPortalRequestInfo **info,
                                                                  GError              **error);
 void                tirkeu_portal_client_submit_signature_async (TirkeuPortalClient   *self,
                                                                  const char           *request_id,
@@ -316,6 +359,7 @@ void                tirkeu_portal_client_submit_signature_async (TirkeuPortalCli
                                                                  gpointer              user_data);
 TirkeuRequest      *tirkeu_portal_client_submit_signature_finish (TirkeuPortalClient  *self,
                                                                  GAsyncResult         *result,
+                                                                 TirkeuPortalRequestInfo **info,
                                                                  GError              **error);
 void                tirkeu_portal_client_get_request_async      (TirkeuPortalClient   *self,
                                                                  const char           *request_id,
@@ -324,6 +368,7 @@ void                tirkeu_portal_client_get_request_async      (TirkeuPortalCli
                                                                  gpointer              user_data);
 TirkeuRequest      *tirkeu_portal_client_get_request_finish     (TirkeuPortalClient   *self,
                                                                  GAsyncResult         *result,
+                                                                 TirkeuPortalRequestInfo **info,
                                                                  GError              **error);
 void                tirkeu_portal_client_get_changes_async      (TirkeuPortalClient   *self,
                                                                  const char           *cursor,
@@ -340,6 +385,7 @@ void                tirkeu_portal_client_withdraw_async         (TirkeuPortalCli
                                                                  gpointer              user_data);
 TirkeuRequest      *tirkeu_portal_client_withdraw_finish        (TirkeuPortalClient   *self,
                                                                  GAsyncResult         *result,
+                                                                 TirkeuPortalRequestInfo **info,
                                                                  GError              **error);
 
 G_END_DECLS

@@ -1023,12 +1023,99 @@ get_stage (JsonObject   *object,
   return TRUE;
 }
 
+/* The core's request has no setters for its creation and update times or its idempotency
+ * key (a local request makes its own): the portal's values go in through the request's own
+ * serialized form, which tirkeu_request_new_from_variant() checks as it loads it. The first
+ * history entry, the draft the core made "now", takes the portal's creation time. */
+static TirkeuRequest *
+request_with_portal_times (TirkeuRequest  *request,
+                           GDateTime      *created_at,
+                           GDateTime      *updated_at,
+                           const char     *idempotency_key,
+                           GError        **error)
+{
+  g_autoptr(GVariant) variant = tirkeu_request_to_variant (request);
+  g_autoptr(GVariant) history = NULL;
+  g_autoptr(GVariant) rebuilt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GVariantBuilder builder, entries;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  TirkeuRequest *result;
+  gint64 created_usec = g_date_time_to_unix (created_at) * G_USEC_PER_SEC +
+                        g_date_time_get_microsecond (created_at);
+  gint64 updated_usec = g_date_time_to_unix (updated_at) * G_USEC_PER_SEC +
+                        g_date_time_get_microsecond (updated_at);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_iter_init (&iter, variant);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_equal (key, "created-at"))
+        g_variant_builder_add (&builder, "{sv}", key, g_variant_new_int64 (created_usec));
+      else if (g_str_equal (key, "updated-at"))
+        g_variant_builder_add (&builder, "{sv}", key,
+                               g_variant_new_int64 (MAX (updated_usec, created_usec)));
+      else if (g_str_equal (key, "idempotency-key") && idempotency_key != NULL)
+        g_variant_builder_add (&builder, "{sv}", key, g_variant_new_string (idempotency_key));
+      else if (g_str_equal (key, "history") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("a(sxmss)")))
+        {
+          g_variant_builder_init (&entries, G_VARIANT_TYPE ("a(sxmss)"));
+          for (gsize i = 0; i < g_variant_n_children (value); i++)
+            {
+              const char *stage, *actor;
+              const char *message;
+              gint64 at;
+
+              g_variant_get_child (value, i, "(&sxm&s&s)", &stage, &at, &message, &actor);
+              if (i == 0 && g_str_equal (stage, "draft") && at > created_usec)
+                at = created_usec;
+              g_variant_builder_add (&entries, "(sxmss)", stage, at, message, actor);
+            }
+          g_variant_builder_add (&builder, "{sv}", key, g_variant_builder_end (&entries));
+        }
+      else
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  rebuilt = g_variant_ref_sink (g_variant_builder_end (&builder));
+
+  result = tirkeu_request_new_from_variant (rebuilt, &local_error);
+  if (result == NULL)
+    {
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's request cannot be stored: %s"), local_error->message);
+      return NULL;
+    }
+
+  return result;
+}
+
+/**
+ * tirkeu_portal_json_request_set_idempotency_key:
+ * @request: a request from the portal
+ * @idempotency_key: the key it was created with, a UUID (the core keeps no other kind)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): a copy of @request that carries @idempotency_key
+ */
+TirkeuRequest *
+tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
+                                                const char     *idempotency_key,
+                                                GError        **error)
+{
+  return request_with_portal_times (request, tirkeu_request_get_created_at (request),
+                                    tirkeu_request_get_updated_at (request), idempotency_key,
+                                    error);
+}
+
 /**
  * tirkeu_portal_json_to_request:
  * @object: a Request
  * @path: its path, for errors
- * @revision: (out) (optional): the portal's revision of the request
- * @signing_payload: (out) (optional) (transfer full): the exact bytes the seller signs
+ * @info: (out) (optional) (transfer full): what the portal says beyond the #TirkeuRequest
  * @error: return location for a MALFORMED error
  *
  * Messages in the three languages are reduced to the interface language
@@ -1037,12 +1124,12 @@ get_stage (JsonObject   *object,
  * Returns: (transfer full) (nullable): the request, its history replayed in order
  */
 TirkeuRequest *
-tirkeu_portal_json_to_request (JsonObject  *object,
-                               const char  *path,
-                               gint64      *revision,
-                               GBytes     **signing_payload,
-                               GError     **error)
+tirkeu_portal_json_to_request (JsonObject               *object,
+                               const char               *path,
+                               TirkeuPortalRequestInfo **info,
+                               GError                  **error)
 {
+  g_autoptr(TirkeuPortalRequestInfo) request_info = g_new0 (TirkeuPortalRequestInfo, 1);
   static const char * const plate_types[] = { "standard", "selected", NULL };
   const char *language = tirkeu_i18n_get_language ();
   g_autoptr(TirkeuRequest) request = NULL;
@@ -1105,6 +1192,9 @@ tirkeu_portal_json_to_request (JsonObject  *object,
   if (contract == NULL)
     return NULL;
 
+  request_info->history =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_portal_history_entry_free);
+
   request = tirkeu_request_new ();
   tirkeu_request_set_portal_id (request, id);
   tirkeu_request_set_seller_bin (request, seller_bin);
@@ -1149,6 +1239,18 @@ tirkeu_portal_json_to_request (JsonObject  *object,
           tirkeu_portal_text_clear (&message);
           continue;
         }
+
+      {
+        TirkeuPortalHistoryEntry *copy = g_new0 (TirkeuPortalHistoryEntry, 1);
+
+        copy->stage = entry_stage;
+        copy->at = g_date_time_ref (at);
+        copy->message.kk = g_strdup (message.kk);
+        copy->message.ru = g_strdup (message.ru);
+        copy->message.en = g_strdup (message.en);
+        g_ptr_array_add (request_info->history, copy);
+      }
+
       if (entry_stage == tirkeu_request_get_stage (request))
         {
           tirkeu_portal_text_clear (&message);
@@ -1186,7 +1288,8 @@ tirkeu_portal_json_to_request (JsonObject  *object,
           !tirkeu_portal_json_to_text (refusal, refusal_path, "reason", 0, &reason, error))
         return NULL;
       tirkeu_request_set_refusal (request, code, tirkeu_portal_text_get (&reason, language));
-      tirkeu_portal_text_clear (&reason);
+      request_info->refusal_step = (guint) step;
+      request_info->refusal_reason = reason;
     }
 
   if (tson != NULL)
@@ -1212,10 +1315,23 @@ tirkeu_portal_json_to_request (JsonObject  *object,
   if (plate_type != NULL)
     tirkeu_request_set_plate_type (request, plate_type);
 
-  if (revision != NULL)
-    *revision = rev;
-  if (signing_payload != NULL)
-    *signing_payload = g_steal_pointer (&payload);
+  {
+    TirkeuRequest *with_times = request_with_portal_times (request, created_at, updated_at,
+                                                           NULL, error);
+
+    if (with_times == NULL)
+      return NULL;
+    g_object_unref (request);
+    request = with_times;
+  }
+
+  request_info->id = g_strdup (id);
+  request_info->revision = rev;
+  request_info->created_at = g_steal_pointer (&created_at);
+  request_info->updated_at = g_steal_pointer (&updated_at);
+  request_info->signing_payload = g_steal_pointer (&payload);
+  if (info != NULL)
+    *info = g_steal_pointer (&request_info);
 
   return g_steal_pointer (&request);
 }
@@ -1230,7 +1346,8 @@ tirkeu_portal_json_to_changes (JsonNode  *root,
   const char *cursor;
 
   changes->requests = g_ptr_array_new_with_free_func (g_object_unref);
-  changes->revisions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  changes->infos =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_portal_request_info_free);
 
   object = tirkeu_portal_json_root_object (root, error);
   if (object == NULL ||
@@ -1243,16 +1360,16 @@ tirkeu_portal_json_to_changes (JsonNode  *root,
     {
       g_autofree char *path = g_strdup_printf ("changes[%u]", i);
       JsonObject *item = tirkeu_portal_json_array_object (list, "changes", i, error);
+      TirkeuPortalRequestInfo *info = NULL;
       TirkeuRequest *request;
-      gint64 revision;
 
       if (item == NULL)
         return NULL;
-      request = tirkeu_portal_json_to_request (item, path, &revision, NULL, error);
+      request = tirkeu_portal_json_to_request (item, path, &info, error);
       if (request == NULL)
         return NULL;
       g_ptr_array_add (changes->requests, request);
-      g_array_append_val (changes->revisions, revision);
+      g_ptr_array_add (changes->infos, info);
     }
 
   changes->cursor = g_strdup (cursor);

@@ -132,8 +132,11 @@ GPtrArray                *tirkeu_portal_json_to_contracts     (JsonNode         
                                                                GError           **error);
 TirkeuRequest            *tirkeu_portal_json_to_request       (JsonObject        *object,
                                                                const char        *path,
-                                                               gint64            *revision,
-                                                               GBytes           **signing_payload,
+                                                               TirkeuPortalRequestInfo **info,
+                                                               GError           **error);
+TirkeuRequest            *tirkeu_portal_json_request_set_idempotency_key
+                                                              (TirkeuRequest     *request,
+                                                               const char        *idempotency_key,
                                                                GError           **error);
 TirkeuPortalChanges      *tirkeu_portal_json_to_changes       (JsonNode          *root,
                                                                GError           **error);

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The strict mapping of the contract's schemas (data/portal-api.yaml) into the core's objects:
+ * a valid answer of each schema maps field by field; then, table-driven, each field is given
+ * a wrong type (or removed) and the mapping must fail with MALFORMED naming exactly that
+ * field; unknown members are ignored.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "tirkeu-portal-client.h"
+#include "tirkeu-portal-error.h"
+#include "tirkeu-portal-json.h"
+#include "tirkeu-portal-private.h"
+
+#define TEXT(x) "{\"kk\":\"" x " kk\",\"ru\":\"" x " ru\",\"en\":\"" x " en\"}"
+#define HISTORY(stage, at) "{\"stage\":\"" stage "\",\"at\":\"" at "\",\"message\":" TEXT (stage) "}"
+
+static const char request_json[] =
+  "{\"id\":\"0c7f1c1e-8f7a-4b53-9d0e-3f1c2a9b7e11\",\"stage\":\"tson_chosen\",\"revision\":12,"
+  "\"vin\":\"XW8ZZZ61ZJG123456\",\"buyer_iin\":\"900101300123\",\"contract_number\":\"DKP-77\","
+  "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
+  "\"updated_at\":\"2025-10-17T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
+  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\","
+  "\"category\":\"M1\",\"future\":true},"
+  "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"},"
+  "\"contract\":{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"12500000.50\","
+  "\"currency\":\"KZT\",\"seller\":{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\"},"
+  "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"}},"
+  "\"history\":[" HISTORY ("draft", "2025-10-17T09:30:00Z") ","
+  HISTORY ("contract_found", "2025-10-17T09:30:00Z") ","
+  HISTORY ("signed", "2025-10-17T09:31:00Z") ","
+  HISTORY ("submitted", "2025-10-17T09:31:00Z") ","
+  HISTORY ("awaiting_buyer", "2025-10-17T09:31:00Z") ","
+  HISTORY ("stage_from_the_future", "2025-10-17T09:40:00Z") ","
+  HISTORY ("buyer_approved", "2025-10-17T10:00:00Z") ","
+  HISTORY ("tson_chosen", "2025-10-17T11:00:00Z") "],"
+  "\"refusal\":null,"
+  "\"tson\":{\"code\":\"TSON-01\",\"name\":" TEXT ("TsON") ",\"address\":" TEXT ("Street") "},"
+  "\"plate_type\":\"standard\",\"unknown_member\":{\"deep\":[1,2,3]}}";
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_parser_steal_root (parser);
+}
+
+/* Walks "a.b[2].c" down from @root to the object holding the last member. */
+static JsonObject *
+walk (JsonNode    *root,
+      const char  *path,
+      char       **last)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = root;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      char *bracket = strchr (parts[i], '[');
+
+      if (bracket != NULL)
+        {
+          guint index = (guint) g_ascii_strtoull (bracket + 1, NULL, 10);
+
+          *bracket = '\0';
+          node = json_object_get_member (json_node_get_object (node), parts[i]);
+          node = json_array_get_element (json_node_get_array (node), index);
+        }
+      else
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      g_assert_nonnull (node);
+    }
+
+  *last = g_strdup (parts[n - 1]);
+  return json_node_get_object (node);
+}
+
+typedef enum { SCHEMA_REQUEST, SCHEMA_VEHICLE, SCHEMA_PERSON, SCHEMA_SESSION, SCHEMA_ABOUT,
+               SCHEMA_CONTRACTS, SCHEMA_CHANGES, SCHEMA_CHALLENGE } Schema;
+
+typedef struct
+{
+  Schema schema;
+  const char *field;       /* the member to break */
+  const char *value;       /* JSON of the wrong value, NULL to remove the member */
+  const char *reported;    /* the field the error must name, when not @field */
+} BrokenCase;
+
+static const char vehicle_json[] =
+  "{\"vin\":\"XW8ZZZ61ZJG123456\",\"epassport\":{\"status\":\"found\",\"number\":\"KZ123\","
+  "\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\",\"body\":\"sedan\","
+  "\"engine\":\"2.5 l petrol, 150 kW\",\"engine_number\":\"A25A-1\",\"category\":\"M1\","
+  "\"issued_at\":\"2025-09-01\"},\"customs\":{\"status\":\"paid\",\"declaration_number\":\"D-1\","
+  "\"paid_on\":\"2025-09-02\"},\"utilization\":{\"status\":\"unpaid\"},"
+  "\"stopped_at\":{\"step\":5,\"code\":\"UTILIZATION_UNPAID\",\"message\":" TEXT ("util") "}}";
+
+static const char person_json[] =
+  "{\"iin\":\"900101300123\",\"status\":\"active\",\"full_name\":\"IVANOV IVAN\",\"x\":1}";
+
+static const char session_json[] =
+  "{\"token\":\"secret\",\"expires_at\":\"2030-01-01T00:00:00Z\",\"seller\":{"
+  "\"bin\":\"940140000385\",\"name\":\"AVTO LLP\",\"oked\":[\"45.11\"],"
+  "\"oked_check\":{\"qualifies\":true,\"matched_code\":\"45.11\"}}}";
+
+static const char about_json[] =
+  "{\"environment\":\"production\",\"api_version\":\"1.0.0\"}";
+
+static const char contracts_json[] =
+  "{\"contracts\":[{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"100.00\","
+  "\"currency\":\"KZT\",\"seller\":{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\"},"
+  "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"}}]}";
+
+static const char challenge_json[] =
+  "{\"challenge_id\":\"c1\",\"challenge\":\"AAECAw==\",\"expires_at\":\"2030-01-01T00:00:00Z\"}";
+
+static const BrokenCase broken_cases[] = {
+  { SCHEMA_REQUEST, "id", "5", NULL },
+  { SCHEMA_REQUEST, "id", "\"has space\"", NULL },
+  { SCHEMA_REQUEST, "stage", "\"nonsense\"", NULL },
+  { SCHEMA_REQUEST, "revision", "\"12\"", NULL },
+  { SCHEMA_REQUEST, "revision", "1.5", NULL },
+  { SCHEMA_REQUEST, "vin", "\"SHORT\"", NULL },
+  { SCHEMA_REQUEST, "vin", "\"XW8ZZZ61ZJG12345O\"", NULL },
+  { SCHEMA_REQUEST, "buyer_iin", "900101300123", NULL },
+  { SCHEMA_REQUEST, "contract_number", "null", NULL },
+  { SCHEMA_REQUEST, "seller_bin", "\"94014000038X\"", NULL },
+  { SCHEMA_REQUEST, "created_at", "\"yesterday\"", NULL },
+  { SCHEMA_REQUEST, "updated_at", NULL, NULL },
+  { SCHEMA_REQUEST, "signing_payload", "\"not base64!\"", NULL },
+  { SCHEMA_REQUEST, "vehicle", "[]", NULL },
+  { SCHEMA_REQUEST, "vehicle.year", "\"2025\"", NULL },
+  { SCHEMA_REQUEST, "vehicle.make", NULL, NULL },
+  { SCHEMA_REQUEST, "vehicle.colour", "7", NULL },
+  { SCHEMA_REQUEST, "buyer.full_name", "null", NULL },
+  { SCHEMA_REQUEST, "contract.price", "12500000.5", NULL },
+  { SCHEMA_REQUEST, "contract.price", "\"12,500,000\"", NULL },
+  { SCHEMA_REQUEST, "contract.date", "\"2025-13-01\"", NULL },
+  { SCHEMA_REQUEST, "contract.seller.bin", "{}", NULL },
+  { SCHEMA_REQUEST, "contract.buyer", NULL, NULL },
+  { SCHEMA_REQUEST, "history", "{}", NULL },
+  { SCHEMA_REQUEST, "history[2].at", "5", NULL },
+  { SCHEMA_REQUEST, "history[3].message", "\"text\"", NULL },
+  { SCHEMA_REQUEST, "history[4].message.kk", NULL, NULL },
+  /* a history that goes backwards cannot be replayed */
+  { SCHEMA_REQUEST, "history[6].stage", "\"draft\"", "history[6].stage" },
+  { SCHEMA_REQUEST, "refusal", "\"no\"", NULL },
+  { SCHEMA_REQUEST, "tson", "3", NULL },
+  { SCHEMA_REQUEST, "tson.name", "\"TsON\"", NULL },
+  { SCHEMA_REQUEST, "plate_type", "\"premium\"", NULL },
+  { SCHEMA_VEHICLE, "vin", "17", NULL },
+  { SCHEMA_VEHICLE, "epassport.status", "\"maybe\"", NULL },
+  { SCHEMA_VEHICLE, "epassport.year", "\"2025\"", NULL },
+  { SCHEMA_VEHICLE, "epassport.issued_at", "\"01.09.2025\"", NULL },
+  { SCHEMA_VEHICLE, "customs", NULL, NULL },
+  { SCHEMA_VEHICLE, "customs.status", "true", NULL },
+  { SCHEMA_VEHICLE, "customs.paid_on", "20250902", NULL },
+  { SCHEMA_VEHICLE, "utilization.payment_number", "5", NULL },
+  { SCHEMA_VEHICLE, "stopped_at", NULL, NULL },
+  { SCHEMA_VEHICLE, "stopped_at.step", "9", NULL },
+  { SCHEMA_VEHICLE, "stopped_at.code", "\"INTERNAL\"", NULL },
+  { SCHEMA_VEHICLE, "stopped_at.message", "null", NULL },
+  { SCHEMA_PERSON, "iin", "\"12345\"", NULL },
+  { SCHEMA_PERSON, "status", "\"alive\"", NULL },
+  { SCHEMA_PERSON, "full_name", "[]", NULL },
+  { SCHEMA_SESSION, "token", "\"\"", NULL },
+  { SCHEMA_SESSION, "token", "42", NULL },
+  { SCHEMA_SESSION, "expires_at", "\"2030-01-01\"", NULL },
+  { SCHEMA_SESSION, "seller.oked", "\"45.11\"", NULL },
+  { SCHEMA_SESSION, "seller.oked_check.qualifies", "\"yes\"", NULL },
+  { SCHEMA_SESSION, "seller.oked_check.matched_code", "45.11", NULL },
+  { SCHEMA_SESSION, "seller.oked_check", NULL, NULL },
+  { SCHEMA_ABOUT, "environment", "\"staging\"", NULL },
+  { SCHEMA_ABOUT, "api_version", NULL, NULL },
+  { SCHEMA_ABOUT, "portal_name", "\"Portal\"", NULL },
+  { SCHEMA_CONTRACTS, "contracts", "null", NULL },
+  { SCHEMA_CONTRACTS, "contracts[0].currency", "398", NULL },
+  { SCHEMA_CONTRACTS, "contracts[0].buyer.iin", "\"90010130012\"", NULL },
+  { SCHEMA_CHANGES, "cursor", "7", NULL },
+  { SCHEMA_CHANGES, "has_more", "\"false\"", NULL },
+  { SCHEMA_CHANGES, "changes[0].stage", "\"finished\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge", "\"AAEC===\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge", "\"\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge_id", "1", NULL },
+};
+
+static char *
+changes_json (void)
+{
+  return g_strdup_printf ("{\"changes\":[%s],\"cursor\":\"c-2\",\"has_more\":false}",
+                          request_json);
+}
+
+/* Maps @root as @schema; returns whether it mapped. */
+static gboolean
+map_schema (Schema    schema,
+            JsonNode *root,
+            GError  **error)
+{
+  switch (schema)
+    {
+    case SCHEMA_REQUEST:
+      {
+        g_autoptr(TirkeuRequest) request = NULL;
+        JsonObject *object = tirkeu_portal_json_root_object (root, error);
+
+        if (object == NULL)
+          return FALSE;
+        request = tirkeu_portal_json_to_request (object, NULL, NULL, error);
+        return request != NULL;
+      }
+    case SCHEMA_VEHICLE:
+      {
+        g_autoptr(TirkeuPortalVehicleCheck) check = tirkeu_portal_json_to_vehicle_check (root, error);
+        return check != NULL;
+      }
+    case SCHEMA_PERSON:
+      {
+        g_autoptr(TirkeuPortalPerson) person = tirkeu_portal_json_to_person (root, error);
+        return person != NULL;
+      }
+    case SCHEMA_SESSION:
+      {
+        g_autofree char *token = NULL;
+        g_autoptr(GDateTime) expires_at = NULL;
+        g_autoptr(TirkeuPortalSeller) seller =
+          tirkeu_portal_json_to_session (root, &token, &expires_at, error);
+        return seller != NULL;
+      }
+    case SCHEMA_ABOUT:
+      {
+        g_autoptr(TirkeuPortalAbout) about = tirkeu_portal_json_to_about (root, error);
+        return about != NULL;
+      }
+    case SCHEMA_CONTRACTS:
+      {
+        g_autoptr(GPtrArray) contracts = tirkeu_portal_json_to_contracts (root, error);
+        return contracts != NULL;
+      }
+    case SCHEMA_CHANGES:
+      {
+        g_autoptr(TirkeuPortalChanges) changes = tirkeu_portal_json_to_changes (root, error);
+        return changes != NULL;
+      }
+    case SCHEMA_CHALLENGE:
+      {
+        g_autofree char *id = NULL;
+        g_autoptr(GBytes) challenge = NULL;
+        return tirkeu_portal_json_to_challenge (root, &id, &challenge, error);
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static JsonNode *
+valid_root (Schema schema)
+{
+  g_autofree char *changes = NULL;
+
+  switch (schema)
+    {
+    case SCHEMA_REQUEST: return parse (request_json);
+    case SCHEMA_VEHICLE: return parse (vehicle_json);
+    case SCHEMA_PERSON: return parse (person_json);
+    case SCHEMA_SESSION: return parse (session_json);
+    case SCHEMA_ABOUT: return parse (about_json);
+    case SCHEMA_CONTRACTS: return parse (contracts_json);
+    case SCHEMA_CHANGES:
+      changes = changes_json ();
+      return parse (changes);
+    case SCHEMA_CHALLENGE: return parse (challenge_json);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+test_valid_schemas (void)
+{
+  for (Schema schema = SCHEMA_REQUEST; schema <= SCHEMA_CHALLENGE; schema++)
+    {
+      g_autoptr(JsonNode) root = valid_root (schema);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (map_schema (schema, root, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_broken_field (gconstpointer data)
+{
+  const BrokenCase *broken = data;
+  g_autoptr(JsonNode) root = valid_root (broken->schema);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *member = NULL;
+  g_autofree char *expected_field = NULL;
+  JsonObject *holder;
+  JsonNode *details;
+
+  holder = walk (root, broken->field, &member);
+  if (broken->value == NULL)
+    json_object_remove_member (holder, member);
+  else
+    json_object_set_member (holder, member, parse (broken->value));
+
+  g_assert_false (map_schema (broken->schema, root, &error));
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+
+  details = tirkeu_portal_error_get_details (error);
+  g_assert_nonnull (details);
+  expected_field = g_strdup (broken->reported != NULL ? broken->reported : broken->field);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (details), "field"),
+                   ==, expected_field);
+  g_assert_nonnull (strstr (error->message, expected_field));
+}
+
+static void
+test_request_mapping (void)
+{
+  g_autoptr(JsonNode) root = parse (request_json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GDateTime) created = g_date_time_new_utc (2025, 10, 17, 9, 30, 0);
+  const TirkeuVehicle *vehicle;
+  const TirkeuContract *contract;
+  GPtrArray *history;
+
+  request = tirkeu_portal_json_to_request (json_node_get_object (root), NULL, &info, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (tirkeu_request_get_portal_id (request), ==,
+                   "0c7f1c1e-8f7a-4b53-9d0e-3f1c2a9b7e11");
+  g_assert_cmpint (tirkeu_request_get_stage (request), ==, TIRKEU_STAGE_TSON_CHOSEN);
+  g_assert_cmpstr (tirkeu_request_get_seller_bin (request), ==, "940140000385");
+  g_assert_cmpstr (tirkeu_request_get_seller_name (request), ==, "AVTO LLP");
+  g_assert_cmpstr (tirkeu_request_get_buyer_iin (request), ==, "900101300123");
+  g_assert_cmpstr (tirkeu_request_get_buyer_name (request), ==, "IVANOV IVAN");
+  g_assert_cmpstr (tirkeu_request_get_vin (request), ==, "XW8ZZZ61ZJG123456");
+  vehicle = tirkeu_request_get_vehicle (request);
+  g_assert_cmpstr (vehicle->make, ==, "Toyota");
+  g_assert_cmpuint (vehicle->year, ==, 2025);
+  g_assert_cmpstr (vehicle->category, ==, "M1");
+  contract = tirkeu_request_get_contract (request);
+  g_assert_cmpstr (contract->number, ==, "DKP-77");
+  g_assert_cmpint (contract->price_tiyn, ==, 1250000050);
+  g_assert_cmpuint (g_date_get_day (&contract->date), ==, 16);
+  g_assert_cmpstr (tirkeu_request_get_plate_type (request), ==, "standard");
+  g_assert_nonnull (strstr (tirkeu_request_get_tson (request), "TsON en"));
+  g_assert_null (tirkeu_request_get_refusal_code (request));
+  g_assert_true (g_date_time_equal (tirkeu_request_get_created_at (request), created));
+
+  /* history: replayed in order, the unknown stage left out, messages in the UI language */
+  history = tirkeu_request_get_history (request);
+  g_assert_cmpuint (history->len, ==, 7);
+  g_assert_cmpint (((TirkeuStageChange *) g_ptr_array_index (history, 6))->stage, ==,
+                   TIRKEU_STAGE_TSON_CHOSEN);
+  g_assert_cmpstr (((TirkeuStageChange *) g_ptr_array_index (history, 6))->message, ==,
+                   "tson_chosen en");
+
+  g_assert_cmpstr (info->id, ==, tirkeu_request_get_portal_id (request));
+  g_assert_cmpint (info->revision, ==, 12);
+  g_assert_cmpmem (g_bytes_get_data (info->signing_payload, NULL),
+                   g_bytes_get_size (info->signing_payload), "{\"a\":1}", 7);
+  g_assert_cmpuint (info->history->len, ==, 7);
+  g_assert_cmpstr (((TirkeuPortalHistoryEntry *) g_ptr_array_index (info->history, 1))->message.kk,
+                   ==, "contract_found kk");
+
+  /* the core loads what the mapping made: the journal stores it through this */
+  {
+    g_autoptr(GVariant) variant = tirkeu_request_to_variant (request);
+    g_autoptr(TirkeuRequest) again = tirkeu_request_new_from_variant (variant, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (tirkeu_request_get_stage (again), ==, TIRKEU_STAGE_TSON_CHOSEN);
+  }
+
+  {
+    g_autoptr(TirkeuRequest) keyed =
+      tirkeu_portal_json_request_set_idempotency_key (request,
+                                                      "5b0f7c1e-8f7a-4b53-9d0e-3f1c2a9b7e11",
+                                                      &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (tirkeu_request_get_idempotency_key (keyed), ==,
+                     "5b0f7c1e-8f7a-4b53-9d0e-3f1c2a9b7e11");
+    g_assert_cmpstr (tirkeu_request_get_portal_id (keyed), ==, tirkeu_request_get_portal_id (request));
+  }
+}
+
+static void
+test_vehicle_mapping (void)
+{
+  g_autoptr(JsonNode) root = parse (vehicle_json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalVehicleCheck) check = tirkeu_portal_json_to_vehicle_check (root, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (check->epassport_found);
+  g_assert_cmpstr (check->vehicle->vin, ==, "XW8ZZZ61ZJG123456");
+  g_assert_cmpstr (check->vehicle->epassport_number, ==, "KZ123");
+  g_assert_cmpstr (check->vehicle->body_type, ==, "sedan");
+  g_assert_cmpstr (check->vehicle->engine_model, ==, "2.5 l petrol, 150 kW");
+  g_assert_cmpuint (g_date_get_month (&check->epassport_issued_on), ==, 9);
+  g_assert_cmpint (check->customs, ==, TIRKEU_PORTAL_PAYMENT_PAID);
+  g_assert_cmpstr (check->customs_declaration, ==, "D-1");
+  g_assert_cmpint (check->utilization, ==, TIRKEU_PORTAL_PAYMENT_UNPAID);
+  g_assert_false (g_date_valid (&check->utilization_paid_on));
+  g_assert_cmpuint (check->stopped_at_step, ==, 5);
+  g_assert_cmpint (check->stopped_code, ==, TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID);
+  g_assert_cmpstr (tirkeu_portal_text_get (&check->stopped_message, "kk"), ==, "util kk");
+}
+
+static void
+test_error_mapping (void)
+{
+  const struct { const char *json; gboolean model; } cases[] = {
+    { "{\"code\":\"CONFLICT\",\"message\":" TEXT ("c") ",\"details\":{\"request_id\":\"r1\"}}", TRUE },
+    { "{\"code\":\"CONFLICT\",\"message\":" TEXT ("c") "}", TRUE },
+    { "{\"code\":\"CONFLICT\",\"message\":\"plain\",\"details\":{}}", FALSE },
+    { "{\"code\":7,\"message\":" TEXT ("c") ",\"details\":{}}", FALSE },
+    { "[1,2]", FALSE },
+    { "{\"code\":\"RATE_LIMITED\",\"message\":" TEXT ("r") ",\"details\":{\"retry_after_s\":\"1\"}}", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) root = parse (cases[i].json);
+      g_autoptr(GError) parse_error = NULL;
+      g_autoptr(GError) portal_error = tirkeu_portal_json_to_error (root, 409, &parse_error);
+
+      if (cases[i].model)
+        {
+          g_assert_no_error (parse_error);
+          g_assert_error (portal_error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT);
+          g_assert_cmpstr (tirkeu_portal_error_get_message (portal_error, "ru"), ==, "c ru");
+          g_assert_cmpuint (tirkeu_portal_error_get_http_status (portal_error), ==, 409);
+        }
+      else
+        {
+          g_assert_null (portal_error);
+          g_assert_error (parse_error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/portal/json/valid-schemas", test_valid_schemas);
+  g_test_add_func ("/portal/json/request-mapping", test_request_mapping);
+  g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
+  g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
+  for (guint i = 0; i < G_N_ELEMENTS (broken_cases); i++)
+    {
+      static const char * const schema_names[] = { "request", "vehicle", "person", "session",
+                                                   "about", "contracts", "changes",
+                                                   "challenge" };
+      g_autofree char *path = g_strdup_printf ("/portal/json/broken/%s/%s/%u",
+                                               schema_names[broken_cases[i].schema],
+                                               broken_cases[i].field, i);
+
+      g_test_add_data_func (path, &broken_cases[i], test_broken_field);
+    }
+
+  return g_test_run ();
+}
