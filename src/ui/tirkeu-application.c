@@ -202,7 +202,9 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   TirkeuApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  /* A copy: each closed window leaves the application's own list while we walk. */
+  g_autolist(GtkWindow) windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
+                                                    (GCopyFunc) g_object_ref, NULL);
 
   /* Close rather than quit outright, so that each window saves its size. */
   for (GList *l = windows; l != NULL; l = l->next)
