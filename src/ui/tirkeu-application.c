@@ -88,6 +88,7 @@ tirkeu_application_handle_local_options (GApplication *application,
         }
       /* main() has already set gettext up with it; this records it for the run. */
       tirkeu_config_set_language (self->config, language);
+      overridden = TRUE;
     }
 
   if (g_variant_dict_lookup (options, "portal-url", "&s", &portal_url))
@@ -125,8 +126,8 @@ tirkeu_application_handle_local_options (GApplication *application,
       overridden = TRUE;
     }
 
-  /* An instance already running has its own configuration and would get only an
-   * "activate" from us: a run with its own portal, CA or module is its own process. */
+  /* An instance already running has its own configuration and language and would get
+   * only an "activate" from us: a run with its own options is a process of its own. */
   if (overridden)
     g_application_set_flags (application,
                              g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
