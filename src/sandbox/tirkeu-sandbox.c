@@ -971,6 +971,14 @@ api_challenge (TirkeuSandbox *self,
   g_autofree char *encoded = g_base64_encode ((const guchar *) text, strlen (text));
   JsonObject *stored = json_object_new ();
   JsonObject *answer = json_object_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Challenges nobody answered would pile up over a long demo: drop the expired ones. */
+  g_hash_table_iter_init (&iter, self->challenges);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (json_object_get_int_member (value, "expires_at") < now_s ())
+      g_hash_table_iter_remove (&iter);
 
   json_object_set_string_member (stored, "challenge", encoded);
   json_object_set_int_member (stored, "expires_at", expires);
