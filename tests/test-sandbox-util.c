@@ -172,6 +172,32 @@ sb_sign_base64 (const char *identity,
 }
 
 /**
+ * sb_write_identity:
+ * @identity: a test identity
+ * @dir: where to write
+ * @cert_file: (out): its certificate, PEM
+ * @key_file: (out): its private key, PEM
+ */
+void
+sb_write_identity (const char  *identity,
+                   const char  *dir,
+                   char       **cert_file,
+                   char       **key_file)
+{
+  Identity *id = get_identity (identity);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert_name = g_strconcat (identity, ".pem", NULL);
+  g_autofree char *key_name = g_strconcat (identity, "-key.pem", NULL);
+
+  *cert_file = g_build_filename (dir, cert_name, NULL);
+  *key_file = g_build_filename (dir, key_name, NULL);
+  g_assert_true (tirkeu_sandbox_pki_write_cert (*cert_file, id->cert, &error));
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_sandbox_pki_write_key (*key_file, id->key, &error));
+  g_assert_no_error (error);
+}
+
+/**
  * sb_options_for_test:
  *
  * Defaults for an in-process sandbox: loopback port 0, the test signer CA, manual mode with

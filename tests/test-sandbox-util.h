@@ -39,6 +39,10 @@ GBytes     *sb_sign                (const char          *identity,
                                     GBytes              *content);
 char       *sb_sign_base64         (const char          *identity,
                                     const char          *content_base64);
+void        sb_write_identity      (const char          *identity,
+                                    const char          *dir,
+                                    char               **cert_file,
+                                    char               **key_file);
 
 typedef struct
 {

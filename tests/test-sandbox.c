@@ -637,6 +637,58 @@ test_signature_retry (Fixture       *fixture,
                     ==, 9);
 }
 
+/* A signature made by the openssl command, an implementation we did not write, is accepted:
+ * the sandbox checks the CMS format, not our way of making it. */
+static void
+test_signature_openssl_cli (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autofree char *id = sb_create_request (&fixture->sb, fixture->token, VIN_OK, BUYER_IIN,
+                                           CONTRACT_OK, "cli-1");
+  g_autofree char *path = g_strconcat ("/api/v1/requests/", id, NULL);
+  g_autofree char *sign_path = g_strconcat (path, "/signature", NULL);
+  g_autoptr(SbAnswer) got = call (fixture, "GET", path, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-cli-XXXXXX", &error);
+  g_autofree char *cert_file = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *payload_file = g_build_filename (dir, "payload.bin", NULL);
+  g_autofree char *signature_file = g_build_filename (dir, "signature.der", NULL);
+  g_autofree guchar *payload = NULL;
+  g_autofree char *der = NULL;
+  g_autofree char *der_b64 = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SbAnswer) answer = NULL;
+  gsize length;
+  int status;
+  const char *argv[] = {
+    "openssl", "cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER",
+    "-in", payload_file, "-out", signature_file, "-signer", NULL, "-inkey", NULL, NULL,
+  };
+
+  g_assert_no_error (error);
+  sb_write_identity ("sign", dir, &cert_file, &key_file);
+  argv[13] = cert_file;
+  argv[15] = key_file;
+  payload = g_base64_decode (json_object_get_string_member (sb_answer_ok (got, 200),
+                                                            "signing_payload"), &length);
+  g_assert_true (g_file_set_contents (payload_file, (const char *) payload, length, NULL));
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
+                               | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (signature_file, &der, &length, NULL));
+  der_b64 = g_base64_encode ((const guchar *) der, length);
+  body = g_strdup_printf ("{\"signature\":\"%s\"}", der_b64);
+  answer = call (fixture, "POST", sign_path, body);
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (answer, 200), "stage"), ==,
+                   "awaiting_buyer");
+}
+
 static void
 test_withdraw (Fixture       *fixture,
                gconstpointer  user_data)
@@ -1086,6 +1138,7 @@ main (int    argc,
   ADD ("requests/idempotency", test_idempotency);
   ADD ("requests/signature", test_signature);
   ADD ("requests/signature-retry", test_signature_retry);
+  ADD ("requests/signature-openssl-cli", test_signature_openssl_cli);
   ADD ("requests/withdraw", test_withdraw);
   ADD ("changes", test_changes);
   ADD ("admin/manual", test_manual_actions);
