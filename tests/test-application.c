@@ -494,6 +494,20 @@ test_application_bad_options (void)
   g_test_trap_assert_stderr ("*“/nonexistent/ca.pem” does not exist*");
 }
 
+/* Not registered: after g_application_register() GLib and GTK hold references of their own
+ * (checked: one unref then does not finalize it), so only an application that never
+ * registered shows that our own code lets go of everything. */
+static void
+test_application_finalizes (void)
+{
+  TirkeuApplication *application = tirkeu_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  TirkeuConfig *config = g_object_ref (tirkeu_application_get_config (application));
+
+  g_assert_true (TIRKEU_IS_CONFIG (config));
+  g_assert_finalize_object (application);
+  g_assert_finalize_object (config);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -521,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/application/cli-overrides", test_application_cli_overrides);
   g_test_add_func ("/application/production-portal", test_application_production_portal);
   g_test_add_func ("/application/bad-options", test_application_bad_options);
+  g_test_add_func ("/application/finalizes", test_application_finalizes);
 
   return g_test_run ();
 }
