@@ -911,6 +911,9 @@ test_faults (Fixture       *fixture,
           sb_answer_error (answer, 503, "UNAVAILABLE");
           g_assert_cmpstr (soup_message_headers_get_one (answer->headers, "Retry-After"), ==,
                            "1");
+          g_assert_cmpint (json_object_get_int_member (sb_answer_error (answer, 503,
+                                                                        "UNAVAILABLE"),
+                                                       "retry_after_s"), ==, 1);
           n503++;
         }
       else
@@ -1065,6 +1068,73 @@ test_restart (void)
   sb_fixture_stop (&sb);
 }
 
+/* --tls-cert/--tls-key: the sandbox serves a given certificate, and names that file as the
+ * CA a client trusts (here it holds the server certificate and its CA). */
+static void
+test_given_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-tls-XXXXXX", &error);
+  g_autofree char *cert_file = g_build_filename (dir, "given.pem", NULL);
+  g_autofree char *key_file = g_build_filename (dir, "given-key.pem", NULL);
+  g_autofree char *ca_file = g_build_filename (dir, "given-ca.pem", NULL);
+  g_autofree char *leaf = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *chain = NULL;
+  EVP_PKEY *ca_key, *key;
+  X509 *ca, *cert;
+  TirkeuSandboxOptions options;
+  SbFixture sb = { 0 };
+  g_autoptr(SbAnswer) about = NULL;
+  g_autofree char *state_cert = NULL;
+
+  g_assert_no_error (error);
+  ca_key = tirkeu_sandbox_pki_new_key (0, &error);
+  g_assert_no_error (error);
+  ca = tirkeu_sandbox_pki_new_ca (ca_key, "Given CA", &error);
+  g_assert_no_error (error);
+  key = tirkeu_sandbox_pki_new_key (0, &error);
+  g_assert_no_error (error);
+  cert = tirkeu_sandbox_pki_new_server_cert (key, ca, ca_key, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_sandbox_pki_write_cert (cert_file, cert, &error));
+  g_assert_true (tirkeu_sandbox_pki_write_cert (ca_file, ca, &error));
+  g_assert_true (tirkeu_sandbox_pki_write_key (key_file, key, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (cert_file, &leaf, NULL, NULL));
+  g_assert_true (g_file_get_contents (ca_file, &root, NULL, NULL));
+  chain = g_strconcat (leaf, root, NULL);
+  g_assert_true (g_file_set_contents (cert_file, chain, -1, NULL));
+  X509_free (cert);
+  X509_free (ca);
+  EVP_PKEY_free (key);
+  EVP_PKEY_free (ca_key);
+
+  sb_options_for_test (&options, NULL);
+  options.tls_cert_file = g_strdup (cert_file);
+  options.tls_key_file = g_strdup (key_file);
+  sb_fixture_start (&sb, &options);
+  g_assert_cmpstr (tirkeu_sandbox_get_ca_file (sb.sandbox), ==, cert_file);
+  about = sb_call (sb.session, sb.url, "GET", "/api/v1/about", NULL, NULL, NULL);
+  sb_answer_ok (about, 200);
+  /* Nothing self-made in the state directory. */
+  state_cert = g_build_filename (sb.state_dir, "server.pem", NULL);
+  g_assert_false (g_file_test (state_cert, G_FILE_TEST_EXISTS));
+  sb_fixture_stop (&sb);
+
+  /* A certificate without its key is a usage error. */
+  {
+    g_autoptr(TirkeuSandbox) sandbox = NULL;
+
+    sb_options_for_test (&options, dir);
+    options.tls_cert_file = g_strdup (cert_file);
+    sandbox = tirkeu_sandbox_new (&options, &error);
+    tirkeu_sandbox_options_clear (&options);
+    g_assert_null (sandbox);
+    g_assert_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID);
+  }
+}
+
 typedef struct
 {
   const char *name;
@@ -1145,6 +1215,7 @@ main (int    argc,
   g_test_add_func ("/sandbox/admin/manual-refuse", test_manual_refuse);
   ADD ("faults", test_faults);
   g_test_add_func ("/sandbox/restart", test_restart);
+  g_test_add_func ("/sandbox/tls/given-certificate", test_given_certificate);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fixtures_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/sandbox/fixtures/bad/%s",

@@ -2195,6 +2195,10 @@ run_call (Call *call)
       reply_error (self, &reply, unavailable ? 503 : 500,
                    unavailable ? TIRKEU_PORTAL_CODE_UNAVAILABLE : TIRKEU_PORTAL_CODE_INTERNAL,
                    NULL, "injected fault (--fail-rate)");
+      if (unavailable)
+        json_object_set_int_member (json_object_get_object_member (
+                                      json_node_get_object (reply.body), "details"),
+                                    "retry_after_s", 1);
     }
   else
     dispatch_api (self, call->msg, &reply);
