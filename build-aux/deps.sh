@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sourced by build-aux/check and build-aux/demo: installs the Debian 12 packages that are
+# missing, as root or through sudo. Each package is here for a reason:
+#   build:    build-essential meson ninja-build pkg-config gettext libglib2.0-dev-bin
+#   libs:     libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libp11-dev
+#             libssl-dev libp11-kit-dev libsqlite3-dev glib-networking (TLS for libsoup)
+#   token:    softhsm2 (the test and demo token) opensc p11-kit openssl
+#   data:     desktop-file-utils appstream (validators run as tests)
+#   windows:  xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core
+#   ui tests: imagemagick x11-utils python3-dogtail python3-gi (accessibility-tree tests)
+#             poppler-utils (pdftotext, pdfinfo: test-summary-print reads the exported PDF)
+#   fuzzing:  clang libclang-rt-14-dev (libFuzzer targets, built and run for a bounded time)
+#   flatpak:  flatpak-builder (the manifest check, offline)
+
+TIRKEU_PACKAGES="build-essential meson ninja-build pkg-config gettext libglib2.0-dev-bin
+  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libp11-dev libssl-dev
+  libp11-kit-dev libsqlite3-dev glib-networking
+  softhsm2 opensc p11-kit openssl
+  desktop-file-utils appstream
+  xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core
+  imagemagick x11-utils python3-dogtail python3-gi poppler-utils
+  clang libclang-rt-14-dev
+  flatpak-builder"
+
+tirkeu_install_deps () {
+  local missing=()
+  for pkg in $TIRKEU_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; return 1; }
+    sudo="sudo"
+  fi
+  echo "Installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2
+}
