@@ -174,6 +174,18 @@ test_bad_options (void)
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+
+  {
+    const char *missing[] = { argv[0], "--fixtures", "/nonexistent/fixtures.json",
+                              "--state-dir", state_dir, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) missing, NULL, G_SPAWN_STDOUT_TO_DEV_NULL
+                                 | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                                 &error));
+    g_assert_no_error (error);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  }
 }
 
 int

@@ -312,8 +312,12 @@ main (int    argc,
       /* Translators: %s is the technical reason */
       g_printerr (_("Cannot start the sandbox: %s"), error->message);
       g_printerr ("\n");
+      /* What the user gave (an address, a value, a fixtures or messages file) is a usage
+       * error; a state directory or certificate that cannot be written is not. */
       status = g_error_matches (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_LISTEN)
                || g_error_matches (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID)
+               || g_error_matches (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_FIXTURES)
+               || error->domain == G_FILE_ERROR || error->domain == JSON_PARSER_ERROR
                ? EXIT_USAGE : EXIT_INTERNAL;
       goto out;
     }
