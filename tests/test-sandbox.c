@@ -1135,6 +1135,50 @@ test_given_certificate (void)
   }
 }
 
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           guint      *n_notify)
+{
+  (*n_notify)++;
+}
+
+/* The class: properties, the URL's notification on start, and finalization after stop. */
+static void
+test_object (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-object-XXXXXX", &error);
+  TirkeuSandboxOptions options;
+  TirkeuSandbox *sandbox;
+  g_autofree char *url = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *state_dir = NULL;
+  guint n_notify = 0;
+
+  g_assert_no_error (error);
+  sb_options_for_test (&options, dir);
+  sandbox = tirkeu_sandbox_new (&options, &error);
+  tirkeu_sandbox_options_clear (&options);
+  g_assert_no_error (error);
+  g_signal_connect (sandbox, "notify::url", G_CALLBACK (notify_cb), &n_notify);
+
+  g_object_get (sandbox, "url", &url, "ca-file", &ca_file, "state-dir", &state_dir, NULL);
+  g_assert_null (url);
+  g_assert_cmpstr (ca_file, ==, tirkeu_sandbox_get_ca_file (sandbox));
+  g_assert_cmpstr (state_dir, ==, dir);
+
+  g_assert_true (tirkeu_sandbox_start (sandbox, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_notify, ==, 1);
+  g_object_get (sandbox, "url", &url, NULL);
+  g_assert_cmpstr (url, ==, tirkeu_sandbox_get_url (sandbox));
+
+  tirkeu_sandbox_stop (sandbox);
+  tirkeu_sandbox_stop (sandbox);
+  g_assert_finalize_object (sandbox);
+}
+
 typedef struct
 {
   const char *name;
@@ -1188,6 +1232,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/sandbox/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
+  g_test_add_func ("/sandbox/object", test_object);
   ADD ("about", test_about);
   ADD ("tls/untrusted-client", test_untrusted_client);
   ADD ("auth/sign-in", test_sign_in);

@@ -59,6 +59,16 @@ struct _TirkeuSandbox
 G_DEFINE_FINAL_TYPE (TirkeuSandbox, tirkeu_sandbox, G_TYPE_OBJECT)
 
 enum {
+  PROP_0,
+  PROP_URL,
+  PROP_CA_FILE,
+  PROP_STATE_DIR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
   REQUEST_CHANGED,
   N_SIGNALS
 };
@@ -2380,12 +2390,66 @@ tirkeu_sandbox_finalize (GObject *object)
 }
 
 static void
+tirkeu_sandbox_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TirkeuSandbox *self = TIRKEU_SANDBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_STATE_DIR:
+      g_value_set_string (value, self->options.state_dir);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 tirkeu_sandbox_class_init (TirkeuSandboxClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = tirkeu_sandbox_dispose;
   object_class->finalize = tirkeu_sandbox_finalize;
+  object_class->get_property = tirkeu_sandbox_get_property;
+
+  /**
+   * TirkeuSandbox:url:
+   *
+   * The origin it serves (`https://127.0.0.1:41234`), set by tirkeu_sandbox_start().
+   */
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuSandbox:ca-file:
+   *
+   * The PEM file a client trusts to talk to this sandbox.
+   */
+  properties[PROP_CA_FILE] =
+    g_param_spec_string ("ca-file", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuSandbox:state-dir:
+   *
+   * Where the state and the TLS files are kept.
+   */
+  properties[PROP_STATE_DIR] =
+    g_param_spec_string ("state-dir", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * TirkeuSandbox::request-changed:
@@ -2583,7 +2647,9 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   uris = soup_server_get_uris (self->server);
   port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_free (self->url);
   self->url = g_strdup_printf ("https://%s:%u", host, port);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
 
   self->tick_id = g_timeout_add (self->options.buyer_step_ms, tick_cb, self);
   self->started = TRUE;
