@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "tirkeu-iin.h"
@@ -82,7 +83,7 @@ load_json (const char *path,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_FIXTURES,
-                   "%s: the top level must be an object", path);
+                   _("%s: the top level must be an object"), path);
       return NULL;
     }
 
@@ -153,7 +154,7 @@ check_collection (JsonObject  *root,
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (array == NULL)
-    return fail (error, "fixtures: \"%s\" must be an array", collection);
+    return fail (error, _("fixtures: \"%s\" must be an array"), collection);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -161,12 +162,12 @@ check_collection (JsonObject  *root,
       const char *value;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return fail (error, "fixtures: %s[%u] must be an object", collection, i);
+        return fail (error, _("fixtures: %s[%u] must be an object"), collection, i);
       value = get_string (json_node_get_object (node), key);
       if (value == NULL || (check != NULL && !check (value)))
-        return fail (error, "fixtures: %s[%u].%s is missing or invalid", collection, i, key);
+        return fail (error, _("fixtures: %s[%u].%s is missing or invalid"), collection, i, key);
       if (!g_hash_table_add (seen, (gpointer) value) && !g_str_equal (collection, "fines"))
-        return fail (error, "fixtures: %s[%u].%s \"%s\" is a duplicate",
+        return fail (error, _("fixtures: %s[%u].%s \"%s\" is a duplicate"),
                      collection, i, key, value);
     }
 
@@ -199,36 +200,36 @@ check_scenario (JsonObject *owner,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, "fixtures: %s.scenario must be an object", where);
+    return fail (error, _("fixtures: %s.scenario must be an object"), where);
   scenario = json_node_get_object (node);
 
   buyer = get_string (scenario, "buyer");
   if (!is_status (buyer, outcomes))
-    return fail (error, "fixtures: %s.scenario.buyer must be approve, decline, refuse or expire",
+    return fail (error, _("fixtures: %s.scenario.buyer must be approve, decline, refuse or expire"),
                  where);
   for (outcome = 0; !g_str_equal (outcomes[outcome], buyer); outcome++)
     ;
 
   at = get_string (scenario, "at");
   if (at != NULL && !tirkeu_stage_from_string (at, &stage))
-    return fail (error, "fixtures: %s.scenario.at \"%s\" is not a stage", where, at);
+    return fail (error, _("fixtures: %s.scenario.at \"%s\" is not a stage"), where, at);
   /* The outcome must be a transition the law allows from that stage (the core's table), so
    * that the sandbox never shows a client a history it would reject. */
   if (at != NULL && outcome > 0 && !tirkeu_stage_can_transition (stage, final_of[outcome]))
-    return fail (error, "fixtures: %s.scenario: no transition from %s to %s", where, at,
+    return fail (error, _("fixtures: %s.scenario: no transition from %s to %s"), where, at,
                  tirkeu_stage_to_string (final_of[outcome]));
   if (at == NULL && g_str_equal (buyer, "refuse"))
-    return fail (error, "fixtures: %s.scenario: refuse needs \"at\"", where);
+    return fail (error, _("fixtures: %s.scenario: refuse needs \"at\""), where);
   if (json_object_has_member (scenario, "code")
       && !tirkeu_portal_code_is_wire (tirkeu_portal_code_from_string (get_string (scenario,
                                                                                   "code"))))
-    return fail (error, "fixtures: %s.scenario.code is not a portal error code", where);
+    return fail (error, _("fixtures: %s.scenario.code is not a portal error code"), where);
   if (json_object_has_member (scenario, "reason")
       && !is_localized (json_object_get_member (scenario, "reason")))
-    return fail (error, "fixtures: %s.scenario.reason needs kk, ru and en", where);
+    return fail (error, _("fixtures: %s.scenario.reason needs kk, ru and en"), where);
   if (json_object_has_member (scenario, "after_steps")
       && json_object_get_int_member_with_default (scenario, "after_steps", -1) < 1)
-    return fail (error, "fixtures: %s.scenario.after_steps must be 1 or more", where);
+    return fail (error, _("fixtures: %s.scenario.after_steps must be 1 or more"), where);
 
   return TRUE;
 }
@@ -244,7 +245,7 @@ check_fixtures (SbData  *data,
   JsonArray *array;
 
   if (get_array (root, "qualifying_oked") == NULL)
-    return fail (error, "fixtures: \"qualifying_oked\" must be an array");
+    return fail (error, _("fixtures: \"qualifying_oked\" must be an array"));
   if (!check_collection (root, "sellers", "bin", _sb_id_is_valid, error)
       || !check_collection (root, "persons", "iin", _sb_id_is_valid, error)
       || !check_collection (root, "vehicles", "vin", _sb_vin_is_wellformed, error)
@@ -259,7 +260,7 @@ check_fixtures (SbData  *data,
       JsonObject *seller = json_array_get_object_element (array, i);
 
       if (get_string (seller, "name") == NULL || get_array (seller, "oked") == NULL)
-        return fail (error, "fixtures: sellers[%u] needs name and oked", i);
+        return fail (error, _("fixtures: sellers[%u] needs name and oked"), i);
     }
 
   array = get_array (root, "persons");
@@ -270,8 +271,8 @@ check_fixtures (SbData  *data,
 
       if (!is_status (get_string (person, "status"), person_statuses)
           || get_string (person, "full_name") == NULL)
-        return fail (error, "fixtures: %s needs status (active, deceased, invalidated) and "
-                     "full_name", where);
+        return fail (error, _("fixtures: %s needs status (active, deceased, invalidated) and "
+                     "full_name"), where);
       if (!check_scenario (person, where, error))
         return FALSE;
     }
@@ -294,15 +295,15 @@ check_fixtures (SbData  *data,
           || utilization == NULL || !JSON_NODE_HOLDS_OBJECT (utilization)
           || !is_status (get_string (json_node_get_object (utilization), "status"),
                          payment_statuses))
-        return fail (error, "fixtures: %s needs epassport, customs and utilization with a "
-                     "valid status", where);
+        return fail (error, _("fixtures: %s needs epassport, customs and utilization with a "
+                     "valid status"), where);
       if (g_str_equal (get_string (json_node_get_object (epassport), "status"), "found"))
         {
           JsonObject *found = json_node_get_object (epassport);
 
           if (get_string (found, "make") == NULL || get_string (found, "model") == NULL
               || json_object_get_int_member_with_default (found, "year", 0) < 1900)
-            return fail (error, "fixtures: %s.epassport needs make, model and year", where);
+            return fail (error, _("fixtures: %s.epassport needs make, model and year"), where);
         }
       if (!check_scenario (vehicle, where, error))
         return FALSE;
@@ -321,10 +322,10 @@ check_fixtures (SbData  *data,
           || get_string (contract, "date") == NULL
           || get_string (contract, "currency") == NULL
           || price == NULL || !g_regex_match (money, price, 0, NULL))
-        return fail (error, "fixtures: contracts[%u] needs seller_bin, buyer_iin, vin, date, "
-                     "price (a decimal string) and currency", i);
+        return fail (error, _("fixtures: contracts[%u] needs seller_bin, buyer_iin, vin, date, "
+                     "price (a decimal string) and currency"), i);
       if (_sb_data_find (data, "sellers", "bin", get_string (contract, "seller_bin")) == NULL)
-        return fail (error, "fixtures: contracts[%u].seller_bin is not a seller", i);
+        return fail (error, _("fixtures: contracts[%u].seller_bin is not a seller"), i);
     }
 
   array = get_array (root, "tsons");
@@ -334,10 +335,10 @@ check_fixtures (SbData  *data,
 
       if (!is_localized (json_object_get_member (tson, "name"))
           || !is_localized (json_object_get_member (tson, "address")))
-        return fail (error, "fixtures: tsons[%u] needs name and address in kk, ru and en", i);
+        return fail (error, _("fixtures: tsons[%u] needs name and address in kk, ru and en"), i);
     }
   if (json_array_get_length (array) == 0)
-    return fail (error, "fixtures: at least one TsON is needed");
+    return fail (error, _("fixtures: at least one TsON is needed"));
 
   return TRUE;
 }
@@ -351,10 +352,10 @@ check_messages (SbData  *data,
   JsonNode *stages = json_object_get_member (root, "stages");
 
   if (!is_localized (json_object_get_member (root, "portal_name")))
-    return fail (error, "messages: portal_name needs kk, ru and en");
+    return fail (error, _("messages: portal_name needs kk, ru and en"));
   if (errors == NULL || !JSON_NODE_HOLDS_OBJECT (errors)
       || stages == NULL || !JSON_NODE_HOLDS_OBJECT (stages))
-    return fail (error, "messages: \"errors\" and \"stages\" must be objects");
+    return fail (error, _("messages: \"errors\" and \"stages\" must be objects"));
 
   /* Every code the portal sends and every stage a request held by the portal can enter
    * must have its wording: a missing one would only show at the worst moment. */
@@ -364,14 +365,14 @@ check_messages (SbData  *data,
 
       if (tirkeu_portal_code_is_wire (i)
           && !is_localized (json_object_get_member (json_node_get_object (errors), code)))
-        return fail (error, "messages: errors.%s needs kk, ru and en", code);
+        return fail (error, _("messages: errors.%s needs kk, ru and en"), code);
     }
   for (guint i = TIRKEU_STAGE_OKED_CHECKED; i < TIRKEU_N_STAGES; i++)
     {
       const char *stage = tirkeu_stage_to_string (i);
 
       if (!is_localized (json_object_get_member (json_node_get_object (stages), stage)))
-        return fail (error, "messages: stages.%s needs kk, ru and en", stage);
+        return fail (error, _("messages: stages.%s needs kk, ru and en"), stage);
     }
 
   return TRUE;

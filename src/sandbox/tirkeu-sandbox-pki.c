@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -52,7 +53,7 @@ tirkeu_sandbox_pki_new_key (guint    rsa_bits,
     key = EVP_RSA_gen (rsa_bits);
 
   if (key == NULL)
-    set_openssl_error (error, "Cannot generate a key");
+    set_openssl_error (error, _("Cannot generate a key"));
 
   return key;
 }
@@ -131,7 +132,7 @@ tirkeu_sandbox_pki_new_ca (EVP_PKEY   *key,
       || !add_ext (cert, cert, NID_subject_key_identifier, "hash")
       || X509_sign (cert, key, EVP_sha256 ()) == 0)
     {
-      set_openssl_error (error, "Cannot make the CA certificate");
+      set_openssl_error (error, _("Cannot make the CA certificate"));
       return NULL;
     }
 
@@ -177,7 +178,7 @@ tirkeu_sandbox_pki_new_server_cert (EVP_PKEY *key,
       || !add_ext (cert, ca, NID_ext_key_usage, "serverAuth")
       || !finish_issued (cert, ca, ca_key))
     {
-      set_openssl_error (error, "Cannot make the server certificate");
+      set_openssl_error (error, _("Cannot make the server certificate"));
       return NULL;
     }
 
@@ -240,7 +241,7 @@ tirkeu_sandbox_pki_new_person_cert (EVP_PKEY                  *key,
       || !add_ext (cert, ca, NID_ext_key_usage, eku->str)
       || !finish_issued (cert, ca, ca_key))
     {
-      set_openssl_error (error, "Cannot make the person's certificate");
+      set_openssl_error (error, _("Cannot make the person’s certificate"));
       return NULL;
     }
 
@@ -264,7 +265,7 @@ write_pem (const char *path,
     ok = PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL) == 1;
   if (!ok)
     {
-      set_openssl_error (error, "Cannot encode PEM");
+      set_openssl_error (error, _("Cannot encode PEM"));
       return FALSE;
     }
 
@@ -320,7 +321,7 @@ open_read (const char *path,
     {
       ERR_clear_error ();
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_CERTIFICATE,
-                   "Cannot open %s", path);
+                   _("Cannot open %s"), path);
     }
 
   return bio;
@@ -344,7 +345,7 @@ tirkeu_sandbox_pki_read_cert (const char *path,
     return NULL;
   cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
   if (cert == NULL)
-    set_openssl_error (error, "Not a PEM certificate");
+    set_openssl_error (error, _("Not a PEM certificate"));
 
   return cert;
 }
@@ -367,7 +368,7 @@ tirkeu_sandbox_pki_read_key (const char *path,
     return NULL;
   key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
   if (key == NULL)
-    set_openssl_error (error, "Not a PEM private key");
+    set_openssl_error (error, _("Not a PEM private key"));
 
   return key;
 }
@@ -401,7 +402,7 @@ tirkeu_sandbox_pki_cms_sign (X509     *cert,
   cms = CMS_sign (cert, key, NULL, in, CMS_DETACHED | CMS_BINARY);
   if (cms == NULL || i2d_CMS_bio (out, cms) != 1)
     {
-      set_openssl_error (error, "Cannot make the CMS signature");
+      set_openssl_error (error, _("Cannot make the CMS signature"));
       return NULL;
     }
 
@@ -477,7 +478,7 @@ tirkeu_sandbox_pki_load_trust (const char *ca_file,
 
   if (ca_file != NULL && X509_STORE_load_file (store, ca_file) != 1)
     {
-      g_autofree char *what = g_strdup_printf ("Cannot load the signer CA %s", ca_file);
+      g_autofree char *what = g_strdup_printf (_("Cannot load the signer CA %s"), ca_file);
       set_openssl_error (error, what);
       return NULL;
     }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <openssl/rand.h>
@@ -412,7 +413,8 @@ load_state (TirkeuSandbox  *self,
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_STATE,
-                   "%s is not a sandbox state: %s", self->state_file,
+                   /* Translators: a file name, then the technical reason */
+                   _("%s is not a sandbox state: %s"), self->state_file,
                    local_error != NULL ? local_error->message : "not an object");
       return FALSE;
     }
@@ -421,7 +423,7 @@ load_state (TirkeuSandbox  *self,
   if (json_object_get_int_member_with_default (root, "version", 0) != STATE_VERSION)
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_STATE,
-                   "%s has an unknown version", self->state_file);
+                   _("%s has an unknown version"), self->state_file);
       return FALSE;
     }
 
@@ -466,7 +468,7 @@ prepare_tls (TirkeuSandbox  *self,
       if (self->options.tls_cert_file == NULL || self->options.tls_key_file == NULL)
         {
           g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
-                       "--tls-cert and --tls-key go together");
+                       _("--tls-cert and --tls-key go together"));
           return FALSE;
         }
       cert_file = g_strdup (self->options.tls_cert_file);
@@ -512,7 +514,7 @@ prepare_tls (TirkeuSandbox  *self,
   self->tls_certificate = g_tls_certificate_new_from_files (cert_file, key_file, error);
   if (self->tls_certificate == NULL)
     {
-      g_prefix_error (error, "TLS certificate %s: ", cert_file);
+      g_prefix_error (error, _("TLS certificate %s: "), cert_file);
       return FALSE;
     }
 
@@ -844,7 +846,7 @@ tirkeu_sandbox_buyer_action (TirkeuSandbox *self,
   if (request == NULL)
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_NOT_FOUND,
-                   "No request %s", id);
+                   _("No request %s"), id);
       return NULL;
     }
 
@@ -861,14 +863,14 @@ tirkeu_sandbox_buyer_action (TirkeuSandbox *self,
   else
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
-                   "Unknown action %s (approve, decline, pay-fines, refuse, expire)", action);
+                   _("Unknown action %s (approve, decline, pay-fines, refuse, expire)"), action);
       return NULL;
     }
 
   if (code != NULL && !tirkeu_portal_code_is_wire (tirkeu_portal_code_from_string (code)))
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
-                   "%s is not a portal error code", code);
+                   _("%s is not a portal error code"), code);
       return NULL;
     }
   if (reason != NULL)
@@ -879,7 +881,7 @@ tirkeu_sandbox_buyer_action (TirkeuSandbox *self,
           || get_string (text, "en") == NULL)
         {
           g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
-                       "The reason needs kk, ru and en");
+                       _("The reason needs kk, ru and en"));
           return NULL;
         }
     }
@@ -890,8 +892,10 @@ tirkeu_sandbox_buyer_action (TirkeuSandbox *self,
       || !tirkeu_stage_can_transition (stage, to))
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_CONFLICT,
-                   "A request in stage %s cannot be given %s", tirkeu_stage_to_string (stage),
-                   action);
+                   /* Translators: a stage's wire name (awaiting_buyer), then an action
+                    * (approve, decline, pay-fines, refuse, expire); both stay as they are */
+                   _("A request in stage %s cannot be given %s"),
+                   tirkeu_stage_to_string (stage), action);
       return NULL;
     }
 
@@ -2504,7 +2508,7 @@ tirkeu_sandbox_new (const TirkeuSandboxOptions *options,
   if (self->options.state_dir == NULL)
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_STATE,
-                   "A state directory is needed (--state-dir)");
+                   _("A state directory is needed (--state-dir)"));
       return NULL;
     }
   if (self->options.buyer_step_ms == 0 || self->options.session_ttl_s == 0
@@ -2513,7 +2517,7 @@ tirkeu_sandbox_new (const TirkeuSandboxOptions *options,
       || self->options.malformed_rate < 0 || self->options.malformed_rate > 1)
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
-                   "Rates are between 0 and 1; the buyer step and session life are above 0");
+                   _("Rates are between 0 and 1; the buyer step and session life are above 0"));
       return NULL;
     }
   if (g_mkdir_with_parents (self->options.state_dir, 0700) != 0)
@@ -2521,7 +2525,8 @@ tirkeu_sandbox_new (const TirkeuSandboxOptions *options,
       int saved = errno;
 
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_STATE,
-                   "Cannot create %s: %s", self->options.state_dir, g_strerror (saved));
+                   /* Translators: a directory, then the system's reason */
+                   _("Cannot create %s: %s"), self->options.state_dir, g_strerror (saved));
       return NULL;
     }
 
@@ -2597,8 +2602,8 @@ parse_listen (const char  *listen,
 
 invalid:
   g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_LISTEN,
-               "--listen wants ADDR:PORT with an IP address, e.g. 127.0.0.1:0 or [::1]:8443, "
-               "not “%s”", listen);
+               _("--listen wants ADDR:PORT with an IP address, e.g. 127.0.0.1:0 or [::1]:8443, "
+                 "not “%s”"), listen);
   return NULL;
 }
 
@@ -2640,7 +2645,7 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   if (!soup_server_listen (self->server, address, SOUP_SERVER_LISTEN_HTTPS, error))
     {
       g_clear_object (&self->server);
-      g_prefix_error (error, "Cannot listen on %s: ", self->options.listen);
+      g_prefix_error (error, _("Cannot listen on %s: "), self->options.listen);
       return FALSE;
     }
 
