@@ -67,7 +67,7 @@ test_process (void)
 {
   g_autofree char *program = program_path ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = g_dir_make_tmp ("tirkeu-sandbox-process-XXXXXX", &error);
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-sandbox-process-XXXXXX", &error);
   g_autofree char *server_file = g_build_filename (state_dir, "server.json", NULL);
   const char *argv[] = {
     program, "--listen", "127.0.0.1:0", "--state-dir", state_dir, "--signer-ca",
@@ -164,7 +164,7 @@ test_bad_options (void)
 {
   g_autofree char *program = program_path ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = g_dir_make_tmp ("tirkeu-sandbox-options-XXXXXX", &error);
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-sandbox-options-XXXXXX", &error);
   const char *argv[] = { program, "--listen", "not-an-address", "--state-dir", state_dir, NULL };
   int status;
 

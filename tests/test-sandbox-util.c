@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tirkeu-sandbox-pki.h"
@@ -19,11 +20,66 @@ typedef struct
   EVP_PKEY *key;
 } Identity;
 
+static GPtrArray *tmp_dirs;
 static char *pki_dir;
 static char *signer_ca_file;
 static X509 *trusted_ca, *untrusted_ca;
 static EVP_PKEY *trusted_key, *untrusted_key;
 static GHashTable *identities;
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_clear_pointer (&dir, g_dir_close);
+  g_rmdir (path);
+}
+
+static void
+remove_tmp_dirs (void)
+{
+  for (guint i = 0; tmp_dirs != NULL && i < tmp_dirs->len; i++)
+    remove_tree (g_ptr_array_index (tmp_dirs, i));
+  g_clear_pointer (&tmp_dirs, g_ptr_array_unref);
+}
+
+/**
+ * sb_make_tmp_dir:
+ * @template_name: as for g_dir_make_tmp()
+ *
+ * A temporary directory removed, with all it holds, when the test program exits normally
+ * (a failed test leaves its files for a look).
+ *
+ * Returns: (transfer full): the path
+ */
+char *
+sb_make_tmp_dir (const char  *template_name,
+                 GError     **error)
+{
+  char *path = g_dir_make_tmp (template_name, error);
+
+  if (path == NULL)
+    return NULL;
+  if (tmp_dirs == NULL)
+    {
+      tmp_dirs = g_ptr_array_new_with_free_func (g_free);
+      atexit (remove_tmp_dirs);
+    }
+  g_ptr_array_add (tmp_dirs, g_strdup (path));
+
+  return path;
+}
 
 static void
 make_cas (void)
@@ -33,7 +89,7 @@ make_cas (void)
   if (pki_dir != NULL)
     return;
 
-  pki_dir = g_dir_make_tmp ("tirkeu-sandbox-pki-XXXXXX", &error);
+  pki_dir = sb_make_tmp_dir ("tirkeu-sandbox-pki-XXXXXX", &error);
   g_assert_no_error (error);
 
   trusted_key = tirkeu_sandbox_pki_new_key (0, &error);
@@ -253,7 +309,7 @@ sb_fixture_start (SbFixture            *fixture,
 
   if (options->state_dir == NULL)
     {
-      options->state_dir = g_dir_make_tmp ("tirkeu-sandbox-state-XXXXXX", &error);
+      options->state_dir = sb_make_tmp_dir ("tirkeu-sandbox-state-XXXXXX", &error);
       g_assert_no_error (error);
     }
   fixture->state_dir = g_strdup (options->state_dir);

@@ -34,6 +34,8 @@ G_BEGIN_DECLS
  *   "auth-moto"       AUTH, SELLER_MOTO_BIN
  *   "auth-unknown"    AUTH, UNKNOWN_BIN
  */
+char       *sb_make_tmp_dir        (const char          *template_name,
+                                    GError             **error);
 const char *sb_signer_ca_file      (void);
 GBytes     *sb_sign                (const char          *identity,
                                     GBytes              *content);

@@ -649,7 +649,7 @@ test_signature_openssl_cli (Fixture       *fixture,
   g_autofree char *sign_path = g_strconcat (path, "/signature", NULL);
   g_autoptr(SbAnswer) got = call (fixture, "GET", path, NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-cli-XXXXXX", &error);
+  g_autofree char *dir = sb_make_tmp_dir ("tirkeu-sandbox-cli-XXXXXX", &error);
   g_autofree char *cert_file = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *payload_file = g_build_filename (dir, "payload.bin", NULL);
@@ -1027,7 +1027,7 @@ test_restart (void)
   g_autoptr(SbAnswer) replay = NULL;
   GStatBuf st;
 
-  state_dir = g_dir_make_tmp ("tirkeu-sandbox-restart-XXXXXX", &error);
+  state_dir = sb_make_tmp_dir ("tirkeu-sandbox-restart-XXXXXX", &error);
   g_assert_no_error (error);
   sb_options_for_test (&options, state_dir);
   sb_fixture_start (&sb, &options);
@@ -1074,7 +1074,7 @@ static void
 test_given_certificate (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-tls-XXXXXX", &error);
+  g_autofree char *dir = sb_make_tmp_dir ("tirkeu-sandbox-tls-XXXXXX", &error);
   g_autofree char *cert_file = g_build_filename (dir, "given.pem", NULL);
   g_autofree char *key_file = g_build_filename (dir, "given-key.pem", NULL);
   g_autofree char *ca_file = g_build_filename (dir, "given-ca.pem", NULL);
@@ -1148,7 +1148,7 @@ static void
 test_object (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-object-XXXXXX", &error);
+  g_autofree char *dir = sb_make_tmp_dir ("tirkeu-sandbox-object-XXXXXX", &error);
   TirkeuSandboxOptions options;
   TirkeuSandbox *sandbox;
   g_autofree char *url = NULL;
@@ -1202,7 +1202,7 @@ test_bad_fixtures (gconstpointer user_data)
 {
   const BadFixturesCase *test = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tirkeu-sandbox-fixtures-XXXXXX", &error);
+  g_autofree char *dir = sb_make_tmp_dir ("tirkeu-sandbox-fixtures-XXXXXX", &error);
   g_autofree char *file = g_build_filename (dir, "fixtures.json", NULL);
   TirkeuSandboxOptions options;
   g_autoptr(TirkeuSandbox) sandbox = NULL;
