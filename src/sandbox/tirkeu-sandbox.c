@@ -2597,6 +2597,11 @@ parse_listen (const char  *listen,
 
   *host_for_url = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6
                   ? g_strdup_printf ("[%s]", host) : g_strdup (host);
+  /* /admin has no authentication, and the self-made certificate names only this computer:
+   * both are meant for loopback. */
+  if (!g_inet_address_get_is_loopback (address))
+    g_warning ("tirkeu-sandbox listens on %s, beyond this computer: its /admin endpoints "
+               "answer anyone who can reach it", listen);
 
   return g_inet_socket_address_new (address, (guint16) port);
 
