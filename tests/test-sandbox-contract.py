@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The built tirkeu-sandbox against data/portal-api.yaml, checked by code we did not write:
+# certificates and CMS signatures made by the openssl command, HTTPS by Python's ssl module
+# trusting only the sandbox's CA, and every answer's body validated by python3-jsonschema
+# against the schema the contract gives for that operation and status. Independent clients
+# will talk to the sandbox; this keeps it to the letter of the contract. TAP on stdout.
+
+import base64
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import jsonschema
+import yaml
+
+SOURCE_ROOT = os.environ["TIRKEU_SOURCE_ROOT"]
+BUILD_ROOT = os.environ["TIRKEU_BUILD_ROOT"]
+SELLER_BIN = "230540004989"
+
+results = []
+
+
+def ok(condition, name):
+    results.append((bool(condition), name))
+    print(("ok" if condition else "not ok") + " %d %s" % (len(results), name), flush=True)
+
+
+with open(os.path.join(SOURCE_ROOT, "data", "portal-api.yaml"), encoding="utf-8") as f:
+    SPEC = yaml.safe_load(f)
+RESOLVER = jsonschema.RefResolver.from_schema(SPEC)
+
+
+def schema_errors(name, instance):
+    validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/" + name},
+                                                resolver=RESOLVER)
+    return [e.message for e in validator.iter_errors(instance)]
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def make_pki(work):
+    """A test CA and NCA-like AUTH and SIGN certificates of the seller, by the openssl command."""
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f"{work}/ca.key")
+    openssl("req", "-x509", "-new", "-key", f"{work}/ca.key", "-days", "30",
+            "-subj", "/C=KZ/CN=Contract test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", f"{work}/ca.pem")
+    ekus = {
+        "auth": "clientAuth,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5",
+        "sign": "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1",
+    }
+    for kind, eku in ekus.items():
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out",
+                f"{work}/{kind}.key")
+        openssl("req", "-new", "-utf8", "-key", f"{work}/{kind}.key",
+                "-subj", f"/CN=ТЕСТОВ ТЕСТ/serialNumber=IIN850304300128/C=KZ/O=Test"
+                         f"/OU=BIN{SELLER_BIN}", "-out", f"{work}/{kind}.csr")
+        with open(f"{work}/{kind}.ext", "w") as ext:
+            ext.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                      f"extendedKeyUsage={eku}\n")
+        openssl("x509", "-req", "-in", f"{work}/{kind}.csr", "-CA", f"{work}/ca.pem",
+                "-CAkey", f"{work}/ca.key", "-CAcreateserial", "-days", "30",
+                "-extfile", f"{work}/{kind}.ext", "-out", f"{work}/{kind}.pem")
+
+
+def sign(work, kind, data_b64):
+    with open(f"{work}/data.bin", "wb") as f:
+        f.write(base64.b64decode(data_b64))
+    openssl("cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER",
+            "-in", f"{work}/data.bin", "-out", f"{work}/data.der",
+            "-signer", f"{work}/{kind}.pem", "-inkey", f"{work}/{kind}.key")
+    with open(f"{work}/data.der", "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+class Client:
+    def __init__(self, url, ca_file):
+        self.url = url
+        self.context = ssl.create_default_context(cafile=ca_file)
+        self.token = None
+
+    def call(self, method, path, body=None, key=None, auth=True):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, method=method, data=data)
+        if auth and self.token:
+            request.add_header("Authorization", "Bearer " + self.token)
+        if key:
+            request.add_header("Idempotency-Key", key)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=20) as answer:
+                return answer.status, answer.headers, json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, json.loads(error.read())
+
+
+def documented_schema(path_template, method, status):
+    """The schema name the contract gives for (path, method, status)."""
+    operation = SPEC["paths"][path_template][method.lower()]
+    response = operation["responses"][str(status)]
+    if "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].split("/")[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    return schema["$ref"].split("/")[-1] if "$ref" in schema else None
+
+
+def check(client, name, method, path, path_template, status, body=None, key=None, auth=True):
+    got_status, headers, answer = client.call(method, path, body, key, auth)
+    schema = documented_schema(path_template, method, got_status) if got_status == status \
+        else None
+    errors = schema_errors(schema, answer) if schema else []
+    ok(got_status == status and headers.get("X-Tirkeu-Environment") == "sandbox"
+       and not errors,
+       f"{name}: {method} {path_template} -> {got_status} {schema} {errors[:2]}")
+    return answer
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="tirkeu-sandbox-contract-")
+    make_pki(work)
+    program = os.path.join(BUILD_ROOT, "src", "sandbox", "tirkeu-sandbox")
+    sandbox = subprocess.Popen([program, "--state-dir", f"{work}/state", "--signer-ca",
+                                f"{work}/ca.pem", "--buyer", "auto", "--buyer-step-ms", "20"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        announced = json.loads(sandbox.stdout.readline())
+        ok(announced["url"].startswith("https://127.0.0.1:"), "the JSON line names the URL")
+        client = Client(announced["url"], announced["ca_file"])
+
+        check(client, "about", "GET", "/api/v1/about", "/api/v1/about", 200)
+        challenge = check(client, "challenge", "POST", "/api/v1/auth/challenge",
+                          "/api/v1/auth/challenge", 201)
+        check(client, "bad signature", "POST", "/api/v1/auth/session",
+              "/api/v1/auth/session", 422,
+              {"challenge_id": challenge["challenge_id"], "signature": "aGVsbG8="})
+        challenge = check(client, "challenge", "POST", "/api/v1/auth/challenge",
+                          "/api/v1/auth/challenge", 201)
+        check(client, "sign key for sign-in", "POST", "/api/v1/auth/session",
+              "/api/v1/auth/session", 403,
+              {"challenge_id": challenge["challenge_id"],
+               "signature": sign(work, "sign", challenge["challenge"])})
+        challenge = check(client, "challenge", "POST", "/api/v1/auth/challenge",
+                          "/api/v1/auth/challenge", 201)
+        session = check(client, "sign-in", "POST", "/api/v1/auth/session",
+                        "/api/v1/auth/session", 201,
+                        {"challenge_id": challenge["challenge_id"],
+                         "signature": sign(work, "auth", challenge["challenge"])})
+        check(client, "used challenge", "POST", "/api/v1/auth/session", "/api/v1/auth/session",
+              400, {"challenge_id": challenge["challenge_id"], "signature": "aGVsbG8="})
+        check(client, "no token", "GET", "/api/v1/seller", "/api/v1/seller", 401, auth=False)
+        client.token = session["token"]
+
+        check(client, "seller", "GET", "/api/v1/seller", "/api/v1/seller", 200)
+        for vin in ["JTNB23HK2R3000101", "XW8ZZZ3C0SG000103", "Z94K241C4SR000104",
+                    "KNAPH81A1S5000105", "LVVDB21BXRD000106", "XTA210740S0000107",
+                    "1HGCM82633A004352"]:
+            check(client, "vehicle " + vin, "GET", "/api/v1/vehicles/" + vin,
+                  "/api/v1/vehicles/{vin}", 200)
+        check(client, "bad VIN", "GET", "/api/v1/vehicles/IOQ", "/api/v1/vehicles/{vin}", 400)
+        check(client, "person", "GET", "/api/v1/persons/850312300121",
+              "/api/v1/persons/{iin}", 200)
+        check(client, "unknown person", "GET", "/api/v1/persons/770211300889",
+              "/api/v1/persons/{iin}", 404)
+        check(client, "bad IIN", "GET", "/api/v1/persons/123456789021",
+              "/api/v1/persons/{iin}", 400)
+        check(client, "contracts", "GET",
+              "/api/v1/contracts?vin=XW8ZZZ3C0SG000117&buyer_iin=990330500231",
+              "/api/v1/contracts", 200)
+        check(client, "no contracts", "GET",
+              "/api/v1/contracts?vin=KNAPH81A1S5000119&buyer_iin=850312300121",
+              "/api/v1/contracts", 200)
+
+        body = {"vin": "JTNB23HK2R3000101", "buyer_iin": "850312300121",
+                "contract_number": "DKP-2025-000101"}
+        check(client, "no key", "POST", "/api/v1/requests", "/api/v1/requests", 400, body)
+        request = check(client, "create", "POST", "/api/v1/requests", "/api/v1/requests", 201,
+                        body, "contract-1")
+        check(client, "replay", "POST", "/api/v1/requests", "/api/v1/requests", 200, body,
+              "contract-1")
+        check(client, "key reuse", "POST", "/api/v1/requests", "/api/v1/requests", 409,
+              dict(body, contract_number="DKP-2025-000115", vin="JTNB23HK2R3000115"),
+              "contract-1")
+        for vin, contract, status in [("XW8ZZZ3C0SG000103", "DKP-2025-000103", 422),
+                                      ("KNAPH81A1S5000119", "DKP-2025-000119", 422)]:
+            check(client, "refused " + vin, "POST", "/api/v1/requests", "/api/v1/requests",
+                  status, dict(body, vin=vin, contract_number=contract), "refused-" + vin)
+
+        rid = request["id"]
+        check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}", 200)
+        check(client, "unknown id", "GET", "/api/v1/requests/nope", "/api/v1/requests/{id}",
+              404)
+        check(client, "auth key for a request", "POST", f"/api/v1/requests/{rid}/signature",
+              "/api/v1/requests/{id}/signature", 403,
+              {"signature": sign(work, "auth", request["signing_payload"])})
+        check(client, "signature", "POST", f"/api/v1/requests/{rid}/signature",
+              "/api/v1/requests/{id}/signature", 200,
+              {"signature": sign(work, "sign", request["signing_payload"])})
+
+        deadline = time.monotonic() + 20
+        stage = None
+        while time.monotonic() < deadline and stage != "completed":
+            time.sleep(0.1)
+            stage = client.call("GET", "/api/v1/requests/" + rid)[2]["stage"]
+        ok(stage == "completed", "the buyer's auto scenario completes the request")
+        final = check(client, "completed", "GET", "/api/v1/requests/" + rid,
+                      "/api/v1/requests/{id}", 200)
+        ok(final["tson"] is not None and final["plate_type"] == "standard",
+           "a completed request names its TsON and plate type")
+        check(client, "withdraw too late", "POST", f"/api/v1/requests/{rid}/withdraw",
+              "/api/v1/requests/{id}/withdraw", 409)
+        changes = check(client, "changes", "GET", "/api/v1/changes?limit=1",
+                        "/api/v1/changes", 200)
+        check(client, "changes page 2", "GET", "/api/v1/changes?cursor=" + changes["cursor"],
+              "/api/v1/changes", 200)
+        check(client, "bad cursor", "GET", "/api/v1/changes?cursor=%21", "/api/v1/changes", 400)
+
+        other = check(client, "create 2", "POST", "/api/v1/requests", "/api/v1/requests", 201,
+                      dict(body, vin="JTNB23HK2R3000115", contract_number="DKP-2025-000115"),
+                      "contract-2")
+        check(client, "withdraw", "POST", f"/api/v1/requests/{other['id']}/withdraw",
+              "/api/v1/requests/{id}/withdraw", 200)
+        check(client, "faults", "GET", "/admin/faults", "/admin/faults", 200, auth=False)
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        status = sandbox.wait(timeout=20)
+        subprocess.run(["rm", "-rf", work], check=False)
+    ok(status == 0, "exit status 0 on SIGTERM")
+
+    print("1..%d" % len(results))
+    return 0 if all(passed for passed, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
