@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tirkeu-cli's portal commands run as a user runs them: the built tirkeu-sandbox program on
+ * 127.0.0.1:0 trusting the CA of the SoftHSM fixture token (tests/fixtures/make-token.sh),
+ * the built tirkeu-cli signing in with the token's AUTH key and signing requests with its
+ * SIGN key, the PIN through --pin-fd 0. Checked: output, JSON, exit codes 0-4, the journal.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <json-glib/json-glib.h>
+
+#include "test-token-fixture.h"
+
+#define BUYER_IIN     "850312300121"
+#define UNKNOWN_IIN   "770211300889"
+#define OTHER_BUYER_IIN "920715400560"  /* active, but no contract for VIN_SELLER */
+#define VIN_SELLER    "XTA210743S0000120"   /* the fixture token's seller has its contract */
+#define CONTRACT      "DKP-2025-000120"
+#define VIN_CUSTOMS   "Z94K241C4SR000104"   /* customs unpaid: stops at step 4 */
+
+static TokenFixture *token;
+static char *cli_path;
+static GSubprocess *sandbox;
+static char *sandbox_dir;
+static char *portal_url;
+static char *portal_ca;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs tirkeu-cli with the global options for the sandbox and the token, then @args. */
+static void
+run_cli_with (Run                *run,
+              const char         *pin,
+              gboolean            portal_options,
+              const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
+
+  g_ptr_array_add (argv, cli_path);
+  if (portal_options)
+    {
+      g_ptr_array_add (argv, (gpointer) "--portal-url");
+      g_ptr_array_add (argv, portal_url);
+      g_ptr_array_add (argv, (gpointer) "--ca-file");
+      g_ptr_array_add (argv, portal_ca);
+    }
+  g_ptr_array_add (argv, (gpointer) "--pkcs11-module");
+  g_ptr_array_add (argv, token->module);
+  g_ptr_array_add (argv, (gpointer) "--pin-fd");
+  g_ptr_array_add (argv, (gpointer) "0");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* G_TEST_OPTION_ISOLATE_DIRS sets the XDG variables to /dev/null and keeps the test's own
+   * folders inside GLib: hand those to the child, so that its journal is this test's. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (process);
+  /* the PIN never shows */
+  g_assert_null (strstr (run->out, token->pin));
+  g_assert_null (strstr (run->err, token->pin));
+}
+
+static void
+run_cli (Run                *run,
+         const char * const *args)
+{
+  run_cli_with (run, token->pin, TRUE, args);
+}
+
+static JsonObject *
+parse_json (const char  *text,
+            JsonParser **parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  *parser = json_parser_new ();
+  json_parser_load_from_data (*parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*parser)));
+  return json_node_get_object (json_parser_get_root (*parser));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+test_vehicle (void)
+{
+  g_auto(Run) passed = { 0 };
+  g_auto(Run) stopped = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) invalid = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+
+  run_cli (&passed, (const char *[]) { "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (passed.status, ==, 0);
+  g_assert_nonnull (strstr (passed.out, "passes steps 3 to 5"));
+  g_assert_nonnull (strstr (passed.err, "Training portal"));
+
+  run_cli (&stopped, (const char *[]) { "vehicle", VIN_CUSTOMS, NULL });
+  g_assert_cmpint (stopped.status, ==, 1);
+  g_assert_nonnull (strstr (stopped.out, "Step 4, customs payment: unpaid"));
+
+  run_cli (&json, (const char *[]) { "--json", "vehicle", VIN_CUSTOMS, NULL });
+  g_assert_cmpint (json.status, ==, 1);
+  object = parse_json (json.out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "customs"), ==, "unpaid");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object,
+                                                                              "stopped_at"),
+                                               "step"), ==, 4);
+  /* --json prints nothing but the one object on stdout; the banner is for humans */
+  g_assert_null (strstr (json.err, "Training portal"));
+
+  /* refused before anything is asked: no PIN needed */
+  run_cli_with (&invalid, NULL, TRUE, (const char *[]) { "vehicle", "NOT-A-VIN", NULL });
+  g_assert_cmpint (invalid.status, ==, 1);
+}
+
+static void
+test_person (void)
+{
+  g_auto(Run) json = { 0 };
+  g_auto(Run) unknown = { 0 };
+  g_auto(Run) bad_digit = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+
+  run_cli (&json, (const char *[]) { "--json", "person", BUYER_IIN, NULL });
+  g_assert_cmpint (json.status, ==, 0);
+  object = parse_json (json.out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "active");
+  g_assert_cmpstr (json_object_get_string_member (object, "iin"), ==, "850312******");
+  g_assert_null (strstr (json.out, BUYER_IIN));
+
+  run_cli (&unknown, (const char *[]) { "person", UNKNOWN_IIN, NULL });
+  g_assert_cmpint (unknown.status, ==, 1);
+  g_assert_cmpuint (strlen (unknown.err), >, 0);
+
+  run_cli_with (&bad_digit, NULL, TRUE, (const char *[]) { "person", "123456789021", NULL });
+  g_assert_cmpint (bad_digit.status, ==, 1);
+}
+
+static void
+test_contracts (void)
+{
+  g_auto(Run) found = { 0 };
+  g_auto(Run) none = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+  JsonObject *contract;
+
+  run_cli (&found, (const char *[]) { "--json", "contracts", VIN_SELLER, BUYER_IIN, NULL });
+  g_assert_cmpint (found.status, ==, 0);
+  object = parse_json (found.out, &parser);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "contracts")),
+                    ==, 1);
+  contract = json_array_get_object_element (json_object_get_array_member (object, "contracts"),
+                                            0);
+  g_assert_cmpstr (json_object_get_string_member (contract, "number"), ==, CONTRACT);
+  g_assert_cmpstr (json_object_get_string_member (contract, "seller_bin"), ==,
+                   token->seller_bin);
+
+  /* no contract with this buyer for the vehicle: step 8 stops */
+  run_cli (&none, (const char *[]) { "contracts", VIN_SELLER, OTHER_BUYER_IIN, NULL });
+  g_assert_cmpint (none.status, ==, 1);
+}
+
+static void
+test_submit_status_requests_sync (void)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *id = NULL;
+  g_auto(Run) submit = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) status = { 0 };
+  g_auto(Run) requests = { 0 };
+  g_auto(Run) sync = { 0 };
+  g_auto(Run) sync_json = { 0 };
+  g_auto(Run) requests_json = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) parser2 = NULL;
+  g_autoptr(JsonParser) parser3 = NULL;
+  g_autoptr(JsonParser) parser4 = NULL;
+  JsonObject *object;
+
+  /* Step 9 for real: the token's SIGN key signs the portal's payload. */
+  run_cli (&submit, (const char *[]) { "--json", "submit", "--vin", VIN_SELLER, "--buyer-iin",
+                                       BUYER_IIN, "--contract", CONTRACT, "--idempotency-key",
+                                       key, NULL });
+  if (submit.status != 0)
+    g_error ("submit failed (%d): %s", submit.status, submit.err);
+  object = parse_json (submit.out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "stage"), ==, "awaiting_buyer");
+  g_assert_null (strstr (submit.err, "journal"));
+  id = g_strdup (json_object_get_string_member (object, "id"));
+
+  /* the same key again finds the same request, already signed */
+  run_cli (&again, (const char *[]) { "--json", "submit", "--vin", VIN_SELLER, "--buyer-iin",
+                                      BUYER_IIN, "--contract", CONTRACT, "--idempotency-key",
+                                      key, NULL });
+  g_assert_cmpint (again.status, ==, 0);
+  object = parse_json (again.out, &parser2);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, id);
+
+  run_cli (&status, (const char *[]) { "status", id, NULL });
+  g_assert_cmpint (status.status, ==, 0);
+  g_assert_nonnull (strstr (status.out, id));
+  g_assert_nonnull (strstr (status.out, "Signed by the seller"));
+
+  /* offline: what the journal knows */
+  run_cli_with (&requests, NULL, FALSE, (const char *[]) { "requests", NULL });
+  if (requests.status != 0)
+    g_error ("requests failed (%d): %s", requests.status, requests.err);
+  g_assert_nonnull (strstr (requests.out, id));
+
+  run_cli (&sync, (const char *[]) { "sync", NULL });
+  g_assert_cmpint (sync.status, ==, 0);
+  run_cli (&sync_json, (const char *[]) { "--json", "sync", NULL });
+  g_assert_cmpint (sync_json.status, ==, 0);
+  object = parse_json (sync_json.out, &parser3);
+  /* the cursor was kept: nothing changed since the last sync */
+  g_assert_cmpint (json_object_get_int_member (object, "changed"), ==, 0);
+
+  run_cli_with (&requests_json, NULL, FALSE, (const char *[]) { "--json", "requests", NULL });
+  g_assert_cmpint (requests_json.status, ==, 0);
+  object = parse_json (requests_json.out, &parser4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "requests")),
+                    ==, 1);
+}
+
+static void
+test_submit_refused (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_cli (&run, (const char *[]) { "submit", "--vin", VIN_SELLER, "--buyer-iin", BUYER_IIN,
+                                    "--contract", "DKP-NO-SUCH", NULL });
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (strlen (run.err), >, 0);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *pin;
+  gboolean portal_options;
+  const char *args[8];
+  int status;
+} ExitCase;
+
+static const ExitCase exit_cases[] = {
+  { "no-portal-url", "12345678", FALSE, { "person", BUYER_IIN, NULL }, 2 },
+  { "missing-argument", "12345678", TRUE, { "submit", "--vin", VIN_SELLER, NULL }, 2 },
+  { "too-many-arguments", "12345678", TRUE, { "status", "a", "b", NULL }, 2 },
+  { "unknown-request", "12345678", TRUE, { "status", "no-such-request", NULL }, 1 },
+  { "wrong-pin", "00000000", TRUE, { "person", BUYER_IIN, NULL }, 4 },
+  { "no-pin", "", TRUE, { "person", BUYER_IIN, NULL }, 4 },
+  { "no-module", "12345678", TRUE,
+    { "--pkcs11-module", "/nonexistent/module.so", "person", BUYER_IIN, NULL }, 4 },
+  { "untrusted-portal", "12345678", TRUE,
+    { "--ca-file", "", "person", BUYER_IIN, NULL }, 3 },
+  { "unreachable-portal", "12345678", TRUE,
+    { "--portal-url", "https://127.0.0.1:1", "person", BUYER_IIN, NULL }, 3 },
+};
+
+static void
+test_exit_code (gconstpointer data)
+{
+  const ExitCase *exit_case = data;
+  g_auto(Run) run = { 0 };
+  const char *args[10];
+  guint n = 0;
+
+  for (guint i = 0; exit_case->args[i] != NULL; i++)
+    {
+      /* "--ca-file ''" stands for "a CA that is not the portal's": the token's CA */
+      if (g_str_equal (exit_case->args[i], "") && i > 0 &&
+          g_str_equal (exit_case->args[i - 1], "--ca-file"))
+        args[n++] = token->ca_file;
+      else
+        args[n++] = exit_case->args[i];
+    }
+  args[n] = NULL;
+
+  run_cli_with (&run, exit_case->pin, exit_case->portal_options, args);
+  if (run.status != exit_case->status)
+    g_error ("%s: exit %d, expected %d: %s", exit_case->name, run.status, exit_case->status,
+             run.err);
+  g_assert_cmpuint (strlen (run.err), >, 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+/* A failed assertion aborts the test: the sandbox must not outlive it (meson would wait for
+ * the output it inherited). */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_sandbox (void)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
+                                               "tirkeu-sandbox", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+
+  sandbox_dir = g_dir_make_tmp ("tirkeu-cli-portal-XXXXXX", &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sandbox = g_subprocess_launcher_spawn (launcher, &error, program,
+                                         "--listen", "127.0.0.1:0", "--state-dir", sandbox_dir,
+                                         "--signer-ca", token->ca_file, "--buyer", "manual",
+                                         NULL);
+  g_assert_no_error (error);
+
+  /* its first line: {"url": ..., "ca_file": ...} */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  object = parse_json (line, &parser);
+  portal_url = g_strdup (json_object_get_string_member (object, "url"));
+  portal_ca = g_strdup (json_object_get_string_member (object, "ca_file"));
+}
+
+static void
+stop_sandbox (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (sandbox, SIGTERM);
+  g_subprocess_wait (sandbox, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sandbox);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  /* Inherited by tirkeu-cli: the isolated XDG dirs hide GSettings' schemas, which the GNOME
+   * proxy resolver reads; the portal is on loopback. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  token = token_fixture_new ();
+  cli_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli", NULL);
+  start_sandbox ();
+
+  g_test_add_func ("/cli/portal/vehicle", test_vehicle);
+  g_test_add_func ("/cli/portal/person", test_person);
+  g_test_add_func ("/cli/portal/contracts", test_contracts);
+  g_test_add_func ("/cli/portal/submit-status-requests-sync", test_submit_status_requests_sync);
+  g_test_add_func ("/cli/portal/submit-refused", test_submit_refused);
+  for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);
+
+      g_test_add_data_func (path, &exit_cases[i], test_exit_code);
+    }
+
+  status = g_test_run ();
+
+  stop_sandbox ();
+  g_free (portal_url);
+  g_free (portal_ca);
+  g_free (cli_path);
+  g_free (sandbox_dir);
+
+  return status;
+}
