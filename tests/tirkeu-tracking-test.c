@@ -56,6 +56,13 @@ free_port (void)
 TirkeuTrackingPortal *
 tirkeu_tracking_portal_new (guint buyer_step_ms)
 {
+  return tirkeu_tracking_portal_new_full (buyer_step_ms, TIRKEU_SANDBOX_BUYER_AUTO);
+}
+
+TirkeuTrackingPortal *
+tirkeu_tracking_portal_new_full (guint                  buyer_step_ms,
+                                 TirkeuSandboxBuyerMode mode)
+{
   static const char * const roles[] = {
     TIRKEU_OID_LEGAL_ENTITY, TIRKEU_OID_RIGHT_TO_SIGN, NULL
   };
@@ -102,7 +109,7 @@ tirkeu_tracking_portal_new (guint buyer_step_ms)
   options.listen = g_strdup_printf ("127.0.0.1:%u", free_port ());
   options.state_dir = g_build_filename (portal->dir, "sandbox", NULL);
   options.signer_ca_file = g_strdup (portal->signer_ca_file);
-  options.buyer_mode = TIRKEU_SANDBOX_BUYER_AUTO;
+  options.buyer_mode = mode;
   options.buyer_step_ms = buyer_step_ms;
   options.seed = 7;
   portal->sandbox = tirkeu_sandbox_new (&options, &error);
@@ -310,4 +317,75 @@ tirkeu_tracking_wait (gboolean *done,
   if (!timed_out)
     g_source_remove (id);
   g_assert_true (*done);
+}
+
+/* Valid IINs of the fixtures' buyers and some vehicles, cycled through by index. */
+static const struct {
+  const char *iin;
+  const char *name;
+} buyers[] = {
+  { "850312300121", "АХМЕТОВ ЕРЛАН САПАРОВИЧ" },
+  { "920715400560", "СЕЙТКАЛИЕВА АЙГЕРИМ НУРЛАНОВНА" },
+  { "781120300787", "ИВАНОВ СЕРГЕЙ ПЕТРОВИЧ" },
+  { "881203400679", "КИМ ЕЛЕНА ВИКТОРОВНА" },
+  { "990330500231", "ТОКТАРОВ АРМАН ЕРЖАНОВИЧ" },
+};
+
+static const struct {
+  const char *make;
+  const char *model;
+} vehicles[] = {
+  { "Toyota", "Camry" }, { "Hyundai", "Tucson" }, { "Kia", "Sportage" },
+  { "Chevrolet", "Cobalt" }, { "Lada", "Granta" }, { "Volkswagen", "Polo" },
+};
+
+/* A request as a sync would bring it: submitted an hour before @updated_unix, then moved to
+ * @stage at @updated_unix (DRAFT stays a draft). Request numbers are KZ-<index>. */
+TirkeuRequest *
+tirkeu_tracking_make_request (guint       index,
+                              TirkeuStage stage,
+                              gint64      updated_unix)
+{
+  TirkeuRequest *request = tirkeu_request_new ();
+  g_autoptr(GDateTime) submitted = g_date_time_new_from_unix_utc (updated_unix - 3600);
+  g_autoptr(GDateTime) updated = g_date_time_new_from_unix_utc (updated_unix);
+  g_autofree char *portal_id = g_strdup_printf ("KZ-%07u", index);
+  g_autofree char *vin = g_strdup_printf ("XW8ZZZ3C0SG%06u", index % 1000000);
+  g_autofree char *contract_number = g_strdup_printf ("DKP-2026-%06u", index);
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new (vin);
+  g_autoptr(TirkeuContract) contract = tirkeu_contract_new (contract_number);
+  g_autoptr(GError) error = NULL;
+
+  vehicle->make = g_strdup (vehicles[index % G_N_ELEMENTS (vehicles)].make);
+  vehicle->model = g_strdup (vehicles[index % G_N_ELEMENTS (vehicles)].model);
+  vehicle->year = 2025;
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_contract (request, contract);
+  tirkeu_request_set_portal_id (request, portal_id);
+  tirkeu_request_set_seller_bin (request, "230540004989");
+  tirkeu_request_set_seller_name (request, "ТОО «Тіркеу Авто Сауда»");
+  tirkeu_request_set_buyer_iin (request, buyers[index % G_N_ELEMENTS (buyers)].iin);
+  tirkeu_request_set_buyer_name (request, buyers[index % G_N_ELEMENTS (buyers)].name);
+
+  if (stage == TIRKEU_STAGE_DRAFT)
+    return request;
+
+  if (stage != TIRKEU_STAGE_SUBMITTED)
+    {
+      tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_SUBMITTED, submitted, NULL,
+                                         &error);
+      g_assert_no_error (error);
+    }
+  if (stage == TIRKEU_STAGE_REFUSED)
+    tirkeu_request_set_refusal (request, "PERSON_NOT_FOUND",
+                                "The buyer's personal data has changed.");
+  if (stage >= TIRKEU_STAGE_TSON_CHOSEN && stage <= TIRKEU_STAGE_COMPLETED)
+    {
+      tirkeu_request_set_tson (request, "ЦОН №1 по городу Астана, г. Астана, ул. Сыганак, 24");
+      tirkeu_request_set_plate_type (request, "standard");
+    }
+  tirkeu_request_apply_portal_stage (request, stage, updated, "portal note", &error);
+  g_assert_no_error (error);
+
+  return request;
 }

@@ -27,6 +27,8 @@ extern const TirkeuTrackingCase tirkeu_tracking_cases[];
 extern const guint tirkeu_tracking_n_cases;
 
 TirkeuTrackingPortal *tirkeu_tracking_portal_new        (guint                 buyer_step_ms);
+TirkeuTrackingPortal *tirkeu_tracking_portal_new_full   (guint                 buyer_step_ms,
+                                                         TirkeuSandboxBuyerMode mode);
 void                  tirkeu_tracking_portal_free       (TirkeuTrackingPortal *portal);
 TirkeuSandbox        *tirkeu_tracking_portal_get_sandbox (TirkeuTrackingPortal *portal);
 TirkeuPortalClient   *tirkeu_tracking_portal_sign_in    (TirkeuTrackingPortal *portal);
@@ -36,6 +38,9 @@ TirkeuRequest        *tirkeu_tracking_portal_submit     (TirkeuTrackingPortal *p
 void                  tirkeu_tracking_portal_stop       (TirkeuTrackingPortal *portal);
 void                  tirkeu_tracking_portal_restart    (TirkeuTrackingPortal *portal);
 TirkeuJournal        *tirkeu_tracking_journal_new       (void);
+TirkeuRequest        *tirkeu_tracking_make_request      (guint                 index,
+                                                         TirkeuStage           stage,
+                                                         gint64                updated_unix);
 void                  tirkeu_tracking_wait              (gboolean             *done,
                                                          guint                 timeout_ms);
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-catalogue.h"
+#include "tirkeu-i18n.h"
 
 /* The message catalogue: what the user reads about a stage or an error, built from the code
  * and never from a server's text. Source strings are English; the kk and ru translations use
@@ -339,6 +340,61 @@ tirkeu_catalogue_buyer_todo (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (buyer_todo); i++)
     g_strv_builder_add (builder, g_dpgettext2 (GETTEXT_PACKAGE, CTX_BUYER_TODO, buyer_todo[i]));
+
+  items = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return items;
+}
+
+/* In a given language, whatever the interface language: for the buyer's summary, printed in
+ * Kazakh and Russian on one page (tirkeu_i18n_pgettext_in()). */
+
+/**
+ * tirkeu_catalogue_stage_title_in:
+ * @stage: a #TirkeuStage
+ * @language: "kk", "ru" or "en"
+ *
+ * Returns: (transfer none): the short title of @stage in @language
+ */
+const char *
+tirkeu_catalogue_stage_title_in (TirkeuStage  stage,
+                                 const char  *language)
+{
+  g_return_val_if_fail (stage < TIRKEU_N_STAGES, "");
+
+  return tirkeu_i18n_pgettext_in (language, CTX_STAGE_TITLE, stage_messages[stage].title);
+}
+
+/**
+ * tirkeu_catalogue_buyer_todo_title_in:
+ * @language: "kk", "ru" or "en"
+ *
+ * Returns: (transfer none): tirkeu_catalogue_buyer_todo_title() in @language
+ */
+const char *
+tirkeu_catalogue_buyer_todo_title_in (const char *language)
+{
+  return tirkeu_i18n_pgettext_in (language, CTX_BUYER_TODO,
+                                  "What the buyer does in the eGov personal account");
+}
+
+/**
+ * tirkeu_catalogue_buyer_todo_in:
+ * @language: "kk", "ru" or "en"
+ *
+ * Returns: (transfer full) (array zero-terminated=1): tirkeu_catalogue_buyer_todo() in
+ *   @language
+ */
+char **
+tirkeu_catalogue_buyer_todo_in (const char *language)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **items;
+
+  for (guint i = 0; i < G_N_ELEMENTS (buyer_todo); i++)
+    g_strv_builder_add (builder, tirkeu_i18n_pgettext_in (language, CTX_BUYER_TODO,
+                                                          buyer_todo[i]));
 
   items = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);

@@ -17,4 +17,9 @@ const char  *tirkeu_catalogue_code_action      (TirkeuPortalCode  code);
 const char  *tirkeu_catalogue_buyer_todo_title (void);
 char       **tirkeu_catalogue_buyer_todo       (void);
 
+const char  *tirkeu_catalogue_stage_title_in      (TirkeuStage  stage,
+                                                   const char  *language);
+const char  *tirkeu_catalogue_buyer_todo_title_in (const char  *language);
+char       **tirkeu_catalogue_buyer_todo_in       (const char  *language);
+
 G_END_DECLS

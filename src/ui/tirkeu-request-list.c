@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tirkeu-request-list.h"
+#include "tirkeu-request-row.h"
 
 /**
  * TirkeuRequestList:
@@ -188,7 +189,7 @@ filter_func (gpointer item,
 static gint64
 updated_usec (TirkeuRequest *request)
 {
-  GDateTime *updated = tirkeu_request_get_updated_at (request);
+  GDateTime *updated = tirkeu_request_get_last_change (request);
 
   return updated != NULL ? g_date_time_to_unix (updated) * G_USEC_PER_SEC
                            + g_date_time_get_microsecond (updated)

@@ -527,7 +527,7 @@ round_done_cb (GObject      *source,
     {
       /* Reachable but refused (a session that ended, a broken answer): not offline. Try
        * again at the normal pace; a new client from sign-in starts a round at once. */
-      g_warning ("Sync with the portal failed: %s", error->message);
+      g_message ("Sync with the portal failed: %s", error->message);
       self->last_error = g_steal_pointer (&error);
       set_online (self, TRUE, 0);
       schedule (self, self->interval_ms);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tirkeu-journal.h"
+#include "tirkeu-portal-client.h"
+#include "tirkeu-request-list.h"
+#include "tirkeu-requests-page.h"
+#include "tirkeu-sync.h"
+
+G_BEGIN_DECLS
+
+#define TIRKEU_TYPE_TRACKING (tirkeu_tracking_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuTracking, tirkeu_tracking, TIRKEU, TRACKING, GObject)
+
+TirkeuTracking     *tirkeu_tracking_new             (GtkApplication     *application,
+                                                     TirkeuJournal      *journal);
+TirkeuJournal      *tirkeu_tracking_get_journal     (TirkeuTracking     *self);
+TirkeuSync         *tirkeu_tracking_get_sync        (TirkeuTracking     *self);
+TirkeuRequestList  *tirkeu_tracking_get_list        (TirkeuTracking     *self);
+void                tirkeu_tracking_set_client      (TirkeuTracking     *self,
+                                                     TirkeuPortalClient *client);
+void                tirkeu_tracking_attach_page     (TirkeuTracking     *self,
+                                                     TirkeuRequestsPage *page);
+gboolean            tirkeu_tracking_get_has_requests (TirkeuTracking    *self);
+
+GNotification      *tirkeu_tracking_build_notification (TirkeuRequest   *request);
+
+G_END_DECLS
