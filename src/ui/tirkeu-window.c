@@ -4,6 +4,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-window.h"
+/* desk (issue 6) */
+#include "tirkeu-journal.h"
+#include "tirkeu-new-request-flow.h"
+#include "tirkeu-sign-in-page.h"
 
 /**
  * TirkeuWindow:
@@ -21,6 +25,11 @@ struct _TirkeuWindow
   GtkMenuButton        *primary_menu_button;
   GtkWidget            *training_bar;
   AdwStatusPage        *status_page;
+  /* desk (issue 6) */
+  GtkStack             *main_stack;
+  TirkeuSignInPage     *desk_page;
+  TirkeuNewRequestFlow *new_request_flow;
+  TirkeuSession        *session;
 
   /* owned references */
   GSettings            *settings;
@@ -72,6 +81,7 @@ tirkeu_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tirkeu_window_parent_class)->dispose (object);
 }
@@ -112,6 +122,104 @@ tirkeu_window_set_property (GObject      *object,
     }
 }
 
+/* desk (issue 6) */
+
+static void
+new_request_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TirkeuWindow *self = TIRKEU_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->desk_page), "desk.new-request", NULL);
+}
+
+static void
+desk_new_request_cb (TirkeuWindow *self,
+                     const char   *draft_id)
+{
+  tirkeu_new_request_flow_start (self->new_request_flow, self->session, draft_id);
+  gtk_stack_set_visible_child_name (self->main_stack, "new-request");
+}
+
+static void
+flow_closed_cb (TirkeuWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, "desk");
+  tirkeu_sign_in_page_reload_drafts (self->desk_page);
+}
+
+static void
+session_signed_out_cb (TirkeuWindow *self)
+{
+  /* The token was pulled out or the seller signed out: nothing more may be signed. The draft
+   * stays in the journal. */
+  gtk_stack_set_visible_child_name (self->main_stack, "desk");
+}
+
+static void
+journal_open_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TirkeuSession) session = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_finish (result, &error);
+
+  if (journal == NULL)
+    g_message ("The local journal could not be opened: %s", error->message);
+  else
+    tirkeu_session_set_journal (session, journal);
+}
+
+static void
+setup_desk (TirkeuWindow      *self,
+            TirkeuApplication *application)
+{
+  TirkeuConfig *config = tirkeu_application_get_config (application);
+  const char *ca_file = tirkeu_config_get_ca_file (config);
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(TirkeuTokenManager) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal_path = tirkeu_journal_get_default_path ();
+
+  client = tirkeu_portal_client_new (tirkeu_config_get_portal_url (config),
+                                     ca_file != NULL && *ca_file != '\0' ? ca_file : NULL, &error);
+  if (client == NULL)
+    {
+      g_message ("No portal client: %s", error->message);
+      return;
+    }
+  tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (config));
+  self->session = tirkeu_session_new (tokens, client);
+  tirkeu_sign_in_page_set_session (self->desk_page, self->session);
+  g_signal_connect_object (self->desk_page, "new-request", G_CALLBACK (desk_new_request_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->new_request_flow, "closed", G_CALLBACK (flow_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->new_request_flow, "track", G_CALLBACK (flow_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "signed-out", G_CALLBACK (session_signed_out_cb), self,
+                           G_CONNECT_SWAPPED);
+  tirkeu_session_start (self->session);
+  tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, g_object_ref (self->session));
+}
+
+/**
+ * tirkeu_window_get_session:
+ *
+ * Returns: (transfer none) (nullable): the desk's session (token, portal client, seller,
+ *   journal), %NULL if the portal address is unusable
+ */
+TirkeuSession *
+tirkeu_window_get_session (TirkeuWindow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
 static void
 tirkeu_window_class_init (TirkeuWindowClass *klass)
 {
@@ -144,6 +252,16 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, training_bar);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, status_page);
+
+  /* desk (issue 6): Ctrl+N anywhere in the window starts a request once signed in. */
+  g_type_ensure (TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_type_ensure (TIRKEU_TYPE_NEW_REQUEST_FLOW);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, new_request_flow);
+  gtk_widget_class_install_action (widget_class, "win.new-request", NULL, new_request_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-request", NULL);
 }
 
 static void
@@ -170,7 +288,12 @@ tirkeu_window_new (TirkeuApplication *application)
 {
   g_return_val_if_fail (TIRKEU_IS_APPLICATION (application), NULL);
 
-  return g_object_new (TIRKEU_TYPE_WINDOW, "application", application, NULL);
+  {
+    TirkeuWindow *self = g_object_new (TIRKEU_TYPE_WINDOW, "application", application, NULL);
+
+    setup_desk (self, application); /* desk (issue 6) */
+    return self;
+  }
 }
 
 gboolean

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tirkeu-application.h"
+#include "tirkeu-session.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,6 @@ gboolean      tirkeu_window_get_training (TirkeuWindow      *self);
 void          tirkeu_window_set_training (TirkeuWindow      *self,
                                           gboolean           training);
 GMenuModel   *tirkeu_window_get_primary_menu (TirkeuWindow *self);
+TirkeuSession *tirkeu_window_get_session   (TirkeuWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tirkeu-error-view.h"
+#include "tirkeu-i18n.h"
+#include "tirkeu-iin.h"
+#include "tirkeu-oked.h"
+#include "tirkeu-pin-dialog.h"
+#include "tirkeu-sign-in-page.h"
+
+/**
+ * TirkeuSignInPage:
+ *
+ * Step 1 at the desk (issue 6, point 1): notices the token or says how to insert one, lists
+ * the token's AUTH certificates to choose from, asks the PIN (with the token's PIN state),
+ * signs the portal's challenge, then shows who is signed in and the OKED check. A seller whose
+ * OKED does not qualify sees its codes and why, and the New Request action stays off.
+ * Unfinished drafts are listed to resume.
+ *
+ * Actions: desk.sign-in, desk.sign-out, desk.new-request (emits #TirkeuSignInPage::new-request
+ * with no draft), desk.resume-draft (s: the draft id).
+ */
+struct _TirkeuSignInPage
+{
+  AdwBin           parent_instance;
+
+  /* template widgets */
+  GtkStack        *stack;
+  AdwStatusPage   *no_module_page;
+  GtkListBox      *certificate_list;
+  TirkeuErrorView *sign_in_error;
+  GtkWidget       *sign_in_button;
+  GtkWidget       *sign_in_spinner;
+  AdwActionRow    *person_row;
+  AdwActionRow    *organisation_row;
+  AdwActionRow    *bin_row;
+  AdwActionRow    *oked_row;
+  GtkImage        *oked_icon;
+  TirkeuErrorView *oked_error;
+  GtkWidget       *drafts_group;
+  GtkListBox      *drafts_list;
+
+  /* owned references */
+  TirkeuSession   *session;
+  GPtrArray       *auth_certificates;
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (TirkeuSignInPage, tirkeu_sign_in_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+enum {
+  NEW_REQUEST,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void ask_pin (TirkeuSignInPage *self, const char *error_message);
+
+static void
+update_actions (TirkeuSignInPage *self)
+{
+  TirkeuSessionState state = self->session != NULL ? tirkeu_session_get_state (self->session)
+                                                   : TIRKEU_SESSION_STATE_LOADING;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-in",
+                                 state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                 && self->auth_certificates != NULL
+                                 && self->auth_certificates->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-out",
+                                 state == TIRKEU_SESSION_STATE_SIGNED_IN);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.new-request",
+                                 self->session != NULL
+                                 && tirkeu_session_get_oked_qualifies (self->session));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.resume-draft",
+                                 self->session != NULL
+                                 && tirkeu_session_get_oked_qualifies (self->session));
+}
+
+static char *
+format_date (GDateTime *date_time)
+{
+  return date_time != NULL ? g_date_time_format (date_time, "%d.%m.%Y") : g_strdup ("—");
+}
+
+static GtkWidget *
+certificate_row_new (TirkeuCertificate *certificate)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *until = format_date (tirkeu_certificate_get_not_after (certificate));
+  g_autofree char *subtitle = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
+
+  /* Translators: a certificate's organisation, BIN and the last day it is valid */
+  subtitle = g_strdup_printf (_("%s · BIN %s · valid until %s"),
+                              tirkeu_certificate_get_organisation (certificate) != NULL
+                              ? tirkeu_certificate_get_organisation (certificate) : "—",
+                              tirkeu_certificate_get_bin (certificate) != NULL
+                              ? tirkeu_certificate_get_bin (certificate) : "—",
+                              until);
+  if (warning != NULL)
+    {
+      char *with_warning = g_strdup_printf ("%s\n%s", subtitle, warning);
+
+      g_free (subtitle);
+      subtitle = with_warning;
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 tirkeu_certificate_get_owner_name (certificate));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("auth-smartcard-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "certificate", g_object_ref (certificate),
+                          g_object_unref);
+  return row;
+}
+
+static void
+fill_certificates (TirkeuSignInPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->certificate_list))) != NULL)
+    gtk_list_box_remove (self->certificate_list, child);
+  g_clear_pointer (&self->auth_certificates, g_ptr_array_unref);
+  if (self->session == NULL)
+    return;
+
+  self->auth_certificates = tirkeu_session_dup_certificates (self->session,
+                                                             TIRKEU_CERTIFICATE_KIND_AUTH);
+  for (guint i = 0; i < self->auth_certificates->len; i++)
+    gtk_list_box_append (self->certificate_list,
+                         certificate_row_new (g_ptr_array_index (self->auth_certificates, i)));
+  if (self->auth_certificates->len > 0)
+    gtk_list_box_select_row (self->certificate_list,
+                             gtk_list_box_get_row_at_index (self->certificate_list, 0));
+  else
+    {
+      g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
+                                                     TIRKEU_TOKEN_ERROR_CERTIFICATE,
+                                                     "no AUTH certificate with a private key");
+
+      tirkeu_error_view_set_error (self->sign_in_error, 1, error);
+    }
+  update_actions (self);
+}
+
+static void
+fill_seller (TirkeuSignInPage *self)
+{
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (self->session);
+  TirkeuCertificate *certificate = tirkeu_session_get_certificate (self->session);
+  const char *language = tirkeu_i18n_get_language ();
+
+  if (seller == NULL)
+    return;
+
+  adw_action_row_set_subtitle (self->person_row,
+                               certificate != NULL ? tirkeu_certificate_get_owner_name (certificate) : "—");
+  adw_action_row_set_subtitle (self->organisation_row, seller->name);
+  adw_action_row_set_subtitle (self->bin_row, seller->bin);
+
+  if (seller->oked_qualifies)
+    {
+      const char *code = seller->oked_matched_code;
+      g_autofree char *name = code != NULL ? tirkeu_oked_get_name (code, language) : NULL;
+      g_autofree char *title = NULL;
+
+      /* Translators: %s is an OKED code such as 45.11 */
+      title = g_strdup_printf (_("OKED %s: vehicle trade. You may register vehicles you sell."),
+                               code != NULL ? code : "");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->oked_row), title);
+      adw_action_row_set_subtitle (self->oked_row, name != NULL ? name : "");
+      gtk_image_set_from_icon_name (self->oked_icon, "emblem-ok-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->oked_icon), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->oked_icon), "success");
+      tirkeu_error_view_clear (self->oked_error);
+    }
+  else
+    {
+      g_autoptr(GString) codes = g_string_new (NULL);
+      g_autofree char *classes = g_strjoinv (", ", (char **) tirkeu_oked_get_vehicle_classes ());
+      g_autofree char *why = NULL;
+      g_autofree char *title = NULL;
+
+      for (guint i = 0; seller->oked != NULL && seller->oked[i] != NULL; i++)
+        g_string_append_printf (codes, "%s%s", i > 0 ? ", " : "", seller->oked[i]);
+      /* Translators: %s is the organisation's OKED codes, e.g. "49.41, 52.29" */
+      title = g_strdup_printf (_("The organisation’s OKED codes: %s"),
+                               codes->len > 0 ? codes->str : "—");
+      /* Translators: %s is the list of vehicle trade classes, e.g. "45.11, 45.19, 45.40" */
+      why = g_strdup_printf (_("None of them is a vehicle trade class (%s), so the portal does not let this organisation start a registration request."),
+                             classes);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->oked_row), title);
+      adw_action_row_set_subtitle (self->oked_row, why);
+      gtk_image_set_from_icon_name (self->oked_icon, "dialog-error-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->oked_icon), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->oked_icon), "error");
+      tirkeu_error_view_set_code (self->oked_error, 1, TIRKEU_PORTAL_CODE_OKED_MISMATCH, NULL,
+                                  codes->str);
+    }
+}
+
+static void
+resume_row_activated_cb (GtkListBox    *list,
+                         GtkListBoxRow *row,
+                         gpointer       user_data)
+{
+  TirkeuSignInPage *self = user_data;
+  const char *draft_id = g_object_get_data (G_OBJECT (row), "draft-id");
+
+  if (draft_id != NULL && tirkeu_session_get_oked_qualifies (self->session))
+    g_signal_emit (self, signals[NEW_REQUEST], 0, draft_id);
+}
+
+static void
+list_drafts_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+  GVariantIter iter;
+  const char *draft_id;
+  gint64 saved_at;
+  GVariant *fields;
+  guint n = 0;
+
+  drafts = tirkeu_journal_list_drafts_finish (TIRKEU_JOURNAL (object), result, &error);
+  if (drafts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot list the drafts: %s", error->message);
+      return;
+    }
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->drafts_list))) != NULL)
+    gtk_list_box_remove (self->drafts_list, child);
+
+  g_variant_iter_init (&iter, drafts);
+  while (g_variant_iter_next (&iter, "(&sx@a{ss})", &draft_id, &saved_at, &fields))
+    {
+      g_autoptr(GVariant) owned_fields = fields;
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (saved_at / G_USEC_PER_SEC);
+      g_autofree char *when_text = g_date_time_format (when, "%d.%m.%Y %H:%M");
+      const char *vin = NULL;
+      const char *iin = NULL;
+      g_autofree char *masked = NULL;
+      g_autofree char *title = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button;
+
+      g_variant_lookup (fields, "vin", "&s", &vin);
+      g_variant_lookup (fields, "buyer-iin", "&s", &iin);
+      masked = iin != NULL && *iin != '\0' ? tirkeu_iin_mask (iin) : NULL;
+      /* Translators: a draft in the list: its VIN and the buyer's (masked) IIN */
+      title = g_strdup_printf (_("VIN %s · buyer %s"),
+                               vin != NULL && *vin != '\0' ? vin : "—",
+                               masked != NULL ? masked : "—");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      /* Translators: when a draft was last saved */
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when_text);
+      button = gtk_button_new_with_mnemonic (_("_Resume"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "desk.resume-draft");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", draft_id);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      title, -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "draft-id", g_strdup (draft_id), g_free);
+      gtk_list_box_append (self->drafts_list, row);
+      n++;
+    }
+  gtk_widget_set_visible (self->drafts_group, n > 0);
+}
+
+/**
+ * tirkeu_sign_in_page_reload_drafts:
+ *
+ * Lists the unfinished drafts again (after a request was sent or a draft was saved).
+ */
+void
+tirkeu_sign_in_page_reload_drafts (TirkeuSignInPage *self)
+{
+  TirkeuJournal *journal;
+
+  g_return_if_fail (TIRKEU_IS_SIGN_IN_PAGE (self));
+
+  journal = self->session != NULL ? tirkeu_session_get_journal (self->session) : NULL;
+  if (journal == NULL)
+    return;
+  tirkeu_journal_list_drafts_async (journal, self->cancellable, list_drafts_cb,
+                                    g_object_ref (self));
+}
+
+static void
+state_changed_cb (TirkeuSignInPage *self)
+{
+  const char *name = "loading";
+
+  switch (tirkeu_session_get_state (self->session))
+    {
+    case TIRKEU_SESSION_STATE_LOADING:
+      name = "loading";
+      break;
+    case TIRKEU_SESSION_STATE_NO_MODULE:
+      {
+        const GError *error = tirkeu_session_get_error (self->session);
+
+        adw_status_page_set_description (self->no_module_page, error != NULL ? error->message : NULL);
+        name = "no-module";
+      }
+      break;
+    case TIRKEU_SESSION_STATE_NO_TOKEN:
+      name = "no-token";
+      break;
+    case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
+    case TIRKEU_SESSION_STATE_SIGNING_IN:
+      name = "token";
+      break;
+    case TIRKEU_SESSION_STATE_SIGNED_IN:
+      name = "signed-in";
+      fill_seller (self);
+      tirkeu_sign_in_page_reload_drafts (self);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  gtk_widget_set_visible (self->sign_in_spinner,
+                          tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNING_IN);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->sign_in_spinner),
+                            tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNING_IN);
+  gtk_stack_set_visible_child_name (self->stack, name);
+  update_actions (self);
+
+  if (g_str_equal (name, "token") && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (self->sign_in_button);
+  else if (g_str_equal (name, "signed-in") && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (gtk_widget_is_sensitive (self->sign_in_button) ? self->sign_in_button
+                                                                           : GTK_WIDGET (self));
+}
+
+static TirkeuCertificate *
+selected_certificate (TirkeuSignInPage *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->certificate_list);
+
+  if (row == NULL)
+    row = gtk_list_box_get_row_at_index (self->certificate_list, 0);
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "certificate") : NULL;
+}
+
+static gboolean
+is_wrong_pin (const GError *error)
+{
+  return g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID);
+}
+
+static void
+sign_in_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tirkeu_session_sign_in_finish (TIRKEU_SESSION (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (is_wrong_pin (error))
+    {
+      ask_pin (self, error->message);
+      return;
+    }
+  tirkeu_error_view_set_error (self->sign_in_error, 1, error);
+}
+
+static void
+pin_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  TirkeuCertificate *certificate = selected_certificate (self);
+  char *pin;
+
+  pin = tirkeu_pin_dialog_ask_finish (TIRKEU_PIN_DIALOG (object), result, &error);
+  if (pin == NULL || certificate == NULL || self->session == NULL)
+    {
+      tirkeu_wipe_string (pin);
+      return;
+    }
+  tirkeu_error_view_clear (self->sign_in_error);
+  tirkeu_session_sign_in_async (self->session, certificate, pin, self->cancellable, sign_in_cb,
+                                g_object_ref (self));
+  tirkeu_wipe_string (pin);
+}
+
+typedef struct
+{
+  TirkeuSignInPage *self;
+  char             *error_message;
+} AskPin;
+
+static void
+refresh_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AskPin *ask = user_data;
+  g_autoptr(TirkeuSignInPage) self = ask->self;
+  g_autofree char *error_message = ask->error_message;
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuPinDialog *dialog;
+  GtkRoot *root;
+
+  g_free (ask);
+  token = tirkeu_session_refresh_token_finish (TIRKEU_SESSION (object), result, &error);
+  if (token == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tirkeu_error_view_set_error (self->sign_in_error, 1, error);
+      return;
+    }
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = tirkeu_pin_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, token,
+                                  selected_certificate (self),
+                                  _("The portal’s sign-in challenge is signed with your authentication key."));
+  tirkeu_pin_dialog_set_error (dialog, error_message);
+  tirkeu_pin_dialog_ask_async (dialog, self->cancellable, pin_cb, g_object_ref (self));
+}
+
+static void
+ask_pin (TirkeuSignInPage *self,
+         const char       *error_message)
+{
+  AskPin *ask = g_new0 (AskPin, 1);
+
+  ask->self = g_object_ref (self);
+  ask->error_message = g_strdup (error_message);
+  tirkeu_session_refresh_token_async (self->session, self->cancellable, refresh_cb, ask);
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+
+  if (self->session == NULL || selected_certificate (self) == NULL)
+    return;
+  tirkeu_error_view_clear (self->sign_in_error);
+  ask_pin (self, NULL);
+}
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+
+  if (self->session != NULL)
+    tirkeu_session_sign_out (self->session);
+}
+
+static void
+new_request_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+
+  if (self->session != NULL && tirkeu_session_get_oked_qualifies (self->session))
+    g_signal_emit (self, signals[NEW_REQUEST], 0, NULL);
+}
+
+static void
+resume_draft_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+
+  if (self->session != NULL && tirkeu_session_get_oked_qualifies (self->session))
+    g_signal_emit (self, signals[NEW_REQUEST], 0, g_variant_get_string (parameter, NULL));
+}
+
+static void
+certificate_activated_cb (TirkeuSignInPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "desk.sign-in", NULL);
+}
+
+static void
+tirkeu_sign_in_page_dispose (GObject *object)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->auth_certificates, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_SIGN_IN_PAGE);
+
+  G_OBJECT_CLASS (tirkeu_sign_in_page_parent_class)->dispose (object);
+}
+
+static void
+tirkeu_sign_in_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_sign_in_page_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      tirkeu_sign_in_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tirkeu_sign_in_page_class_init (TirkeuSignInPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tirkeu_sign_in_page_dispose;
+  object_class->get_property = tirkeu_sign_in_page_get_property;
+  object_class->set_property = tirkeu_sign_in_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, TIRKEU_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TirkeuSignInPage::new-request:
+   * @draft_id: (nullable): the draft to resume, %NULL for a new request
+   */
+  signals[NEW_REQUEST] =
+    g_signal_new ("new-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (TIRKEU_TYPE_ERROR_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tirkeu/Tirkeu/ui/tirkeu-sign-in-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, no_module_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, certificate_list);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, sign_in_error);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, sign_in_spinner);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, person_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, organisation_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, bin_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, oked_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, oked_icon);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, oked_error);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_group);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_list);
+
+  gtk_widget_class_install_action (widget_class, "desk.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "desk.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "desk.new-request", NULL, new_request_action);
+  gtk_widget_class_install_action (widget_class, "desk.resume-draft", "s", resume_draft_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "desk.new-request", NULL);
+}
+
+static void
+tirkeu_sign_in_page_init (TirkeuSignInPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->certificate_list, "row-activated",
+                            G_CALLBACK (certificate_activated_cb), self);
+  g_signal_connect (self->drafts_list, "row-activated", G_CALLBACK (resume_row_activated_cb),
+                    self);
+  update_actions (self);
+}
+
+TirkeuSession *
+tirkeu_sign_in_page_get_session (TirkeuSignInPage *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SIGN_IN_PAGE (self), NULL);
+  return self->session;
+}
+
+static void
+certificates_changed_cb (TirkeuSignInPage *self)
+{
+  tirkeu_error_view_clear (self->sign_in_error);
+  fill_certificates (self);
+}
+
+static void
+journal_changed_cb (TirkeuSignInPage *self)
+{
+  if (tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN)
+    tirkeu_sign_in_page_reload_drafts (self);
+}
+
+/**
+ * tirkeu_sign_in_page_set_session:
+ * @session: (nullable): the session to show
+ */
+void
+tirkeu_sign_in_page_set_session (TirkeuSignInPage *self,
+                                 TirkeuSession    *session)
+{
+  g_return_if_fail (TIRKEU_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (session == NULL || TIRKEU_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_object (session, "notify::state", G_CALLBACK (state_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "certificates-changed",
+                               G_CALLBACK (certificates_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::journal", G_CALLBACK (journal_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      fill_certificates (self);
+      state_changed_cb (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+/**
+ * tirkeu_sign_in_page_get_visible_state:
+ *
+ * Returns: the name of the state shown: "loading", "no-module", "no-token", "token",
+ *   "signed-in"
+ */
+const char *
+tirkeu_sign_in_page_get_visible_state (TirkeuSignInPage *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SIGN_IN_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
