@@ -126,6 +126,32 @@ remove_tree (const char *path)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Every log message of the run, debug ones included, to check what never goes there        */
+
+static GString *all_logs;
+
+static GLogWriterOutput
+collect_log_writer (GLogLevelFlags   log_level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "MESSAGE"))
+        {
+          if (fields[i].length < 0)
+            g_string_append (all_logs, fields[i].value);
+          else
+            g_string_append_len (all_logs, fields[i].value, fields[i].length);
+          g_string_append_c (all_logs, '\n');
+        }
+    }
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* The scripted server                                                                        */
 
 typedef struct _Fixture Fixture;
@@ -1231,6 +1257,35 @@ test_session_renewal (Fixture       *fixture,
 }
 
 static void
+test_token_not_logged (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Sign in, renew once: plenty of debug messages, never the token or the header. */
+  g_string_truncate (all_logs, 0);
+  fixture->handler = session_handler;
+  tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&seller, tirkeu_portal_seller_free);
+  fixture->n_sessions++;
+  tirkeu_portal_client_get_seller_async (client, NULL, result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->n_signatures, ==, 2);
+
+  g_assert_nonnull (strstr (all_logs->str, "/api/v1/seller"));
+  g_assert_null (strstr (all_logs->str, "tok-"));
+  g_assert_null (strstr (all_logs->str, "Bearer"));
+  g_assert_null (strstr (all_logs->str, "SIG:"));
+  finalize_client (fixture, client);
+}
+
+static void
 test_session_expired_without_signer (Fixture       *fixture,
                                      gconstpointer  data)
 {
@@ -1301,6 +1356,8 @@ main (int   argc,
    * proxy resolver reads; the server is on loopback, so no proxy applies anyway. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  all_logs = g_string_new (NULL);
+  g_log_set_writer_func (collect_log_writer, NULL, NULL);
 
   make_pki ();
 
@@ -1331,12 +1388,14 @@ main (int   argc,
   ADD ("session-renewal", test_session_renewal);
   ADD ("session-expired-without-signer", test_session_expired_without_signer);
   ADD ("sign-in-shared", test_sign_in_shared);
+  ADD ("token-not-logged", test_token_not_logged);
 #undef ADD
 
   status = g_test_run ();
 
   g_clear_object (&server_certificate);
   g_clear_object (&wrong_name_certificate);
+  g_string_free (all_logs, TRUE);
   remove_tree (pki_dir);
   g_free (pki_dir);
   g_free (ca_file);
