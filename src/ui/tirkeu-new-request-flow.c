@@ -1470,6 +1470,10 @@ tirkeu_new_request_flow_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
+  /* AdwBin keeps its own pointer to the child: let it unparent the child first, or
+   * gtk_widget_dispose_template() unparents it behind AdwBin's back and AdwBin's
+   * dispose then unparents a freed widget. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_NEW_REQUEST_FLOW);
 
   G_OBJECT_CLASS (tirkeu_new_request_flow_parent_class)->dispose (object);

@@ -523,6 +523,10 @@ tirkeu_sign_in_page_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->auth_certificates, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  /* AdwBin keeps its own pointer to the child: let it unparent the child first, or
+   * gtk_widget_dispose_template() unparents it behind AdwBin's back and AdwBin's
+   * dispose then unparents a freed widget. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_SIGN_IN_PAGE);
 
   G_OBJECT_CLASS (tirkeu_sign_in_page_parent_class)->dispose (object);
