@@ -452,6 +452,54 @@ test_error_mapping (void)
     }
 }
 
+/* The boxed types copy deeply: a copy outlives the original. */
+static void
+test_boxed_copies (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) vehicle_root = parse (vehicle_json);
+  g_autofree char *changes_text = changes_json ();
+  g_autoptr(JsonNode) changes_root = parse (changes_text);
+  g_autoptr(JsonNode) session_root = parse (session_json);
+  g_autoptr(JsonNode) contracts_root = parse (contracts_json);
+  TirkeuPortalVehicleCheck *check = tirkeu_portal_json_to_vehicle_check (vehicle_root, &error);
+  TirkeuPortalChanges *changes = tirkeu_portal_json_to_changes (changes_root, &error);
+  g_autofree char *token = NULL;
+  g_autoptr(GDateTime) expires_at = NULL;
+  TirkeuPortalSeller *seller = tirkeu_portal_json_to_session (session_root, &token, &expires_at,
+                                                              &error);
+  g_autoptr(GPtrArray) contracts = tirkeu_portal_json_to_contracts (contracts_root, &error);
+  g_autoptr(TirkeuPortalVehicleCheck) check_copy = NULL;
+  g_autoptr(TirkeuPortalChanges) changes_copy = NULL;
+  g_autoptr(TirkeuPortalSeller) seller_copy = NULL;
+  g_autoptr(TirkeuPortalContract) contract_copy = NULL;
+  TirkeuPortalRequestInfo *info;
+
+  g_assert_no_error (error);
+  check_copy = g_boxed_copy (TIRKEU_TYPE_PORTAL_VEHICLE_CHECK, check);
+  changes_copy = g_boxed_copy (TIRKEU_TYPE_PORTAL_CHANGES, changes);
+  seller_copy = g_boxed_copy (TIRKEU_TYPE_PORTAL_SELLER, seller);
+  contract_copy = g_boxed_copy (TIRKEU_TYPE_PORTAL_CONTRACT, g_ptr_array_index (contracts, 0));
+  g_boxed_free (TIRKEU_TYPE_PORTAL_VEHICLE_CHECK, check);
+  g_boxed_free (TIRKEU_TYPE_PORTAL_CHANGES, changes);
+  g_boxed_free (TIRKEU_TYPE_PORTAL_SELLER, seller);
+  g_clear_pointer (&contracts, g_ptr_array_unref);
+
+  g_assert_cmpstr (check_copy->vehicle->make, ==, "Toyota");
+  g_assert_cmpstr (tirkeu_portal_text_get (&check_copy->stopped_message, "ru"), ==, "util ru");
+  g_assert_cmpuint (g_date_get_year (&check_copy->epassport_issued_on), ==, 2025);
+  g_assert_cmpstr (changes_copy->cursor, ==, "c-2");
+  g_assert_cmpuint (changes_copy->requests->len, ==, 1);
+  info = g_ptr_array_index (changes_copy->infos, 0);
+  g_assert_cmpint (info->revision, ==, 12);
+  g_assert_cmpuint (info->history->len, ==, 7);
+  g_assert_cmpstr (((TirkeuPortalHistoryEntry *) g_ptr_array_index (info->history, 0))->message.en,
+                   ==, "draft en");
+  g_assert_cmpstr (seller_copy->oked[0], ==, "45.11");
+  g_assert_cmpstr (contract_copy->contract->number, ==, "DKP-77");
+  g_assert_cmpstr (contract_copy->buyer_name, ==, "IVANOV IVAN");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -462,6 +510,7 @@ main (int   argc,
   g_test_add_func ("/portal/json/request-mapping", test_request_mapping);
   g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
+  g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);
   for (guint i = 0; i < G_N_ELEMENTS (broken_cases); i++)
     {
       static const char * const schema_names[] = { "request", "vehicle", "person", "session",

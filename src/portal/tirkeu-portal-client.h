@@ -247,22 +247,52 @@ typedef struct
   gboolean   has_more;
 } TirkeuPortalChanges;
 
+#define TIRKEU_TYPE_PORTAL_ABOUT         (tirkeu_portal_about_get_type ())
+#define TIRKEU_TYPE_PORTAL_SELLER        (tirkeu_portal_seller_get_type ())
+#define TIRKEU_TYPE_PORTAL_VEHICLE_CHECK (tirkeu_portal_vehicle_check_get_type ())
+#define TIRKEU_TYPE_PORTAL_PERSON        (tirkeu_portal_person_get_type ())
+#define TIRKEU_TYPE_PORTAL_CONTRACT      (tirkeu_portal_contract_get_type ())
+#define TIRKEU_TYPE_PORTAL_HISTORY_ENTRY (tirkeu_portal_history_entry_get_type ())
+#define TIRKEU_TYPE_PORTAL_REQUEST_INFO  (tirkeu_portal_request_info_get_type ())
+#define TIRKEU_TYPE_PORTAL_CHANGES       (tirkeu_portal_changes_get_type ())
+
 void                tirkeu_portal_text_clear          (TirkeuPortalText         *text);
+void                tirkeu_portal_text_copy           (const TirkeuPortalText   *text,
+                                                       TirkeuPortalText         *copy);
 const char         *tirkeu_portal_text_get            (const TirkeuPortalText   *text,
                                                        const char               *language);
-void                tirkeu_portal_about_free          (TirkeuPortalAbout        *about);
-void                tirkeu_portal_seller_free         (TirkeuPortalSeller       *seller);
-void                tirkeu_portal_vehicle_check_free  (TirkeuPortalVehicleCheck *check);
-void                tirkeu_portal_person_free         (TirkeuPortalPerson       *person);
-void                tirkeu_portal_contract_free       (TirkeuPortalContract     *contract);
-void                tirkeu_portal_request_info_free   (TirkeuPortalRequestInfo  *info);
-void                tirkeu_portal_changes_free        (TirkeuPortalChanges      *changes);
+
+GType                     tirkeu_portal_about_get_type         (void) G_GNUC_CONST;
+TirkeuPortalAbout        *tirkeu_portal_about_copy             (const TirkeuPortalAbout        *about);
+void                      tirkeu_portal_about_free             (TirkeuPortalAbout              *about);
+GType                     tirkeu_portal_seller_get_type        (void) G_GNUC_CONST;
+TirkeuPortalSeller       *tirkeu_portal_seller_copy            (const TirkeuPortalSeller       *seller);
+void                      tirkeu_portal_seller_free            (TirkeuPortalSeller             *seller);
+GType                     tirkeu_portal_vehicle_check_get_type (void) G_GNUC_CONST;
+TirkeuPortalVehicleCheck *tirkeu_portal_vehicle_check_copy     (const TirkeuPortalVehicleCheck *check);
+void                      tirkeu_portal_vehicle_check_free     (TirkeuPortalVehicleCheck       *check);
+GType                     tirkeu_portal_person_get_type        (void) G_GNUC_CONST;
+TirkeuPortalPerson       *tirkeu_portal_person_copy            (const TirkeuPortalPerson       *person);
+void                      tirkeu_portal_person_free            (TirkeuPortalPerson             *person);
+GType                     tirkeu_portal_contract_get_type      (void) G_GNUC_CONST;
+TirkeuPortalContract     *tirkeu_portal_contract_copy          (const TirkeuPortalContract     *contract);
+void                      tirkeu_portal_contract_free          (TirkeuPortalContract           *contract);
+GType                     tirkeu_portal_history_entry_get_type (void) G_GNUC_CONST;
+TirkeuPortalHistoryEntry *tirkeu_portal_history_entry_copy     (const TirkeuPortalHistoryEntry *entry);
+void                      tirkeu_portal_history_entry_free     (TirkeuPortalHistoryEntry       *entry);
+GType                     tirkeu_portal_request_info_get_type  (void) G_GNUC_CONST;
+TirkeuPortalRequestInfo  *tirkeu_portal_request_info_copy      (const TirkeuPortalRequestInfo  *info);
+void                      tirkeu_portal_request_info_free      (TirkeuPortalRequestInfo        *info);
+GType                     tirkeu_portal_changes_get_type       (void) G_GNUC_CONST;
+TirkeuPortalChanges      *tirkeu_portal_changes_copy           (const TirkeuPortalChanges      *changes);
+void                      tirkeu_portal_changes_free           (TirkeuPortalChanges            *changes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalAbout, tirkeu_portal_about_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalSeller, tirkeu_portal_seller_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalVehicleCheck, tirkeu_portal_vehicle_check_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalPerson, tirkeu_portal_person_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalContract, tirkeu_portal_contract_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalHistoryEntry, tirkeu_portal_history_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalRequestInfo, tirkeu_portal_request_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalChanges, tirkeu_portal_changes_free)
 

@@ -15,8 +15,6 @@ void  _tirkeu_portal_error_set_http_status (GError   *error,
 void  _tirkeu_portal_error_set_details     (GError   *error,
                                             JsonNode *details);
 
-void  tirkeu_portal_history_entry_free    (TirkeuPortalHistoryEntry *entry);
-
 /**
  * TirkeuPortalCallFlags:
  * @TIRKEU_PORTAL_CALL_NONE: an anonymous call that is never retried
