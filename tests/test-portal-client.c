@@ -508,6 +508,32 @@ test_connection_refused (Fixture       *fixture,
   finalize_client (fixture, client);
 }
 
+static void
+test_unknown_host (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalAbout) about = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Fixture fixture = { .loop = loop };
+  TirkeuPortalClient *client;
+
+  /* RFC 6761: .invalid never resolves. */
+  client = tirkeu_portal_client_new ("https://tirkeu-portal.invalid", ca_file, &error);
+  g_assert_no_error (error);
+  tirkeu_portal_client_set_max_attempts (client, 1);
+  tirkeu_portal_client_set_timeout_ms (client, 5000);
+  tirkeu_portal_client_get_about_async (client, NULL, result_cb, &fixture);
+  g_main_loop_run (loop);
+  about = tirkeu_portal_client_get_about_finish (client, fixture.result, &error);
+  g_assert_null (about);
+  if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT))
+    g_test_skip ("the resolver of this machine does not answer");
+  else
+    g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_NETWORK);
+  g_clear_object (&fixture.result);
+  g_assert_finalize_object (client);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Error model, retries                                                                       */
 
@@ -1371,6 +1397,7 @@ main (int   argc,
   g_test_add ("/portal/client/tls-wrong-host", Fixture, "wrong-name", fixture_set_up,
               test_tls_wrong_host, fixture_tear_down);
   ADD ("connection-refused", test_connection_refused);
+  g_test_add_func ("/portal/client/unknown-host", test_unknown_host);
   ADD ("error-model", test_error_model);
   ADD ("status-codes", test_status_codes);
   ADD ("retry-get", test_retry_get);
