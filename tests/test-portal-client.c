@@ -336,6 +336,7 @@ drop_connection (SoupServerMessage *msg,
   g_io_stream_close (stream, NULL, NULL);
 }
 
+#define SELLER_JSON_FOR_REDIRECT "{\"redirected\":true}"
 #define ABOUT_JSON "{\"environment\":\"sandbox\",\"api_version\":\"1.0.0\",\"future\":[1,2]," \
                    "\"portal_name\":{\"kk\":\"Оқу порталы\",\"ru\":\"Учебный портал\"," \
                    "\"en\":\"Training portal\"}}"
@@ -669,6 +670,40 @@ flaky_handler (Fixture           *fixture,
     respond_error (msg, 500, "INTERNAL", NULL);
   else
     respond_json (msg, 200, ABOUT_JSON);
+}
+
+static void
+redirect_handler (Fixture           *fixture,
+                  SoupServerMessage *msg,
+                  const char        *path)
+{
+  g_autofree char *elsewhere = g_strdup_printf ("%s/elsewhere", fixture->base_url);
+
+  if (g_str_equal (path, "/elsewhere"))
+    {
+      respond_json (msg, 200, SELLER_JSON_FOR_REDIRECT);
+      return;
+    }
+  soup_server_message_set_redirect (msg, 302, elsewhere);
+}
+
+static void
+test_no_redirect (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  /* Not followed: the Authorization header would go wherever the redirect points. */
+  fixture->handler = redirect_handler;
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNKNOWN);
+  g_assert_cmpuint (tirkeu_portal_error_get_http_status (error), ==, 302);
+  g_assert_cmpuint (fixture->n_requests, ==, 1);
+  finalize_client (fixture, client);
 }
 
 static void
@@ -1400,6 +1435,7 @@ main (int   argc,
   g_test_add_func ("/portal/client/unknown-host", test_unknown_host);
   ADD ("error-model", test_error_model);
   ADD ("status-codes", test_status_codes);
+  ADD ("no-redirect", test_no_redirect);
   ADD ("retry-get", test_retry_get);
   ADD ("retry-bounded", test_retry_bounded);
   ADD ("no-retry-unsafe-post", test_no_retry_unsafe_post);

@@ -1412,6 +1412,9 @@ call_attempt (GTask *task)
   if (call->body != NULL)
     soup_message_set_request_body_from_bytes (call->message,
                                               "application/json; charset=utf-8", call->body);
+  /* The contract has no redirects: following one would hand the bearer token to wherever it
+   * points. A 3xx is an answer like any other non-2xx. */
+  soup_message_add_flags (call->message, SOUP_MESSAGE_NO_REDIRECT);
   /* Our retries are deliberate; libsoup must not resend a POST on its own. */
   if (call->flags & TIRKEU_PORTAL_CALL_RETRY_SAFE)
     soup_message_add_flags (call->message, SOUP_MESSAGE_IDEMPOTENT);
