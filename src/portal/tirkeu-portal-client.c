@@ -1263,6 +1263,17 @@ call_finish_answer (GTask *task)
 }
 
 static void
+return_too_large (GTask   *task,
+                  guint64  limit)
+{
+  /* xgettext cannot see through G_GUINT64_FORMAT: the number goes in as text */
+  g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+
+  g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TOO_LARGE,
+                           _("The portal's answer is larger than %s bytes"), bytes);
+}
+
+static void
 read_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -1290,9 +1301,7 @@ read_cb (GObject      *object,
   if (call->answer->len + g_bytes_get_size (chunk) > self->max_answer_size)
     {
       call_end_attempt (call, g_task_get_cancellable (task));
-      g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TOO_LARGE,
-                               _("The portal's answer is larger than %" G_GUINT64_FORMAT
-                                 " bytes"), self->max_answer_size);
+      return_too_large (task, self->max_answer_size);
       g_object_unref (task);
       return;
     }
@@ -1333,9 +1342,7 @@ send_cb (GObject      *object,
       (guint64) length > self->max_answer_size)
     {
       call_end_attempt (call, g_task_get_cancellable (task));
-      g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TOO_LARGE,
-                               _("The portal's answer is larger than %" G_GUINT64_FORMAT
-                                 " bytes"), self->max_answer_size);
+      return_too_large (task, self->max_answer_size);
       g_object_unref (task);
       return;
     }

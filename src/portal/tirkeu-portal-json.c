@@ -157,8 +157,10 @@ tirkeu_portal_json_int (JsonObject             *object,
                         gint64                 *value,
                         GError                **error)
 {
-  g_autofree char *expected = g_strdup_printf (_("an integer from %" G_GINT64_FORMAT
-                                                 " to %" G_GINT64_FORMAT), min, max);
+  /* xgettext cannot see through G_GINT64_FORMAT: the bounds go in as text */
+  g_autofree char *low = g_strdup_printf ("%" G_GINT64_FORMAT, min);
+  g_autofree char *high = g_strdup_printf ("%" G_GINT64_FORMAT, max);
+  g_autofree char *expected = g_strdup_printf (_("an integer from %s to %s"), low, high);
   JsonNode *node;
   gint64 number;
 
