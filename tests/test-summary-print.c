@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The buyer's summary, exported to PDF through GtkPrintOperation and read back with poppler's
+ * pdfinfo and pdftotext: one page, the request number, and both languages, each from its own
+ * compiled catalogue (made here with msgfmt) while the interface stays in English. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "tirkeu-i18n.h"
+#include "tirkeu-summary-print.h"
+#include "tirkeu-tracking-test.h"
+
+static const struct {
+  const char *language;
+  const char *po;
+} catalogues[] = {
+  { "kk",
+    "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Request number\"\nmsgstr \"Өтінім нөмірі\"\n\n"
+    "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
+    "msgstr \"Баждар мен алымдарды ЭҮТШ арқылы төлеңіз.\"\n" },
+  { "ru",
+    "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Request number\"\nmsgstr \"Номер заявки\"\n\n"
+    "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
+    "msgstr \"Оплатите пошлины и сборы через ПШЭП.\"\n" },
+};
+
+static char *localedir;
+
+static gboolean
+make_catalogues (void)
+{
+  g_autofree char *msgfmt = g_find_program_in_path ("msgfmt");
+
+  if (msgfmt == NULL)
+    return FALSE;
+
+  localedir = g_dir_make_tmp ("tirkeu-summary-locale-XXXXXX", NULL);
+  g_assert_nonnull (localedir);
+  for (guint i = 0; i < G_N_ELEMENTS (catalogues); i++)
+    {
+      g_autofree char *dir = g_build_filename (localedir, catalogues[i].language, "LC_MESSAGES",
+                                               NULL);
+      g_autofree char *po = g_build_filename (dir, "tirkeu.po", NULL);
+      g_autofree char *mo = g_build_filename (dir, "tirkeu.mo", NULL);
+      const char *argv[] = { msgfmt, "-o", mo, po, NULL };
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (po, catalogues[i].po, -1, &error));
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   NULL, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+  g_setenv ("TIRKEU_LOCALEDIR", localedir, TRUE);
+
+  return TRUE;
+}
+
+static void
+test_lookup_in (void)
+{
+  /* The interface is English (LANGUAGE=en); each language is read from its own file. */
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("kk", "buyer summary", "Request number"), ==,
+                   "Өтінім нөмірі");
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("ru", "buyer summary", "Request number"), ==,
+                   "Номер заявки");
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("en", "buyer summary", "Request number"), ==,
+                   "Request number");
+  /* Untranslated, another context, an unknown language: the source string. */
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("kk", "buyer summary", "Vehicle"), ==, "Vehicle");
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("kk", "other", "Request number"), ==,
+                   "Request number");
+  g_assert_cmpstr (tirkeu_i18n_pgettext_in ("de", "buyer summary", "Request number"), ==,
+                   "Request number");
+  g_assert_cmpstr (g_dpgettext2 (GETTEXT_PACKAGE, "buyer summary", "Request number"), ==,
+                   "Request number");
+}
+
+static char *
+run_tool (const char *tool,
+          const char *pdf)
+{
+  g_autofree char *path = g_find_program_in_path (tool);
+  const char *argv[] = { path, pdf, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  if (g_str_equal (tool, "pdfinfo"))
+    argv[2] = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return out;
+}
+
+static void
+test_pdf (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (42, TIRKEU_STAGE_TSON_CHOSEN,
+                                                                   now);
+  g_autofree char *pdf = g_build_filename (g_get_user_cache_dir (), "summary.pdf", NULL);
+  g_autofree char *info = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *flat = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_find_program_in_path ("pdftotext") == NULL || g_find_program_in_path ("pdfinfo") == NULL)
+    {
+      g_test_skip ("poppler-utils (pdftotext, pdfinfo) is not installed: build-aux/deps.sh");
+      return;
+    }
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_assert_true (tirkeu_summary_print_run (request, NULL, GTK_PRINT_OPERATION_ACTION_EXPORT, pdf,
+                                           &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+
+  info = run_tool ("pdfinfo", pdf);
+  {
+    const char *pages = strstr (info, "Pages:");
+
+    g_test_message ("%s", info);
+    g_assert_nonnull (pages);
+    pages += strlen ("Pages:");
+    while (*pages == ' ')
+      pages++;
+    g_assert_cmpint (g_ascii_strtoll (pages, NULL, 10), ==, 1);
+  }
+  text = run_tool ("pdftotext", pdf);
+  /* pdftotext may break lines anywhere: compare without the line ends. */
+  flat = g_strdelimit (g_strdup (text), "\n", ' ');
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (flat, "KZ-0000042"));
+  g_assert_nonnull (strstr (flat, tirkeu_request_get_vin (request)));
+  g_assert_nonnull (strstr (flat, "Өтінім нөмірі"));
+  g_assert_nonnull (strstr (flat, "Номер заявки"));
+  g_assert_nonnull (strstr (flat, "ЭҮТШ"));
+  g_assert_nonnull (strstr (flat, "ПШЭП"));
+  g_assert_nonnull (strstr (flat, "Сыганак"));
+  /* The buyer's IIN appears masked only. */
+  g_assert_null (strstr (flat, tirkeu_request_get_buyer_iin (request)));
+  g_assert_nonnull (strstr (flat, "******"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+  if (!make_catalogues ())
+    {
+      g_test_skip ("msgfmt (gettext) is not installed");
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/summary/lookup-in", test_lookup_in);
+  g_test_add_func ("/summary/pdf", test_pdf);
+
+  return g_test_run ();
+}
