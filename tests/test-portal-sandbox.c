@@ -940,6 +940,110 @@ test_rate_limited (Fixture       *fixture,
   set_faults (fixture, "{\"rate_limit\":0}");
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The buyer's side, played by the sandbox in auto mode, read back through the client         */
+
+static char *
+create_and_sign (Fixture    *fixture,
+                 const char *vin,
+                 const char *iin,
+                 const char *contract)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuRequest) created = NULL;
+  g_autoptr(TirkeuRequest) submitted = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+
+  created = create_request (fixture, key, vin, iin, contract, &info, &error);
+  g_assert_no_error (error);
+  signature = sign_payload ("sign", info);
+  submitted = submit_signature (fixture, tirkeu_request_get_portal_id (created), signature,
+                                &error);
+  g_assert_no_error (error);
+  return g_strdup (tirkeu_request_get_portal_id (created));
+}
+
+/* Polls the portal through the client until the request reaches @stage. */
+static TirkeuRequest *
+wait_for_stage (Fixture     *fixture,
+                const char  *id,
+                TirkeuStage  stage)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TirkeuRequest *request = get_request (fixture, id, &error);
+
+      g_assert_no_error (error);
+      if (tirkeu_request_get_stage (request) == stage)
+        return request;
+      g_object_unref (request);
+      sb_iterate (50);
+    }
+
+  g_error ("request %s never reached %s", id, tirkeu_stage_to_string (stage));
+}
+
+static void
+test_buyer_journeys (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  TirkeuSandboxOptions options;
+  g_autofree char *refused_id = NULL;
+  g_autofree char *fines_id = NULL;
+  g_autofree char *completed_id = NULL;
+  g_autoptr(TirkeuRequest) refused = NULL;
+  g_autoptr(TirkeuRequest) fines = NULL;
+  g_autoptr(TirkeuRequest) completed = NULL;
+  g_autoptr(TirkeuPortalChanges) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) paid = NULL;
+
+  sb_options_for_test (&options, NULL);
+  options.buyer_mode = TIRKEU_SANDBOX_BUYER_AUTO;
+  options.buyer_step_ms = 20;
+  start (fixture, &options);
+
+  /* step 12: the e-passport was cancelled: a reasoned refusal */
+  refused_id = create_and_sign (fixture, "WDD2130441A000109", "990330500231", "DKP-2025-000109");
+  /* step 14: the buyer has unpaid fines */
+  fines_id = create_and_sign (fixture, "KMHE341C9RA000112", "920715400560", "DKP-2025-000112");
+  /* all the way: TsON and plate chosen, registered */
+  completed_id = create_and_sign (fixture, VIN_OK_2, BUYER_IIN, CONTRACT_OK_2);
+
+  refused = wait_for_stage (fixture, refused_id, TIRKEU_STAGE_REFUSED);
+  g_assert_cmpstr (tirkeu_request_get_refusal_code (refused), ==, "EPASSPORT_NOT_FOUND");
+  g_assert_nonnull (strstr (tirkeu_request_get_refusal_text (refused), "passport"));
+
+  fines = wait_for_stage (fixture, fines_id, TIRKEU_STAGE_FINES_UNPAID);
+  g_assert_cmpstr (tirkeu_request_get_refusal_code (fines), ==, "FINES_UNPAID");
+
+  /* the buyer pays: the request goes on to the end */
+  paid = tirkeu_sandbox_buyer_action (fixture->sb.sandbox, fines_id, "pay-fines", NULL, NULL,
+                                      &error);
+  g_assert_no_error (error);
+  g_clear_object (&fines);
+  fines = wait_for_stage (fixture, fines_id, TIRKEU_STAGE_COMPLETED);
+
+  completed = wait_for_stage (fixture, completed_id, TIRKEU_STAGE_COMPLETED);
+  g_assert_nonnull (tirkeu_request_get_tson (completed));
+  g_assert_nonnull (tirkeu_request_get_plate_type (completed));
+  g_assert_cmpuint (tirkeu_request_get_history (completed)->len, >, 10);
+
+  /* a sync from scratch sees the three in their final stages */
+  changes = get_changes (fixture, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->requests->len, ==, 3);
+  for (guint i = 0; i < changes->requests->len; i++)
+    {
+      TirkeuRequest *request = g_ptr_array_index (changes->requests, i);
+
+      g_assert_true (tirkeu_stage_is_final (tirkeu_request_get_stage (request)));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -971,6 +1075,8 @@ main (int   argc,
 #undef ADD
   g_test_add ("/portal/sandbox/fault-drop-then-heal", Fixture, NULL, NULL,
               test_fault_drop_then_heal, fixture_tear_down);
+  g_test_add ("/portal/sandbox/buyer-journeys", Fixture, NULL, NULL, test_buyer_journeys,
+              fixture_tear_down);
 
   for (guint i = 0; i < G_N_ELEMENTS (sign_in_cases); i++)
     {
