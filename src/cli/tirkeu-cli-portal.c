@@ -752,6 +752,23 @@ choose_sign_certificate (PortalRun  *run,
   return NULL;
 }
 
+/* After a failure the portal may hold the request (an answer lost on the way back): the same
+ * Idempotency-Key finds it again instead of making a second one. */
+static int
+report_submit_error (const TirkeuCliOptions *options,
+                     const GError           *error,
+                     const char             *key)
+{
+  int status = report_error (options, error);
+
+  if (!options->json &&
+      (status == TIRKEU_CLI_EXIT_NETWORK || status == TIRKEU_CLI_EXIT_TOKEN))
+    g_printerr (_("To resume without making a second request, run the same command with "
+                  "--idempotency-key %s\n"), key);
+
+  return status;
+}
+
 int
 tirkeu_cli_run_submit (TirkeuCliOptions  *options,
                        int                argc,
@@ -814,7 +831,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
                                                         &info, &error);
   g_clear_object (&result);
   if (request == NULL)
-    return report_error (options, error);
+    return report_submit_error (options, error, key);
 
   if (!options->json)
     g_printerr (_("Request %s created; signing it with the certificate of %s.\n"),
@@ -836,7 +853,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
                                                     &error);
       g_clear_object (&result);
       if (signature == NULL)
-        return report_error (options, error);
+        return report_submit_error (options, error, key);
 
       tirkeu_portal_client_submit_signature_async (run.client,
                                                    tirkeu_request_get_portal_id (request),
@@ -845,7 +862,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
                                                                wait_for_result (&result),
                                                                NULL, &error);
       if (submitted == NULL)
-        return report_error (options, error);
+        return report_submit_error (options, error, key);
 
       g_object_unref (request);
       request = g_steal_pointer (&submitted);
