@@ -6,6 +6,7 @@
 
 #include "tirkeu-application.h"
 #include "tirkeu-preferences-window.h"
+#include "tirkeu-tracking.h"
 #include "tirkeu-window.h"
 
 /**
@@ -246,6 +247,8 @@ tirkeu_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  /* tracking (issue 7): app.refresh and app.show-request, before any journal opens */
+  tirkeu_tracking_install_actions (GTK_APPLICATION (self));
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            accels[i].action, accels[i].accels);

@@ -238,6 +238,8 @@ tirkeu_requests_page_show_request (TirkeuRequestsPage *self,
   tirkeu_request_page_set_request (self->request_page, request);
   gtk_stack_set_visible_child_name (self->stack, "request");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "requests.back", TRUE);
+  /* The back button first, rather than a selectable label with all its text selected. */
+  gtk_widget_child_focus (GTK_WIDGET (self->request_page), GTK_DIR_TAB_FORWARD);
 }
 
 /**

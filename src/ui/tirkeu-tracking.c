@@ -277,14 +277,36 @@ tirkeu_tracking_set_client (TirkeuTracking     *self,
   set_has_requests (self);
 }
 
+#define TRACKING_KEY "tirkeu-tracking"
+#define PENDING_KEY "tirkeu-tracking-pending-request"
+
+/* The tracking of the active window, else the latest one (an application may have several
+ * windows, each with its journal and sync). */
+static TirkeuTracking *
+find_tracking (GtkApplication *application)
+{
+  GtkWindow *active = gtk_application_get_active_window (application);
+  TirkeuTracking *latest = g_object_get_data (G_OBJECT (application), TRACKING_KEY);
+
+  if (active != NULL)
+    {
+      TirkeuTracking *own = g_object_get_data (G_OBJECT (active), TRACKING_KEY);
+
+      if (own != NULL)
+        return own;
+    }
+
+  return latest;
+}
+
 static void
 refresh_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  TirkeuTracking *self = user_data;
+  TirkeuTracking *self = find_tracking (user_data);
 
-  if (self->client != NULL)
+  if (self != NULL && self->client != NULL)
     tirkeu_sync_refresh (self->sync);
 }
 
@@ -331,17 +353,10 @@ get_request_cb (GObject      *source,
 }
 
 static void
-show_request_action (GSimpleAction *action,
-                     GVariant      *parameter,
-                     gpointer       user_data)
+show_request_now (TirkeuTracking *self,
+                  const char     *portal_id)
 {
-  TirkeuTracking *self = user_data;
-  const char *portal_id = g_variant_get_string (parameter, NULL);
   TirkeuRequest *request = tirkeu_request_list_lookup (self->list, portal_id);
-
-  /* Activating a notification may start the application: the window comes first. */
-  if (self->pages->len == 0)
-    g_application_activate (G_APPLICATION (self->application));
 
   if (request != NULL)
     show_request (self, request);
@@ -350,21 +365,77 @@ show_request_action (GSimpleAction *action,
                                       get_request_cb, g_object_ref (self));
 }
 
+static void
+show_request_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkApplication *application = user_data;
+  const char *portal_id = g_variant_get_string (parameter, NULL);
+  TirkeuTracking *self;
+
+  /* Activating a notification may start the application: the window comes first, and its
+   * journal opens asynchronously; the request is shown once its tracking exists. */
+  if (gtk_application_get_active_window (application) == NULL)
+    g_application_activate (G_APPLICATION (application));
+
+  self = find_tracking (application);
+  if (self == NULL || self->pages->len == 0)
+    {
+      g_object_set_data_full (G_OBJECT (application), PENDING_KEY, g_strdup (portal_id), g_free);
+      return;
+    }
+  show_request_now (self, portal_id);
+}
+
 static const GActionEntry actions[] = {
   { "refresh", refresh_action },
   { "show-request", show_request_action, "s" },
 };
+
+/**
+ * tirkeu_tracking_install_actions:
+ * @application: the application
+ *
+ * Adds `app.refresh` (F5, Ctrl+R) and `app.show-request('ID')`, which act on the tracking of
+ * the active window. Called at start-up, so that the actions exist before any journal opens;
+ * tirkeu_tracking_new() calls it too.
+ */
+void
+tirkeu_tracking_install_actions (GtkApplication *application)
+{
+  static const char * const refresh_accels[] = { "F5", "<Control>r", NULL };
+
+  g_return_if_fail (GTK_IS_APPLICATION (application));
+
+  if (g_action_map_lookup_action (G_ACTION_MAP (application), "show-request") != NULL)
+    return;
+  g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
+                                   application);
+  gtk_application_set_accels_for_action (application, "app.refresh", refresh_accels);
+}
 
 static void
 list_loaded_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  g_autoptr(TirkeuTracking) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pending = NULL;
 
-  if (!tirkeu_request_list_load_finish (TIRKEU_REQUEST_LIST (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Cannot load the requests from the journal: %s", error->message);
+  if (!tirkeu_request_list_load_finish (TIRKEU_REQUEST_LIST (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot load the requests from the journal: %s", error->message);
+      return;
+    }
+
+  /* A notification activated before the journal was open. */
+  if (self->application != NULL && self->pages->len > 0)
+    pending = g_object_steal_data (G_OBJECT (self->application), PENDING_KEY);
+  if (pending != NULL)
+    show_request_now (self, pending);
 }
 
 static void
@@ -374,6 +445,10 @@ tirkeu_tracking_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->application != NULL
+      && g_object_get_data (G_OBJECT (self->application), TRACKING_KEY) == self)
+    g_object_set_data (G_OBJECT (self->application), TRACKING_KEY, NULL);
+  self->application = NULL;
   if (self->sync != NULL)
     tirkeu_sync_stop (self->sync);
   if (self->pages != NULL)
@@ -449,7 +524,6 @@ TirkeuTracking *
 tirkeu_tracking_new (GtkApplication *application,
                      TirkeuJournal  *journal)
 {
-  static const char * const refresh_accels[] = { "F5", "<Control>r", NULL };
   TirkeuTracking *self;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
@@ -466,11 +540,11 @@ tirkeu_tracking_new (GtkApplication *application,
   g_signal_connect_object (self->list, "notify::n-requests", G_CALLBACK (list_notify_cb),
                            self, G_CONNECT_DEFAULT);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
-                                   self);
-  gtk_application_set_accels_for_action (application, "app.refresh", refresh_accels);
+  tirkeu_tracking_install_actions (application);
+  g_object_set_data (G_OBJECT (application), TRACKING_KEY, self);
 
-  tirkeu_request_list_load_async (self->list, journal, self->cancellable, list_loaded_cb, NULL);
+  tirkeu_request_list_load_async (self->list, journal, self->cancellable, list_loaded_cb,
+                                  g_object_ref (self));
 
   return self;
 }

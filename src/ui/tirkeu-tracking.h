@@ -26,6 +26,7 @@ void                tirkeu_tracking_attach_page     (TirkeuTracking     *self,
                                                      TirkeuRequestsPage *page);
 gboolean            tirkeu_tracking_get_has_requests (TirkeuTracking    *self);
 
+void                tirkeu_tracking_install_actions (GtkApplication    *application);
 GNotification      *tirkeu_tracking_build_notification (TirkeuRequest   *request);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "tirkeu-journal.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-sign-in-page.h"
+#include "tirkeu-tracking.h"
 
 /**
  * TirkeuWindow:
@@ -30,6 +31,9 @@ struct _TirkeuWindow
   TirkeuSignInPage     *desk_page;
   TirkeuNewRequestFlow *new_request_flow;
   TirkeuSession        *session;
+  /* tracking (issue 7) */
+  TirkeuRequestsPage   *requests_page;
+  TirkeuTracking       *tracking;
 
   /* owned references */
   GSettings            *settings;
@@ -82,6 +86,7 @@ tirkeu_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
+  g_clear_object (&self->tracking); /* tracking (issue 7) */
 
   G_OBJECT_CLASS (tirkeu_window_parent_class)->dispose (object);
 }
@@ -131,7 +136,8 @@ new_request_action (GtkWidget  *widget,
 {
   TirkeuWindow *self = TIRKEU_WINDOW (widget);
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0)
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
+      || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "requests") == 0)
     gtk_widget_activate_action (GTK_WIDGET (self->desk_page), "desk.new-request", NULL);
 }
 
@@ -156,6 +162,71 @@ session_signed_out_cb (TirkeuWindow *self)
   /* The token was pulled out or the seller signed out: nothing more may be signed. The draft
    * stays in the journal. */
   gtk_stack_set_visible_child_name (self->main_stack, "desk");
+}
+
+/* tracking (issue 7): the requests list is the home once signed in; the sync follows the
+ * session's portal client. */
+static void
+tracking_session_state_cb (TirkeuWindow *self)
+{
+  gboolean signed_in = tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN;
+
+  if (self->tracking != NULL)
+    tirkeu_tracking_set_client (self->tracking,
+                                signed_in ? tirkeu_session_get_client (self->session) : NULL);
+  if (signed_in && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "requests");
+}
+
+static void
+tracking_show_requests_cb (TirkeuWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, "requests");
+}
+
+static void
+tracking_start (TirkeuWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  TirkeuJournal *journal = tirkeu_session_get_journal (self->session);
+  TirkeuConfig *config;
+
+  if (journal == NULL || self->tracking != NULL || application == NULL)
+    return;
+
+  config = tirkeu_application_get_config (TIRKEU_APPLICATION (application));
+  self->tracking = tirkeu_tracking_new (application, journal);
+  tirkeu_sync_set_interval (tirkeu_tracking_get_sync (self->tracking),
+                            tirkeu_config_get_refresh_interval (config) * 1000);
+  tirkeu_tracking_attach_page (self->tracking, self->requests_page);
+  g_object_set_data (G_OBJECT (self), "tirkeu-tracking", self->tracking);
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (tracking_session_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->new_request_flow, "track",
+                           G_CALLBACK (tracking_show_requests_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  tracking_session_state_cb (self);
+}
+
+/**
+ * tirkeu_window_get_tracking:
+ *
+ * Returns: (transfer none) (nullable): the requests list and sync, once the journal is open
+ */
+TirkeuTracking *
+tirkeu_window_get_tracking (TirkeuWindow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_WINDOW (self), NULL);
+
+  return self->tracking;
+}
+
+TirkeuRequestsPage *
+tirkeu_window_get_requests_page (TirkeuWindow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_WINDOW (self), NULL);
+
+  return self->requests_page;
 }
 
 static void
@@ -203,6 +274,9 @@ setup_desk (TirkeuWindow      *self,
   g_signal_connect_object (self->session, "signed-out", G_CALLBACK (session_signed_out_cb), self,
                            G_CONNECT_SWAPPED);
   tirkeu_session_start (self->session);
+  /* tracking (issue 7): starts once the session has the journal */
+  g_signal_connect_object (self->session, "notify::journal", G_CALLBACK (tracking_start), self,
+                           G_CONNECT_SWAPPED);
   tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, g_object_ref (self->session));
 }
 
@@ -259,6 +333,9 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, new_request_flow);
+  /* tracking (issue 7) */
+  g_type_ensure (TIRKEU_TYPE_REQUESTS_PAGE);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, requests_page);
   gtk_widget_class_install_action (widget_class, "win.new-request", NULL, new_request_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-request", NULL);

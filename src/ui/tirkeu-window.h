@@ -5,6 +5,7 @@
 
 #include "tirkeu-application.h"
 #include "tirkeu-session.h"
+#include "tirkeu-tracking.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,9 @@ void          tirkeu_window_set_training (TirkeuWindow      *self,
                                           gboolean           training);
 GMenuModel   *tirkeu_window_get_primary_menu (TirkeuWindow *self);
 TirkeuSession *tirkeu_window_get_session   (TirkeuWindow      *self);
+
+/* tracking (issue 7) */
+TirkeuTracking     *tirkeu_window_get_tracking      (TirkeuWindow      *self);
+TirkeuRequestsPage *tirkeu_window_get_requests_page (TirkeuWindow      *self);
 
 G_END_DECLS
