@@ -11,9 +11,11 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "test-token-fixture.h"
+#include "tirkeu-journal.h"
 
 #define BUYER_IIN     "850312300121"
 #define UNKNOWN_IIN   "770211300889"
@@ -57,6 +59,7 @@ run_cli_with (Run                *run,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
+  g_autofree char *pin_file = NULL;
 
   g_ptr_array_add (argv, cli_path);
   if (portal_options)
@@ -76,9 +79,17 @@ run_cli_with (Run                *run,
 
   /* G_TEST_OPTION_ISOLATE_DIRS sets the XDG variables to /dev/null and keeps the test's own
    * folders inside GLib: hand those to the child, so that its journal is this test's. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* The PIN comes from a 0600 file as stdin (--pin-fd 0): a command that stops before
+   * reading it leaves nothing half-written in a pipe. */
+  if (input != NULL)
+    {
+      pin_file = g_build_filename (sandbox_dir, "pin", NULL);
+      g_file_set_contents_full (pin_file, input, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+      g_assert_no_error (error);
+      g_subprocess_launcher_set_stdin_file_path (launcher, pin_file);
+    }
   g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
@@ -86,9 +97,11 @@ run_cli_with (Run                *run,
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (process);
+  if (pin_file != NULL)
+    g_remove (pin_file);
   /* the PIN never shows */
   g_assert_null (strstr (run->out, token->pin));
   g_assert_null (strstr (run->err, token->pin));
@@ -263,6 +276,48 @@ test_submit_status_requests_sync (void)
 }
 
 static void
+test_sync_forgotten_cursor (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *cursor = NULL;
+  g_auto(Run) sync = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+
+  /* A journal whose cursor the portal does not know (another portal, or a reset one). */
+  {
+    g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (tirkeu_journal_upsert_requests_sync (journal, none, "forgotten-cursor", NULL,
+                                                        &error));
+    g_assert_no_error (error);
+  }
+
+  /* sync starts again from nothing, once, and stores the portal's new cursor */
+  run_cli (&sync, (const char *[]) { "--json", "sync", NULL });
+  if (sync.status != 0)
+    g_error ("sync failed (%d): %s", sync.status, sync.err);
+  object = parse_json (sync.out, &parser);
+  g_assert_cmpint (json_object_get_int_member (object, "changed"), >=, 1);
+
+  {
+    g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    cursor = tirkeu_journal_get_cursor_sync (journal, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (cursor);
+    g_assert_cmpstr (cursor, !=, "forgotten-cursor");
+    requests = tirkeu_journal_list_requests_sync (journal, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (requests->len, ==, json_object_get_int_member (object, "changed"));
+  }
+}
+
+static void
 test_submit_refused (void)
 {
   g_auto(Run) run = { 0 };
@@ -395,6 +450,7 @@ main (int   argc,
   g_test_add_func ("/cli/portal/contracts", test_contracts);
   g_test_add_func ("/cli/portal/submit-status-requests-sync", test_submit_status_requests_sync);
   g_test_add_func ("/cli/portal/submit-refused", test_submit_refused);
+  g_test_add_func ("/cli/portal/sync-forgotten-cursor", test_sync_forgotten_cursor);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);
