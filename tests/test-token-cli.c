@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "test-token-fixture.h"
@@ -182,6 +183,10 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* The PIN is written into the child's stdin: a child that exits before reading it (a
+   * usage error) must give EPIPE to communicate(), not kill the test with SIGPIPE. */
+  signal (SIGPIPE, SIG_IGN);
   fixture = token_fixture_new ();
   cli_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli",
                                NULL);
