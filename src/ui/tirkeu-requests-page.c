@@ -32,6 +32,9 @@ struct _TirkeuRequestsPage
   GtkSingleSelection *selection;
   GSignalGroup       *sync_signals;
   TirkeuSync         *sync;
+
+  /* state */
+  guint               clock_id;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuRequestsPage, tirkeu_requests_page, GTK_TYPE_WIDGET)
@@ -87,6 +90,50 @@ unbind_cb (GtkSignalListItemFactory *factory,
            gpointer                  user_data)
 {
   tirkeu_request_row_set_request (TIRKEU_REQUEST_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+refresh_rows (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (TIRKEU_IS_REQUEST_ROW (child))
+        tirkeu_request_row_set_request (TIRKEU_REQUEST_ROW (child),
+                                        tirkeu_request_row_get_request (TIRKEU_REQUEST_ROW (child)));
+      else
+        refresh_rows (child);
+    }
+}
+
+/* "5 minutes ago" must not stay so for an hour: the rows on screen (a few dozen, whatever
+ * the size of the list) are refreshed every minute while the page is shown. */
+static gboolean
+clock_cb (gpointer user_data)
+{
+  TirkeuRequestsPage *self = user_data;
+
+  refresh_rows (GTK_WIDGET (self->list_view));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+tirkeu_requests_page_map (GtkWidget *widget)
+{
+  TirkeuRequestsPage *self = TIRKEU_REQUESTS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (tirkeu_requests_page_parent_class)->map (widget);
+  if (self->clock_id == 0)
+    self->clock_id = g_timeout_add_seconds (60, clock_cb, self);
+}
+
+static void
+tirkeu_requests_page_unmap (GtkWidget *widget)
+{
+  TirkeuRequestsPage *self = TIRKEU_REQUESTS_PAGE (widget);
+
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+  GTK_WIDGET_CLASS (tirkeu_requests_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -298,6 +345,7 @@ tirkeu_requests_page_dispose (GObject *object)
   TirkeuRequestsPage *self = TIRKEU_REQUESTS_PAGE (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->clock_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_REQUESTS_PAGE);
   /* The template's unnamed boxes are children too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -373,6 +421,8 @@ tirkeu_requests_page_class_init (TirkeuRequestsPageClass *klass)
   object_class->dispose = tirkeu_requests_page_dispose;
   object_class->get_property = tirkeu_requests_page_get_property;
   object_class->set_property = tirkeu_requests_page_set_property;
+  widget_class->map = tirkeu_requests_page_map;
+  widget_class->unmap = tirkeu_requests_page_unmap;
 
   /**
    * TirkeuRequestsPage:filter:

@@ -184,6 +184,16 @@ tracking_show_requests_cb (TirkeuWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, "requests");
 }
 
+static gboolean
+seconds_to_ms (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_value_set_uint (to, MAX (g_value_get_uint (from), 1) * 1000);
+  return TRUE;
+}
+
 static void
 tracking_start (TirkeuWindow *self)
 {
@@ -196,8 +206,10 @@ tracking_start (TirkeuWindow *self)
 
   config = tirkeu_application_get_config (TIRKEU_APPLICATION (application));
   self->tracking = tirkeu_tracking_new (application, journal);
-  tirkeu_sync_set_interval (tirkeu_tracking_get_sync (self->tracking),
-                            tirkeu_config_get_refresh_interval (config) * 1000);
+  /* The refresh-interval setting is in seconds, the sync's interval in milliseconds. */
+  g_object_bind_property_full (config, "refresh-interval",
+                               tirkeu_tracking_get_sync (self->tracking), "interval",
+                               G_BINDING_SYNC_CREATE, seconds_to_ms, NULL, NULL, NULL);
   tirkeu_tracking_attach_page (self->tracking, self->requests_page);
   g_object_set_data (G_OBJECT (self), "tirkeu-tracking", self->tracking);
   g_signal_connect_object (self->session, "notify::state",
