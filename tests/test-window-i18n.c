@@ -36,10 +36,14 @@ has_kazakh_letter (const char *text)
   return FALSE;
 }
 
+/* The window's welcome page (id "status_page" in tirkeu-window.ui). The window holds other
+ * status pages too (the sign-in page's "Looking for the Token…" comes first, and has no
+ * description), so the first one in tree order is not the one this test reads. */
 static AdwStatusPage *
 find_status_page (GtkWidget *root)
 {
-  if (ADW_IS_STATUS_PAGE (root))
+  if (ADW_IS_STATUS_PAGE (root)
+      && g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), "status_page") == 0)
     return ADW_STATUS_PAGE (root);
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+/* The built tirkeu-cli speaks Kazakh and Russian: with --language, or from LANGUAGE when no
+ * --language is given. It reads the catalogues compiled into this build (TIRKEU_LOCALEDIR,
+ * set by the test environment). English runs are the control: the same command, the
+ * English text. */
+
+typedef struct
+{
+  const char *name;
+  const char *environment_language;  /* LANGUAGE for the child */
+  const char *const arguments[5];    /* after the program name, NULL-terminated */
+  int         status;
+  const char *expected;              /* a line the output must contain */
+  const char *absent;                /* the English text that must not appear, or NULL */
+  const char *script;                /* "kk": needs a Kazakh-only letter; "ru": has none */
+} Case;
+
+static const Case cases[] = {
+  { "iin-invalid-kk", "en", { "--language", "kk", "check-iin", "123456789021", NULL }, 1,
+    "Жарамсыз ЖСН: ЖСН-нің бақылау цифры (соңғысы) басқаларына сәйкес келмейді: "
+    "бір цифр қате терілген.", "Invalid IIN", "kk" },
+  { "iin-invalid-ru", "en", { "--language", "ru", "check-iin", "123456789021", NULL }, 1,
+    "Некорректный ИИН: Контрольная цифра ИИН (последняя) не соответствует остальным: "
+    "одна из цифр введена с ошибкой.", "Invalid IIN", "ru" },
+  { "iin-invalid-en", "kk", { "--language", "en", "check-iin", "123456789021", NULL }, 1,
+    "Invalid IIN: The IIN’s check digit (the last one) does not match the others: "
+    "a digit is mistyped.", NULL, NULL },
+  { "iin-valid-kk", "en", { "--language", "kk", "check-iin", "940140000385", NULL }, 0,
+    "Жарамды ЖСН: 940140000385", "Valid IIN", "kk" },
+  { "bin-valid-ru", "en", { "--language", "ru", "check-bin", "940140000385", NULL }, 0,
+    "Тип лица (подсказка): юридическое лицо — резидент", "Entity type", "ru" },
+  { "bin-valid-kk", "en", { "--language", "kk", "check-bin", "940140000385", NULL }, 0,
+    "Тұлға түрі (болжам): резидент заңды тұлға", "Entity type", "kk" },
+  { "vin-country-kk-from-environment", "kk", { "check-vin", "JTDBR32E720012345", NULL }, 0,
+    "Ел: Жапония", "Country", "kk" },
+  { "vin-country-ru-from-environment", "ru", { "check-vin", "JTDBR32E720012345", NULL }, 0,
+    "Страна: Япония", "Country", "ru" },
+};
+
+/* Letters of the Kazakh alphabet that Russian does not have. */
+static gboolean
+has_kazakh_letter (const char *text)
+{
+  static const char *letters = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_utf8_strchr (letters, -1, g_utf8_get_char (p)) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_cli_language (gconstpointer data)
+{
+  const Case *c = data;
+  const char *build_root = g_getenv ("TIRKEU_BUILD_ROOT");
+  g_autofree char *cli = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (build_root);
+  g_assert_nonnull (g_getenv ("TIRKEU_LOCALEDIR"));
+  cli = g_build_filename (build_root, "src", "cli", "tirkeu-cli", NULL);
+
+  g_ptr_array_add (argv, cli);
+  for (guint i = 0; c->arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) c->arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", c->environment_language, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                          &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, c->status);
+  g_assert_cmpstr (err, ==, "");
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_equal (lines[i], c->expected))
+      found = TRUE;
+  if (!found)
+    g_error ("%s: no line “%s” in:\n%s", c->name, c->expected, out);
+
+  if (c->absent != NULL)
+    g_assert_null (strstr (out, c->absent));
+  if (g_strcmp0 (c->script, "kk") == 0)
+    g_assert_true (has_kazakh_letter (out));
+  else if (g_strcmp0 (c->script, "ru") == 0)
+    g_assert_false (has_kazakh_letter (out));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli-i18n/%s", cases[i].name);
+
+      g_test_add_data_func (path, &cases[i], test_cli_language);
+    }
+
+  return g_test_run ();
+}
