@@ -7,10 +7,24 @@
  * gtk_widget_activate() on the focused entry (the entry's "activate" signal, what Enter
  * emits), and page moves are the flow's own actions (flow.next is what Enter on a list row
  * or the default button triggers, flow.back what Escape triggers), activated with
- * gtk_widget_activate_action(). No pointer event is used. */
+ * gtk_widget_activate_action(). No pointer event is used. (test-desk-keyboard.c types real
+ * key events.)
+ *
+ * Tests: the happy path (the sandbox then holds exactly one request, at awaiting_buyer); each
+ * failure of steps 1-8 with the error view's catalogue title, step and action (table-driven;
+ * step 1 through a copy of the fixtures where the token's seller has no vehicle-trade OKED);
+ * a draft typed in one run of the app and resumed with the same values and Idempotency-Key in
+ * the next; a submit during a portal outage kept in the outbox and sent once the sandbox is
+ * back on the same port with the same state (one request, one Idempotency-Key). A request
+ * whose create call failed is not queued: it stays a draft with its key, and Sign creates it
+ * again idempotently. */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "test-token-fixture.h"
+#include "tirkeu-catalogue.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-pin-dialog.h"
@@ -90,11 +104,87 @@ sandbox_start (const char *listen,
 static void
 sandbox_free (Sandbox *sandbox)
 {
-  tirkeu_sandbox_stop (sandbox->sandbox);
+  if (sandbox->sandbox != NULL)
+    tirkeu_sandbox_stop (sandbox->sandbox);
   g_clear_object (&sandbox->sandbox);
+  token_fixture_run ((const char *[]) { "rm", "-rf", sandbox->state_dir, NULL });
+  if (sandbox->fixtures_file != NULL)
+    g_unlink (sandbox->fixtures_file);
   g_free (sandbox->state_dir);
   g_free (sandbox->fixtures_file);
   g_free (sandbox);
+}
+
+/* What the sandbox keeps: state.json, written synchronously on every change. */
+static JsonNode *
+sandbox_state (Sandbox *sandbox)
+{
+  g_autofree char *path = g_build_filename (sandbox->state_dir, "state.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+/* The sandbox holds exactly one request, at @stage; returns its id. */
+static char *
+sandbox_assert_one_request (Sandbox    *sandbox,
+                            const char *stage)
+{
+  g_autoptr(JsonNode) state = sandbox_state (sandbox);
+  JsonObject *root = json_node_get_object (state);
+  JsonArray *requests = json_object_get_array_member (root, "requests");
+  JsonObject *request;
+
+  g_assert_cmpuint (json_array_get_length (requests), ==, 1);
+  request = json_array_get_object_element (requests, 0);
+  g_assert_cmpstr (json_object_get_string_member (request, "stage"), ==, stage);
+  return g_strdup (json_object_get_string_member (request, "id"));
+}
+
+/* A copy of the shipped fixtures where the demo token's seller has only OKED codes that are
+ * not vehicle trade (step 1): the token has no AUTH certificate of another seller. */
+static char *
+fixtures_without_vehicle_trade (void)
+{
+  g_autofree char *shipped = tirkeu_sandbox_get_default_data_file ("fixtures.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *sellers;
+  char *path;
+  int fd;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (shipped);
+  json_parser_load_from_file (parser, shipped, &error);
+  g_assert_no_error (error);
+  sellers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "sellers");
+  for (guint i = 0; i < json_array_get_length (sellers); i++)
+    {
+      JsonObject *seller = json_array_get_object_element (sellers, i);
+
+      if (g_strcmp0 (json_object_get_string_member (seller, "bin"), token->seller_bin) == 0)
+        {
+          JsonArray *oked = json_array_new ();
+
+          json_array_add_string_element (oked, "49.41");
+          json_array_add_string_element (oked, "52.29");
+          json_object_set_array_member (seller, "oked", oked);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  fd = g_file_open_tmp ("tirkeu-desk-fixtures-XXXXXX.json", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  json_generator_to_file (generator, path, &error);
+  g_assert_no_error (error);
+  return path;
 }
 
 /* The desk */
@@ -354,19 +444,540 @@ app_arguments (Sandbox *sandbox)
   return arguments;
 }
 
+typedef struct
+{
+  TirkeuUiTestBody body;
+  gpointer         user_data;
+  gpointer         session;
+  gpointer         tokens;
+} Run;
+
+static void
+run_body (TirkeuApplication *application,
+          TirkeuWindow      *window,
+          gpointer           user_data)
+{
+  Run *run = user_data;
+
+  run->session = tirkeu_window_get_session (window);
+  g_object_add_weak_pointer (G_OBJECT (run->session), (gpointer *) &run->session);
+  run->tokens = tirkeu_session_get_tokens (run->session);
+  g_object_add_weak_pointer (G_OBJECT (run->tokens), (gpointer *) &run->tokens);
+  run->body (application, window, run->user_data);
+}
+
+static gboolean
+run_released (gpointer data)
+{
+  Run *run = data;
+
+  return run->session == NULL && run->tokens == NULL;
+}
+
+/* Runs the application with @body, then waits until the closed window let go of the session
+ * and the token manager: the next run loads the PKCS#11 module again, and SoftHSM's global
+ * state does not survive two managers at once (C_Finalize under the other's feet). Closing
+ * the app must release them anyway: a leak fails the test. */
+static void
+run_app (Sandbox          *sandbox,
+         TirkeuUiTestBody  body,
+         gpointer          user_data)
+{
+  Run run = { body, user_data, NULL, NULL };
+
+  g_assert_cmpint (tirkeu_ui_test_run_application (app_arguments (sandbox), run_body, &run), ==, 0);
+  g_assert_true (wait_until (run_released, &run, 10));
+}
+
 static void
 test_happy_path (void)
 {
   Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
   HappyPath path = { "IXTA210743S0000120", "850312300121", TRUE, NULL };
   g_autoptr(JsonNode) stored = NULL;
+  g_autofree char *id = NULL;
 
-  g_assert_cmpint (tirkeu_ui_test_run_application (app_arguments (sandbox), happy_body, &path), ==, 0);
+  run_app (sandbox, happy_body, &path);
   g_assert_nonnull (path.portal_id);
   stored = tirkeu_sandbox_get_request (sandbox->sandbox, path.portal_id);
   g_assert_nonnull (stored);
+  /* The portal got it once, signed: the buyer's turn (manual buyer: it stays there). */
+  id = sandbox_assert_one_request (sandbox, "awaiting_buyer");
+  g_assert_cmpstr (id, ==, path.portal_id);
   g_free (path.portal_id);
   sandbox_free (sandbox);
+}
+
+/* Each failure of steps 1-8 shows its own message */
+
+typedef struct
+{
+  const char          *name;
+  const char          *vin;        /* NULL: step 1, at sign-in */
+  const char          *iin;        /* NULL: stop after the vehicle */
+  TirkeuNewRequestPage page;       /* where the failure shows */
+  TirkeuPortalCode     code;
+  const char          *title;      /* the catalogue's English title */
+  const char          *action;     /* part of what to do */
+  guint                step;       /* the step of the algorithm */
+} Failure;
+
+static const Failure failures[] = {
+  { "oked-mismatch", NULL, NULL, 0, TIRKEU_PORTAL_CODE_OKED_MISMATCH,
+    "OKED does not match", "45.11, 45.19 or 45.40", 1 },
+  { "epassport-not-found", "XW8ZZZ3C0SG000103", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND, "No electronic vehicle passport", "check the VIN", 3 },
+  { "epassport-unknown-vin", "JTNB23HK2R3999990", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND, "No electronic vehicle passport", "check the VIN", 3 },
+  { "customs-unpaid", "Z94K241C4SR000104", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID, "No customs payment data", "customs payments", 4 },
+  { "customs-no-data", "KNAPH81A1S5000105", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID, "No customs payment data", "customs payments", 4 },
+  { "utilization-unpaid", "LVVDB21BXRD000106", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID, "No utilization fee data", "utilization fee", 5 },
+  { "utilization-no-data", "XTA210740S0000107", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
+    TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID, "No utilization fee data", "utilization fee", 5 },
+  { "person-unknown", "LVVDB21B6RD000118", "770211300889", TIRKEU_NEW_REQUEST_PAGE_BUYER,
+    TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND, "Buyer not found", "Enter a correct IIN", 7 },
+  { "person-deceased", "LVVDB21B6RD000118", "601012300461", TIRKEU_NEW_REQUEST_PAGE_BUYER,
+    TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND, "Buyer not found", "Enter a correct IIN", 7 },
+  { "contract-not-found", "KNAPH81A1S5000119", "850312300121", TIRKEU_NEW_REQUEST_PAGE_CONTRACT,
+    TIRKEU_PORTAL_CODE_CONTRACT_NOT_FOUND, "No sale-purchase contract", "conclude the sale-purchase contract", 8 },
+};
+
+static GtkWidget *
+find_label_with (GtkWidget  *root,
+                 const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+assert_error_view (GtkWidget     *view,
+                   const Failure *failure)
+{
+  g_autofree char *step = NULL;
+
+  g_assert_nonnull (view);
+  /* Shown, not just set: the salesperson sees it. */
+  g_assert_true (gtk_widget_get_mapped (view));
+  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==, failure->title);
+  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
+                   tirkeu_catalogue_code_title (failure->code));
+  g_assert_nonnull (strstr (tirkeu_error_view_get_action (TIRKEU_ERROR_VIEW (view)), failure->action));
+  g_assert_nonnull (find_label_with (view, failure->title));
+  /* The step it came from, as a visible line. */
+  step = g_strdup_printf ("Step %u of the registration", failure->step);
+  g_assert_nonnull (find_label_with (view, step));
+}
+
+/* The desk has two error views (sign-in, OKED): the one shown. */
+static GtkWidget *
+find_mapped_error_view (GtkWidget *root)
+{
+  if (TIRKEU_IS_ERROR_VIEW (root) && gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped_error_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+flow_mapped (gpointer data)
+{
+  Desk *desk = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (desk->flow));
+}
+
+static void
+failure_body (TirkeuApplication *application,
+              TirkeuWindow      *window,
+              gpointer           user_data)
+{
+  const Failure *failure = user_data;
+  Desk desk = { 0 };
+  GtkWidget *view;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+
+  if (failure->vin == NULL)
+    {
+      /* Step 1: signed in, the OKED check failed, no request can be started. */
+      view = find_mapped_error_view (GTK_WIDGET (desk.desk));
+      screenshot (&desk, "desk-failure-oked.png");
+      assert_error_view (view, failure);
+      /* Ctrl+N does nothing: the flow never opens. */
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+      tirkeu_ui_test_iterate (200);
+      g_assert_false (flow_mapped (&desk));
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  if (failure->iin == NULL)
+    {
+      /* The check starts as soon as the VIN is valid, without Enter. */
+      gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), failure->vin);
+      g_assert_true (wait_until (not_busy, &desk, 20));
+    }
+  else
+    {
+      type_and_enter (&desk, failure->vin);
+      wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+      if (failure->page == TIRKEU_NEW_REQUEST_PAGE_BUYER)
+        gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), failure->iin);
+      else
+        {
+          type_and_enter (&desk, failure->iin);
+          wait_page (&desk, failure->page);
+        }
+      g_assert_true (wait_until (not_busy, &desk, 20));
+    }
+  g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, failure->page);
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
+  {
+    g_autofree char *name = g_strdup_printf ("desk-failure-%s.png", failure->name);
+
+    screenshot (&desk, name);
+  }
+  view = tirkeu_new_request_flow_get_error_view (desk.flow, failure->page);
+  assert_error_view (view, failure);
+  /* A failed check stops the flow here: Next (Enter) does not move on. */
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  tirkeu_ui_test_iterate (100);
+  g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, failure->page);
+}
+
+static void
+test_failure (gconstpointer data)
+{
+  const Failure *failure = data;
+  g_autofree char *fixtures = failure->vin == NULL ? fixtures_without_vehicle_trade () : NULL;
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, fixtures);
+  g_autoptr(JsonNode) state = NULL;
+
+  run_app (sandbox, failure_body, (gpointer) failure);
+  /* Nothing reached the portal as a request. */
+  state = sandbox_state (sandbox);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state),
+                                                                         "requests")), ==, 0);
+  sandbox_free (sandbox);
+}
+
+/* A draft survives closing the app */
+
+typedef struct
+{
+  char *draft_id;
+  char *key;
+} Draft;
+
+typedef struct
+{
+  GVariant *fields;
+  gboolean  done;
+} Loaded;
+
+static void
+load_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Loaded *loaded = user_data;
+
+  loaded->fields = tirkeu_journal_load_draft_finish (TIRKEU_JOURNAL (object), result, NULL);
+  loaded->done = TRUE;
+}
+
+static gboolean
+loaded_done (gpointer data)
+{
+  return ((Loaded *) data)->done;
+}
+
+/* What the journal holds for @draft_id now. */
+static GVariant *
+journal_draft (TirkeuWindow *window,
+               const char   *draft_id)
+{
+  Loaded loaded = { NULL, FALSE };
+
+  tirkeu_journal_load_draft_async (tirkeu_session_get_journal (tirkeu_window_get_session (window)),
+                                   draft_id, NULL, load_draft_cb, &loaded);
+  g_assert_true (wait_until (loaded_done, &loaded, 20));
+  return loaded.fields;
+}
+
+typedef struct
+{
+  TirkeuWindow *window;
+  const char   *draft_id;
+  const char   *iin;
+} DraftSaved;
+
+static gboolean
+draft_saved (gpointer data)
+{
+  DraftSaved *saved = data;
+  g_autoptr(GVariant) fields = journal_draft (saved->window, saved->draft_id);
+  const char *iin = NULL;
+
+  return fields != NULL && g_variant_lookup (fields, "buyer-iin", "&s", &iin)
+         && g_strcmp0 (iin, saved->iin) == 0;
+}
+
+static void
+draft_type_body (TirkeuApplication *application,
+                 TirkeuWindow      *window,
+                 gpointer           user_data)
+{
+  Draft *draft = user_data;
+  Desk desk = { 0 };
+  DraftSaved saved = { window, NULL, "850312300121" };
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, "XTA210743S0000120");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  /* Typed, not confirmed: the app is closed now. */
+  gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), saved.iin);
+  draft->draft_id = g_strdup (tirkeu_new_request_flow_get_draft_id (desk.flow));
+  draft->key = g_strdup (tirkeu_new_request_flow_get_idempotency_key (desk.flow));
+  saved.draft_id = draft->draft_id;
+  /* Saved as typed: the journal has it before the window closes. */
+  g_assert_true (wait_until (draft_saved, &saved, 20));
+  gtk_window_close (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_row_prefix (GtkWidget  *root,
+                 const char *prefix)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) && gtk_widget_get_mapped (root)
+      && g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), prefix))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_prefix (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Desk       *desk;
+  const char *prefix;
+} RowWait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *wait = data;
+
+  return find_row_prefix (GTK_WIDGET (wait->desk->desk), wait->prefix) != NULL;
+}
+
+static gboolean
+entries_filled (gpointer data)
+{
+  Desk *desk = data;
+  GtkWidget *vin = focused_entry (desk);
+
+  return vin != NULL && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (vin)), "XTA210743S0000120") == 0;
+}
+
+static void
+draft_resume_body (TirkeuApplication *application,
+                   TirkeuWindow      *window,
+                   gpointer           user_data)
+{
+  Draft *draft = user_data;
+  Desk desk = { 0 };
+  RowWait wait = { &desk, "VIN XTA210743S0000120" };
+  GtkWidget *row;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  /* Offered on the desk, with the masked IIN. */
+  g_assert_true (wait_until (row_shown, &wait, 20));
+  row = find_row_prefix (GTK_WIDGET (desk.desk), wait.prefix);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "850312"));
+  g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "850312300121"));
+  screenshot (&desk, "desk-draft-offered.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (desk.desk), "desk.resume-draft", "s", draft->draft_id);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  g_assert_true (wait_until (entries_filled, &desk, 20));
+  g_assert_cmpstr (tirkeu_new_request_flow_get_draft_id (desk.flow), ==, draft->draft_id);
+  /* The same request for the portal: the key came back with the draft. */
+  g_assert_cmpstr (tirkeu_new_request_flow_get_idempotency_key (desk.flow), ==, draft->key);
+  g_signal_emit_by_name (focused_entry (&desk), "activate");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (focused_entry (&desk))), ==, "850312300121");
+  /* And it goes on from there. */
+  g_signal_emit_by_name (focused_entry (&desk), "activate");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+}
+
+static void
+test_draft_survives (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  Draft draft = { NULL, NULL };
+
+  /* Two runs of the application in one test: the same XDG data directory, the same journal. */
+  run_app (sandbox, draft_type_body, &draft);
+  g_assert_nonnull (draft.draft_id);
+  run_app (sandbox, draft_resume_body, &draft);
+  g_free (draft.draft_id);
+  g_free (draft.key);
+  sandbox_free (sandbox);
+}
+
+/* A submit with the network cut is sent once the portal is back */
+
+typedef struct
+{
+  Sandbox *sandbox;
+  char    *key;
+  char    *portal_id;
+} Outage;
+
+static gboolean
+flow_sent (gpointer data)
+{
+  Desk *desk = data;
+
+  return tirkeu_new_request_flow_get_page (desk->flow) == TIRKEU_NEW_REQUEST_PAGE_SENT
+         && !tirkeu_new_request_flow_get_queued (desk->flow);
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  return tirkeu_outbox_get_n_pending (data) == 0;
+}
+
+static void
+outage_body (TirkeuApplication *application,
+             TirkeuWindow      *window,
+             gpointer           user_data)
+{
+  Outage *outage = user_data;
+  Desk desk = { 0 };
+  TirkeuOutbox *outbox;
+  g_autofree char *listen = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autoptr(GUri) uri = NULL;
+  TirkeuRequest *request;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  outbox = tirkeu_session_get_outbox (tirkeu_window_get_session (window));
+  g_assert_nonnull (outbox);
+  /* Retry often: the test does not wait the default 30 s. */
+  tirkeu_outbox_set_retry_ms (outbox, 250);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, "XTA210743S0000120");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  type_and_enter (&desk, "850312300121");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+
+  /* The portal created the request (the PIN is asked after the create call): now the
+   * network goes, before the signed request is submitted. */
+  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
+  uri = g_uri_parse (tirkeu_sandbox_get_url (outage->sandbox->sandbox), G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (uri);
+  listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  state_dir = g_strdup (outage->sandbox->state_dir);
+  tirkeu_sandbox_stop (outage->sandbox->sandbox);
+  g_clear_object (&outage->sandbox->sandbox);
+
+  enter_pin (token->pin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
+  g_assert_true (tirkeu_new_request_flow_get_queued (desk.flow));
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 1);
+  screenshot (&desk, "desk-queued.png");
+  /* Retries while the portal is away fail and keep it. */
+  tirkeu_ui_test_iterate (800);
+  g_assert_true (tirkeu_new_request_flow_get_queued (desk.flow));
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 1);
+
+  /* The portal is back on the same address with the same state. */
+  {
+    Sandbox *back = sandbox_start (listen, state_dir, outage->sandbox->fixtures_file);
+
+    g_free (outage->sandbox->state_dir);
+    g_free (outage->sandbox->fixtures_file);
+    g_free (outage->sandbox);
+    outage->sandbox = back;
+  }
+  g_assert_true (wait_until (flow_sent, &desk, 20));
+  /* Out of the outbox once the journal recorded it. */
+  g_assert_true (wait_until (outbox_empty, outbox, 20));
+  request = tirkeu_new_request_flow_get_request (desk.flow);
+  g_assert_nonnull (request);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (request), ==,
+                   tirkeu_new_request_flow_get_idempotency_key (desk.flow));
+  outage->key = g_strdup (tirkeu_new_request_flow_get_idempotency_key (desk.flow));
+  outage->portal_id = g_strdup (tirkeu_request_get_portal_id (request));
+  screenshot (&desk, "desk-sent-after-outage.png");
+}
+
+static void
+test_network_cut (void)
+{
+  Outage outage = { sandbox_start ("127.0.0.1:0", NULL, NULL), NULL, NULL };
+  g_autofree char *id = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *keys;
+  g_autoptr(GList) members = NULL;
+
+  run_app (outage.sandbox, outage_body, &outage);
+  g_assert_nonnull (outage.portal_id);
+  /* Exactly one request, submitted, created with exactly one Idempotency-Key: the flow's. */
+  id = sandbox_assert_one_request (outage.sandbox, "awaiting_buyer");
+  g_assert_cmpstr (id, ==, outage.portal_id);
+  state = sandbox_state (outage.sandbox);
+  keys = json_object_get_object_member (json_node_get_object (state), "idempotency");
+  members = json_object_get_members (keys);
+  g_assert_cmpuint (g_list_length (members), ==, 1);
+  g_assert_true (g_str_has_suffix (members->data, outage.key));
+  g_free (outage.key);
+  g_free (outage.portal_id);
+  sandbox_free (outage.sandbox);
 }
 
 int
@@ -384,6 +995,14 @@ main (int   argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   g_test_add_func ("/desk/happy-path", test_happy_path);
+  for (guint i = 0; i < G_N_ELEMENTS (failures); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/desk/failure/%s", failures[i].name);
+
+      g_test_add_data_func (name, &failures[i], test_failure);
+    }
+  g_test_add_func ("/desk/draft-survives-closing", test_draft_survives);
+  g_test_add_func ("/desk/network-cut", test_network_cut);
 
   status = g_test_run ();
   token_fixture_free (token);

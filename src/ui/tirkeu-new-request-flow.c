@@ -1379,8 +1379,12 @@ tirkeu_new_request_flow_start (TirkeuNewRequestFlow *self,
   self->draft_id = draft_id != NULL ? g_strdup (draft_id) : g_uuid_string_random ();
   self->idempotency_key = g_uuid_string_random ();
   show_page (self, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  /* The empty fields are not saved: that would overwrite the draft being resumed (the
+   * journal runs the save before the load) or list an empty draft on the desk. */
+  self->loading_draft = TRUE;
   vin_changed_cb (self);
   iin_changed_cb (self);
+  self->loading_draft = FALSE;
   if (draft_id != NULL && tirkeu_session_get_journal (session) != NULL)
     tirkeu_journal_load_draft_async (tirkeu_session_get_journal (session), draft_id,
                                      self->cancellable, load_draft_cb, g_object_ref (self));

@@ -3,6 +3,7 @@
 
 #include "tirkeu-outbox.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-portal-json.h"
 
 /**
  * TirkeuOutbox:
@@ -146,6 +147,20 @@ submit_cb (GObject      *object,
       if (tirkeu_request_get_seller_signature (confirmed) == NULL)
         tirkeu_request_set_seller_signature (confirmed,
                                              tirkeu_request_get_seller_signature (data->request));
+      /* The portal's answer to a submit does not carry the Idempotency-Key, and the key is
+       * how the journal and the "sent" signal's listeners know the request. */
+      if (g_strcmp0 (tirkeu_request_get_idempotency_key (confirmed), data->key) != 0)
+        {
+          TirkeuRequest *keyed = tirkeu_portal_json_request_set_idempotency_key (confirmed,
+                                                                                  data->key,
+                                                                                  NULL);
+
+          if (keyed != NULL)
+            {
+              g_object_unref (confirmed);
+              confirmed = keyed;
+            }
+        }
     }
   finish_send (task, confirmed, error);
 }

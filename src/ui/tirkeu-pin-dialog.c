@@ -73,6 +73,17 @@ close_idle_cb (gpointer user_data)
   /* GTK 4.8: the password entry must lose the focus before its window goes, or the window's
    * focus notification reaches the disposed entry. */
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (self), NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* GTK 4.8 forgets a transient parent that is destroyed without disconnecting from it: a
+ * dialog that outlives its window (the app quit while the dialog's task or its closing idle
+ * still held it) then disconnects from a freed window when it goes. Let go of it in time. */
+static void
+parent_destroyed_cb (TirkeuPinDialog *self)
+{
+  gtk_window_set_transient_for (GTK_WINDOW (self), NULL);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -156,6 +167,9 @@ tirkeu_pin_dialog_new (GtkWindow         *parent,
   g_autoptr(GString) certificate_text = g_string_new (NULL);
   const char *warning = NULL;
 
+  if (parent != NULL)
+    g_signal_connect_object (parent, "destroy", G_CALLBACK (parent_destroyed_cb), self,
+                             G_CONNECT_SWAPPED);
   if (certificate != NULL)
     {
       g_string_append (certificate_text, tirkeu_certificate_get_owner_name (certificate));
