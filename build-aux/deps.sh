@@ -9,6 +9,7 @@
 #   windows:  xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core
 #   ui tests: imagemagick x11-utils python3-dogtail python3-gi (accessibility-tree tests)
 #             poppler-utils (pdftotext, pdfinfo: test-summary-print reads the exported PDF)
+#             xdotool (test-desk-flow types real key events into Xvfb through XTEST)
 #   contract: python3-jsonschema python3-yaml (test-sandbox-contract checks the sandbox's
 #             answers against data/portal-api.yaml)
 #   fuzzing:  clang libclang-rt-14-dev (libFuzzer targets, built and run for a bounded time)
@@ -20,7 +21,7 @@ TIRKEU_PACKAGES="build-essential meson ninja-build pkg-config gettext libglib2.0
   softhsm2 opensc p11-kit openssl
   desktop-file-utils appstream
   xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core
-  imagemagick x11-utils python3-dogtail python3-gi poppler-utils
+  imagemagick x11-utils python3-dogtail python3-gi poppler-utils xdotool
   python3-jsonschema python3-yaml
   clang libclang-rt-14-dev
   flatpak-builder"

@@ -7,8 +7,8 @@
  * gtk_widget_activate() on the focused entry (the entry's "activate" signal, what Enter
  * emits), and page moves are the flow's own actions (flow.next is what Enter on a list row
  * or the default button triggers, flow.back what Escape triggers), activated with
- * gtk_widget_activate_action(). No pointer event is used. (test-desk-keyboard.c types real
- * key events.)
+ * gtk_widget_activate_action(). No pointer event is used. /desk/keyboard-only types real key
+ * events instead (xdotool, see there).
  *
  * Tests: the happy path (the sandbox then holds exactly one request, at awaiting_buyer); each
  * failure of steps 1-8 with the error view's catalogue title, step and action (table-driven;
@@ -31,6 +31,10 @@
 #include "tirkeu-sandbox.h"
 #include "tirkeu-sign-in-page.h"
 #include "tirkeu-ui-test.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 static TokenFixture *token;
 
@@ -980,6 +984,279 @@ test_network_cut (void)
   sandbox_free (outage.sandbox);
 }
 
+/* The flow with the keyboard alone: real key events.
+ *
+ * GTK 4 has no gtk_test_widget_send_key() and no public way to make a GdkEvent, and emitting
+ * a key controller's signal skips what is tested (the bindings, the default widget, the focus
+ * chain). So the keys are real: xdotool injects them with XTEST into the Xvfb server, exactly
+ * as a keyboard (or a barcode scanner) would, and GTK receives them through X11 like any
+ * other. Before a burst of keys the target toplevel is given the X input focus (what a window
+ * manager does on present; Xvfb runs none). Skipped without xdotool or off X11. */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+} Spawned;
+
+static void
+xdotool_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Spawned *spawned = user_data;
+
+  spawned->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL);
+  spawned->done = TRUE;
+}
+
+static gboolean
+spawned_done (gpointer data)
+{
+  return ((Spawned *) data)->done;
+}
+
+/* Runs xdotool with @args after focusing @window, keeping the main loop running. */
+static void
+xdotool (GtkWidget          *window,
+         const char * const *args)
+{
+#ifdef GDK_WINDOWING_X11
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Spawned spawned = { FALSE, FALSE };
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  g_ptr_array_add (argv, g_strdup ("xdotool"));
+  g_ptr_array_add (argv, g_strdup ("windowfocus"));
+  g_ptr_array_add (argv, g_strdup ("--sync"));
+  g_ptr_array_add (argv, g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface)));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &spawned);
+  g_assert_true (wait_until (spawned_done, &spawned, 20));
+  g_assert_true (spawned.ok);
+  /* Let GTK take the events in. */
+  tirkeu_ui_test_iterate (150);
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+static void
+press (GtkWidget  *window,
+       const char *keys)
+{
+  xdotool (window, (const char *[]) { "key", "--delay", "40", keys, NULL });
+}
+
+static void
+type_text (GtkWidget  *window,
+           const char *text)
+{
+  /* 12 ms a key: a barcode scanner's pace. */
+  xdotool (window, (const char *[]) { "type", "--delay", "12", text, NULL });
+}
+
+/* The focus is in @widget (or in a child of it: a GtkEntry's GtkText). */
+static gboolean
+focus_within (GtkWidget *window,
+              GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  GtkWidget *widget;
+} FocusWait;
+
+static gboolean
+focus_arrived (gpointer data)
+{
+  FocusWait *wait = data;
+
+  return focus_within (wait->window, wait->widget);
+}
+
+static void
+assert_focus (GtkWidget *window,
+              GtkWidget *widget)
+{
+  FocusWait wait = { window, widget };
+
+  if (!wait_until (focus_arrived, &wait, 10))
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+      g_error ("the focus is on %s, not in %s", focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing",
+               G_OBJECT_TYPE_NAME (widget));
+    }
+}
+
+static GtkWidget *
+find_entry_row (GtkWidget *root,
+                GType      type)
+{
+  return find_descendant (root, type);
+}
+
+static GtkWidget *
+visible_page_entry (Desk *desk)
+{
+  GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (find_descendant (GTK_WIDGET (desk->flow),
+                                                                              GTK_TYPE_STACK)));
+
+  return find_entry_row (page, GTK_TYPE_ENTRY);
+}
+
+static gboolean
+keyboard_pin_dialog_focused (gpointer data)
+{
+  GtkWidget *dialog = shown_pin_dialog ();
+
+  return dialog != NULL
+         && focus_within (dialog, tirkeu_pin_dialog_get_entry (TIRKEU_PIN_DIALOG (dialog)));
+}
+
+static void
+keyboard_pin (const char *pin)
+{
+  GtkWidget *dialog;
+
+  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
+  dialog = shown_pin_dialog ();
+  tirkeu_ui_test_wait_drawn (dialog);
+  /* The PIN field has the focus as the dialog opens: type at once. */
+  g_assert_true (wait_until (keyboard_pin_dialog_focused, NULL, 10));
+  type_text (dialog, pin);
+  press (dialog, "Return");
+}
+
+static GtkWidget *
+find_button_with_action (GtkWidget  *root,
+                         const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_action (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+keyboard_body (TirkeuApplication *application,
+               TirkeuWindow      *window,
+               gpointer           user_data)
+{
+  GtkWidget *win = GTK_WIDGET (window);
+  Desk desk = { 0 };
+  GtkWidget *vin_entry;
+  GtkWidget *iin_entry;
+  GtkListBoxRow *row;
+
+  desk_init (&desk, window);
+  wait_desk_state (&desk, "token");
+  g_assert_true (wait_until (journal_open, &desk, 20));
+
+  /* Sign in: the focus is on Sign In; Enter, the PIN, Enter. */
+  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.desk), "desk.sign-in"));
+  press (win, "Return");
+  keyboard_pin (token->pin);
+  wait_desk_state (&desk, "signed-in");
+
+  /* Ctrl+N: the focus is in the VIN field. */
+  press (win, "ctrl+n");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  vin_entry = visible_page_entry (&desk);
+  assert_focus (win, vin_entry);
+  /* A scanner: the 18-character "I" form, fast keys, Enter. */
+  type_text (win, "IXTA210743S0000120");
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  iin_entry = visible_page_entry (&desk);
+  g_assert_true (iin_entry != vin_entry);
+  assert_focus (win, iin_entry);
+
+  /* Escape goes back, into the VIN field; Enter comes back to the IIN field. */
+  press (win, "Escape");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  assert_focus (win, vin_entry);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vin_entry)), ==, "IXTA210743S0000120");
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  assert_focus (win, iin_entry);
+
+  type_text (win, "850312300121");
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  /* The focus is on the chosen contract. */
+  row = GTK_LIST_BOX_ROW (gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (win)),
+                                                   GTK_TYPE_LIST_BOX_ROW));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_list_box_row_is_selected (row));
+
+  /* Alt+Left goes back too, and Enter on the IIN comes back to the contract. */
+  press (win, "alt+Left");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  assert_focus (win, iin_entry);
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+
+  /* Enter on the contract: Review, the focus on Sign and Send. */
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.next"));
+  press (win, "Return");
+  keyboard_pin (token->pin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
+  /* Sent: the focus is on the way to the tracking page. */
+  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.track"));
+  g_assert_false (tirkeu_new_request_flow_get_queued (desk.flow));
+}
+
+static void
+test_keyboard (void)
+{
+  Sandbox *sandbox;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+  g_autofree char *id = NULL;
+
+#ifdef GDK_WINDOWING_X11
+  /* The application initializes GTK anyway; the display is needed now to know its kind. */
+  if (!gtk_init_check () || !GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+#endif
+    {
+      g_test_skip ("real key events are injected through X11 (XTEST)");
+      return;
+    }
+  if (xdotool_path == NULL)
+    {
+      g_test_skip ("xdotool is missing (build-aux/deps.sh)");
+      return;
+    }
+  sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  run_app (sandbox, keyboard_body, NULL);
+  id = sandbox_assert_one_request (sandbox, "awaiting_buyer");
+  sandbox_free (sandbox);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1003,6 +1280,7 @@ main (int   argc,
     }
   g_test_add_func ("/desk/draft-survives-closing", test_draft_survives);
   g_test_add_func ("/desk/network-cut", test_network_cut);
+  g_test_add_func ("/desk/keyboard-only", test_keyboard);
 
   status = g_test_run ();
   token_fixture_free (token);
