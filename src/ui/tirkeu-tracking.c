@@ -184,6 +184,8 @@ stage_changed_cb (TirkeuSync     *sync,
     return;
 
   /* One notification per request: a later stage replaces the earlier one. */
+  if (self->application == NULL)
+    return;
   id = g_strdup_printf ("request-%s", tirkeu_request_get_portal_id (request));
   g_application_send_notification (G_APPLICATION (self->application), id, notification);
 }
@@ -315,7 +317,8 @@ show_request (TirkeuTracking *self,
               TirkeuRequest  *request)
 {
   TirkeuRequestsPage *page = NULL;
-  GtkWindow *active = gtk_application_get_active_window (self->application);
+  GtkWindow *active = self->application != NULL
+                      ? gtk_application_get_active_window (self->application) : NULL;
 
   /* The page of the active window, else the first one. */
   for (guint i = 0; i < self->pages->len && page == NULL; i++)
@@ -448,7 +451,7 @@ tirkeu_tracking_dispose (GObject *object)
   if (self->application != NULL
       && g_object_get_data (G_OBJECT (self->application), TRACKING_KEY) == self)
     g_object_set_data (G_OBJECT (self->application), TRACKING_KEY, NULL);
-  self->application = NULL;
+  g_clear_weak_pointer (&self->application);
   if (self->sync != NULL)
     tirkeu_sync_stop (self->sync);
   if (self->pages != NULL)
@@ -530,7 +533,9 @@ tirkeu_tracking_new (GtkApplication *application,
   g_return_val_if_fail (TIRKEU_IS_JOURNAL (journal), NULL);
 
   self = g_object_new (TIRKEU_TYPE_TRACKING, NULL);
-  self->application = application;
+  /* Weak: a journal load or sync still in flight can keep the tracking alive after the
+   * application is gone (it is finalized when the last window closes). */
+  g_set_weak_pointer (&self->application, application);
   self->journal = g_object_ref (journal);
   self->sync = tirkeu_sync_new (journal, NULL);
   g_signal_connect_object (self->sync, "requests-changed", G_CALLBACK (requests_changed_cb),
