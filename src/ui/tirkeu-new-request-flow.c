@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tirkeu-a11y.h"
 #include "tirkeu-catalogue.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
@@ -218,6 +219,7 @@ show_page (TirkeuNewRequestFlow *self,
   gtk_widget_set_visible (self->next_button, page != TIRKEU_NEW_REQUEST_PAGE_SENT);
   gtk_button_set_label (GTK_BUTTON (self->next_button),
                         page == TIRKEU_NEW_REQUEST_PAGE_REVIEW ? _("_Sign and Send") : _("_Next"));
+  tirkeu_a11y_fix_button_names (self->next_button);
   update_next (self);
 
   switch (page)
@@ -1571,6 +1573,9 @@ tirkeu_new_request_flow_init (TirkeuNewRequestFlow *self)
   };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
+  tirkeu_a11y_describe_entry (GTK_WIDGET (self->vin_entry), GTK_WIDGET (self->vin_hint));
+  tirkeu_a11y_describe_entry (GTK_WIDGET (self->iin_entry), GTK_WIDGET (self->iin_hint));
   self->cancellable = g_cancellable_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (step_names); i++)

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tirkeu-a11y.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-session.h"
 
@@ -140,6 +141,7 @@ static void
 tirkeu_pin_dialog_init (TirkeuPinDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   g_signal_connect_swapped (self->pin_entry, "changed", G_CALLBACK (pin_changed_cb), self);
   g_signal_connect_swapped (self->pin_entry, "activate", G_CALLBACK (pin_activate_cb), self);
   pin_changed_cb (self);

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tirkeu-a11y.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
@@ -621,6 +622,7 @@ static void
 tirkeu_sign_in_page_init (TirkeuSignInPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->certificate_list, "row-activated",
                             G_CALLBACK (certificate_activated_cb), self);
