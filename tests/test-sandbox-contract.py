@@ -188,8 +188,12 @@ def main():
         check(client, "no key", "POST", "/api/v1/requests", "/api/v1/requests", 400, body)
         request = check(client, "create", "POST", "/api/v1/requests", "/api/v1/requests", 201,
                         body, "contract-1")
-        check(client, "replay", "POST", "/api/v1/requests", "/api/v1/requests", 200, body,
-              "contract-1")
+        replay = check(client, "replay", "POST", "/api/v1/requests", "/api/v1/requests", 200,
+                       body, "contract-1")
+        # Contract 1.1: a Request carries the Idempotency-Key it was created with.
+        ok(request.get("idempotency_key") == "contract-1"
+           and replay.get("idempotency_key") == "contract-1",
+           "create and replay name the request's Idempotency-Key")
         check(client, "key reuse", "POST", "/api/v1/requests", "/api/v1/requests", 409,
               dict(body, contract_number="DKP-2025-000115", vin="JTNB23HK2R3000115"),
               "contract-1")
@@ -199,15 +203,18 @@ def main():
                   status, dict(body, vin=vin, contract_number=contract), "refused-" + vin)
 
         rid = request["id"]
-        check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}", 200)
+        got = check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}",
+                    200)
+        ok(got.get("idempotency_key") == "contract-1", "get names the Idempotency-Key")
         check(client, "unknown id", "GET", "/api/v1/requests/nope", "/api/v1/requests/{id}",
               404)
         check(client, "auth key for a request", "POST", f"/api/v1/requests/{rid}/signature",
               "/api/v1/requests/{id}/signature", 403,
               {"signature": sign(work, "auth", request["signing_payload"])})
-        check(client, "signature", "POST", f"/api/v1/requests/{rid}/signature",
-              "/api/v1/requests/{id}/signature", 200,
-              {"signature": sign(work, "sign", request["signing_payload"])})
+        signed = check(client, "signature", "POST", f"/api/v1/requests/{rid}/signature",
+                       "/api/v1/requests/{id}/signature", 200,
+                       {"signature": sign(work, "sign", request["signing_payload"])})
+        ok(signed.get("idempotency_key") == "contract-1", "signature names the Idempotency-Key")
 
         deadline = time.monotonic() + 20
         stage = None
@@ -223,6 +230,8 @@ def main():
               "/api/v1/requests/{id}/withdraw", 409)
         changes = check(client, "changes", "GET", "/api/v1/changes?limit=1",
                         "/api/v1/changes", 200)
+        ok([c.get("idempotency_key") for c in changes["changes"]] == ["contract-1"],
+           "changes name the Idempotency-Key")
         check(client, "changes page 2", "GET", "/api/v1/changes?cursor=" + changes["cursor"],
               "/api/v1/changes", 200)
         check(client, "bad cursor", "GET", "/api/v1/changes?cursor=%21", "/api/v1/changes", 400)
@@ -230,8 +239,13 @@ def main():
         other = check(client, "create 2", "POST", "/api/v1/requests", "/api/v1/requests", 201,
                       dict(body, vin="JTNB23HK2R3000115", contract_number="DKP-2025-000115"),
                       "contract-2")
-        check(client, "withdraw", "POST", f"/api/v1/requests/{other['id']}/withdraw",
-              "/api/v1/requests/{id}/withdraw", 200)
+        withdrawn = check(client, "withdraw", "POST",
+                          f"/api/v1/requests/{other['id']}/withdraw",
+                          "/api/v1/requests/{id}/withdraw", 200)
+        ok(withdrawn.get("idempotency_key") == "contract-2", "withdraw names the Idempotency-Key")
+        about = client.call("GET", "/api/v1/about")[2]
+        ok(about["api_version"] == SPEC["info"]["version"],
+           "about's api_version is the contract's info.version")
         check(client, "faults", "GET", "/admin/faults", "/admin/faults", 200, auth=False)
     finally:
         sandbox.send_signal(signal.SIGTERM)

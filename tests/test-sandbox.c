@@ -63,7 +63,7 @@ test_about (Fixture       *fixture,
   JsonObject *object = sb_answer_ok (about, 200);
 
   g_assert_cmpstr (json_object_get_string_member (object, "environment"), ==, "sandbox");
-  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.0.0");
+  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.1.0");
   g_assert_nonnull (json_object_get_object_member (object, "portal_name"));
 
   /* Errors carry the environment header too (sb_answer_error checks it). */
@@ -530,6 +530,11 @@ test_idempotency (Fixture       *fixture,
   JsonObject *details;
 
   g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (again, 200), "id"), ==, id);
+  /* Contract 1.1: the request names the key it was created with, the replay too. */
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (first, 201), "idempotency_key"),
+                   ==, "same-key");
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (again, 200), "idempotency_key"),
+                   ==, "same-key");
   sb_answer_error (other_body, 409, "CONFLICT");
   /* A new key for the same VIN: the VIN already has an active request, named in details. */
   details = sb_answer_error (other_key, 409, "CONFLICT");
@@ -568,6 +573,8 @@ test_signature (Fixture       *fixture,
   g_autoptr(JsonObject) accepted = NULL;
   g_autofree char *accepted_body = NULL;
 
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (got, 200), "idempotency_key"),
+                   ==, "sig-1");
   for (guint i = 0; i < G_N_ELEMENTS (signature_cases); i++)
     {
       const SignatureCase *test = &signature_cases[i];
@@ -597,6 +604,7 @@ test_signature (Fixture       *fixture,
 
   accepted = sb_submit_signature (&fixture->sb, fixture->token, id);
   g_assert_cmpstr (json_object_get_string_member (accepted, "stage"), ==, "awaiting_buyer");
+  g_assert_cmpstr (json_object_get_string_member (accepted, "idempotency_key"), ==, "sig-1");
   sb_assert_history_legal (accepted);
 
   {
@@ -712,6 +720,8 @@ test_withdraw (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (withdrawn, 200), "stage"), ==,
                    "withdrawn");
   sb_assert_history_legal (sb_answer_ok (withdrawn, 200));
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (withdrawn, 200),
+                                                  "idempotency_key"), ==, "w-1");
   g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (again, 200), "stage"), ==,
                    "withdrawn");
   sb_answer_error (nowhere, 404, "NOT_FOUND");
@@ -764,6 +774,10 @@ test_changes (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (object, "has_more"));
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
                                                   "id"), ==, a);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
+                                                  "idempotency_key"), ==, "c-1");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 1),
+                                                  "idempotency_key"), ==, "c-2");
 
   path = g_strconcat ("/api/v1/changes?limit=2&cursor=", cursor, NULL);
   page2 = call (fixture, "GET", path, NULL);
@@ -772,6 +786,8 @@ test_changes (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (changes), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
                                                   "id"), ==, c);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
+                                                  "idempotency_key"), ==, "c-3");
   g_assert_false (json_object_get_boolean_member (object, "has_more"));
   g_free (cursor);
   cursor = g_strdup (json_object_get_string_member (object, "cursor"));
@@ -793,6 +809,8 @@ test_changes (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (changes), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
                                                   "stage"), ==, "withdrawn");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (changes, 0),
+                                                  "idempotency_key"), ==, "c-2");
 
   sb_answer_error (bad_cursor, 400, "VALIDATION_FAILED");
   sb_answer_error (bad_limit, 400, "VALIDATION_FAILED");
@@ -1009,6 +1027,39 @@ test_faults (Fixture       *fixture,
 
 /* ---- restart and fixtures ------------------------------------------------------------- */
 
+/* Makes the request @id of the state file look as a sandbox before contract 1.1 wrote it. */
+static void
+strip_idempotency_key (const char *state_file,
+                       const char *id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *requests;
+  guint n_stripped = 0;
+
+  json_parser_load_from_file (parser, state_file, &error);
+  g_assert_no_error (error);
+  requests = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "requests");
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_equal (json_object_get_string_member (request, "id"), id))
+        {
+          g_assert_true (json_object_has_member (request, "idempotency_key"));
+          json_object_remove_member (request, "idempotency_key");
+          n_stripped++;
+        }
+    }
+  g_assert_cmpuint (n_stripped, ==, 1);
+
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  json_generator_to_file (generator, state_file, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_restart (void)
 {
@@ -1017,6 +1068,8 @@ test_restart (void)
   g_autofree char *state_dir = NULL;
   g_autofree char *token = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *legacy_id = NULL;
+  g_autofree char *legacy_path = NULL;
   g_autofree char *ca_before = NULL;
   g_autofree char *ca_after = NULL;
   g_autofree char *state_file = NULL;
@@ -1025,6 +1078,8 @@ test_restart (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(SbAnswer) after = NULL;
   g_autoptr(SbAnswer) replay = NULL;
+  g_autoptr(SbAnswer) legacy = NULL;
+  g_autoptr(SbAnswer) changes = NULL;
   GStatBuf st;
 
   state_dir = sb_make_tmp_dir ("tirkeu-sandbox-restart-XXXXXX", &error);
@@ -1034,6 +1089,7 @@ test_restart (void)
   token = sb_sign_in (&sb, "auth");
   id = sb_create_request (&sb, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "restart-1");
   signed_request = sb_submit_signature (&sb, token, id);
+  legacy_id = sb_create_request (&sb, token, VIN_OK_2, BUYER_IIN, CONTRACT_OK_2, "restart-2");
   g_assert_true (g_file_get_contents (tirkeu_sandbox_get_ca_file (sb.sandbox), &ca_before, NULL,
                                       NULL));
   sb_fixture_stop (&sb);
@@ -1047,6 +1103,7 @@ test_restart (void)
     g_assert_true (g_file_get_contents (state_file, &state, NULL, NULL));
     g_assert_null (strstr (state, token));
   }
+  strip_idempotency_key (state_file, legacy_id);
 
   sb_options_for_test (&options, state_dir);
   sb_fixture_start (&sb, &options);
@@ -1064,6 +1121,38 @@ test_restart (void)
                     "{\"vin\":\"" VIN_OK "\",\"buyer_iin\":\"" BUYER_IIN
                     "\",\"contract_number\":\"" CONTRACT_OK "\"}");
   g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (replay, 200), "id"), ==, id);
+
+  /* The key is kept with the request across a restart... */
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (after, 200), "idempotency_key"),
+                   ==, "restart-1");
+  /* ...and a request from a state written before contract 1.1 has none: the member is left
+   * out, as the contract allows, everywhere the request is shown. */
+  legacy_path = g_strconcat ("/api/v1/requests/", legacy_id, NULL);
+  legacy = sb_call (sb.session, sb.url, "GET", legacy_path, token, NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (legacy, 200), "id"), ==,
+                   legacy_id);
+  g_assert_false (json_object_has_member (sb_answer_ok (legacy, 200), "idempotency_key"));
+  changes = sb_call (sb.session, sb.url, "GET", "/api/v1/changes", token, NULL, NULL);
+  {
+    JsonArray *list = json_object_get_array_member (sb_answer_ok (changes, 200), "changes");
+    guint n_legacy = 0;
+
+    g_assert_cmpuint (json_array_get_length (list), ==, 2);
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *change = json_array_get_object_element (list, i);
+
+        if (g_str_equal (json_object_get_string_member (change, "id"), legacy_id))
+          {
+            g_assert_false (json_object_has_member (change, "idempotency_key"));
+            n_legacy++;
+          }
+        else
+          g_assert_cmpstr (json_object_get_string_member (change, "idempotency_key"), ==,
+                           "restart-1");
+      }
+    g_assert_cmpuint (n_legacy, ==, 1);
+  }
 
   sb_fixture_stop (&sb);
 }

@@ -18,7 +18,7 @@
 #include "tirkeu-stage.h"
 
 #define API_PREFIX          "/api/v1/"
-#define API_VERSION         "1.0.0"
+#define API_VERSION         "1.1.0"
 #define ENVIRONMENT_HEADER  "X-Tirkeu-Environment"
 #define CHALLENGE_TTL_S     300
 #define MAX_BODY            (64 * 1024)
@@ -1556,6 +1556,11 @@ api_create_request (TirkeuSandbox     *self,
 
   request = json_object_new ();
   json_object_set_string_member (request, "id", id);
+  /* Contract 1.1: every Request carries the key it was created with, so that a client that
+   * syncs it can match it to its own submission. It is a public member, kept in the state
+   * with the request; a request from a state written before 1.1 has none and its answers
+   * leave the member out, as the contract allows. */
+  json_object_set_string_member (request, "idempotency_key", key);
   json_object_set_string_member (request, "stage", tirkeu_stage_to_string (TIRKEU_STAGE_DRAFT));
   json_object_set_int_member (request, "revision", 0);
   json_object_set_string_member (request, "vin", vin);
