@@ -17,8 +17,14 @@
 #define TEXT(x) "{\"kk\":\"" x " kk\",\"ru\":\"" x " ru\",\"en\":\"" x " en\"}"
 #define HISTORY(stage, at) "{\"stage\":\"" stage "\",\"at\":\"" at "\",\"message\":" TEXT (stage) "}"
 
+#define REQUEST_KEY "9a3e5d2c-41b7-4f0e-8c6d-2b1a0f9e8d7c"
+/* the longest Idempotency-Key the contract allows */
+#define KEY_128 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 static const char request_json[] =
   "{\"id\":\"0c7f1c1e-8f7a-4b53-9d0e-3f1c2a9b7e11\",\"stage\":\"tson_chosen\",\"revision\":12,"
+  "\"idempotency_key\":\"" REQUEST_KEY "\","
   "\"vin\":\"XW8ZZZ61ZJG123456\",\"buyer_iin\":\"900101300123\",\"contract_number\":\"DKP-77\","
   "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
   "\"updated_at\":\"2025-10-17T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
@@ -123,6 +129,12 @@ static const char challenge_json[] =
 static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "id", "5", NULL },
   { SCHEMA_REQUEST, "id", "\"has space\"", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "5", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "null", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "\"\"", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "\"has space\"", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "\"" REQUEST_KEY "/\"", NULL },
+  { SCHEMA_REQUEST, "idempotency_key", "\"" KEY_128 "x\"", NULL },
   { SCHEMA_REQUEST, "stage", "\"nonsense\"", NULL },
   { SCHEMA_REQUEST, "revision", "\"12\"", NULL },
   { SCHEMA_REQUEST, "revision", "1.5", NULL },
@@ -368,6 +380,9 @@ test_request_mapping (void)
 
   g_assert_cmpstr (info->id, ==, tirkeu_request_get_portal_id (request));
   g_assert_cmpint (info->revision, ==, 12);
+  /* contract 1.1.0: the key the request was created with, not one made up here */
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (request), ==, REQUEST_KEY);
+  g_assert_cmpstr (info->idempotency_key, ==, REQUEST_KEY);
   g_assert_cmpmem (g_bytes_get_data (info->signing_payload, NULL),
                    g_bytes_get_size (info->signing_payload), "{\"a\":1}", 7);
   g_assert_cmpuint (info->history->len, ==, 7);
@@ -381,6 +396,7 @@ test_request_mapping (void)
 
     g_assert_no_error (error);
     g_assert_cmpint (tirkeu_request_get_stage (again), ==, TIRKEU_STAGE_TSON_CHOSEN);
+    g_assert_cmpstr (tirkeu_request_get_idempotency_key (again), ==, REQUEST_KEY);
   }
 
   {
@@ -394,6 +410,54 @@ test_request_mapping (void)
                      "5b0f7c1e-8f7a-4b53-9d0e-3f1c2a9b7e11");
     g_assert_cmpstr (tirkeu_request_get_portal_id (keyed), ==, tirkeu_request_get_portal_id (request));
   }
+}
+
+typedef struct
+{
+  const char *name;
+  const char *key;          /* JSON of idempotency_key, NULL to leave the member out */
+  const char *info_key;     /* what info->idempotency_key must hold */
+  gboolean    carried;      /* whether the TirkeuRequest carries it */
+} KeyCase;
+
+static const KeyCase key_cases[] = {
+  { "uuid", "\"" REQUEST_KEY "\"", REQUEST_KEY, TRUE },
+  { "upper-case-uuid", "\"9A3E5D2C-41B7-4F0E-8C6D-2B1A0F9E8D7C\"",
+    "9A3E5D2C-41B7-4F0E-8C6D-2B1A0F9E8D7C", TRUE },
+  /* a 1.0 portal, or a request the portal holds no key for */
+  { "absent", NULL, NULL, FALSE },
+  /* another client's key: valid by the contract, but the core keeps UUIDs only */
+  { "not-a-uuid", "\"contract-1\"", "contract-1", FALSE },
+  { "longest", "\"" KEY_128 "\"", KEY_128, FALSE },
+};
+
+/* The key a request was created with, as the portal sends it (contract 1.1.0) or not. */
+static void
+test_request_idempotency_key (gconstpointer data)
+{
+  const KeyCase *test = data;
+  g_autoptr(JsonNode) root = parse (request_json);
+  JsonObject *object = json_node_get_object (root);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  const char *key;
+
+  if (test->key != NULL)
+    json_object_set_member (object, "idempotency_key", parse (test->key));
+  else
+    json_object_remove_member (object, "idempotency_key");
+
+  request = tirkeu_portal_json_to_request (object, NULL, &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->idempotency_key, ==, test->info_key);
+
+  key = tirkeu_request_get_idempotency_key (request);
+  g_assert_true (g_uuid_string_is_valid (key));
+  if (test->carried)
+    g_assert_cmpstr (key, ==, test->info_key);
+  else
+    g_assert_cmpstr (key, !=, REQUEST_KEY);
 }
 
 static void
@@ -492,6 +556,9 @@ test_boxed_copies (void)
   g_assert_cmpuint (changes_copy->requests->len, ==, 1);
   info = g_ptr_array_index (changes_copy->infos, 0);
   g_assert_cmpint (info->revision, ==, 12);
+  g_assert_cmpstr (info->idempotency_key, ==, REQUEST_KEY);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (g_ptr_array_index (changes_copy->requests,
+                                                                          0)), ==, REQUEST_KEY);
   g_assert_cmpuint (info->history->len, ==, 7);
   g_assert_cmpstr (((TirkeuPortalHistoryEntry *) g_ptr_array_index (info->history, 0))->message.en,
                    ==, "draft en");
@@ -508,6 +575,13 @@ main (int   argc,
 
   g_test_add_func ("/portal/json/valid-schemas", test_valid_schemas);
   g_test_add_func ("/portal/json/request-mapping", test_request_mapping);
+  for (guint i = 0; i < G_N_ELEMENTS (key_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/portal/json/request-idempotency-key/%s",
+                                               key_cases[i].name);
+
+      g_test_add_data_func (path, &key_cases[i], test_request_idempotency_key);
+    }
   g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
   g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);

@@ -500,6 +500,8 @@ test_request_flow (Fixture       *fixture,
   g_assert_nonnull (id);
   g_assert_cmpint (tirkeu_request_get_stage (created), ==, TIRKEU_STAGE_CONTRACT_FOUND);
   g_assert_cmpstr (tirkeu_request_get_idempotency_key (created), ==, key);
+  /* contract 1.1.0: the portal itself names the key, not only the client that sent it */
+  g_assert_cmpstr (info->idempotency_key, ==, key);
   g_assert_cmpstr (tirkeu_request_get_seller_bin (created), ==, SELLER_BIN);
   g_assert_cmpstr (tirkeu_request_get_vehicle (created)->make, ==, "Toyota");
   g_assert_cmpstr (tirkeu_request_get_contract (created)->number, ==, CONTRACT_OK);
@@ -511,6 +513,7 @@ test_request_flow (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (tirkeu_request_get_portal_id (again), ==, id);
   g_assert_true (g_bytes_equal (info->signing_payload, info_again->signing_payload));
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (again), ==, key);
   g_assert_cmpuint (count_requests (fixture), ==, 1);
 
   /* step 9: the SIGN key over the exact payload */
@@ -518,6 +521,7 @@ test_request_flow (Fixture       *fixture,
   submitted = submit_signature (fixture, id, signature, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_request_get_stage (submitted), ==, TIRKEU_STAGE_AWAITING_BUYER);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (submitted), ==, key);
 
   /* resending the accepted signature is safe */
   g_clear_object (&submitted);
@@ -528,6 +532,9 @@ test_request_flow (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_request_get_stage (fetched), ==, TIRKEU_STAGE_AWAITING_BUYER);
   g_assert_cmpuint (tirkeu_request_get_history (fetched)->len, >=, 4);
+  /* A request the client only fetched or synced carries the key it was created with, the
+   * portal's word for it: nothing made up that the journal could store over the true key. */
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (fetched), ==, key);
 
   changes = get_changes (fixture, NULL, &error);
   g_assert_no_error (error);
@@ -536,10 +543,15 @@ test_request_flow (Fixture       *fixture,
   g_assert_nonnull (changes->cursor);
   g_assert_cmpstr (((TirkeuPortalRequestInfo *) g_ptr_array_index (changes->infos, 0))->id, ==,
                    id);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (g_ptr_array_index (changes->requests, 0)),
+                   ==, key);
+  g_assert_cmpstr (((TirkeuPortalRequestInfo *)
+                    g_ptr_array_index (changes->infos, 0))->idempotency_key, ==, key);
 
   withdrawn = withdraw (fixture, id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_request_get_stage (withdrawn), ==, TIRKEU_STAGE_WITHDRAWN);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (withdrawn), ==, key);
   withdrawn_again = withdraw (fixture, id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_request_get_stage (withdrawn_again), ==, TIRKEU_STAGE_WITHDRAWN);
@@ -550,6 +562,8 @@ test_request_flow (Fixture       *fixture,
   g_assert_cmpuint (later->requests->len, ==, 1);
   g_assert_cmpint (tirkeu_request_get_stage (g_ptr_array_index (later->requests, 0)), ==,
                    TIRKEU_STAGE_WITHDRAWN);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (g_ptr_array_index (later->requests, 0)),
+                   ==, key);
 }
 
 typedef struct

@@ -214,6 +214,10 @@ typedef struct
  *   does not know are left out
  * @refusal_step: the step that refused (0 when not refused)
  * @refusal_reason: the reason of the refusal in the three languages
+ * @idempotency_key: (nullable): the Idempotency-Key the request was created with, as the
+ *   portal sent it (contract 1.1.0); %NULL when the portal left it out (an older portal, or
+ *   a request it holds no key for). The #TirkeuRequest carries it only when it is a UUID,
+ *   the only kind the core keeps.
  *
  * What the portal says about a request beyond the core's #TirkeuRequest: for the journal
  * (the `created`, `updated` and `history` of its records) and for stale-copy checks.
@@ -228,6 +232,7 @@ typedef struct
   GPtrArray        *history;
   guint             refusal_step;
   TirkeuPortalText  refusal_reason;
+  char             *idempotency_key;
 } TirkeuPortalRequestInfo;
 
 /**

@@ -484,6 +484,12 @@ id_char (char c, gsize i)
   return g_ascii_isalnum (c) || c == '-';
 }
 
+static gboolean
+idempotency_key_char (char c, gsize i)
+{
+  return g_ascii_isalnum (c) || strchr ("._:-", c) != NULL;
+}
+
 /* A string member that must match one of the contract's patterns. */
 static gboolean
 get_twelve_digits (JsonObject   *object,
@@ -1147,13 +1153,19 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   g_autofree char *refusal_path = tirkeu_portal_json_join (path, "refusal");
   g_autofree char *tson_path = tirkeu_portal_json_join (path, "tson");
   const char *id, *vin, *buyer_iin, *contract_number, *seller_bin, *buyer_name, *plate_type;
-  const char *make, *model, *colour, *category;
+  const char *make, *model, *colour, *category, *idempotency_key;
   JsonObject *vehicle_object, *buyer, *contract_object, *refusal, *tson;
   JsonArray *history;
   TirkeuStage stage;
   gint64 rev, year;
 
   if (!get_request_id (object, path, "id", &id, error) ||
+      !tirkeu_portal_json_string (object, path, "idempotency_key", TIRKEU_PORTAL_JSON_OPTIONAL,
+                                  &idempotency_key, error) ||
+      (idempotency_key != NULL &&
+       !check_pattern (idempotency_key, path, "idempotency_key", idempotency_key_char, 1, 128,
+                       _("an Idempotency-Key of 1-128 characters of A-Z a-z 0-9 . _ : -"),
+                       error)) ||
       !get_stage (object, path, "stage", &stage, error) ||
       !tirkeu_portal_json_int (object, path, "revision", 0, 0, G_MAXINT64, &rev, error) ||
       !get_vin (object, path, "vin", &vin, error) ||
@@ -1317,9 +1329,17 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   if (plate_type != NULL)
     tirkeu_request_set_plate_type (request, plate_type);
 
+  /* Contract 1.1.0: the key the request was created with. Without it (an older portal) the
+   * request keeps the random key tirkeu_request_new() made, which is nobody's: the journal
+   * never lets it replace a key it knows (tirkeu-journal.c, upsert_request()). A key that
+   * fits the contract but is not a UUID was made by another client; the core keeps UUIDs
+   * only, so the request keeps its own key and @info the portal's. Refusing the answer
+   * instead would stop a sync at that request for good. */
   {
+    gboolean keep = idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key);
     TirkeuRequest *with_times = request_with_portal_times (request, created_at, updated_at,
-                                                           NULL, error);
+                                                           keep ? idempotency_key : NULL,
+                                                           error);
 
     if (with_times == NULL)
       return NULL;
@@ -1332,6 +1352,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->created_at = g_steal_pointer (&created_at);
   request_info->updated_at = g_steal_pointer (&updated_at);
   request_info->signing_payload = g_steal_pointer (&payload);
+  request_info->idempotency_key = g_strdup (idempotency_key);
   if (info != NULL)
     *info = g_steal_pointer (&request_info);
 
