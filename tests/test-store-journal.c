@@ -115,6 +115,26 @@ request_at (TirkeuRequest *request,
   return copy;
 }
 
+/* The same request with another idempotency key. */
+static TirkeuRequest *
+request_with_key (TirkeuRequest *request,
+                  const char    *idempotency_key)
+{
+  g_autoptr(GVariant) record = tirkeu_request_to_variant (request);
+  g_autoptr(GVariant) changed = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  TirkeuRequest *copy;
+
+  g_variant_dict_init (&dict, record);
+  g_variant_dict_insert (&dict, "idempotency-key", "s", idempotency_key);
+  changed = g_variant_ref_sink (g_variant_dict_end (&dict));
+  copy = tirkeu_request_new_from_variant (changed, &error);
+  g_assert_no_error (error);
+
+  return copy;
+}
+
 static GPtrArray *
 request_array (void)
 {
@@ -810,6 +830,134 @@ test_outbox (void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Idempotency keys */
+
+static char *
+stored_key (const char *path,
+            const char *portal_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT idempotency_key FROM requests"
+                                          " WHERE portal_id = '%s'", portal_id);
+  sqlite3 *db = raw_open (path);
+  char *key = raw_text (db, sql);
+
+  sqlite3_close (db);
+  return key;
+}
+
+/* A request keeps the key it was created with. A later copy with another key (a sync from a
+ * portal before contract 1.1.0, whose Request has no key: the mapping made a random one) never
+ * replaces it, neither in the row nor in the record; and the outbox still meets the request. */
+static void
+test_key_kept (void)
+{
+  g_autofree char *path = test_path ("keys.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuRequest) synced = NULL;
+  g_autoptr(TirkeuRequest) stored = NULL;
+  g_autoptr(TirkeuRequest) other = NULL;
+  g_autoptr(TirkeuRequest) early = NULL;
+  g_autoptr(GPtrArray) batch = request_array ();
+  g_autofree char *key = NULL;
+  g_autofree char *other_key = NULL;
+  g_autofree char *column = NULL;
+  gint64 now = g_get_real_time ();
+  TirkeuJournal *journal;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+
+  /* the desk's submission with key K, confirmed by the portal */
+  request = make_request (NULL, TIRKEU_STAGE_SIGNED, "Lada");
+  key = g_strdup (tirkeu_request_get_idempotency_key (request));
+  enqueue (journal, request, NULL, now, &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (request, "KZ-KEY-1");
+  g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_AWAITING_BUYER, NULL,
+                                                    NULL, &error));
+  g_assert_no_error (error);
+  complete (journal, key, request, &error);
+  g_assert_no_error (error);
+
+  /* a sync: the same portal id, a newer state, another random key */
+  {
+    g_autoptr(TirkeuRequest) fresh = make_request ("KZ-KEY-1", TIRKEU_STAGE_BUYER_APPROVED,
+                                                   "Lada Vesta");
+
+    synced = request_at (fresh, updated_usec (request) + G_USEC_PER_SEC);
+  }
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (synced), !=, key);
+  g_ptr_array_add (batch, g_object_ref (synced));
+  upsert (journal, batch, NULL, &error);
+  g_assert_no_error (error);
+
+  stored = get_request (journal, "KZ-KEY-1", &error);
+  g_assert_no_error (error);
+  /* the new state was stored... */
+  g_assert_cmpint (tirkeu_request_get_stage (stored), ==, TIRKEU_STAGE_BUYER_APPROVED);
+  g_assert_cmpstr (tirkeu_request_get_vehicle (stored)->make, ==, "Lada Vesta");
+  /* ...with the key it was created with, in the record and in the row */
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (stored), ==, key);
+  column = stored_key (path, "KZ-KEY-1");
+  g_assert_cmpstr (column, ==, key);
+  g_clear_pointer (&column, g_free);
+  g_clear_object (&stored);
+
+  /* the outbox still knows the request as confirmed: no second submission */
+  enqueue (journal, request, NULL, now, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* The other order: an older portal's sync stores the request (and a made-up key) before
+   * the desk's confirmation arrives. The key the portal confirmed the submission for wins. */
+  other = make_request (NULL, TIRKEU_STAGE_SIGNED, "Kia");
+  other_key = g_strdup (tirkeu_request_get_idempotency_key (other));
+  enqueue (journal, other, NULL, now, &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (other, "KZ-KEY-2");
+  g_assert_true (tirkeu_request_apply_portal_stage (other, TIRKEU_STAGE_AWAITING_BUYER, NULL,
+                                                    NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(TirkeuRequest) fresh = make_request ("KZ-KEY-2", TIRKEU_STAGE_AWAITING_BUYER,
+                                                   "Kia");
+
+    early = request_at (fresh, updated_usec (other) - G_USEC_PER_SEC);
+  }
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, g_object_ref (early));
+  upsert (journal, batch, NULL, &error);
+  g_assert_no_error (error);
+  /* the first key the journal learnt for it, for want of a better one */
+  column = stored_key (path, "KZ-KEY-2");
+  g_assert_cmpstr (column, ==, tirkeu_request_get_idempotency_key (early));
+  g_clear_pointer (&column, g_free);
+
+  complete (journal, other_key, other, &error);
+  g_assert_no_error (error);
+  stored = get_request (journal, "KZ-KEY-2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (stored), ==, other_key);
+  column = stored_key (path, "KZ-KEY-2");
+  g_assert_cmpstr (column, ==, other_key);
+  g_clear_pointer (&column, g_free);
+  g_clear_object (&stored);
+
+  /* and a later sync's made-up key does not take it back */
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, request_at (early, updated_usec (other) + G_USEC_PER_SEC));
+  upsert (journal, batch, NULL, &error);
+  g_assert_no_error (error);
+  stored = get_request (journal, "KZ-KEY-2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (stored), ==, other_key);
+  g_clear_object (&stored);
+
+  g_assert_finalize_object (journal);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Requests and the cursor */
 
 static GPtrArray *
@@ -839,6 +987,7 @@ test_batch_cursor (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *cursor = NULL;
+  g_autofree char *key_42 = NULL;
   gint64 previous = G_MAXINT64;
   gint64 base = g_get_real_time () - (gint64) 3600 * G_USEC_PER_SEC;
   TirkeuJournal *journal;
@@ -877,6 +1026,7 @@ test_batch_cursor (void)
   one = get_request (journal, "R-042", &error);
   g_assert_no_error (error);
   assert_requests_equal (one, g_ptr_array_index (batch, 42));
+  key_42 = g_strdup (tirkeu_request_get_idempotency_key (one));
   g_clear_object (&one);
 
   one = get_request (journal, "R-999", &error);
@@ -884,9 +1034,14 @@ test_batch_cursor (void)
   g_assert_null (one);
   g_clear_error (&error);
 
-  /* a newer state replaces the request and its history; a stale one is ignored */
+  /* a newer state replaces the request and its history (its key stays: test_key_kept);
+   * a stale one is ignored */
   g_ptr_array_set_size (batch, 0);
-  newer = make_request ("R-042", TIRKEU_STAGE_BUYER_RECHECK, "Lada");
+  {
+    g_autoptr(TirkeuRequest) fresh = make_request ("R-042", TIRKEU_STAGE_BUYER_RECHECK, "Lada");
+
+    newer = request_with_key (fresh, key_42);
+  }
   g_ptr_array_add (batch, g_object_ref (newer));
   stale = make_request ("R-043", TIRKEU_STAGE_COMPLETED, "Lada");
   g_ptr_array_add (batch, request_at (stale, base - 1));
@@ -1195,6 +1350,7 @@ main (int   argc,
     }
   g_test_add_func ("/store/journal/drafts", test_drafts);
   g_test_add_func ("/store/journal/outbox", test_outbox);
+  g_test_add_func ("/store/journal/key-kept", test_key_kept);
   g_test_add_func ("/store/journal/batch-cursor", test_batch_cursor);
   g_test_add_func ("/store/journal/killed-writer", test_killed_writer);
 

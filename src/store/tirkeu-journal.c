@@ -1515,6 +1515,7 @@ tirkeu_journal_delete_draft_finish (TirkeuJournal  *self,
 
 typedef struct
 {
+  sqlite3_stmt *stored_key;
   sqlite3_stmt *upsert;
   sqlite3_stmt *clear_history;
   sqlite3_stmt *add_history;
@@ -1523,6 +1524,7 @@ typedef struct
 static void
 upsert_statements_clear (UpsertStatements *statements)
 {
+  g_clear_pointer (&statements->stored_key, sqlite3_finalize);
   g_clear_pointer (&statements->upsert, sqlite3_finalize);
   g_clear_pointer (&statements->clear_history, sqlite3_finalize);
   g_clear_pointer (&statements->add_history, sqlite3_finalize);
@@ -1533,8 +1535,14 @@ upsert_statements_prepare (sqlite3           *db,
                            UpsertStatements  *statements,
                            GError           **error)
 {
+  statements->stored_key = db_prepare (db,
+    "SELECT idempotency_key FROM requests WHERE portal_id = ?1", error);
+  if (statements->stored_key == NULL)
+    return FALSE;
+
   /* A record older than the stored one (an out-of-order page of a sync) changes nothing:
-   * the WHERE makes the upsert a no-op, and RETURNING then yields no row. */
+   * the WHERE makes the upsert a no-op, and RETURNING then yields no row. The key bound
+   * is the one upsert_request() chose (see there); the record blob carries the same. */
   statements->upsert = db_prepare (db,
     "INSERT INTO requests (portal_id, idempotency_key, seller_bin, vin, buyer_iin, buyer_name,"
     "  make, model, stage, created_at, updated_at, record)"
@@ -1605,7 +1613,66 @@ request_from_record (GVariant  *record,
   return request;
 }
 
-/* Inside a transaction. @idempotency_key, when not NULL, overrides the record's. */
+/* The key stored for @portal_id, or NULL (no row, or a row without a key). Inside the
+ * transaction that then writes the row: nothing can change it in between. */
+static gboolean
+lookup_stored_key (sqlite3           *db,
+                   UpsertStatements  *statements,
+                   const char        *portal_id,
+                   char             **stored_key,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt = statements->stored_key;
+  int rc;
+
+  *stored_key = NULL;
+  bind_text (stmt, 1, portal_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    *stored_key = g_strdup (column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_clear_pointer (stored_key, g_free);
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* @record with its idempotency key replaced by @idempotency_key. */
+static GVariant *
+record_with_key (GVariant   *record,
+                 const char *idempotency_key)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, record);
+  g_variant_dict_insert (&dict, "idempotency-key", "s", idempotency_key);
+
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* Inside a transaction. @idempotency_key, when not NULL, is the key the portal confirmed the
+ * request for (tirkeu_journal_complete_async()).
+ *
+ * Which key a request keeps. A record's own key is not always the truth: the portal's
+ * Request carries the key only from contract 1.1.0 on, and a request mapped from an older
+ * portal's answer (a sync, `tirkeu-cli status`) holds a random key that TirkeuRequest made
+ * up, indistinguishable from a real one. So, in this order:
+ *   1. @idempotency_key: the outbox key the desk submitted with and the portal answered;
+ *      it is the request's key by definition, and it must win over a key a sync of an
+ *      older portal made up in the meantime (or the outbox and the request no longer meet);
+ *   2. the key already stored for the portal id: the first key the journal learnt for a
+ *      request (from the desk's own submission, or from a sync) is never replaced by another;
+ *   3. the record's key, for a request the journal has no key for yet.
+ * The column and the record blob get the same key, so that the loaded TirkeuRequest and the
+ * outbox matching (tirkeu_journal_enqueue_async()'s check) agree. Marking sync-made records
+ * as untrusted instead would need a flag the core's record does not have, and would still
+ * leave rule 2 to decide between two trusted keys. */
 static gboolean
 upsert_request (sqlite3           *db,
                 UpsertStatements  *statements,
@@ -1616,7 +1683,10 @@ upsert_request (sqlite3           *db,
   sqlite3_stmt *upsert = statements->upsert;
   g_autoptr(GVariant) vehicle = NULL;
   g_autoptr(GVariant) history = NULL;
+  g_autoptr(GVariant) rekeyed = NULL;
+  g_autofree char *stored_key = NULL;
   const char *vin = NULL, *make = NULL, *model = NULL;
+  const char *record_key;
   gint64 updated;
   gint64 created;
   gint64 request_id;
@@ -1625,12 +1695,26 @@ upsert_request (sqlite3           *db,
   if (!validate_record (record, error))
     return FALSE;
 
+  record_key = record_lookup_string (record, "idempotency-key");
+  if (idempotency_key == NULL)
+    {
+      if (!lookup_stored_key (db, statements, record_lookup_string (record, "portal-id"),
+                              &stored_key, error))
+        return FALSE;
+      idempotency_key = stored_key != NULL ? stored_key : record_key;
+    }
+  if (g_strcmp0 (idempotency_key, record_key) != 0)
+    {
+      rekeyed = record_with_key (record, idempotency_key);
+      /* the key must load again: the core keeps UUID keys only */
+      if (!validate_record (rekeyed, error))
+        return FALSE;
+      record = rekeyed;
+    }
+
   /* tirkeu_request_new_from_variant() requires both times */
   g_variant_lookup (record, "updated-at", "x", &updated);
   g_variant_lookup (record, "created-at", "x", &created);
-
-  if (idempotency_key == NULL)
-    idempotency_key = record_lookup_string (record, "idempotency-key");
 
   vehicle = g_variant_lookup_value (record, "vehicle", G_VARIANT_TYPE_VARDICT);
   if (vehicle != NULL)
@@ -1780,7 +1864,10 @@ fail:
  * @user_data: data for @callback
  *
  * Inserts or updates the requests by portal id and stores @cursor, all in one transaction:
- * either the whole batch and its cursor are in the file, or none of it. A request whose
+ * either the whole batch and its cursor are in the file, or none of it. A request the
+ * journal already holds keeps its stored idempotency key, whatever key the new copy carries
+ * (a portal before contract 1.1.0 does not send it: the mapped request has a made-up one).
+ * A request whose
  * update time is older than the stored one's is skipped (an out-of-order sync page). A
  * request that tirkeu_request_new_from_variant() could not load back fails the whole batch
  * with %TIRKEU_STORE_ERROR_INVALID.
@@ -2478,7 +2565,8 @@ fail:
  * @user_data: data for @callback
  *
  * The portal confirmed the request: removes the outbox entry and stores @confirmed (with
- * @idempotency_key) among the requests, in one transaction. Completing the same key twice
+ * @idempotency_key, in the row and in the record, whatever key @confirmed carries or a
+ * sync stored before) among the requests, in one transaction. Completing the same key twice
  * updates the one request and succeeds.
  */
 void
