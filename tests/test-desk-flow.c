@@ -86,6 +86,9 @@ sandbox_start (const char *listen,
   TirkeuSandboxOptions options;
   g_autoptr(GError) error = NULL;
 
+  /* First in every test: the sandbox looks up its data files, and GLib keeps the data
+   * directories it saw first; the window needs the system's (the Adwaita icons). */
+  tirkeu_ui_test_use_system_data ();
   tirkeu_sandbox_options_init (&options);
   g_free (options.listen);
   options.listen = g_strdup (listen);
@@ -290,12 +293,32 @@ enter_pin (const char *pin)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
 }
 
+static gboolean
+transition_running (GtkWidget *root)
+{
+  if (GTK_IS_STACK (root) && gtk_stack_get_transition_running (GTK_STACK (root)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (transition_running (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+transitions_done (gpointer data)
+{
+  return !transition_running (data);
+}
+
 static void
 screenshot (Desk       *desk,
             const char *name)
 {
   g_autofree char *path = NULL;
 
+  /* A stack still sliding or fading would show the page it leaves. */
+  g_assert_true (wait_until (transitions_done, desk->window, 10));
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
   path = tirkeu_ui_test_save_screenshot (GTK_WIDGET (desk->window), name);
   g_test_message ("screenshot: %s", path);
@@ -385,7 +408,11 @@ happy_body (TirkeuApplication *application,
   desk_init (&desk, window);
   sign_in (&desk, path->screenshots ? "desk-sign-in.png" : NULL);
   if (path->screenshots)
-    screenshot (&desk, "desk-signed-in.png");
+    {
+      /* The seller, the OKED check, unfinished requests: the desk, from the requests list. */
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-desk", NULL);
+      screenshot (&desk, "desk-signed-in.png");
+    }
 
   /* Ctrl+N */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
@@ -626,6 +653,9 @@ failure_body (TirkeuApplication *application,
   if (failure->vin == NULL)
     {
       /* Step 1: signed in, the OKED check failed, no request can be started. */
+      /* The window stays on the desk, which says why (no requests list for this seller). */
+      g_assert_true (wait_until (transitions_done, window, 10));
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (desk.desk)));
       view = find_mapped_error_view (GTK_WIDGET (desk.desk));
       screenshot (&desk, "desk-failure-oked.png");
       assert_error_view (view, failure);
@@ -828,6 +858,9 @@ draft_resume_body (TirkeuApplication *application,
 
   desk_init (&desk, window);
   sign_in (&desk, NULL);
+  /* Signed in, the window shows the requests list; the desk is one click (or action) away. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-desk", NULL);
+  g_assert_true (wait_until (transitions_done, window, 10));
   /* Offered on the desk, with the masked IIN. */
   g_assert_true (wait_until (row_shown, &wait, 20));
   row = find_row_prefix (GTK_WIDGET (desk.desk), wait.prefix);

@@ -31,6 +31,7 @@ struct _TirkeuWindow
   TirkeuSignInPage     *desk_page;
   TirkeuNewRequestFlow *new_request_flow;
   TirkeuSession        *session;
+  GtkWidget            *desk_button;
   /* tracking (issue 7) */
   TirkeuRequestsPage   *requests_page;
   TirkeuTracking       *tracking;
@@ -157,6 +158,29 @@ flow_closed_cb (TirkeuWindow *self)
 }
 
 static void
+show_desk_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TirkeuWindow *self = TIRKEU_WINDOW (widget);
+
+  /* Not in the middle of a request: Escape leaves the flow, and its draft stays. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "new-request") == 0)
+    return;
+  gtk_stack_set_visible_child_name (self->main_stack, "desk");
+  tirkeu_sign_in_page_reload_drafts (self->desk_page);
+}
+
+/* The way back to the desk shows where the desk is not. */
+static void
+main_stack_changed_cb (TirkeuWindow *self)
+{
+  gtk_widget_set_visible (self->desk_button,
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                     "requests") == 0);
+}
+
+static void
 session_signed_out_cb (TirkeuWindow *self)
 {
   /* The token was pulled out or the seller signed out: nothing more may be signed. The draft
@@ -174,7 +198,9 @@ tracking_session_state_cb (TirkeuWindow *self)
   if (self->tracking != NULL)
     tirkeu_tracking_set_client (self->tracking,
                                 signed_in ? tirkeu_session_get_client (self->session) : NULL);
-  if (signed_in && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0)
+  /* desk (issue 6): a seller whose OKED does not qualify stays on the desk, which says why. */
+  if (signed_in && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
+      && tirkeu_session_get_oked_qualifies (self->session))
     gtk_stack_set_visible_child_name (self->main_stack, "requests");
 }
 
@@ -345,6 +371,8 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, new_request_flow);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_button);
+  gtk_widget_class_install_action (widget_class, "win.show-desk", NULL, show_desk_action);
   /* tracking (issue 7) */
   g_type_ensure (TIRKEU_TYPE_REQUESTS_PAGE);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, requests_page);
@@ -357,6 +385,10 @@ static void
 tirkeu_window_init (TirkeuWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* desk (issue 6) */
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (main_stack_changed_cb), self, G_CONNECT_SWAPPED);
+  main_stack_changed_cb (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),

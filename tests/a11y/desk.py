@@ -60,6 +60,15 @@ from gi.repository import Gio  # noqa: E402
 
 Gio.Settings.new('org.gnome.desktop.interface').set_boolean('toolkit-accessibility', True)
 
+# The accessibility bus of this session, for this script and the app alike. libatspi would
+# otherwise prefer the AT_SPI_BUS property of the X root window, which an earlier session on
+# the same Xvfb (another window test) leaves behind: the app would register on one bus and
+# the script look on another.
+_session = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+_reply = _session.call_sync('org.a11y.Bus', '/org/a11y/bus', 'org.a11y.Bus', 'GetAddress',
+                            None, None, Gio.DBusCallFlags.NONE, 10000, None)
+os.environ['AT_SPI_BUS_ADDRESS'] = _reply.unpack()[0]
+
 from dogtail.config import config  # noqa: E402
 
 config.logDebugToFile = False
@@ -290,7 +299,14 @@ try:
         env=env)
     processes.append(app)
 
-    application = wait_for(lambda: tree.root.application('tirkeu'), 'the app on the AT-SPI bus')
+    def registered():
+        if app.poll() is not None:
+            bail('the app exited with status %d before it registered' % app.returncode)
+        for candidate in tree.root.applications():
+            if candidate.name == 'tirkeu':
+                return candidate
+        return None
+    application = wait_for(registered, 'the app on the AT-SPI bus', 60)
     tap(True, 'the app is on the accessibility bus')
 
     # Sign-in: the button is found by its name, pressed with its action.
