@@ -26,6 +26,7 @@
 #include "test-token-fixture.h"
 #include "tirkeu-catalogue.h"
 #include "tirkeu-error-view.h"
+#include "tirkeu-i18n.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-sandbox.h"
@@ -489,6 +490,18 @@ run_body (TirkeuApplication *application,
           gpointer           user_data)
 {
   Run *run = user_data;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  g_auto(GStrv) system_dirs = g_strsplit (g_getenv ("TIRKEU_TEST_SYSTEM_DATA_DIRS"), ":", -1);
+
+  /* GLib 2.74 keeps the isolated system data directories of g_test_init() whatever
+   * XDG_DATA_DIRS says later: the icon theme gets the system's icons this way, or the
+   * screenshots show "image-missing" for every Adwaita icon GTK does not bundle. */
+  for (guint i = 0; system_dirs[i] != NULL; i++)
+    {
+      g_autofree char *icons = g_build_filename (system_dirs[i], "icons", NULL);
+
+      gtk_icon_theme_add_search_path (theme, icons);
+    }
 
   run->session = tirkeu_window_get_session (window);
   g_object_add_weak_pointer (G_OBJECT (run->session), (gpointer *) &run->session);
@@ -1296,6 +1309,9 @@ main (int   argc,
 {
   int status;
 
+  /* What main() does first: gettext for the language of the environment (LANGUAGE=en in
+   * meson's test block; build-aux/screenshots sets kk and ru). */
+  tirkeu_i18n_init (NULL);
   /* SOFTHSM2_CONF before any thread starts. */
   token = token_fixture_new ();
   tirkeu_ui_test_init (&argc, &argv);
