@@ -5,6 +5,7 @@
 
 #include "tirkeu-window.h"
 /* desk (issue 6) */
+#include "tirkeu-a11y.h"
 #include "tirkeu-journal.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-sign-in-page.h"
@@ -385,7 +386,8 @@ static void
 tirkeu_window_init (TirkeuWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* desk (issue 6) */
+  /* desk (issue 6); the names of all the window's mnemonic buttons, see tirkeu-a11y.c */
+  tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (main_stack_changed_cb), self, G_CONNECT_SWAPPED);
   main_stack_changed_cb (self);
