@@ -1030,6 +1030,103 @@ test_network_cut (void)
   sandbox_free (outage.sandbox);
 }
 
+/* The network gone before the create call: nothing is signed or queued; the draft keeps its
+ * Idempotency-Key and Sign and Send creates the request again, once. */
+
+static gboolean
+review_error_shown (gpointer data)
+{
+  Desk *desk = data;
+  GtkWidget *view = tirkeu_new_request_flow_get_error_view (desk->flow, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+
+  return gtk_widget_get_mapped (view) && !tirkeu_new_request_flow_get_busy (desk->flow);
+}
+
+static void
+create_outage_body (TirkeuApplication *application,
+                    TirkeuWindow      *window,
+                    gpointer           user_data)
+{
+  Outage *outage = user_data;
+  Desk desk = { 0 };
+  g_autofree char *listen = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *key = NULL;
+  GtkWidget *view;
+  TirkeuOutbox *outbox;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  outbox = tirkeu_session_get_outbox (tirkeu_window_get_session (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, "XTA210743S0000120");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  type_and_enter (&desk, "850312300121");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  key = g_strdup (tirkeu_new_request_flow_get_idempotency_key (desk.flow));
+
+  /* The portal goes away before Sign and Send. */
+  uri = g_uri_parse (tirkeu_sandbox_get_url (outage->sandbox->sandbox), G_URI_FLAGS_NONE, NULL);
+  listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  state_dir = g_strdup (outage->sandbox->state_dir);
+  tirkeu_sandbox_stop (outage->sandbox->sandbox);
+  g_clear_object (&outage->sandbox->sandbox);
+
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  g_assert_true (wait_until (review_error_shown, &desk, 30));
+  view = tirkeu_new_request_flow_get_error_view (desk.flow, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==, "No connection");
+  screenshot (&desk, "desk-create-offline.png");
+  /* Nothing to sign, nothing queued, the same page, the same key. */
+  g_assert_null (shown_pin_dialog ());
+  g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  g_assert_null (tirkeu_new_request_flow_get_request (desk.flow));
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 0);
+  g_assert_cmpstr (tirkeu_new_request_flow_get_idempotency_key (desk.flow), ==, key);
+
+  /* Back; Sign and Send again. */
+  {
+    Sandbox *back = sandbox_start (listen, state_dir, outage->sandbox->fixtures_file);
+
+    g_free (outage->sandbox->state_dir);
+    g_free (outage->sandbox->fixtures_file);
+    g_free (outage->sandbox);
+    outage->sandbox = back;
+  }
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  enter_pin (token->pin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
+  g_assert_true (wait_until (flow_sent, &desk, 20));
+  outage->key = g_strdup (key);
+  outage->portal_id = g_strdup (tirkeu_request_get_portal_id (tirkeu_new_request_flow_get_request (desk.flow)));
+}
+
+static void
+test_network_cut_before_create (void)
+{
+  Outage outage = { sandbox_start ("127.0.0.1:0", NULL, NULL), NULL, NULL };
+  g_autofree char *id = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GList) members = NULL;
+
+  run_app (outage.sandbox, create_outage_body, &outage);
+  id = sandbox_assert_one_request (outage.sandbox, "awaiting_buyer");
+  g_assert_cmpstr (id, ==, outage.portal_id);
+  state = sandbox_state (outage.sandbox);
+  members = json_object_get_members (json_object_get_object_member (json_node_get_object (state),
+                                                                     "idempotency"));
+  g_assert_cmpuint (g_list_length (members), ==, 1);
+  g_assert_true (g_str_has_suffix (members->data, outage.key));
+  g_free (outage.key);
+  g_free (outage.portal_id);
+  sandbox_free (outage.sandbox);
+}
+
 /* The flow with the keyboard alone: real key events.
  *
  * GTK 4 has no gtk_test_widget_send_key() and no public way to make a GdkEvent, and emitting
@@ -1329,6 +1426,7 @@ main (int   argc,
     }
   g_test_add_func ("/desk/draft-survives-closing", test_draft_survives);
   g_test_add_func ("/desk/network-cut", test_network_cut);
+  g_test_add_func ("/desk/network-cut-before-create", test_network_cut_before_create);
   g_test_add_func ("/desk/keyboard-only", test_keyboard);
 
   status = g_test_run ();

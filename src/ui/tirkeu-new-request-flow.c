@@ -30,6 +30,12 @@
  * What is typed is saved to a draft as it is typed; the draft also keeps the request's
  * Idempotency-Key, so a create repeated after a failure (or after a restart) is the same
  * request for the portal. Once signed, the request goes through the outbox.
+ *
+ * Only a created and signed request is queued: when the create call itself fails (no
+ * network), nothing was signed, so the request stays a draft with its key, the error shows on
+ * the Review page, and Sign and Send creates it again, idempotently. When the submit of a
+ * signed request fails, the Sent page says it waits in the outbox, which sends it by itself
+ * (same key) and the page turns into "Sent" when the portal confirms.
  */
 struct _TirkeuNewRequestFlow
 {
