@@ -188,6 +188,25 @@ now_s (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
+/* A request number staff can read out to a buyer at the desk: "T" marks the training portal,
+ * then the year and a serial. The contract keeps ids opaque, so a client must not parse it. */
+static char *
+new_request_id (TirkeuSandbox *self,
+                gint64         unix_seconds)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (unix_seconds);
+  guint serial = g_hash_table_size (self->requests) + 1;
+
+  for (;; serial++)
+    {
+      char *id = g_strdup_printf ("T-%04d-%06u", g_date_time_get_year (now), serial);
+
+      if (!g_hash_table_contains (self->requests, id))
+        return id;
+      g_free (id);
+    }
+}
+
 static char *
 sha256_hex (const char *text)
 {
@@ -1549,8 +1568,8 @@ api_create_request (TirkeuSandbox     *self,
     }
 
   /* All passed: the request, with the history of steps 1-8. */
-  id = g_uuid_string_random ();
   created_at = format_time (now_s ());
+  id = new_request_id (self, now_s ());
   vehicle = _sb_data_find (self->data, "vehicles", "vin", vin);
   epassport = json_object_get_object_member (vehicle, "epassport");
 
