@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "tirkeu-error.h"
 #include "tirkeu-request.h"
 
@@ -583,6 +585,30 @@ test_contract_price (void)
     g_assert_cmpstr (a, ==, "12500000.50");
     g_assert_cmpstr (b, ==, "0.05");
     g_assert_cmpstr (c, ==, "0.00");
+  }
+
+  /* for display: narrow no-break spaces between groups, a comma before tiyn when there are
+   * any, a no-break space and the tenge sign; and a person typing it back gets the same */
+  {
+    const struct { gint64 tiyn; const char *text; } shown[] = {
+      { 730000000, "7\u202f300\u202f000\u00a0\u20b8" },
+      { 1250000050, "12\u202f500\u202f000,50\u00a0\u20b8" },
+      { 99900, "999\u00a0\u20b8" },
+      { 100000, "1\u202f000\u00a0\u20b8" },
+      { 5, "0,05\u00a0\u20b8" },
+      { 0, "0\u00a0\u20b8" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+      {
+        g_autofree char *text = tirkeu_contract_format_price_for_display (shown[i].tiyn);
+        g_autofree char *typed = g_strndup (text, strlen (text) - strlen ("\u00a0\u20b8"));
+        gint64 back = -1;
+
+        g_assert_cmpstr (text, ==, shown[i].text);
+        g_assert_true (tirkeu_contract_parse_price (typed, &back, NULL));
+        g_assert_cmpint (back, ==, shown[i].tiyn);
+      }
   }
 }
 

@@ -234,6 +234,46 @@ tirkeu_contract_format_price (gint64 price_tiyn)
 }
 
 /**
+ * tirkeu_contract_format_price_for_display:
+ * @price_tiyn: a price in tiyn, not negative
+ *
+ * The price as people in Kazakhstan write it on a screen or a paper: tenge grouped in threes
+ * by narrow no-break spaces, tiyn after a comma only when there are any, and the tenge sign
+ * ("7 300 000 ₸", "12 500 000,50 ₸"). Use tirkeu_contract_format_price() for machines.
+ *
+ * Returns: (transfer full): the price for display
+ */
+char *
+tirkeu_contract_format_price_for_display (gint64 price_tiyn)
+{
+  g_autofree char *digits = NULL;
+  GString *text;
+  gsize n_digits;
+
+  g_return_val_if_fail (price_tiyn >= 0, NULL);
+
+  digits = g_strdup_printf ("%" G_GINT64_FORMAT, price_tiyn / 100);
+  n_digits = strlen (digits);
+  text = g_string_sized_new (n_digits * 2 + 16);
+
+  for (gsize i = 0; i < n_digits; i++)
+    {
+      /* U+202F NARROW NO-BREAK SPACE: the group separator that never breaks a line */
+      if (i > 0 && (n_digits - i) % 3 == 0)
+        g_string_append (text, "\u202f");
+      g_string_append_c (text, digits[i]);
+    }
+
+  if (price_tiyn % 100 != 0)
+    g_string_append_printf (text, ",%02d", (int) (price_tiyn % 100));
+
+  /* U+00A0 NO-BREAK SPACE, then U+20B8 TENGE SIGN */
+  g_string_append (text, "\u00a0\u20b8");
+
+  return g_string_free (text, FALSE);
+}
+
+/**
  * tirkeu_contract_parse_price:
  * @text: a price in tenge as a person or the portal writes it: digits, optionally grouped by
  *   spaces (also no-break and narrow no-break spaces), optionally a "." or "," and one or

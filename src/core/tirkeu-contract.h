@@ -45,6 +45,7 @@ TirkeuContract *tirkeu_contract_new_from_variant (GVariant             *variant,
                                                   GError              **error);
 
 char           *tirkeu_contract_format_price     (gint64                price_tiyn);
+char           *tirkeu_contract_format_price_for_display (gint64       price_tiyn);
 gboolean        tirkeu_contract_parse_price      (const char           *text,
                                                   gint64               *price_tiyn,
                                                   GError              **error);
