@@ -15,9 +15,10 @@
  * step 1 through a copy of the fixtures where the token's seller has no vehicle-trade OKED);
  * a draft typed in one run of the app and resumed with the same values and Idempotency-Key in
  * the next; a submit during a portal outage kept in the outbox and sent once the sandbox is
- * back on the same port with the same state (one request, one Idempotency-Key). A request
- * whose create call failed is not queued: it stays a draft with its key, and Sign creates it
- * again idempotently. */
+ * back on the same port with the same state (one request, one Idempotency-Key); a create
+ * without network, which is not queued: the request stays a draft with its key, and Sign
+ * and Send creates it again, once; the whole flow with real key events, asserting where the
+ * focus lands on each page. */
 #include "config.h"
 
 #include <glib/gstdio.h>
