@@ -398,6 +398,44 @@ not_busy (gpointer data)
   return !tirkeu_new_request_flow_get_busy (desk->flow);
 }
 
+/* The selected rows (the contract's, the signer's) of the flow. */
+static void
+find_selected_rows (GtkWidget *root,
+                    GPtrArray *rows)
+{
+  if (ADW_IS_ACTION_ROW (root) && gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (root)))
+    g_ptr_array_add (rows, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_selected_rows (child, rows);
+}
+
+/* The default signing certificate is the signed-in person's (the AUTH certificate's IIN) that
+ * stays valid longest: sign-rsa, not "expiring" (same person, 10 days left) nor sign-ec
+ * (another person with the right to sign). */
+static void
+assert_default_signer (TirkeuNewRequestFlow *flow)
+{
+  g_autofree char *not_after = g_key_file_get_string (token->ini, "sign-rsa", "not-after", NULL);
+  g_autofree char *until = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  guint signers = 0;
+
+  g_assert_nonnull (not_after);
+  /* token.ini: YYYYMMDDhhmmssZ; the row: DD.MM.YYYY, in any language */
+  until = g_strdup_printf ("%.2s.%.2s.%.4s", not_after + 6, not_after + 4, not_after);
+  find_selected_rows (GTK_WIDGET (flow), rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AdwActionRow *row = g_ptr_array_index (rows, i);
+
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "ИВАНОВ ИВАН") == 0
+          && strstr (adw_action_row_get_subtitle (row), until) != NULL)
+        signers++;
+    }
+  g_assert_cmpuint (signers, ==, 1);
+}
+
 static void
 happy_body (TirkeuApplication *application,
             TirkeuWindow      *window,
@@ -446,6 +484,7 @@ happy_body (TirkeuApplication *application,
     }
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  assert_default_signer (desk.flow);
   if (path->screenshots)
     screenshot (&desk, "desk-review.png");
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);

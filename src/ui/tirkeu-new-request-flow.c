@@ -786,6 +786,23 @@ selected_sign_certificate (TirkeuNewRequestFlow *self)
   return row != NULL ? g_object_get_data (G_OBJECT (row), "certificate") : NULL;
 }
 
+/* Whether @candidate is a better default signer than @current. */
+static gboolean
+better_signer (TirkeuCertificate *candidate,
+               TirkeuCertificate *current,
+               const char        *signer_iin)
+{
+  gboolean candidate_own = signer_iin != NULL
+                           && g_strcmp0 (tirkeu_certificate_get_iin (candidate), signer_iin) == 0;
+  gboolean current_own = signer_iin != NULL
+                         && g_strcmp0 (tirkeu_certificate_get_iin (current), signer_iin) == 0;
+
+  if (candidate_own != current_own)
+    return candidate_own;
+  return g_date_time_compare (tirkeu_certificate_get_not_after (candidate),
+                              tirkeu_certificate_get_not_after (current)) > 0;
+}
+
 static void
 fill_review (TirkeuNewRequestFlow *self)
 {
@@ -795,6 +812,9 @@ fill_review (TirkeuNewRequestFlow *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GtkWidget *child;
   GtkListBoxRow *select = NULL;
+  TirkeuCertificate *selected_certificate = NULL;
+  TirkeuCertificate *auth = tirkeu_session_get_certificate (self->session);
+  const char *signer_iin = auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL;
 
   if (seller != NULL)
     {
@@ -826,7 +846,9 @@ fill_review (TirkeuNewRequestFlow *self)
       adw_action_row_set_subtitle (self->review_contract_row, text);
     }
 
-  /* The SIGN certificates that may sign this seller's request; the first valid one chosen. */
+  /* The SIGN certificates that may sign this seller's request. Chosen: the signed-in
+   * person's own (the IIN of the AUTH certificate), and of those the one valid longest, not
+   * one that expires next week. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sign_certificate_list))) != NULL)
     gtk_list_box_remove (self->sign_certificate_list, child);
   certificates = tirkeu_session_dup_certificates (self->session, TIRKEU_CERTIFICATE_KIND_SIGN);
@@ -851,8 +873,11 @@ fill_review (TirkeuNewRequestFlow *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       g_object_set_data_full (G_OBJECT (row), "certificate", g_object_ref (certificate), g_object_unref);
       gtk_list_box_append (self->sign_certificate_list, row);
-      if (select == NULL)
-        select = GTK_LIST_BOX_ROW (row);
+      if (select == NULL || better_signer (certificate, selected_certificate, signer_iin))
+        {
+          select = GTK_LIST_BOX_ROW (row);
+          selected_certificate = certificate;
+        }
     }
   gtk_list_box_select_row (self->sign_certificate_list, select);
   if (select == NULL)
