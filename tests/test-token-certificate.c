@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
@@ -269,6 +270,31 @@ test_error_messages (void)
                    "Incorrect password. Attempts left: 1");
 }
 
+/* Which token errors let the PIN dialog ask again: every wrong-PIN answer, whatever it says
+ * of the tries left, but not a locked PIN (asking again cannot help) nor any other error. */
+static void
+test_error_is_wrong_pin (void)
+{
+  for (int code = TIRKEU_TOKEN_ERROR_MODULE; code <= TIRKEU_TOKEN_ERROR_SIGNING_FAILED; code++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR, code, "x");
+      gboolean expected = code == TIRKEU_TOKEN_ERROR_PIN_INCORRECT
+                          || code == TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW
+                          || code == TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY
+                          || code == TIRKEU_TOKEN_ERROR_PIN_INVALID;
+
+      g_assert_cmpint (tirkeu_token_error_is_wrong_pin (error), ==, expected);
+    }
+
+  {
+    g_autoptr(GError) other = g_error_new_literal (G_IO_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT,
+                                                    "same code, another domain");
+
+    g_assert_false (tirkeu_token_error_is_wrong_pin (other));
+    g_assert_false (tirkeu_token_error_is_wrong_pin (NULL));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +318,7 @@ main (int   argc,
   g_test_add_func ("/token/certificate/gost", test_certificate_gost);
   g_test_add_func ("/token/certificate/garbage", test_certificate_garbage);
   g_test_add_func ("/token/error/messages", test_error_messages);
+  g_test_add_func ("/token/error/is-wrong-pin", test_error_is_wrong_pin);
 
   status = g_test_run ();
   token_fixture_free (fixture);

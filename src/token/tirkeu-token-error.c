@@ -76,3 +76,22 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
 
   return _("Unknown token error");
 }
+
+/**
+ * tirkeu_token_error_is_wrong_pin:
+ * @error: (nullable): an error from the token layer
+ *
+ * Whether the token refused the PIN and another try may be asked for: an incorrect PIN,
+ * whatever the token then says about the tries left, or a PIN the token rejects by its form.
+ * A locked PIN is not among them: asking again cannot help.
+ *
+ * Returns: %TRUE if the person should be asked for the PIN again
+ */
+gboolean
+tirkeu_token_error_is_wrong_pin (const GError *error)
+{
+  return g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID);
+}

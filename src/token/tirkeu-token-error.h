@@ -54,5 +54,6 @@ typedef enum
 
 GQuark       tirkeu_token_error_quark      (void);
 const char  *tirkeu_token_error_to_message (TirkeuTokenError code);
+gboolean     tirkeu_token_error_is_wrong_pin (const GError  *error);
 
 G_END_DECLS

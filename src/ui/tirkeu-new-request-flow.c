@@ -645,12 +645,21 @@ iin_changed_cb (TirkeuNewRequestFlow *self)
 /* Contract */
 
 static char *
-format_money (gint64 price_tiyn,
+format_money (gint64      price_tiyn,
               const char *currency)
 {
-  g_autofree char *price = tirkeu_contract_format_price (price_tiyn);
+  g_autofree char *price = NULL;
 
-  return g_strdup_printf ("%s %s", price != NULL ? price : "—", currency != NULL ? currency : "");
+  /* -1: the portal gave no price */
+  if (price_tiyn < 0)
+    return g_strdup ("—");
+
+  /* Contracts are in tenge: shown as people write them, "7 300 000 ₸" */
+  if (currency == NULL || g_str_equal (currency, "KZT"))
+    return tirkeu_contract_format_price_for_display (price_tiyn);
+
+  price = tirkeu_contract_format_price (price_tiyn);
+  return g_strdup_printf ("%s %s", price, currency);
 }
 
 static char *
@@ -976,15 +985,6 @@ send_cb (GObject      *object,
 
 static void ask_sign_pin (TirkeuNewRequestFlow *self, const char *error_message);
 
-static gboolean
-is_wrong_pin (const GError *error)
-{
-  return g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID);
-}
-
 static void
 sign_cb (GObject      *object,
          GAsyncResult *result,
@@ -1000,7 +1000,7 @@ sign_cb (GObject      *object,
       set_busy (self, NULL);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      if (is_wrong_pin (error))
+      if (tirkeu_token_error_is_wrong_pin (error))
         {
           ask_sign_pin (self, error->message);
           return;

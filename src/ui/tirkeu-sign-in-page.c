@@ -364,15 +364,6 @@ selected_certificate (TirkeuSignInPage *self)
   return row != NULL ? g_object_get_data (G_OBJECT (row), "certificate") : NULL;
 }
 
-static gboolean
-is_wrong_pin (const GError *error)
-{
-  return g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID);
-}
-
 static void
 sign_in_cb (GObject      *object,
             GAsyncResult *result,
@@ -385,7 +376,7 @@ sign_in_cb (GObject      *object,
     return;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (is_wrong_pin (error))
+  if (tirkeu_token_error_is_wrong_pin (error))
     {
       ask_pin (self, error->message);
       return;
