@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "tirkeu-i18n.h"
 #include "tirkeu-tracking.h"
 #include "tirkeu-tracking-test.h"
 
@@ -88,6 +89,8 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
 
+  /* LANGUAGE selects kk or ru, as in the app, for screenshots in each language */
+  tirkeu_i18n_init (NULL);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
