@@ -2,7 +2,11 @@
 /* The main window and the preferences window, for real under Xvfb. */
 #include "config.h"
 
+#include <string.h>
+
 #include "tirkeu-config.h"
+#include "tirkeu-sandbox.h"
+#include "test-sandbox-util.h"
 #include "tirkeu-preferences-window.h"
 #include "tirkeu-ui-test.h"
 
@@ -332,6 +336,95 @@ test_window_finalizes (void)
   g_assert_finalize_object (preferences);
 }
 
+static AdwStatusPage *
+find_visible_status_page (GtkWidget *root)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+  if (ADW_IS_STATUS_PAGE (root) && gtk_widget_get_mapped (root))
+    return ADW_STATUS_PAGE (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwStatusPage *found = find_visible_status_page (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* An address the portal client refuses (TLS is never optional: http:// is refused) leaves the
+ * desk without a portal; the home page says so and what to do, not only a log line. */
+static void
+portal_unusable_body (TirkeuApplication *application,
+                      TirkeuWindow      *window,
+                      gpointer           user_data)
+{
+  AdwStatusPage *page = find_visible_status_page (GTK_WIDGET (window));
+
+  g_assert_nonnull (page);
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "The Portal Address Cannot Be Used");
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "https://"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "Preferences"));
+}
+
+static void
+test_window_portal_unusable (void)
+{
+  const char * const arguments[] = { "--portal-url", "http://127.0.0.1:8443", NULL };
+
+  g_assert_cmpint (tirkeu_ui_test_run_application (arguments, portal_unusable_body, NULL), ==, 0);
+}
+
+/* The sandbox says in its answers that it is one: the window asks at start, before anyone
+ * signs in, and the configuration takes the portal's word (the marker would follow it for an
+ * address that is not a loopback one; the in-process sandbox can only be on loopback, so the
+ * portal's word is checked on the configuration itself). */
+static void
+portal_says_sandbox_body (TirkeuApplication *application,
+                          TirkeuWindow      *window,
+                          gpointer           user_data)
+{
+  TirkeuConfig *config = tirkeu_application_get_config (application);
+
+  for (guint waited = 0; waited < 10000 && !tirkeu_config_get_portal_reports_sandbox (config);
+       waited += 50)
+    tirkeu_ui_test_iterate (50);
+
+  g_assert_true (tirkeu_config_get_portal_reports_sandbox (config));
+  g_assert_true (tirkeu_window_get_training (window));
+}
+
+static void
+test_window_portal_says_sandbox (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-window-sandbox-XXXXXX", &error);
+  TirkeuSandboxOptions options;
+  SbFixture fixture = { 0 };
+
+  g_assert_no_error (error);
+  sb_options_for_test (&options, state_dir);
+  sb_fixture_start (&fixture, &options);
+
+  {
+    const char * const arguments[] = {
+      "--portal-url", fixture.url,
+      "--ca-file", tirkeu_sandbox_get_ca_file (fixture.sandbox),
+      NULL
+    };
+
+    g_assert_cmpint (tirkeu_ui_test_run_application (arguments, portal_says_sandbox_body, NULL),
+                     ==, 0);
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,6 +436,8 @@ main (int   argc,
   g_test_add_func ("/window/remembers-size", test_window_remembers_size);
   g_test_add_func ("/window/preferences", test_window_preferences);
   g_test_add_func ("/window/preferences-overridden", test_window_preferences_overridden);
+  g_test_add_func ("/window/portal-unusable", test_window_portal_unusable);
+  g_test_add_func ("/window/portal-says-sandbox", test_window_portal_says_sandbox);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
 
   return g_test_run ();

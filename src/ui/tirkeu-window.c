@@ -283,6 +283,43 @@ journal_open_cb (GObject      *object,
     tirkeu_session_set_journal (session, journal);
 }
 
+/* The answer itself is not needed: the client notes from it (as from every answer) whether
+ * the portal is a sandbox. A portal that cannot be reached yet is said so by sign-in and
+ * sync, where the person is waiting for it. */
+static void
+about_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TirkeuPortalAbout) about = NULL;
+  g_autoptr(GError) error = NULL;
+
+  about = tirkeu_portal_client_get_about_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
+  if (about == NULL)
+    g_debug ("The portal did not say what it is: %s", error->message);
+}
+
+/* A portal address or CA file the client cannot use leaves the desk without a portal: say so
+ * on the home page, with what to do, rather than only in a log. */
+static void
+show_portal_unusable (TirkeuWindow *self,
+                      const GError *error)
+{
+  g_autofree char *description = NULL;
+
+  g_message ("No portal client: %s", error->message);
+
+  /* Translators: the home page when the portal address or CA file in the preferences cannot
+   * be used. %s is the reason, already translated (e.g. "The portal URL … must start with
+   * https://"). */
+  description = g_strdup_printf (_("%s\n\nCorrect the portal address or the CA file in "
+                                   "Preferences, then restart Tirkeu."),
+                                 error->message);
+  adw_status_page_set_title (self->status_page, _("The Portal Address Cannot Be Used"));
+  adw_status_page_set_description (self->status_page, description);
+  gtk_stack_set_visible_child_name (self->main_stack, "home");
+}
+
 static void
 setup_desk (TirkeuWindow      *self,
             TirkeuApplication *application)
@@ -298,9 +335,15 @@ setup_desk (TirkeuWindow      *self,
                                      ca_file != NULL && *ca_file != '\0' ? ca_file : NULL, &error);
   if (client == NULL)
     {
-      g_message ("No portal client: %s", error->message);
+      show_portal_unusable (self, error);
       return;
     }
+
+  /* The portal's own word that it is a sandbox turns the "Training portal" marker on, whatever
+   * its address; ask it at once, so that practice is marked before anyone signs in. */
+  g_object_bind_property (client, "is-sandbox", config, "portal-reports-sandbox",
+                          G_BINDING_SYNC_CREATE);
+  tirkeu_portal_client_get_about_async (client, NULL, about_cb, NULL);
   tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (config));
   self->session = tirkeu_session_new (tokens, client);
   tirkeu_sign_in_page_set_session (self->desk_page, self->session);
