@@ -603,16 +603,61 @@ tirkeu_portal_client_init (TirkeuPortalClient *self)
   self->sign_in_waiters = g_ptr_array_new ();
 }
 
+/**
+ * tirkeu_portal_client_check_url:
+ * @url: a portal address as a person typed it
+ * @error: return location for a #GError
+ *
+ * Whether @url can be a portal's address: an `https://host[:port]` origin (a trailing "/" is
+ * allowed), never plain http. The client refuses any other; the preferences ask this before
+ * they save an address, so the two never disagree.
+ *
+ * Returns: %TRUE if @url is usable
+ */
+gboolean
+tirkeu_portal_client_check_url (const char  *url,
+                                GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *path;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The portal URL “%s” is not valid: %s"), url,
+                   local_error->message);
+      return FALSE;
+    }
+  /* TLS is never switched off: a plain-http portal is refused here, not negotiated. */
+  if (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 || g_uri_get_host (uri) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The portal URL “%s” must start with https://"), url);
+      return FALSE;
+    }
+  path = g_uri_get_path (uri);
+  if ((path[0] != '\0' && g_strcmp0 (path, "/") != 0) || g_uri_get_query (uri) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The portal URL “%s” must be an origin (https://host:port), without a path"),
+                   url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 tirkeu_portal_client_initable_init (GInitable     *initable,
                                     GCancellable  *cancellable,
                                     GError       **error)
 {
   TirkeuPortalClient *self = TIRKEU_PORTAL_CLIENT (initable);
-  g_autoptr(GUri) uri = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *user_agent = NULL;
-  const char *path;
 
   if (self->base_url == NULL)
     {
@@ -621,29 +666,8 @@ tirkeu_portal_client_initable_init (GInitable     *initable,
       return FALSE;
     }
 
-  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, &local_error);
-  if (uri == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The portal URL “%s” is not valid: %s"), self->base_url,
-                   local_error->message);
-      return FALSE;
-    }
-  /* TLS is never switched off: a plain-http portal is refused here, not negotiated. */
-  if (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 || g_uri_get_host (uri) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The portal URL “%s” must start with https://"), self->base_url);
-      return FALSE;
-    }
-  path = g_uri_get_path (uri);
-  if ((path[0] != '\0' && g_strcmp0 (path, "/") != 0) || g_uri_get_query (uri) != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The portal URL “%s” must be an origin (https://host:port), without a path"),
-                   self->base_url);
-      return FALSE;
-    }
+  if (!tirkeu_portal_client_check_url (self->base_url, error))
+    return FALSE;
   if (g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
 

@@ -301,6 +301,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalHistoryEntry, tirkeu_portal_history_e
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalRequestInfo, tirkeu_portal_request_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuPortalChanges, tirkeu_portal_changes_free)
 
+gboolean            tirkeu_portal_client_check_url (const char  *url,
+                                                    GError     **error);
 TirkeuPortalClient *tirkeu_portal_client_new          (const char               *base_url,
                                                        const char               *ca_file,
                                                        GError                  **error);

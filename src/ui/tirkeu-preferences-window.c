@@ -6,6 +6,8 @@
 #include "tirkeu-application.h"
 #include "tirkeu-preferences-window.h"
 
+#include "tirkeu-portal-client.h"
+
 /**
  * TirkeuPreferencesWindow:
  *
@@ -48,18 +50,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Order of the language combo row's items. */
 static const char * const languages[] = { "system", "kk", "ru", "en" };
-
-static gboolean
-is_portal_url (const char *text)
-{
-  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-
-  return uri != NULL
-         && g_uri_get_host (uri) != NULL
-         && *g_uri_get_host (uri) != '\0'
-         && (g_str_equal (g_uri_get_scheme (uri), "https")
-             || g_str_equal (g_uri_get_scheme (uri), "http"));
-}
 
 static void
 load_row (TirkeuPreferencesWindow *self,
@@ -120,11 +110,14 @@ portal_url_apply_cb (TirkeuPreferencesWindow *self)
 {
   g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->portal_url_row))));
 
-  if (!is_portal_url (url))
+  g_autoptr(GError) error = NULL;
+
+  /* The client's own rule, so that an address saved here is one the client accepts */
+  if (!tirkeu_portal_client_check_url (url, &error))
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->portal_url_row), "error");
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Enter an address starting with https://")));
+                                        adw_toast_new (error->message));
       return;
     }
 
