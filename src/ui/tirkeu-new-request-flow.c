@@ -1295,6 +1295,24 @@ entry_activate_cb (TirkeuNewRequestFlow *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "flow.next", NULL);
 }
 
+/* Enter in the VIN entry: a barcode scanner's keystrokes end here. The entry then shows the
+ * VIN as it was checked (the Code 39 "I" dropped, upper case, no spaces), so the person sees
+ * what goes to the portal; then the flow moves on as Enter does everywhere. */
+static void
+vin_activate_cb (TirkeuNewRequestFlow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->vin_entry));
+  g_autofree char *normalized = tirkeu_vin_normalize (text);
+
+  if (tirkeu_vin_is_valid (normalized) && g_strcmp0 (text, normalized) != 0)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->vin_entry), normalized);
+      gtk_editable_set_position (GTK_EDITABLE (self->vin_entry), -1);
+    }
+
+  entry_activate_cb (self);
+}
+
 static void
 row_activated_cb (TirkeuNewRequestFlow *self)
 {
@@ -1627,7 +1645,7 @@ tirkeu_new_request_flow_init (TirkeuNewRequestFlow *self)
     }
 
   g_signal_connect_swapped (self->vin_entry, "changed", G_CALLBACK (vin_changed_cb), self);
-  g_signal_connect_swapped (self->vin_entry, "activate", G_CALLBACK (entry_activate_cb), self);
+  g_signal_connect_swapped (self->vin_entry, "activate", G_CALLBACK (vin_activate_cb), self);
   g_signal_connect_swapped (self->iin_entry, "changed", G_CALLBACK (iin_changed_cb), self);
   g_signal_connect_swapped (self->iin_entry, "activate", G_CALLBACK (entry_activate_cb), self);
   g_signal_connect_swapped (self->contract_list, "row-activated", G_CALLBACK (row_activated_cb), self);
