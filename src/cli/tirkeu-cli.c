@@ -199,8 +199,16 @@ commands_description (void)
     {
       g_autofree char *usage = g_strdup_printf ("%s %s", commands[i].name,
                                                 _(commands[i].synopsis));
+      glong width = g_utf8_strlen (usage, -1);
 
-      g_string_append_printf (text, "  %-32s %s\n", usage, _(commands[i].summary));
+      /* Pad by characters, not bytes ("%-32s" counts bytes: a Cyrillic synopsis would push
+       * its summary out of the column); a synopsis too long for it gets its own line. */
+      g_string_append_printf (text, "  %s", usage);
+      if (width < 32)
+        g_string_append_printf (text, "%*s", (int) (33 - width), "");
+      else
+        g_string_append (text, "\n                                   ");
+      g_string_append_printf (text, "%s\n", _(commands[i].summary));
     }
   g_string_append_printf (text, "\n%s\n",
                           _("Run “tirkeu-cli COMMAND --help” for the options of a command."));
