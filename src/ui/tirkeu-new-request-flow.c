@@ -473,8 +473,13 @@ vin_changed_cb (TirkeuNewRequestFlow *self)
     if (info.country_name != NULL)
       g_string_append_printf (hint, "%s%s", hint->len > 0 ? ", " : "", _(info.country_name));
     if (info.model_year != 0)
-      /* Translators: the model year decoded from the VIN */
-      g_string_append_printf (hint, "%s%s %u", hint->len > 0 ? ", " : "", _("model year"), info.model_year);
+      {
+        /* Translators: the model year decoded from the VIN (position 10), e.g. "model year
+         * 2025"; one item of the list under the VIN field, after the maker and country. */
+        g_autofree char *year = g_strdup_printf (_("model year %u"), info.model_year);
+
+        g_string_append_printf (hint, "%s%s", hint->len > 0 ? ", " : "", year);
+      }
     if (info.check_digit_warning)
       /* Translators: outside North America the check digit is advisory: warn, do not block */
       g_string_append_printf (hint, "%s%s", hint->len > 0 ? ". " : "",
