@@ -47,6 +47,9 @@ struct _TirkeuSignInPage
   TirkeuSession   *session;
   GPtrArray       *auth_certificates;
   GCancellable    *cancellable;
+
+  /* state */
+  guint            n_drafts;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuSignInPage, tirkeu_sign_in_page, ADW_TYPE_BIN)
@@ -285,7 +288,21 @@ list_drafts_cb (GObject      *object,
       gtk_list_box_append (self->drafts_list, row);
       n++;
     }
+  self->n_drafts = n;
   gtk_widget_set_visible (self->drafts_group, n > 0);
+}
+
+/**
+ * tirkeu_sign_in_page_get_n_drafts:
+ *
+ * Returns: how many unfinished drafts the page offers to resume
+ */
+guint
+tirkeu_sign_in_page_get_n_drafts (TirkeuSignInPage *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SIGN_IN_PAGE (self), 0);
+
+  return self->n_drafts;
 }
 
 /**
@@ -636,11 +653,12 @@ certificates_changed_cb (TirkeuSignInPage *self)
   fill_certificates (self);
 }
 
+/* The drafts are the local journal's, not the portal's: they are counted as soon as the
+ * journal opens, so that signing in already knows whether to stay on the desk for them. */
 static void
 journal_changed_cb (TirkeuSignInPage *self)
 {
-  if (tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN)
-    tirkeu_sign_in_page_reload_drafts (self);
+  tirkeu_sign_in_page_reload_drafts (self);
 }
 
 /**

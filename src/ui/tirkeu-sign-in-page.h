@@ -16,5 +16,6 @@ void           tirkeu_sign_in_page_set_session     (TirkeuSignInPage *self,
                                                     TirkeuSession    *session);
 const char    *tirkeu_sign_in_page_get_visible_state (TirkeuSignInPage *self);
 void           tirkeu_sign_in_page_reload_drafts   (TirkeuSignInPage *self);
+guint          tirkeu_sign_in_page_get_n_drafts    (TirkeuSignInPage *self);
 
 G_END_DECLS

@@ -199,9 +199,12 @@ tracking_session_state_cb (TirkeuWindow *self)
   if (self->tracking != NULL)
     tirkeu_tracking_set_client (self->tracking,
                                 signed_in ? tirkeu_session_get_client (self->session) : NULL);
-  /* desk (issue 6): a seller whose OKED does not qualify stays on the desk, which says why. */
+  /* desk (issue 6): a seller whose OKED does not qualify stays on the desk, which says why;
+   * so does one with unfinished drafts (typed before a crash or a closed window), which the
+   * desk offers to resume: nothing typed may go unnoticed behind the requests list. */
   if (signed_in && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
-      && tirkeu_session_get_oked_qualifies (self->session))
+      && tirkeu_session_get_oked_qualifies (self->session)
+      && tirkeu_sign_in_page_get_n_drafts (self->desk_page) == 0)
     gtk_stack_set_visible_child_name (self->main_stack, "requests");
 }
 
