@@ -25,6 +25,12 @@ import sys
 import tempfile
 import time
 
+# The TAP stream goes to the descriptor meson's wrapper hands over (tests/meson.build): the
+# session's D-Bus daemons write their banners to the standard output they inherited, which
+# the wrapper points at stderr, so nothing but TAP reaches meson.
+if os.environ.get('TIRKEU_TAP_FD'):
+    sys.stdout = os.fdopen(int(os.environ['TIRKEU_TAP_FD']), 'w', buffering=1)
+
 TAP_LINES = []
 PLAN = 6
 
