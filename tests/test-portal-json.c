@@ -567,6 +567,42 @@ test_boxed_copies (void)
   g_assert_cmpstr (contract_copy->buyer_name, ==, "IVANOV IVAN");
 }
 
+/* The names the portal layer gives its enums (the CLI prints them) are the ones it reads: each
+ * goes back through the real mapping to the same value. */
+static void
+test_enum_names (void)
+{
+  for (TirkeuPortalPayment payment = TIRKEU_PORTAL_PAYMENT_PAID;
+       payment <= TIRKEU_PORTAL_PAYMENT_NO_DATA; payment++)
+    {
+      g_autoptr(JsonNode) root = parse (vehicle_json);
+      JsonObject *customs = json_object_get_object_member (json_node_get_object (root), "customs");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuPortalVehicleCheck) check = NULL;
+
+      json_object_set_string_member (customs, "status", tirkeu_portal_payment_to_string (payment));
+      check = tirkeu_portal_json_to_vehicle_check (root, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (check->customs, ==, payment);
+    }
+
+  for (TirkeuPortalPersonStatus status = TIRKEU_PORTAL_PERSON_ACTIVE;
+       status <= TIRKEU_PORTAL_PERSON_INVALIDATED; status++)
+    {
+      g_autoptr(JsonNode) root = parse (person_json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuPortalPerson) person = NULL;
+
+      json_object_set_string_member (json_node_get_object (root), "status",
+                                     tirkeu_portal_person_status_to_string (status));
+      person = tirkeu_portal_json_to_person (root, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (person->status, ==, status);
+    }
+
+  g_assert_cmpstr (tirkeu_portal_payment_to_string (TIRKEU_PORTAL_PAYMENT_NO_DATA), ==, "no_data");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,6 +621,7 @@ main (int   argc,
   g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
   g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);
+  g_test_add_func ("/portal/json/enum-names", test_enum_names);
   for (guint i = 0; i < G_N_ELEMENTS (broken_cases); i++)
     {
       static const char * const schema_names[] = { "request", "vehicle", "person", "session",

@@ -28,18 +28,6 @@ input_error_nick (const GError *error)
 }
 
 static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *member,
-                    const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_uint_or_null (JsonBuilder *builder,
                   const char  *member,
                   guint        value)
@@ -136,13 +124,13 @@ tirkeu_cli_run_check_iin (TirkeuCliOptions  *options,
           if (info.birth_year != 0)
             birth_date = g_strdup_printf ("%04u-%02u-%02u", info.birth_year, info.birth_month,
                                           info.birth_day);
-          add_string_or_null (builder, "iin", info.iin);
-          add_string_or_null (builder, "masked", masked);
+          tirkeu_cli_json_add_string (builder, "iin", info.iin);
+          tirkeu_cli_json_add_string (builder, "masked", masked);
           json_builder_set_member_name (builder, "hints");
           json_builder_begin_object (builder);
-          add_string_or_null (builder, "birth_date", birth_date);
+          tirkeu_cli_json_add_string (builder, "birth_date", birth_date);
           add_uint_or_null (builder, "century", info.century);
-          add_string_or_null (builder, "sex", info.sex != TIRKEU_SEX_UNKNOWN
+          tirkeu_cli_json_add_string (builder, "sex", info.sex != TIRKEU_SEX_UNKNOWN
                                               ? tirkeu_sex_to_string (info.sex) : NULL);
           json_builder_end_object (builder);
         }
@@ -218,13 +206,13 @@ tirkeu_cli_run_check_bin (TirkeuCliOptions  *options,
           if (info.registration_year != 0)
             registered = g_strdup_printf ("%04u-%02u", info.registration_year,
                                           info.registration_month);
-          add_string_or_null (builder, "bin", info.bin);
+          tirkeu_cli_json_add_string (builder, "bin", info.bin);
           json_builder_set_member_name (builder, "hints");
           json_builder_begin_object (builder);
-          add_string_or_null (builder, "registered", registered);
-          add_string_or_null (builder, "entity", info.entity != TIRKEU_BIN_ENTITY_UNKNOWN
+          tirkeu_cli_json_add_string (builder, "registered", registered);
+          tirkeu_cli_json_add_string (builder, "entity", info.entity != TIRKEU_BIN_ENTITY_UNKNOWN
                               ? tirkeu_bin_entity_to_string (info.entity) : NULL);
-          add_string_or_null (builder, "office", info.office != TIRKEU_BIN_OFFICE_UNKNOWN
+          tirkeu_cli_json_add_string (builder, "office", info.office != TIRKEU_BIN_OFFICE_UNKNOWN
                               ? tirkeu_bin_office_to_string (info.office) : NULL);
           json_builder_end_object (builder);
         }
@@ -299,17 +287,17 @@ tirkeu_cli_run_check_vin (TirkeuCliOptions  *options,
           char found[2] = { info.check_digit, '\0' };
           char computed[2] = { info.computed_check_digit, '\0' };
 
-          add_string_or_null (builder, "vin", info.vin);
-          add_string_or_null (builder, "check_digit", found);
-          add_string_or_null (builder, "computed_check_digit", computed);
+          tirkeu_cli_json_add_string (builder, "vin", info.vin);
+          tirkeu_cli_json_add_string (builder, "check_digit", found);
+          tirkeu_cli_json_add_string (builder, "computed_check_digit", computed);
           json_builder_set_member_name (builder, "check_digit_required");
           json_builder_add_boolean_value (builder, info.north_american);
-          add_string_or_null (builder, "warning", warning);
-          add_string_or_null (builder, "region", tirkeu_vin_region_to_string (info.region));
-          add_string_or_null (builder, "country_code", info.country_code);
-          add_string_or_null (builder, "country",
+          tirkeu_cli_json_add_string (builder, "warning", warning);
+          tirkeu_cli_json_add_string (builder, "region", tirkeu_vin_region_to_string (info.region));
+          tirkeu_cli_json_add_string (builder, "country_code", info.country_code);
+          tirkeu_cli_json_add_string (builder, "country",
                               info.country_name != NULL ? _(info.country_name) : NULL);
-          add_string_or_null (builder, "manufacturer", info.manufacturer);
+          tirkeu_cli_json_add_string (builder, "manufacturer", info.manufacturer);
           add_uint_or_null (builder, "model_year", info.model_year);
         }
       else

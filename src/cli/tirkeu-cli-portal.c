@@ -226,18 +226,6 @@ portal_run_open (PortalRun               *run,
 /* Output helpers                                                                             */
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_text (JsonBuilder            *builder,
           const char             *member,
           const TirkeuPortalText *text)
@@ -249,9 +237,9 @@ add_text (JsonBuilder            *builder,
       return;
     }
   json_builder_begin_object (builder);
-  add_string (builder, "kk", text->kk);
-  add_string (builder, "ru", text->ru);
-  add_string (builder, "en", text->en);
+  tirkeu_cli_json_add_string (builder, "kk", text->kk);
+  tirkeu_cli_json_add_string (builder, "ru", text->ru);
+  tirkeu_cli_json_add_string (builder, "en", text->en);
   json_builder_end_object (builder);
 }
 
@@ -275,21 +263,6 @@ format_time (GDateTime *time)
     return NULL;
   local = g_date_time_to_local (time);
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
-static const char *
-payment_nick (TirkeuPortalPayment payment)
-{
-  switch (payment)
-    {
-    case TIRKEU_PORTAL_PAYMENT_PAID:
-      return "paid";
-    case TIRKEU_PORTAL_PAYMENT_UNPAID:
-      return "unpaid";
-    case TIRKEU_PORTAL_PAYMENT_NO_DATA:
-    default:
-      return "no_data";
-    }
 }
 
 static const char *
@@ -389,27 +362,27 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
       g_autofree char *issued = format_date (&check->epassport_issued_on);
 
       json_builder_begin_object (builder);
-      add_string (builder, "vin", check->vin);
+      tirkeu_cli_json_add_string (builder, "vin", check->vin);
       json_builder_set_member_name (builder, "epassport");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "found");
       json_builder_add_boolean_value (builder, check->epassport_found);
       if (check->vehicle != NULL)
         {
-          add_string (builder, "number", check->vehicle->epassport_number);
-          add_string (builder, "make", check->vehicle->make);
-          add_string (builder, "model", check->vehicle->model);
+          tirkeu_cli_json_add_string (builder, "number", check->vehicle->epassport_number);
+          tirkeu_cli_json_add_string (builder, "make", check->vehicle->make);
+          tirkeu_cli_json_add_string (builder, "model", check->vehicle->model);
           json_builder_set_member_name (builder, "year");
           json_builder_add_int_value (builder, check->vehicle->year);
-          add_string (builder, "colour", check->vehicle->colour);
-          add_string (builder, "body", check->vehicle->body_type);
-          add_string (builder, "engine", check->vehicle->engine_model);
-          add_string (builder, "category", check->vehicle->category);
-          add_string (builder, "issued_at", issued);
+          tirkeu_cli_json_add_string (builder, "colour", check->vehicle->colour);
+          tirkeu_cli_json_add_string (builder, "body", check->vehicle->body_type);
+          tirkeu_cli_json_add_string (builder, "engine", check->vehicle->engine_model);
+          tirkeu_cli_json_add_string (builder, "category", check->vehicle->category);
+          tirkeu_cli_json_add_string (builder, "issued_at", issued);
         }
       json_builder_end_object (builder);
-      add_string (builder, "customs", payment_nick (check->customs));
-      add_string (builder, "utilization", payment_nick (check->utilization));
+      tirkeu_cli_json_add_string (builder, "customs", tirkeu_portal_payment_to_string (check->customs));
+      tirkeu_cli_json_add_string (builder, "utilization", tirkeu_portal_payment_to_string (check->utilization));
       json_builder_set_member_name (builder, "stopped_at");
       if (check->stopped_at_step == 0)
         json_builder_add_null_value (builder);
@@ -418,7 +391,7 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "step");
           json_builder_add_int_value (builder, check->stopped_at_step);
-          add_string (builder, "code", tirkeu_portal_code_to_string (check->stopped_code));
+          tirkeu_cli_json_add_string (builder, "code", tirkeu_portal_code_to_string (check->stopped_code));
           add_text (builder, "message", &check->stopped_message);
           json_builder_end_object (builder);
         }
@@ -457,21 +430,6 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
 
 /* ------------------------------------------------------------------------------------------ */
 /* person IIN                                                                                 */
-
-static const char *
-person_status_nick (TirkeuPortalPersonStatus status)
-{
-  switch (status)
-    {
-    case TIRKEU_PORTAL_PERSON_ACTIVE:
-      return "active";
-    case TIRKEU_PORTAL_PERSON_DECEASED:
-      return "deceased";
-    case TIRKEU_PORTAL_PERSON_INVALIDATED:
-    default:
-      return "invalidated";
-    }
-}
 
 static const char *
 person_status_text (TirkeuPortalPersonStatus status)
@@ -524,9 +482,9 @@ tirkeu_cli_run_person (TirkeuCliOptions  *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "iin", masked);
-      add_string (builder, "status", person_status_nick (person->status));
-      add_string (builder, "full_name", person->full_name);
+      tirkeu_cli_json_add_string (builder, "iin", masked);
+      tirkeu_cli_json_add_string (builder, "status", tirkeu_portal_person_status_to_string (person->status));
+      tirkeu_cli_json_add_string (builder, "full_name", person->full_name);
       json_builder_end_object (builder);
       tirkeu_cli_print_json_builder (builder);
     }
@@ -598,14 +556,14 @@ tirkeu_cli_run_contracts (TirkeuCliOptions  *options,
       if (options->json)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "number", contract->contract->number);
-          add_string (builder, "date", date);
-          add_string (builder, "price", price);
-          add_string (builder, "currency", contract->currency);
-          add_string (builder, "seller_bin", contract->seller_bin);
-          add_string (builder, "seller_name", contract->seller_name);
-          add_string (builder, "buyer_iin", buyer);
-          add_string (builder, "buyer_name", contract->buyer_name);
+          tirkeu_cli_json_add_string (builder, "number", contract->contract->number);
+          tirkeu_cli_json_add_string (builder, "date", date);
+          tirkeu_cli_json_add_string (builder, "price", price);
+          tirkeu_cli_json_add_string (builder, "currency", contract->currency);
+          tirkeu_cli_json_add_string (builder, "seller_bin", contract->seller_bin);
+          tirkeu_cli_json_add_string (builder, "seller_name", contract->seller_name);
+          tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
+          tirkeu_cli_json_add_string (builder, "buyer_name", contract->buyer_name);
           json_builder_end_object (builder);
         }
       else
@@ -648,15 +606,15 @@ print_request (const TirkeuCliOptions *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "id", tirkeu_request_get_portal_id (request));
-      add_string (builder, "stage", tirkeu_stage_to_string (stage));
-      add_string (builder, "vin", tirkeu_request_get_vin (request));
-      add_string (builder, "buyer_iin", buyer);
-      add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
-      add_string (builder, "refusal_code", tirkeu_request_get_refusal_code (request));
-      add_string (builder, "refusal_text", tirkeu_request_get_refusal_text (request));
-      add_string (builder, "tson", tirkeu_request_get_tson (request));
-      add_string (builder, "plate_type", tirkeu_request_get_plate_type (request));
+      tirkeu_cli_json_add_string (builder, "id", tirkeu_request_get_portal_id (request));
+      tirkeu_cli_json_add_string (builder, "stage", tirkeu_stage_to_string (stage));
+      tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
+      tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
+      tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
+      tirkeu_cli_json_add_string (builder, "refusal_code", tirkeu_request_get_refusal_code (request));
+      tirkeu_cli_json_add_string (builder, "refusal_text", tirkeu_request_get_refusal_text (request));
+      tirkeu_cli_json_add_string (builder, "tson", tirkeu_request_get_tson (request));
+      tirkeu_cli_json_add_string (builder, "plate_type", tirkeu_request_get_plate_type (request));
       if (with_history)
         {
           json_builder_set_member_name (builder, "history");
@@ -667,9 +625,9 @@ print_request (const TirkeuCliOptions *options,
               g_autofree char *at = g_date_time_format_iso8601 (change->at);
 
               json_builder_begin_object (builder);
-              add_string (builder, "stage", tirkeu_stage_to_string (change->stage));
-              add_string (builder, "at", at);
-              add_string (builder, "message", change->message);
+              tirkeu_cli_json_add_string (builder, "stage", tirkeu_stage_to_string (change->stage));
+              tirkeu_cli_json_add_string (builder, "at", at);
+              tirkeu_cli_json_add_string (builder, "message", change->message);
               json_builder_end_object (builder);
             }
           json_builder_end_array (builder);
@@ -950,13 +908,13 @@ tirkeu_cli_run_requests (TirkeuCliOptions  *options,
             g_date_time_format_iso8601 (tirkeu_request_get_updated_at (request));
 
           json_builder_begin_object (builder);
-          add_string (builder, "id", tirkeu_request_get_portal_id (request));
-          add_string (builder, "stage",
+          tirkeu_cli_json_add_string (builder, "id", tirkeu_request_get_portal_id (request));
+          tirkeu_cli_json_add_string (builder, "stage",
                       tirkeu_stage_to_string (tirkeu_request_get_stage (request)));
-          add_string (builder, "vin", tirkeu_request_get_vin (request));
-          add_string (builder, "buyer_iin", buyer);
-          add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
-          add_string (builder, "updated_at", updated);
+          tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
+          tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
+          tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
+          tirkeu_cli_json_add_string (builder, "updated_at", updated);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

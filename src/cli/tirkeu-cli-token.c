@@ -100,18 +100,6 @@ compare_certificates (gconstpointer a,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_pin_flags (JsonBuilder    *builder,
                TirkeuPinFlags  flags)
 {
@@ -138,28 +126,28 @@ add_certificate_json (JsonBuilder       *builder,
   g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
 
   json_builder_begin_object (builder);
-  add_string (builder, "id", tirkeu_certificate_get_id (certificate));
-  add_string (builder, "label", tirkeu_certificate_get_label (certificate));
-  add_string (builder, "kind", tirkeu_certificate_get_kind (certificate)
+  tirkeu_cli_json_add_string (builder, "id", tirkeu_certificate_get_id (certificate));
+  tirkeu_cli_json_add_string (builder, "label", tirkeu_certificate_get_label (certificate));
+  tirkeu_cli_json_add_string (builder, "kind", tirkeu_certificate_get_kind (certificate)
                                == TIRKEU_CERTIFICATE_KIND_AUTH ? "auth"
                                : tirkeu_certificate_get_kind (certificate)
                                  == TIRKEU_CERTIFICATE_KIND_SIGN ? "sign" : "unknown");
-  add_string (builder, "role", tirkeu_certificate_role_to_string (
+  tirkeu_cli_json_add_string (builder, "role", tirkeu_certificate_role_to_string (
                                  tirkeu_certificate_get_role (certificate)));
-  add_string (builder, "algorithm", tirkeu_key_algorithm_to_string (
+  tirkeu_cli_json_add_string (builder, "algorithm", tirkeu_key_algorithm_to_string (
                                       tirkeu_certificate_get_key_algorithm (certificate)));
-  add_string (builder, "owner", tirkeu_certificate_get_owner_name (certificate));
-  add_string (builder, "iin_masked", masked);
-  add_string (builder, "bin", tirkeu_certificate_get_bin (certificate));
-  add_string (builder, "organisation", tirkeu_certificate_get_organisation (certificate));
-  add_string (builder, "issuer", tirkeu_certificate_get_issuer (certificate));
-  add_string (builder, "not_before", not_before);
-  add_string (builder, "not_after", not_after);
+  tirkeu_cli_json_add_string (builder, "owner", tirkeu_certificate_get_owner_name (certificate));
+  tirkeu_cli_json_add_string (builder, "iin_masked", masked);
+  tirkeu_cli_json_add_string (builder, "bin", tirkeu_certificate_get_bin (certificate));
+  tirkeu_cli_json_add_string (builder, "organisation", tirkeu_certificate_get_organisation (certificate));
+  tirkeu_cli_json_add_string (builder, "issuer", tirkeu_certificate_get_issuer (certificate));
+  tirkeu_cli_json_add_string (builder, "not_before", not_before);
+  tirkeu_cli_json_add_string (builder, "not_after", not_after);
   json_builder_set_member_name (builder, "valid_now");
   json_builder_add_boolean_value (builder, validity_problem (certificate, now) == NULL);
   json_builder_set_member_name (builder, "has_key");
   json_builder_add_boolean_value (builder, tirkeu_certificate_has_private_key (certificate));
-  add_string (builder, "warning", warning);
+  tirkeu_cli_json_add_string (builder, "warning", warning);
   json_builder_end_object (builder);
 }
 
@@ -230,7 +218,7 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
     {
       builder = json_builder_new ();
       json_builder_begin_object (builder);
-      add_string (builder, "module", tirkeu_token_manager_get_module_path (manager));
+      tirkeu_cli_json_add_string (builder, "module", tirkeu_token_manager_get_module_path (manager));
       json_builder_set_member_name (builder, "tokens");
       json_builder_begin_array (builder);
     }
@@ -247,12 +235,12 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
       if (options->json)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "label", tirkeu_token_info_get_label (token));
-          add_string (builder, "manufacturer", tirkeu_token_info_get_manufacturer (token));
-          add_string (builder, "model", tirkeu_token_info_get_model (token));
-          add_string (builder, "serial", tirkeu_token_info_get_serial (token));
+          tirkeu_cli_json_add_string (builder, "label", tirkeu_token_info_get_label (token));
+          tirkeu_cli_json_add_string (builder, "manufacturer", tirkeu_token_info_get_manufacturer (token));
+          tirkeu_cli_json_add_string (builder, "model", tirkeu_token_info_get_model (token));
+          tirkeu_cli_json_add_string (builder, "serial", tirkeu_token_info_get_serial (token));
           add_pin_flags (builder, tirkeu_token_info_get_pin_flags (token));
-          add_string (builder, "pin_warning", tirkeu_token_info_get_pin_warning (token));
+          tirkeu_cli_json_add_string (builder, "pin_warning", tirkeu_token_info_get_pin_warning (token));
           json_builder_set_member_name (builder, "certificates");
           json_builder_begin_array (builder);
           for (guint j = 0; j < certificates->len; j++)
@@ -447,9 +435,9 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "signature", output);
-      add_string (builder, "token", tirkeu_token_info_get_label (token));
-      add_string (builder, "certificate", tirkeu_certificate_get_id (certificate));
+      tirkeu_cli_json_add_string (builder, "signature", output);
+      tirkeu_cli_json_add_string (builder, "token", tirkeu_token_info_get_label (token));
+      tirkeu_cli_json_add_string (builder, "certificate", tirkeu_certificate_get_id (certificate));
       json_builder_set_member_name (builder, "bytes");
       json_builder_add_int_value (builder, (gint64) g_bytes_get_size (signature));
       json_builder_end_object (builder);

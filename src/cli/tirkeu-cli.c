@@ -460,6 +460,26 @@ tirkeu_cli_print_json (JsonNode *root)
 }
 
 /**
+ * tirkeu_cli_json_add_string:
+ * @builder: a #JsonBuilder inside an object
+ * @member: the member's name
+ * @value: (nullable): its value; %NULL is written as JSON null
+ *
+ * Adds a string member, null when there is no value, so that a script always finds the key.
+ */
+void
+tirkeu_cli_json_add_string (JsonBuilder *builder,
+                            const char  *member,
+                            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
  * tirkeu_cli_print_json_builder:
  * @builder: a builder holding one complete value
  */

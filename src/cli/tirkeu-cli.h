@@ -146,6 +146,9 @@ int                     tirkeu_cli_dispatch            (TirkeuCliOptions  *optio
 /* Output and errors */
 void                    tirkeu_cli_print_json          (JsonNode          *root);
 void                    tirkeu_cli_print_json_builder  (JsonBuilder       *builder);
+void                    tirkeu_cli_json_add_string     (JsonBuilder       *builder,
+                                                        const char        *member,
+                                                        const char        *value);
 TirkeuCliExit           tirkeu_cli_exit_for_error      (const GError      *error);
 int                     tirkeu_cli_report_error        (const TirkeuCliOptions *options,
                                                         const GError      *error);

@@ -155,6 +155,9 @@ typedef enum
   TIRKEU_PORTAL_PERSON_INVALIDATED,
 } TirkeuPortalPersonStatus;
 
+const char *tirkeu_portal_payment_to_string       (TirkeuPortalPayment      payment);
+const char *tirkeu_portal_person_status_to_string (TirkeuPortalPersonStatus status);
+
 /**
  * TirkeuPortalPerson:
  * @iin: the IIN (never log it whole)

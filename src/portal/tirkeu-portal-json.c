@@ -796,7 +796,50 @@ tirkeu_portal_json_to_session (JsonNode    *root,
   return seller;
 }
 
-static const char * const payment_names[] = { "paid", "unpaid", "no_data", NULL };
+/* The contract's names, indexed by the enums (and NULL-terminated for get_enum()): one table
+ * both to read answers and to name the values again (the CLI's --json output). */
+static const char * const payment_names[] = {
+  [TIRKEU_PORTAL_PAYMENT_PAID] = "paid",
+  [TIRKEU_PORTAL_PAYMENT_UNPAID] = "unpaid",
+  [TIRKEU_PORTAL_PAYMENT_NO_DATA] = "no_data",
+  NULL
+};
+
+static const char * const person_status_names[] = {
+  [TIRKEU_PORTAL_PERSON_ACTIVE] = "active",
+  [TIRKEU_PORTAL_PERSON_DECEASED] = "deceased",
+  [TIRKEU_PORTAL_PERSON_INVALIDATED] = "invalidated",
+  NULL
+};
+
+/**
+ * tirkeu_portal_payment_to_string:
+ * @payment: a #TirkeuPortalPayment
+ *
+ * Returns: (transfer none): the contract's name of @payment ("paid", "unpaid", "no_data")
+ */
+const char *
+tirkeu_portal_payment_to_string (TirkeuPortalPayment payment)
+{
+  g_return_val_if_fail (payment < G_N_ELEMENTS (payment_names) - 1, NULL);
+
+  return payment_names[payment];
+}
+
+/**
+ * tirkeu_portal_person_status_to_string:
+ * @status: a #TirkeuPortalPersonStatus
+ *
+ * Returns: (transfer none): the contract's name of @status ("active", "deceased",
+ *   "invalidated")
+ */
+const char *
+tirkeu_portal_person_status_to_string (TirkeuPortalPersonStatus status)
+{
+  g_return_val_if_fail (status < G_N_ELEMENTS (person_status_names) - 1, NULL);
+
+  return person_status_names[status];
+}
 
 TirkeuPortalVehicleCheck *
 tirkeu_portal_json_to_vehicle_check (JsonNode  *root,
@@ -914,7 +957,6 @@ TirkeuPortalPerson *
 tirkeu_portal_json_to_person (JsonNode  *root,
                               GError   **error)
 {
-  static const char * const statuses[] = { "active", "deceased", "invalidated", NULL };
   g_autoptr(TirkeuPortalPerson) person = g_new0 (TirkeuPortalPerson, 1);
   JsonObject *object;
   const char *iin, *full_name;
@@ -923,7 +965,7 @@ tirkeu_portal_json_to_person (JsonNode  *root,
   object = tirkeu_portal_json_root_object (root, error);
   if (object == NULL ||
       !get_twelve_digits (object, NULL, "iin", &iin, error) ||
-      !get_enum (object, NULL, "status", statuses, &status, error) ||
+      !get_enum (object, NULL, "status", person_status_names, &status, error) ||
       !tirkeu_portal_json_string (object, NULL, "full_name", 0, &full_name, error))
     return NULL;
 
