@@ -603,6 +603,32 @@ test_enum_names (void)
   g_assert_cmpstr (tirkeu_portal_payment_to_string (TIRKEU_PORTAL_PAYMENT_NO_DATA), ==, "no_data");
 }
 
+/* A later try may succeed only where the portal was not reached or failed for a while; what
+ * it refused, or an answer off the contract, stays refused. One rule for the client's own
+ * retries and the outbox's. */
+static void
+test_error_is_transient (void)
+{
+  for (int code = 0; code < TIRKEU_N_PORTAL_CODES; code++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (TIRKEU_PORTAL_ERROR, code, "x");
+      gboolean expected = code == TIRKEU_PORTAL_CODE_NETWORK
+                          || code == TIRKEU_PORTAL_CODE_TIMEOUT
+                          || code == TIRKEU_PORTAL_CODE_INTERNAL
+                          || code == TIRKEU_PORTAL_CODE_UNAVAILABLE
+                          || code == TIRKEU_PORTAL_CODE_RATE_LIMITED;
+
+      g_assert_cmpint (tirkeu_portal_error_is_transient (error), ==, expected);
+    }
+
+  {
+    g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+
+    g_assert_false (tirkeu_portal_error_is_transient (cancelled));
+    g_assert_false (tirkeu_portal_error_is_transient (NULL));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -622,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
   g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);
   g_test_add_func ("/portal/json/enum-names", test_enum_names);
+  g_test_add_func ("/portal/error/is-transient", test_error_is_transient);
   for (guint i = 0; i < G_N_ELEMENTS (broken_cases); i++)
     {
       static const char * const schema_names[] = { "request", "vehicle", "person", "session",

@@ -1002,41 +1002,6 @@ transport_error (TirkeuPortalClient *self,
 }
 
 static gboolean
-code_is_retryable (TirkeuPortalCode code)
-{
-  switch (code)
-    {
-    case TIRKEU_PORTAL_CODE_NETWORK:
-    case TIRKEU_PORTAL_CODE_TIMEOUT:
-    case TIRKEU_PORTAL_CODE_INTERNAL:
-    case TIRKEU_PORTAL_CODE_UNAVAILABLE:
-    case TIRKEU_PORTAL_CODE_RATE_LIMITED:
-      return TRUE;
-
-    case TIRKEU_PORTAL_CODE_OKED_MISMATCH:
-    case TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND:
-    case TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID:
-    case TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID:
-    case TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND:
-    case TIRKEU_PORTAL_CODE_CONTRACT_NOT_FOUND:
-    case TIRKEU_PORTAL_CODE_FINES_UNPAID:
-    case TIRKEU_PORTAL_CODE_SIGNATURE_INVALID:
-    case TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED:
-    case TIRKEU_PORTAL_CODE_UNAUTHORIZED:
-    case TIRKEU_PORTAL_CODE_SESSION_EXPIRED:
-    case TIRKEU_PORTAL_CODE_VALIDATION_FAILED:
-    case TIRKEU_PORTAL_CODE_NOT_FOUND:
-    case TIRKEU_PORTAL_CODE_CONFLICT:
-    case TIRKEU_PORTAL_CODE_TLS:
-    case TIRKEU_PORTAL_CODE_MALFORMED:
-    case TIRKEU_PORTAL_CODE_TOO_LARGE:
-    case TIRKEU_PORTAL_CODE_UNKNOWN:
-    default:
-      return FALSE;
-    }
-}
-
-static gboolean
 retry_wait_cb (gpointer user_data)
 {
   GTask *task = user_data;
@@ -1083,8 +1048,7 @@ call_fail (GTask  *task,
     retry_after = tirkeu_portal_error_get_retry_after (error);
 
   if (!(call->flags & TIRKEU_PORTAL_CALL_RETRY_SAFE) ||
-      error->domain != TIRKEU_PORTAL_ERROR ||
-      !code_is_retryable (error->code) ||
+      !tirkeu_portal_error_is_transient (error) ||
       call->attempt >= self->max_attempts ||
       retry_after > RETRY_AFTER_MAX_S)
     {

@@ -221,3 +221,52 @@ _tirkeu_portal_error_set_details (GError   *error,
   g_clear_pointer (&priv->details, json_node_unref);
   priv->details = details != NULL ? json_node_copy (details) : NULL;
 }
+
+/**
+ * tirkeu_portal_error_is_transient:
+ * @error: (nullable): an error from the portal client
+ *
+ * Whether the same call, sent again unchanged later, may succeed: the portal could not be
+ * reached, did not answer in time, failed inside, is down for a while or asks to slow down.
+ * The client retries these itself where that is safe; the outbox keeps a request for them.
+ * What the portal refused, or an answer that breaks the contract, is not transient.
+ *
+ * Returns: %TRUE if @error is transient
+ */
+gboolean
+tirkeu_portal_error_is_transient (const GError *error)
+{
+  if (error == NULL || error->domain != TIRKEU_PORTAL_ERROR)
+    return FALSE;
+
+  switch ((TirkeuPortalCode) error->code)
+    {
+    case TIRKEU_PORTAL_CODE_NETWORK:
+    case TIRKEU_PORTAL_CODE_TIMEOUT:
+    case TIRKEU_PORTAL_CODE_INTERNAL:
+    case TIRKEU_PORTAL_CODE_UNAVAILABLE:
+    case TIRKEU_PORTAL_CODE_RATE_LIMITED:
+      return TRUE;
+
+    case TIRKEU_PORTAL_CODE_OKED_MISMATCH:
+    case TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND:
+    case TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID:
+    case TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID:
+    case TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND:
+    case TIRKEU_PORTAL_CODE_CONTRACT_NOT_FOUND:
+    case TIRKEU_PORTAL_CODE_FINES_UNPAID:
+    case TIRKEU_PORTAL_CODE_SIGNATURE_INVALID:
+    case TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED:
+    case TIRKEU_PORTAL_CODE_UNAUTHORIZED:
+    case TIRKEU_PORTAL_CODE_SESSION_EXPIRED:
+    case TIRKEU_PORTAL_CODE_VALIDATION_FAILED:
+    case TIRKEU_PORTAL_CODE_NOT_FOUND:
+    case TIRKEU_PORTAL_CODE_CONFLICT:
+    case TIRKEU_PORTAL_CODE_TLS:
+    case TIRKEU_PORTAL_CODE_MALFORMED:
+    case TIRKEU_PORTAL_CODE_TOO_LARGE:
+    case TIRKEU_PORTAL_CODE_UNKNOWN:
+    default:
+      return FALSE;
+    }
+}

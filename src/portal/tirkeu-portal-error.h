@@ -29,6 +29,7 @@ const char  *tirkeu_portal_error_get_message      (const GError *error,
 JsonNode    *tirkeu_portal_error_get_details      (const GError *error);
 guint        tirkeu_portal_error_get_http_status  (const GError *error);
 guint        tirkeu_portal_error_get_retry_after  (const GError *error);
+gboolean     tirkeu_portal_error_is_transient     (const GError *error);
 
 GError      *tirkeu_portal_error_new_from_portal  (TirkeuPortalCode  code,
                                                    guint             http_status,

@@ -980,7 +980,7 @@ send_cb (GObject      *object,
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (tirkeu_outbox_error_is_transient (error))
+  if (tirkeu_portal_error_is_transient (error))
     {
       show_sent (self, self->request, TRUE);
       return;

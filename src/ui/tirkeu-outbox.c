@@ -43,25 +43,6 @@ static guint signals[N_SIGNALS];
 
 #define DEFAULT_RETRY_MS 30000
 
-/**
- * tirkeu_outbox_error_is_transient:
- *
- * Returns: %TRUE if a later attempt may succeed unchanged (the network, a timeout, the
- *   portal unavailable or rate limiting)
- */
-gboolean
-tirkeu_outbox_error_is_transient (const GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  if (error->domain == TIRKEU_PORTAL_ERROR)
-    return error->code == TIRKEU_PORTAL_CODE_NETWORK || error->code == TIRKEU_PORTAL_CODE_TIMEOUT
-           || error->code == TIRKEU_PORTAL_CODE_UNAVAILABLE
-           || error->code == TIRKEU_PORTAL_CODE_RATE_LIMITED
-           || error->code == TIRKEU_PORTAL_CODE_INTERNAL;
-  return error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR;
-}
-
 typedef struct
 {
   TirkeuRequest *request;
@@ -119,7 +100,7 @@ finish_send (GTask         *task,
 
   /* Kept in the outbox: transient failures are retried, others wait for the user. */
   {
-    guint delay = tirkeu_outbox_error_is_transient (error) ? self->retry_ms
+    guint delay = tirkeu_portal_error_is_transient (error) ? self->retry_ms
                                                            : MAX (self->retry_ms, 3600000u);
     tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,
                                          g_get_real_time () + (gint64) delay * 1000, NULL,
@@ -206,7 +187,7 @@ enqueue_cb (GObject      *object,
  *
  * Writes @request to the outbox, then submits its signature. The result is the request as
  * the portal confirmed it; on a failure the request stays in the outbox (retried by itself
- * when the failure is transient, see tirkeu_outbox_error_is_transient()).
+ * when the failure is transient, see tirkeu_portal_error_is_transient()).
  */
 void
 tirkeu_outbox_send_async (TirkeuOutbox        *self,

@@ -30,6 +30,5 @@ TirkeuRequest *tirkeu_outbox_send_finish     (TirkeuOutbox        *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 void          tirkeu_outbox_flush            (TirkeuOutbox        *self);
-gboolean      tirkeu_outbox_error_is_transient (const GError      *error);
 
 G_END_DECLS
