@@ -437,9 +437,6 @@ main (int   argc,
 {
   int status;
 
-  /* Inherited by tirkeu-cli: the isolated XDG dirs hide GSettings' schemas, which the GNOME
-   * proxy resolver reads; the portal is on loopback. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   token = token_fixture_new ();
   cli_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli", NULL);

@@ -1457,9 +1457,6 @@ main (int   argc,
   token = token_fixture_new ();
   tirkeu_ui_test_init (&argc, &argv);
   g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  /* The memory GSettings backend has no org.gnome.system.proxy, which GIO's default proxy
-   * resolver reads; the sandbox is on loopback, so no proxy applies anyway. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   g_test_add_func ("/desk/happy-path", test_happy_path);
   for (guint i = 0; i < G_N_ELEMENTS (failures); i++)

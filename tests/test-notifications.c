@@ -266,7 +266,6 @@ main (int   argc,
   int status;
 
   tirkeu_ui_test_init (&argc, &argv);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   /* Our own session bus, before anything connects to one. */
   /* g_test_dbus_up() unsets DISPLAY (against X11 autolaunch): the window needs it back. */

@@ -246,7 +246,6 @@ main (int   argc,
       char *argv[])
 {
   tirkeu_ui_test_init (&argc, &argv);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   gtk_init ();
   adw_init ();
   {

@@ -347,7 +347,6 @@ main (int   argc,
       char *argv[])
 {
   tirkeu_ui_test_init (&argc, &argv);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_setenv ("TZ", "Asia/Almaty", TRUE);
   gtk_init ();
   adw_init ();

@@ -1314,9 +1314,6 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* The isolated XDG dirs hide the org.gnome.system.proxy schema that GNOME's proxy
-   * resolver reads; everything here is on loopback, where no proxy applies. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
 #define ADD(path, func) \
   g_test_add ("/sandbox/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -501,9 +501,6 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* The isolated schema directory lacks org.gnome.system.proxy, which the GNOME proxy
-   * resolver reads; the sandbox is on loopback, so no proxy applies anyway. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   g_test_add_func ("/sync/new-destroy", test_sync_new_destroy);
   g_test_add_func ("/sync/error-classes", test_sync_error_classes);
