@@ -1114,18 +1114,8 @@ create_cb (GObject      *object,
       gtk_widget_grab_focus (self->next_button);
       return;
     }
-  /* The outbox key is the key the portal created it with. */
-  if (g_strcmp0 (tirkeu_request_get_idempotency_key (request), self->idempotency_key) != 0)
-    {
-      TirkeuRequest *keyed = tirkeu_portal_json_request_set_idempotency_key (request,
-                                                                              self->idempotency_key,
-                                                                              NULL);
-      if (keyed != NULL)
-        {
-          g_object_unref (request);
-          request = keyed;
-        }
-    }
+  /* The client hands the request back with the Idempotency-Key it was created with (a UUID:
+   * the flow makes only those, and a resumed draft's key is checked when it is loaded). */
   g_set_object (&self->request, request);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
   self->signing_payload = info != NULL && info->signing_payload != NULL
@@ -1386,7 +1376,9 @@ load_draft_cb (GObject      *object,
         g_warning ("The draft could not be loaded: %s", error->message);
       return;
     }
-  if (g_variant_lookup (fields, "idempotency-key", "&s", &value) && *value != '\0')
+  /* A key that is no UUID (a damaged journal) is not the one the portal may have seen under
+   * this flow's rules: the flow keeps the fresh key it made instead. */
+  if (g_variant_lookup (fields, "idempotency-key", "&s", &value) && g_uuid_string_is_valid (value))
     {
       g_free (self->idempotency_key);
       self->idempotency_key = g_strdup (value);

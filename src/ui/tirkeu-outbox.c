@@ -128,8 +128,9 @@ submit_cb (GObject      *object,
       if (tirkeu_request_get_seller_signature (confirmed) == NULL)
         tirkeu_request_set_seller_signature (confirmed,
                                              tirkeu_request_get_seller_signature (data->request));
-      /* The portal's answer to a submit does not carry the Idempotency-Key, and the key is
-       * how the journal and the "sent" signal's listeners know the request. */
+      /* A portal of contract 1.0 answers a submit without the Idempotency-Key (1.1 sends
+       * it), and the key is how the journal and the "sent" signal's listeners know the
+       * request: the submit call itself does not know the key, the outbox does. */
       if (g_strcmp0 (tirkeu_request_get_idempotency_key (confirmed), data->key) != 0)
         {
           TirkeuRequest *keyed = tirkeu_portal_json_request_set_idempotency_key (confirmed,
