@@ -288,6 +288,8 @@ deliver_cb (gpointer data)
 }
 
 static void job_open (GTask *, Worker *, JobArgs *, GCancellable *);
+static gboolean migrate (sqlite3 *, GError **);
+static gboolean check_integrity (sqlite3 *, GError **);
 
 static gpointer
 worker_thread (gpointer data)
@@ -574,29 +576,35 @@ record_lookup_string (GVariant   *record,
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Opening: a private file, WAL, migrations */
+/* Opening: a private file, WAL, migrations, the integrity check */
 
-/* The folder is made 0700 and the file 0600 before SQLite touches them: SQLite would create a
- * new file with 0644 minus the umask. open(2) with 0600 is subject to the umask too, but the
- * umask only removes bits, and fchmod() then sets the exact mode whatever the umask (and
- * tightens a file left too open by an older version or by hand). SQLite creates the -wal and
- * -shm files with the database file's mode and fchmods them to it past the umask (unixOpen,
- * findCreateFileMode), so they are 0600 too; existing ones are tightened here all the same. */
+/* Nothing here ever opens an existing journal file, its -wal or its -shm. POSIX locks belong
+ * to the process and all go with the first close() of ANY descriptor of the file: opening
+ * and closing the journal beside SQLite (a check after SQLite opened it, or a second
+ * TirkeuJournal of the same file in one process) silently drops the locks SQLite holds.
+ * Another process (tirkeu-cli while the app runs) closing its connection then takes itself
+ * for the last one, checkpoints and deletes the -wal, and the app goes on writing its
+ * commits into a deleted file: lost at the next crash. So existing files are checked by
+ * path (lstat, chmod), and a new journal is made under a temporary name that no one else
+ * has open.
+ *
+ * Modes: the folder is made 0700 and the file 0600. SQLite creates the -wal and -shm files
+ * with the database file's mode and fchmods them to it past the umask (unixOpen,
+ * findCreateFileMode), so they are 0600 too; existing ones are tightened here all the
+ * same. */
 static gboolean
-make_private_file (const char  *path,
-                   gboolean     create,
-                   GError     **error)
+check_private_file (const char  *path,
+                    gboolean     must_exist,
+                    goffset     *size,
+                    GError     **error)
 {
-  int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
   struct stat st;
-  int fd;
 
-  fd = g_open (path, flags, 0600);
-  if (fd < 0)
+  if (g_lstat (path, &st) != 0)
     {
       int saved_errno = errno;
 
-      if (!create && saved_errno == ENOENT)
+      if (!must_exist && saved_errno == ENOENT)
         return TRUE;
 
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
@@ -604,25 +612,25 @@ make_private_file (const char  *path,
       return FALSE;
     }
 
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+  if (!S_ISREG (st.st_mode) || st.st_uid != geteuid ())
     {
-      close (fd);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
                    _("The journal file is not a regular file owned by this user"));
       return FALSE;
     }
 
-  if ((st.st_mode & 07777) != 0600 && fchmod (fd, 0600) != 0)
+  /* By path: lstat() just saw a regular file, and the folder is ours and 0700. */
+  if ((st.st_mode & 07777) != 0600 && g_chmod (path, 0600) != 0)
     {
       int saved_errno = errno;
 
-      close (fd);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
                    _("Could not make the journal file private: %s"), g_strerror (saved_errno));
       return FALSE;
     }
 
-  close (fd);
+  if (size != NULL)
+    *size = st.st_size;
   return TRUE;
 }
 
@@ -661,22 +669,144 @@ make_private_dir (const char  *dir,
 }
 
 static gboolean
-make_private (const char  *path,
-              GError     **error)
+check_sidecars (const char  *path,
+                GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
   static const char * const sidecars[] = { "-wal", "-shm", "-journal" };
-
-  if (!make_private_dir (dir, error) || !make_private_file (path, TRUE, error))
-    return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
     {
       g_autofree char *sidecar = g_strconcat (path, sidecars[i], NULL);
 
-      if (!make_private_file (sidecar, FALSE, error))
+      if (!check_private_file (sidecar, FALSE, NULL, error))
         return FALSE;
     }
+
+  return TRUE;
+}
+
+/* A connection to an existing file, in WAL mode. */
+static sqlite3 *
+open_connection (const char  *path,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  /* No SQLITE_OPEN_CREATE: the file exists with its mode (create_journal_file()). NOMUTEX:
+   * only the journal's thread ever uses the connection. */
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+                        SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, _("Could not open the journal"));
+      (*error)->code = TIRKEU_STORE_ERROR_OPEN;
+      goto fail;
+    }
+
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+
+  /* WAL: readers never block the writer, and a commit is one append to the -wal file.
+   *
+   * synchronous = FULL: every commit fsyncs the WAL before COMMIT returns. With NORMAL (the
+   * usual pairing with WAL) a commit is only written to the OS, and the WAL is synced at
+   * checkpoints: that is safe when the PROCESS is killed (the kernel still holds the
+   * written pages, and the database is never corrupted), but the last transactions can be
+   * lost when the MACHINE loses power or the kernel crashes. A desk computer on a shop
+   * floor does lose power, and a lost outbox entry is a signed request nobody sends; our
+   * writes are small, few and off the main loop, so the fsync per commit is worth it. */
+  if (!db_exec (db, "PRAGMA journal_mode = WAL", error) ||
+      !db_exec (db, "PRAGMA synchronous = FULL", error) ||
+      !db_exec (db, "PRAGMA foreign_keys = ON", error) ||
+      /* the schema holds no views or triggers from elsewhere: refuse functions in them */
+      !db_exec (db, "PRAGMA trusted_schema = OFF", error) ||
+      /* bound the -wal file left after checkpoints */
+      !db_exec (db, "PRAGMA journal_size_limit = 4194304", error))
+    goto fail;
+
+  stmt = db_prepare (db, "PRAGMA journal_mode", error);
+  if (stmt == NULL)
+    goto fail;
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_ascii_strcasecmp (column_text (stmt, 0), "wal") != 0)
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("The journal could not switch to write-ahead logging"));
+      goto fail;
+    }
+
+  return db;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (db != NULL)
+    sqlite3_close_v2 (db);
+  return NULL;
+}
+
+/* A new journal: made whole (WAL header, schema) under a temporary name, then linked into
+ * place. So a journal file that exists was complete once, and an empty one is a damaged
+ * file (cut short by a full disk, a bad copy), never a journal to start afresh in: that
+ * would hide the damage behind an empty list. link(2), not rename(2): two processes that
+ * both find no journal cannot replace the one the other already uses. */
+static gboolean
+create_journal_file (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".new-XXXXXX", NULL);
+  g_autofree char *temporary_wal = NULL;
+  g_autofree char *temporary_shm = NULL;
+  sqlite3 *db;
+  int saved_errno;
+  int fd;
+
+  fd = g_mkstemp_full (temporary, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not create the journal file: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* past the umask; no one else has this file, so closing it drops nobody's locks */
+  if (fchmod (fd, 0600) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_unlink (temporary);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not make the journal file private: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  db = open_connection (temporary, error);
+  if (db == NULL || !migrate (db, error))
+    {
+      if (db != NULL)
+        sqlite3_close_v2 (db);
+      g_unlink (temporary);
+      return FALSE;
+    }
+  /* The last connection: SQLite checkpoints the WAL into the file and removes it. */
+  sqlite3_close_v2 (db);
+  temporary_wal = g_strconcat (temporary, "-wal", NULL);
+  temporary_shm = g_strconcat (temporary, "-shm", NULL);
+  g_unlink (temporary_wal);
+  g_unlink (temporary_shm);
+
+  if (link (temporary, path) != 0 && errno != EEXIST)
+    {
+      saved_errno = errno;
+      g_unlink (temporary);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not create the journal file: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  g_unlink (temporary);
 
   return TRUE;
 }
@@ -748,67 +878,37 @@ job_open (GTask        *task,
           GCancellable *cancellable)
 {
   const char *path = args->text;
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  goffset size = 0;
+  struct stat st;
   sqlite3 *db = NULL;
-  int rc;
 
-  if (!make_private (path, &error))
-    {
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!make_private_dir (dir, &error))
+    goto fail;
 
-  /* No SQLITE_OPEN_CREATE: make_private() created the file with its mode. NOMUTEX: only
-   * this thread ever uses the connection. */
-  rc = sqlite3_open_v2 (path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
-                        SQLITE_OPEN_EXRESCODE,
-                        NULL);
-  if (rc != SQLITE_OK)
+  if (g_lstat (path, &st) != 0 && errno == ENOENT && !create_journal_file (path, &error))
+    goto fail;
+
+  if (!check_private_file (path, TRUE, &size, &error) || !check_sidecars (path, &error))
+    goto fail;
+
+  if (size == 0)
     {
-      set_sqlite_error (&error, db, rc, _("Could not open the journal"));
-      error->code = TIRKEU_STORE_ERROR_OPEN;
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
+                   _("The journal file is damaged: it is empty"));
       goto fail;
     }
 
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-
-  /* WAL: readers never block the writer, and a commit is one append to the -wal file.
-   *
-   * synchronous = FULL: every commit fsyncs the WAL before COMMIT returns. With NORMAL (the
-   * usual pairing with WAL) a commit is only written to the OS, and the WAL is synced at
-   * checkpoints: that is safe when the PROCESS is killed (the kernel still holds the
-   * written pages, and the database is never corrupted), but the last transactions can be
-   * lost when the MACHINE loses power or the kernel crashes. A desk computer on a shop
-   * floor does lose power, and a lost outbox entry is a signed request nobody sends; our
-   * writes are small, few and off the main loop, so the fsync per commit is worth it. */
-  if (!db_exec (db, "PRAGMA journal_mode = WAL", &error) ||
-      !db_exec (db, "PRAGMA synchronous = FULL", &error) ||
-      !db_exec (db, "PRAGMA foreign_keys = ON", &error) ||
-      /* the schema holds no views or triggers from elsewhere: refuse functions in them */
-      !db_exec (db, "PRAGMA trusted_schema = OFF", &error) ||
-      /* bound the -wal file left after checkpoints */
-      !db_exec (db, "PRAGMA journal_size_limit = 4194304", &error))
+  db = open_connection (path, &error);
+  if (db == NULL)
     goto fail;
 
-  stmt = db_prepare (db, "PRAGMA journal_mode", &error);
-  if (stmt == NULL)
-    goto fail;
-  if (sqlite3_step (stmt) != SQLITE_ROW ||
-      g_ascii_strcasecmp (column_text (stmt, 0), "wal") != 0)
-    {
-      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
-                   _("The journal could not switch to write-ahead logging"));
-      goto fail;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!migrate (db, &error))
+  if (!migrate (db, &error) || !check_integrity (db, &error))
     goto fail;
 
-  /* The -wal and -shm files exist now: check them as well. */
-  if (!make_private (path, &error))
+  /* SQLite made the -wal and -shm files now: check them as well (by path, see above). */
+  if (!check_sidecars (path, &error))
     goto fail;
 
   worker->db = db;
@@ -816,7 +916,6 @@ job_open (GTask        *task,
   return;
 
 fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
   if (db != NULL)
     sqlite3_close_v2 (db);
   job_return_error (task, g_steal_pointer (&error));
@@ -1954,6 +2053,7 @@ job_list_requests (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) records = NULL;
+  guint n_damaged = 0;
   int rc;
 
   stmt = db_prepare (db, "SELECT record FROM requests ORDER BY updated_at DESC, id DESC",
@@ -1976,14 +2076,19 @@ job_list_requests (GTask        *task,
 
       /* Built here, off the caller's thread; nothing else sees them until they are returned. */
       record = g_variant_ref_sink (record_from_column (stmt, 0));
-      request = request_from_record (record, &error);
+      request = request_from_record (record, NULL);
+      /* One damaged record costs that record, not the list: the others are still the
+       * seller's work. Its row stays for tirkeu_journal_get_request_async() to report. */
       if (request == NULL)
         {
-          job_return_error (task, g_steal_pointer (&error));
-          return;
+          n_damaged++;
+          continue;
         }
       g_ptr_array_add (records, request);
     }
+
+  if (n_damaged > 0)
+    g_message ("%u damaged request records were left out of the list", n_damaged);
 
   if (rc != SQLITE_DONE)
     {
@@ -2003,7 +2108,9 @@ job_list_requests (GTask        *task,
  * @user_data: data for @callback
  *
  * Loads every request with its history, the latest changed first, for the requests list.
- * The objects are built on the journal's thread and belong to the caller once returned.
+ * The objects are built on the journal's thread and belong to the caller once returned. A
+ * record that no longer loads (damaged since it was written) is left out; the others are
+ * listed.
  */
 void
 tirkeu_journal_list_requests_async (TirkeuJournal       *self,
@@ -2705,41 +2812,59 @@ tirkeu_journal_list_outbox_due_finish (TirkeuJournal  *self,
 /* ------------------------------------------------------------------------------------------ */
 /* Maintenance */
 
+/* SQLite's own check: every page and record of the file well-formed (quick_check), or that
+ * and every index matching its table (integrity_check, a few times slower). The first
+ * finding goes into the error: it names pages and tables, never a stored value. */
+static gboolean
+run_check (sqlite3     *db,
+           const char  *pragma,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, pragma, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      return FALSE;
+    }
+
+  if (!g_str_equal (column_text (stmt, 0), "ok"))
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
+                   "%s: %s", _("The journal file is damaged"), column_text (stmt, 0));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* At every open, on the journal's thread: a damaged file is said at start, before the app
+ * offers to sign anything it could not keep. */
+static gboolean
+check_integrity (sqlite3  *db,
+                 GError  **error)
+{
+  return run_check (db, "PRAGMA quick_check", error);
+}
+
 static void
 job_check_integrity (GTask        *task,
                      Worker       *worker,
                      JobArgs      *args,
                      GCancellable *cancellable)
 {
-  sqlite3 *db = worker->db;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  GError *error = NULL;
 
-  stmt = db_prepare (db, "PRAGMA integrity_check", &error);
-  if (stmt == NULL)
-    {
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!g_str_equal (column_text (stmt, 0), "ok"))
-    {
-      job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
-                            "%s: %s", _("The journal file is damaged"),
-                            column_text (stmt, 0));
-      return;
-    }
-
-  job_return_boolean (task, TRUE);
+  if (!run_check (worker->db, "PRAGMA integrity_check", &error))
+    job_return_error (task, error);
+  else
+    job_return_boolean (task, TRUE);
 }
 
 /**
