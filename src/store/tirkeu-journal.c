@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -13,6 +14,7 @@
 
 #include "tirkeu-journal.h"
 #include "tirkeu-request.h"
+#include "tirkeu-search-key.h"
 #include "tirkeu-stage.h"
 #include "tirkeu-store-error.h"
 
@@ -127,7 +129,7 @@ typedef struct
   char      *id;        /* draft id, idempotency key or portal id */
   char      *text;      /* path, cursor, last error or draft id, by job */
   GVariant  *variant;   /* draft fields or a record */
-  GPtrArray *records;   /* of GVariant records */
+  GPtrArray *records;   /* of TirkeuRequest: upsert's batch, serialized on the worker */
   gint64     time;
 } JobArgs;
 
@@ -561,18 +563,6 @@ bind_record (sqlite3_stmt *stmt,
   gconstpointer data = g_bytes_get_data (bytes, &size);
 
   sqlite3_bind_blob64 (stmt, index, data != NULL ? data : "", size, SQLITE_TRANSIENT);
-}
-
-static const char *
-record_lookup_string (GVariant   *record,
-                      const char *key)
-{
-  const char *value = NULL;
-
-  if (!g_variant_lookup (record, key, "&s", &value))
-    return NULL;
-
-  return value;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1670,27 +1660,116 @@ upsert_statements_prepare (sqlite3           *db,
   return statements->add_history != NULL;
 }
 
-/* Everything stored must load again: a record is checked by the model that will read it. */
-static gboolean
-validate_record (GVariant  *record,
-                 GError   **error)
+/* The queryable columns of a record, read in one pass over its entries (a vardict lookup is
+ * a linear scan: ten lookups were ten scans). The strings point into @record. */
+typedef struct
 {
-  const char *portal_id = record_lookup_string (record, "portal-id");
-  g_autoptr(GError) model_error = NULL;
-  g_autoptr(TirkeuRequest) request = NULL;
+  const char *portal_id;
+  const char *idempotency_key;
+  const char *seller_bin;
+  const char *buyer_iin;
+  const char *buyer_name;
+  const char *stage;
+  const char *vin;
+  const char *make;
+  const char *model;
+  gint64      created_at;
+  gint64      updated_at;
+  GVariant   *history;   /* owned, NULL when none */
+} RecordColumns;
 
-  if (portal_id == NULL || *portal_id == '\0')
+static void
+record_columns_clear (RecordColumns *columns)
+{
+  g_clear_pointer (&columns->history, g_variant_unref);
+}
+
+static const char *
+string_of (GVariant *value)
+{
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_get_string (value, NULL)
+                                                             : NULL;
+}
+
+/* Records come from tirkeu_request_to_variant() (a request the journal was given, or the
+ * portal's confirmation of one), so they load again by construction: the journal checks what
+ * its own columns need, not the whole model again (rebuilding a TirkeuRequest per record was
+ * most of a batch's cost). */
+static gboolean
+record_columns_read (GVariant       *record,
+                     RecordColumns  *columns,
+                     GError        **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gboolean has_created = FALSE;
+  gboolean has_updated = FALSE;
+
+  memset (columns, 0, sizeof *columns);
+  g_variant_iter_init (&iter, record);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
+      g_autoptr(GVariant) owned = value;
+
+      /* the strings stay valid: they belong to @record, which outlives the columns */
+      if (g_str_equal (key, "portal-id"))
+        columns->portal_id = string_of (value);
+      else if (g_str_equal (key, "idempotency-key"))
+        columns->idempotency_key = string_of (value);
+      else if (g_str_equal (key, "seller-bin"))
+        columns->seller_bin = string_of (value);
+      else if (g_str_equal (key, "buyer-iin"))
+        columns->buyer_iin = string_of (value);
+      else if (g_str_equal (key, "buyer-name"))
+        columns->buyer_name = string_of (value);
+      else if (g_str_equal (key, "stage"))
+        columns->stage = string_of (value);
+      else if (g_str_equal (key, "created-at") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          columns->created_at = g_variant_get_int64 (value);
+          has_created = TRUE;
+        }
+      else if (g_str_equal (key, "updated-at") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          columns->updated_at = g_variant_get_int64 (value);
+          has_updated = TRUE;
+        }
+      else if (g_str_equal (key, "history")
+               && g_variant_is_of_type (value, TIRKEU_JOURNAL_HISTORY_TYPE))
+        columns->history = g_variant_ref (value);
+      else if (g_str_equal (key, "vehicle") && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
+        {
+          GVariantIter vehicle_iter;
+          const char *vehicle_key;
+          GVariant *vehicle_value;
+
+          g_variant_iter_init (&vehicle_iter, value);
+          while (g_variant_iter_next (&vehicle_iter, "{&sv}", &vehicle_key, &vehicle_value))
+            {
+              if (g_str_equal (vehicle_key, "vin"))
+                columns->vin = string_of (vehicle_value);
+              else if (g_str_equal (vehicle_key, "make"))
+                columns->make = string_of (vehicle_value);
+              else if (g_str_equal (vehicle_key, "model"))
+                columns->model = string_of (vehicle_value);
+              g_variant_unref (vehicle_value);
+            }
+        }
+    }
+
+  if (columns->portal_id == NULL || *columns->portal_id == '\0')
+    {
+      record_columns_clear (columns);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
                    _("A request record has no portal id"));
       return FALSE;
     }
-
-  request = tirkeu_request_new_from_variant (record, &model_error);
-  if (request == NULL)
+  if (columns->stage == NULL || columns->idempotency_key == NULL || !has_created || !has_updated)
     {
+      record_columns_clear (columns);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
-                   "%s: %s", portal_id, model_error->message);
+                   _("A request record lacks its stage, key or times"));
       return FALSE;
     }
 
@@ -1780,60 +1859,46 @@ upsert_request (sqlite3           *db,
                 GError           **error)
 {
   sqlite3_stmt *upsert = statements->upsert;
-  g_autoptr(GVariant) vehicle = NULL;
-  g_autoptr(GVariant) history = NULL;
   g_autoptr(GVariant) rekeyed = NULL;
   g_autofree char *stored_key = NULL;
-  const char *vin = NULL, *make = NULL, *model = NULL;
-  const char *record_key;
-  gint64 updated;
-  gint64 created;
+  RecordColumns columns;
   gint64 request_id;
+  gboolean ok = FALSE;
   int rc;
 
-  if (!validate_record (record, error))
+  if (!record_columns_read (record, &columns, error))
     return FALSE;
 
-  record_key = record_lookup_string (record, "idempotency-key");
   if (idempotency_key == NULL)
     {
-      if (!lookup_stored_key (db, statements, record_lookup_string (record, "portal-id"),
-                              &stored_key, error))
-        return FALSE;
-      idempotency_key = stored_key != NULL ? stored_key : record_key;
+      if (!lookup_stored_key (db, statements, columns.portal_id, &stored_key, error))
+        goto out;
+      idempotency_key = stored_key != NULL ? stored_key : columns.idempotency_key;
     }
-  if (g_strcmp0 (idempotency_key, record_key) != 0)
+  if (!g_str_equal (idempotency_key, columns.idempotency_key))
     {
-      rekeyed = record_with_key (record, idempotency_key);
       /* the key must load again: the core keeps UUID keys only */
-      if (!validate_record (rekeyed, error))
-        return FALSE;
+      if (!g_uuid_string_is_valid (idempotency_key))
+        {
+          g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                       _("A request's idempotency key is not a UUID"));
+          goto out;
+        }
+      rekeyed = record_with_key (record, idempotency_key);
       record = rekeyed;
     }
 
-  /* tirkeu_request_new_from_variant() requires both times */
-  g_variant_lookup (record, "updated-at", "x", &updated);
-  g_variant_lookup (record, "created-at", "x", &created);
-
-  vehicle = g_variant_lookup_value (record, "vehicle", G_VARIANT_TYPE_VARDICT);
-  if (vehicle != NULL)
-    {
-      vin = record_lookup_string (vehicle, "vin");
-      make = record_lookup_string (vehicle, "make");
-      model = record_lookup_string (vehicle, "model");
-    }
-
-  bind_text (upsert, 1, record_lookup_string (record, "portal-id"));
+  bind_text (upsert, 1, columns.portal_id);
   bind_text (upsert, 2, idempotency_key);
-  bind_text (upsert, 3, record_lookup_string (record, "seller-bin"));
-  bind_text (upsert, 4, vin);
-  bind_text (upsert, 5, record_lookup_string (record, "buyer-iin"));
-  bind_text (upsert, 6, record_lookup_string (record, "buyer-name"));
-  bind_text (upsert, 7, make);
-  bind_text (upsert, 8, model);
-  bind_text (upsert, 9, record_lookup_string (record, "stage"));
-  sqlite3_bind_int64 (upsert, 10, created);
-  sqlite3_bind_int64 (upsert, 11, updated);
+  bind_text (upsert, 3, columns.seller_bin);
+  bind_text (upsert, 4, columns.vin);
+  bind_text (upsert, 5, columns.buyer_iin);
+  bind_text (upsert, 6, columns.buyer_name);
+  bind_text (upsert, 7, columns.make);
+  bind_text (upsert, 8, columns.model);
+  bind_text (upsert, 9, columns.stage);
+  sqlite3_bind_int64 (upsert, 10, columns.created_at);
+  sqlite3_bind_int64 (upsert, 11, columns.updated_at);
   bind_record (upsert, 12, record);
 
   rc = sqlite3_step (upsert);
@@ -1852,11 +1917,10 @@ upsert_request (sqlite3           *db,
   if (rc != SQLITE_DONE)
     {
       set_sqlite_error (error, db, rc, _("Could not write to the journal"));
-      return FALSE;
+      goto out;
     }
 
-  history = g_variant_lookup_value (record, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
-  if (request_id >= 0 && history != NULL)
+  if (request_id >= 0 && columns.history != NULL)
     {
       GVariantIter iter;
       const char *stage;
@@ -1867,9 +1931,9 @@ upsert_request (sqlite3           *db,
 
       sqlite3_bind_int64 (statements->clear_history, 1, request_id);
       if (!db_step_done (db, statements->clear_history, error))
-        return FALSE;
+        goto out;
 
-      g_variant_iter_init (&iter, history);
+      g_variant_iter_init (&iter, columns.history);
       while (g_variant_iter_next (&iter, "(&sxm&s&s)", &stage, &at, &message, &actor))
         {
           sqlite3_stmt *add = statements->add_history;
@@ -1882,11 +1946,15 @@ upsert_request (sqlite3           *db,
           bind_text (add, 6, message);
 
           if (!db_step_done (db, add, error))
-            return FALSE;
+            goto out;
         }
     }
 
-  return TRUE;
+  ok = TRUE;
+
+out:
+  record_columns_clear (&columns);
+  return ok;
 }
 
 static gboolean
@@ -1930,8 +1998,15 @@ job_upsert_requests (GTask        *task,
                                                                                 &error))
         goto fail;
 
-      if (!upsert_request (db, &statements, g_ptr_array_index (args->records, i), NULL, &error))
-        goto fail;
+      /* One record at a time, dropped once written: writing any batch keeps the peak
+       * memory flat, and the caller's thread never serializes it. */
+      {
+        g_autoptr(GVariant) record =
+          g_variant_ref_sink (tirkeu_request_to_variant (g_ptr_array_index (args->records, i)));
+
+        if (!upsert_request (db, &statements, record, NULL, &error))
+          goto fail;
+      }
     }
 
   /* The cursor commits with the batch it follows, or not at all: after a crash the next
@@ -1956,7 +2031,8 @@ fail:
  * tirkeu_journal_upsert_requests_async:
  * @self: a #TirkeuJournal
  * @requests: (element-type TirkeuRequest): requests with a portal id; they are serialized
- *   (tirkeu_request_to_variant()) before this returns, so the caller may change them at once
+ *   (tirkeu_request_to_variant()) on the journal's thread, so the caller must not change them
+ *   until @callback runs (the sync hands over freshly mapped pages it only reads)
  * @cursor: (nullable): the sync cursor after these records, or %NULL to keep the cursor
  * @cancellable: (nullable): a #GCancellable; a cancelled batch rolls back whole
  * @callback: called on the caller's thread-default main context
@@ -1968,8 +2044,7 @@ fail:
  * (a portal before contract 1.1.0 does not send it: the mapped request has a made-up one).
  * A request whose
  * update time is older than the stored one's is skipped (an out-of-order sync page). A
- * request that tirkeu_request_new_from_variant() could not load back fails the whole batch
- * with %TIRKEU_STORE_ERROR_INVALID.
+ * request without a portal id fails the whole batch with %TIRKEU_STORE_ERROR_INVALID.
  */
 void
 tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
@@ -1987,11 +2062,11 @@ tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
 
   task = new_job (self, tirkeu_journal_upsert_requests_async, job_upsert_requests,
                   cancellable, callback, user_data, &args);
-  /* A TirkeuRequest belongs to the caller's thread: the worker gets immutable snapshots. */
-  args->records = g_ptr_array_new_full (requests->len, (GDestroyNotify) g_variant_unref);
+  /* Serialized on the journal's thread, one by one as they are written (see the
+   * documentation: the caller leaves them unchanged until the callback). */
+  args->records = g_ptr_array_new_full (requests->len, g_object_unref);
   for (guint i = 0; i < requests->len; i++)
-    g_ptr_array_add (args->records,
-                     tirkeu_request_to_variant (g_ptr_array_index (requests, i)));
+    g_ptr_array_add (args->records, g_object_ref (g_ptr_array_index (requests, i)));
   args->text = g_strdup (cursor);
   push_job (self, task);
 }
@@ -2043,6 +2118,13 @@ tirkeu_journal_upsert_requests_sync (TirkeuJournal  *self,
   return tirkeu_journal_upsert_requests_finish (self, result, error);
 }
 
+static int
+compare_requests (gconstpointer a,
+                  gconstpointer b)
+{
+  return tirkeu_search_key_compare (*(TirkeuRequest **) a, *(TirkeuRequest **) b);
+}
+
 static void
 job_list_requests (GTask        *task,
                    Worker       *worker,
@@ -2084,11 +2166,17 @@ job_list_requests (GTask        *task,
           n_damaged++;
           continue;
         }
+      /* The list's search and sort keys, here rather than on the caller's main thread. */
+      tirkeu_search_key_prepare (request);
       g_ptr_array_add (records, request);
     }
 
   if (n_damaged > 0)
     g_message ("%u damaged request records were left out of the list", n_damaged);
+
+  /* In the list's order (the latest change first), by the prepared keys: the list then only
+   * checks it. */
+  g_ptr_array_sort (records, compare_requests);
 
   if (rc != SQLITE_DONE)
     {
@@ -2107,7 +2195,8 @@ job_list_requests (GTask        *task,
  * @callback: called on the caller's thread-default main context
  * @user_data: data for @callback
  *
- * Loads every request with its history, the latest changed first, for the requests list.
+ * Loads every request with its history for the requests list, in its order: the latest
+ * change first (tirkeu_search_key_compare(), with the keys prepared).
  * The objects are built on the journal's thread and belong to the caller once returned. A
  * record that no longer loads (damaged since it was written) is left out; the others are
  * listed.
