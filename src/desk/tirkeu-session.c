@@ -59,24 +59,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/**
- * tirkeu_wipe_string:
- * @secret: (nullable): a PIN or another secret
- *
- * Overwrites @secret and frees it.
- */
-void
-tirkeu_wipe_string (char *secret)
-{
-  volatile char *p = (volatile char *) secret;
-
-  if (secret == NULL)
-    return;
-  while (*p != '\0')
-    *p++ = '\0';
-  g_free (secret);
-}
-
 static void
 set_state (TirkeuSession      *self,
            TirkeuSessionState  state)

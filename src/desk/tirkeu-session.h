@@ -9,6 +9,7 @@
 #include "tirkeu-journal.h"
 #include "tirkeu-outbox.h"
 #include "tirkeu-portal-client.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-token-manager.h"
 
 G_BEGIN_DECLS
@@ -83,7 +84,5 @@ GBytes             *tirkeu_session_sign_finish         (TirkeuSession       *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 void                tirkeu_session_sign_out            (TirkeuSession       *self);
-
-void                tirkeu_wipe_string                 (char                *secret);
 
 G_END_DECLS
