@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "tirkeu-oked.h"
@@ -17,7 +18,11 @@
  * signed with it).
  *
  * The PIN is held only while the portal's challenge is being signed, in a copy wiped as soon
- * as the token has it; it is never a property and never logged.
+ * as the token has it; it is never a property and never logged. The token is logged in to
+ * only with a PIN the user just gave to tirkeu_session_sign_in_async(): when the portal
+ * session ends, whoever needed it gets %TIRKEU_PORTAL_CODE_SESSION_EXPIRED, the state turns
+ * %TIRKEU_SESSION_STATE_EXPIRED ("signed out: enter the PIN") and nothing is tried again in
+ * the background. A hardware token counts a failed login against its PIN tries.
  */
 struct _TirkeuSession
 {
@@ -197,7 +202,28 @@ token_removed_cb (TirkeuSession   *self,
                                           g_object_ref (self));
 }
 
-/* The portal's sign-in challenge goes to the AUTH key chosen in sign_in_async(). */
+/* The portal session ended and the client asked for a new one without a PIN from the user:
+ * the desk is signed out until the user gives it. */
+static void
+expire (TirkeuSession *self)
+{
+  if (self->state != TIRKEU_SESSION_STATE_SIGNED_IN)
+    return;
+
+  g_debug ("The portal session ended: signed out until the PIN is given again");
+  g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
+  g_clear_error (&self->error);
+  self->error = g_error_new_literal (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
+                                     _("Signed out: the portal session ended. Enter the PIN "
+                                       "to sign in again."));
+  tirkeu_portal_client_sign_out (self->client);
+  set_state (self, TIRKEU_SESSION_STATE_EXPIRED);
+  g_signal_emit (self, signals[SIGNED_OUT], 0, FALSE);
+}
+
+/* The portal's sign-in challenge goes to the AUTH key chosen in sign_in_async(), with the
+ * PIN given there. The client also calls this on its own when a call finds the session
+ * expired: without a PIN the user just gave, the token is not touched. */
 static void
 portal_sign_func (TirkeuPortalClient  *client,
                   GBytes              *challenge,
@@ -209,12 +235,22 @@ portal_sign_func (TirkeuPortalClient  *client,
   TirkeuSession *self = user_data;
   g_autofree char *pin = NULL;
 
+  if (self->sign_in_pin == NULL || self->sign_in_certificate_id == NULL || self->token == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
+
+      g_task_set_source_tag (task, portal_sign_func);
+      expire (self);
+      g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
+                               "%s", _("Signed out: the portal session ended. Enter the PIN "
+                                       "to sign in again."));
+      return;
+    }
+
   pin = g_steal_pointer (&self->sign_in_pin);
-  tirkeu_token_manager_sign_async (self->tokens,
-                                   self->token != NULL ? tirkeu_token_info_get_serial (self->token) : "",
-                                   self->sign_in_certificate_id != NULL ? self->sign_in_certificate_id : "",
-                                   TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, pin != NULL ? pin : "",
-                                   challenge, cancellable, callback, callback_data);
+  tirkeu_token_manager_sign_async (self->tokens, tirkeu_token_info_get_serial (self->token),
+                                   self->sign_in_certificate_id, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                   NULL, pin, challenge, cancellable, callback, callback_data);
   /* The token job has its own copy. */
   tirkeu_wipe_string (g_steal_pointer (&pin));
 }
@@ -227,6 +263,8 @@ portal_sign_finish_func (TirkeuPortalClient  *client,
 {
   TirkeuSession *self = user_data;
 
+  if (g_task_is_valid (result, self))
+    return g_task_propagate_pointer (G_TASK (result), error);
   return tirkeu_token_manager_sign_finish (self->tokens, result, error);
 }
 
@@ -453,7 +491,9 @@ tirkeu_session_get_state (TirkeuSession *self)
 /**
  * tirkeu_session_get_error:
  *
- * Returns: (nullable): why the module did not load or no token could be listed
+ * Returns: (nullable): why the module did not load or no token could be listed, or, in
+ *   %TIRKEU_SESSION_STATE_EXPIRED, that the portal session ended (a
+ *   %TIRKEU_PORTAL_CODE_SESSION_EXPIRED error whose message says to enter the PIN)
  */
 const GError *
 tirkeu_session_get_error (TirkeuSession *self)
@@ -651,8 +691,12 @@ sign_in_cb (GObject      *object,
   if (seller == NULL)
     {
       g_clear_object (&self->certificate);
-      set_state (self, self->token != NULL ? TIRKEU_SESSION_STATE_TOKEN_PRESENT
-                                           : TIRKEU_SESSION_STATE_NO_TOKEN);
+      /* A session that ended still says so until a sign-in goes through. */
+      set_state (self, self->token == NULL ? TIRKEU_SESSION_STATE_NO_TOKEN
+                       : self->error != NULL
+                         && g_error_matches (self->error, TIRKEU_PORTAL_ERROR,
+                                             TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
+                       ? TIRKEU_SESSION_STATE_EXPIRED : TIRKEU_SESSION_STATE_TOKEN_PRESENT);
       g_task_return_error (task, error);
       return;
     }
@@ -667,6 +711,7 @@ sign_in_cb (GObject      *object,
     }
   g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
   self->seller = g_steal_pointer (&seller);
+  g_clear_error (&self->error);
   set_state (self, TIRKEU_SESSION_STATE_SIGNED_IN);
   /* Whatever waited in the outbox for a session goes now. */
   if (self->outbox != NULL)
@@ -806,7 +851,8 @@ tirkeu_session_sign_out (TirkeuSession *self)
 
   was_signed_in = self->state == TIRKEU_SESSION_STATE_SIGNED_IN;
   forget_signed_in (self);
-  if (self->state >= TIRKEU_SESSION_STATE_SIGNING_IN)
+  g_clear_error (&self->error);
+  if (self->state >= TIRKEU_SESSION_STATE_EXPIRED)
     set_state (self, TIRKEU_SESSION_STATE_TOKEN_PRESENT);
   if (was_signed_in)
     g_signal_emit (self, signals[SIGNED_OUT], 0, FALSE);

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  *   tirkeu_session_get_error())
  * @TIRKEU_SESSION_STATE_NO_TOKEN: no token is inserted
  * @TIRKEU_SESSION_STATE_TOKEN_PRESENT: a token is inserted; its certificates are known
+ * @TIRKEU_SESSION_STATE_EXPIRED: signed out because the portal session ended: enter the PIN
+ *   to sign in again (nothing is signed in again without it)
  * @TIRKEU_SESSION_STATE_SIGNING_IN: the portal's challenge is being signed
  * @TIRKEU_SESSION_STATE_SIGNED_IN: signed in: the seller's profile and OKED check are known
  */
@@ -30,6 +32,7 @@ typedef enum
   TIRKEU_SESSION_STATE_NO_MODULE,
   TIRKEU_SESSION_STATE_NO_TOKEN,
   TIRKEU_SESSION_STATE_TOKEN_PRESENT,
+  TIRKEU_SESSION_STATE_EXPIRED,
   TIRKEU_SESSION_STATE_SIGNING_IN,
   TIRKEU_SESSION_STATE_SIGNED_IN,
 } TirkeuSessionState;

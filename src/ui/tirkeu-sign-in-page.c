@@ -77,7 +77,8 @@ update_actions (TirkeuSignInPage *self)
                                                    : TIRKEU_SESSION_STATE_LOADING;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-in",
-                                 state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                 (state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                  || state == TIRKEU_SESSION_STATE_EXPIRED)
                                  && self->auth_certificates != NULL
                                  && self->auth_certificates->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-out",
@@ -344,6 +345,11 @@ state_changed_cb (TirkeuSignInPage *self)
       break;
     case TIRKEU_SESSION_STATE_NO_TOKEN:
       name = "no-token";
+      break;
+    case TIRKEU_SESSION_STATE_EXPIRED:
+      /* Signed out by the portal, not by the seller: say so, and that the PIN is needed. */
+      tirkeu_error_view_set_error (self->sign_in_error, 1, tirkeu_session_get_error (self->session));
+      name = "token";
       break;
     case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
     case TIRKEU_SESSION_STATE_SIGNING_IN:

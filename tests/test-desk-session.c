@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* TirkeuSession, TirkeuSync and TirkeuOutbox together, as the app and the CLI drive them:
+ * the SoftHSM token of tests/fixtures/make-token.sh behind the PKCS#11 shim (which counts the
+ * logins, tests/pkcs11-shim.c) and the in-process sandbox over real TLS. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "test-token-fixture.h"
+#include "tirkeu-portal-error.h"
+#include "tirkeu-sandbox.h"
+#include "tirkeu-session.h"
+#include "tirkeu-sync.h"
+#include "tirkeu-token-error.h"
+
+static TokenFixture *token;
+static char *shim_path;
+static char *shim_logins;
+
+typedef struct
+{
+  TirkeuSandbox      *sandbox;
+  char               *state_dir;
+  char               *journal_path;
+  TirkeuPortalClient *client;
+  TirkeuTokenManager *tokens;
+  TirkeuSession      *session;
+  TirkeuJournal      *journal;
+} Desk;
+
+/* --- helpers ----------------------------------------------------------------------------- */
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* How many user logins the token saw, and how many of them with an empty PIN. */
+static guint
+count_logins (guint *n_empty)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (n_empty != NULL)
+    *n_empty = 0;
+  if (!g_file_get_contents (shim_logins, &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (*lines[i] == '\0')
+        continue;
+      n++;
+      if (n_empty != NULL && g_str_equal (lines[i], "login-empty"))
+        (*n_empty)++;
+    }
+  return n;
+}
+
+static Desk *
+desk_new (guint session_ttl_s)
+{
+  Desk *desk = g_new0 (Desk, 1);
+  TirkeuSandboxOptions options;
+  g_autoptr(GError) error = NULL;
+
+  g_unlink (shim_logins);
+
+  tirkeu_sandbox_options_init (&options);
+  g_free (options.listen);
+  options.listen = g_strdup ("127.0.0.1:0");
+  desk->state_dir = g_dir_make_tmp ("tirkeu-desk-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  options.state_dir = g_strdup (desk->state_dir);
+  options.signer_ca_file = g_strdup (token->ca_file);
+  options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
+  options.session_ttl_s = session_ttl_s;
+  desk->sandbox = tirkeu_sandbox_new (&options, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_start (desk->sandbox, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_options_clear (&options);
+
+  desk->client = tirkeu_portal_client_new (tirkeu_sandbox_get_url (desk->sandbox),
+                                           tirkeu_sandbox_get_ca_file (desk->sandbox), &error);
+  g_assert_no_error (error);
+  desk->journal_path = g_build_filename (desk->state_dir, "journal.sqlite", NULL);
+  desk->journal = tirkeu_journal_new_sync (desk->journal_path, NULL, &error);
+  g_assert_no_error (error);
+
+  desk->tokens = tirkeu_token_manager_new (shim_path);
+  tirkeu_token_manager_set_poll_interval (desk->tokens, 0);
+  desk->session = tirkeu_session_new (desk->tokens, desk->client);
+  tirkeu_session_set_journal (desk->session, desk->journal);
+  tirkeu_session_start (desk->session);
+  while (tirkeu_session_get_state (desk->session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+
+  return desk;
+}
+
+static void
+desk_free (Desk *desk)
+{
+  g_assert_finalize_object (desk->session);
+  g_clear_object (&desk->tokens);
+  g_clear_object (&desk->client);
+  g_clear_object (&desk->journal);
+  tirkeu_sandbox_stop (desk->sandbox);
+  g_clear_object (&desk->sandbox);
+  token_fixture_run ((const char *[]) { "rm", "-rf", desk->state_dir, NULL });
+  g_free (desk->state_dir);
+  g_free (desk->journal_path);
+  g_free (desk);
+}
+
+static TirkeuCertificate *
+auth_certificate (Desk *desk)
+{
+  g_autoptr(GPtrArray) certificates = NULL;
+
+  certificates = tirkeu_session_dup_certificates (desk->session, TIRKEU_CERTIFICATE_KIND_AUTH);
+  g_assert_cmpuint (certificates->len, >, 0);
+  return g_object_ref (g_ptr_array_index (certificates, 0));
+}
+
+static void
+sign_in (Desk *desk)
+{
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, NULL, store_result_cb,
+                                &result);
+  g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result),
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_SIGNED_IN);
+}
+
+static void
+wait_for_portal_expiry (Desk *desk)
+{
+  g_autoptr(GDateTime) expires_at =
+    g_date_time_ref (tirkeu_portal_client_get_session_expires_at (desk->client));
+
+  g_assert_nonnull (expires_at);
+  /* The portal's clock, in whole seconds: wait until it has surely passed. */
+  for (;;)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      if (g_date_time_difference (now, expires_at) > G_USEC_PER_SEC)
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+}
+
+/* --- an expired session ------------------------------------------------------------------ */
+
+static void
+last_error_cb (TirkeuSync *sync,
+               GParamSpec *pspec,
+               gboolean   *failed)
+{
+  *failed = TRUE;
+}
+
+/* The portal session ends while the sync runs: no login of the token without a PIN the user
+ * just gave, the session says "signed out: enter the PIN", and the sync waits for a new
+ * sign-in instead of trying on its own. Then a sign-in with the PIN brings everything back. */
+static void
+test_expired_session (void)
+{
+  Desk *desk = desk_new (1);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  gboolean failed = FALSE;
+  guint n_empty;
+  const GError *error;
+
+  sign_in (desk);
+  g_assert_cmpuint (count_logins (NULL), ==, 1);
+
+  tirkeu_sync_set_interval (sync, 50);
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_start (sync);
+  while (tirkeu_sync_get_n_calls (sync) == 0 || tirkeu_sync_get_syncing (sync))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (tirkeu_sync_get_last_error (sync));
+
+  g_signal_connect (sync, "notify::last-error", G_CALLBACK (last_error_cb), &failed);
+  wait_for_portal_expiry (desk);
+  while (!failed)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (count_logins (&n_empty), ==, 1);
+  g_assert_cmpuint (n_empty, ==, 0);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==, TIRKEU_SESSION_STATE_EXPIRED);
+  g_assert_false (tirkeu_portal_client_get_signed_in (desk->client));
+  error = tirkeu_sync_get_last_error (sync);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED);
+  /* The sync holds no client any more: nothing can start a round until a new sign-in. */
+  g_assert_null (tirkeu_sync_get_client (sync));
+
+  /* The PIN the user gives now signs in again, once. */
+  sign_in (desk);
+  g_assert_cmpuint (count_logins (&n_empty), ==, 2);
+  g_assert_cmpuint (n_empty, ==, 0);
+
+  tirkeu_sync_stop (sync);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  /* Before any thread: the environment is read by SoftHSM and the shim. */
+  token = token_fixture_new ();
+  shim_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "tests",
+                                "tirkeu-test-pkcs11-shim.so", NULL);
+  shim_logins = g_build_filename (token->dir, "shim-logins", NULL);
+  g_setenv ("TIRKEU_SHIM_LOGINS", shim_logins, TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/desk/session/expired", test_expired_session);
+
+  status = g_test_run ();
+  g_free (shim_path);
+  g_free (shim_logins);
+  token_fixture_free (token);
+  return status;
+}
