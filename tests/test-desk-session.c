@@ -230,6 +230,70 @@ test_expired_session (void)
   desk_free (desk);
 }
 
+/* --- a shared sign-in ------------------------------------------------------------------- */
+
+/* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
+ * leaves. It alone gets "cancelled"; the other still signs in, with one login of the token. */
+static void
+test_shared_sign_in (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GCancellable) leaving = g_cancellable_new ();
+  g_autoptr(GCancellable) staying = g_cancellable_new ();
+  g_autoptr(GAsyncResult) left = NULL;
+  g_autoptr(GAsyncResult) stayed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, leaving,
+                                store_result_cb, &left);
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, staying,
+                                store_result_cb, &stayed);
+  g_cancellable_cancel (leaving);
+
+  g_assert_false (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&left),
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&stayed),
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_SIGNED_IN);
+  g_assert_cmpuint (count_logins (NULL), ==, 1);
+
+  g_clear_object (&left);
+  g_clear_object (&stayed);
+  desk_free (desk);
+}
+
+/* Every caller leaves: the sign-in stops, and the session is back where it was. */
+static void
+test_sign_in_all_leave (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, cancellable,
+                                store_result_cb, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result),
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  while (tirkeu_session_get_state (desk->session) == TIRKEU_SESSION_STATE_SIGNING_IN)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+  g_assert_false (tirkeu_portal_client_get_signed_in (desk->client));
+
+  g_clear_object (&result);
+  desk_free (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -245,6 +309,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/desk/session/expired", test_expired_session);
+  g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);
+  g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
 
   status = g_test_run ();
   g_free (shim_path);
