@@ -230,6 +230,70 @@ test_expired_session (void)
   desk_free (desk);
 }
 
+/* --- a forgotten cursor ----------------------------------------------------------------- */
+
+/* The portal no longer knows the journal's cursor (its state was reset, or the cursor aged
+ * out): the sync starts again from no cursor, as the CLI does, and goes through. */
+static void
+test_forgotten_cursor (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+
+  sign_in (desk);
+  tirkeu_journal_upsert_requests_sync (desk->journal, none, "r999999", NULL, &error);
+  g_assert_no_error (error);
+
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_run_async (sync, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_sync_run_finish (sync, wait_for_result (&result), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (sync), ==, 2);
+
+  cursor = tirkeu_journal_get_cursor_sync (desk->journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cursor, !=, "r999999");
+
+  g_clear_object (&result);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
+/* A round that fails says why in TirkeuSync:last-error, and clears it once one goes
+ * through. */
+static void
+test_sync_error_visible (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  g_autoptr(GError) shown = NULL;
+  gboolean notified = FALSE;
+
+  sign_in (desk);
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_set_interval (sync, 60000);
+  g_signal_connect (sync, "notify::last-error", G_CALLBACK (last_error_cb), &notified);
+  g_object_get (sync, "last-error", &shown, NULL);
+  g_assert_null (shown);
+
+  /* The portal goes away under a signed-in desk. */
+  tirkeu_sandbox_stop (desk->sandbox);
+  tirkeu_sync_start (sync);
+  while (!notified)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_get (sync, "last-error", &shown, NULL);
+  g_assert_nonnull (shown);
+  g_assert_true (shown->domain == TIRKEU_PORTAL_ERROR);
+
+  tirkeu_sync_stop (sync);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
 /* --- a shared sign-in ------------------------------------------------------------------- */
 
 /* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
@@ -310,6 +374,8 @@ main (int   argc,
 
   g_test_add_func ("/desk/session/expired", test_expired_session);
   g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);
+  g_test_add_func ("/desk/sync/forgotten-cursor", test_forgotten_cursor);
+  g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
   g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
 
   status = g_test_run ();

@@ -133,6 +133,35 @@ tirkeu_sync_error_is_offline (const GError *error)
 }
 
 /**
+ * tirkeu_sync_error_is_forgotten_cursor:
+ * @error: a #GError
+ *
+ * Returns: %TRUE if @error is the portal refusing the cursor of a "changes" call (a
+ *   %TIRKEU_PORTAL_CODE_VALIDATION_FAILED about the field `cursor`): it no longer knows it,
+ *   and a sync must start again without one
+ */
+gboolean
+tirkeu_sync_error_is_forgotten_cursor (const GError *error)
+{
+  JsonNode *details;
+  JsonObject *object;
+  JsonNode *field;
+
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (!g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_VALIDATION_FAILED))
+    return FALSE;
+  details = tirkeu_portal_error_get_details (error);
+  if (details == NULL || !JSON_NODE_HOLDS_OBJECT (details))
+    return FALSE;
+  object = json_node_get_object (details);
+  field = json_object_get_member (object, "field");
+  return field != NULL && JSON_NODE_HOLDS_VALUE (field)
+         && json_node_get_value_type (field) == G_TYPE_STRING
+         && g_strcmp0 (json_node_get_string (field), "cursor") == 0;
+}
+
+/**
  * tirkeu_sync_stage_is_notable:
  * @stage: a #TirkeuStage
  *
@@ -187,6 +216,7 @@ typedef struct
   char     *cursor;
   guint     n_changed;
   gboolean  first_import;
+  gboolean  restarted;     /* the portal forgot the cursor: started again without one */
 } Round;
 
 static void
@@ -282,6 +312,21 @@ changes_cb (GObject      *source,
                                                      &error);
   if (changes == NULL)
     {
+      Round *round = g_task_get_task_data (task);
+
+      /* Without this, a journal whose cursor the portal forgot (the portal's state was reset,
+       * the cursor aged out) would fail every round for ever. Once per round: a portal that
+       * refuses no cursor at all is another problem. The journal keeps what it holds; the
+       * pages bring it up to date. */
+      if (round->cursor != NULL && !round->restarted
+          && tirkeu_sync_error_is_forgotten_cursor (error))
+        {
+          g_debug ("Sync: the portal forgot the cursor, starting again without one");
+          round->restarted = TRUE;
+          g_clear_pointer (&round->cursor, g_free);
+          fetch_page (g_steal_pointer (&task));
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
