@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
@@ -148,8 +149,20 @@ fill_certificates (TirkeuSignInPage *self)
     gtk_list_box_append (self->certificate_list,
                          certificate_row_new (g_ptr_array_index (self->auth_certificates, i)));
   if (self->auth_certificates->len > 0)
-    gtk_list_box_select_row (self->certificate_list,
-                             gtk_list_box_get_row_at_index (self->certificate_list, 0));
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(TirkeuCertificate) chosen = NULL;
+      guint index = 0;
+
+      /* The default is the one the CLI would take too; an expired key stays listed (the
+       * sign-in says why it cannot be used) but is not the default. */
+      chosen = tirkeu_certificate_choose (self->auth_certificates, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                          NULL, NULL, now, NULL);
+      if (chosen != NULL)
+        g_ptr_array_find (self->auth_certificates, chosen, &index);
+      gtk_list_box_select_row (self->certificate_list,
+                               gtk_list_box_get_row_at_index (self->certificate_list, (int) index));
+    }
   else
     {
       g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
