@@ -14,12 +14,17 @@
  * One request in the requests list: the vehicle and its VIN, the buyer's name and masked IIN,
  * the stage as a coloured badge with its title from the catalogue, and when it last changed.
  * A full IIN never reaches a label.
+ *
+ * Rows are made and bound by the dozen whenever the list scrolls or its filter changes, so
+ * they are built in code (no template to instantiate) and a bind only sets label texts: the
+ * exact time of the last change is a tooltip computed when asked (query-tooltip), not set on
+ * every bind.
  */
 struct _TirkeuRequestRow
 {
   GtkWidget      parent_instance;
 
-  /* template widgets */
+  /* child widgets */
   GtkLabel      *vehicle_label;
   GtkLabel      *vin_label;
   GtkLabel      *buyer_label;
@@ -247,13 +252,6 @@ update (TirkeuRequestRow *self)
   self->stage_class = g_strdup (tirkeu_stage_get_style_class (stage));
   gtk_widget_add_css_class (GTK_WIDGET (self->stage_label), self->stage_class);
   gtk_label_set_label (self->time_label, when);
-  if (updated != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (updated);
-      /* Translators: the exact time of the last change, in a tooltip; strftime()-style */
-      g_autofree char *exact = g_date_time_format (local, _("%d.%m.%Y %H:%M"));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), exact);
-    }
 
   /* Translators: what a screen reader says for a request in the list: the vehicle, the
    * buyer, the stage and when it last changed, e.g. "Toyota Camry, 2025; AKHMETOV ERLAN;
@@ -264,6 +262,28 @@ update (TirkeuRequestRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+}
+
+static gboolean
+time_query_tooltip_cb (GtkWidget        *label,
+                       int               x,
+                       int               y,
+                       gboolean          keyboard_mode,
+                       GtkTooltip       *tooltip,
+                       TirkeuRequestRow *self)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *exact = NULL;
+  GDateTime *updated;
+
+  if (self->request == NULL || (updated = tirkeu_request_get_last_change (self->request)) == NULL)
+    return FALSE;
+
+  local = g_date_time_to_local (updated);
+  /* Translators: the exact time of the last change, in a tooltip; strftime()-style */
+  exact = g_date_time_format (local, _("%d.%m.%Y %H:%M"));
+  gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
 }
 
 /**
@@ -305,8 +325,6 @@ tirkeu_request_row_dispose (GObject *object)
   TirkeuRequestRow *self = TIRKEU_REQUEST_ROW (object);
   GtkWidget *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_REQUEST_ROW);
-  /* The template's unnamed boxes are children too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->request);
@@ -377,22 +395,85 @@ tirkeu_request_row_class_init (TirkeuRequestRowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/tirkeu/Tirkeu/ui/tirkeu-request-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, vehicle_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, vin_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, buyer_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, iin_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, stage_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, time_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "requestrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static GtkLabel *
+add_label (GtkWidget   *box,
+           float        xalign,
+           const char **classes)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  if (classes != NULL)
+    gtk_widget_set_css_classes (label, classes);
+  gtk_box_append (GTK_BOX (box), label);
+
+  return GTK_LABEL (label);
+}
+
+static GtkWidget *
+add_column (TirkeuRequestRow *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
+
+  return box;
 }
 
 static void
 tirkeu_request_row_init (TirkeuRequestRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  static const char *heading[] = { "heading", NULL };
+  static const char *vin[] = { "caption", "dim-label", "monospace", NULL };
+  static const char *iin[] = { "caption", "dim-label", "numeric", NULL };
+  static const char *stage[] = { "stage-badge", NULL };
+  static const char *time[] = { "dim-label", "numeric", NULL };
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkWidget *box;
+
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 18);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "request-row");
+
+  /* the vehicle and its VIN */
+  box = add_column (self);
+  gtk_widget_set_hexpand (box, TRUE);
+  self->vehicle_label = add_label (box, 0, heading);
+  gtk_label_set_ellipsize (self->vehicle_label, PANGO_ELLIPSIZE_END);
+  self->vin_label = add_label (box, 0, vin);
+  gtk_label_set_ellipsize (self->vin_label, PANGO_ELLIPSIZE_END);
+
+  /* the buyer and the masked IIN */
+  box = add_column (self);
+  self->buyer_label = add_label (box, 0, NULL);
+  gtk_label_set_ellipsize (self->buyer_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (self->buyer_label, 30);
+  gtk_label_set_max_width_chars (self->buyer_label, 30);
+  self->iin_label = add_label (box, 0, iin);
+
+  /* the stage badge */
+  box = add_column (self);
+  gtk_widget_set_size_request (box, 250, -1);
+  self->stage_label = add_label (box, 0, stage);
+  gtk_widget_set_halign (GTK_WIDGET (self->stage_label), GTK_ALIGN_START);
+  gtk_label_set_ellipsize (self->stage_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (self->stage_label, 30);
+
+  /* when it last changed; the exact time on hover */
+  self->time_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_css_classes (GTK_WIDGET (self->time_label), time);
+  gtk_widget_set_valign (GTK_WIDGET (self->time_label), GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (self->time_label, 1);
+  gtk_label_set_width_chars (self->time_label, 14);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->time_label), TRUE);
+  g_signal_connect_object (self->time_label, "query-tooltip",
+                           G_CALLBACK (time_query_tooltip_cb), self, G_CONNECT_DEFAULT);
+  gtk_widget_set_parent (GTK_WIDGET (self->time_label), GTK_WIDGET (self));
 }
 
 /**
