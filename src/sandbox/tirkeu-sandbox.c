@@ -1732,7 +1732,7 @@ api_withdraw (TirkeuSandbox *self,
       reply_ok (reply, 200, render_request (request));
       return;
     }
-  if (!tirkeu_stage_can_transition (stage, TIRKEU_STAGE_WITHDRAWN))
+  if (!tirkeu_stage_seller_may_withdraw (stage))
     {
       reply_error (self, reply, 409, TIRKEU_PORTAL_CODE_CONFLICT, "stage",
                    "the buyer already approved, or the request is final");
