@@ -2494,12 +2494,22 @@ job_enqueue (GTask        *task,
     goto fail;
 
   /* The portal already confirmed a request with this key: queueing it again would only
-   * make the app submit it again. */
-  confirmed = db_prepare (db, "SELECT 1 FROM requests WHERE idempotency_key = ?1", &error);
+   * make the app submit it again. A request a sync stored while it still waits for the
+   * seller's signature (created, not yet signed) is not confirmed: it must be sendable. */
+  confirmed = db_prepare (db, "SELECT stage FROM requests WHERE idempotency_key = ?1", &error);
   if (confirmed == NULL)
     goto fail;
   bind_text (confirmed, 1, args->id);
   rc = sqlite3_step (confirmed);
+  if (rc == SQLITE_ROW)
+    {
+      TirkeuStage stored_stage;
+
+      if (tirkeu_stage_from_string ((const char *) sqlite3_column_text (confirmed, 0),
+                                    &stored_stage)
+          && tirkeu_stage_awaits_signature (stored_stage))
+        rc = SQLITE_DONE;
+    }
   if (rc == SQLITE_ROW)
     {
       g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT,

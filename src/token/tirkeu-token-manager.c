@@ -9,6 +9,7 @@
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
+#include "tirkeu-secret.h"
 #include "tirkeu-token-manager.h"
 #include "tirkeu-token-private.h"
 
@@ -120,7 +121,7 @@ static void
 wipe_pin (Job *job)
 {
   if (job->pin != NULL)
-    OPENSSL_cleanse (job->pin, job->pin_size);
+    tirkeu_secret_wipe (job->pin, job->pin_size);
 }
 
 static void

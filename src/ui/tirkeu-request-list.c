@@ -69,15 +69,8 @@ static const char * const category_names[TIRKEU_N_REQUEST_CATEGORIES] = {
 TirkeuRequestCategory
 tirkeu_request_category_for_stage (TirkeuStage stage)
 {
-  if (stage == TIRKEU_STAGE_COMPLETED)
-    return TIRKEU_REQUEST_CATEGORY_COMPLETED;
-  if (tirkeu_stage_is_final (stage))
-    return TIRKEU_REQUEST_CATEGORY_CLOSED;
-  if (tirkeu_stage_seller_must_act (stage))
-    return TIRKEU_REQUEST_CATEGORY_NEEDS_ACTION;
-  if (tirkeu_stage_get_actor (stage) == TIRKEU_ACTOR_BUYER)
-    return TIRKEU_REQUEST_CATEGORY_AWAITING_BUYER;
-  return TIRKEU_REQUEST_CATEGORY_IN_PROGRESS;
+  /* the core's lists, after "all" */
+  return TIRKEU_REQUEST_CATEGORY_NEEDS_ACTION + (TirkeuRequestCategory) tirkeu_stage_get_category (stage);
 }
 
 /**
