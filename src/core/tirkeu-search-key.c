@@ -216,3 +216,26 @@ tirkeu_search_key_get_last_change (TirkeuRequest *request)
 
   return get_keys (request)->last_change;
 }
+
+/**
+ * tirkeu_search_key_compare:
+ * @a: a request
+ * @b: another request
+ *
+ * The order of the requests list: the latest change first; the request number, from the
+ * highest, keeps equal times in a stable order. Uses the prepared keys only.
+ *
+ * Returns: negative when @a comes first, positive when @b does, 0 for the same request
+ */
+int
+tirkeu_search_key_compare (TirkeuRequest *a,
+                           TirkeuRequest *b)
+{
+  gint64 changed_a = tirkeu_search_key_get_last_change (a);
+  gint64 changed_b = tirkeu_search_key_get_last_change (b);
+
+  if (changed_a != changed_b)
+    return changed_a > changed_b ? -1 : 1;
+
+  return -g_strcmp0 (tirkeu_request_get_portal_id (a), tirkeu_request_get_portal_id (b));
+}
