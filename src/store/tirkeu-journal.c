@@ -15,6 +15,7 @@
 #include "tirkeu-journal.h"
 #include "tirkeu-request.h"
 #include "tirkeu-search-key.h"
+#include "tirkeu-serial-executor.h"
 #include "tirkeu-stage.h"
 #include "tirkeu-store-error.h"
 
@@ -22,19 +23,20 @@
  * The journal: one SQLite file holding the drafts, the outbox, the requests with their stage
  * history and the sync cursor.
  *
- * Threading. One connection, opened and used by one dedicated thread ("tirkeu-journal") that
- * pops jobs from a queue. Every public operation is an _async/_finish pair over a GTask whose
- * job runs on that thread; GTask delivers the result on the caller's thread-default main
- * context. The _sync variants (for tirkeu-cli and the benchmark) go through the SAME thread
- * and queue: they push the same job and iterate a private main context until it returns, so
- * there is one connection and one writer per process whatever the caller uses. Another
- * process (the app and the CLI at once) is serialized by SQLite's locks and busy_timeout.
+ * Threading. One connection, opened and used by one thread of the journal's own: a
+ * TirkeuSerialExecutor (a GThreadPool of one) runs the jobs in the order they were pushed.
+ * Every public operation is an _async/_finish pair over a GTask whose job runs there; GTask
+ * delivers the result on the caller's thread-default main context. The _sync variants (for
+ * tirkeu-cli and the benchmark) go through the SAME executor: they push the same job and
+ * iterate a private main context until it returns, so there is one connection and one writer
+ * per process whatever the caller uses. Another process (the app and the CLI at once) is
+ * serialized by SQLite's locks and busy_timeout.
  *
- * The worker thread owns its state (Worker), not the TirkeuJournal: a GTask holds a reference
- * to the journal, so the journal's last reference may be dropped on the worker thread itself,
- * when it finishes a job after the caller already got the result. finalize then cannot join
- * the thread it runs on; it pushes the shutdown marker, and the worker closes the connection
- * and frees its state once it has drained the queue.
+ * The executor's thread owns its state (Worker), not the TirkeuJournal: a GTask holds a
+ * reference to the journal, so the journal's last reference may be dropped on that thread
+ * itself, when it finishes a job after the caller already got the result. The executor then
+ * does not wait for itself: it closes the connection and frees the state once the queue is
+ * drained.
  */
 
 #define CURSOR_KEY "sync-cursor"
@@ -120,7 +122,6 @@ static const char * const migrations[] = {
 
 typedef struct
 {
-  GAsyncQueue *queue;   /* owned: GTask* jobs, or &shutdown_marker */
   sqlite3     *db;      /* NULL until the open job succeeded */
 } Worker;
 
@@ -152,17 +153,14 @@ typedef struct
   guint is_pointer : 1;
 } Job;
 
-static char shutdown_marker;
-
 struct _TirkeuJournal
 {
   GObject parent_instance;
 
   char *path;
 
-  /* the worker thread: owned references */
-  GAsyncQueue *queue;
-  GThread *thread;
+  /* owned: the journal's thread and, through it, the connection */
+  TirkeuSerialExecutor *executor;
 };
 
 static void tirkeu_journal_initable_iface_init       (GInitableIface      *iface);
@@ -293,57 +291,52 @@ static void job_open (GTask *, Worker *, JobArgs *, GCancellable *);
 static gboolean migrate (sqlite3 *, GError **);
 static gboolean check_integrity (sqlite3 *, GError **);
 
-static gpointer
-worker_thread (gpointer data)
+/* One job, on the journal's thread. */
+static void
+run_job (gpointer data,
+         gpointer state)
 {
-  Worker *worker = data;
+  GTask *task = data;
+  Worker *worker = state;
+  Job *job = task_get_job (task);
+  GMainContext *context;
+  GSource *source;
 
-  for (;;)
-    {
-      gpointer item = g_async_queue_pop (worker->queue);
-      GMainContext *context;
-      GSource *source;
-      GTask *task;
-      Job *job;
+  if (job_return_if_cancelled (task))
+    ;
+  else if (worker->db == NULL && job->func != job_open)
+    job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                          _("The journal is not open"));
+  else
+    job->func (task, worker, &job->args, g_task_get_cancellable (task));
 
-      if (item == &shutdown_marker)
-        break;
+  g_assert (job->returned);
 
-      task = item;
-      job = task_get_job (task);
+  /* An idle source, not g_main_context_invoke(): that would run deliver_cb right here
+   * when the caller's context is the global default one and nobody iterates it. */
+  /* The caller may dispatch the source, take its result and drop its context (the
+   * _sync variants use a private one) before this thread lets go of the source: hold
+   * the context until then, or the source's last unref here races the context's
+   * finalization there (GLib: "source_remove_from_context: assertion failed"). */
+  context = g_main_context_ref (g_task_get_context (task));
+  source = g_idle_source_new ();
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_set_callback (source, deliver_cb, task, NULL);
+  g_source_set_static_name (source, "[tirkeu-journal] deliver");
+  g_source_attach (source, context);
+  g_source_unref (source);
+  g_main_context_unref (context);
+}
 
-      if (job_return_if_cancelled (task))
-        ;
-      else if (worker->db == NULL && job->func != job_open)
-        job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
-                              _("The journal is not open"));
-      else
-        job->func (task, worker, &job->args, g_task_get_cancellable (task));
-
-      g_assert (job->returned);
-
-      /* An idle source, not g_main_context_invoke(): that would run deliver_cb right here
-       * when the caller's context is the global default one and nobody iterates it. */
-      /* The caller may dispatch the source, take its result and drop its context (the
-       * _sync variants use a private one) before this thread lets go of the source: hold
-       * the context until then, or the source's last unref here races the context's
-       * finalization there (GLib: "source_remove_from_context: assertion failed"). */
-      context = g_main_context_ref (g_task_get_context (task));
-      source = g_idle_source_new ();
-      g_source_set_priority (source, g_task_get_priority (task));
-      g_source_set_callback (source, deliver_cb, task, NULL);
-      g_source_set_static_name (source, "[tirkeu-journal] deliver");
-      g_source_attach (source, context);
-      g_source_unref (source);
-      g_main_context_unref (context);
-    }
+/* After the last job, on the journal's thread. */
+static void
+worker_free (gpointer state)
+{
+  Worker *worker = state;
 
   if (worker->db != NULL)
     sqlite3_close_v2 (worker->db);
-  g_async_queue_unref (worker->queue);
   g_free (worker);
-
-  return NULL;
 }
 
 /* Takes a new Job for @self; the returned task is queued with push_job(). */
@@ -371,7 +364,7 @@ static void
 push_job (TirkeuJournal *self,
           GTask         *task)
 {
-  g_async_queue_push (self->queue, task);
+  tirkeu_serial_executor_push (self->executor, task);
 }
 
 /* For the _sync variants: runs on a private main context until the job returned. */
@@ -919,14 +912,9 @@ tirkeu_journal_finalize (GObject *object)
 {
   TirkeuJournal *self = (TirkeuJournal *) object;
 
-  /* Every queued job holds a reference to us, so the queue holds no job now. */
-  g_async_queue_push (self->queue, &shutdown_marker);
-  if (self->thread == g_thread_self ())
-    g_thread_unref (self->thread);
-  else
-    g_thread_join (self->thread);
-
-  g_async_queue_unref (self->queue);
+  /* Every queued job holds a reference to us, so no job is queued now: this closes the
+   * connection on the journal's thread (waiting for it, unless we are on it). */
+  tirkeu_serial_executor_free (self->executor);
   g_free (self->path);
 
   G_OBJECT_CLASS (tirkeu_journal_parent_class)->finalize (object);
@@ -1000,11 +988,12 @@ tirkeu_journal_class_init (TirkeuJournalClass *klass)
 static void
 tirkeu_journal_init (TirkeuJournal *self)
 {
-  Worker *worker = g_new0 (Worker, 1);
+  g_autoptr(GError) error = NULL;
 
-  self->queue = g_async_queue_new ();
-  worker->queue = g_async_queue_ref (self->queue);
-  self->thread = g_thread_new ("tirkeu-journal", worker_thread, worker);
+  self->executor = tirkeu_serial_executor_new (run_job, g_new0 (Worker, 1), worker_free, &error);
+  /* as g_thread_new() would: a process that cannot start a thread cannot go on */
+  if (self->executor == NULL)
+    g_error ("Cannot start the journal's thread: %s", error->message);
 }
 
 static void
