@@ -497,6 +497,38 @@ test_window_sync_error (void)
   sb_fixture_stop (&fixture);
 }
 
+/* A journal file cut to nothing is said over the window at start, not shown as an empty
+ * list, and nothing starts that would write into it. */
+static void
+damaged_journal_body (TirkeuApplication *application,
+                      TirkeuWindow      *window,
+                      gpointer           user_data)
+{
+  g_autofree char *shown = NULL;
+
+  for (guint waited = 0; waited < 10000 && shown == NULL; waited += 50)
+    {
+      tirkeu_ui_test_iterate (50);
+      g_clear_pointer (&shown, g_free);
+      g_object_get (window, "sync-error", &shown, NULL);
+    }
+  g_assert_nonnull (shown);
+  g_assert_nonnull (strstr (shown, "journal file is damaged"));
+  g_assert_null (tirkeu_window_get_tracking (window));
+}
+
+static void
+test_window_damaged_journal (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "tirkeu", "journal.sqlite3",
+                                            NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  g_assert_cmpint (tirkeu_ui_test_run_application (NULL, damaged_journal_body, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -511,6 +543,7 @@ main (int   argc,
   g_test_add_func ("/window/portal-unusable", test_window_portal_unusable);
   g_test_add_func ("/window/portal-says-sandbox", test_window_portal_says_sandbox);
   g_test_add_func ("/window/sync-error", test_window_sync_error);
+  g_test_add_func ("/window/damaged-journal", test_window_damaged_journal);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
 
   return g_test_run ();

@@ -8,6 +8,7 @@
 #include "tirkeu-catalogue.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-journal.h"
+#include "tirkeu-store-error.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-sign-in-page.h"
 #include "tirkeu-tracking.h"
@@ -244,6 +245,21 @@ seconds_to_ms (GBinding     *binding,
   return TRUE;
 }
 
+/* The bar over the window that says what keeps the requests from being up to date. */
+static void
+set_error_bar (TirkeuWindow *self,
+               const char   *text)
+{
+  /* g_set_str() is GLib 2.76; we pin 2.74. */
+  if (g_strcmp0 (self->sync_error, text) == 0)
+    return;
+  g_free (self->sync_error);
+  self->sync_error = g_strdup (text);
+  gtk_label_set_text (self->sync_error_label, text != NULL ? text : "");
+  gtk_widget_set_visible (self->sync_error_bar, text != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
+}
+
 /* The sync's last error, worded for the clerk. An unreachable portal is the requests page's
  * "Offline" bar; anything else (the portal refused, a broken answer, a journal that cannot be
  * written, a session that ended) is said here, on every page, until a round goes through. */
@@ -266,15 +282,7 @@ sync_error_cb (TirkeuWindow *self,
       text = g_strdup_printf (_("The requests are not up to date: %s"), reason);
     }
 
-  /* g_set_str() is GLib 2.76; we pin 2.74. */
-  if (g_strcmp0 (self->sync_error, text) == 0)
-    return;
-  g_free (self->sync_error);
-  self->sync_error = g_steal_pointer (&text);
-  text = g_strdup (self->sync_error);
-  gtk_label_set_text (self->sync_error_label, text != NULL ? text : "");
-  gtk_widget_set_visible (self->sync_error_bar, text != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
+  set_error_bar (self, text);
 }
 
 static void
@@ -331,14 +339,35 @@ journal_open_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(TirkeuSession) session = user_data;
+  GWeakRef *window_ref = user_data;
+  g_autoptr(TirkeuWindow) self = g_weak_ref_get (window_ref);
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_finish (result, &error);
+  g_autofree char *text = NULL;
 
-  if (journal == NULL)
-    g_message ("The local journal could not be opened: %s", error->message);
+  g_weak_ref_clear (window_ref);
+  g_free (window_ref);
+  /* a window closed while its journal opened: the journal closes with this callback */
+  if (self == NULL)
+    return;
+
+  if (journal != NULL)
+    {
+      tirkeu_session_set_journal (self->session, journal);
+      return;
+    }
+
+  /* Said at start, not an empty list: the file may hold unsent signed requests. */
+  g_message ("The local journal could not be opened: %s", error->message);
+  if (g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT))
+    /* Translators: a bar over the window at start; the journal is the local file of drafts,
+     * unsent signed requests and the requests list */
+    text = g_strdup (_("The journal file is damaged: nothing can be signed or listed until it is "
+                       "repaired. Keep a copy of it and ask for help."));
   else
-    tirkeu_session_set_journal (session, journal);
+    /* Translators: a bar over the window at start; %s says why, already translated */
+    text = g_strdup_printf (_("The journal cannot be opened: %s"), error->message);
+  set_error_bar (self, text);
 }
 
 /* The answer itself is not needed: the client notes from it (as from every answer) whether
@@ -417,7 +446,12 @@ setup_desk (TirkeuWindow      *self,
   /* tracking (issue 7): starts once the session has the journal */
   g_signal_connect_object (self->session, "notify::journal", G_CALLBACK (tracking_start), self,
                            G_CONNECT_SWAPPED);
-  tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, g_object_ref (self->session));
+  {
+    GWeakRef *window_ref = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (window_ref, self);
+    tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, window_ref);
+  }
 }
 
 /**
