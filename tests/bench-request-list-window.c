@@ -269,6 +269,7 @@ run_size (guint   n,
   gint64 rss_before;
   gint64 start;
   double ready_ms;
+  double loaded_ms;
   double write_ms;
   gsize heap_before;
   gsize heap_after;
@@ -325,9 +326,14 @@ run_size (guint   n,
     g_main_context_iteration (NULL, TRUE);
   g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
                     G_CALLBACK (after_paint_cb), NULL);
-  iterate_until (&loaded);
+  /* ready: the window shows the latest requests (the rest may still be loading) */
+  while (g_list_model_get_n_items (tirkeu_request_list_get_model (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
   wait_frames (window, 1);
   ready_ms = (g_get_monotonic_time () - start) / 1000.0;
+  iterate_until (&loaded);
+  loaded_ms = (g_get_monotonic_time () - start) / 1000.0;
+  wait_frames (window, 1);
   stall_take (&load);
   shown = g_list_model_get_n_items (tirkeu_request_list_get_model (list));
   g_assert_cmpuint (shown, ==, n);
@@ -420,8 +426,8 @@ run_size (guint   n,
       stall_take (&sign);
     }
 
-  g_print ("%7u  window ready %.0f ms; heap %.0f B per loaded request\n", n, ready_ms,
-           (double) (heap_after - heap_before) / n);
+  g_print ("%7u  window ready %.0f ms (every request loaded at %.0f ms); heap %.0f B per "
+           "loaded request\n", n, ready_ms, loaded_ms, (double) (heap_after - heap_before) / n);
   g_print ("%7u  worst stall, main-thread CPU / wall (ms): load %.1f / %.1f, filter %.1f / %.1f, "
            "search %.1f / %.1f, sync page %.1f / %.1f, signing %s%.1f / %.1f\n",
            n, load.cpu_ms, load.wall_ms, filter.cpu_ms, filter.wall_ms, search.cpu_ms,

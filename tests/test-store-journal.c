@@ -467,6 +467,83 @@ list_requests (TirkeuJournal *journal)
   return records;
 }
 
+static GPtrArray *
+list_range (TirkeuJournal *journal,
+            guint          offset,
+            int            limit)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records;
+
+  tirkeu_journal_list_requests_range_async (journal, offset, limit, NULL, result_cb, &result);
+  records = tirkeu_journal_list_requests_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return records;
+}
+
+/* The list's order is a column (schema 2), filled for the requests a schema-1 journal holds:
+ * the latest requests load first, in parts that join up into the whole list. */
+static void
+test_list_order_column (void)
+{
+  g_autofree char *path = test_path ("order.sqlite3");
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) rest = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *portal_id = g_strdup_printf ("R-%02u", (i * 7) % 30);
+      TirkeuStage stage = i % 2 == 0 ? TIRKEU_STAGE_AWAITING_BUYER : TIRKEU_STAGE_SUBMITTED;
+
+      g_ptr_array_add (records, make_request (portal_id, stage, "Lada"));
+    }
+  upsert (journal, records, "c", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  /* back to schema 1, as an older version left it */
+  db = raw_open (path);
+  raw_exec (db, "DROP INDEX requests_list_order");
+  raw_exec (db, "ALTER TABLE requests DROP COLUMN last_change");
+  raw_exec (db, "PRAGMA user_version = 1");
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  all = list_requests (journal);
+  g_assert_cmpuint (all->len, ==, 30);
+  for (guint i = 1; i < all->len; i++)
+    g_assert_cmpint (tirkeu_search_key_compare (g_ptr_array_index (all, i - 1),
+                                                g_ptr_array_index (all, i)), <, 0);
+
+  first = list_range (journal, 0, 12);
+  rest = list_range (journal, 12, -1);
+  g_assert_cmpuint (first->len, ==, 12);
+  g_assert_cmpuint (rest->len, ==, 18);
+  for (guint i = 0; i < all->len; i++)
+    {
+      TirkeuRequest *part = i < 12 ? g_ptr_array_index (first, i)
+                                   : g_ptr_array_index (rest, i - 12);
+
+      g_assert_cmpstr (tirkeu_request_get_portal_id (part), ==,
+                       tirkeu_request_get_portal_id (g_ptr_array_index (all, i)));
+    }
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE last_change = 0"), ==, 0);
+  sqlite3_close (db);
+}
+
 /* A journal file cut to nothing (a full disk, a bad copy) is damage to say, not a new journal
  * to start afresh in: that would show an empty list and lose the outbox without a word. */
 static void
@@ -1570,6 +1647,7 @@ main (int   argc,
   g_test_add_func ("/store/journal/outbox", test_outbox);
   g_test_add_func ("/store/journal/key-kept", test_key_kept);
   g_test_add_func ("/store/journal/batch-cursor", test_batch_cursor);
+  g_test_add_func ("/store/journal/list-order-column", test_list_order_column);
   g_test_add_func ("/store/journal/killed-writer", test_killed_writer);
   g_test_add_func ("/store/journal/second-process", test_second_process);
 

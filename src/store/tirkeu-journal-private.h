@@ -35,6 +35,8 @@ typedef struct
   GVariant  *variant;   /* draft fields or a record */
   GPtrArray *records;   /* of TirkeuRequest: upsert's batch, serialized on the worker */
   gint64     time;
+  gint64     offset;    /* list_requests: the first row, and how many (-1: all) */
+  gint64     limit;
 } JobArgs;
 
 typedef void (*JobFunc) (GTask        *task,

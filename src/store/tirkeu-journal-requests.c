@@ -36,13 +36,14 @@ _tirkeu_journal_upsert_statements_prepare (sqlite3           *db,
    * the same. */
   statements->upsert = _tirkeu_journal_db_prepare (db,
     "INSERT INTO requests (portal_id, idempotency_key, seller_bin, vin, buyer_iin, buyer_name,"
-    "  make, model, stage, created_at, updated_at, record)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    "  make, model, stage, created_at, updated_at, record, last_change)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     " ON CONFLICT (portal_id) DO UPDATE SET"
     "  idempotency_key = coalesce (excluded.idempotency_key, requests.idempotency_key),"
     "  seller_bin = excluded.seller_bin, vin = excluded.vin, buyer_iin = excluded.buyer_iin,"
     "  buyer_name = excluded.buyer_name, make = excluded.make, model = excluded.model,"
-    "  stage = excluded.stage, updated_at = excluded.updated_at, record = excluded.record"
+    "  stage = excluded.stage, updated_at = excluded.updated_at, record = excluded.record,"
+    "  last_change = excluded.last_change"
     " WHERE excluded.updated_at >= requests.updated_at"
     " RETURNING id",
     error);
@@ -225,6 +226,20 @@ lookup_stored_key (sqlite3           *db,
   return TRUE;
 }
 
+/* When the stage last changed, as tirkeu_search_key_get_last_change() says of the loaded
+ * request: the list's order, kept as a column so the latest requests load first. */
+static gint64
+last_change_of (RecordColumns *columns)
+{
+  gsize n = columns->history != NULL ? g_variant_n_children (columns->history) : 0;
+  gint64 at = columns->updated_at;
+
+  if (n > 0)
+    g_variant_get_child (columns->history, n - 1, "(&sxm&s&s)", NULL, &at, NULL, NULL);
+
+  return at;
+}
+
 /* @record with its idempotency key replaced by @idempotency_key. */
 static GVariant *
 record_with_key (GVariant   *record,
@@ -303,6 +318,7 @@ _tirkeu_journal_upsert_request (sqlite3           *db,
   _tirkeu_journal_bind_text (upsert, 9, columns.stage);
   sqlite3_bind_int64 (upsert, 10, columns.created_at);
   sqlite3_bind_int64 (upsert, 11, columns.updated_at);
+  sqlite3_bind_int64 (upsert, 13, last_change_of (&columns));
   _tirkeu_journal_bind_record (upsert, 12, record);
 
   rc = sqlite3_step (upsert);
@@ -544,13 +560,16 @@ job_list_requests (GTask        *task,
 
   stmt = _tirkeu_journal_db_prepare (db,
                                      "SELECT record FROM requests"
-                                     " ORDER BY updated_at DESC, id DESC",
+                                     " ORDER BY last_change DESC, portal_id DESC"
+                                     " LIMIT ?1 OFFSET ?2",
                                      &error);
   if (stmt == NULL)
     {
       _tirkeu_journal_job_return_error (task, g_steal_pointer (&error));
       return;
     }
+  sqlite3_bind_int64 (stmt, 1, args->limit);
+  sqlite3_bind_int64 (stmt, 2, args->offset);
 
   records = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -621,6 +640,8 @@ tirkeu_journal_list_requests_async (TirkeuJournal       *self,
 
   task = _tirkeu_journal_new_job (self, tirkeu_journal_list_requests_async, job_list_requests,
                                   cancellable, callback, user_data, &args);
+  args->offset = 0;
+  args->limit = -1;
   _tirkeu_journal_push_job (self, task);
 }
 
@@ -630,6 +651,8 @@ tirkeu_journal_list_requests_async (TirkeuJournal       *self,
  * @result: the result given to the callback
  * @error: return location for a #TIRKEU_STORE_ERROR
  *
+ * Finishes tirkeu_journal_list_requests_async() or tirkeu_journal_list_requests_range_async().
+ *
  * Returns: (transfer container) (element-type TirkeuRequest) (nullable): the requests
  */
 GPtrArray *
@@ -638,6 +661,38 @@ tirkeu_journal_list_requests_finish (TirkeuJournal  *self,
                                      GError        **error)
 {
   return _tirkeu_journal_finish_pointer (self, result, tirkeu_journal_list_requests_async, error);
+}
+
+/**
+ * tirkeu_journal_list_requests_range_async:
+ * @self: a #TirkeuJournal
+ * @offset: how many requests to skip, in the list's order
+ * @limit: how many to load at most, or -1 for all the rest
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * Like tirkeu_journal_list_requests_async(), for a part of the list: the window shows the
+ * latest requests while the rest loads.
+ */
+void
+tirkeu_journal_list_requests_range_async (TirkeuJournal       *self,
+                                          guint                offset,
+                                          int                  limit,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = _tirkeu_journal_new_job (self, tirkeu_journal_list_requests_async, job_list_requests,
+                                  cancellable, callback, user_data, &args);
+  args->offset = offset;
+  args->limit = limit < 0 ? -1 : limit;
+  _tirkeu_journal_push_job (self, task);
 }
 
 /**

@@ -81,6 +81,14 @@ static const char * const migrations[] = {
   "  key TEXT PRIMARY KEY NOT NULL,"
   "  value TEXT NOT NULL"
   ") STRICT, WITHOUT ROWID;",
+  /* 2: the requests list's order as a column, so that the latest requests load first (the
+   * window shows them while the rest loads). last_change is when the stage last changed:
+   * the last history entry, else the update time (tirkeu_search_key_get_last_change()). */
+  "ALTER TABLE requests ADD COLUMN last_change INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE requests SET last_change = coalesce ("
+  "  (SELECT at FROM stage_history h WHERE h.request_id = requests.id ORDER BY seq DESC LIMIT 1),"
+  "  updated_at);"
+  "CREATE INDEX requests_list_order ON requests (last_change DESC, portal_id DESC);",
 };
 
 /**

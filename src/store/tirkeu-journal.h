@@ -162,6 +162,12 @@ void           tirkeu_journal_list_requests_async       (TirkeuJournal        *s
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,
                                                          gpointer              user_data);
+void           tirkeu_journal_list_requests_range_async (TirkeuJournal        *self,
+                                                         guint                 offset,
+                                                         int                   limit,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
 GPtrArray     *tirkeu_journal_list_requests_finish      (TirkeuJournal        *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);

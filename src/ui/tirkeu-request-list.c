@@ -303,10 +303,34 @@ tirkeu_request_list_lookup (TirkeuRequestList *self,
   return g_hash_table_lookup (self->by_id, portal_id);
 }
 
+/* The latest requests first, enough to fill the window; the rest then joins them. */
+#define FIRST_PART 200
+
 static void
-list_requests_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+rest_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TirkeuRequestList *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) requests = NULL;
+  GError *error = NULL;
+
+  requests = tirkeu_journal_list_requests_finish (TIRKEU_JOURNAL (source), result, &error);
+  if (requests == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  tirkeu_request_list_update (self, requests);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+first_part_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   TirkeuRequestList *self = g_task_get_source_object (task);
@@ -321,7 +345,15 @@ list_requests_cb (GObject      *source,
     }
 
   tirkeu_request_list_set_requests (self, requests);
-  g_task_return_boolean (task, TRUE);
+  if (requests->len < FIRST_PART)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  tirkeu_journal_list_requests_range_async (TIRKEU_JOURNAL (source), FIRST_PART, -1,
+                                            g_task_get_cancellable (task), rest_cb,
+                                            g_object_ref (task));
 }
 
 /**
@@ -332,7 +364,8 @@ list_requests_cb (GObject      *source,
  * @callback: called when the list holds the journal's requests
  * @user_data: data for @callback
  *
- * Loads every request of the journal (on the journal's thread) into the list.
+ * Loads every request of the journal (on the journal's thread) into the list: the latest
+ * ones first, shown at once, then the rest.
  */
 void
 tirkeu_request_list_load_async (TirkeuRequestList   *self,
@@ -348,7 +381,8 @@ tirkeu_request_list_load_async (TirkeuRequestList   *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_request_list_load_async);
-  tirkeu_journal_list_requests_async (journal, cancellable, list_requests_cb, task);
+  tirkeu_journal_list_requests_range_async (journal, 0, FIRST_PART, cancellable, first_part_cb,
+                                            task);
 }
 
 gboolean
