@@ -542,6 +542,40 @@ test_list_order_column (void)
   db = raw_open (path);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE last_change = 0"), ==, 0);
   sqlite3_close (db);
+
+  /* what the sync needs of each request, without loading any record */
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GVariant) stages = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+    const char *portal_id, *stage;
+    gint64 updated_at;
+    GVariantIter iter;
+
+    tirkeu_journal_list_request_stages_async (journal, NULL, result_cb, &result);
+    stages = tirkeu_journal_list_request_stages_finish (journal, wait_result (&result), &error);
+    g_assert_no_error (error);
+    g_assert_true (g_variant_is_of_type (stages, TIRKEU_JOURNAL_STAGE_LIST_TYPE));
+    g_assert_cmpuint (g_variant_n_children (stages), ==, 30);
+    for (guint i = 0; i < all->len; i++)
+      {
+        TirkeuRequest *request = g_ptr_array_index (all, i);
+
+        g_hash_table_insert (seen, (gpointer) tirkeu_request_get_portal_id (request), request);
+      }
+    g_variant_iter_init (&iter, stages);
+    while (g_variant_iter_next (&iter, "(&s&sx)", &portal_id, &stage, &updated_at))
+      {
+        TirkeuRequest *request = g_hash_table_lookup (seen, portal_id);
+
+        g_assert_nonnull (request);
+        g_assert_cmpstr (stage, ==, tirkeu_stage_to_string (tirkeu_request_get_stage (request)));
+        g_assert_cmpint (updated_at, ==, updated_usec (request));
+      }
+  }
+  g_assert_finalize_object (journal);
 }
 
 /* A journal file cut to nothing (a full disk, a bad copy) is damage to say, not a new journal

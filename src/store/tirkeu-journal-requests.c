@@ -722,6 +722,88 @@ tirkeu_journal_list_requests_sync (TirkeuJournal  *self,
 }
 
 static void
+job_list_request_stages (GTask        *task,
+                         Worker       *worker,
+                         JobArgs      *args,
+                         GCancellable *cancellable)
+{
+  sqlite3 *db = worker->db;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GVariantBuilder builder;
+  int rc;
+
+  stmt = _tirkeu_journal_db_prepare (db, "SELECT portal_id, stage, updated_at FROM requests",
+                                     &error);
+  if (stmt == NULL)
+    {
+      _tirkeu_journal_job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_variant_builder_init (&builder, TIRKEU_JOURNAL_STAGE_LIST_TYPE);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_variant_builder_add (&builder, "(ssx)", _tirkeu_journal_column_text (stmt, 0),
+                           _tirkeu_journal_column_text (stmt, 1),
+                           (gint64) sqlite3_column_int64 (stmt, 2));
+
+  if (rc != SQLITE_DONE)
+    {
+      g_variant_builder_clear (&builder);
+      _tirkeu_journal_set_sqlite_error (&error, db, rc, _("Could not read the journal"));
+      _tirkeu_journal_job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  _tirkeu_journal_job_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&builder)),
+                                      (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * tirkeu_journal_list_request_stages_async:
+ * @self: a #TirkeuJournal
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: data for @callback
+ *
+ * What the sync needs to know of every request the journal holds, from its columns alone
+ * (no record is loaded): its number, its stage and when it was last updated.
+ */
+void
+tirkeu_journal_list_request_stages_async (TirkeuJournal       *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  JobArgs *args;
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (self));
+
+  task = _tirkeu_journal_new_job (self, tirkeu_journal_list_request_stages_async,
+                                  job_list_request_stages, cancellable, callback, user_data,
+                                  &args);
+  _tirkeu_journal_push_job (self, task);
+}
+
+/**
+ * tirkeu_journal_list_request_stages_finish:
+ * @self: a #TirkeuJournal
+ * @result: the result given to the callback
+ * @error: return location for a #TIRKEU_STORE_ERROR
+ *
+ * Returns: (transfer full) (nullable): a %TIRKEU_JOURNAL_STAGE_LIST_TYPE variant
+ */
+GVariant *
+tirkeu_journal_list_request_stages_finish (TirkeuJournal  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  return _tirkeu_journal_finish_pointer (self, result, tirkeu_journal_list_request_stages_async,
+                                         error);
+}
+
+static void
 job_get_request (GTask        *task,
                  Worker       *worker,
                  JobArgs      *args,

@@ -51,6 +51,14 @@ G_BEGIN_DECLS
  */
 #define TIRKEU_JOURNAL_OUTBOX_LIST_TYPE ((const GVariantType *) "a(sa{sv}usxs)")
 
+/**
+ * TIRKEU_JOURNAL_STAGE_LIST_TYPE:
+ *
+ * The GVariant type of tirkeu_journal_list_request_stages_finish(): for each request, its
+ * portal id, its stage's wire name and its update time (microseconds since the epoch).
+ */
+#define TIRKEU_JOURNAL_STAGE_LIST_TYPE ((const GVariantType *) "a(ssx)")
+
 #define TIRKEU_TYPE_JOURNAL (tirkeu_journal_get_type ())
 
 G_DECLARE_FINAL_TYPE (TirkeuJournal, tirkeu_journal, TIRKEU, JOURNAL, GObject)
@@ -173,6 +181,13 @@ GPtrArray     *tirkeu_journal_list_requests_finish      (TirkeuJournal        *s
                                                          GError              **error);
 GPtrArray     *tirkeu_journal_list_requests_sync        (TirkeuJournal        *self,
                                                          GCancellable         *cancellable,
+                                                         GError              **error);
+void           tirkeu_journal_list_request_stages_async (TirkeuJournal        *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+GVariant      *tirkeu_journal_list_request_stages_finish (TirkeuJournal       *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
 void           tirkeu_journal_get_request_async         (TirkeuJournal        *self,
                                                          const char           *portal_id,
