@@ -352,7 +352,8 @@ run_size (guint   n,
 
   /* Search: a buyer's name typed letter by letter into the entry, then cleared. */
   {
-    GtkEditable *entry = GTK_EDITABLE (tirkeu_requests_page_get_search_entry (TIRKEU_REQUESTS_PAGE (page)));
+    TirkeuRequestsPage *requests_page = TIRKEU_REQUESTS_PAGE (page);
+    GtkEditable *entry = GTK_EDITABLE (tirkeu_requests_page_get_search_entry (requests_page));
     const char *end = typed;
 
     while (*end != '\0')
@@ -539,7 +540,8 @@ main (int   argc,
 
   g_print ("Requests page in a window (GTK %u.%u.%u, GSK_RENDERER=%s), sync pages of %u changes, "
            "%u signatures\n", gtk_get_major_version (), gtk_get_minor_version (),
-           gtk_get_micro_version (), g_getenv ("GSK_RENDERER"), PAGE_SIZE, signer != NULL ? N_SIGNATURES : 0);
+           gtk_get_micro_version (), g_getenv ("GSK_RENDERER"), PAGE_SIZE,
+           signer != NULL ? N_SIGNATURES : 0);
   warm_up ();
   size_list = g_strsplit (sizes != NULL && *sizes != '\0' ? sizes : "1000,10000", ",", -1);
   for (guint i = 0; size_list[i] != NULL; i++)

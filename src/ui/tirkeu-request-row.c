@@ -320,7 +320,8 @@ get_metrics (TirkeuRequestRow *self)
   metrics = pango_context_get_metrics (context, font, NULL);
   cached.line = pango_font_metrics_get_height (metrics);
   if (cached.line <= 0)
-    cached.line = pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics);
+    cached.line = pango_font_metrics_get_ascent (metrics)
+                  + pango_font_metrics_get_descent (metrics);
   cached.caption_line = (int) (cached.line * CAPTION_SCALE + 0.5);
   cached.badge_line = (int) (cached.line * BADGE_SCALE + 0.5);
   cached.char_width = pango_font_metrics_get_approximate_char_width (metrics);
