@@ -8,6 +8,7 @@
 
 #include "tirkeu-iin.h"
 #include "tirkeu-request-row.h"
+#include "tirkeu-search-key.h"
 #include "tirkeu-requests-page.h"
 #include "tirkeu-tracking-test.h"
 #include "tirkeu-ui-test.h"
@@ -182,6 +183,24 @@ test_search (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->page), "requests.filter", "s", "all");
   gtk_editable_set_text (entry, "");
   wait_shown (fixture, fixture->requests->len);
+
+  /* A name in Kazakh spelling, typed on a Russian layout, and the other way round; the list
+   * also takes a request that joined it by a sync page */
+  {
+    g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+    TirkeuRequest *kazakh = tirkeu_tracking_make_request (900, TIRKEU_STAGE_AWAITING_BUYER,
+                                                          NOW - 60);
+
+    tirkeu_request_set_buyer_name (kazakh, "ӘБІЛҚАСЫМОВА ДИНАРА");
+    g_ptr_array_add (page, kazakh);
+    tirkeu_request_list_update (fixture->list, page);
+    gtk_editable_set_text (entry, "Абилкасымова");
+    wait_shown (fixture, 1);
+    gtk_editable_set_text (entry, "әбілқ");
+    wait_shown (fixture, 1);
+    gtk_editable_set_text (entry, "");
+    wait_shown (fixture, fixture->requests->len + 1);
+  }
 }
 
 static void
@@ -349,6 +368,60 @@ test_relative_time (void)
     }
 }
 
+static void
+count_cb (GListModel *model,
+          guint       position,
+          guint       removed,
+          guint       added,
+          guint      *count)
+{
+  (*count)++;
+}
+
+/* A sync page lands as one change of the list, whatever it moves: old requests to the top,
+ * new ones in, and the order kept. */
+static void
+test_one_change_per_page (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GListModel *model = tirkeu_request_list_get_model (fixture->list);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  guint before = g_list_model_get_n_items (model);
+  gint64 later = g_get_real_time () / G_USEC_PER_SEC + 3600;
+  guint count = 0;
+  gulong handler;
+
+  /* three listed requests move on (new objects, as a sync maps them), two are new */
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (page, tirkeu_tracking_make_request (2 + 5 * i, TIRKEU_STAGE_COMPLETED,
+                                                         later + i));
+  g_ptr_array_add (page, tirkeu_tracking_make_request (800, TIRKEU_STAGE_AWAITING_BUYER,
+                                                       NOW + 30));
+  g_ptr_array_add (page, tirkeu_tracking_make_request (801, TIRKEU_STAGE_AWAITING_BUYER,
+                                                       NOW - 100000));
+
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &count);
+  tirkeu_request_list_update (fixture->list, page);
+  g_signal_handler_disconnect (model, handler);
+
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 2);
+  for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TirkeuRequest) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(TirkeuRequest) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (tirkeu_search_key_compare (a, b), <, 0);
+    }
+  {
+    g_autoptr(TirkeuRequest) top = g_list_model_get_item (model, 0);
+
+    g_assert_true (top == g_ptr_array_index (page, 2));
+  }
+  g_assert_true (tirkeu_request_list_lookup (fixture->list, "KZ-0000012")
+                 == g_ptr_array_index (page, 2));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +445,7 @@ main (int   argc,
   ADD ("filters", test_filters);
   ADD ("search", test_search);
   ADD ("sorted", test_sorted);
+  ADD ("one-change-per-page", test_one_change_per_page);
   ADD ("rows", test_rows);
   ADD ("open-request", test_open_request);
   ADD ("offline-bar", test_offline_bar);
