@@ -21,16 +21,81 @@
  * here rather than by a #GtkSortListModel: a page of changes is merged into the order and
  * lands as ONE splice of the store, one items-changed, whatever its size.
  */
+/* The list's requests in its order: a #GListModel over an array, so that a page of changes
+ * (or the rest of a load) is one swap of arrays and one items-changed, without the per-item
+ * work of a #GListStore's sequence. */
+#define REQUEST_TYPE_ARRAY_MODEL (request_array_model_get_type ())
+G_DECLARE_FINAL_TYPE (RequestArrayModel, request_array_model, REQUEST, ARRAY_MODEL, GObject)
+
+struct _RequestArrayModel
+{
+  GObject    parent_instance;
+
+  GPtrArray *items;   /* of TirkeuRequest, referenced */
+};
+
+static GType
+request_array_model_get_item_type (GListModel *model)
+{
+  return TIRKEU_TYPE_REQUEST;
+}
+
+static guint
+request_array_model_get_n_items (GListModel *model)
+{
+  return ((RequestArrayModel *) model)->items->len;
+}
+
+static gpointer
+request_array_model_get_item (GListModel *model,
+                              guint       position)
+{
+  GPtrArray *items = ((RequestArrayModel *) model)->items;
+
+  return position < items->len ? g_object_ref (g_ptr_array_index (items, position)) : NULL;
+}
+
+static void
+request_array_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = request_array_model_get_item_type;
+  iface->get_n_items = request_array_model_get_n_items;
+  iface->get_item = request_array_model_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RequestArrayModel, request_array_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      request_array_model_list_model_init))
+
+static void
+request_array_model_finalize (GObject *object)
+{
+  g_ptr_array_unref (((RequestArrayModel *) object)->items);
+
+  G_OBJECT_CLASS (request_array_model_parent_class)->finalize (object);
+}
+
+static void
+request_array_model_class_init (RequestArrayModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = request_array_model_finalize;
+}
+
+static void
+request_array_model_init (RequestArrayModel *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
 struct _TirkeuRequestList
 {
   GObject              parent_instance;
 
   /* owned references */
-  GListStore          *store;          /* sorted by tirkeu_search_key_compare() */
-  GPtrArray           *items;          /* the store's items in its order, referenced */
+  RequestArrayModel   *store;          /* sorted by tirkeu_search_key_compare() */
   GtkFilterListModel  *filtered;
   GtkCustomFilter     *filter;
-  GHashTable          *by_id;          /* portal id -> TirkeuRequest (in store) */
+  GHashTable          *by_id;          /* portal id (the listed request's) -> TirkeuRequest */
   char                *search;         /* as typed */
   char               **search_words;   /* folded (tirkeu_search_key_fold()), NULL when none */
 
@@ -131,15 +196,25 @@ compare_cb (gconstpointer a,
   return tirkeu_search_key_compare (*(TirkeuRequest **) a, *(TirkeuRequest **) b);
 }
 
-/* Replaces the store's items with @items (sorted, holding references) in one splice over
- * the range that differs. */
+/* From this size on, the filter works through the list in batches between frames (the
+ * list fills in as it goes) rather than in one stall of the window. */
+#define INCREMENTAL_FROM 5000
+
+static void
+set_incremental (TirkeuRequestList *self)
+{
+  gtk_filter_list_model_set_incremental (self->filtered,
+                                         self->store->items->len >= INCREMENTAL_FROM);
+}
+
+/* Replaces the store's items with @items (sorted, holding references): one items-changed
+ * over the range that differs. */
 static void
 replace_items (TirkeuRequestList *self,
                GPtrArray         *items)
 {
-  /* Held across the splice: it drops the store's references before taking new ones, and a
-   * request that only moves must not be finalized in between. */
-  g_autoptr(GPtrArray) old_items = g_steal_pointer (&self->items);
+  /* Kept until the signal is out: handlers may still hold positions of the old array. */
+  g_autoptr(GPtrArray) old_items = g_steal_pointer (&self->store->items);
   guint old_len = old_items->len;
   guint new_len = items->len;
   guint head = 0;
@@ -153,18 +228,18 @@ replace_items (TirkeuRequestList *self,
             == g_ptr_array_index (items, new_len - 1 - tail))
     tail++;
 
-  /* The new array first: the store's items-changed handlers may read the list. */
-  self->items = g_ptr_array_ref (items);
+  self->store->items = g_ptr_array_ref (items);
+  set_incremental (self);
   if (head < old_len - tail || head < new_len - tail)
-    g_list_store_splice (self->store, head, old_len - head - tail,
-                         items->pdata + head, new_len - head - tail);
+    g_list_model_items_changed (G_LIST_MODEL (self->store), head, old_len - head - tail,
+                                new_len - head - tail);
 }
 
 static void
 notify_n_requests (TirkeuRequestList *self,
                    guint              before)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) != before)
+  if (self->store->items->len != before)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_REQUESTS]);
 }
 
@@ -186,7 +261,7 @@ tirkeu_request_list_set_requests (TirkeuRequestList *self,
   g_return_if_fail (TIRKEU_IS_REQUEST_LIST (self));
   g_return_if_fail (requests != NULL);
 
-  before = self->items->len;
+  before = self->store->items->len;
   items = g_ptr_array_new_full (requests->len, g_object_unref);
   g_hash_table_remove_all (self->by_id);
   for (guint i = 0; i < requests->len; i++)
@@ -196,7 +271,7 @@ tirkeu_request_list_set_requests (TirkeuRequestList *self,
 
       g_ptr_array_add (items, g_object_ref (request));
       if (portal_id != NULL)
-        g_hash_table_replace (self->by_id, g_strdup (portal_id), request);
+        g_hash_table_replace (self->by_id, (gpointer) portal_id, request);
     }
   /* The journal hands them over sorted: checking costs one pass. */
   for (guint i = 1; i < items->len && sorted; i++)
@@ -222,66 +297,80 @@ tirkeu_request_list_update (TirkeuRequestList *self,
                             GPtrArray         *requests)
 {
   g_autoptr(GHashTable) leaving = NULL;
-  g_autoptr(GHashTable) incoming_by_id = NULL;
+  g_autoptr(GHashTable) added = NULL;
   g_autoptr(GPtrArray) incoming = NULL;
   g_autoptr(GPtrArray) items = NULL;
+  GPtrArray *listed_items = self->store->items;
+  gboolean sorted = TRUE;
   guint before;
   guint i, j;
 
   g_return_if_fail (TIRKEU_IS_REQUEST_LIST (self));
   g_return_if_fail (requests != NULL);
 
-  before = self->items->len;
+  before = listed_items->len;
   leaving = g_hash_table_new (NULL, NULL);
-  incoming_by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  incoming = g_ptr_array_new ();
+  added = g_hash_table_new (NULL, NULL);
+  incoming = g_ptr_array_sized_new (requests->len);
 
-  /* The last copy of a request in the page wins. */
+  /* The last copy of a request in the page wins: from the end, a request number already
+   * taken by this page is skipped. */
   for (i = requests->len; i-- > 0;)
     {
       TirkeuRequest *request = g_ptr_array_index (requests, i);
       const char *portal_id = tirkeu_request_get_portal_id (request);
       TirkeuRequest *listed;
 
-      if (portal_id == NULL || g_hash_table_contains (incoming_by_id, portal_id))
+      if (portal_id == NULL)
         continue;
-      g_hash_table_add (incoming_by_id, (gpointer) portal_id);
-
       listed = g_hash_table_lookup (self->by_id, portal_id);
+      if (listed != NULL && g_hash_table_contains (added, listed))
+        continue;
+
       if (listed == request)
         /* The same object changed in place: its keys are stale. */
         tirkeu_search_key_prepare (request);
       if (listed != NULL)
         g_hash_table_add (leaving, listed);
+      g_hash_table_add (added, request);
+      /* keyed by the new copy's own string: the old one may go */
+      g_hash_table_replace (self->by_id, (gpointer) portal_id, request);
       g_ptr_array_add (incoming, request);
     }
   if (incoming->len == 0)
     return;
-  g_ptr_array_sort (incoming, compare_cb);
+
+  /* Back to the page's order; the journal's pages and loads come sorted already. */
+  for (i = 0, j = incoming->len - 1; i < j; i++, j--)
+    {
+      gpointer swap = incoming->pdata[i];
+
+      incoming->pdata[i] = incoming->pdata[j];
+      incoming->pdata[j] = swap;
+    }
+  for (i = 1; i < incoming->len && sorted; i++)
+    sorted = tirkeu_search_key_compare (g_ptr_array_index (incoming, i - 1),
+                                        g_ptr_array_index (incoming, i)) <= 0;
+  if (!sorted)
+    g_ptr_array_sort (incoming, compare_cb);
 
   /* Merge the sorted page into the order, without the copies it replaces. */
   items = g_ptr_array_new_full (before + incoming->len, g_object_unref);
   for (i = 0, j = 0; i < before || j < incoming->len;)
     {
-      TirkeuRequest *listed = i < before ? g_ptr_array_index (self->items, i) : NULL;
+      TirkeuRequest *listed = i < before ? g_ptr_array_index (listed_items, i) : NULL;
       TirkeuRequest *request = j < incoming->len ? g_ptr_array_index (incoming, j) : NULL;
 
-      if (listed != NULL && g_hash_table_contains (leaving, listed))
+      if (listed != NULL && g_hash_table_size (leaving) > 0
+          && g_hash_table_contains (leaving, listed))
         i++;
       else if (request == NULL
                || (listed != NULL && tirkeu_search_key_compare (listed, request) <= 0))
-        g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i++)));
+        g_ptr_array_add (items, g_object_ref (g_ptr_array_index (listed_items, i++)));
       else
         g_ptr_array_add (items, g_object_ref (g_ptr_array_index (incoming, j++)));
     }
 
-  for (i = 0; i < incoming->len; i++)
-    {
-      TirkeuRequest *request = g_ptr_array_index (incoming, i);
-
-      g_hash_table_replace (self->by_id, g_strdup (tirkeu_request_get_portal_id (request)),
-                            request);
-    }
   replace_items (self, items);
   notify_n_requests (self, before);
 }
@@ -421,7 +510,7 @@ tirkeu_request_list_get_n_requests (TirkeuRequestList *self)
 {
   g_return_val_if_fail (TIRKEU_IS_REQUEST_LIST (self), 0);
 
-  return g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  return self->store->items->len;
 }
 
 const char *
@@ -497,6 +586,7 @@ tirkeu_request_list_set_search (TirkeuRequestList *self,
       g_clear_pointer (&self->search_words, g_strfreev);
   }
 
+  set_incremental (self);
   if (words_contain_all (self->search_words, old_words))
     change = GTK_FILTER_CHANGE_MORE_STRICT;
   else if (words_contain_all (old_words, self->search_words))
@@ -535,6 +625,7 @@ tirkeu_request_list_set_category (TirkeuRequestList     *self,
 
   old = self->category;
   self->category = category;
+  set_incremental (self);
   gtk_filter_changed (GTK_FILTER (self->filter),
                       old == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
                       : category == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
@@ -551,7 +642,6 @@ tirkeu_request_list_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tirkeu_request_list_parent_class)->dispose (object);
 }
@@ -644,9 +734,9 @@ tirkeu_request_list_class_init (TirkeuRequestListClass *klass)
 static void
 tirkeu_request_list_init (TirkeuRequestList *self)
 {
-  self->store = g_list_store_new (TIRKEU_TYPE_REQUEST);
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->store = g_object_new (REQUEST_TYPE_ARRAY_MODEL, NULL);
+  /* the keys are the listed requests' own strings */
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),

@@ -52,9 +52,22 @@ static void
 update_empty (TirkeuRequestsPage *self)
 {
   GListModel *model = G_LIST_MODEL (self->selection);
+  GListModel *filtered = self->list != NULL ? tirkeu_request_list_get_model (self->list) : NULL;
+  /* A long list is filtered in batches: "no request matches" only once it is done. */
+  gboolean filtering = GTK_IS_FILTER_LIST_MODEL (filtered)
+                       && gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (filtered)) > 0;
 
   gtk_stack_set_visible_child_name (self->list_stack,
-                                    g_list_model_get_n_items (model) > 0 ? "list" : "empty");
+                                    g_list_model_get_n_items (model) > 0 || filtering
+                                    ? "list" : "empty");
+}
+
+static void
+pending_cb (GObject            *model,
+            GParamSpec         *pspec,
+            TirkeuRequestsPage *self)
+{
+  update_empty (self);
 }
 
 static void
@@ -226,6 +239,9 @@ tirkeu_requests_page_set_list (TirkeuRequestsPage *self,
 
   gtk_single_selection_set_model (self->selection,
                                   list != NULL ? tirkeu_request_list_get_model (list) : NULL);
+  if (list != NULL)
+    g_signal_connect_object (tirkeu_request_list_get_model (list), "notify::pending",
+                             G_CALLBACK (pending_cb), self, G_CONNECT_DEFAULT);
   if (list != NULL)
     {
       tirkeu_request_list_set_search (list,
