@@ -392,18 +392,22 @@ tirkeu_request_list_lookup (TirkeuRequestList *self,
   return g_hash_table_lookup (self->by_id, portal_id);
 }
 
-/* The latest requests first, enough to fill the window; the rest then joins them. */
+/* The latest requests first, enough to fill the window; the rest then joins them in parts
+ * small enough that merging one is a short main-loop turn, whatever the journal's size. */
 #define FIRST_PART 200
+#define NEXT_PART 5000
 
 static void
-rest_cb (GObject      *source,
+part_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   TirkeuRequestList *self = g_task_get_source_object (task);
+  guint *loaded = g_task_get_task_data (task);
   g_autoptr(GPtrArray) requests = NULL;
   GError *error = NULL;
+  guint asked = *loaded == 0 ? FIRST_PART : NEXT_PART;
 
   requests = tirkeu_journal_list_requests_finish (TIRKEU_JOURNAL (source), result, &error);
   if (requests == NULL)
@@ -412,36 +416,20 @@ rest_cb (GObject      *source,
       return;
     }
 
-  tirkeu_request_list_update (self, requests);
-  g_task_return_boolean (task, TRUE);
-}
+  if (*loaded == 0)
+    tirkeu_request_list_set_requests (self, requests);
+  else
+    tirkeu_request_list_update (self, requests);
+  *loaded += requests->len;
 
-static void
-first_part_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  TirkeuRequestList *self = g_task_get_source_object (task);
-  g_autoptr(GPtrArray) requests = NULL;
-  GError *error = NULL;
-
-  requests = tirkeu_journal_list_requests_finish (TIRKEU_JOURNAL (source), result, &error);
-  if (requests == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  tirkeu_request_list_set_requests (self, requests);
-  if (requests->len < FIRST_PART)
+  if (requests->len < asked)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  tirkeu_journal_list_requests_range_async (TIRKEU_JOURNAL (source), FIRST_PART, -1,
-                                            g_task_get_cancellable (task), rest_cb,
+  tirkeu_journal_list_requests_range_async (TIRKEU_JOURNAL (source), *loaded, NEXT_PART,
+                                            g_task_get_cancellable (task), part_cb,
                                             g_object_ref (task));
 }
 
@@ -454,7 +442,7 @@ first_part_cb (GObject      *source,
  * @user_data: data for @callback
  *
  * Loads every request of the journal (on the journal's thread) into the list: the latest
- * ones first, shown at once, then the rest.
+ * ones first, shown at once, then the rest in parts.
  */
 void
 tirkeu_request_list_load_async (TirkeuRequestList   *self,
@@ -470,8 +458,8 @@ tirkeu_request_list_load_async (TirkeuRequestList   *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_request_list_load_async);
-  tirkeu_journal_list_requests_range_async (journal, 0, FIRST_PART, cancellable, first_part_cb,
-                                            task);
+  g_task_set_task_data (task, g_new0 (guint, 1), g_free);
+  tirkeu_journal_list_requests_range_async (journal, 0, FIRST_PART, cancellable, part_cb, task);
 }
 
 gboolean
