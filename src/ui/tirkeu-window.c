@@ -334,31 +334,39 @@ tirkeu_window_get_requests_page (TirkeuWindow *self)
   return self->requests_page;
 }
 
+/* What the journal's opening answers to: the session it is for (as long as the open
+ * takes), and the window that says why it failed, if that window is still there. */
+typedef struct
+{
+  TirkeuSession *session;
+  GWeakRef       window;
+} JournalOpen;
+
 static void
 journal_open_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  GWeakRef *window_ref = user_data;
-  g_autoptr(TirkeuWindow) self = g_weak_ref_get (window_ref);
+  JournalOpen *open = user_data;
+  g_autoptr(TirkeuSession) session = g_steal_pointer (&open->session);
+  g_autoptr(TirkeuWindow) self = g_weak_ref_get (&open->window);
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_finish (result, &error);
   g_autofree char *text = NULL;
 
-  g_weak_ref_clear (window_ref);
-  g_free (window_ref);
-  /* a window closed while its journal opened: the journal closes with this callback */
-  if (self == NULL)
-    return;
+  g_weak_ref_clear (&open->window);
+  g_free (open);
 
   if (journal != NULL)
     {
-      tirkeu_session_set_journal (self->session, journal);
+      tirkeu_session_set_journal (session, journal);
       return;
     }
 
   /* Said at start, not an empty list: the file may hold unsent signed requests. */
   g_message ("The local journal could not be opened: %s", error->message);
+  if (self == NULL)
+    return;
   if (g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT))
     /* Translators: a bar over the window at start; the journal is the local file of drafts,
      * unsent signed requests and the requests list */
@@ -447,10 +455,11 @@ setup_desk (TirkeuWindow      *self,
   g_signal_connect_object (self->session, "notify::journal", G_CALLBACK (tracking_start), self,
                            G_CONNECT_SWAPPED);
   {
-    GWeakRef *window_ref = g_new0 (GWeakRef, 1);
+    JournalOpen *open = g_new0 (JournalOpen, 1);
 
-    g_weak_ref_init (window_ref, self);
-    tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, window_ref);
+    open->session = g_object_ref (self->session);
+    g_weak_ref_init (&open->window, self);
+    tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, open);
   }
 }
 
