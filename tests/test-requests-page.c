@@ -420,6 +420,25 @@ test_one_change_per_page (Fixture       *fixture,
   }
   g_assert_true (tirkeu_request_list_lookup (fixture->list, "KZ-0000012")
                  == g_ptr_array_index (page, 2));
+
+  /* a request changed in place (same object) that keeps its place is still shown again */
+  {
+    g_autoptr(GPtrArray) same = g_ptr_array_new ();
+    TirkeuRequest *last = tirkeu_request_list_lookup (fixture->list, "KZ-0000801");
+
+    g_assert_nonnull (last);
+    tirkeu_request_set_buyer_name (last, "ӘБІЛҚАСЫМОВА ДИНАРА");
+    g_ptr_array_add (same, last);
+    count = 0;
+    handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &count);
+    tirkeu_request_list_update (fixture->list, same);
+    g_signal_handler_disconnect (model, handler);
+    g_assert_cmpuint (count, ==, 1);
+    /* and found by its new name */
+    tirkeu_request_list_set_search (fixture->list, "абилкасымова");
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+    tirkeu_request_list_set_search (fixture->list, "");
+  }
 }
 
 int

@@ -299,6 +299,7 @@ tirkeu_request_list_update (TirkeuRequestList *self,
   g_autoptr(GHashTable) leaving = NULL;
   g_autoptr(GHashTable) added = NULL;
   g_autoptr(GPtrArray) incoming = NULL;
+  g_autoptr(GPtrArray) in_place = NULL;
   g_autoptr(GPtrArray) items = NULL;
   GPtrArray *listed_items = self->store->items;
   gboolean sorted = TRUE;
@@ -328,8 +329,14 @@ tirkeu_request_list_update (TirkeuRequestList *self,
         continue;
 
       if (listed == request)
-        /* The same object changed in place: its keys are stale. */
-        tirkeu_search_key_prepare (request);
+        {
+          /* The same object changed in place: its keys are stale, and its row too even
+           * if it keeps its place. */
+          tirkeu_search_key_prepare (request);
+          if (in_place == NULL)
+            in_place = g_ptr_array_new ();
+          g_ptr_array_add (in_place, request);
+        }
       if (listed != NULL)
         g_hash_table_add (leaving, listed);
       g_hash_table_add (added, request);
@@ -372,6 +379,14 @@ tirkeu_request_list_update (TirkeuRequestList *self,
     }
 
   replace_items (self, items);
+  for (i = 0; in_place != NULL && i < in_place->len; i++)
+    {
+      guint position;
+
+      /* A splice that left it where it was did not show the change. */
+      if (g_ptr_array_find (self->store->items, g_ptr_array_index (in_place, i), &position))
+        g_list_model_items_changed (G_LIST_MODEL (self->store), position, 1, 1);
+    }
   notify_n_requests (self, before);
 }
 
