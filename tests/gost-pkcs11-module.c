@@ -17,6 +17,8 @@
  * $TIRKEU_GOST_TOKEN_CONFIG, one "key=value" a line:
  *   label=, serial=       the token's label and serial number
  *   pin=                  the user PIN
+ *   context-pin=          the PIN the context-specific login takes (default: the user PIN;
+ *                         a different one lets a test see that login fail on its own)
  *   id=                   CKA_ID of the three objects, hex
  *   key=                  the private scalar: 64 bytes little-endian (NCA's layout), hex
  *   certificate=          path of the certificate, DER
@@ -51,6 +53,7 @@ typedef struct
   char label[33];
   char serial[17];
   char pin[64];
+  char context_pin[64];
   unsigned char id[64];
   size_t id_len;
   unsigned char key[KEY_SIZE];           /* little-endian scalar */
@@ -215,6 +218,8 @@ load_config (void)
         snprintf (token.serial, sizeof token.serial, "%s", value);
       else if (strcmp (line, "pin") == 0)
         snprintf (token.pin, sizeof token.pin, "%s", value);
+      else if (strcmp (line, "context-pin") == 0)
+        snprintf (token.context_pin, sizeof token.context_pin, "%s", value);
       else if (strcmp (line, "id") == 0)
         ok = hex_decode (value, token.id, sizeof token.id, &token.id_len);
       else if (strcmp (line, "key") == 0)
@@ -227,6 +232,8 @@ load_config (void)
         token.with_hash = strcmp (value, "no") != 0;
     }
   fclose (file);
+  if (token.context_pin[0] == '\0')
+    memcpy (token.context_pin, token.pin, sizeof token.pin);
 
   return ok && key_len == KEY_SIZE && token.certificate != NULL && derive_public_key ();
 }
@@ -411,6 +418,7 @@ gost_finalize (CK_VOID_PTR reserved)
   logged_in = 0;
   explicit_bzero (token.key, sizeof token.key);
   explicit_bzero (token.pin, sizeof token.pin);
+  explicit_bzero (token.context_pin, sizeof token.context_pin);
   return CKR_OK;
 }
 
@@ -609,11 +617,11 @@ gost_get_session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO_PTR info)
 }
 
 static CK_RV
-check_pin (CK_UTF8CHAR_PTR pin, CK_ULONG len)
+check_pin (const char *expected, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
   if (pin == NULL)
     return CKR_ARGUMENTS_BAD;
-  if (len != strlen (token.pin) || memcmp (pin, token.pin, len) != 0)
+  if (len != strlen (expected) || memcmp (pin, expected, len) != 0)
     return CKR_PIN_INCORRECT;
   return CKR_OK;
 }
@@ -632,7 +640,7 @@ gost_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK
     case CKU_USER:
       if (logged_in)
         return CKR_USER_ALREADY_LOGGED_IN;
-      if ((rv = check_pin (pin, len)) == CKR_OK)
+      if ((rv = check_pin (token.pin, pin, len)) == CKR_OK)
         logged_in = 1;
       return rv;
     case CKU_CONTEXT_SPECIFIC:
@@ -641,7 +649,7 @@ gost_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK
         rv = CKR_USER_NOT_LOGGED_IN;
       else if (session->sign_mechanism == 0)
         rv = CKR_OPERATION_NOT_INITIALIZED;
-      else if ((rv = check_pin (pin, len)) == CKR_OK)
+      else if ((rv = check_pin (token.context_pin, pin, len)) == CKR_OK)
         session->context_login_done = 1;
       else
         /* a failed context login ends the operation (PKCS#11 2.40, 5.6) */

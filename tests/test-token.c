@@ -234,6 +234,7 @@ test_manager_list (void)
   TirkeuTokenManager *manager = manager_new_loaded (fixture->module);
   g_autoptr(GPtrArray) tokens = list_tokens (manager);
   g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GPtrArray) again = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   TirkeuTokenInfo *token;
@@ -282,6 +283,17 @@ test_manager_list (void)
       g_assert_true (found);
     }
   g_assert_cmpuint (certificates->len, ==, n_expected);
+
+  /* Parsed once: an unchanged token gives the very same (immutable) objects again. */
+  g_clear_object (&result);
+  tirkeu_token_manager_list_certificates_async (manager, tirkeu_token_info_get_serial (token),
+                                                NULL, store_result_cb, &result);
+  again = tirkeu_token_manager_list_certificates_finish (manager, wait_for_result (&result),
+                                                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, certificates->len);
+  for (guint i = 0; i < again->len; i++)
+    g_assert_true (g_ptr_array_find (certificates, g_ptr_array_index (again, i), NULL));
 
   g_clear_object (&result);
   tirkeu_token_manager_list_certificates_async (manager, "no-such-serial", NULL,

@@ -9,6 +9,7 @@
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
+#include "tirkeu-pkcs11.h"
 #include "tirkeu-token-manager.h"
 #include "tirkeu-token-private.h"
 
@@ -56,9 +57,14 @@ typedef struct
 {
   Shared       *shared;
   PKCS11_CTX   *ctx;
+  TirkeuPkcs11 *raw;                /* the same module, for the GOST keys libp11 skips */
   PKCS11_SLOT  *slots;
   unsigned int  n_slots;
   GPtrArray    *present;            /* TirkeuTokenInfo of the last enumeration */
+  /* Parsed certificates by where they are and what they hold (certificate_cache_key()):
+   * each signature and listing would otherwise parse every certificate of the token again.
+   * The objects are immutable, so one may be handed out any number of times. */
+  GHashTable   *certificates;
   guint         loaded : 1;
   guint         module_is_softhsm : 1;
 } Worker;
@@ -373,6 +379,22 @@ find_present (GPtrArray  *present,
   return NULL;
 }
 
+static gboolean
+certificate_of_token_cb (gpointer key,
+                         gpointer value,
+                         gpointer user_data)
+{
+  return g_strcmp0 (tirkeu_certificate_get_token_serial (value), user_data) == 0;
+}
+
+/* A token taken out may come back changed: nothing of it is kept. */
+static void
+forget_certificates (Worker     *worker,
+                     const char *serial)
+{
+  g_hash_table_foreach_remove (worker->certificates, certificate_of_token_cb, (gpointer) serial);
+}
+
 /* Compares the tokens now present with the last enumeration, by serial number, and tells
  * the main context what came and went. */
 static void
@@ -398,6 +420,7 @@ update_presence (Worker *worker)
 
       if (find_present (present, tirkeu_token_info_get_serial (info)) == NULL)
         {
+          forget_certificates (worker, tirkeu_token_info_get_serial (info));
           g_debug ("token %s removed", tirkeu_token_info_get_label (info));
           post_presence (worker, info, FALSE);
         }
@@ -432,6 +455,8 @@ static void
 unload_module (Worker *worker)
 {
   release_slots (worker);
+  /* Ours first: libp11's unload finalizes the module. */
+  g_clear_pointer (&worker->raw, _tirkeu_pkcs11_close);
   if (worker->loaded)
     PKCS11_CTX_unload (worker->ctx);
   worker->loaded = FALSE;
@@ -445,6 +470,8 @@ static gboolean
 load_module (Worker  *worker,
              GError **error)
 {
+  g_autoptr(GError) raw_error = NULL;
+
   unload_module (worker);
 
   worker->ctx = PKCS11_CTX_new ();
@@ -458,6 +485,11 @@ load_module (Worker  *worker,
 
   worker->loaded = TRUE;
   worker->module_is_softhsm = g_str_has_prefix (worker->ctx->manufacturer, "SoftHSM");
+
+  /* Without it, GOST keys are not found; RSA and EC keys still are. */
+  worker->raw = _tirkeu_pkcs11_open (worker->shared->module_path, &raw_error);
+  if (worker->raw == NULL)
+    g_debug ("no raw PKCS#11 access: %s", raw_error->message);
 
   return TRUE;
 }
@@ -593,9 +625,25 @@ has_key_with_id (PKCS11_TOKEN        *token,
   return FALSE;
 }
 
+static char *
+certificate_cache_key (const char *serial,
+                       const char *id,
+                       const char *label,
+                       gboolean    has_key,
+                       GBytes     *der)
+{
+  g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
+
+  return g_strdup_printf ("%s\n%s\n%s\n%d\n%s", serial, id, label != NULL ? label : "",
+                          has_key, digest);
+}
+
+/* @gost_key_ids: the ids of the GOST keys on the token (libp11 0.4.12 does not see them) */
 static TirkeuCertificate *
-certificate_from_pkcs11 (PKCS11_TOKEN *token,
-                         PKCS11_CERT  *cert)
+certificate_from_pkcs11 (Worker       *worker,
+                         PKCS11_TOKEN *token,
+                         PKCS11_CERT  *cert,
+                         GPtrArray    *gost_key_ids)
 {
   unsigned char *der = NULL;
   int der_len;
@@ -603,6 +651,8 @@ certificate_from_pkcs11 (PKCS11_TOKEN *token,
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuCertificate) certificate = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *cache_key = NULL;
+  TirkeuCertificate *cached;
   gboolean has_key;
 
   if (cert->x509 == NULL || (der_len = i2d_X509 (cert->x509, &der)) <= 0)
@@ -611,20 +661,38 @@ certificate_from_pkcs11 (PKCS11_TOKEN *token,
   bytes = g_bytes_new (der, der_len);
   OPENSSL_free (der);
 
+  /* Most tokens hide private keys until the PIN is given, but show the public key. */
+  id = id_to_hex (cert->id, cert->id_len);
+  has_key = has_key_with_id (token, cert->id, cert->id_len, FALSE)
+            || has_key_with_id (token, cert->id, cert->id_len, TRUE)
+            || (gost_key_ids != NULL
+                && g_ptr_array_find_with_equal_func (gost_key_ids, id, g_str_equal, NULL));
+
+  cache_key = certificate_cache_key (token->serialnr, id, cert->label, has_key, bytes);
+  cached = g_hash_table_lookup (worker->certificates, cache_key);
+  if (cached != NULL)
+    return g_object_ref (cached);
+
   certificate = tirkeu_certificate_new_from_der (bytes, &error);
   if (certificate == NULL)
     {
       g_debug ("skipping certificate %s: %s", cert->label, error->message);
       return NULL;
     }
-
-  /* Most tokens hide private keys until the PIN is given, but show the public key. */
-  has_key = has_key_with_id (token, cert->id, cert->id_len, FALSE)
-            || has_key_with_id (token, cert->id, cert->id_len, TRUE);
-  id = id_to_hex (cert->id, cert->id_len);
   _tirkeu_certificate_set_location (certificate, token->serialnr, id, cert->label, has_key);
 
+  g_hash_table_insert (worker->certificates, g_steal_pointer (&cache_key),
+                       g_object_ref (certificate));
   return g_steal_pointer (&certificate);
+}
+
+static GPtrArray *
+gost_key_ids (Worker     *worker,
+              const char *serial)
+{
+  if (worker->raw == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  return _tirkeu_pkcs11_list_gost_key_ids (worker->raw, serial);
 }
 
 static GPtrArray *
@@ -633,6 +701,7 @@ list_certificates (Worker      *worker,
                    GError     **error)
 {
   g_autoptr(GPtrArray) certificates = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) gost_ids = NULL;
   PKCS11_CERT *certs = NULL;
   unsigned int n_certs = 0;
 
@@ -644,9 +713,11 @@ list_certificates (Worker      *worker,
       return NULL;
     }
 
+  gost_ids = gost_key_ids (worker, slot->token->serialnr);
   for (unsigned int i = 0; i < n_certs; i++)
     {
-      TirkeuCertificate *certificate = certificate_from_pkcs11 (slot->token, &certs[i]);
+      TirkeuCertificate *certificate = certificate_from_pkcs11 (worker, slot->token, &certs[i],
+                                                                gost_ids);
 
       if (certificate != NULL)
         g_ptr_array_add (certificates, certificate);
@@ -821,6 +892,7 @@ run_sign (Worker *worker,
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(TirkeuCertificate) certificate = NULL;
+  g_autoptr(GPtrArray) gost_ids = NULL;
   GError *error = NULL;
   GBytes *signature = NULL;
   PKCS11_SLOT *slot;
@@ -841,7 +913,9 @@ run_sign (Worker *worker,
     }
 
   cert = find_certificate (slot, job->certificate_id);
-  if (cert == NULL || (certificate = certificate_from_pkcs11 (slot->token, cert)) == NULL)
+  gost_ids = gost_key_ids (worker, job->token_serial);
+  if (cert == NULL
+      || (certificate = certificate_from_pkcs11 (worker, slot->token, cert, gost_ids)) == NULL)
     {
       error = removed_or (worker, job->token_serial,
                           token_error (TIRKEU_TOKEN_ERROR_CERTIFICATE));
@@ -948,6 +1022,7 @@ worker_main (gpointer data)
   Worker worker = { .shared = data };
 
   worker.present = g_ptr_array_new_with_free_func (g_object_unref);
+  worker.certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   for (;;)
     {
@@ -978,6 +1053,7 @@ worker_main (gpointer data)
 
   unload_module (&worker);
   g_ptr_array_unref (worker.present);
+  g_hash_table_unref (worker.certificates);
   ERR_clear_error ();
   shared_unref (worker.shared);
 
