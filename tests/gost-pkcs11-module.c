@@ -6,8 +6,8 @@
  * vendor-defined key type and mechanisms (src/token/tirkeu-pkcs11-gost.h):
  * CKK_GOSTR3410_512, CKM_GOSTR3410_512 (signs a 64-byte digest the caller computed) and,
  * unless switched off, CKM_GOSTR3410_WITH_GOSTR3411_12_512 (hashes with Streebog-512 itself).
- * Signatures are made with Nettle's gostdsa and returned as a token returns them: s‖r,
- * each 64 bytes big-endian.
+ * Signatures are made with Nettle's gostdsa (through tirkeu_gost_sign_digest()) and returned
+ * as a token returns them: s‖r, each 64 bytes big-endian.
  *
  * The private key may be marked CKA_ALWAYS_AUTHENTICATE, as PIV's signature key is: then
  * every C_Sign needs a C_Login (CKU_CONTEXT_SPECIFIC) with the PIN after its C_SignInit,
@@ -31,15 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#include <gmp.h>
-#include <nettle/ecc-curve.h>
-#include <nettle/ecc.h>
-#include <nettle/gostdsa.h>
 #include <nettle/streebog.h>
 #include <p11-kit/pkcs11.h>
 
+#include "tirkeu-gost.h"
 #include "tirkeu-pkcs11-gost.h"
 
 #define SLOT_ID 1
@@ -128,63 +124,11 @@ read_file (const char     *path,
   return *len == (size_t) size;
 }
 
-static void
-mpz_from_le (mpz_t               z,
-             const unsigned char *bytes,
-             size_t               len)
-{
-  mpz_import (z, len, -1, 1, 0, 0, bytes);
-}
-
-static void
-mpz_to_le (const mpz_t    z,
-           unsigned char *bytes,
-           size_t         len)
-{
-  size_t count = 0;
-
-  memset (bytes, 0, len);
-  mpz_export (bytes, &count, -1, 1, 0, 0, z);
-}
-
-static void
-mpz_to_be (const mpz_t    z,
-           unsigned char *bytes,
-           size_t         len)
-{
-  unsigned char le[KEY_SIZE];
-
-  mpz_to_le (z, le, sizeof le);
-  for (size_t i = 0; i < len; i++)
-    bytes[i] = le[len - 1 - i];
-}
-
 /* The public key is derived from the private one, so the configuration cannot disagree. */
 static int
 derive_public_key (void)
 {
-  const struct ecc_curve *curve = nettle_get_gost_gc512a ();
-  struct ecc_scalar scalar;
-  struct ecc_point point;
-  mpz_t z, x, y;
-  int ok;
-
-  mpz_inits (z, x, y, NULL);
-  mpz_from_le (z, token.key, KEY_SIZE);
-  ecc_scalar_init (&scalar, curve);
-  ecc_point_init (&point, curve);
-  ok = ecc_scalar_set (&scalar, z);
-  if (ok)
-    {
-      ecc_point_mul_g (&point, &scalar);
-      ecc_point_get (&point, x, y);
-      mpz_to_le (x, token.public_key, KEY_SIZE);
-      mpz_to_le (y, token.public_key + KEY_SIZE, KEY_SIZE);
-    }
-  ecc_point_clear (&point);
-  ecc_scalar_clear (&scalar);
-  mpz_clears (z, x, y, NULL);
-  return ok;
+  return tirkeu_gost_public_key_from_private (token.key, token.public_key, NULL);
 }
 
 static int
@@ -765,45 +709,18 @@ gost_sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_
   return CKR_OK;
 }
 
-static void
-random_cb (void    *context,
-           size_t   length,
-           uint8_t *dst)
-{
-  (void) context;
-  while (length > 0)
-    {
-      ssize_t got = getrandom (dst, length, 0);
-
-      if (got > 0)
-        {
-          dst += got;
-          length -= (size_t) got;
-        }
-    }
-}
-
 /* Signs the 64-byte digest; writes s‖r big-endian, as a token returns them. */
-static void
+static int
 sign_digest (const unsigned char *digest,
              unsigned char       *signature)
 {
-  const struct ecc_curve *curve = nettle_get_gost_gc512a ();
-  struct ecc_scalar scalar;
-  struct dsa_signature rs;
-  mpz_t z;
+  unsigned char nca[TIRKEU_PKCS11_GOST_512_SIGNATURE_SIZE];
 
-  mpz_init (z);
-  mpz_from_le (z, token.key, KEY_SIZE);
-  ecc_scalar_init (&scalar, curve);
-  ecc_scalar_set (&scalar, z);
-  dsa_signature_init (&rs);
-  gostdsa_sign (&scalar, NULL, random_cb, TIRKEU_PKCS11_GOST_512_DIGEST_SIZE, digest, &rs);
-  mpz_to_be (rs.s, signature, KEY_SIZE);
-  mpz_to_be (rs.r, signature + KEY_SIZE, KEY_SIZE);
-  dsa_signature_clear (&rs);
-  ecc_scalar_clear (&scalar);
-  mpz_clear (z);
+  if (!tirkeu_gost_sign_digest (token.key, digest, nca, NULL))
+    return 0;
+  /* the conversion is its own inverse */
+  tirkeu_pkcs11_gost_signature_to_nca (nca, signature);
+  return 1;
 }
 
 static CK_RV
@@ -844,7 +761,11 @@ finish_sign (Session      *session,
       streebog512_digest (&session->hash, sizeof digest, digest);
     }
 
-  sign_digest (digest, signature);
+  if (!sign_digest (digest, signature))
+    {
+      session->sign_mechanism = 0;
+      return CKR_FUNCTION_FAILED;
+    }
   *signature_len = TIRKEU_PKCS11_GOST_512_SIGNATURE_SIZE;
   /* PKCS#11 2.40, 5.11: a signature ends the operation, and a context login is for one */
   session->sign_mechanism = 0;
