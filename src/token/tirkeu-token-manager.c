@@ -6,6 +6,7 @@
 #include <openssl/cms.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/ui.h>
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
@@ -61,6 +62,7 @@ typedef struct
   PKCS11_SLOT  *slots;
   unsigned int  n_slots;
   GPtrArray    *present;            /* TirkeuTokenInfo of the last enumeration */
+  UI_METHOD    *pin_ui;             /* libp11's context-specific login asks this */
   /* Parsed certificates by where they are and what they hold (certificate_cache_key()):
    * each signature and listing would otherwise parse every certificate of the token again.
    * The objects are immutable, so one may be handed out any number of times. */
@@ -325,6 +327,49 @@ log_openssl_errors (const char *what)
     }
 }
 
+/* libp11 asks for the PIN of a CKA_ALWAYS_AUTHENTICATE key through OpenSSL's UI. Ours
+ * answers with the PIN of the signing job under way, given as the UI's user data, and
+ * writes nothing anywhere: with no job (no user data) the answer is a failure, never a
+ * prompt on the console. */
+static int
+pin_ui_read_cb (UI        *ui,
+                UI_STRING *uis)
+{
+  const char *pin = UI_get0_user_data (ui);
+
+  switch (UI_get_string_type (uis))
+    {
+    case UIT_PROMPT:
+    case UIT_VERIFY:
+      if (pin == NULL)
+        return 0;
+      return UI_set_result (ui, uis, pin) == 0 ? 1 : 0;
+    case UIT_NONE:
+    case UIT_BOOLEAN:
+    case UIT_INFO:
+    case UIT_ERROR:
+    default:
+      return 1;
+    }
+}
+
+static int
+pin_ui_write_cb (UI        *ui,
+                 UI_STRING *uis)
+{
+  return 1;
+}
+
+static UI_METHOD *
+pin_ui_new (void)
+{
+  UI_METHOD *method = UI_create_method ("tirkeu token PIN");
+
+  UI_method_set_reader (method, pin_ui_read_cb);
+  UI_method_set_writer (method, pin_ui_write_cb);
+  return method;
+}
+
 static TirkeuPinFlags
 pin_flags_of (const PKCS11_TOKEN *token)
 {
@@ -475,6 +520,8 @@ load_module (Worker  *worker,
   unload_module (worker);
 
   worker->ctx = PKCS11_CTX_new ();
+  /* Before anything can ask: no PIN (and never the console) until a signing job sets one. */
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
   if (PKCS11_CTX_load (worker->ctx, worker->shared->module_path) != 0)
     {
       log_openssl_errors ("PKCS11_CTX_load");
@@ -812,10 +859,12 @@ login_error (Worker     *worker,
   return token_error (TIRKEU_TOKEN_ERROR_PIN_INCORRECT);
 }
 
+/* @ckr: (out): the CKR_* value libp11 reported when signing failed, or CKR_OK */
 static GBytes *
 make_cms (X509      *signer,
           EVP_PKEY  *key,
           GBytes    *content,
+          CK_RV     *ckr,
           GError   **error)
 {
   const unsigned int flags = CMS_DETACHED | CMS_BINARY;
@@ -836,6 +885,7 @@ make_cms (X509      *signer,
       || CMS_final (cms, in, NULL, flags) != 1
       || (der_len = i2d_CMS_ContentInfo (cms, &der)) <= 0)
     {
+      *ckr = last_ckr ();
       log_openssl_errors ("CMS signing");
       g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_SIGNING_FAILED,
                            tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_SIGNING_FAILED));
@@ -901,6 +951,7 @@ run_sign (Worker *worker,
   EVP_PKEY *private_key = NULL;
   X509 *signer = NULL;
   gboolean logged_in;
+  CK_RV rv = CKR_OK;
 
   if (!refresh_slots (worker, FALSE, &error))
     goto out;
@@ -939,11 +990,9 @@ run_sign (Worker *worker,
   signer = X509_dup (cert->x509);
   ERR_clear_error ();
   logged_in = PKCS11_login (slot, 0, job->pin) == 0;
-  wipe_pin (job);
   if (!logged_in)
     {
-      CK_RV rv = last_ckr ();
-
+      rv = last_ckr ();
       log_openssl_errors ("PKCS11_login");
       error = login_error (worker, job->token_serial, rv != CKR_OK ? rv : CKR_GENERAL_ERROR);
       goto out;
@@ -958,11 +1007,25 @@ run_sign (Worker *worker,
       goto out;
     }
 
-  signature = make_cms (signer, private_key, job->content, &error);
+  /* A key marked CKA_ALWAYS_AUTHENTICATE: libp11 asks pin_ui for the PIN again. */
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, job->pin);
+  ERR_clear_error ();
+  signature = make_cms (signer, private_key, job->content, &rv, &error);
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
+  wipe_pin (job);
   EVP_PKEY_free (g_steal_pointer (&private_key));
   if (signature == NULL)
     {
-      error = removed_or (worker, job->token_serial, error);
+      /* the context-specific login failed */
+      if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
+        {
+          g_clear_error (&error);
+          error = login_error (worker, job->token_serial, rv);
+        }
+      else
+        {
+          error = removed_or (worker, job->token_serial, error);
+        }
       goto out;
     }
 
@@ -1022,6 +1085,7 @@ worker_main (gpointer data)
   Worker worker = { .shared = data };
 
   worker.present = g_ptr_array_new_with_free_func (g_object_unref);
+  worker.pin_ui = pin_ui_new ();
   worker.certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   for (;;)
@@ -1054,6 +1118,7 @@ worker_main (gpointer data)
   unload_module (&worker);
   g_ptr_array_unref (worker.present);
   g_hash_table_unref (worker.certificates);
+  UI_destroy_method (worker.pin_ui);
   ERR_clear_error ();
   shared_unref (worker.shared);
 

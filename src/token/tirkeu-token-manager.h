@@ -28,7 +28,11 @@
  *   sessions of this process) and switched on automatically when the module itself is
  *   SoftHSM.
  * - PIN: the caller's NUL-terminated PIN is copied into the job only; the copy is wiped
- *   (OPENSSL_cleanse) right after C_Login, and the job wiped again when freed. libp11 keeps
+ *   (OPENSSL_cleanse) as soon as the signature is made (a key marked
+ *   CKA_ALWAYS_AUTHENTICATE needs it again for the context-specific login right before
+ *   C_Sign), and the job wiped again when freed. libp11 would ask for that second PIN
+ *   through OpenSSL's UI, on the console by default: the manager gives libp11 a UI_METHOD
+ *   of its own that hands over the job's PIN and nothing else, and that never prompts. libp11 keeps
  *   its own copy of the PIN for re-login after fork(); it wipes it when the slot is released,
  *   so every signing job logs out and releases all slots before it returns. The PIN is never
  *   logged, never a property, never in a GString. On a failed login the slots are enumerated
