@@ -52,9 +52,7 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
     case TIRKEU_TOKEN_ERROR_CERTIFICATE:
       return _("The certificate was not found on the token or cannot be read");
     case TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM:
-      /* Translators: GOST 34.310-2004 and GOST 2015 are the Kazakh national algorithms */
-      return _("The key uses the GOST algorithm, which Tirkeu cannot sign with yet. "
-               "Use an RSA key of the national certification authority");
+      return _("The key uses an algorithm Tirkeu cannot sign with");
     case TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN:
       /* Translators: BIN: ru БИН, kk БСН */
       return _("The certificate belongs to another organisation: its BIN is not the seller's");

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  * @TIRKEU_TOKEN_ERROR_NO_KEY: the certificate has no private key on the token
  * @TIRKEU_TOKEN_ERROR_CERTIFICATE: no such certificate, or it cannot be read
  * @TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM: the key uses an algorithm we cannot sign with
- *   (the Kazakh GOST algorithms)
+ *   (GOST 34.310-2004 of the old NCA sets, or one we do not know)
  * @TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN: the certificate's BIN is not the seller's
  * @TIRKEU_TOKEN_ERROR_EXPIRED: the certificate has expired
  * @TIRKEU_TOKEN_ERROR_NOT_YET_VALID: the certificate is not valid yet
