@@ -16,6 +16,9 @@ TIRKEU_CLI_COMMAND ("check-vin", tirkeu_cli_run_check_vin, N_("VIN"), N_("Check 
 TIRKEU_CLI_COMMAND ("tokens", tirkeu_cli_run_tokens, N_("[--pkcs11-module FILE]"), N_("List the EDS tokens and their certificates"))
 TIRKEU_CLI_COMMAND ("sign", tirkeu_cli_run_sign, N_("--token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE"), N_("Make a detached CMS signature of FILE with the EDS token"))
 
+/* --- signatures (tirkeu-cli-verify.c) --- */
+TIRKEU_CLI_COMMAND ("verify", tirkeu_cli_run_verify, N_("[--trust CERT]… [--at TIME] SIGNATURE [DATA]"), N_("Check a CMS signature: each signer's signature, certificate chain and identity"))
+
 /* --- portal (tirkeu-cli-portal.c) --- */
 TIRKEU_CLI_COMMAND ("vehicle", tirkeu_cli_run_vehicle, N_("VIN"), N_("Check a vehicle on the portal: e-passport, customs, utilization fee (steps 2-5)"))
 TIRKEU_CLI_COMMAND ("person", tirkeu_cli_run_person, N_("IIN"), N_("Check the buyer in the state database of individuals (steps 6-7)"))
