@@ -24,6 +24,8 @@
  *   certificate=          path of the certificate, DER
  *   always-authenticate=  yes: the key needs a context-specific login per signature
  *   with-hash=            no: offer CKM_GOSTR3410_512 only
+ *   digest-mechanism=     no: offer CKM_GOSTR3410_WITH_GOSTR3411_12_512 only (a token that
+ *                         hashes itself)
  * Each context-specific login attempt appends a line to $TIRKEU_GOST_TOKEN_LOG, if set, so
  * that a test can count them.
  */
@@ -58,6 +60,7 @@ typedef struct
   size_t certificate_len;
   int always_authenticate;
   int with_hash;
+  int digest_mechanism;
 } Token;
 
 typedef struct
@@ -143,6 +146,7 @@ load_config (void)
   free (token.certificate);
   memset (&token, 0, sizeof token);
   token.with_hash = 1;
+  token.digest_mechanism = 1;
 
   if (path == NULL || (file = fopen (path, "r")) == NULL)
     return 0;
@@ -174,6 +178,8 @@ load_config (void)
         token.always_authenticate = strcmp (value, "yes") == 0;
       else if (strcmp (line, "with-hash") == 0)
         token.with_hash = strcmp (value, "no") != 0;
+      else if (strcmp (line, "digest-mechanism") == 0)
+        token.digest_mechanism = strcmp (value, "no") != 0;
     }
   fclose (file);
   if (token.context_pin[0] == '\0')
@@ -431,12 +437,16 @@ gost_get_token_info (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
   return CKR_OK;
 }
 
-static CK_MECHANISM_TYPE
+static CK_ULONG
 offered_mechanisms (CK_MECHANISM_TYPE *list)
 {
-  list[0] = TIRKEU_CKM_GOSTR3410_512;
-  list[1] = TIRKEU_CKM_GOSTR3410_WITH_GOSTR3411_12_512;
-  return token.with_hash ? 2 : 1;
+  CK_ULONG n = 0;
+
+  if (token.digest_mechanism)
+    list[n++] = TIRKEU_CKM_GOSTR3410_512;
+  if (token.with_hash)
+    list[n++] = TIRKEU_CKM_GOSTR3410_WITH_GOSTR3411_12_512;
+  return n;
 }
 
 static CK_RV
