@@ -1255,6 +1255,11 @@ tirkeu_request_new_from_variant (GVariant  *variant,
   if (!lookup_date_time (variant, "created-at", &self->created_at, error)
       || !lookup_date_time (variant, "updated-at", &self->updated_at, error))
     return NULL;
+  /* A stored request's times are the portal's (the journal orders versions by them): a
+   * change made here (the outbox adding the signature the portal does not send back) must
+   * not make this copy newer than the portal's next answer, or a later withdrawal or stage
+   * would be taken for an older one and dropped. */
+  self->portal_times = TRUE;
 
   return g_steal_pointer (&self);
 }
