@@ -171,6 +171,7 @@ struct _Fixture
   guint n_signatures;         /* calls of the sign function */
   guint n_sessions;
   char *last_authorization;
+  char *answer;               /* the scripted answer of hostile_handler */
   GList *slow_answers;        /* SlowAnswer */
   /* the async result */
   GMainLoop *loop;
@@ -230,6 +231,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->base_url);
   g_hash_table_unref (fixture->created);
   g_free (fixture->last_authorization);
+  g_free (fixture->answer);
   g_clear_object (&fixture->result);
   g_main_loop_unref (fixture->loop);
 }
@@ -1407,6 +1409,262 @@ test_sign_in_shared (Fixture       *fixture,
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* Hostile answers: well formed JSON that is bad text, too deep, or answers another question  */
+
+#define HOSTILE_VIN "XW8ZZZ61ZJG123456"
+#define HOSTILE_IIN "900101300123"
+#define HOSTILE_ID "T-2025-000001"
+#define HOSTILE_TEXT(x) "{\"kk\":\"" x "\",\"ru\":\"" x "\",\"en\":\"" x "\"}"
+
+/* A Request of the contract with @id, @vin, @iin, @number and @name put in. */
+static char *
+request_answer (const char *id,
+                const char *vin,
+                const char *iin,
+                const char *number,
+                const char *name)
+{
+  return g_strdup_printf (
+    "{\"id\":\"%s\",\"stage\":\"contract_found\",\"revision\":1,\"vin\":\"%s\","
+    "\"buyer_iin\":\"%s\",\"contract_number\":\"%s\",\"seller_bin\":\"940140000385\","
+    "\"created_at\":\"2025-10-17T09:30:00Z\",\"updated_at\":\"2025-10-17T09:30:00Z\","
+    "\"signing_payload\":\"eyJhIjoxfQ==\","
+    "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025},"
+    "\"buyer\":{\"iin\":\"%s\",\"full_name\":\"%s\"},"
+    "\"contract\":{\"number\":\"%s\",\"date\":\"2025-10-16\",\"price\":\"100.00\","
+    "\"currency\":\"KZT\",\"seller\":{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\"},"
+    "\"buyer\":{\"iin\":\"%s\",\"full_name\":\"%s\"}},"
+    "\"history\":[{\"stage\":\"draft\",\"at\":\"2025-10-17T09:30:00Z\",\"message\":"
+    HOSTILE_TEXT ("d") "},{\"stage\":\"contract_found\",\"at\":\"2025-10-17T09:30:00Z\","
+    "\"message\":" HOSTILE_TEXT ("c") "}],\"refusal\":null,\"tson\":null,\"plate_type\":null}",
+    id, vin, iin, number, iin, name, number, iin, name);
+}
+
+static char *
+vehicle_answer (const char *vin,
+                const char *epassport_status,
+                const char *stopped_at)
+{
+  return g_strdup_printf ("{\"vin\":\"%s\",\"epassport\":{\"status\":\"%s\"},"
+                          "\"customs\":{\"status\":\"paid\"},"
+                          "\"utilization\":{\"status\":\"paid\"},\"stopped_at\":%s}",
+                          vin, epassport_status, stopped_at);
+}
+
+static void
+hostile_handler (Fixture           *fixture,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  if (g_str_has_prefix (path, "/api/v1/auth/"))
+    session_handler (fixture, msg, path);
+  else
+    respond_json (msg, 200, fixture->answer);
+}
+
+typedef enum { OP_ABOUT, OP_VEHICLE, OP_PERSON, OP_CONTRACTS, OP_CREATE, OP_SIGNATURE,
+               OP_GET_REQUEST, OP_WITHDRAW, OP_CHANGES } Operation;
+
+/* Runs @operation (asking about HOSTILE_VIN, HOSTILE_IIN, HOSTILE_ID) against the answer
+ * scripted in @fixture; returns whether it succeeded. */
+static gboolean
+run_operation (Fixture             *fixture,
+               TirkeuPortalClient  *client,
+               Operation            operation,
+               GError             **error)
+{
+  GAsyncResult *result;
+
+  switch (operation)
+    {
+    case OP_ABOUT:
+      {
+        g_autoptr(TirkeuPortalAbout) about = NULL;
+
+        tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+        about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), error);
+        return about != NULL;
+      }
+    case OP_VEHICLE:
+      {
+        g_autoptr(TirkeuPortalVehicleCheck) check = NULL;
+
+        tirkeu_portal_client_check_vehicle_async (client, HOSTILE_VIN, NULL, result_cb, fixture);
+        check = tirkeu_portal_client_check_vehicle_finish (client, wait_result (fixture), error);
+        return check != NULL;
+      }
+    case OP_PERSON:
+      {
+        g_autoptr(TirkeuPortalPerson) person = NULL;
+
+        tirkeu_portal_client_check_person_async (client, HOSTILE_IIN, NULL, result_cb, fixture);
+        person = tirkeu_portal_client_check_person_finish (client, wait_result (fixture), error);
+        return person != NULL;
+      }
+    case OP_CONTRACTS:
+      {
+        g_autoptr(GPtrArray) contracts = NULL;
+
+        tirkeu_portal_client_find_contracts_async (client, HOSTILE_VIN, HOSTILE_IIN, NULL,
+                                                   result_cb, fixture);
+        contracts = tirkeu_portal_client_find_contracts_finish (client, wait_result (fixture),
+                                                                error);
+        return contracts != NULL;
+      }
+    case OP_CHANGES:
+      {
+        g_autoptr(TirkeuPortalChanges) changes = NULL;
+
+        tirkeu_portal_client_get_changes_async (client, NULL, NULL, result_cb, fixture);
+        changes = tirkeu_portal_client_get_changes_finish (client, wait_result (fixture), error);
+        return changes != NULL;
+      }
+    case OP_CREATE:
+    case OP_SIGNATURE:
+    case OP_GET_REQUEST:
+    case OP_WITHDRAW:
+    default:
+      {
+        g_autoptr(TirkeuRequest) request = NULL;
+        g_autoptr(GBytes) signature = g_bytes_new_static ("sig", 3);
+
+        if (operation == OP_CREATE)
+          tirkeu_portal_client_create_request_async (client,
+                                                     "9a3e5d2c-41b7-4f0e-8c6d-2b1a0f9e8d7c",
+                                                     HOSTILE_VIN, HOSTILE_IIN, "DKP-77", NULL,
+                                                     result_cb, fixture);
+        else if (operation == OP_SIGNATURE)
+          tirkeu_portal_client_submit_signature_async (client, HOSTILE_ID, signature, NULL,
+                                                       result_cb, fixture);
+        else if (operation == OP_GET_REQUEST)
+          tirkeu_portal_client_get_request_async (client, HOSTILE_ID, NULL, result_cb, fixture);
+        else
+          tirkeu_portal_client_withdraw_async (client, HOSTILE_ID, NULL, result_cb, fixture);
+        result = wait_result (fixture);
+        if (operation == OP_CREATE)
+          request = tirkeu_portal_client_create_request_finish (client, result, NULL, error);
+        else if (operation == OP_SIGNATURE)
+          request = tirkeu_portal_client_submit_signature_finish (client, result, NULL, error);
+        else if (operation == OP_GET_REQUEST)
+          request = tirkeu_portal_client_get_request_finish (client, result, NULL, error);
+        else
+          request = tirkeu_portal_client_withdraw_finish (client, result, NULL, error);
+        return request != NULL;
+      }
+    }
+}
+
+typedef struct
+{
+  Operation operation;
+  char *answer;
+  const char *field;   /* the field details name, NULL for a parse failure */
+} HostileCase;
+
+static void
+test_hostile_answers (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GString *deep = g_string_new ("{\"environment\":");
+  HostileCase cases[] = {
+    /* sanity: the honest answers pass */
+    { OP_VEHICLE, vehicle_answer (HOSTILE_VIN, "found", "null"), NULL },
+    { OP_PERSON, g_strdup ("{\"iin\":\"" HOSTILE_IIN "\",\"status\":\"active\","
+                           "\"full_name\":\"IVANOV IVAN\"}"), NULL },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "IVANOV"), NULL },
+    { OP_SIGNATURE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "IVANOV"), NULL },
+    /* bad text: json-glib decodes a lone surrogate into bytes that are not UTF-8; the
+     * request's mapping asserted in g_variant_new_string() */
+    { OP_GET_REQUEST, NULL, NULL },
+    { OP_CHANGES, NULL, NULL },
+    { OP_ABOUT, g_strdup ("{\"environment\":\"sandbox\",\"api_version\":\"1.0\\udc00.1\"}"), NULL },
+    /* nested 100,000 deep: json-glib's recursion overflowed the stack */
+    { OP_ABOUT, NULL, NULL },
+    /* another question's answer */
+    { OP_VEHICLE, vehicle_answer ("JTDBR32E720123456", "found", "null"), "vin" },
+    { OP_VEHICLE, vehicle_answer (HOSTILE_VIN, "not_found", "null"), "stopped_at" },
+    { OP_PERSON, g_strdup ("{\"iin\":\"870412300415\",\"status\":\"active\","
+                           "\"full_name\":\"PETROV PETR\"}"), "iin" },
+    { OP_CONTRACTS, g_strdup ("{\"contracts\":[{\"number\":\"DKP-1\",\"date\":\"2025-10-16\","
+                              "\"price\":\"1.00\",\"currency\":\"KZT\",\"seller\":{\"bin\":"
+                              "\"940140000385\",\"name\":\"A\"},\"buyer\":{\"iin\":"
+                              "\"870412300415\",\"full_name\":\"P\"}}]}"),
+      "contracts[0].buyer.iin" },
+    { OP_GET_REQUEST, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_WITHDRAW, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_SIGNATURE, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_CREATE, request_answer (HOSTILE_ID, "JTDBR32E720123456", HOSTILE_IIN, "DKP-77", "I"),
+      "vin" },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, "870412300415", "DKP-77", "I"),
+      "buyer_iin" },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-78", "I"),
+      "contract_number" },
+  };
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  cases[7].answer = g_string_free (deep, FALSE);
+  {
+    /* in a history message, which the request keeps in its serialized form */
+    g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",
+                                               "IVANOV");
+    g_auto(GStrv) parts = g_strsplit (request, "\"en\":\"c\"", 2);
+
+    cases[4].answer = g_strjoinv ("\"en\":\"c\\uD800c\"", parts);
+  }
+  {
+    g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",
+                                               "A\\uDC00B");
+
+    cases[5].answer = g_strdup_printf ("{\"changes\":[%s],\"cursor\":\"c\",\"has_more\":false}",
+                                       request);
+  }
+
+  fixture->handler = hostile_handler;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TirkeuPortalClient *client = new_client (fixture);
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      g_test_message ("case %u", i);
+      tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+      g_free (fixture->answer);
+      fixture->answer = g_steal_pointer (&cases[i].answer);
+      ok = run_operation (fixture, client, cases[i].operation, &error);
+      if (i < 4)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_test_message ("refused: %s", error != NULL ? error->message : "(none)");
+          g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+          if (cases[i].field != NULL)
+            {
+              JsonObject *details =
+                json_node_get_object (tirkeu_portal_error_get_details (error));
+
+              g_assert_cmpstr (json_object_get_string_member (details, "field"), ==,
+                               cases[i].field);
+              /* an IIN in the details is masked */
+              g_assert_null (strstr (json_object_get_string_member_with_default (details,
+                                                                                   "answered",
+                                                                                   ""),
+                                     "870412300415"));
+            }
+        }
+      tirkeu_portal_client_set_sign_func (client, NULL, NULL, NULL, NULL);
+      finalize_client (fixture, client);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1449,6 +1707,7 @@ main (int   argc,
   ADD ("session-expired-without-signer", test_session_expired_without_signer);
   ADD ("sign-in-shared", test_sign_in_shared);
   ADD ("token-not-logged", test_token_not_logged);
+  ADD ("hostile-answers", test_hostile_answers);
 #undef ADD
 
   status = g_test_run ();

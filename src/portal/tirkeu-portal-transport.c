@@ -266,15 +266,14 @@ static GError *
 error_from_answer (guint   status,
                    GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   GError *error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
 
-  if (len > 0 && g_utf8_validate (data, len, NULL) &&
-      json_parser_load_from_data (parser, data, len, &parse_error))
-    error = tirkeu_portal_json_to_error (json_parser_get_root (parser), status, NULL);
+  root = tirkeu_portal_json_parse (data, len, NULL);
+  if (root != NULL && len > 0)
+    error = tirkeu_portal_json_to_error (root, status, NULL);
 
   if (error == NULL)
     {
@@ -303,39 +302,23 @@ call_finish_answer (GTask *task)
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      g_autoptr(GError) parse_error = NULL;
+      GError *parse_error = NULL;
       gsize len;
       const char *data = g_bytes_get_data (body, &len);
       JsonNode *root;
 
       call_end_attempt (call, g_task_get_cancellable (task));
 
-      if (len == 0)
-        {
-          g_task_return_pointer (task, json_node_new (JSON_NODE_NULL),
-                                 (GDestroyNotify) json_node_unref);
-          g_object_unref (task);
-          return;
-        }
-
-      /* The contract says UTF-8; json-glib would accept some invalid sequences silently. */
-      if (!g_utf8_validate (data, len, NULL) ||
-          !json_parser_load_from_data (parser, data, len, &parse_error))
+      root = tirkeu_portal_json_parse (data, len, &parse_error);
+      if (root == NULL)
         {
           /* A malformed answer is not retried: the operation may have taken effect, and
            * repeating a broken answer teaches nothing. */
-          g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                                   _("The portal's answer is not valid JSON: %s"),
-                                   parse_error != NULL ? parse_error->message
-                                                       : _("invalid UTF-8"));
+          g_task_return_error (task, parse_error);
           g_object_unref (task);
           return;
         }
 
-      root = json_parser_steal_root (parser);
-      if (root == NULL)
-        root = json_node_new (JSON_NODE_NULL);
       g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
       g_object_unref (task);
       return;
