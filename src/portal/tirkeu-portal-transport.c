@@ -33,6 +33,12 @@ typedef struct
   TirkeuPortalCallFlags flags;
 
   guint attempt;              /* attempts made so far for this call */
+  /* One deadline for the whole call, its retries and their waits included (monotonic
+   * microseconds). A sign-in the call waits for does not count: it may wait for a PIN. */
+  gint64 started_at;
+  gint64 deadline_at;
+  gint64 paused_at;           /* when the call began to wait for a sign-in, 0 when not */
+  gint64 paused_total;
   gboolean renewed;           /* the session was (re)opened once for this call */
   guint generation;           /* the session the current attempt used */
 
@@ -82,6 +88,36 @@ call_free (Call *call)
 }
 
 
+/* The time the call has really taken so far, sign-ins left out: what a timeout says. */
+static guint
+call_waited_ms (Call *call)
+{
+  gint64 waited = g_get_monotonic_time () - call->started_at - call->paused_total;
+
+  return (guint) CLAMP (waited / 1000, 0, G_MAXUINT);
+}
+
+/* A call that waits for a sign-in stops its clock; it runs again when the call resumes. */
+static void
+call_pause (Call *call)
+{
+  if (call->paused_at == 0)
+    call->paused_at = g_get_monotonic_time ();
+}
+
+static void
+call_unpause (Call *call)
+{
+  if (call->paused_at != 0)
+    {
+      gint64 paused = g_get_monotonic_time () - call->paused_at;
+
+      call->deadline_at += paused;
+      call->paused_total += paused;
+      call->paused_at = 0;
+    }
+}
+
 /* Maps a failure of the HTTP exchange itself (no answer, or an answer cut short) to the
  * client-side codes. Returns NULL for a cancellation by the caller, which is handed on as
  * G_IO_ERROR_CANCELLED. */
@@ -95,7 +131,8 @@ transport_error (TirkeuPortalClient *self,
     {
       if (call->timed_out)
         return g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT,
-                            _("The portal did not answer within %u ms"), self->timeout_ms);
+                            _("The portal did not answer within %u ms"),
+                            call_waited_ms (call));
       return NULL;
     }
 
@@ -190,6 +227,15 @@ call_fail (GTask  *task,
       backoff = MIN (backoff, RETRY_MAX_DELAY_MS);
       /* "Equal jitter": half fixed, half random. */
       delay_ms = (guint) (backoff / 2 + g_random_int_range (0, (gint32) (backoff / 2) + 1));
+    }
+
+  /* The retry would start after the call's deadline: the user has waited long enough, and
+   * the last failure is what they are told. */
+  if (g_get_monotonic_time () + (gint64) delay_ms * 1000 >= call->deadline_at)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
     }
 
   g_debug ("%s %s: attempt %u failed (%s), retrying in %u ms",
@@ -348,6 +394,7 @@ call_finish_answer (GTask *task)
                tirkeu_portal_code_to_string (error->code));
       g_clear_error (&error);
       tirkeu_portal_client_sign_out (self);
+      call_pause (call);
       _tirkeu_portal_client_sign_in_begin (self, task);
       return;
     }
@@ -473,12 +520,16 @@ _tirkeu_portal_client_call_resume (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autofree char *url = NULL;
   SoupMessageHeaders *headers;
+  gint64 remaining_ms;
+
+  call_unpause (call);
 
   if ((call->flags & TIRKEU_PORTAL_CALL_AUTH) && self->session_token == NULL)
     {
       if (self->sign_func != NULL && !call->renewed)
         {
           call->renewed = TRUE;
+          call_pause (call);
           _tirkeu_portal_client_sign_in_begin (self, task);
           return;
         }
@@ -523,13 +574,14 @@ _tirkeu_portal_client_call_resume (GTask *task)
   call->attempt++;
   self->n_attempts++;
   call->timed_out = FALSE;
+  remaining_ms = MAX (call->deadline_at - g_get_monotonic_time (), 1000) / 1000;
   call->attempt_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (parent_cancelled_cb),
                                                 g_object_ref (call->attempt_cancellable),
                                                 g_object_unref);
 
-  call->deadline = g_timeout_source_new (self->timeout_ms);
+  call->deadline = g_timeout_source_new ((guint) MIN (remaining_ms, G_MAXUINT));
   g_source_set_callback (call->deadline, deadline_cb, call, NULL);
   g_source_set_name (call->deadline, "[tirkeu] portal deadline");
   g_source_attach (call->deadline, g_task_get_context (task));
@@ -561,6 +613,8 @@ _tirkeu_portal_client_call_async (TirkeuPortalClient    *self,
   call->body = body != NULL ? g_bytes_ref (body) : NULL;
   call->idempotency_key = g_strdup (idempotency_key);
   call->flags = flags;
+  call->started_at = g_get_monotonic_time ();
+  call->deadline_at = call->started_at + (gint64) self->timeout_ms * 1000;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _tirkeu_portal_client_call_async);
