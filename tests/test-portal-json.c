@@ -463,6 +463,26 @@ test_parse_bad_text (void)
       g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
     }
 
+  /* json-glib's own message quotes the bad text it stopped at, decoded: the error's message
+   * must still be text (found by fuzz-portal-json) */
+  {
+    const char *answers_refused_by_json_glib[] = {
+      "{\"k\\\\\\\\\\\\\\\\\\2025-09-01\"},\"customs\":{\"status\":\"paid\"}",
+      "{\"a\":\"c\\uD800\"}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (answers_refused_by_json_glib); i++)
+      {
+        const char *answer = answers_refused_by_json_glib[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonNode) root = tirkeu_portal_json_parse (answer, strlen (answer), &error);
+
+        g_assert_null (root);
+        g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+        g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      }
+  }
+
   /* a valid pair is text like any other */
   {
     const char *pair = "{\"a\":\"\\ud83d\\ude97\"}";

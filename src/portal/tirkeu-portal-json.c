@@ -143,8 +143,12 @@ tirkeu_portal_json_parse (const char  *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, &parse_error))
     {
+      /* json-glib quotes the offending text, decoded escapes and all, which need not be
+       * UTF-8: the message reaches the details a user may open. */
+      g_autofree char *reason = g_utf8_make_valid (parse_error->message, -1);
+
       g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer is not valid JSON: %s"), parse_error->message);
+                   _("The portal's answer is not valid JSON: %s"), reason);
       return NULL;
     }
 

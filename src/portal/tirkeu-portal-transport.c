@@ -574,7 +574,8 @@ _tirkeu_portal_client_call_resume (GTask *task)
   call->attempt++;
   self->n_attempts++;
   call->timed_out = FALSE;
-  remaining_ms = MAX (call->deadline_at - g_get_monotonic_time (), 1000) / 1000;
+  /* rounded up: the attempt never ends before the deadline it was given */
+  remaining_ms = (MAX (call->deadline_at - g_get_monotonic_time (), 1) + 999) / 1000;
   call->attempt_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (parent_cancelled_cb),
