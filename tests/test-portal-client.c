@@ -492,6 +492,94 @@ test_tls_wrong_host (Fixture       *fixture,
   finalize_client (fixture, client);
 }
 
+/* An OpenSSL server that speaks only @protocol ("-tls1_1", "-tls1_2"), answering any GET with
+ * its HTML status page (-www); returns its port once it accepts. */
+static GSubprocess *
+start_openssl_server (const char *protocol,
+                      guint16    *port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *accept = NULL;
+  g_autofree char *cert = g_build_filename (pki_dir, "server.pem", NULL);
+  g_autofree char *key = g_build_filename (pki_dir, "server.key", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  GSubprocess *server;
+  char *line;
+
+  /* a free port: bound, read and released */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  accept = g_strdup_printf ("127.0.0.1:%u", *port);
+  /* OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0 */
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                             "openssl", "s_server", "-accept", accept, protocol,
+                             "-cipher", "DEFAULT@SECLEVEL=0", "-cert", cert, "-key", key,
+                             "-www", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)) != NULL)
+    {
+      gboolean ready = g_str_has_prefix (line, "ACCEPT");
+
+      g_free (line);
+      if (ready)
+        break;
+    }
+  g_assert_no_error (error);
+  return server;
+}
+
+/* TLS below 1.2 is refused before anything is sent; TLS 1.2 is fine. */
+static void
+test_tls_old_protocol (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const struct { const char *protocol; TirkeuPortalCode code; } cases[] = {
+    { "-tls1_1", TIRKEU_PORTAL_CODE_TLS },
+    { "-tls1", TIRKEU_PORTAL_CODE_TLS },
+    /* the connection holds: the HTML status page is not the contract's JSON */
+    { "-tls1_2", TIRKEU_PORTAL_CODE_MALFORMED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) server = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *url = NULL;
+      TirkeuPortalClient *client;
+      guint16 port;
+
+      server = start_openssl_server (cases[i].protocol, &port);
+      url = g_strdup_printf ("https://127.0.0.1:%u", port);
+      client = tirkeu_portal_client_new (url, ca_file, &error);
+      g_assert_no_error (error);
+      root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                        TIRKEU_PORTAL_CALL_NONE, NULL, &error);
+      g_test_message ("%s: %s", cases[i].protocol, error != NULL ? error->message : "ok");
+      g_assert_null (root);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, cases[i].code);
+      if (cases[i].code == TIRKEU_PORTAL_CODE_TLS)
+        g_assert_nonnull (strstr (error->message, "TLS 1.2"));
+      g_subprocess_force_exit (server);
+      g_subprocess_wait (server, NULL, NULL);
+      finalize_client (fixture, client);
+    }
+}
+
 static void
 test_connection_refused (Fixture       *fixture,
                          gconstpointer  data)
@@ -1732,6 +1820,7 @@ main (int   argc,
   g_test_add ("/portal/client/tls-wrong-host", Fixture, "wrong-name", fixture_set_up,
               test_tls_wrong_host, fixture_tear_down);
   ADD ("connection-refused", test_connection_refused);
+  ADD ("tls-old-protocol", test_tls_old_protocol);
   g_test_add_func ("/portal/client/unknown-host", test_unknown_host);
   ADD ("error-model", test_error_model);
   ADD ("status-codes", test_status_codes);

@@ -50,6 +50,7 @@ typedef struct
   gulong cancelled_id;
   GSource *deadline;
   gboolean timed_out;
+  GTlsProtocolVersion refused_protocol;   /* set when the attempt stopped on an old TLS */
 } Call;
 
 static void
@@ -68,6 +69,8 @@ call_end_attempt (Call         *call,
     }
   g_clear_object (&call->attempt_cancellable);
   g_clear_object (&call->stream);
+  if (call->message != NULL)
+    g_signal_handlers_disconnect_by_data (call->message, call);
   g_clear_object (&call->message);
   g_clear_pointer (&call->answer, g_byte_array_unref);
 }
@@ -118,6 +121,53 @@ call_unpause (Call *call)
     }
 }
 
+static const char *
+protocol_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+      return "DTLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return "?";
+    }
+}
+
+/* TLS below 1.2 is refused. GIO offers no minimum version to ask for, and the GnuTLS
+ * backend's priorities are the system's (which still allow TLS 1.0 and 1.1), so the
+ * version is checked once the handshake is done: the connection is event-driven here, and
+ * the request, with its bearer token, is not written until after this event. */
+static void
+network_event_cb (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  Call *call = user_data;
+  GTlsProtocolVersion version;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
+    return;
+
+  version = g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection));
+  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 || version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_1 || version == G_TLS_PROTOCOL_VERSION_DTLS_1_0)
+    {
+      call->refused_protocol = version;
+      g_cancellable_cancel (call->attempt_cancellable);
+    }
+}
+
 /* Maps a failure of the HTTP exchange itself (no answer, or an answer cut short) to the
  * client-side codes. Returns NULL for a cancellation by the caller, which is handed on as
  * G_IO_ERROR_CANCELLED. */
@@ -127,6 +177,13 @@ transport_error (TirkeuPortalClient *self,
                  GError             *error,
                  gboolean            reading)
 {
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      call->refused_protocol != G_TLS_PROTOCOL_VERSION_UNKNOWN)
+    return g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TLS,
+                        _("The portal speaks only an old version of TLS (%s); TLS 1.2 or "
+                          "newer is required"),
+                        protocol_name (call->refused_protocol));
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       if (call->timed_out)
@@ -574,6 +631,8 @@ _tirkeu_portal_client_call_resume (GTask *task)
   call->attempt++;
   self->n_attempts++;
   call->timed_out = FALSE;
+  call->refused_protocol = G_TLS_PROTOCOL_VERSION_UNKNOWN;
+  g_signal_connect (call->message, "network-event", G_CALLBACK (network_event_cb), call);
   /* rounded up: the attempt never ends before the deadline it was given */
   remaining_ms = (MAX (call->deadline_at - g_get_monotonic_time (), 1) + 999) / 1000;
   call->attempt_cancellable = g_cancellable_new ();
