@@ -16,6 +16,9 @@ faults_node (TirkeuSandbox *self)
   json_object_set_double_member (faults, "malformed_rate", self->options.malformed_rate);
   json_object_set_int_member (faults, "slow_body_ms", self->options.slow_body_ms);
   json_object_set_int_member (faults, "rate_limit", self->options.rate_limit);
+  json_object_set_string_member (faults, "wrong_payload",
+                                 tirkeu_sandbox_payload_fault_to_string (
+                                   self->options.wrong_payload));
 
   return _sb_object_node (faults);
 }
@@ -49,9 +52,21 @@ admin_set_faults (TirkeuSandbox     *self,
   double rate = self->options.rate_limit;
   double fail = self->options.fail_rate, drop = self->options.drop_rate;
   double malformed = self->options.malformed_rate;
+  TirkeuSandboxPayloadFault wrong_payload = self->options.wrong_payload;
+  JsonNode *wrong_payload_node;
 
   if (body == NULL)
     return;
+  wrong_payload_node = json_object_get_member (body, "wrong_payload");
+  if (wrong_payload_node != NULL
+      && (json_node_get_value_type (wrong_payload_node) != G_TYPE_STRING
+          || !tirkeu_sandbox_payload_fault_from_string (json_node_get_string (wrong_payload_node),
+                                                        &wrong_payload)))
+    {
+      _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "wrong_payload",
+                       "none, vin, buyer_iin, contract_number or seller_bin");
+      return;
+    }
   if (!read_number (body, "latency_ms", 600000, &latency)
       || !read_number (body, "slow_body_ms", 600000, &slow)
       || !read_number (body, "rate_limit", 1000000, &rate)
@@ -70,6 +85,7 @@ admin_set_faults (TirkeuSandbox     *self,
   self->options.fail_rate = fail;
   self->options.drop_rate = drop;
   self->options.malformed_rate = malformed;
+  self->options.wrong_payload = wrong_payload;
   _sb_reply_ok (reply, 200, faults_node (self));
 }
 

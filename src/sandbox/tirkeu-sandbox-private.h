@@ -37,6 +37,10 @@ JsonObject *_sb_data_find              (SbData      *data,
                                         const char  *collection,
                                         const char  *member,
                                         const char  *value);
+const char *_sb_data_other             (SbData      *data,
+                                        const char  *collection,
+                                        const char  *member,
+                                        const char  *value);
 JsonNode   *_sb_data_text              (SbData      *data,
                                         const char  *section,
                                         const char  *key);
