@@ -387,6 +387,52 @@ test_contracts (Fixture       *fixture,
                                                   "field"), ==, "buyer_iin");
 }
 
+/* Bodies and queries the fuzzers found that crashed the sandbox or dropped the connection:
+ * each gets its 400 in the error model. */
+static void
+test_hostile_input (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  static const char * const bodies[] = { " ", "\n\t \r\n", "null", "\"text\"", "[]", "1",
+                                         "{\"a\":1} {", "{\"a\":" };
+  static const char * const queries[] = {
+    "/api/v1/contracts?vin=JTNB23HK2R3%26000101&buyer_iin=" BUYER_IIN,
+    "/api/v1/contracts?vin=" VIN_OK "%26buyer_iin=" BUYER_IIN,
+    "/api/v1/contracts?vin=" VIN_OK "&buyer_iin=" BUYER_IIN "%26x",
+    "/api/v1/contracts?vin&buyer_iin",
+    "/api/v1/contracts?vin=%ff%fe&buyer_iin=%00",
+    "/api/v1/contracts?&&=&vin==",
+    "/api/v1/changes?cursor=%26&limit=%26",
+    "/api/v1/changes?limit=1%00",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      const char *paths[] = { "/api/v1/auth/session", "/api/v1/requests" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (paths); j++)
+        {
+          g_autoptr(SbAnswer) answer = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                                paths[j], fixture->token, "hostile", bodies[i]);
+
+          g_test_message ("body %u to %s", i, paths[j]);
+          g_assert_no_error (answer->error);
+          g_assert_cmpstr (json_object_get_string_member (
+                             sb_answer_error (answer, 400, "VALIDATION_FAILED"), "field"),
+                           ==, "body");
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(SbAnswer) answer = call (fixture, "GET", queries[i], NULL);
+
+      g_test_message ("query %u", i);
+      g_assert_no_error (answer->error);
+      sb_answer_error (answer, 400, "VALIDATION_FAILED");
+    }
+}
+
 /* ---- requests ------------------------------------------------------------------------- */
 
 typedef struct
@@ -1425,6 +1471,7 @@ main (int    argc,
   ADD ("requests/refused", test_create_refused);
   ADD ("requests/payload", test_create_and_payload);
   ADD ("requests/wrong-payload", test_wrong_payload);
+  ADD ("hostile-input", test_hostile_input);
   ADD ("requests/idempotency", test_idempotency);
   ADD ("requests/signature", test_signature);
   ADD ("requests/signature-retry", test_signature_retry);

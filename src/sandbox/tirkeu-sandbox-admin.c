@@ -44,10 +44,10 @@ read_number (JsonObject *object,
 
 static void
 admin_set_faults (TirkeuSandbox     *self,
-                  SoupServerMessage *msg,
+                  SbExchange        *exchange,
                   Reply             *reply)
 {
-  g_autoptr(JsonObject) body = _sb_parse_body (self, msg, reply);
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
   double latency = self->options.latency_ms, slow = self->options.slow_body_ms;
   double rate = self->options.rate_limit;
   double fail = self->options.fail_rate, drop = self->options.drop_rate;
@@ -91,12 +91,12 @@ admin_set_faults (TirkeuSandbox     *self,
 
 static void
 admin_action (TirkeuSandbox     *self,
-              SoupServerMessage *msg,
+              SbExchange        *exchange,
               const char        *id,
               const char        *action,
               Reply             *reply)
 {
-  g_autoptr(JsonObject) body = _sb_parse_body (self, msg, reply);
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
   g_autoptr(GError) error = NULL;
   JsonNode *request;
 
@@ -115,13 +115,13 @@ admin_action (TirkeuSandbox     *self,
     _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, NULL, error->message);
 }
 
-static void
-admin_dispatch (TirkeuSandbox     *self,
-                SoupServerMessage *msg,
-                Reply             *reply)
+void
+_sb_admin_dispatch (TirkeuSandbox     *self,
+                    SbExchange        *exchange,
+                    Reply             *reply)
 {
-  const char *method = soup_server_message_get_method (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *method = exchange->method;
+  const char *path = exchange->path;
   g_auto(GStrv) parts = g_strsplit (path + strlen ("/admin/"), "/", -1);
   guint n = g_strv_length (parts);
   gboolean get = g_str_equal (method, "GET");
@@ -143,7 +143,7 @@ admin_dispatch (TirkeuSandbox     *self,
     }
   if (n == 3 && post && g_str_equal (parts[0], "requests"))
     {
-      admin_action (self, msg, parts[1], parts[2], reply);
+      admin_action (self, exchange, parts[1], parts[2], reply);
       return;
     }
   if (n == 2 && post && g_str_equal (parts[0], "sessions") && g_str_equal (parts[1], "expire"))
@@ -174,7 +174,7 @@ admin_dispatch (TirkeuSandbox     *self,
     }
   if (n == 1 && post && g_str_equal (parts[0], "faults"))
     {
-      admin_set_faults (self, msg, reply);
+      admin_set_faults (self, exchange, reply);
       return;
     }
 
@@ -192,11 +192,14 @@ _sb_admin_handler_cb (SoupServer        *server,
 {
   TirkeuSandbox *self = user_data;
   Reply reply = { 0, NULL };
+  SbExchange exchange;
 
   _sb_set_common_headers (msg);
+  _sb_exchange_init (&exchange, msg);
   if (g_str_has_prefix (path, "/admin/"))
-    admin_dispatch (self, msg, &reply);
+    _sb_admin_dispatch (self, &exchange, &reply);
   else
     _sb_reply_error (self, &reply, 404, TIRKEU_PORTAL_CODE_NOT_FOUND, "path", "no such path");
+  _sb_exchange_clear (&exchange);
   _sb_send (msg, &reply);
 }

@@ -193,11 +193,11 @@ active_request_for_vin (TirkeuSandbox *self,
 
 void
 _sb_api_create_request (TirkeuSandbox     *self,
-                        SoupServerMessage *msg,
+                        SbExchange        *exchange,
                         JsonObject        *seller,
                         Reply             *reply)
 {
-  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+  const char *key = soup_message_headers_get_one (exchange->request_headers,
                                                   "Idempotency-Key");
   g_autoptr(JsonObject) body = NULL;
   g_autofree char *vin = NULL;
@@ -226,7 +226,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
       return;
     }
 
-  body = _sb_parse_body (self, msg, reply);
+  body = _sb_parse_body (self, exchange, reply);
   if (body == NULL)
     return;
   vin = _sb_normalize_vin (_sb_get_string (body, "vin"));
@@ -386,7 +386,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
   _sb_state_save_or_warn (self);
 
   location = g_strconcat (API_PREFIX, "requests/", id, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+  soup_message_headers_replace (exchange->response_headers, "Location",
                                 location);
   _sb_reply_ok (reply, 201, _sb_render_request (request));
 }
@@ -412,7 +412,7 @@ _sb_seller_request (TirkeuSandbox *self,
 
 void
 _sb_api_sign_request (TirkeuSandbox     *self,
-                      SoupServerMessage *msg,
+                      SbExchange        *exchange,
                       JsonObject        *seller,
                       const char        *id,
                       Reply             *reply)
@@ -425,7 +425,7 @@ _sb_api_sign_request (TirkeuSandbox     *self,
 
   if (request == NULL)
     return;
-  body = _sb_parse_body (self, msg, reply);
+  body = _sb_parse_body (self, exchange, reply);
   if (body == NULL)
     return;
   signature = _sb_get_string (body, "signature");
@@ -502,12 +502,11 @@ _sb_api_withdraw (TirkeuSandbox *self,
 
 void
 _sb_api_changes (TirkeuSandbox     *self,
-                 SoupServerMessage *msg,
+                 SbExchange        *exchange,
                  JsonObject        *seller,
                  Reply             *reply)
 {
-  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) form = query != NULL ? soup_form_decode (query) : NULL;
+  g_autoptr(GHashTable) form = _sb_parse_query (self, exchange, reply);
   const char *cursor_text = form != NULL ? g_hash_table_lookup (form, "cursor") : NULL;
   const char *limit_text = form != NULL ? g_hash_table_lookup (form, "limit") : NULL;
   g_autoptr(GPtrArray) list = NULL;
@@ -518,6 +517,8 @@ _sb_api_changes (TirkeuSandbox     *self,
   gint64 last = -1;
   gboolean has_more = FALSE;
 
+  if (form == NULL)
+    return;
   /* The cursor is the revision the client has seen, prefixed so that it stays opaque. */
   if (cursor_text != NULL && *cursor_text != '\0'
       && (!g_str_has_prefix (cursor_text, "r")
