@@ -3,6 +3,9 @@
  * tirkeu-cli.c (the table itself). One line per command, in the order --help lists them:
  *   TIRKEU_CLI_COMMAND ("name", run_function, N_("ARGUMENTS"), N_("One-line summary"))
  * See the top of tirkeu-cli.h. */
+#ifndef TIRKEU_CLI_COMMAND
+#error "Define TIRKEU_CLI_COMMAND before including tirkeu-cli-commands.h"
+#endif
 
 /* --- general and identifiers (tirkeu-cli.c, tirkeu-cli-check.c) --- */
 TIRKEU_CLI_COMMAND ("help", tirkeu_cli_run_help, N_("[COMMAND]"), N_("Show the commands, or the options of one command"))
