@@ -72,7 +72,8 @@ count_logins (guint *n_empty)
 }
 
 static Desk *
-desk_new (guint session_ttl_s)
+desk_new_full (guint session_ttl_s,
+               guint latency_ms)
 {
   Desk *desk = g_new0 (Desk, 1);
   TirkeuSandboxOptions options;
@@ -89,6 +90,7 @@ desk_new (guint session_ttl_s)
   options.signer_ca_file = g_strdup (token->ca_file);
   options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
   options.session_ttl_s = session_ttl_s;
+  options.latency_ms = latency_ms;
   desk->sandbox = tirkeu_sandbox_new (&options, &error);
   g_assert_no_error (error);
   tirkeu_sandbox_start (desk->sandbox, &error);
@@ -113,6 +115,12 @@ desk_new (guint session_ttl_s)
                    TIRKEU_SESSION_STATE_TOKEN_PRESENT);
 
   return desk;
+}
+
+static Desk *
+desk_new (guint session_ttl_s)
+{
+  return desk_new_full (session_ttl_s, 0);
 }
 
 static void
@@ -352,6 +360,119 @@ test_sync_error_visible (void)
   desk_free (desk);
 }
 
+/* --- the outbox --------------------------------------------------------------------------- */
+
+static void
+flag_cb (gpointer  instance,
+         gpointer  argument,
+         gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* Creates a request of the fixture token's seller on the portal and signs it with the token:
+ * what the new-request flow hands to the outbox. */
+static TirkeuRequest *
+make_signed_request (Desk *desk)
+{
+  TirkeuPortalClient *client = tirkeu_session_get_client (desk->session);
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (desk->session);
+  TirkeuCertificate *auth = tirkeu_session_get_certificate (desk->session);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuCertificate) signer = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuRequest *created;
+
+  tirkeu_portal_client_create_request_async (client, key, "JTNB23HK2R3000115", "850312300121",
+                                             "DKP-2025-940001", NULL, store_result_cb, &result);
+  created = tirkeu_portal_client_create_request_finish (client, wait_for_result (&result), &info,
+                                                        &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  signer = tirkeu_certificate_choose (tirkeu_session_get_certificates (desk->session),
+                                      TIRKEU_SIGN_PURPOSE_REQUEST, seller->bin,
+                                      tirkeu_certificate_get_iin (auth), now, &error);
+  g_assert_no_error (error);
+  tirkeu_session_sign_async (desk->session, signer, token->pin, info->signing_payload, NULL,
+                             store_result_cb, &result);
+  signature = tirkeu_session_sign_finish (desk->session, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_seller_signature (created, signature);
+
+  return created;
+}
+
+/* The page that sent a signed request goes away (cancelled) while it is on its way: only the
+ * page stops waiting; the request stays in the outbox on the outbox's own schedule, and
+ * reaches the portal. */
+static void
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_outbox_page_cancelled (void)
+{
+  /* Each answer of the portal takes 400 ms: the page leaves while the submission is on its
+   * way, after the outbox wrote it to the journal (a few milliseconds). */
+  Desk *desk = desk_new_full (1800, 400);
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuRequest) confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuOutbox *outbox;
+  gboolean sent = FALSE;
+  const guint retry_ms = 200;
+
+  sign_in (desk);
+  request = make_signed_request (desk);
+  outbox = tirkeu_session_get_outbox (desk->session);
+  tirkeu_outbox_set_retry_ms (outbox, retry_ms);
+  g_signal_connect (outbox, "sent", G_CALLBACK (flag_cb), &sent);
+
+  tirkeu_outbox_send_async (outbox, request, NULL, cancellable, store_result_cb, &result);
+  g_timeout_add_once (100, cancel_cb, cancellable);
+  confirmed = tirkeu_outbox_send_finish (outbox, wait_for_result (&result), &error);
+  g_assert_null (confirmed);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Not sent yet: then it is in the outbox, due within its own retry delay, not later. */
+  if (!sent)
+    {
+      g_autoptr(GVariant) due = NULL;
+      const char *key = tirkeu_request_get_idempotency_key (request);
+      gboolean found = FALSE;
+      GVariantIter iter;
+      const char *entry_key;
+
+      tirkeu_journal_list_outbox_due_async (desk->journal,
+                                            g_get_real_time () + 2 * retry_ms * 1000, NULL,
+                                            store_result_cb, &result);
+      due = tirkeu_journal_list_outbox_due_finish (desk->journal, wait_for_result (&result),
+                                                   &error);
+      g_assert_no_error (error);
+      g_variant_iter_init (&iter, due);
+      while (g_variant_iter_next (&iter, "(&s@a{sv}u&sx&s)", &entry_key, NULL, NULL, NULL,
+                                  NULL, NULL))
+        found = found || g_str_equal (entry_key, key);
+      g_assert_true (found || sent);
+    }
+
+  while (!sent)
+    g_main_context_iteration (NULL, TRUE);
+
+  desk_free (desk);
+}
+
 /* --- a shared sign-in ------------------------------------------------------------------- */
 
 /* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
@@ -434,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/desk/session/expired", test_expired_session);
   g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);
   g_test_add_func ("/desk/sync/forgotten-cursor", test_forgotten_cursor);
+  g_test_add_func ("/desk/outbox/page-cancelled", test_outbox_page_cancelled);
   g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
   g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
 

@@ -676,6 +676,14 @@ test_request_new_full (void)
   g_assert_cmpstr (tirkeu_request_get_idempotency_key (loaded), ==, key);
   g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (loaded), updated));
 
+  /* a stored request given its signature back is not newer than the portal's next answer */
+  {
+    g_autoptr(GBytes) signature = g_bytes_new_static ("cms", 3);
+
+    tirkeu_request_set_seller_signature (loaded, signature);
+    g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (loaded), updated));
+  }
+
   /* an update before the creation is the creation; a key that is no UUID is refused */
   g_clear_object (&request);
   request = tirkeu_request_new_full (key, updated, created);
