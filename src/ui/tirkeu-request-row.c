@@ -529,13 +529,7 @@ tirkeu_request_row_snapshot (GtkWidget   *widget,
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &foreground);
   dim = with_alpha (&foreground, DIM_ALPHA);
 
-  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
-    {
-      /* mirrored columns: none of the app's languages is written right to left */
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (width, 0));
-      gtk_snapshot_scale (snapshot, -1, 1);
-    }
-
+  /* Columns left to right: the app's languages (kk, ru, en) are all written so. */
   /* the vehicle and its VIN */
   draw_text (self, snapshot, TEXT_VEHICLE, x, text_top, vehicle_w, FALSE, &foreground);
   draw_text (self, snapshot, TEXT_VIN, x, text_top + line + LINE_SPACING, vehicle_w, FALSE,
@@ -603,8 +597,6 @@ tirkeu_request_row_query_tooltip (GtkWidget  *widget,
   GDateTime *updated;
   int time_x = gtk_widget_get_width (widget) - time_width (metrics);
 
-  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
-    x = gtk_widget_get_width (widget) - x;
   if (!keyboard_mode && x < time_x)
     return FALSE;
   if (self->request == NULL || (updated = tirkeu_request_get_last_change (self->request)) == NULL)
