@@ -731,8 +731,9 @@ tirkeu_sync_get_client (TirkeuSync *self)
  * @self: a #TirkeuSync
  * @client: (nullable): a signed-in portal client, or %NULL after signing out
  *
- * Gives the sync its portal session. Sign-in (issue 6) happens outside; a new client starts
- * a round at once if the schedule runs.
+ * Gives the sync its portal session. Sign-in happens outside (#TirkeuSession); a new client
+ * starts a round at once if the schedule runs. A session that ended takes the client away
+ * (the sync sets it to %NULL itself).
  */
 void
 tirkeu_sync_set_client (TirkeuSync         *self,
