@@ -615,7 +615,9 @@ tirkeu_cli_report_error (const TirkeuCliOptions *options,
     }
   else
     {
-      g_printerr ("%s: %s\n", PROGRAM_NAME, error->message);
+      g_autofree char *text = tirkeu_cli_error_describe (error);
+
+      g_printerr ("%s: %s\n", PROGRAM_NAME, text);
     }
 
   return status;

@@ -966,8 +966,8 @@ tirkeu_session_sign_async (TirkeuSession       *self,
   g_task_set_source_tag (task, tirkeu_session_sign_async);
   if (self->state != TIRKEU_SESSION_STATE_SIGNED_IN || self->token == NULL)
     {
-      g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
-                               "Not signed in");
+      g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN, "%s",
+                               _("Not signed in: sign in with the token first"));
       return;
     }
   tirkeu_token_manager_sign_async (self->tokens, tirkeu_token_info_get_serial (self->token),

@@ -232,7 +232,10 @@ tirkeu_portal_client_class_init (TirkeuPortalClientClass *klass)
   /**
    * TirkeuPortalClient:timeout-ms:
    *
-   * The longest one HTTP attempt may take, from sending to the last byte of the answer.
+   * The longest one operation may take, from sending to the last byte of the answer, all
+   * its attempts and the waits between them included: a portal that trickles its answer
+   * holds the user this long and no longer. Time spent signing in (the token, a PIN) does
+   * not count.
    */
   properties[PROP_TIMEOUT_MS] =
     g_param_spec_uint ("timeout-ms", NULL, NULL, 1, G_MAXUINT, DEFAULT_TIMEOUT_MS,

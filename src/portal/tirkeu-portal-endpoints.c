@@ -10,6 +10,7 @@
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
 #include "tirkeu-portal-private.h"
+#include "tirkeu-iin.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Operations: each is one transport call and one mapping                                     */
@@ -88,6 +89,71 @@ json_body (JsonBuilder *builder)
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &len);
   return g_bytes_new_take (text, len);
+}
+
+/* What was asked, kept on the operation's task so that the answer can be held against it. */
+static void
+set_asked (GTask      *task,
+           const char *what,
+           const char *value)
+{
+  g_object_set_data_full (G_OBJECT (task), what, g_strdup (value), g_free);
+}
+
+static const char *
+get_asked (GTask      *task,
+           const char *what)
+{
+  return g_object_get_data (G_OBJECT (task), what);
+}
+
+/* The request id an answer carries must be the one asked for (or, after a create, one at
+ * all): a portal that mixes answers up must not get a signature or a stage stored against
+ * the wrong request. */
+static gboolean
+check_request_answer (GTask          *task,
+                      TirkeuRequest  *request,
+                      GError        **error)
+{
+  const char *asked_id = get_asked (task, "request-id");
+  const char *vin = get_asked (task, "vin");
+  const char *buyer_iin = get_asked (task, "buyer-iin");
+  const char *contract_number = get_asked (task, "contract-number");
+
+  if (asked_id != NULL && g_strcmp0 (tirkeu_request_get_portal_id (request), asked_id) != 0)
+    {
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("id", _("the id of the request asked for"),
+                                                      tirkeu_request_get_portal_id (request)));
+      return FALSE;
+    }
+  if (vin != NULL && g_ascii_strcasecmp (tirkeu_request_get_vin (request), vin) != 0)
+    {
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("vin", _("the VIN of the sale"),
+                                                      tirkeu_request_get_vin (request)));
+      return FALSE;
+    }
+  if (buyer_iin != NULL && g_strcmp0 (tirkeu_request_get_buyer_iin (request), buyer_iin) != 0)
+    {
+      g_autofree char *masked = tirkeu_iin_mask (tirkeu_request_get_buyer_iin (request));
+
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("buyer_iin", _("the buyer's IIN of the sale"),
+                                                      masked));
+      return FALSE;
+    }
+  if (contract_number != NULL &&
+      g_strcmp0 (tirkeu_request_get_contract (request)->number, contract_number) != 0)
+    {
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("contract_number",
+                                                      _("the contract number of the sale"),
+                                                      tirkeu_request_get_contract (request)->number));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* about */
@@ -180,6 +246,12 @@ map_vehicle_check (JsonNode *root, GTask *task, GError **error)
 {
   TirkeuPortalVehicleCheck *check = tirkeu_portal_json_to_vehicle_check (root, error);
 
+  if (check != NULL && g_ascii_strcasecmp (check->vin, get_asked (task, "vin")) != 0)
+    {
+      g_propagate_error (error, tirkeu_portal_json_mismatch ("vin", _("the VIN asked for"),
+                                                             check->vin));
+      g_clear_pointer (&check, tirkeu_portal_vehicle_check_free);
+    }
   if (check != NULL)
     g_task_return_pointer (task, check, (GDestroyNotify) tirkeu_portal_vehicle_check_free);
   return check;
@@ -200,15 +272,17 @@ tirkeu_portal_client_check_vehicle_async (TirkeuPortalClient  *self,
 {
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (vin != NULL);
 
   escaped = g_uri_escape_string (vin, NULL, FALSE);
   path = g_strconcat ("/api/v1/vehicles/", escaped, NULL);
-  operation_start (self, tirkeu_portal_client_check_vehicle_async, "GET", path, NULL, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_vehicle_check,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_check_vehicle_async, "GET", path, NULL,
+                          NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_vehicle_check, cancellable, callback, user_data);
+  set_asked (task, "vin", vin);
 }
 
 TirkeuPortalVehicleCheck *
@@ -226,6 +300,14 @@ map_person (JsonNode *root, GTask *task, GError **error)
 {
   TirkeuPortalPerson *person = tirkeu_portal_json_to_person (root, error);
 
+  if (person != NULL && g_strcmp0 (person->iin, get_asked (task, "buyer-iin")) != 0)
+    {
+      g_autofree char *masked = tirkeu_iin_mask (person->iin);
+
+      g_propagate_error (error, tirkeu_portal_json_mismatch ("iin", _("the IIN asked for"),
+                                                             masked));
+      g_clear_pointer (&person, tirkeu_portal_person_free);
+    }
   if (person != NULL)
     g_task_return_pointer (task, person, (GDestroyNotify) tirkeu_portal_person_free);
   return person;
@@ -247,15 +329,17 @@ tirkeu_portal_client_check_person_async (TirkeuPortalClient  *self,
 {
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (iin != NULL);
 
   escaped = g_uri_escape_string (iin, NULL, FALSE);
   path = g_strconcat ("/api/v1/persons/", escaped, NULL);
-  operation_start (self, tirkeu_portal_client_check_person_async, "GET", path, NULL, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_person,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_check_person_async, "GET", path, NULL,
+                          NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_person, cancellable, callback, user_data);
+  set_asked (task, "buyer-iin", iin);
 }
 
 TirkeuPortalPerson *
@@ -272,7 +356,22 @@ static gpointer
 map_contracts (JsonNode *root, GTask *task, GError **error)
 {
   GPtrArray *contracts = tirkeu_portal_json_to_contracts (root, error);
+  const char *buyer_iin = get_asked (task, "buyer-iin");
 
+  for (guint i = 0; contracts != NULL && i < contracts->len; i++)
+    {
+      TirkeuPortalContract *contract = g_ptr_array_index (contracts, i);
+
+      if (g_strcmp0 (contract->buyer_iin, buyer_iin) != 0)
+        {
+          g_autofree char *field = g_strdup_printf ("contracts[%u].buyer.iin", i);
+          g_autofree char *masked = tirkeu_iin_mask (contract->buyer_iin);
+
+          g_propagate_error (error, tirkeu_portal_json_mismatch (field, _("the IIN asked for"),
+                                                                 masked));
+          g_clear_pointer (&contracts, g_ptr_array_unref);
+        }
+    }
   if (contracts != NULL)
     g_task_return_pointer (task, contracts, (GDestroyNotify) g_ptr_array_unref);
   return contracts;
@@ -297,6 +396,7 @@ tirkeu_portal_client_find_contracts_async (TirkeuPortalClient  *self,
   g_autofree char *vin_escaped = NULL;
   g_autofree char *iin_escaped = NULL;
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (vin != NULL && buyer_iin != NULL);
@@ -304,9 +404,10 @@ tirkeu_portal_client_find_contracts_async (TirkeuPortalClient  *self,
   vin_escaped = g_uri_escape_string (vin, NULL, FALSE);
   iin_escaped = g_uri_escape_string (buyer_iin, NULL, FALSE);
   path = g_strconcat ("/api/v1/contracts?vin=", vin_escaped, "&buyer_iin=", iin_escaped, NULL);
-  operation_start (self, tirkeu_portal_client_find_contracts_async, "GET", path, NULL, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_contracts,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_find_contracts_async, "GET", path, NULL,
+                          NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_contracts, cancellable, callback, user_data);
+  set_asked (task, "buyer-iin", buyer_iin);
 }
 
 /**
@@ -351,6 +452,12 @@ map_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
+  if (!check_request_answer (task, request, error))
+    {
+      g_object_unref (request);
+      tirkeu_portal_request_info_free (info);
+      return NULL;
+    }
 
   result = g_new0 (RequestResult, 1);
   result->request = request;
@@ -363,7 +470,7 @@ map_request (JsonNode *root, GTask *task, GError **error)
 static gpointer
 map_created_request (JsonNode *root, GTask *task, GError **error)
 {
-  const char *key = g_object_get_data (G_OBJECT (task), "idempotency-key");
+  const char *key = get_asked (task, "idempotency-key");
   JsonObject *object = tirkeu_portal_json_root_object (root, error);
   g_autoptr(TirkeuRequest) request = NULL;
   TirkeuPortalRequestInfo *info = NULL;
@@ -374,6 +481,11 @@ map_created_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
+  if (!check_request_answer (task, request, error))
+    {
+      tirkeu_portal_request_info_free (info);
+      return NULL;
+    }
 
   result = g_new0 (RequestResult, 1);
   result->info = info;
@@ -454,8 +566,10 @@ tirkeu_portal_client_create_request_async (TirkeuPortalClient  *self,
                           "/api/v1/requests", body, idempotency_key,
                           TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
                           map_created_request, cancellable, callback, user_data);
-  g_object_set_data_full (G_OBJECT (task), "idempotency-key", g_strdup (idempotency_key),
-                          g_free);
+  set_asked (task, "idempotency-key", idempotency_key);
+  set_asked (task, "vin", vin);
+  set_asked (task, "buyer-iin", buyer_iin);
+  set_asked (task, "contract-number", contract_number);
 }
 
 /**
@@ -504,6 +618,7 @@ tirkeu_portal_client_submit_signature_async (TirkeuPortalClient  *self,
   g_autoptr(GBytes) body = NULL;
   g_autofree char *encoded = NULL;
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (request_id != NULL && signature != NULL);
@@ -516,9 +631,10 @@ tirkeu_portal_client_submit_signature_async (TirkeuPortalClient  *self,
   body = json_body (builder);
   path = request_path (request_id, "/signature");
 
-  operation_start (self, tirkeu_portal_client_submit_signature_async, "POST", path, body, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_request,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_submit_signature_async, "POST", path,
+                          body, NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_request, cancellable, callback, user_data);
+  set_asked (task, "request-id", request_id);
 }
 
 /**
@@ -549,14 +665,16 @@ tirkeu_portal_client_get_request_async (TirkeuPortalClient  *self,
                                         gpointer             user_data)
 {
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (request_id != NULL);
 
   path = request_path (request_id, "");
-  operation_start (self, tirkeu_portal_client_get_request_async, "GET", path, NULL, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_request,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_get_request_async, "GET", path, NULL,
+                          NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_request, cancellable, callback, user_data);
+  set_asked (task, "request-id", request_id);
 }
 
 TirkeuRequest *
@@ -583,14 +701,16 @@ tirkeu_portal_client_withdraw_async (TirkeuPortalClient  *self,
                                      gpointer             user_data)
 {
   g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (request_id != NULL);
 
   path = request_path (request_id, "/withdraw");
-  operation_start (self, tirkeu_portal_client_withdraw_async, "POST", path, NULL, NULL,
-                   TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE, map_request,
-                   cancellable, callback, user_data);
+  task = operation_start (self, tirkeu_portal_client_withdraw_async, "POST", path, NULL,
+                          NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
+                          map_request, cancellable, callback, user_data);
+  set_asked (task, "request-id", request_id);
 }
 
 TirkeuRequest *

@@ -33,6 +33,12 @@ typedef struct
   TirkeuPortalCallFlags flags;
 
   guint attempt;              /* attempts made so far for this call */
+  /* One deadline for the whole call, its retries and their waits included (monotonic
+   * microseconds). A sign-in the call waits for does not count: it may wait for a PIN. */
+  gint64 started_at;
+  gint64 deadline_at;
+  gint64 paused_at;           /* when the call began to wait for a sign-in, 0 when not */
+  gint64 paused_total;
   gboolean renewed;           /* the session was (re)opened once for this call */
   guint generation;           /* the session the current attempt used */
 
@@ -44,6 +50,7 @@ typedef struct
   gulong cancelled_id;
   GSource *deadline;
   gboolean timed_out;
+  GTlsProtocolVersion refused_protocol;   /* set when the attempt stopped on an old TLS */
 } Call;
 
 static void
@@ -62,6 +69,8 @@ call_end_attempt (Call         *call,
     }
   g_clear_object (&call->attempt_cancellable);
   g_clear_object (&call->stream);
+  if (call->message != NULL)
+    g_signal_handlers_disconnect_by_data (call->message, call);
   g_clear_object (&call->message);
   g_clear_pointer (&call->answer, g_byte_array_unref);
 }
@@ -82,6 +91,83 @@ call_free (Call *call)
 }
 
 
+/* The time the call has really taken so far, sign-ins left out: what a timeout says. */
+static guint
+call_waited_ms (Call *call)
+{
+  gint64 waited = g_get_monotonic_time () - call->started_at - call->paused_total;
+
+  return (guint) CLAMP (waited / 1000, 0, G_MAXUINT);
+}
+
+/* A call that waits for a sign-in stops its clock; it runs again when the call resumes. */
+static void
+call_pause (Call *call)
+{
+  if (call->paused_at == 0)
+    call->paused_at = g_get_monotonic_time ();
+}
+
+static void
+call_unpause (Call *call)
+{
+  if (call->paused_at != 0)
+    {
+      gint64 paused = g_get_monotonic_time () - call->paused_at;
+
+      call->deadline_at += paused;
+      call->paused_total += paused;
+      call->paused_at = 0;
+    }
+}
+
+static const char *
+protocol_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+      return "DTLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return "?";
+    }
+}
+
+/* TLS below 1.2 is refused. GIO offers no minimum version to ask for, and the GnuTLS
+ * backend's priorities are the system's (which still allow TLS 1.0 and 1.1), so the
+ * version is checked once the handshake is done: the connection is event-driven here, and
+ * the request, with its bearer token, is not written until after this event. */
+static void
+network_event_cb (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  Call *call = user_data;
+  GTlsProtocolVersion version;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
+    return;
+
+  version = g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection));
+  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 || version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_1 || version == G_TLS_PROTOCOL_VERSION_DTLS_1_0)
+    {
+      call->refused_protocol = version;
+      g_cancellable_cancel (call->attempt_cancellable);
+    }
+}
+
 /* Maps a failure of the HTTP exchange itself (no answer, or an answer cut short) to the
  * client-side codes. Returns NULL for a cancellation by the caller, which is handed on as
  * G_IO_ERROR_CANCELLED. */
@@ -91,11 +177,19 @@ transport_error (TirkeuPortalClient *self,
                  GError             *error,
                  gboolean            reading)
 {
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      call->refused_protocol != G_TLS_PROTOCOL_VERSION_UNKNOWN)
+    return g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TLS,
+                        _("The portal speaks only an old version of TLS (%s); TLS 1.2 or "
+                          "newer is required"),
+                        protocol_name (call->refused_protocol));
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       if (call->timed_out)
         return g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT,
-                            _("The portal did not answer within %u ms"), self->timeout_ms);
+                            _("The portal did not answer within %u ms"),
+                            call_waited_ms (call));
       return NULL;
     }
 
@@ -192,6 +286,15 @@ call_fail (GTask  *task,
       delay_ms = (guint) (backoff / 2 + g_random_int_range (0, (gint32) (backoff / 2) + 1));
     }
 
+  /* The retry would start after the call's deadline: the user has waited long enough, and
+   * the last failure is what they are told. */
+  if (g_get_monotonic_time () + (gint64) delay_ms * 1000 >= call->deadline_at)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
   g_debug ("%s %s: attempt %u failed (%s), retrying in %u ms",
            call->method, call->path, call->attempt,
            tirkeu_portal_code_to_string (error->code), delay_ms);
@@ -266,15 +369,14 @@ static GError *
 error_from_answer (guint   status,
                    GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   GError *error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
 
-  if (len > 0 && g_utf8_validate (data, len, NULL) &&
-      json_parser_load_from_data (parser, data, len, &parse_error))
-    error = tirkeu_portal_json_to_error (json_parser_get_root (parser), status, NULL);
+  root = tirkeu_portal_json_parse (data, len, NULL);
+  if (root != NULL && len > 0)
+    error = tirkeu_portal_json_to_error (root, status, NULL);
 
   if (error == NULL)
     {
@@ -303,39 +405,23 @@ call_finish_answer (GTask *task)
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      g_autoptr(GError) parse_error = NULL;
+      GError *parse_error = NULL;
       gsize len;
       const char *data = g_bytes_get_data (body, &len);
       JsonNode *root;
 
       call_end_attempt (call, g_task_get_cancellable (task));
 
-      if (len == 0)
-        {
-          g_task_return_pointer (task, json_node_new (JSON_NODE_NULL),
-                                 (GDestroyNotify) json_node_unref);
-          g_object_unref (task);
-          return;
-        }
-
-      /* The contract says UTF-8; json-glib would accept some invalid sequences silently. */
-      if (!g_utf8_validate (data, len, NULL) ||
-          !json_parser_load_from_data (parser, data, len, &parse_error))
+      root = tirkeu_portal_json_parse (data, len, &parse_error);
+      if (root == NULL)
         {
           /* A malformed answer is not retried: the operation may have taken effect, and
            * repeating a broken answer teaches nothing. */
-          g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                                   _("The portal's answer is not valid JSON: %s"),
-                                   parse_error != NULL ? parse_error->message
-                                                       : _("invalid UTF-8"));
+          g_task_return_error (task, parse_error);
           g_object_unref (task);
           return;
         }
 
-      root = json_parser_steal_root (parser);
-      if (root == NULL)
-        root = json_node_new (JSON_NODE_NULL);
       g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
       g_object_unref (task);
       return;
@@ -365,6 +451,7 @@ call_finish_answer (GTask *task)
                tirkeu_portal_code_to_string (error->code));
       g_clear_error (&error);
       tirkeu_portal_client_sign_out (self);
+      call_pause (call);
       _tirkeu_portal_client_sign_in_begin (self, task);
       return;
     }
@@ -490,12 +577,16 @@ _tirkeu_portal_client_call_resume (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autofree char *url = NULL;
   SoupMessageHeaders *headers;
+  gint64 remaining_ms;
+
+  call_unpause (call);
 
   if ((call->flags & TIRKEU_PORTAL_CALL_AUTH) && self->session_token == NULL)
     {
       if (self->sign_func != NULL && !call->renewed)
         {
           call->renewed = TRUE;
+          call_pause (call);
           _tirkeu_portal_client_sign_in_begin (self, task);
           return;
         }
@@ -540,13 +631,17 @@ _tirkeu_portal_client_call_resume (GTask *task)
   call->attempt++;
   self->n_attempts++;
   call->timed_out = FALSE;
+  call->refused_protocol = G_TLS_PROTOCOL_VERSION_UNKNOWN;
+  g_signal_connect (call->message, "network-event", G_CALLBACK (network_event_cb), call);
+  /* rounded up: the attempt never ends before the deadline it was given */
+  remaining_ms = (MAX (call->deadline_at - g_get_monotonic_time (), 1) + 999) / 1000;
   call->attempt_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (parent_cancelled_cb),
                                                 g_object_ref (call->attempt_cancellable),
                                                 g_object_unref);
 
-  call->deadline = g_timeout_source_new (self->timeout_ms);
+  call->deadline = g_timeout_source_new ((guint) MIN (remaining_ms, G_MAXUINT));
   g_source_set_callback (call->deadline, deadline_cb, call, NULL);
   g_source_set_name (call->deadline, "[tirkeu] portal deadline");
   g_source_attach (call->deadline, g_task_get_context (task));
@@ -578,6 +673,8 @@ _tirkeu_portal_client_call_async (TirkeuPortalClient    *self,
   call->body = body != NULL ? g_bytes_ref (body) : NULL;
   call->idempotency_key = g_strdup (idempotency_key);
   call->flags = flags;
+  call->started_at = g_get_monotonic_time ();
+  call->deadline_at = call->started_at + (gint64) self->timeout_ms * 1000;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _tirkeu_portal_client_call_async);

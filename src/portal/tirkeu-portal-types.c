@@ -115,6 +115,7 @@ tirkeu_portal_request_info_free (TirkeuPortalRequestInfo *info)
   g_clear_pointer (&info->history, g_ptr_array_unref);
   tirkeu_portal_text_clear (&info->refusal_reason);
   g_free (info->idempotency_key);
+  g_free (info->unknown_stage);
   g_free (info);
 }
 
@@ -256,6 +257,7 @@ tirkeu_portal_request_info_copy (const TirkeuPortalRequestInfo *info)
   copy->refusal_step = info->refusal_step;
   tirkeu_portal_text_copy (&info->refusal_reason, &copy->refusal_reason);
   copy->idempotency_key = g_strdup (info->idempotency_key);
+  copy->unknown_stage = g_strdup (info->unknown_stage);
   return copy;
 }
 

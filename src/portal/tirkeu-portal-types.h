@@ -186,6 +186,9 @@ typedef struct
  *   portal sent it (contract 1.1.0); %NULL when the portal left it out (an older portal, or
  *   a request it holds no key for). The #TirkeuRequest carries it only when it is a UUID,
  *   the only kind the core keeps.
+ * @unknown_stage: (nullable): the portal's name of the request's stage when this build does
+ *   not know it (a newer portal); the #TirkeuRequest then holds the last stage of its
+ *   history this build knows. %NULL for a known stage.
  *
  * What the portal says about a request beyond the core's #TirkeuRequest: for the journal
  * (the `created`, `updated` and `history` of its records) and for stale-copy checks.
@@ -201,6 +204,7 @@ typedef struct
   guint             refusal_step;
   TirkeuPortalText  refusal_reason;
   char             *idempotency_key;
+  char             *unknown_stage;
 } TirkeuPortalRequestInfo;
 
 /**

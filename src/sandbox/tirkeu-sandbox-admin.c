@@ -16,6 +16,9 @@ faults_node (TirkeuSandbox *self)
   json_object_set_double_member (faults, "malformed_rate", self->options.malformed_rate);
   json_object_set_int_member (faults, "slow_body_ms", self->options.slow_body_ms);
   json_object_set_int_member (faults, "rate_limit", self->options.rate_limit);
+  json_object_set_string_member (faults, "wrong_payload",
+                                 tirkeu_sandbox_payload_fault_to_string (
+                                   self->options.wrong_payload));
 
   return _sb_object_node (faults);
 }
@@ -41,17 +44,29 @@ read_number (JsonObject *object,
 
 static void
 admin_set_faults (TirkeuSandbox     *self,
-                  SoupServerMessage *msg,
+                  SbExchange        *exchange,
                   Reply             *reply)
 {
-  g_autoptr(JsonObject) body = _sb_parse_body (self, msg, reply);
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
   double latency = self->options.latency_ms, slow = self->options.slow_body_ms;
   double rate = self->options.rate_limit;
   double fail = self->options.fail_rate, drop = self->options.drop_rate;
   double malformed = self->options.malformed_rate;
+  TirkeuSandboxPayloadFault wrong_payload = self->options.wrong_payload;
+  JsonNode *wrong_payload_node;
 
   if (body == NULL)
     return;
+  wrong_payload_node = json_object_get_member (body, "wrong_payload");
+  if (wrong_payload_node != NULL
+      && (json_node_get_value_type (wrong_payload_node) != G_TYPE_STRING
+          || !tirkeu_sandbox_payload_fault_from_string (json_node_get_string (wrong_payload_node),
+                                                        &wrong_payload)))
+    {
+      _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "wrong_payload",
+                       "none, vin, buyer_iin, contract_number or seller_bin");
+      return;
+    }
   if (!read_number (body, "latency_ms", 600000, &latency)
       || !read_number (body, "slow_body_ms", 600000, &slow)
       || !read_number (body, "rate_limit", 1000000, &rate)
@@ -70,17 +85,18 @@ admin_set_faults (TirkeuSandbox     *self,
   self->options.fail_rate = fail;
   self->options.drop_rate = drop;
   self->options.malformed_rate = malformed;
+  self->options.wrong_payload = wrong_payload;
   _sb_reply_ok (reply, 200, faults_node (self));
 }
 
 static void
 admin_action (TirkeuSandbox     *self,
-              SoupServerMessage *msg,
+              SbExchange        *exchange,
               const char        *id,
               const char        *action,
               Reply             *reply)
 {
-  g_autoptr(JsonObject) body = _sb_parse_body (self, msg, reply);
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
   g_autoptr(GError) error = NULL;
   JsonNode *request;
 
@@ -99,13 +115,13 @@ admin_action (TirkeuSandbox     *self,
     _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, NULL, error->message);
 }
 
-static void
-admin_dispatch (TirkeuSandbox     *self,
-                SoupServerMessage *msg,
-                Reply             *reply)
+void
+_sb_admin_dispatch (TirkeuSandbox     *self,
+                    SbExchange        *exchange,
+                    Reply             *reply)
 {
-  const char *method = soup_server_message_get_method (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *method = exchange->method;
+  const char *path = exchange->path;
   g_auto(GStrv) parts = g_strsplit (path + strlen ("/admin/"), "/", -1);
   guint n = g_strv_length (parts);
   gboolean get = g_str_equal (method, "GET");
@@ -127,7 +143,7 @@ admin_dispatch (TirkeuSandbox     *self,
     }
   if (n == 3 && post && g_str_equal (parts[0], "requests"))
     {
-      admin_action (self, msg, parts[1], parts[2], reply);
+      admin_action (self, exchange, parts[1], parts[2], reply);
       return;
     }
   if (n == 2 && post && g_str_equal (parts[0], "sessions") && g_str_equal (parts[1], "expire"))
@@ -158,7 +174,7 @@ admin_dispatch (TirkeuSandbox     *self,
     }
   if (n == 1 && post && g_str_equal (parts[0], "faults"))
     {
-      admin_set_faults (self, msg, reply);
+      admin_set_faults (self, exchange, reply);
       return;
     }
 
@@ -176,11 +192,14 @@ _sb_admin_handler_cb (SoupServer        *server,
 {
   TirkeuSandbox *self = user_data;
   Reply reply = { 0, NULL };
+  SbExchange exchange;
 
   _sb_set_common_headers (msg);
+  _sb_exchange_init (&exchange, msg);
   if (g_str_has_prefix (path, "/admin/"))
-    admin_dispatch (self, msg, &reply);
+    _sb_admin_dispatch (self, &exchange, &reply);
   else
     _sb_reply_error (self, &reply, 404, TIRKEU_PORTAL_CODE_NOT_FOUND, "path", "no such path");
+  _sb_exchange_clear (&exchange);
   _sb_send (msg, &reply);
 }

@@ -39,11 +39,11 @@ api_about (TirkeuSandbox *self,
 /* Routes /api/v1/...; @route is what follows the prefix. */
 void
 _sb_api_dispatch (TirkeuSandbox     *self,
-                  SoupServerMessage *msg,
+                  SbExchange        *exchange,
                   Reply             *reply)
 {
-  const char *method = soup_server_message_get_method (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *method = exchange->method;
+  const char *path = exchange->path;
   const char *route = path + strlen (API_PREFIX);
   g_auto(GStrv) parts = g_strsplit (route, "/", -1);
   guint n = g_strv_length (parts);
@@ -63,13 +63,13 @@ _sb_api_dispatch (TirkeuSandbox     *self,
     }
   if (n == 2 && post && g_str_equal (parts[0], "auth") && g_str_equal (parts[1], "session"))
     {
-      _sb_api_session (self, msg, reply);
+      _sb_api_session (self, exchange, reply);
       return;
     }
 
   /* Everything else is the seller's and needs a session, checked before the route so that a
    * client learns to sign in whatever it asked. */
-  seller = _sb_authenticate (self, msg, reply);
+  seller = _sb_authenticate (self, exchange, reply);
   if (seller == NULL)
     return;
 
@@ -90,12 +90,12 @@ _sb_api_dispatch (TirkeuSandbox     *self,
     }
   if (n == 1 && get && g_str_equal (parts[0], "contracts"))
     {
-      _sb_api_contracts (self, msg, seller, reply);
+      _sb_api_contracts (self, exchange, seller, reply);
       return;
     }
   if (n == 1 && post && g_str_equal (parts[0], "requests"))
     {
-      _sb_api_create_request (self, msg, seller, reply);
+      _sb_api_create_request (self, exchange, seller, reply);
       return;
     }
   if (n == 2 && get && g_str_equal (parts[0], "requests"))
@@ -108,7 +108,7 @@ _sb_api_dispatch (TirkeuSandbox     *self,
     }
   if (n == 3 && post && g_str_equal (parts[0], "requests") && g_str_equal (parts[2], "signature"))
     {
-      _sb_api_sign_request (self, msg, seller, parts[1], reply);
+      _sb_api_sign_request (self, exchange, seller, parts[1], reply);
       return;
     }
   if (n == 3 && post && g_str_equal (parts[0], "requests") && g_str_equal (parts[2], "withdraw"))
@@ -118,7 +118,7 @@ _sb_api_dispatch (TirkeuSandbox     *self,
     }
   if (n == 1 && get && g_str_equal (parts[0], "changes"))
     {
-      _sb_api_changes (self, msg, seller, reply);
+      _sb_api_changes (self, exchange, seller, reply);
       return;
     }
 

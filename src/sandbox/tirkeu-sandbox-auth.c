@@ -148,10 +148,10 @@ _sb_verify_signature (TirkeuSandbox        *self,
 
 void
 _sb_api_session (TirkeuSandbox     *self,
-                 SoupServerMessage *msg,
+                 SbExchange        *exchange,
                  Reply             *reply)
 {
-  g_autoptr(JsonObject) body = _sb_parse_body (self, msg, reply);
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
   g_autoptr(JsonObject) challenge = NULL;
   g_autoptr(TirkeuSandboxSigner) signer = NULL;
   const char *challenge_id;
@@ -225,15 +225,15 @@ _sb_api_session (TirkeuSandbox     *self,
 /* The seller of the call's session, or NULL with a 401 in @reply. */
 JsonObject *
 _sb_authenticate (TirkeuSandbox     *self,
-                  SoupServerMessage *msg,
+                  SbExchange        *exchange,
                   Reply             *reply)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = exchange->request_headers;
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
   g_autofree char *digest = NULL;
   JsonObject *session;
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+  soup_message_headers_replace (exchange->response_headers,
                                 "WWW-Authenticate", "Bearer realm=\"tirkeu\"");
 
   if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0
@@ -259,7 +259,7 @@ _sb_authenticate (TirkeuSandbox     *self,
       return NULL;
     }
 
-  soup_message_headers_remove (soup_server_message_get_response_headers (msg),
+  soup_message_headers_remove (exchange->response_headers,
                                "WWW-Authenticate");
 
   return _sb_data_find (self->data, "sellers", "bin", _sb_get_string (session, "bin"));

@@ -135,19 +135,23 @@ _sb_contract_view (TirkeuSandbox *self,
 
 void
 _sb_api_contracts (TirkeuSandbox     *self,
-                   SoupServerMessage *msg,
+                   SbExchange        *exchange,
                    JsonObject        *seller,
                    Reply             *reply)
 {
-  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) form = query != NULL ? soup_form_decode (query) : NULL;
-  g_autofree char *vin = _sb_normalize_vin (form != NULL ? g_hash_table_lookup (form, "vin")
-                                                        : NULL);
-  const char *iin = form != NULL ? g_hash_table_lookup (form, "buyer_iin") : NULL;
+  g_autoptr(GHashTable) form = _sb_parse_query (self, exchange, reply);
+  g_autofree char *vin = NULL;
+  const char *iin;
   g_autoptr(GList) found = NULL;
-  JsonArray *contracts = json_array_new ();
-  JsonObject *answer = json_object_new ();
+  JsonArray *contracts;
+  JsonObject *answer;
 
+  if (form == NULL)
+    return;
+  vin = _sb_normalize_vin (g_hash_table_lookup (form, "vin"));
+  iin = g_hash_table_lookup (form, "buyer_iin");
+  contracts = json_array_new ();
+  answer = json_object_new ();
   if (vin == NULL)
     _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "vin",
                      "17 characters of 0-9 and A-Z without I, O, Q");

@@ -118,6 +118,7 @@ deliver (Call  *call,
 
       soup_message_headers_set_content_type (headers, "application/json; charset=utf-8", NULL);
       soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_body_truncate (soup_server_message_get_response_body (msg));
       call->body = g_bytes_ref (body);
       if (!call->paused)
         {
@@ -157,7 +158,13 @@ run_call (Call *call)
                                     "retry_after_s", 1);
     }
   else
-    _sb_api_dispatch (self, call->msg, &reply);
+    {
+      SbExchange exchange;
+
+      _sb_exchange_init (&exchange, call->msg);
+      _sb_api_dispatch (self, &exchange, &reply);
+      _sb_exchange_clear (&exchange);
+    }
 
   g_debug ("%s %s -> %u", soup_server_message_get_method (call->msg),
            g_str_has_prefix (g_uri_get_path (soup_server_message_get_uri (call->msg)),

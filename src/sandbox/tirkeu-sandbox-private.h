@@ -37,6 +37,10 @@ JsonObject *_sb_data_find              (SbData      *data,
                                         const char  *collection,
                                         const char  *member,
                                         const char  *value);
+const char *_sb_data_other             (SbData      *data,
+                                        const char  *collection,
+                                        const char  *member,
+                                        const char  *value);
 JsonNode   *_sb_data_text              (SbData      *data,
                                         const char  *section,
                                         const char  *key);
@@ -109,6 +113,19 @@ typedef struct
   JsonNode *body;
 } Reply;
 
+/* One call as the handlers see it: what the client sent, and where the answer's headers
+ * go. The server fills it from a SoupServerMessage (_sb_exchange_init()); the fuzz targets
+ * build it by hand, so that the handlers are fuzzed without sockets or TLS. */
+typedef struct
+{
+  const char         *method;
+  const char         *path;
+  const char         *query;              /* nullable, still percent-encoded */
+  SoupMessageHeaders *request_headers;
+  GBytes             *body;               /* nullable: no body */
+  SoupMessageHeaders *response_headers;
+} SbExchange;
+
 /* tirkeu-sandbox.c */
 void        _sb_emit_request_changed   (TirkeuSandbox     *self,
                                         const char        *id,
@@ -141,7 +158,10 @@ void        _sb_reply_ok               (Reply             *reply,
                                         guint              status,
                                         JsonNode          *body);
 JsonObject *_sb_parse_body             (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
+                                        Reply             *reply);
+GHashTable *_sb_parse_query            (TirkeuSandbox     *self,
+                                        SbExchange        *exchange,
                                         Reply             *reply);
 GBytes     *_sb_serialize              (JsonNode          *node);
 void        _sb_set_body               (SoupServerMessage *msg,
@@ -149,13 +169,16 @@ void        _sb_set_body               (SoupServerMessage *msg,
 void        _sb_send                   (SoupServerMessage *msg,
                                         Reply             *reply);
 void        _sb_set_common_headers     (SoupServerMessage *msg);
+void        _sb_exchange_init          (SbExchange        *exchange,
+                                        SoupServerMessage *msg);
+void        _sb_exchange_clear         (SbExchange        *exchange);
 
 /* tirkeu-sandbox-api.c */
 gboolean    _sb_parse_uint             (const char        *text,
                                         guint64            max,
                                         guint64           *value);
 void        _sb_api_dispatch           (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         Reply             *reply);
 
 /* tirkeu-sandbox-auth.c */
@@ -169,10 +192,10 @@ TirkeuSandboxSigner *_sb_verify_signature (TirkeuSandbox        *self,
                                            const char           *content_b64,
                                            TirkeuSandboxKeyKind  purpose);
 void        _sb_api_session            (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         Reply             *reply);
 JsonObject *_sb_authenticate           (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         Reply             *reply);
 
 /* tirkeu-sandbox-checks.c */
@@ -188,13 +211,13 @@ void        _sb_api_person             (TirkeuSandbox     *self,
 JsonObject *_sb_contract_view          (TirkeuSandbox     *self,
                                         JsonObject        *contract);
 void        _sb_api_contracts          (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         JsonObject        *seller,
                                         Reply             *reply);
 
 /* tirkeu-sandbox-requests.c */
 void        _sb_api_create_request     (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         JsonObject        *seller,
                                         Reply             *reply);
 JsonObject *_sb_seller_request         (TirkeuSandbox     *self,
@@ -202,7 +225,7 @@ JsonObject *_sb_seller_request         (TirkeuSandbox     *self,
                                         const char        *id,
                                         Reply             *reply);
 void        _sb_api_sign_request       (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         JsonObject        *seller,
                                         const char        *id,
                                         Reply             *reply);
@@ -211,7 +234,7 @@ void        _sb_api_withdraw           (TirkeuSandbox     *self,
                                         const char        *id,
                                         Reply             *reply);
 void        _sb_api_changes            (TirkeuSandbox     *self,
-                                        SoupServerMessage *msg,
+                                        SbExchange        *exchange,
                                         JsonObject        *seller,
                                         Reply             *reply);
 
@@ -223,6 +246,9 @@ void        _sb_request_move           (TirkeuSandbox     *self,
 gboolean    _sb_buyer_tick_cb          (gpointer           user_data);
 
 /* tirkeu-sandbox-admin.c */
+void        _sb_admin_dispatch         (TirkeuSandbox     *self,
+                                        SbExchange        *exchange,
+                                        Reply             *reply);
 void        _sb_admin_handler_cb       (SoupServer        *server,
                                         SoupServerMessage *msg,
                                         const char        *path,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
 
 #include "tirkeu-sandbox-private.h"
 
@@ -58,14 +59,13 @@ _sb_reply_ok (Reply    *reply,
 
 JsonObject *
 _sb_parse_body (TirkeuSandbox     *self,
-                SoupServerMessage *msg,
+                SbExchange        *exchange,
                 Reply             *reply)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  gsize length = 0;
+  const char *data = exchange->body != NULL ? g_bytes_get_data (exchange->body, &length) : NULL;
+  JsonNode *root;
 
   if (length > MAX_BODY)
     {
@@ -75,16 +75,49 @@ _sb_parse_body (TirkeuSandbox     *self,
     }
   if (length == 0)
     return json_object_new ();
+  /* Whitespace alone parses, with no root at all: a NULL node, which is not a JSON null. */
   if (!g_utf8_validate (data, length, NULL)
       || !json_parser_load_from_data (parser, data, length, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      || (root = json_parser_get_root (parser)) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (root))
     {
       _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "body",
                        "the body must be a JSON object in UTF-8");
       return NULL;
     }
 
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* The query's parameters (an empty table when there is none), or NULL with a 400 in @reply
+ * when a value could not be a parameter of ours: a NUL (%00), which would cut the C string
+ * short ("limit=1%00x" read as 1), or bytes that are not UTF-8. */
+GHashTable *
+_sb_parse_query (TirkeuSandbox *self,
+                 SbExchange    *exchange,
+                 Reply         *reply)
+{
+  g_autoptr(GHashTable) form = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (exchange->query == NULL)
+    return g_hash_table_new (g_str_hash, g_str_equal);
+  if (strstr (exchange->query, "%00") == NULL)
+    form = soup_form_decode (exchange->query);
+
+  if (form != NULL)
+    {
+      g_hash_table_iter_init (&iter, form);
+      while (form != NULL && g_hash_table_iter_next (&iter, &key, &value))
+        if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+          g_clear_pointer (&form, g_hash_table_unref);
+    }
+  if (form == NULL)
+    _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "query",
+                     "the query must be UTF-8 without NUL characters");
+
+  return g_steal_pointer (&form);
 }
 
 GBytes *
@@ -107,6 +140,8 @@ _sb_set_body (SoupServerMessage *msg,
   gsize length;
   const char *data = g_bytes_get_data (body, &length);
 
+  /* set_response appends: drop the default answer the message started with. */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_COPY,
                                     data, length);
 }
@@ -131,4 +166,26 @@ _sb_set_common_headers (SoupServerMessage *msg)
 
   soup_message_headers_replace (headers, ENVIRONMENT_HEADER, "sandbox");
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
+}
+
+/* What the handlers read of @msg (see SbExchange). */
+void
+_sb_exchange_init (SbExchange        *exchange,
+                   SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  exchange->method = soup_server_message_get_method (msg);
+  exchange->path = g_uri_get_path (uri);
+  exchange->query = g_uri_get_query (uri);
+  exchange->request_headers = soup_server_message_get_request_headers (msg);
+  exchange->response_headers = soup_server_message_get_response_headers (msg);
+  exchange->body = body != NULL && body->length > 0 ? soup_message_body_flatten (body) : NULL;
+}
+
+void
+_sb_exchange_clear (SbExchange *exchange)
+{
+  g_clear_pointer (&exchange->body, g_bytes_unref);
 }

@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "tirkeu-iin.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-sandbox-private.h"
 
 /* The seller's requests: create (steps 1-8 again, idempotent), read, sign, withdraw, and
  * the /changes feed that sync reads. */
-
-#define PAYLOAD_TYPE        "tirkeu.primary_registration.v1"
 
 /* A request number staff can read out to a buyer at the desk: "T" marks the training portal,
  * then the year and a serial. The contract keeps ids opaque, so a client must not parse it. */
@@ -30,46 +29,120 @@ new_request_id (TirkeuSandbox *self,
     }
 }
 
-/* JSON string escaping for the canonical payload: only what JSON requires, so that the
- * bytes are the same whoever rebuilds them. */
-static void
-append_json_string (GString    *out,
-                    const char *value)
+static const char * const payload_fault_names[] = {
+  [TIRKEU_SANDBOX_PAYLOAD_RIGHT] = "none",
+  [TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN] = "vin",
+  [TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER] = "buyer_iin",
+  [TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT] = "contract_number",
+  [TIRKEU_SANDBOX_PAYLOAD_OTHER_SELLER] = "seller_bin",
+};
+
+/**
+ * tirkeu_sandbox_payload_fault_to_string:
+ * @fault: a #TirkeuSandboxPayloadFault
+ *
+ * Returns: its name in the admin API and on the command line: none, or the member of the
+ *   payload that names another sale (vin, buyer_iin, contract_number, seller_bin)
+ */
+const char *
+tirkeu_sandbox_payload_fault_to_string (TirkeuSandboxPayloadFault fault)
 {
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
+  g_return_val_if_fail (fault < G_N_ELEMENTS (payload_fault_names), NULL);
+
+  return payload_fault_names[fault];
 }
 
-static char *
-signing_payload (JsonObject *request)
+/**
+ * tirkeu_sandbox_payload_fault_from_string:
+ * @text: (nullable): a name from tirkeu_sandbox_payload_fault_to_string()
+ * @fault: (out): the fault
+ *
+ * Returns: whether @text names one
+ */
+gboolean
+tirkeu_sandbox_payload_fault_from_string (const char                *text,
+                                          TirkeuSandboxPayloadFault *fault)
 {
-  /* Members sorted by name, no whitespace (data/portal-api.yaml, Request.signing_payload). */
-  static const char * const members[] = {
-    "buyer_iin", "contract_number", "created_at", "id", "seller_bin", "type", "vin",
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (payload_fault_names); i++)
+    if (g_str_equal (text, payload_fault_names[i]))
+      {
+        *fault = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* Another identifier of the same shape: the last character changed (0 <-> 1 keeps it in the
+ * VIN alphabet and in digits). For fixtures that hold one vehicle, person or seller only. */
+static const char *
+other_of (const char *found,
+          const char *value,
+          char      **storage)
+{
+  gsize length = strlen (value);
+
+  if (found != NULL)
+    return found;
+  *storage = g_strdup (value);
+  if (length > 0)
+    (*storage)[length - 1] = value[length - 1] == '0' ? '1' : '0';
+
+  return *storage;
+}
+
+/* The canonical payload (tirkeu-signing-payload.c), base64. With --wrong-payload, one
+ * member names another sale, as a hostile portal's would: another vehicle, buyer or seller
+ * of the fixtures, or another contract number. */
+static char *
+signing_payload_b64 (TirkeuSandbox *self,
+                     JsonObject    *request)
+{
+  TirkeuSigningPayload members = {
+    .buyer_iin = (char *) _sb_get_string (request, "buyer_iin"),
+    .contract_number = (char *) _sb_get_string (request, "contract_number"),
+    .created_at = (char *) _sb_get_string (request, "created_at"),
+    .request_id = (char *) _sb_get_string (request, "id"),
+    .seller_bin = (char *) _sb_get_string (request, "seller_bin"),
+    .vin = (char *) _sb_get_string (request, "vin"),
   };
-  GString *out = g_string_new ("{");
+  g_autofree char *other = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  const guchar *data;
 
-  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+  switch (self->options.wrong_payload)
     {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      append_json_string (out, members[i]);
-      g_string_append_c (out, ':');
-      append_json_string (out, g_str_equal (members[i], "type")
-                               ? PAYLOAD_TYPE : _sb_get_string (request, members[i]));
+    case TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN:
+      members.vin = (char *) other_of (_sb_data_other (self->data, "vehicles", "vin",
+                                                       members.vin),
+                                       members.vin, &other);
+      break;
+    case TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER:
+      members.buyer_iin = (char *) other_of (_sb_data_other (self->data, "persons", "iin",
+                                                             members.buyer_iin),
+                                             members.buyer_iin, &other);
+      break;
+    case TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT:
+      /* Another number of the same length, so that it stays within 1-64 characters. */
+      other = g_strconcat (members.contract_number[0] == '1' ? "2" : "1",
+                           g_utf8_next_char (members.contract_number), NULL);
+      members.contract_number = other;
+      break;
+    case TIRKEU_SANDBOX_PAYLOAD_OTHER_SELLER:
+      members.seller_bin = (char *) other_of (_sb_data_other (self->data, "sellers", "bin",
+                                                              members.seller_bin),
+                                              members.seller_bin, &other);
+      break;
+    case TIRKEU_SANDBOX_PAYLOAD_RIGHT:
+    default:
+      break;
     }
-  g_string_append_c (out, '}');
 
-  return g_string_free (out, FALSE);
+  bytes = tirkeu_signing_payload_encode (&members);
+  data = g_bytes_get_data (bytes, &length);
+
+  return g_base64_encode (data, length);
 }
 
 static gboolean
@@ -81,6 +154,22 @@ idempotency_key_is_valid (const char *key)
     return FALSE;
   for (const char *p = key; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && strchr ("._:-", *p) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* 1-64 characters (not bytes: contract numbers are often Cyrillic), none a control
+ * character, which the signing payload could not carry. The body is valid UTF-8 already. */
+static gboolean
+contract_number_is_valid (const char *number)
+{
+  glong length = number != NULL ? g_utf8_strlen (number, -1) : 0;
+
+  if (length < 1 || length > 64)
+    return FALSE;
+  for (const char *p = number; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
       return FALSE;
 
   return TRUE;
@@ -104,18 +193,17 @@ active_request_for_vin (TirkeuSandbox *self,
 
 void
 _sb_api_create_request (TirkeuSandbox     *self,
-                        SoupServerMessage *msg,
+                        SbExchange        *exchange,
                         JsonObject        *seller,
                         Reply             *reply)
 {
-  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+  const char *key = soup_message_headers_get_one (exchange->request_headers,
                                                   "Idempotency-Key");
   g_autoptr(JsonObject) body = NULL;
   g_autofree char *vin = NULL;
   g_autofree char *scope = NULL;
   g_autofree char *id = NULL;
   g_autofree char *created_at = NULL;
-  g_autofree char *payload = NULL;
   g_autofree char *payload_b64 = NULL;
   g_autofree char *location = NULL;
   const char *seller_bin = _sb_get_string (seller, "bin");
@@ -138,7 +226,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
       return;
     }
 
-  body = _sb_parse_body (self, msg, reply);
+  body = _sb_parse_body (self, exchange, reply);
   if (body == NULL)
     return;
   vin = _sb_normalize_vin (_sb_get_string (body, "vin"));
@@ -156,10 +244,10 @@ _sb_api_create_request (TirkeuSandbox     *self,
                        "12 digits with a valid check digit");
       return;
     }
-  if (contract_number == NULL || *contract_number == '\0' || strlen (contract_number) > 64)
+  if (!contract_number_is_valid (contract_number))
     {
       _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "contract_number",
-                       "1-64 characters");
+                       "1-64 characters, no control characters");
       return;
     }
 
@@ -257,8 +345,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
   json_object_set_string_member (request, "created_at", created_at);
   json_object_set_string_member (request, "updated_at", created_at);
 
-  payload = signing_payload (request);
-  payload_b64 = g_base64_encode ((const guchar *) payload, strlen (payload));
+  payload_b64 = signing_payload_b64 (self, request);
   json_object_set_string_member (request, "signing_payload", payload_b64);
 
   summary = json_object_new ();
@@ -299,7 +386,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
   _sb_state_save_or_warn (self);
 
   location = g_strconcat (API_PREFIX, "requests/", id, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+  soup_message_headers_replace (exchange->response_headers, "Location",
                                 location);
   _sb_reply_ok (reply, 201, _sb_render_request (request));
 }
@@ -325,7 +412,7 @@ _sb_seller_request (TirkeuSandbox *self,
 
 void
 _sb_api_sign_request (TirkeuSandbox     *self,
-                      SoupServerMessage *msg,
+                      SbExchange        *exchange,
                       JsonObject        *seller,
                       const char        *id,
                       Reply             *reply)
@@ -338,7 +425,7 @@ _sb_api_sign_request (TirkeuSandbox     *self,
 
   if (request == NULL)
     return;
-  body = _sb_parse_body (self, msg, reply);
+  body = _sb_parse_body (self, exchange, reply);
   if (body == NULL)
     return;
   signature = _sb_get_string (body, "signature");
@@ -401,7 +488,7 @@ _sb_api_withdraw (TirkeuSandbox *self,
       _sb_reply_ok (reply, 200, _sb_render_request (request));
       return;
     }
-  if (!tirkeu_stage_can_transition (stage, TIRKEU_STAGE_WITHDRAWN))
+  if (!tirkeu_stage_seller_may_withdraw (stage))
     {
       _sb_reply_error (self, reply, 409, TIRKEU_PORTAL_CODE_CONFLICT, "stage",
                        "the buyer already approved, or the request is final");
@@ -415,12 +502,11 @@ _sb_api_withdraw (TirkeuSandbox *self,
 
 void
 _sb_api_changes (TirkeuSandbox     *self,
-                 SoupServerMessage *msg,
+                 SbExchange        *exchange,
                  JsonObject        *seller,
                  Reply             *reply)
 {
-  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) form = query != NULL ? soup_form_decode (query) : NULL;
+  g_autoptr(GHashTable) form = _sb_parse_query (self, exchange, reply);
   const char *cursor_text = form != NULL ? g_hash_table_lookup (form, "cursor") : NULL;
   const char *limit_text = form != NULL ? g_hash_table_lookup (form, "limit") : NULL;
   g_autoptr(GPtrArray) list = NULL;
@@ -431,6 +517,8 @@ _sb_api_changes (TirkeuSandbox     *self,
   gint64 last = -1;
   gboolean has_more = FALSE;
 
+  if (form == NULL)
+    return;
   /* The cursor is the revision the client has seen, prefixed so that it stays opaque. */
   if (cursor_text != NULL && *cursor_text != '\0'
       && (!g_str_has_prefix (cursor_text, "r")

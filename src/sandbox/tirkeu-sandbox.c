@@ -394,6 +394,27 @@ not_found_cb (SoupServer        *server,
   _sb_send (msg, &reply);
 }
 
+/* libsoup refuses a request line it cannot parse (an invalid percent-escape such as %zz, a
+ * raw byte that is not ASCII in the query) before any handler runs, and then answers 400
+ * with whatever the message holds and closes the connection. So every message starts out
+ * holding the contract's 400 VALIDATION_FAILED; a handler that runs replaces it. */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  TirkeuSandbox *self = user_data;
+  Reply reply = { 0, NULL };
+  g_autoptr(GBytes) body = NULL;
+
+  _sb_set_common_headers (msg);
+  _sb_reply_error (self, &reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "path",
+                   "the request line is not a valid HTTP request target");
+  body = _sb_serialize (reply.body);
+  _sb_set_body (msg, body);
+  g_clear_pointer (&reply.body, json_node_unref);
+}
+
 static GSocketAddress *
 parse_listen (const char  *listen,
               char       **host_for_url,
@@ -488,6 +509,8 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   soup_server_add_handler (self->server, "/api/v1", _sb_api_handler_cb, self, NULL);
   soup_server_add_handler (self->server, "/admin", _sb_admin_handler_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
+                           self, G_CONNECT_DEFAULT);
   g_signal_connect_object (self->server, "request-aborted",
                            G_CALLBACK (_sb_request_aborted_cb), self, G_CONNECT_DEFAULT);
   if (!soup_server_listen (self->server, address, SOUP_SERVER_LISTEN_HTTPS, error))
