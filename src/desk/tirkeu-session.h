@@ -86,4 +86,14 @@ GBytes             *tirkeu_session_sign_finish         (TirkeuSession       *sel
                                                         GError             **error);
 void                tirkeu_session_sign_out            (TirkeuSession       *self);
 
+void                tirkeu_session_resume_async        (TirkeuSession       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            tirkeu_session_resume_finish       (TirkeuSession       *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+gboolean            tirkeu_session_remember            (TirkeuSession       *self,
+                                                        GError             **error);
+
 G_END_DECLS
