@@ -540,6 +540,32 @@ test_outbox_page_cancelled (void)
   while (!sent)
     g_main_context_iteration (NULL, TRUE);
 
+  /* The journal's copy keeps the portal's time: adding the signature the portal does not
+   * send back must not make it newer than the portal's next answer (a withdrawal in the same
+   * second would then be dropped as older). */
+  {
+    g_autoptr(TirkeuRequest) stored = NULL;
+    g_autoptr(JsonNode) portal = NULL;
+    g_autoptr(GDateTime) portal_updated = NULL;
+    const char *id = tirkeu_request_get_portal_id (request);
+
+    /* The journal writes the confirmation on its thread: wait for it to be there. */
+    do
+      {
+        g_clear_object (&stored);
+        g_clear_error (&error);
+        g_main_context_iteration (NULL, FALSE);
+        stored = tirkeu_journal_get_request_sync (desk->journal, id, NULL, &error);
+      }
+    while (stored == NULL);
+    portal = tirkeu_sandbox_get_request (desk->sandbox, id);
+    portal_updated = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (json_node_get_object (portal), "updated_at"), NULL);
+    g_assert_nonnull (portal_updated);
+    g_assert_cmpint (g_date_time_compare (tirkeu_request_get_updated_at (stored),
+                                          portal_updated), ==, 0);
+  }
+
   desk_free (desk);
 }
 

@@ -165,10 +165,20 @@ submit_cb (GObject      *object,
                                                             &info, &error);
   if (confirmed != NULL)
     {
-      /* Keep what the portal does not send back. */
+      /* Keep what the portal does not send back, and the portal's times: the journal orders
+       * a request's versions by them, and a copy made newer here would make the portal's
+       * next answer (a withdrawal in the same second) look older and be dropped. */
       if (tirkeu_request_get_seller_signature (confirmed) == NULL)
-        tirkeu_request_set_seller_signature (confirmed,
-                                             tirkeu_request_get_seller_signature (data->request));
+        {
+          g_autoptr(GDateTime) created_at =
+            g_date_time_ref (tirkeu_request_get_created_at (confirmed));
+          g_autoptr(GDateTime) updated_at =
+            g_date_time_ref (tirkeu_request_get_updated_at (confirmed));
+
+          tirkeu_request_set_seller_signature (confirmed,
+                                               tirkeu_request_get_seller_signature (data->request));
+          tirkeu_request_set_portal_record (confirmed, created_at, updated_at, NULL);
+        }
       /* A portal of contract 1.0 answers a submit without the Idempotency-Key (1.1 sends
        * it), and the key is how the journal and the "sent" signal's listeners know the
        * request: the submit call itself does not know the key, the outbox does. */
