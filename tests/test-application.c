@@ -8,6 +8,7 @@
 #include "tirkeu-config.h"
 #include "tirkeu-preferences-window.h"
 #include "tirkeu-ui-test.h"
+#include "tirkeu-window.h"
 
 /* --- loopback detection: the "Training portal" marker until the sandbox says so --- */
 
@@ -508,6 +509,53 @@ test_application_finalizes (void)
   g_assert_finalize_object (config);
 }
 
+/* The session (and with it the outbox and, once the journal is open, the sync) belongs to the
+ * application: a window shows it, and closing the window neither ends it nor signs out. */
+static void
+test_application_owns_session (void)
+{
+  g_autoptr(TirkeuApplication) application = tirkeu_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  TirkeuSession *session;
+  TirkeuWindow *window;
+
+  tirkeu_ui_test_use_system_data ();
+  tirkeu_config_override (tirkeu_application_get_config (application), "portal-url",
+                          "https://127.0.0.1:1");
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+
+  session = tirkeu_application_get_session (application);
+  g_assert_true (TIRKEU_IS_SESSION (session));
+  g_assert_null (tirkeu_application_get_portal_error (application));
+
+  window = g_object_ref_sink (tirkeu_window_new (application));
+  g_assert_true (tirkeu_window_get_session (window) == session);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  g_assert_true (tirkeu_application_get_session (application) == session);
+  g_assert_true (TIRKEU_IS_SESSION (session));
+
+  /* The next window shows the same session. */
+  window = g_object_ref_sink (tirkeu_window_new (application));
+  g_assert_true (tirkeu_window_get_session (window) == session);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* An address the client refuses: no session, and the reason for the window to show. */
+static void
+test_application_portal_unusable (void)
+{
+  g_autoptr(TirkeuApplication) application = tirkeu_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+
+  tirkeu_config_override (tirkeu_application_get_config (application), "portal-url",
+                          "http://egov.example");
+  g_assert_null (tirkeu_application_get_session (application));
+  g_assert_nonnull (tirkeu_application_get_portal_error (application));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -535,6 +583,8 @@ main (int   argc,
   g_test_add_func ("/application/cli-overrides", test_application_cli_overrides);
   g_test_add_func ("/application/production-portal", test_application_production_portal);
   g_test_add_func ("/application/bad-options", test_application_bad_options);
+  g_test_add_func ("/application/owns-session", test_application_owns_session);
+  g_test_add_func ("/application/portal-unusable", test_application_portal_unusable);
   g_test_add_func ("/application/finalizes", test_application_finalizes);
 
   return g_test_run ();

@@ -13,6 +13,8 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sys/stat.h>
 
 #include "test-token-fixture.h"
 #include "tirkeu-journal.h"
@@ -382,6 +384,131 @@ test_exit_code (gconstpointer data)
 
 /* A failed assertion aborts the test: the sandbox must not outlive it (meson would wait for
  * the output it inherited). */
+/* ------------------------------------------------------------------------------------------ */
+/* One sign-in for a whole seller flow                                                        */
+
+/* The sign-ins the sandbox saw: one session each, kept in its state.json. */
+static guint
+count_sandbox_sessions (void)
+{
+  g_autofree char *path = g_build_filename (sandbox_dir, "state.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "sessions"))
+    return 0;
+  return json_object_get_size (json_object_get_object_member (root, "sessions"));
+}
+
+/* The portal ends every session now (the sandbox's /admin/sessions/expire). */
+static void
+expire_sandbox_sessions (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (portal_ca, &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GUri) base = g_uri_parse (portal_url, G_URI_FLAGS_NONE, &error);
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  g_assert_no_error (error);
+  soup_session_set_tls_database (session, database);
+  uri = g_uri_parse_relative (base, "/admin/sessions/expire", G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  message = soup_message_new_from_uri ("POST", uri);
+  answer = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+}
+
+static char *
+session_cache_file (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "tirkeu", NULL);
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "portal-session-"))
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+static void
+run_ok (const char * const *args)
+{
+  g_auto(Run) run = { 0 };
+
+  run_cli (&run, args);
+  if (run.status != 0)
+    g_error ("%s failed (%d): %s", args[1], run.status, run.err);
+}
+
+/* vehicle, person, contracts, submit, status: one sign-in with the token, the portal session
+ * kept between the commands in a file only the user can read, holding no PIN; sign-out and
+ * the portal ending the session both make the next command sign in again. */
+static void
+test_flow_signs_in_once (void)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *id = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "tirkeu", NULL);
+  g_autofree char *cache = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(Run) submit = { 0 };
+  g_auto(Run) sign_out = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before = count_sandbox_sessions ();
+  struct stat st;
+
+  run_ok ((const char *[]) { "--json", "vehicle", "JTNB23HK2R3000115", NULL });
+  run_ok ((const char *[]) { "--json", "person", BUYER_IIN, NULL });
+  run_ok ((const char *[]) { "--json", "contracts", "JTNB23HK2R3000115", BUYER_IIN, NULL });
+  run_cli (&submit, (const char *[]) { "--json", "submit", "--vin", "JTNB23HK2R3000115",
+                                       "--buyer-iin", BUYER_IIN, "--contract", "DKP-2025-940001",
+                                       "--idempotency-key", key, NULL });
+  if (submit.status != 0)
+    g_error ("submit failed (%d): %s", submit.status, submit.err);
+  id = g_strdup (json_object_get_string_member (parse_json (submit.out, &parser), "id"));
+  run_ok ((const char *[]) { "--json", "status", id, NULL });
+  g_assert_cmpuint (count_sandbox_sessions (), ==, before + 1);
+
+  /* Private to the user, and only the session: no PIN. */
+  g_assert_cmpint (lstat (dir, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  cache = session_cache_file ();
+  g_assert_nonnull (cache);
+  g_assert_cmpint (lstat (cache, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_file_get_contents (cache, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (contents, token->pin));
+
+  /* Signed out: forgotten, and the next command signs in again. */
+  run_cli (&sign_out, (const char *[]) { "sign-out", NULL });
+  g_assert_cmpint (sign_out.status, ==, 0);
+  g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  run_ok ((const char *[]) { "--json", "vehicle", "JTNB23HK2R3000115", NULL });
+  g_assert_cmpuint (count_sandbox_sessions (), ==, before + 2);
+  run_ok ((const char *[]) { "--json", "person", BUYER_IIN, NULL });
+  g_assert_cmpuint (count_sandbox_sessions (), ==, before + 2);
+
+  /* The portal ended the session: the next command signs in again, once. */
+  expire_sandbox_sessions ();
+  run_ok ((const char *[]) { "--json", "vehicle", "JTNB23HK2R3000115", NULL });
+  g_assert_cmpuint (count_sandbox_sessions (), ==, before + 3);
+  run_ok ((const char *[]) { "--json", "person", BUYER_IIN, NULL });
+  g_assert_cmpuint (count_sandbox_sessions (), ==, before + 3);
+}
+
 static void
 die_with_parent (gpointer user_data)
 {
@@ -448,6 +575,7 @@ main (int   argc,
   g_test_add_func ("/cli/portal/submit-status-requests-sync", test_submit_status_requests_sync);
   g_test_add_func ("/cli/portal/submit-refused", test_submit_refused);
   g_test_add_func ("/cli/portal/sync-forgotten-cursor", test_sync_forgotten_cursor);
+  g_test_add_func ("/cli/portal/flow-signs-in-once", test_flow_signs_in_once);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);

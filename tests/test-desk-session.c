@@ -11,6 +11,7 @@
 #include "tirkeu-portal-error.h"
 #include "tirkeu-sandbox.h"
 #include "tirkeu-session.h"
+#include "tirkeu-session-cache.h"
 #include "tirkeu-sync.h"
 #include "tirkeu-token-error.h"
 
@@ -189,6 +190,75 @@ wait_for_portal_expiry (Desk *desk)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (20000);
     }
+}
+
+/* --- the session cache ------------------------------------------------------------------- */
+
+static char *
+only_cache_file (void)
+{
+  g_autofree char *dir = tirkeu_session_cache_get_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  char *found = NULL;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_assert_null (found);
+      found = g_build_filename (dir, name, NULL);
+    }
+  return found;
+}
+
+/* Kept per portal, for the user only; a session that ended, or a file others could read,
+ * opens nothing and is wiped. */
+static void
+test_session_cache (void)
+{
+  const char *url = "https://portal.example/api";
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_hours (now, 1);
+  g_autoptr(GDateTime) earlier = g_date_time_add_hours (now, -1);
+  g_autoptr(GDateTime) expires_at = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  char *stored = NULL;
+
+  g_assert_false (tirkeu_session_cache_load (url, &stored, &expires_at, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tirkeu_session_cache_store (url, "secret-token", later, &error));
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_session_cache_load (url, &stored, &expires_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, "secret-token");
+  g_assert_cmpint (g_date_time_to_unix (expires_at), ==, g_date_time_to_unix (later));
+  g_clear_pointer (&stored, tirkeu_wipe_string);
+  g_clear_pointer (&expires_at, g_date_time_unref);
+  /* another portal's is another */
+  g_assert_false (tirkeu_session_cache_load ("https://other.example", &stored, &expires_at,
+                                             &error));
+  g_assert_no_error (error);
+
+  /* readable by others: not trusted, wiped */
+  file = only_cache_file ();
+  g_assert_cmpint (g_chmod (file, 0644), ==, 0);
+  g_assert_false (tirkeu_session_cache_load (url, &stored, &expires_at, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* ended: wiped */
+  g_assert_true (tirkeu_session_cache_store (url, "secret-token", earlier, &error));
+  g_assert_false (tirkeu_session_cache_load (url, &stored, &expires_at, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* sign-out */
+  g_assert_true (tirkeu_session_cache_store (url, "secret-token", later, &error));
+  g_assert_true (tirkeu_session_cache_wipe (NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
 }
 
 /* --- certificate choice ------------------------------------------------------------------ */
@@ -470,6 +540,32 @@ test_outbox_page_cancelled (void)
   while (!sent)
     g_main_context_iteration (NULL, TRUE);
 
+  /* The journal's copy keeps the portal's time: adding the signature the portal does not
+   * send back must not make it newer than the portal's next answer (a withdrawal in the same
+   * second would then be dropped as older). */
+  {
+    g_autoptr(TirkeuRequest) stored = NULL;
+    g_autoptr(JsonNode) portal = NULL;
+    g_autoptr(GDateTime) portal_updated = NULL;
+    const char *id = tirkeu_request_get_portal_id (request);
+
+    /* The journal writes the confirmation on its thread: wait for it to be there. */
+    do
+      {
+        g_clear_object (&stored);
+        g_clear_error (&error);
+        g_main_context_iteration (NULL, FALSE);
+        stored = tirkeu_journal_get_request_sync (desk->journal, id, NULL, &error);
+      }
+    while (stored == NULL);
+    portal = tirkeu_sandbox_get_request (desk->sandbox, id);
+    portal_updated = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (json_node_get_object (portal), "updated_at"), NULL);
+    g_assert_nonnull (portal_updated);
+    g_assert_cmpint (g_date_time_compare (tirkeu_request_get_updated_at (stored),
+                                          portal_updated), ==, 0);
+  }
+
   desk_free (desk);
 }
 
@@ -551,6 +647,7 @@ main (int   argc,
   g_setenv ("TIRKEU_SHIM_LOGINS", shim_logins, TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/desk/session-cache", test_session_cache);
   g_test_add_func ("/desk/certificate-choice", test_certificate_choice);
   g_test_add_func ("/desk/session/expired", test_expired_session);
   g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);

@@ -33,3 +33,4 @@ TIRKEU_CLI_COMMAND ("withdraw", tirkeu_cli_run_withdraw, N_("ID|KEY"), N_("Withd
 TIRKEU_CLI_COMMAND ("status", tirkeu_cli_run_status, N_("ID"), N_("Show a request's stage and history from the portal"))
 TIRKEU_CLI_COMMAND ("requests", tirkeu_cli_run_requests, N_("[--json]"), N_("List the known requests and their stages (the local journal)"))
 TIRKEU_CLI_COMMAND ("sync", tirkeu_cli_run_sync, N_("[--json]"), N_("Fetch what changed on the portal into the local journal"))
+TIRKEU_CLI_COMMAND ("sign-out", tirkeu_cli_run_sign_out, N_("[--portal-url URL]"), N_("Forget the portal session kept for the next commands (of one portal, or all)"))

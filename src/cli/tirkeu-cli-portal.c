@@ -4,9 +4,12 @@
  * other commands of step 9: tirkeu-cli-submit.c).
  *
  * Every command but `requests` talks to the portal given by --portal-url (its CA by
- * --ca-file): it first signs in with the EDS token (--pkcs11-module) — the AUTH certificate
- * signs the portal's challenge — with the PIN read from --pin-fd or the terminal, never from
- * the command line. `status` and `sync` record what they learn in the local journal; `requests` lists the journal without going online.
+ * --ca-file) through the desk's session, as the app does: it signs in with the EDS token
+ * (--pkcs11-module) — the AUTH certificate signs the portal's challenge — with the PIN read
+ * from --pin-fd or the terminal, never from the command line, and keeps the portal session
+ * for the next commands (tirkeu_cli_session_open()); `sign-out` forgets it. `status` and
+ * `sync` record what they learn in the local journal; `requests` lists the journal without
+ * going online.
  *
  * Exit status (tirkeu-cli.h): 0 done, 1 refused (the input, or the portal said no: a check
  * that stops the request counts), 2 usage, 3 network or TLS, 4 token or PIN, 5 internal.
@@ -24,7 +27,11 @@
 #include "tirkeu-iin.h"
 #include "tirkeu-journal.h"
 #include "tirkeu-portal-client.h"
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-session.h"
+#include "tirkeu-session-cache.h"
+#include "tirkeu-sync.h"
 #include "tirkeu-token-manager.h"
 #include "tirkeu-vin.h"
 
@@ -49,176 +56,155 @@ wait_for_result (GAsyncResult **slot)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* A signed-in run: the portal client, the token, the PIN                                     */
+/* A signed-in run: the desk's session, as the app has it                                     */
 
-typedef struct
+/**
+ * tirkeu_cli_session_open:
+ * @options: the global options (--portal-url, --ca-file, --pkcs11-module, --pin-fd)
+ * @journal: (nullable): the journal whose outbox the session sends through
+ * @with_token: %TRUE when the command will sign with the token (submit): the token is
+ *   loaded and the PIN read even when no sign-in is needed
+ * @pin: (out) (optional) (nullable): the PIN, when one was read
+ * @error: a %TIRKEU_CLI_ERROR, %TIRKEU_TOKEN_ERROR or %TIRKEU_PORTAL_ERROR
+ *
+ * The desk's #TirkeuSession for one command: the portal session of an earlier command if it
+ * is still open (tirkeu_session_resume_async(): no PIN, no token), else a sign-in with the
+ * token's AUTH key (tirkeu_certificate_choose()) and the PIN, kept for the commands that
+ * follow (tirkeu_session_remember()). A series of commands thus signs in once.
+ *
+ * Returns: (transfer full) (nullable): a signed-in session
+ */
+TirkeuSession *
+tirkeu_cli_session_open (const TirkeuCliOptions  *options,
+                         TirkeuJournal           *journal,
+                         gboolean                 with_token,
+                         TirkeuCliPin           **pin,
+                         GError                 **error)
 {
-  const TirkeuCliOptions *options;
-  TirkeuPortalClient *client;
-  TirkeuTokenManager *tokens;
-  char *token_serial;
-  char *auth_id;
-  GPtrArray *certificates;     /* TirkeuCertificate of the chosen token */
-  TirkeuCliPin *pin;
-  TirkeuPortalSeller *seller;
-} PortalRun;
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(TirkeuTokenManager) tokens = NULL;
+  g_autoptr(TirkeuSession) session = NULL;
+  g_autoptr(TirkeuCliPin) read_pin = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) resume_error = NULL;
+  gboolean resumed;
 
-static void
-portal_run_clear (PortalRun *run)
-{
-  g_clear_object (&run->client);
-  g_clear_object (&run->tokens);
-  g_clear_pointer (&run->token_serial, g_free);
-  g_clear_pointer (&run->auth_id, g_free);
-  g_clear_pointer (&run->certificates, g_ptr_array_unref);
-  g_clear_pointer (&run->pin, tirkeu_cli_pin_free);
-  g_clear_pointer (&run->seller, tirkeu_portal_seller_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PortalRun, portal_run_clear)
-
-static void
-sign_challenge (TirkeuPortalClient  *client,
-                GBytes              *challenge,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             callback_data,
-                gpointer             user_data)
-{
-  PortalRun *run = user_data;
-
-  tirkeu_token_manager_sign_async (run->tokens, run->token_serial, run->auth_id,
-                                   TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, run->pin, challenge,
-                                   cancellable, callback, callback_data);
-}
-
-static GBytes *
-sign_challenge_finish (TirkeuPortalClient  *client,
-                       GAsyncResult        *result,
-                       GError             **error,
-                       gpointer             user_data)
-{
-  PortalRun *run = user_data;
-
-  return tirkeu_token_manager_sign_finish (run->tokens, result, error);
-}
-
-static TirkeuPortalClient *
-client_new (const TirkeuCliOptions  *options,
-            GError                 **error)
-{
   if (options->portal_url == NULL)
     {
       g_set_error_literal (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
                            _("This command needs the portal: give --portal-url."));
       return NULL;
     }
-
-  return tirkeu_portal_client_new (options->portal_url, options->ca_file, error);
-}
-
-/* Finds the token that holds an AUTH certificate with its key, valid now. */
-static gboolean
-choose_token (PortalRun  *run,
-              GError    **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GPtrArray) tokens = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GError) last_error = NULL;
-
-  run->tokens = tirkeu_token_manager_new (run->options->pkcs11_module);
+  client = tirkeu_portal_client_new (options->portal_url, options->ca_file, error);
+  if (client == NULL)
+    return NULL;
+  tokens = tirkeu_token_manager_new (options->pkcs11_module);
   /* a one-shot command: no presence polling */
-  tirkeu_token_manager_set_poll_interval (run->tokens, 0);
-  tirkeu_token_manager_load_async (run->tokens, NULL, store_result_cb, &result);
-  if (!tirkeu_token_manager_load_finish (run->tokens, wait_for_result (&result), error))
-    return FALSE;
-  g_clear_object (&result);
+  tirkeu_token_manager_set_poll_interval (tokens, 0);
+  session = tirkeu_session_new (tokens, client);
+  if (journal != NULL)
+    tirkeu_session_set_journal (session, journal);
 
-  tirkeu_token_manager_list_tokens_async (run->tokens, NULL, store_result_cb, &result);
-  tokens = tirkeu_token_manager_list_tokens_finish (run->tokens, wait_for_result (&result),
-                                                    error);
-  if (tokens == NULL)
-    return FALSE;
-  g_clear_object (&result);
-
-  for (guint i = 0; i < tokens->len; i++)
+  /* The token first when the command signs with it: a resumed session must not outrun
+   * the token's listing, which would then take it for "no token yet". */
+  if (with_token)
     {
-      TirkeuTokenInfo *token = g_ptr_array_index (tokens, i);
-      g_autoptr(GPtrArray) certificates = NULL;
+      tirkeu_session_start (session);
+      while (tirkeu_session_get_state (session) == TIRKEU_SESSION_STATE_LOADING)
+        g_main_context_iteration (NULL, TRUE);
+    }
 
-      tirkeu_token_manager_list_certificates_async (run->tokens,
-                                                    tirkeu_token_info_get_serial (token),
-                                                    NULL, store_result_cb, &result);
-      certificates = tirkeu_token_manager_list_certificates_finish (run->tokens,
-                                                                    wait_for_result (&result),
-                                                                    error);
-      g_clear_object (&result);
-      if (certificates == NULL)
-        return FALSE;
+  tirkeu_session_resume_async (session, NULL, store_result_cb, &result);
+  resumed = tirkeu_session_resume_finish (session, wait_for_result (&result), &resume_error);
+  g_clear_object (&result);
+  if (!resumed && !g_error_matches (resume_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("The stored portal session is not used: %s", resume_error->message);
 
-      for (guint j = 0; j < certificates->len; j++)
+  if (!resumed || with_token)
+    {
+      if (!with_token)
         {
-          TirkeuCertificate *certificate = g_ptr_array_index (certificates, j);
-
-          if (!tirkeu_certificate_has_private_key (certificate) ||
-              tirkeu_certificate_get_kind (certificate) != TIRKEU_CERTIFICATE_KIND_AUTH)
-            continue;
-          g_clear_error (&last_error);
-          if (!tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL,
-                                                 now, &last_error))
-            continue;
-
-          run->token_serial = g_strdup (tirkeu_token_info_get_serial (token));
-          run->auth_id = g_strdup (tirkeu_certificate_get_id (certificate));
-          run->certificates = g_steal_pointer (&certificates);
-          return TRUE;
+          tirkeu_session_start (session);
+          while (tirkeu_session_get_state (session) == TIRKEU_SESSION_STATE_LOADING)
+            g_main_context_iteration (NULL, TRUE);
+        }
+      if (tirkeu_session_get_token (session) == NULL)
+        {
+          if (tirkeu_session_get_error (session) != NULL)
+            *error = g_error_copy (tirkeu_session_get_error (session));
+          else
+            g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                                 _("No EDS token is inserted."));
+          return NULL;
         }
     }
 
-  if (last_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&last_error));
-  else
-    g_set_error_literal (error, TIRKEU_TOKEN_ERROR,
-                         tokens->len == 0 ? TIRKEU_TOKEN_ERROR_NO_TOKEN
-                                          : TIRKEU_TOKEN_ERROR_CERTIFICATE,
-                         /* Translators: AUTH: the authentication certificate of the EDS */
-                         _("No EDS token with a valid AUTH certificate and its key was found."));
-  return FALSE;
+  if (!resumed)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(TirkeuCertificate) auth = NULL;
+      g_autoptr(GError) cache_error = NULL;
+
+      /* Listed once the token is: wait for its certificates. */
+      while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
+        g_main_context_iteration (NULL, TRUE);
+      auth = tirkeu_certificate_choose (tirkeu_session_get_certificates (session),
+                                        TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL, now, error);
+      if (auth == NULL)
+        return NULL;
+      read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+      if (read_pin == NULL)
+        return NULL;
+      tirkeu_session_sign_in_async (session, auth, read_pin, NULL, store_result_cb, &result);
+      if (!tirkeu_session_sign_in_finish (session, wait_for_result (&result), error))
+        return NULL;
+      /* Not kept is not an error: the next command signs in again. */
+      if (!tirkeu_session_remember (session, &cache_error))
+        g_printerr (_("tirkeu-cli: the portal session is not kept for the next command: %s\n"),
+                    cache_error->message);
+    }
+  else if (with_token)
+    {
+      while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_SIGNED_IN)
+        g_main_context_iteration (NULL, TRUE);
+      read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+      if (read_pin == NULL)
+        return NULL;
+    }
+
+  if (!options->json && tirkeu_portal_client_get_is_sandbox (client))
+    /* Translators: the sandbox portal used for tests, demos and staff training */
+    g_printerr ("%s\n", _("Training portal: nothing done here is real."));
+
+  if (pin != NULL)
+    *pin = g_steal_pointer (&read_pin);
+  return g_steal_pointer (&session);
 }
 
-/* The client, the token and the PIN, then the sign-in: the AUTH key signs the challenge. */
+typedef struct
+{
+  TirkeuSession      *session;
+  TirkeuPortalClient *client;   /* the session's */
+} PortalRun;
+
+static void
+portal_run_clear (PortalRun *run)
+{
+  run->client = NULL;
+  g_clear_object (&run->session);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PortalRun, portal_run_clear)
+
 static gboolean
 portal_run_open (PortalRun               *run,
                  const TirkeuCliOptions  *options,
                  GError                 **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  run->options = options;
-  run->client = client_new (options, error);
-  if (run->client == NULL)
+  run->session = tirkeu_cli_session_open (options, NULL, FALSE, NULL, error);
+  if (run->session == NULL)
     return FALSE;
-
-  if (!choose_token (run, error))
-    return FALSE;
-
-  run->pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
-  if (run->pin == NULL)
-    return FALSE;
-
-  tirkeu_portal_client_set_sign_func (run->client, sign_challenge, sign_challenge_finish, run,
-                                      NULL);
-  tirkeu_portal_client_sign_in_async (run->client, NULL, store_result_cb, &result);
-  run->seller = tirkeu_portal_client_sign_in_finish (run->client, wait_for_result (&result),
-                                                     error);
-  if (run->seller == NULL)
-    return FALSE;
-
-  if (!options->json && tirkeu_portal_client_get_is_sandbox (run->client))
-    /* Translators: the sandbox portal used for tests, demos and staff training */
-    g_printerr ("%s\n", _("Training portal: nothing done here is real."));
-
+  run->client = tirkeu_session_get_client (run->session);
   return TRUE;
 }
 
@@ -772,21 +758,12 @@ tirkeu_cli_run_requests (TirkeuCliOptions  *options,
 /* ------------------------------------------------------------------------------------------ */
 /* sync                                                                                       */
 
-static gboolean
-is_bad_cursor (const GError *error)
+static void
+count_page_cb (TirkeuSync *sync,
+               GPtrArray  *requests,
+               guint      *n_requests)
 {
-  JsonNode *details;
-  JsonObject *object;
-
-  if (!g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_VALIDATION_FAILED))
-    return FALSE;
-  details = tirkeu_portal_error_get_details (error);
-  if (details == NULL || !JSON_NODE_HOLDS_OBJECT (details))
-    return FALSE;
-  object = json_node_get_object (details);
-  return json_object_has_member (object, "field") &&
-         JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "field")) &&
-         g_strcmp0 (json_object_get_string_member (object, "field"), "cursor") == 0;
+  *n_requests += requests->len;
 }
 
 int
@@ -797,9 +774,9 @@ tirkeu_cli_run_sync (TirkeuCliOptions  *options,
   g_auto(PortalRun) run = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuJournal) journal = NULL;
-  g_autofree char *cursor = NULL;
-  gboolean restarted = FALSE;
-  guint n_pages = 0;
+  g_autoptr(TirkeuSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  guint n_pages;
   guint n_requests = 0;
 
   if (!tirkeu_cli_parse_command (options, NULL, &argc, &argv, &error))
@@ -811,47 +788,19 @@ tirkeu_cli_run_sync (TirkeuCliOptions  *options,
   journal = tirkeu_journal_new_sync (NULL, NULL, &error);
   if (journal == NULL)
     return tirkeu_cli_report_error (options, error);
-  cursor = tirkeu_journal_get_cursor_sync (journal, NULL, &error);
-  if (error != NULL)
-    return tirkeu_cli_report_error (options, error);
 
   if (!portal_run_open (&run, options, &error))
     return report_error (options, error);
 
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(TirkeuPortalChanges) changes = NULL;
-
-      tirkeu_portal_client_get_changes_async (run.client, cursor, NULL, store_result_cb,
-                                              &result);
-      changes = tirkeu_portal_client_get_changes_finish (run.client, wait_for_result (&result),
-                                                         &error);
-      if (changes == NULL)
-        {
-          /* The portal forgot the cursor: sync everything again, once. */
-          if (!restarted && cursor != NULL && is_bad_cursor (error))
-            {
-              restarted = TRUE;
-              g_clear_pointer (&cursor, g_free);
-              g_clear_error (&error);
-              continue;
-            }
-          return report_error (options, error);
-        }
-
-      /* Each page and its cursor are stored together: an interrupted sync resumes there. */
-      if (!tirkeu_journal_upsert_requests_sync (journal, changes->requests, changes->cursor,
-                                                NULL, &error))
-        return tirkeu_cli_report_error (options, error);
-
-      n_pages++;
-      n_requests += changes->requests->len;
-      g_free (cursor);
-      cursor = g_strdup (changes->cursor);
-      if (!changes->has_more)
-        break;
-    }
+  /* The app's sync, one round: each page and its cursor stored together (an interrupted
+   * sync resumes there), a cursor the portal forgot started again from none. */
+  sync = tirkeu_sync_new (journal, NULL);
+  g_signal_connect (sync, "requests-changed", G_CALLBACK (count_page_cb), &n_requests);
+  tirkeu_sync_set_client (sync, run.client);
+  tirkeu_sync_run_async (sync, NULL, store_result_cb, &result);
+  if (!tirkeu_sync_run_finish (sync, wait_for_result (&result), NULL, &error))
+    return report_error (options, error);
+  n_pages = tirkeu_sync_get_n_calls (sync);
 
   if (options->json)
     {
@@ -870,5 +819,39 @@ tirkeu_cli_run_sync (TirkeuCliOptions  *options,
                           "%u requests changed on the portal.\n", n_requests),
              n_requests);
 
+  return TIRKEU_CLI_EXIT_DONE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* sign-out                                                                                   */
+
+int
+tirkeu_cli_run_sign_out (TirkeuCliOptions  *options,
+                         int                argc,
+                         char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tirkeu_cli_parse_command (options, NULL, &argc, &argv, &error))
+    return tirkeu_cli_report_error (options, error);
+  if (argc != 1)
+    return tirkeu_cli_usage_error (options, argv[0]);
+
+  /* Nothing to tell the portal: the session ends there by itself; here it is forgotten. */
+  if (!tirkeu_session_cache_wipe (options->portal_url, &error))
+    return tirkeu_cli_report_error (options, error);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "signed_out");
+      json_builder_add_boolean_value (builder, TRUE);
+      json_builder_end_object (builder);
+      tirkeu_cli_print_json_builder (builder);
+    }
+  else
+    g_print ("%s\n", _("Signed out: the next command signs in with the EDS token."));
   return TIRKEU_CLI_EXIT_DONE;
 }

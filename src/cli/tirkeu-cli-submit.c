@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-catalogue.h"
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
 #include "tirkeu-i18n.h"
@@ -95,85 +96,17 @@ desk_run_open_journal (DeskRun                 *run,
   return run->journal != NULL;
 }
 
-static TirkeuCertificate *
-first_valid (GPtrArray         *certificates,
-             TirkeuSignPurpose  purpose,
-             const char        *seller_bin,
-             GError           **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GError) last_error = NULL;
-
-  for (guint i = 0; i < certificates->len; i++)
-    {
-      TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
-
-      g_clear_error (&last_error);
-      if (tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, &last_error))
-        return g_object_ref (certificate);
-    }
-  if (last_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&last_error));
-  else
-    g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
-                         purpose == TIRKEU_SIGN_PURPOSE_SIGN_IN
-                         /* Translators: AUTH: the authentication certificate of the EDS */
-                         ? _("No EDS token with a valid AUTH certificate and its key was found.")
-                         /* Translators: SIGN: the signing certificate of the EDS */
-                         : _("The token holds no SIGN certificate of the seller with its key."));
-  return NULL;
-}
-
-/* The session the app uses, over the same journal: the token, the PIN, the sign-in. */
+/* The session the app uses, over the same journal: the portal session of an earlier command
+ * or a sign-in with the token, and the PIN, which signing needs either way. */
 static gboolean
 desk_run_sign_in (DeskRun  *run,
                   GError  **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GPtrArray) auth = NULL;
-  g_autoptr(TirkeuCertificate) certificate = NULL;
-
-  if (run->options->portal_url == NULL)
-    {
-      g_set_error_literal (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
-                           _("This command needs the portal: give --portal-url."));
-      return FALSE;
-    }
-  run->client = tirkeu_portal_client_new (run->options->portal_url, run->options->ca_file, error);
-  if (run->client == NULL)
+  run->session = tirkeu_cli_session_open (run->options, run->journal, TRUE, &run->pin, error);
+  if (run->session == NULL)
     return FALSE;
-  run->tokens = tirkeu_token_manager_new (run->options->pkcs11_module);
-  /* a one-shot command: no presence polling */
-  tirkeu_token_manager_set_poll_interval (run->tokens, 0);
-  run->session = tirkeu_session_new (run->tokens, run->client);
-  tirkeu_session_set_journal (run->session, run->journal);
-  tirkeu_session_start (run->session);
-  while (tirkeu_session_get_state (run->session) == TIRKEU_SESSION_STATE_LOADING)
-    g_main_context_iteration (NULL, TRUE);
-  if (tirkeu_session_get_state (run->session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
-    {
-      if (tirkeu_session_get_error (run->session) != NULL)
-        *error = g_error_copy (tirkeu_session_get_error (run->session));
-      else
-        g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
-                             _("No EDS token is inserted."));
-      return FALSE;
-    }
-
-  auth = tirkeu_session_dup_certificates (run->session, TIRKEU_CERTIFICATE_KIND_AUTH);
-  certificate = first_valid (auth, TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, error);
-  if (certificate == NULL)
-    return FALSE;
-  run->pin = tirkeu_cli_read_pin (run->options, _("PIN of the EDS token: "), error);
-  if (run->pin == NULL)
-    return FALSE;
-  tirkeu_session_sign_in_async (run->session, certificate, run->pin, NULL, store_result_cb,
-                                &result);
-  if (!tirkeu_session_sign_in_finish (run->session, wait_for_result (&result), error))
-    return FALSE;
-  if (!run->options->json && tirkeu_portal_client_get_is_sandbox (run->client))
-    /* Translators: the sandbox portal used for tests, demos and staff training */
-    g_printerr ("%s\n", _("Training portal: nothing done here is real."));
+  run->client = g_object_ref (tirkeu_session_get_client (run->session));
+  run->tokens = g_object_ref (tirkeu_session_get_tokens (run->session));
   return TRUE;
 }
 
@@ -415,18 +348,22 @@ send_draft (DeskRun           *run,
 {
   g_autoptr(TirkeuNewRequest) controller = NULL;
   g_autoptr(TirkeuCertificate) certificate = NULL;
-  g_autoptr(GPtrArray) sign = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   PinAnswer answer = { run->pin, 0, NULL };
   gboolean done;
   int status;
 
-  sign = tirkeu_session_dup_certificates (run->session, TIRKEU_CERTIFICATE_KIND_SIGN);
+  TirkeuCertificate *auth = tirkeu_session_get_certificate (run->session);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
   /* Chosen before the portal is asked: a token that cannot sign for this seller leaves no
-   * request waiting on the portal. */
-  certificate = first_valid (sign, TIRKEU_SIGN_PURPOSE_REQUEST,
-                             tirkeu_session_get_seller (run->session)->bin, &error);
+   * request waiting on the portal. The signed-in person's own key, as in the app. */
+  certificate = tirkeu_certificate_choose (tirkeu_session_get_certificates (run->session),
+                                           TIRKEU_SIGN_PURPOSE_REQUEST,
+                                           tirkeu_session_get_seller (run->session)->bin,
+                                           auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL,
+                                           now, &error);
   if (certificate == NULL)
     return report_error (run->options, error, NULL);
 

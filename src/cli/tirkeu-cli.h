@@ -52,6 +52,9 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "tirkeu-journal.h"
+#include "tirkeu-session.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -164,5 +167,12 @@ TirkeuCliPin           *tirkeu_cli_read_pin            (const TirkeuCliOptions *
 void                    tirkeu_cli_pin_free            (TirkeuCliPin      *pin);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuCliPin, tirkeu_cli_pin_free)
+
+/* The desk's session for a command that talks to the portal (tirkeu-cli-portal.c). */
+TirkeuSession          *tirkeu_cli_session_open        (const TirkeuCliOptions *options,
+                                                        TirkeuJournal     *journal,
+                                                        gboolean           with_token,
+                                                        TirkeuCliPin     **pin,
+                                                        GError           **error);
 
 G_END_DECLS

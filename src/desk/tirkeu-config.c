@@ -85,44 +85,8 @@ set_string_key (TirkeuConfig *self,
   return TRUE;
 }
 
-static void
-load_key (TirkeuConfig *self,
-          const char   *key)
-{
-  if (g_hash_table_contains (self->overridden, key))
-    return;
-
-  for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
-    {
-      if (g_str_equal (key, string_keys[i].key))
-        {
-          g_autofree char *value = g_settings_get_string (self->settings, key);
-
-          set_string_key (self, i, value);
-          return;
-        }
-    }
-
-  if (g_str_equal (key, "refresh-interval"))
-    {
-      guint interval = g_settings_get_uint (self->settings, key);
-
-      if (interval != self->refresh_interval)
-        {
-          self->refresh_interval = interval;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
-        }
-    }
-}
-
-static void
-settings_changed_cb (TirkeuConfig *self,
-                     const char   *key,
-                     GSettings    *settings)
-{
-  load_key (self, key);
-}
-
+/* Each setting follows GSettings through a binding, one way (the configuration never writes
+ * back), until a command-line option overrides it: then the binding goes. */
 static void
 tirkeu_config_constructed (GObject *object)
 {
@@ -132,12 +96,21 @@ tirkeu_config_constructed (GObject *object)
 
   g_assert (G_IS_SETTINGS (self->settings));
 
-  g_signal_connect_object (self->settings, "changed",
-                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
-
   for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
-    load_key (self, string_keys[i].key);
-  load_key (self, "refresh-interval");
+    g_settings_bind (self->settings, string_keys[i].key, self, string_keys[i].key,
+                     G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "refresh-interval", self, "refresh-interval",
+                   G_SETTINGS_BIND_GET);
+}
+
+static void
+set_refresh_interval (TirkeuConfig *self,
+                      guint         interval)
+{
+  if (interval == self->refresh_interval)
+    return;
+  self->refresh_interval = interval;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
 }
 
 static void
@@ -216,6 +189,16 @@ tirkeu_config_set_property (GObject      *object,
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
       break;
+    case PROP_PORTAL_URL:
+    case PROP_CA_FILE:
+    case PROP_PKCS11_MODULE:
+      for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
+        if (string_keys[i].prop_id == prop_id)
+          set_string_key (self, i, g_value_get_string (value));
+      break;
+    case PROP_REFRESH_INTERVAL:
+      set_refresh_interval (self, g_value_get_uint (value));
+      break;
     case PROP_LANGUAGE:
       tirkeu_config_set_language (self, g_value_get_string (value));
       break;
@@ -245,11 +228,13 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
   /**
    * TirkeuConfig:portal-url:
    *
-   * The portal's base address for this run.
+   * The portal's base address for this run. Like the CA file, the PKCS#11 module and the
+   * refresh interval, it follows its setting (a one-way g_settings_bind()) unless a
+   * command-line option overrides it; a value written here is never stored in GSettings.
    */
   properties[PROP_PORTAL_URL] =
     g_param_spec_string ("portal-url", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * TirkeuConfig:ca-file:
@@ -258,7 +243,7 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
    */
   properties[PROP_CA_FILE] =
     g_param_spec_string ("ca-file", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * TirkeuConfig:pkcs11-module:
@@ -267,7 +252,7 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
    */
   properties[PROP_PKCS11_MODULE] =
     g_param_spec_string ("pkcs11-module", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * TirkeuConfig:language:
@@ -286,7 +271,7 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
    */
   properties[PROP_REFRESH_INTERVAL] =
     g_param_spec_uint ("refresh-interval", NULL, NULL, 1, G_MAXUINT, 60,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * TirkeuConfig:training:
@@ -429,6 +414,9 @@ tirkeu_config_override (TirkeuConfig *self,
     {
       if (g_str_equal (key, string_keys[i].key))
         {
+          /* For the run: the setting may still change (the preferences store it), the
+           * effective value no longer follows it. */
+          g_settings_unbind (self, key);
           g_hash_table_add (self->overridden, g_strdup (key));
           set_string_key (self, i, value);
           return;

@@ -29,10 +29,11 @@ struct _TirkeuOutbox
   GNetworkMonitor    *network_monitor;
   GCancellable       *cancellable;
   GHashTable         *in_flight;      /* idempotency key -> NULL */
+  GHashTable         *waiting;        /* idempotency key -> NULL: in the outbox, not yet
+                                       * confirmed, as far as this outbox has seen */
 
   guint               retry_ms;
   guint               retry_id;
-  guint               n_pending;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuOutbox, tirkeu_outbox, G_TYPE_OBJECT)
@@ -123,6 +124,7 @@ finish_send (GTask         *task,
   g_hash_table_remove (self->in_flight, data->key);
   if (confirmed != NULL)
     {
+      g_hash_table_remove (self->waiting, data->key);
       tirkeu_journal_complete_async (self->journal, data->key, confirmed, NULL, complete_cb,
                                      NULL);
       g_signal_emit (self, signals[SENT], 0, confirmed);
@@ -163,10 +165,20 @@ submit_cb (GObject      *object,
                                                             &info, &error);
   if (confirmed != NULL)
     {
-      /* Keep what the portal does not send back. */
+      /* Keep what the portal does not send back, and the portal's times: the journal orders
+       * a request's versions by them, and a copy made newer here would make the portal's
+       * next answer (a withdrawal in the same second) look older and be dropped. */
       if (tirkeu_request_get_seller_signature (confirmed) == NULL)
-        tirkeu_request_set_seller_signature (confirmed,
-                                             tirkeu_request_get_seller_signature (data->request));
+        {
+          g_autoptr(GDateTime) created_at =
+            g_date_time_ref (tirkeu_request_get_created_at (confirmed));
+          g_autoptr(GDateTime) updated_at =
+            g_date_time_ref (tirkeu_request_get_updated_at (confirmed));
+
+          tirkeu_request_set_seller_signature (confirmed,
+                                               tirkeu_request_get_seller_signature (data->request));
+          tirkeu_request_set_portal_record (confirmed, created_at, updated_at, NULL);
+        }
       /* A portal of contract 1.0 answers a submit without the Idempotency-Key (1.1 sends
        * it), and the key is how the journal and the "sent" signal's listeners know the
        * request: the submit call itself does not know the key, the outbox does. */
@@ -222,6 +234,12 @@ enqueue_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
+  {
+    TirkeuOutbox *self = g_task_get_source_object (task);
+    SendData *data = g_task_get_task_data (task);
+
+    g_hash_table_add (self->waiting, g_strdup (data->key));
+  }
   start_submit (g_steal_pointer (&task));
 }
 
@@ -334,7 +352,6 @@ list_due_cb (GObject      *object,
         g_warning ("Cannot read the outbox: %s", error->message);
       return;
     }
-  self->n_pending = (guint) g_variant_n_children (due);
   g_variant_iter_init (&iter, due);
   while (g_variant_iter_next (&iter, "(&s@a{sv}u&sx&s)", &key, &record, &attempts, &last_error,
                               &next_attempt_at, &draft_id))
@@ -345,6 +362,7 @@ list_due_cb (GObject      *object,
       g_autoptr(GError) load_error = NULL;
       SendData *data;
 
+      g_hash_table_add (self->waiting, g_strdup (key));
       if (g_hash_table_contains (self->in_flight, key))
         continue;
       request = tirkeu_request_new_from_variant (record, &load_error);
@@ -412,6 +430,7 @@ tirkeu_outbox_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
 
   G_OBJECT_CLASS (tirkeu_outbox_parent_class)->dispose (object);
 }
@@ -439,6 +458,7 @@ tirkeu_outbox_init (TirkeuOutbox *self)
 {
   self->cancellable = g_cancellable_new ();
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->retry_ms = DEFAULT_RETRY_MS;
 }
 
@@ -495,11 +515,13 @@ tirkeu_outbox_set_retry_ms (TirkeuOutbox *self,
 /**
  * tirkeu_outbox_get_n_pending:
  *
- * Returns: the number of due entries seen at the last flush
+ * Returns: the number of requests in the outbox that the portal has not confirmed yet: the
+ *   ones sent through this outbox and the ones its flushes found due; not a count of the
+ *   journal's whole outbox (entries not due yet from an earlier run are not seen)
  */
 guint
 tirkeu_outbox_get_n_pending (TirkeuOutbox *self)
 {
   g_return_val_if_fail (TIRKEU_IS_OUTBOX (self), 0);
-  return self->n_pending;
+  return g_hash_table_size (self->waiting);
 }

@@ -7,6 +7,7 @@
 #include "tirkeu-oked.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-session.h"
+#include "tirkeu-session-cache.h"
 
 /**
  * TirkeuSession:
@@ -45,6 +46,8 @@ struct _TirkeuSession
   TirkeuSessionState   state;
   char                *sign_in_pin;
   char                *sign_in_certificate_id;
+
+  guint                remembered : 1;   /* the portal session is in the user's cache */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuSession, tirkeu_session, G_TYPE_OBJECT)
@@ -73,6 +76,19 @@ set_state (TirkeuSession      *self,
     return;
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* A session that ended or was signed out of must not be resumed by the next command. */
+static void
+forget_remembered (TirkeuSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->remembered)
+    return;
+  self->remembered = FALSE;
+  if (!tirkeu_session_cache_wipe (tirkeu_portal_client_get_base_url (self->client), &error))
+    g_warning ("%s", error->message);
 }
 
 static void
@@ -212,6 +228,7 @@ expire (TirkeuSession *self)
     return;
 
   g_debug ("The portal session ended: signed out until the PIN is given again");
+  forget_remembered (self);
   g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
   g_clear_error (&self->error);
   self->error = g_error_new_literal (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
@@ -1003,10 +1020,152 @@ tirkeu_session_sign_out (TirkeuSession *self)
   g_return_if_fail (TIRKEU_IS_SESSION (self));
 
   was_signed_in = self->state == TIRKEU_SESSION_STATE_SIGNED_IN;
+  forget_remembered (self);
   forget_signed_in (self);
   g_clear_error (&self->error);
   if (self->state >= TIRKEU_SESSION_STATE_EXPIRED)
     set_state (self, TIRKEU_SESSION_STATE_TOKEN_PRESENT);
   if (was_signed_in)
     g_signal_emit (self, signals[SIGNED_OUT], 0, FALSE);
+}
+
+static void
+resume_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TirkeuSession *self = g_task_get_source_object (task);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  GError *error = NULL;
+
+  seller = tirkeu_portal_client_get_seller_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
+  if (seller == NULL)
+    {
+      /* The portal no longer knows it (or could not be asked): it is not used. Only a
+       * session the portal refused is forgotten; one that could not be checked may serve
+       * the next command. */
+      if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
+          || g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED))
+        forget_remembered (self);
+      self->remembered = FALSE;
+      tirkeu_portal_client_sign_out (self->client);
+      if (self->state == TIRKEU_SESSION_STATE_SIGNING_IN)
+        set_state (self, self->token != NULL ? TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                             : TIRKEU_SESSION_STATE_LOADING);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
+  self->seller = g_steal_pointer (&seller);
+  g_clear_error (&self->error);
+  set_state (self, TIRKEU_SESSION_STATE_SIGNED_IN);
+  if (self->outbox != NULL)
+    tirkeu_outbox_flush (self->outbox);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tirkeu_session_resume_async:
+ * @self: a #TirkeuSession
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: for @callback
+ *
+ * Signs in without the token: with the portal session this user stored earlier
+ * (tirkeu_session_remember()), if it has not ended and the portal still knows it. The
+ * seller's profile is read again from the portal, which is the judge. No AUTH certificate is
+ * known afterwards (tirkeu_session_get_certificate() is %NULL).
+ *
+ * Fails with %G_IO_ERROR_NOT_FOUND when nothing is stored.
+ */
+void
+tirkeu_session_resume_async (TirkeuSession       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GDateTime) expires_at = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token = NULL;
+
+  g_return_if_fail (TIRKEU_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tirkeu_session_resume_async);
+  if (self->sign_in_op != NULL || self->state == TIRKEU_SESSION_STATE_SIGNING_IN)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "A sign-in is under way");
+      return;
+    }
+  if (!tirkeu_session_cache_load (tirkeu_portal_client_get_base_url (self->client), &token,
+                                  &expires_at, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                     "No portal session is stored");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  forget_signed_in (self);
+  tirkeu_portal_client_restore_session (self->client, token, expires_at);
+  tirkeu_wipe_string (token);
+  self->remembered = TRUE;
+  set_state (self, TIRKEU_SESSION_STATE_SIGNING_IN);
+  tirkeu_portal_client_get_seller_async (self->client, cancellable, resume_cb,
+                                         g_steal_pointer (&task));
+}
+
+/**
+ * tirkeu_session_resume_finish:
+ *
+ * Returns: %TRUE if signed in with the stored session
+ */
+gboolean
+tirkeu_session_resume_finish (TirkeuSession  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tirkeu_session_remember:
+ * @self: a signed-in #TirkeuSession
+ * @error: a %G_IO_ERROR
+ *
+ * Stores the portal session (its token and end, never the PIN) where only this user can
+ * read it, for tirkeu_session_resume_async() in the next process: tirkeu-cli signs in once
+ * for a whole series of commands. Signing out or the portal ending the session wipes it.
+ *
+ * Returns: %TRUE if stored
+ */
+gboolean
+tirkeu_session_remember (TirkeuSession  *self,
+                         GError        **error)
+{
+  g_autofree char *token = NULL;
+  GDateTime *expires_at;
+  gboolean stored;
+
+  g_return_val_if_fail (TIRKEU_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (self->state == TIRKEU_SESSION_STATE_SIGNED_IN, FALSE);
+
+  token = tirkeu_portal_client_dup_session_token (self->client);
+  expires_at = tirkeu_portal_client_get_session_expires_at (self->client);
+  if (token == NULL || expires_at == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No portal session");
+      return FALSE;
+    }
+  stored = tirkeu_session_cache_store (tirkeu_portal_client_get_base_url (self->client), token,
+                                       expires_at, error);
+  tirkeu_wipe_string (g_steal_pointer (&token));
+  self->remembered = stored;
+  return stored;
 }

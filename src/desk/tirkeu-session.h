@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* GLib and GIO only: no GTK here, so that tirkeu-cli could reuse the signed-in state. It
- * lives in src/ui because it joins the token, the portal and the journal (STYLE.md: code over
- * several layers belongs to ui or cli). */
+/* GLib and GIO only: the app and tirkeu-cli both drive the signed-in state. */
 #include <gio/gio.h>
 
 #include "tirkeu-journal.h"
@@ -87,5 +85,15 @@ GBytes             *tirkeu_session_sign_finish         (TirkeuSession       *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 void                tirkeu_session_sign_out            (TirkeuSession       *self);
+
+void                tirkeu_session_resume_async        (TirkeuSession       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            tirkeu_session_resume_finish       (TirkeuSession       *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+gboolean            tirkeu_session_remember            (TirkeuSession       *self,
+                                                        GError             **error);
 
 G_END_DECLS

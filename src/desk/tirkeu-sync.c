@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-portal-error.h"
+#include "tirkeu-store-error.h"
 #include "tirkeu-sync.h"
 
 /**
@@ -32,7 +33,8 @@ struct _TirkeuSync
   GNetworkMonitor     *network_monitor;
   GCancellable        *cancellable;     /* the scheduled round's */
   GError              *last_error;
-  GHashTable          *known;           /* portal id -> Known: what the journal holds */
+  GHashTable          *known;           /* portal id -> Known: what the journal holds, for
+                                         * the requests seen in this run's pages */
 
   /* state */
   GTask               *round;           /* the round in flight, unowned */
@@ -47,7 +49,6 @@ struct _TirkeuSync
   guint                syncing : 1;
   guint                running : 1;
   guint                refresh_pending : 1;
-  guint                known_loaded : 1;
 };
 
 typedef struct
@@ -226,7 +227,7 @@ round_free (Round *round)
   g_free (round);
 }
 
-static void fetch_page (GTask *task);
+static void fetch_page   (GTask *task);
 
 static void
 upsert_cb (GObject      *source,
@@ -295,18 +296,96 @@ upsert_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Writes the page with its cursor. An empty page still moves the cursor, in the same
+ * transaction as ever. */
+static void
+upsert_page (GTask *task)
+{
+  TirkeuSync *self = g_task_get_source_object (task);
+  TirkeuPortalChanges *changes = g_object_get_data (G_OBJECT (task), "changes");
+
+  tirkeu_journal_upsert_requests_async (self->journal, changes->requests, changes->cursor,
+                                        g_task_get_cancellable (task), upsert_cb, task);
+}
+
+typedef struct
+{
+  GTask *task;
+  guint  n_pending;
+} Lookup;
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  TirkeuSync *self = g_task_get_source_object (lookup->task);
+  g_autoptr(TirkeuRequest) held = NULL;
+  g_autoptr(GError) error = NULL;
+
+  held = tirkeu_journal_get_request_finish (TIRKEU_JOURNAL (source), result, &error);
+  if (held != NULL)
+    remember (self, held);
+  else if (!g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND)
+           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Sync: the journal's copy of a request could not be read: %s", error->message);
+
+  if (--lookup->n_pending > 0)
+    return;
+  upsert_page (g_steal_pointer (&lookup->task));
+  g_free (lookup);
+}
+
+/* What the journal holds of the page's requests that this run has not seen yet: their old
+ * stage for #TirkeuSync::stage-changed and their time, to skip a copy older than the
+ * journal's. Looked up request by request, only for the page: a round with nothing new
+ * reads nothing, and the first round does not load every request of the journal. The first
+ * import of a journal without a cursor brings the past, not news, and needs none. */
+static void
+look_up_page (GTask *task)
+{
+  TirkeuSync *self = g_task_get_source_object (task);
+  Round *round = g_task_get_task_data (task);
+  TirkeuPortalChanges *changes = g_object_get_data (G_OBJECT (task), "changes");
+  Lookup *lookup;
+
+  if (round->first_import)
+    {
+      upsert_page (task);
+      return;
+    }
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->task = task;
+  /* One more than the lookups, released after the loop: a lookup that ends at once cannot
+   * finish the page before every lookup is started. */
+  lookup->n_pending = 1;
+  for (guint i = 0; i < changes->requests->len; i++)
+    {
+      const char *portal_id = tirkeu_request_get_portal_id (g_ptr_array_index (changes->requests,
+                                                                              i));
+
+      if (portal_id == NULL || g_hash_table_contains (self->known, portal_id))
+        continue;
+      lookup->n_pending++;
+      tirkeu_journal_get_request_async (self->journal, portal_id, g_task_get_cancellable (task),
+                                        lookup_cb, lookup);
+    }
+  if (--lookup->n_pending > 0)
+    return;
+  g_free (lookup);
+  upsert_page (task);
+}
+
 static void
 changes_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TirkeuSync *self = g_task_get_source_object (task);
   g_autoptr(TirkeuPortalChanges) changes = NULL;
   g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
-  GPtrArray *requests;
-  const char *cursor;
 
   changes = tirkeu_portal_client_get_changes_finish (TIRKEU_PORTAL_CLIENT (source), result,
                                                      &error);
@@ -333,14 +412,9 @@ changes_cb (GObject      *source,
 
   g_debug ("Sync: %u changed requests, more: %s", changes->requests->len,
            changes->has_more ? "yes" : "no");
-  requests = changes->requests;
-  cursor = changes->cursor;
   g_object_set_data_full (G_OBJECT (task), "changes", g_steal_pointer (&changes),
                           (GDestroyNotify) tirkeu_portal_changes_free);
-  /* An empty page still moves the cursor, in the same transaction as ever. */
-  cancellable = g_task_get_cancellable (task);
-  tirkeu_journal_upsert_requests_async (self->journal, requests, cursor, cancellable,
-                                        upsert_cb, g_steal_pointer (&task));
+  look_up_page (g_steal_pointer (&task));
 }
 
 static void
@@ -374,32 +448,6 @@ cursor_cb (GObject      *source,
 
   round->first_import = round->cursor == NULL;
   fetch_page (task);
-}
-
-static void
-list_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  TirkeuSync *self = g_task_get_source_object (task);
-  g_autoptr(GPtrArray) requests = NULL;
-  g_autoptr(GError) error = NULL;
-
-  requests = tirkeu_journal_list_requests_finish (TIRKEU_JOURNAL (source), result, &error);
-  if (requests == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-
-  for (guint i = 0; i < requests->len; i++)
-    remember (self, g_ptr_array_index (requests, i));
-  self->known_loaded = TRUE;
-
-  tirkeu_journal_get_cursor_async (self->journal, g_task_get_cancellable (task),
-                                   cursor_cb, task);
 }
 
 /**
@@ -446,12 +494,8 @@ tirkeu_sync_run_async (TirkeuSync          *self,
   self->round = task;
   g_object_add_weak_pointer (G_OBJECT (task), (gpointer *) &self->round);
 
-  if (!self->known_loaded)
-    tirkeu_journal_list_requests_async (self->journal, cancellable, list_cb,
-                                        g_steal_pointer (&task));
-  else
-    tirkeu_journal_get_cursor_async (self->journal, cancellable, cursor_cb,
-                                     g_steal_pointer (&task));
+  tirkeu_journal_get_cursor_async (self->journal, cancellable, cursor_cb,
+                                   g_steal_pointer (&task));
 }
 
 /**
@@ -731,8 +775,9 @@ tirkeu_sync_get_client (TirkeuSync *self)
  * @self: a #TirkeuSync
  * @client: (nullable): a signed-in portal client, or %NULL after signing out
  *
- * Gives the sync its portal session. Sign-in (issue 6) happens outside; a new client starts
- * a round at once if the schedule runs.
+ * Gives the sync its portal session. Sign-in happens outside (#TirkeuSession); a new client
+ * starts a round at once if the schedule runs. A session that ended takes the client away
+ * (the sync sets it to %NULL itself).
  */
 void
 tirkeu_sync_set_client (TirkeuSync         *self,

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* GLib and GIO only: no GTK here, so that tirkeu-cli can link and reuse the sync loop. It
- * lives in src/ui only because it uses both the portal client and the journal (STYLE.md:
- * code over portal + store belongs to ui or cli). */
+/* GLib and GIO only: the app and tirkeu-cli both drive the sync. */
 #include <gio/gio.h>
 
 #include "tirkeu-journal.h"

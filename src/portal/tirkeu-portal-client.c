@@ -572,6 +572,43 @@ tirkeu_portal_client_sign_out (TirkeuPortalClient *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
 }
 
+/**
+ * tirkeu_portal_client_dup_session_token:
+ * @self: a #TirkeuPortalClient
+ *
+ * The token of the portal session, for a caller that keeps the session across processes
+ * (tirkeu-cli's session cache). It is a secret: never log it, wipe it after use.
+ *
+ * Returns: (transfer full) (nullable): a copy of the token, %NULL when not signed in
+ */
+char *
+tirkeu_portal_client_dup_session_token (TirkeuPortalClient *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_PORTAL_CLIENT (self), NULL);
+  return g_strdup (self->session_token);
+}
+
+/**
+ * tirkeu_portal_client_restore_session:
+ * @self: a #TirkeuPortalClient
+ * @token: a session token the portal gave earlier (copied)
+ * @expires_at: when the portal said it ends
+ *
+ * Uses a portal session opened earlier, without signing in. The portal is the judge: a
+ * session it no longer knows ends as any expired one does.
+ */
+void
+tirkeu_portal_client_restore_session (TirkeuPortalClient *self,
+                                      const char         *token,
+                                      GDateTime          *expires_at)
+{
+  g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
+  g_return_if_fail (token != NULL && *token != '\0');
+  g_return_if_fail (expires_at != NULL);
+
+  _tirkeu_portal_client_set_session (self, g_strdup (token), g_date_time_ref (expires_at));
+}
+
 guint
 _tirkeu_portal_client_get_n_attempts (TirkeuPortalClient *self)
 {

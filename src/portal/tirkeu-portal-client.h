@@ -73,6 +73,10 @@ void                tirkeu_portal_client_set_sign_func (TirkeuPortalClient      
                                                         gpointer                   user_data,
                                                         GDestroyNotify             destroy);
 void                tirkeu_portal_client_sign_out     (TirkeuPortalClient       *self);
+char               *tirkeu_portal_client_dup_session_token (TirkeuPortalClient *self);
+void                tirkeu_portal_client_restore_session  (TirkeuPortalClient   *self,
+                                                          const char           *token,
+                                                          GDateTime            *expires_at);
 
 void                tirkeu_portal_client_get_about_async        (TirkeuPortalClient   *self,
                                                                  GCancellable         *cancellable,

@@ -19,10 +19,17 @@ struct _TirkeuApplication
 {
   AdwApplication  parent_instance;
 
-  /* owned references */
+  /* owned references: the services that live as long as the application, whatever window
+   * shows them */
   GSettings      *settings;
   TirkeuConfig   *config;
+  TirkeuSession  *session;        /* with its outbox, once the journal is open */
+  TirkeuTracking *tracking;       /* the requests list and the sync, once the journal is open */
+  GError         *portal_error;   /* why there is no session: an unusable portal address */
+  GError         *journal_error;  /* why the journal could not be opened */
+  GCancellable   *cancellable;
 
+  guint           services_started : 1;
   guint           restart_requested : 1;
 };
 
@@ -35,6 +42,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  JOURNAL_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const GOptionEntry option_entries[] = {
   { "portal-url", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -249,7 +263,7 @@ tirkeu_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  /* tracking (issue 7): app.refresh and app.show-request, before any journal opens */
+  /* app.refresh and app.show-request, before any journal opens */
   tirkeu_tracking_install_actions (GTK_APPLICATION (self));
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
@@ -261,10 +275,25 @@ tirkeu_application_dispose (GObject *object)
 {
   TirkeuApplication *self = TIRKEU_APPLICATION (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->tracking);
+  g_clear_object (&self->session);
   g_clear_object (&self->config);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (tirkeu_application_parent_class)->dispose (object);
+}
+
+static void
+tirkeu_application_finalize (GObject *object)
+{
+  TirkeuApplication *self = TIRKEU_APPLICATION (object);
+
+  g_clear_error (&self->portal_error);
+  g_clear_error (&self->journal_error);
+
+  G_OBJECT_CLASS (tirkeu_application_parent_class)->finalize (object);
 }
 
 static void
@@ -292,6 +321,7 @@ tirkeu_application_class_init (TirkeuApplicationClass *klass)
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = tirkeu_application_dispose;
+  object_class->finalize = tirkeu_application_finalize;
   object_class->get_property = tirkeu_application_get_property;
 
   application_class->handle_local_options = tirkeu_application_handle_local_options;
@@ -308,6 +338,16 @@ tirkeu_application_class_init (TirkeuApplicationClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TirkeuApplication::journal-failed:
+   *
+   * The local journal could not be opened (tirkeu_application_get_journal_error() says why):
+   * every window says so, since nothing can be kept or listed without it.
+   */
+  signals[JOURNAL_FAILED] =
+    g_signal_new ("journal-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -315,6 +355,7 @@ tirkeu_application_init (TirkeuApplication *self)
 {
   self->settings = g_settings_new (APP_ID);
   self->config = tirkeu_config_new (self->settings);
+  self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
@@ -350,6 +391,177 @@ tirkeu_application_get_config (TirkeuApplication *self)
   g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
 
   return self->config;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The services: the portal session (token, client, outbox) and the tracking (list, sync)      */
+
+/* The answer itself is not needed: the client notes from it (as from every answer) whether
+ * the portal is a sandbox. A portal that cannot be reached yet is said so by sign-in and
+ * sync, where the person is waiting for it. */
+static void
+about_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TirkeuPortalAbout) about = NULL;
+  g_autoptr(GError) error = NULL;
+
+  about = tirkeu_portal_client_get_about_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
+  if (about == NULL)
+    g_debug ("The portal did not say what it is: %s", error->message);
+}
+
+/* The sync follows the session: it runs while signed in, with the session's client, and
+ * stops when the seller signs out, the token is pulled out or the portal session ends. */
+static void
+session_state_cb (TirkeuApplication *self)
+{
+  gboolean signed_in;
+
+  if (self->tracking == NULL)
+    return;
+  signed_in = tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN;
+  tirkeu_tracking_set_client (self->tracking,
+                              signed_in ? tirkeu_session_get_client (self->session) : NULL);
+}
+
+static gboolean
+seconds_to_ms (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_value_set_uint (to, MAX (g_value_get_uint (from), 1) * 1000);
+  return TRUE;
+}
+
+static void
+journal_open_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TirkeuApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_finish (result, &error);
+
+  if (journal == NULL)
+    {
+      g_message ("The local journal could not be opened: %s", error->message);
+      g_clear_error (&self->journal_error);
+      self->journal_error = g_steal_pointer (&error);
+      g_signal_emit (self, signals[JOURNAL_FAILED], 0);
+      return;
+    }
+  if (self->session == NULL)
+    return;
+
+  /* The tracking first: windows that hear of the journal attach their pages to it. */
+  self->tracking = tirkeu_tracking_new (GTK_APPLICATION (self), journal);
+  /* The refresh-interval setting is in seconds, the sync's interval in milliseconds. */
+  g_object_bind_property_full (self->config, "refresh-interval",
+                               tirkeu_tracking_get_sync (self->tracking), "interval",
+                               G_BINDING_SYNC_CREATE, seconds_to_ms, NULL, NULL, NULL);
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
+                           G_CONNECT_SWAPPED);
+  tirkeu_session_set_journal (self->session, journal);
+  session_state_cb (self);
+}
+
+static void
+start_services (TirkeuApplication *self)
+{
+  const char *ca_file;
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(TirkeuTokenManager) tokens = NULL;
+  g_autofree char *journal_path = NULL;
+
+  if (self->services_started)
+    return;
+  self->services_started = TRUE;
+
+  ca_file = tirkeu_config_get_ca_file (self->config);
+  client = tirkeu_portal_client_new (tirkeu_config_get_portal_url (self->config),
+                                     ca_file != NULL && *ca_file != '\0' ? ca_file : NULL,
+                                     &self->portal_error);
+  if (client == NULL)
+    {
+      g_message ("No portal client: %s", self->portal_error->message);
+      return;
+    }
+
+  /* The portal's own word that it is a sandbox turns the "Training portal" marker on, whatever
+   * its address; ask it at once, so that practice is marked before anyone signs in. */
+  g_object_bind_property (client, "is-sandbox", self->config, "portal-reports-sandbox",
+                          G_BINDING_SYNC_CREATE);
+  tirkeu_portal_client_get_about_async (client, self->cancellable, about_cb, NULL);
+  tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (self->config));
+  self->session = tirkeu_session_new (tokens, client);
+  tirkeu_session_start (self->session);
+
+  journal_path = tirkeu_journal_get_default_path ();
+  tirkeu_journal_new_async (journal_path, self->cancellable, journal_open_cb,
+                            g_object_ref (self));
+}
+
+/**
+ * tirkeu_application_get_session:
+ *
+ * The desk's session (token, portal client, seller, journal and outbox), started with the
+ * first window and kept until the application ends: closing a window signs nobody out.
+ *
+ * Returns: (transfer none) (nullable): the session, %NULL if the portal address is unusable
+ *   (see tirkeu_application_get_portal_error())
+ */
+TirkeuSession *
+tirkeu_application_get_session (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
+
+  start_services (self);
+  return self->session;
+}
+
+/**
+ * tirkeu_application_get_journal_error:
+ *
+ * Returns: (nullable): why the local journal could not be opened; the
+ *   #TirkeuApplication::journal-failed signal says when this is set
+ */
+const GError *
+tirkeu_application_get_journal_error (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
+
+  return self->journal_error;
+}
+
+/**
+ * tirkeu_application_get_portal_error:
+ *
+ * Returns: (nullable): why the portal address or CA file cannot be used, %NULL if they can
+ */
+const GError *
+tirkeu_application_get_portal_error (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
+
+  start_services (self);
+  return self->portal_error;
+}
+
+/**
+ * tirkeu_application_get_tracking:
+ *
+ * Returns: (transfer none) (nullable): the requests list and the sync, %NULL until the
+ *   journal is open (the session's #TirkeuSession:journal says when)
+ */
+TirkeuTracking *
+tirkeu_application_get_tracking (TirkeuApplication *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_APPLICATION (self), NULL);
+
+  return self->tracking;
 }
 
 /**

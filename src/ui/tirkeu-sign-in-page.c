@@ -15,7 +15,7 @@
 /**
  * TirkeuSignInPage:
  *
- * Step 1 at the desk (issue 6, point 1): notices the token or says how to insert one, lists
+ * Step 1 at the desk: notices the token or says how to insert one, lists
  * the token's AUTH certificates to choose from, asks the PIN (with the token's PIN state),
  * signs the portal's challenge, then shows who is signed in and the OKED check. A seller whose
  * OKED does not qualify sees its codes and why, and the New Request action stays off.

@@ -150,7 +150,7 @@ tirkeu_window_set_property (GObject      *object,
     }
 }
 
-/* desk (issue 6) */
+/* The desk */
 
 static void
 new_request_action (GtkWidget  *widget,
@@ -210,20 +210,17 @@ session_signed_out_cb (TirkeuWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, "desk");
 }
 
-/* tracking (issue 7): the requests list is the home once signed in; the sync follows the
- * session's portal client. */
+/* The requests list is the home once signed in. */
 static void
-tracking_session_state_cb (TirkeuWindow *self)
+session_state_cb (TirkeuWindow *self)
 {
   gboolean signed_in = tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN;
 
-  if (self->tracking != NULL)
-    tirkeu_tracking_set_client (self->tracking,
-                                signed_in ? tirkeu_session_get_client (self->session) : NULL);
-  /* desk (issue 6): a seller whose OKED does not qualify stays on the desk, which says why;
-   * so does one with unfinished drafts (typed before a crash or a closed window), which the
-   * desk offers to resume: nothing typed may go unnoticed behind the requests list. */
-  if (signed_in && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
+  /* A seller whose OKED does not qualify stays on the desk, which says why; so does one with
+   * unfinished drafts (typed before a crash or a closed window), which the desk offers to
+   * resume: nothing typed may go unnoticed behind the requests list. */
+  if (signed_in && self->tracking != NULL
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
       && tirkeu_session_get_oked_qualifies (self->session)
       && tirkeu_sign_in_page_get_n_drafts (self->desk_page) == 0)
     gtk_stack_set_visible_child_name (self->main_stack, "requests");
@@ -233,16 +230,6 @@ static void
 tracking_show_requests_cb (TirkeuWindow *self)
 {
   gtk_stack_set_visible_child_name (self->main_stack, "requests");
-}
-
-static gboolean
-seconds_to_ms (GBinding     *binding,
-               const GValue *from,
-               GValue       *to,
-               gpointer      user_data)
-{
-  g_value_set_uint (to, MAX (g_value_get_uint (from), 1) * 1000);
-  return TRUE;
 }
 
 /* The bar over the window that says what keeps the requests from being up to date. */
@@ -285,32 +272,29 @@ sync_error_cb (TirkeuWindow *self,
   set_error_bar (self, text);
 }
 
+/* The application's tracking exists once the journal is open: this window shows its list. */
 static void
 tracking_start (TirkeuWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  TirkeuJournal *journal = tirkeu_session_get_journal (self->session);
-  TirkeuConfig *config;
+  TirkeuTracking *tracking;
 
-  if (journal == NULL || self->tracking != NULL || application == NULL)
+  if (self->tracking != NULL || application == NULL)
+    return;
+  tracking = tirkeu_application_get_tracking (TIRKEU_APPLICATION (application));
+  if (tracking == NULL)
     return;
 
-  config = tirkeu_application_get_config (TIRKEU_APPLICATION (application));
-  self->tracking = tirkeu_tracking_new (application, journal);
-  /* The refresh-interval setting is in seconds, the sync's interval in milliseconds. */
-  g_object_bind_property_full (config, "refresh-interval",
-                               tirkeu_tracking_get_sync (self->tracking), "interval",
-                               G_BINDING_SYNC_CREATE, seconds_to_ms, NULL, NULL, NULL);
+  self->tracking = g_object_ref (tracking);
   tirkeu_tracking_attach_page (self->tracking, self->requests_page);
   g_signal_connect_object (tirkeu_tracking_get_sync (self->tracking), "notify::last-error",
                            G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
   g_object_set_data (G_OBJECT (self), "tirkeu-tracking", self->tracking);
-  g_signal_connect_object (self->session, "notify::state",
-                           G_CALLBACK (tracking_session_state_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->new_request_flow, "track",
                            G_CALLBACK (tracking_show_requests_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  tracking_session_state_cb (self);
+  sync_error_cb (self, NULL, tirkeu_tracking_get_sync (self->tracking));
+  session_state_cb (self);
 }
 
 /**
@@ -334,38 +318,17 @@ tirkeu_window_get_requests_page (TirkeuWindow *self)
   return self->requests_page;
 }
 
-/* What the journal's opening answers to: the session it is for (as long as the open
- * takes), and the window that says why it failed, if that window is still there. */
-typedef struct
-{
-  TirkeuSession *session;
-  GWeakRef       window;
-} JournalOpen;
-
+/* The application could not open the journal: said at start, not an empty list, because the
+ * file may hold unsent signed requests. */
 static void
-journal_open_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+journal_failed_cb (TirkeuWindow *self)
 {
-  JournalOpen *open = user_data;
-  g_autoptr(TirkeuSession) session = g_steal_pointer (&open->session);
-  g_autoptr(TirkeuWindow) self = g_weak_ref_get (&open->window);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_finish (result, &error);
+  TirkeuApplication *application = TIRKEU_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  const GError *error = application != NULL ? tirkeu_application_get_journal_error (application)
+                                            : NULL;
   g_autofree char *text = NULL;
 
-  g_weak_ref_clear (&open->window);
-  g_free (open);
-
-  if (journal != NULL)
-    {
-      tirkeu_session_set_journal (session, journal);
-      return;
-    }
-
-  /* Said at start, not an empty list: the file may hold unsent signed requests. */
-  g_message ("The local journal could not be opened: %s", error->message);
-  if (self == NULL)
+  if (error == NULL)
     return;
   if (g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT))
     /* Translators: a bar over the window at start; the journal is the local file of drafts,
@@ -376,22 +339,6 @@ journal_open_cb (GObject      *object,
     /* Translators: a bar over the window at start; %s says why, already translated */
     text = g_strdup_printf (_("The journal cannot be opened: %s"), error->message);
   set_error_bar (self, text);
-}
-
-/* The answer itself is not needed: the client notes from it (as from every answer) whether
- * the portal is a sandbox. A portal that cannot be reached yet is said so by sign-in and
- * sync, where the person is waiting for it. */
-static void
-about_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(TirkeuPortalAbout) about = NULL;
-  g_autoptr(GError) error = NULL;
-
-  about = tirkeu_portal_client_get_about_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
-  if (about == NULL)
-    g_debug ("The portal did not say what it is: %s", error->message);
 }
 
 /* A portal address or CA file the client cannot use leaves the desk without a portal: say so
@@ -419,28 +366,17 @@ static void
 setup_desk (TirkeuWindow      *self,
             TirkeuApplication *application)
 {
-  TirkeuConfig *config = tirkeu_application_get_config (application);
-  const char *ca_file = tirkeu_config_get_ca_file (config);
-  g_autoptr(TirkeuPortalClient) client = NULL;
-  g_autoptr(TirkeuTokenManager) tokens = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *journal_path = tirkeu_journal_get_default_path ();
+  TirkeuSession *session = tirkeu_application_get_session (application);
 
-  client = tirkeu_portal_client_new (tirkeu_config_get_portal_url (config),
-                                     ca_file != NULL && *ca_file != '\0' ? ca_file : NULL, &error);
-  if (client == NULL)
+  if (session == NULL)
     {
-      show_portal_unusable (self, error);
+      show_portal_unusable (self, tirkeu_application_get_portal_error (application));
       return;
     }
 
-  /* The portal's own word that it is a sandbox turns the "Training portal" marker on, whatever
-   * its address; ask it at once, so that practice is marked before anyone signs in. */
-  g_object_bind_property (client, "is-sandbox", config, "portal-reports-sandbox",
-                          G_BINDING_SYNC_CREATE);
-  tirkeu_portal_client_get_about_async (client, NULL, about_cb, NULL);
-  tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (config));
-  self->session = tirkeu_session_new (tokens, client);
+  /* The session is the application's: this window shows it, and closing the window signs
+   * nobody out. */
+  self->session = g_object_ref (session);
   tirkeu_sign_in_page_set_session (self->desk_page, self->session);
   g_signal_connect_object (self->desk_page, "new-request", G_CALLBACK (desk_new_request_cb), self,
                            G_CONNECT_SWAPPED);
@@ -450,17 +386,15 @@ setup_desk (TirkeuWindow      *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "signed-out", G_CALLBACK (session_signed_out_cb), self,
                            G_CONNECT_SWAPPED);
-  tirkeu_session_start (self->session);
-  /* tracking (issue 7): starts once the session has the journal */
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* The requests list, once the application has the journal open. */
   g_signal_connect_object (self->session, "notify::journal", G_CALLBACK (tracking_start), self,
                            G_CONNECT_SWAPPED);
-  {
-    JournalOpen *open = g_new0 (JournalOpen, 1);
-
-    open->session = g_object_ref (self->session);
-    g_weak_ref_init (&open->window, self);
-    tirkeu_journal_new_async (journal_path, NULL, journal_open_cb, open);
-  }
+  tracking_start (self);
+  g_signal_connect_object (application, "journal-failed", G_CALLBACK (journal_failed_cb), self,
+                           G_CONNECT_SWAPPED);
+  journal_failed_cb (self);
 }
 
 /**
@@ -524,7 +458,7 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_bar);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_label);
 
-  /* desk (issue 6): Ctrl+N anywhere in the window starts a request once signed in. */
+  /* Ctrl+N anywhere in the window starts a request once signed in. */
   g_type_ensure (TIRKEU_TYPE_SIGN_IN_PAGE);
   g_type_ensure (TIRKEU_TYPE_NEW_REQUEST_FLOW);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, main_stack);
@@ -532,7 +466,7 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, new_request_flow);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_button);
   gtk_widget_class_install_action (widget_class, "win.show-desk", NULL, show_desk_action);
-  /* tracking (issue 7) */
+  /* The requests list */
   g_type_ensure (TIRKEU_TYPE_REQUESTS_PAGE);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, requests_page);
   gtk_widget_class_install_action (widget_class, "win.new-request", NULL, new_request_action);
@@ -544,7 +478,7 @@ static void
 tirkeu_window_init (TirkeuWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* desk (issue 6); the names of all the window's mnemonic buttons, see tirkeu-a11y.c */
+  /* The names of all the window's mnemonic buttons, see tirkeu-a11y.c */
   tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (main_stack_changed_cb), self, G_CONNECT_SWAPPED);
@@ -572,7 +506,7 @@ tirkeu_window_new (TirkeuApplication *application)
   {
     TirkeuWindow *self = g_object_new (TIRKEU_TYPE_WINDOW, "application", application, NULL);
 
-    setup_desk (self, application); /* desk (issue 6) */
+    setup_desk (self, application);
     return self;
   }
 }

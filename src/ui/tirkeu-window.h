@@ -20,7 +20,7 @@ void          tirkeu_window_set_training (TirkeuWindow      *self,
 GMenuModel   *tirkeu_window_get_primary_menu (TirkeuWindow *self);
 TirkeuSession *tirkeu_window_get_session   (TirkeuWindow      *self);
 
-/* tracking (issue 7) */
+/* the requests list */
 TirkeuTracking     *tirkeu_window_get_tracking      (TirkeuWindow      *self);
 TirkeuRequestsPage *tirkeu_window_get_requests_page (TirkeuWindow      *self);
 
