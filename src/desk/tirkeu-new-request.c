@@ -1425,3 +1425,39 @@ tirkeu_new_request_get_checking (TirkeuNewRequest *self)
   return self->vehicle_cancellable != NULL || self->buyer_cancellable != NULL
          || self->contracts_cancellable != NULL;
 }
+
+/**
+ * tirkeu_new_request_get_vehicle_checking:
+ *
+ * Returns: %TRUE while the portal checks the vehicle (steps 2-5)
+ */
+gboolean
+tirkeu_new_request_get_vehicle_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->vehicle_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_get_buyer_checking:
+ *
+ * Returns: %TRUE while GBD FL checks the buyer (steps 6-7)
+ */
+gboolean
+tirkeu_new_request_get_buyer_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->buyer_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_get_contracts_checking:
+ *
+ * Returns: %TRUE while the contracts are looked up (step 8)
+ */
+gboolean
+tirkeu_new_request_get_contracts_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->contracts_cancellable != NULL;
+}
