@@ -3,6 +3,9 @@
  * tirkeu-cli.c (the table itself). One line per command, in the order --help lists them:
  *   TIRKEU_CLI_COMMAND ("name", run_function, N_("ARGUMENTS"), N_("One-line summary"))
  * See the top of tirkeu-cli.h. */
+#ifndef TIRKEU_CLI_COMMAND
+#error "Define TIRKEU_CLI_COMMAND before including tirkeu-cli-commands.h"
+#endif
 
 /* --- general and identifiers (tirkeu-cli.c, tirkeu-cli-check.c) --- */
 TIRKEU_CLI_COMMAND ("help", tirkeu_cli_run_help, N_("[COMMAND]"), N_("Show the commands, or the options of one command"))
@@ -15,6 +18,9 @@ TIRKEU_CLI_COMMAND ("check-vin", tirkeu_cli_run_check_vin, N_("VIN"), N_("Check 
 /* --- token (tirkeu-cli-token.c) --- */
 TIRKEU_CLI_COMMAND ("tokens", tirkeu_cli_run_tokens, N_("[--pkcs11-module FILE]"), N_("List the EDS tokens and their certificates"))
 TIRKEU_CLI_COMMAND ("sign", tirkeu_cli_run_sign, N_("--token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE"), N_("Make a detached CMS signature of FILE with the EDS token"))
+
+/* --- signatures (tirkeu-cli-verify.c) --- */
+TIRKEU_CLI_COMMAND ("verify", tirkeu_cli_run_verify, N_("[--trust CERT]… [--at TIME] SIGNATURE [DATA]"), N_("Check a CMS signature: each signer's signature, certificate chain and identity"))
 
 /* --- portal (tirkeu-cli-portal.c; submit, unfinished, resume, withdraw: tirkeu-cli-submit.c) --- */
 TIRKEU_CLI_COMMAND ("vehicle", tirkeu_cli_run_vehicle, N_("VIN"), N_("Check a vehicle on the portal: e-passport, customs, utilization fee (steps 2-5)"))

@@ -19,6 +19,7 @@
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
+#include "tirkeu-format.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-journal.h"
@@ -242,8 +243,9 @@ add_text (JsonBuilder            *builder,
   json_builder_end_object (builder);
 }
 
+/* ISO 8601, for --json only: people read tirkeu_format_gdate()'s 23.11.2027. */
 static char *
-format_date (const GDate *date)
+format_date_iso (const GDate *date)
 {
   char text[16];
 
@@ -253,64 +255,49 @@ format_date (const GDate *date)
   return g_strdup (text);
 }
 
-static char *
-format_time (GDateTime *time)
-{
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return NULL;
-  local = g_date_time_to_local (time);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
+/* @customs: customs payments (ru платежи, plural), else the utilization fee (ru платёж,
+ * masculine): the word agrees with either in Russian. */
 static const char *
-payment_text (TirkeuPortalPayment payment)
+payment_text (TirkeuPortalPayment payment,
+              gboolean            customs)
 {
   switch (payment)
     {
     case TIRKEU_PORTAL_PAYMENT_PAID:
-      return _("paid");
+      return customs ? C_("customs payments", "paid") : C_("utilization fee", "paid");
     case TIRKEU_PORTAL_PAYMENT_UNPAID:
-      return _("unpaid");
+      return customs ? C_("customs payments", "unpaid") : C_("utilization fee", "unpaid");
     case TIRKEU_PORTAL_PAYMENT_NO_DATA:
     default:
       return _("no payment data");
     }
 }
 
-/* A refusal of the portal worded for the user: the catalogue's title for the code, then the
- * portal's own text in the interface language. */
+/* A refusal the portal gave inside an answer (a check that stopped at a step), reported as the
+ * portal error it is: tirkeu_cli_error_describe() words it from the code, and adds the
+ * portal's own text, which the answer gave in the interface language. */
 static int
 report_refusal (const TirkeuCliOptions *options,
                 TirkeuPortalCode        code,
                 const char             *portal_text)
 {
+  const char *language = tirkeu_i18n_get_language ();
   g_autoptr(GError) error = NULL;
 
-  error = g_error_new (TIRKEU_PORTAL_ERROR, code, "%s%s%s", tirkeu_catalogue_code_title (code),
-                       portal_text != NULL ? ": " : "", portal_text != NULL ? portal_text : "");
+  error = tirkeu_portal_error_new_from_portal (code, 0,
+                                               g_str_equal (language, "kk") ? portal_text : NULL,
+                                               g_str_equal (language, "ru") ? portal_text : NULL,
+                                               g_str_equal (language, "en") ? portal_text : NULL,
+                                               NULL);
   return tirkeu_cli_report_error (options, error);
 }
 
-/* A portal error for the user: the catalogue's words and the portal's own text. */
+/* A portal error: tirkeu_cli_report_error() words it from its code (its message is the
+ * portal's English), with the portal's own text in the interface language. */
 static int
 report_error (const TirkeuCliOptions *options,
               const GError           *error)
 {
-  if (error->domain == TIRKEU_PORTAL_ERROR && tirkeu_portal_code_is_wire (error->code))
-    {
-      g_autoptr(GError) worded = NULL;
-      const char *portal_text = tirkeu_portal_error_get_message (error,
-                                                                 tirkeu_i18n_get_language ());
-
-      worded = g_error_new (TIRKEU_PORTAL_ERROR, error->code, "%s%s%s",
-                            tirkeu_catalogue_code_title (error->code),
-                            portal_text != NULL ? ": " : "",
-                            portal_text != NULL ? portal_text : "");
-      return tirkeu_cli_report_error (options, worded);
-    }
-
   return tirkeu_cli_report_error (options, error);
 }
 
@@ -358,7 +345,7 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
   if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autofree char *issued = format_date (&check->epassport_issued_on);
+      g_autofree char *issued = format_date_iso (&check->epassport_issued_on);
 
       json_builder_begin_object (builder);
       tirkeu_cli_json_add_string (builder, "vin", check->vin);
@@ -410,8 +397,8 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
                  check->vehicle->category != NULL ? check->vehicle->category : "");
       else
         g_print ("%s\n", _("Step 3, electronic vehicle passport: not found"));
-      g_print (_("Step 4, customs payment: %s\n"), payment_text (check->customs));
-      g_print (_("Step 5, utilization fee: %s\n"), payment_text (check->utilization));
+      g_print (_("Step 4, customs payment: %s\n"), payment_text (check->customs, TRUE));
+      g_print (_("Step 5, utilization fee: %s\n"), payment_text (check->utilization, FALSE));
       if (check->stopped_at_step == 0)
         g_print ("%s\n", _("The vehicle passes steps 3 to 5."));
     }
@@ -548,7 +535,7 @@ tirkeu_cli_run_contracts (TirkeuCliOptions  *options,
   for (guint i = 0; i < contracts->len; i++)
     {
       TirkeuPortalContract *contract = g_ptr_array_index (contracts, i);
-      g_autofree char *date = format_date (&contract->contract->date);
+      g_autofree char *date = format_date_iso (&contract->contract->date);
       g_autofree char *price = tirkeu_contract_format_price (contract->contract->price_tiyn);
       g_autofree char *buyer = masked_iin (contract->buyer_iin);
 
@@ -566,10 +553,20 @@ tirkeu_cli_run_contracts (TirkeuCliOptions  *options,
           json_builder_end_object (builder);
         }
       else
-        /* Translators: contract number, date, price, currency, seller, buyer */
-        g_print (_("Contract %s of %s: %s %s, seller %s, buyer %s\n"),
-                 contract->contract->number, date != NULL ? date : "?", price,
-                 contract->currency, contract->seller_name, contract->buyer_name);
+        {
+          g_autofree char *shown_date = tirkeu_format_gdate (&contract->contract->date);
+          /* a price the portal did not give (negative) is shown as unknown */
+          g_autofree char *money = contract->contract->price_tiyn >= 0
+                                   ? tirkeu_format_money (contract->contract->price_tiyn,
+                                                          contract->currency)
+                                   : g_strdup ("?");
+
+          /* Translators: contract number, its date (23.11.2027: kk «%s ж.», ru «от %s г.»),
+           * the price with its currency (7 300 000 ₸), seller, buyer */
+          g_print (_("Contract %s of %s: %s, seller %s, buyer %s\n"),
+                   contract->contract->number, shown_date != NULL ? shown_date : "?", money,
+                   contract->seller_name, contract->buyer_name);
+        }
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -598,7 +595,7 @@ print_request (const TirkeuCliOptions *options,
   GPtrArray *history = tirkeu_request_get_history (request);
   TirkeuStage stage = tirkeu_request_get_stage (request);
   g_autofree char *buyer = masked_iin (tirkeu_request_get_buyer_iin (request));
-  g_autofree char *updated = format_time (tirkeu_request_get_updated_at (request));
+  g_autofree char *updated = tirkeu_format_date_time (tirkeu_request_get_updated_at (request));
 
   if (options->json)
     {
@@ -651,7 +648,7 @@ print_request (const TirkeuCliOptions *options,
   for (guint i = 0; i < history->len; i++)
     {
       TirkeuStageChange *change = g_ptr_array_index (history, i);
-      g_autofree char *at = format_time (change->at);
+      g_autofree char *at = tirkeu_format_date_time (change->at);
 
       g_print ("  %s  %s%s%s\n", at, tirkeu_catalogue_stage_title (change->stage),
                change->message != NULL ? " — " : "",

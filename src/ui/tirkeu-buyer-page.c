@@ -65,9 +65,11 @@ show_person (TirkeuBuyerPage *self)
   else if (person != NULL && person->status != TIRKEU_PORTAL_PERSON_ACTIVE)
     {
       /* Step 7: a deceased or invalidated IIN cannot buy, as if not found. */
-      g_autofree char *details = g_strdup_printf ("status: %s",
-                                                  person->status == TIRKEU_PORTAL_PERSON_DECEASED
-                                                  ? "deceased" : "invalidated");
+      /* Translators: under "Details": why the state database of individuals does not
+       * accept the buyer's IIN */
+      const char *details = person->status == TIRKEU_PORTAL_PERSON_DECEASED
+                            ? _("Status in the state database of individuals: deceased")
+                            : _("Status in the state database of individuals: IIN invalidated");
 
       tirkeu_error_view_set_code (self->buyer_error, 7, TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND, NULL,
                                   details);

@@ -151,7 +151,9 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
   if (select == NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
-                                                     TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN, "no valid SIGN certificate");
+                                                     TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN,
+                                                     /* Translators: SIGN is the NCA's signing key kind */
+                                                     _("The token has no valid SIGN certificate of the seller with the right to sign"));
 
       tirkeu_error_view_set_error (self->review_error, 9, error);
     }

@@ -60,19 +60,23 @@ set_mark (GtkImage     *icon,
   gtk_widget_remove_css_class (GTK_WIDGET (icon), passed ? "error" : "success");
   gtk_widget_add_css_class (GTK_WIDGET (icon), passed ? "success" : "error");
   adw_action_row_set_subtitle (row, subtitle != NULL ? subtitle : "");
+  /* Translators: the result of a check (ru проверка, feminine): «Пройдена» */
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  passed ? _("Passed") : _("Failed"), -1);
+                                  passed ? C_("check", "Passed") : C_("check", "Failed"), -1);
 }
 
+/* @customs: customs payments (ru платежи, plural), else the utilization fee (ru платёж,
+ * masculine): the word agrees with either in Russian. */
 static const char *
-payment_text (TirkeuPortalPayment payment)
+payment_text (TirkeuPortalPayment payment,
+              gboolean            customs)
 {
   switch (payment)
     {
     case TIRKEU_PORTAL_PAYMENT_PAID:
-      return _("Paid");
+      return customs ? C_("customs payments", "Paid") : C_("utilization fee", "Paid");
     case TIRKEU_PORTAL_PAYMENT_UNPAID:
-      return _("Not paid");
+      return customs ? C_("customs payments", "Not paid") : C_("utilization fee", "Not paid");
     case TIRKEU_PORTAL_PAYMENT_NO_DATA:
     default:
       return _("No payment data");
@@ -123,11 +127,11 @@ show_vehicle (TirkeuVehiclePage *self)
     gtk_widget_set_visible (GTK_WIDGET (self->vehicle_row), FALSE);
 
   set_mark (self->epassport_icon, self->epassport_row, check->epassport_found,
-            check->epassport_found ? _("Found") : _("Not found"));
+            check->epassport_found ? C_("e-passport", "Found") : C_("e-passport", "Not found"));
   set_mark (self->customs_icon, self->customs_row, check->customs == TIRKEU_PORTAL_PAYMENT_PAID,
-            payment_text (check->customs));
+            payment_text (check->customs, TRUE));
   set_mark (self->utilization_icon, self->utilization_row,
-            check->utilization == TIRKEU_PORTAL_PAYMENT_PAID, payment_text (check->utilization));
+            check->utilization == TIRKEU_PORTAL_PAYMENT_PAID, payment_text (check->utilization, FALSE));
 
   if (check->stopped_at_step != 0)
     tirkeu_error_view_set_code (self->vehicle_error, check->stopped_at_step, check->stopped_code,
