@@ -11,6 +11,7 @@
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-sandbox.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
 
 static TokenFixture *token;
@@ -46,7 +47,8 @@ wait_for_result (GAsyncResult **slot)
 }
 
 static Desk *
-desk_new (gboolean with_journal)
+desk_new_with_fault (gboolean                  with_journal,
+                     TirkeuSandboxPayloadFault wrong_payload)
 {
   Desk *desk = g_new0 (Desk, 1);
   TirkeuSandboxOptions options;
@@ -62,6 +64,7 @@ desk_new (gboolean with_journal)
   options.state_dir = g_strdup (desk->state_dir);
   options.signer_ca_file = g_strdup (token->ca_file);
   options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
+  options.wrong_payload = wrong_payload;
   desk->sandbox = tirkeu_sandbox_new (&options, &error);
   g_assert_no_error (error);
   tirkeu_sandbox_start (desk->sandbox, &error);
@@ -93,6 +96,12 @@ desk_new (gboolean with_journal)
   g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result), &error));
   g_assert_no_error (error);
   return desk;
+}
+
+static Desk *
+desk_new (gboolean with_journal)
+{
+  return desk_new_with_fault (with_journal, TIRKEU_SANDBOX_PAYLOAD_RIGHT);
 }
 
 static void
@@ -424,6 +433,36 @@ test_no_journal (void)
   desk_free (desk);
 }
 
+/* What you see is what you sign: a portal that asks to sign the sale of another vehicle (or
+ * to another buyer, or another contract) gets no PIN asked and no signature. */
+static void
+test_payload_mismatch (gconstpointer data)
+{
+  TirkeuSandboxPayloadFault fault = GPOINTER_TO_INT (data);
+  Desk *desk = desk_new_with_fault (TRUE, fault);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins };
+  g_autoptr(GError) error = NULL;
+  static const TirkeuSigningPayloadError codes[] = {
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_VIN,
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_BUYER,
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_CONTRACT,
+  };
+
+  g_assert_false (send (desk, request, &answers, &error));
+  g_assert_error (error, TIRKEU_SIGNING_PAYLOAD_ERROR, (int) codes[fault]);
+  g_test_message ("refused: %s", error->message);
+  g_assert_cmpuint (answers.asked, ==, 0);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
+  /* created, never signed: nothing was sent */
+  g_assert_cmpuint (sandbox_count (desk, "contract_found"), ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -438,6 +477,13 @@ main (int   argc,
   g_test_add_func ("/desk-request/resume-created", test_resume_created);
   g_test_add_func ("/desk-request/withdraw-created", test_withdraw_created);
   g_test_add_func ("/desk-request/no-journal", test_no_journal);
+  g_test_add_data_func ("/desk-request/payload-for-another-vin",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN), test_payload_mismatch);
+  g_test_add_data_func ("/desk-request/payload-for-another-buyer",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER), test_payload_mismatch);
+  g_test_add_data_func ("/desk-request/payload-for-another-contract",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT),
+                        test_payload_mismatch);
 
   status = g_test_run ();
   token_fixture_free (token);

@@ -7,6 +7,7 @@
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
 #include "tirkeu-token-error.h"
 #include "tirkeu-vin.h"
@@ -468,22 +469,32 @@ tirkeu_new_request_set_contract_number (TirkeuNewRequest *self,
 /* Step 9 */
 
 /* What you see is what you sign: the payload the portal asks the seller to sign must name
- * the vehicle, the buyer, the contract and the seller the seller confirmed. The contract
- * defines the payload's canonical form (data/portal-api.yaml, Request.signing_payload); the
- * core's decoder of that form, tirkeu_signing_payload_check(), is called here once it is
- * part of the core. */
+ * the vehicle, the buyer, the contract and the seller the seller confirmed, in the contract's
+ * canonical form (data/portal-api.yaml, Request.signing_payload). Anything else is refused
+ * before the PIN is asked, so nothing is signed and nothing is sent. */
 static gboolean
 check_signing_payload (TirkeuNewRequest  *self,
                        GBytes            *payload,
                        GError           **error)
 {
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (self->session);
+  g_autofree char *vin = parse_vin (self->draft->vin);
+  g_autofree char *iin = parse_iin (self->draft->buyer_iin);
+
   if (payload == NULL || g_bytes_get_size (payload) == 0)
     {
       g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
                            _("The portal gave nothing to sign"));
       return FALSE;
     }
-  return TRUE;
+  if (seller == NULL)
+    {
+      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                           _("Not signed in"));
+      return FALSE;
+    }
+  return tirkeu_signing_payload_check (payload, vin, iin, self->draft->contract_number,
+                                       seller->bin, error);
 }
 
 static void
