@@ -400,6 +400,20 @@ test_withdraw_created (void)
   drafts = list_drafts (desk);
   g_assert_cmpuint (drafts->len, ==, 0);
 
+  /* The same draft resumed anyway (an older list, another window): nothing to sign. */
+  {
+    g_autoptr(TirkeuNewRequest) stale = tirkeu_new_request_new (desk->session,
+                                                               tirkeu_new_request_get_draft (request));
+
+    answers = (PinAnswers) { .pins = right };
+    g_assert_false (send (desk, stale, &answers, &error));
+    g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT);
+    g_clear_error (&error);
+    g_assert_cmpuint (answers.asked, ==, 0);
+    g_assert_cmpint (tirkeu_new_request_get_state (stale), ==, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
+    finalize_request (g_steal_pointer (&stale));
+  }
+
   again = typed_request (desk);
   answers = (PinAnswers) { .pins = right };
   g_assert_true (send (desk, again, &answers, &error));

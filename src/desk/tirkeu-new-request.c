@@ -682,10 +682,24 @@ create_cb (GObject      *object,
    * there is nothing left to sign. */
   if (!tirkeu_stage_awaits_signature (tirkeu_request_get_stage (request)))
     {
+      TirkeuStage stage = tirkeu_request_get_stage (request);
+
       finish_draft (self, request);
-      return_send_done (self, tirkeu_request_get_stage (request) == TIRKEU_STAGE_WITHDRAWN
-                              ? TIRKEU_NEW_REQUEST_STATE_WITHDRAWN
-                              : TIRKEU_NEW_REQUEST_STATE_SENT);
+      /* Withdrawn (from the requests list, or by the CLI) or ended otherwise before it was
+       * submitted: this draft is done, and a new sale needs a new request. */
+      if (tirkeu_stage_is_final (stage) && stage != TIRKEU_STAGE_COMPLETED)
+        {
+          g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
+
+          set_state (self, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
+          g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT,
+                                   /* Translators: %s is the request's number on the portal */
+                                   _("Request %s was withdrawn or has ended; start a new request "
+                                     "for this sale."),
+                                   tirkeu_request_get_portal_id (request));
+          return;
+        }
+      return_send_done (self, TIRKEU_NEW_REQUEST_STATE_SENT);
       return;
     }
 
