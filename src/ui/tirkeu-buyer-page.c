@@ -163,6 +163,10 @@ tirkeu_buyer_page_set_request (TirkeuBuyerPage  *self,
   gtk_editable_set_text (GTK_EDITABLE (self->iin_entry),
                          request != NULL ? tirkeu_new_request_get_draft (request)->buyer_iin : "");
   g_signal_handlers_unblock_by_func (self->iin_entry, iin_changed_cb, self);
+  /* A request the portal created keeps its values: it is signed as it is, or withdrawn. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->iin_entry),
+                             request == NULL
+                             || !tirkeu_draft_get_is_created (tirkeu_new_request_get_draft (request)));
   update_hint (self);
   show_person (self);
 }

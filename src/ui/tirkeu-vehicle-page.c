@@ -242,6 +242,10 @@ tirkeu_vehicle_page_set_request (TirkeuVehiclePage *self,
                          request != NULL ? tirkeu_new_request_get_draft (request)->vin : "");
   gtk_editable_set_position (GTK_EDITABLE (self->vin_entry), -1);
   g_signal_handlers_unblock_by_func (self->vin_entry, vin_changed_cb, self);
+  /* A request the portal created keeps its values: it is signed as it is, or withdrawn. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->vin_entry),
+                             request == NULL
+                             || !tirkeu_draft_get_is_created (tirkeu_new_request_get_draft (request)));
   update_hint (self);
   show_vehicle (self);
 }
