@@ -7,6 +7,7 @@
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
 #include "tirkeu-token-error.h"
@@ -62,7 +63,10 @@ struct _TirkeuNewRequest
   /* state */
   char                     *checked_vin;
   char                     *checked_iin;
+  char                     *pending_pin;     /* given before the portal answered; wiped */
   TirkeuNewRequestState     state;
+  guint                     pin_asked : 1;
+  guint                     ready_to_sign : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuNewRequest, tirkeu_new_request, G_TYPE_OBJECT)
@@ -96,6 +100,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   PIN_NEEDED,
+  PIN_WITHDRAWN,
   N_SIGNALS
 };
 
@@ -497,12 +502,27 @@ check_signing_payload (TirkeuNewRequest  *self,
                                        seller->bin, error);
 }
 
+/* The PIN asked is no longer needed (the create failed, or its payload was refused): the
+ * front end closes what asks it; a PIN already given is wiped unused. */
+static void
+end_pin (TirkeuNewRequest *self)
+{
+  g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+  self->ready_to_sign = FALSE;
+  if (self->pin_asked)
+    {
+      self->pin_asked = FALSE;
+      g_signal_emit (self, signals[PIN_WITHDRAWN], 0);
+    }
+}
+
 static void
 return_send_error (TirkeuNewRequest *self,
                    GError           *error)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
 
+  end_pin (self);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_EDITING);
   g_task_return_error (task, error);
@@ -514,18 +534,23 @@ return_send_done (TirkeuNewRequest      *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
 
+  end_pin (self);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
   set_state (self, state);
   g_task_return_boolean (task, TRUE);
 }
 
+/* The PIN is asked as soon as the draft is saved, while the portal creates the request: the
+ * clerk types it during the round trip instead of after it. */
 static void
 ask_pin (TirkeuNewRequest *self,
          const char       *error_message)
 {
   SendData *data = g_task_get_task_data (self->send_task);
 
-  set_state (self, TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
+  self->pin_asked = TRUE;
+  set_state (self, self->ready_to_sign ? TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN
+                                       : TIRKEU_NEW_REQUEST_STATE_CREATING);
   g_signal_emit (self, signals[PIN_NEEDED], 0, data->certificate, error_message);
 }
 
@@ -610,7 +635,8 @@ sign_cb (GObject      *object,
  * tirkeu_new_request_give_pin:
  * @pin: the PIN the person has just typed (copied into the token's job only)
  *
- * Answers #TirkeuNewRequest::pin-needed: the token signs the portal's payload.
+ * Answers #TirkeuNewRequest::pin-needed: the token signs the portal's payload, at once or as
+ * soon as the portal created the request and its payload is checked.
  */
 void
 tirkeu_new_request_give_pin (TirkeuNewRequest *self,
@@ -621,8 +647,16 @@ tirkeu_new_request_give_pin (TirkeuNewRequest *self,
   g_return_if_fail (TIRKEU_IS_NEW_REQUEST (self));
   g_return_if_fail (pin != NULL);
 
-  if (self->state != TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN || self->send_task == NULL)
+  if (!self->pin_asked || self->send_task == NULL)
     return;
+  self->pin_asked = FALSE;
+  if (!self->ready_to_sign)
+    {
+      /* Kept only until the portal's payload is checked, then used or wiped. */
+      g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+      self->pending_pin = g_strdup (pin);
+      return;
+    }
   data = g_task_get_task_data (self->send_task);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
   tirkeu_session_sign_async (self->session, data->certificate, pin, self->signing_payload,
@@ -641,8 +675,9 @@ tirkeu_new_request_cancel_pin (TirkeuNewRequest *self)
 {
   g_return_if_fail (TIRKEU_IS_NEW_REQUEST (self));
 
-  if (self->state != TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN || self->send_task == NULL)
+  if (!self->pin_asked || self->send_task == NULL)
     return;
+  self->pin_asked = FALSE;
   return_send_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                 _("The request was not signed")));
 }
@@ -652,14 +687,26 @@ create_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(TirkeuNewRequest) self = user_data;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(TirkeuNewRequest) self = g_object_ref (g_task_get_source_object (task));
   g_autoptr(TirkeuPortalRequestInfo) info = NULL;
   g_autoptr(TirkeuRequest) request = NULL;
   GError *error = NULL;
 
   request = tirkeu_portal_client_create_request_finish (TIRKEU_PORTAL_CLIENT (object), result,
                                                         &info, &error);
-  if (self->send_task == NULL)
+  /* Kept even when the PIN was cancelled meanwhile: the draft knows its request. */
+  if (request != NULL)
+    {
+      g_set_object (&self->request, request);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+      if (set_str (&self->draft->portal_id, tirkeu_request_get_portal_id (request)))
+        {
+          save_draft (self, NULL);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+        }
+    }
+  if (self->send_task == NULL || self->send_task != task)
     {
       g_clear_error (&error);
       return;
@@ -668,14 +715,6 @@ create_cb (GObject      *object,
     {
       return_send_error (self, error);
       return;
-    }
-
-  g_set_object (&self->request, request);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
-  if (set_str (&self->draft->portal_id, tirkeu_request_get_portal_id (request)))
-    {
-      save_draft (self, NULL);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
     }
 
   /* The same key found a request signed earlier (an answer lost, a crash after the submit):
@@ -689,10 +728,11 @@ create_cb (GObject      *object,
        * submitted: this draft is done, and a new sale needs a new request. */
       if (tirkeu_stage_is_final (stage) && stage != TIRKEU_STAGE_COMPLETED)
         {
-          g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
+          g_autoptr(GTask) ended = g_steal_pointer (&self->send_task);
 
+          end_pin (self);
           set_state (self, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
-          g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT,
+          g_task_return_new_error (ended, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT,
                                    /* Translators: %s is the request's number on the portal */
                                    _("Request %s was withdrawn or has ended; start a new request "
                                      "for this sale."),
@@ -711,7 +751,19 @@ create_cb (GObject      *object,
       return_send_error (self, error);
       return;
     }
-  ask_pin (self, NULL);
+  self->ready_to_sign = TRUE;
+  if (self->pending_pin != NULL)
+    {
+      SendData *data = g_task_get_task_data (self->send_task);
+
+      set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
+      tirkeu_session_sign_async (self->session, data->certificate, self->pending_pin,
+                                 self->signing_payload, g_task_get_cancellable (self->send_task),
+                                 sign_cb, g_object_ref (self));
+      g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+    }
+  else if (self->pin_asked)
+    set_state (self, TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
 }
 
 static void
@@ -739,7 +791,8 @@ saved_before_create_cb (GObject      *object,
                                              self->draft->idempotency_key, vin, iin,
                                              self->draft->contract_number,
                                              g_task_get_cancellable (self->send_task), create_cb,
-                                             g_object_ref (self));
+                                             g_object_ref (self->send_task));
+  ask_pin (self, NULL);
 }
 
 /**
@@ -1017,6 +1070,7 @@ tirkeu_new_request_finalize (GObject *object)
   TirkeuNewRequest *self = TIRKEU_NEW_REQUEST (object);
 
   g_assert (self->send_task == NULL);
+  g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
   g_clear_pointer (&self->draft, tirkeu_draft_free);
   g_clear_pointer (&self->vehicle_check, tirkeu_portal_vehicle_check_free);
   g_clear_pointer (&self->person, tirkeu_portal_person_free);
@@ -1174,13 +1228,24 @@ tirkeu_new_request_class_init (TirkeuNewRequestClass *klass)
    * @certificate: the #TirkeuCertificate that will sign
    * @error_message: (nullable): why the last PIN was refused, %NULL the first time
    *
-   * The request is created and its payload checked: ask the person for the PIN now and
-   * answer with tirkeu_new_request_give_pin() or tirkeu_new_request_cancel_pin(), at once or
-   * later.
+   * Ask the person for the PIN now (while the portal creates the request) and answer with
+   * tirkeu_new_request_give_pin() or tirkeu_new_request_cancel_pin(), at once or later.
+   * Nothing is signed before the portal's payload was checked against what the seller
+   * confirmed; #TirkeuNewRequest::pin-withdrawn says when the PIN is no longer needed.
    */
   signals[PIN_NEEDED] =
     g_signal_new ("pin-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, TIRKEU_TYPE_CERTIFICATE, G_TYPE_STRING);
+
+  /**
+   * TirkeuNewRequest::pin-withdrawn:
+   *
+   * The PIN asked is no longer needed: the portal did not create the request, or its
+   * payload was refused. Close what asks for it; a PIN given meanwhile was wiped unused.
+   */
+  signals[PIN_WITHDRAWN] =
+    g_signal_new ("pin-withdrawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void

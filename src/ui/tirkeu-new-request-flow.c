@@ -16,7 +16,8 @@
  * A new registration request, steps 2-9, one page widget each: Vehicle, Buyer, Contract,
  * Review and sign, Sent, with a step indicator on top. The work is the #TirkeuNewRequest's
  * (the checks, the draft, create, sign, the outbox); this widget moves between the pages and
- * asks the PIN when the request asks for it.
+ * asks the PIN when the request asks for it: at Sign and Send, while the portal creates the
+ * request, so that the clerk types it during that round trip.
  *
  * At the desk: the checks start as soon as a value is valid and run at once, the contracts
  * as soon as the VIN and the IIN are (Enter on a valid VIN moves on without waiting for the
@@ -49,6 +50,7 @@ struct _TirkeuNewRequestFlow
   TirkeuNewRequest   *request;
   GSignalGroup       *request_signals;
   GCancellable       *cancellable;
+  GCancellable       *pin_cancellable;
 
   /* state */
   TirkeuNewRequestPage page;
@@ -260,7 +262,7 @@ refresh_cb (GObject      *object,
   dialog = tirkeu_pin_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, token,
                                   ask->certificate, purpose);
   tirkeu_pin_dialog_set_error (dialog, ask->error_message);
-  tirkeu_pin_dialog_ask_async (dialog, self->cancellable, pin_answered_cb, g_object_ref (self));
+  tirkeu_pin_dialog_ask_async (dialog, self->pin_cancellable, pin_answered_cb, g_object_ref (self));
   ask_pin_free (ask);
 }
 
@@ -271,11 +273,21 @@ pin_needed_cb (TirkeuNewRequestFlow *self,
 {
   AskPin *ask = g_new0 (AskPin, 1);
 
+  g_cancellable_cancel (self->pin_cancellable);
+  g_clear_object (&self->pin_cancellable);
+  self->pin_cancellable = g_cancellable_new ();
   ask->self = g_object_ref (self);
   ask->certificate = g_object_ref (certificate);
   ask->error_message = g_strdup (error_message);
   /* The PIN flags (tries left) as they are now, just before asking. */
-  tirkeu_session_refresh_token_async (self->session, self->cancellable, refresh_cb, ask);
+  tirkeu_session_refresh_token_async (self->session, self->pin_cancellable, refresh_cb, ask);
+}
+
+/* The portal did not create the request, or its payload was refused: the PIN dialog closes. */
+static void
+pin_withdrawn_cb (TirkeuNewRequestFlow *self)
+{
+  g_cancellable_cancel (self->pin_cancellable);
 }
 
 static void
@@ -522,6 +534,8 @@ set_request (TirkeuNewRequestFlow *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->pin_cancellable);
+  g_clear_object (&self->pin_cancellable);
   self->advance_after_buyer = FALSE;
   self->queued = FALSE;
 
@@ -710,6 +724,8 @@ tirkeu_new_request_flow_dispose (GObject *object)
     tirkeu_new_request_cancel_pin (self->request);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->pin_cancellable);
+  g_clear_object (&self->pin_cancellable);
   g_clear_object (&self->request_signals);
   g_clear_object (&self->request);
   g_clear_object (&self->session);
@@ -821,6 +837,8 @@ tirkeu_new_request_flow_init (TirkeuNewRequestFlow *self)
                                   G_CALLBACK (update_journal_error), self);
   g_signal_group_connect_swapped (self->request_signals, "pin-needed",
                                   G_CALLBACK (pin_needed_cb), self);
+  g_signal_group_connect_swapped (self->request_signals, "pin-withdrawn",
+                                  G_CALLBACK (pin_withdrawn_cb), self);
 
   g_signal_connect_swapped (self->vehicle_page, "activate", G_CALLBACK (page_activate_cb), self);
   g_signal_connect_swapped (self->buyer_page, "activate", G_CALLBACK (page_activate_cb), self);
