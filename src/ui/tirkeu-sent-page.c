@@ -18,7 +18,7 @@ struct _TirkeuSentPage
   AdwBin         parent_instance;
 
   /* template widgets */
-  AdwStatusPage *status_page;
+  AdwStatusPage *sent_status;
   GtkLabel      *todo_title;
   GtkLabel      *todo_label;
   GtkWidget     *track_button;
@@ -44,19 +44,19 @@ tirkeu_sent_page_show (TirkeuSentPage *self,
 
   if (queued || request == NULL)
     {
-      adw_status_page_set_icon_name (self->status_page, "network-offline-symbolic");
-      adw_status_page_set_title (self->status_page, _("Signed, Waiting for the Network"));
+      adw_status_page_set_icon_name (self->sent_status, "network-offline-symbolic");
+      adw_status_page_set_title (self->sent_status, _("Signed, Waiting for the Network"));
       /* Translators: the outbox keeps a signed request until the portal confirms it */
-      adw_status_page_set_description (self->status_page,
+      adw_status_page_set_description (self->sent_status,
                                        _("The portal could not be reached. The signed request is kept in the outbox and sent by itself when the network is back; it is never sent twice."));
     }
   else
     {
       /* Translators: %s is the portal's number of the request */
       title = g_strdup_printf (_("Request %s Sent"), tirkeu_request_get_portal_id (request));
-      adw_status_page_set_icon_name (self->status_page, "emblem-ok-symbolic");
-      adw_status_page_set_title (self->status_page, title);
-      adw_status_page_set_description (self->status_page,
+      adw_status_page_set_icon_name (self->sent_status, "emblem-ok-symbolic");
+      adw_status_page_set_title (self->sent_status, title);
+      adw_status_page_set_description (self->sent_status,
                                        tirkeu_catalogue_stage_next (tirkeu_request_get_stage (request)));
     }
   for (guint i = 0; todo[i] != NULL; i++)
@@ -97,7 +97,7 @@ tirkeu_sent_page_class_init (TirkeuSentPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tirkeu/Tirkeu/ui/tirkeu-sent-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, sent_status);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_title);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, track_button);
