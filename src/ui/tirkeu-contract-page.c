@@ -6,6 +6,7 @@
 #include "tirkeu-error-view.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request-pages.h"
+#include "tirkeu-new-request-pages-private.h"
 #include "tirkeu-portal-error.h"
 
 /**

@@ -7,6 +7,7 @@
 #include "tirkeu-error-view.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-new-request-pages.h"
+#include "tirkeu-new-request-pages-private.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-portal-error.h"
 

@@ -3,6 +3,7 @@
 
 #include "tirkeu-contract.h"
 #include "tirkeu-new-request-pages.h"
+#include "tirkeu-new-request-pages-private.h"
 #include "tirkeu-portal-error.h"
 
 static guint

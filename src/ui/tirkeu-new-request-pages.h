@@ -51,16 +51,4 @@ void       tirkeu_sent_page_show              (TirkeuSentPage    *self,
                                                gboolean           queued);
 GtkWidget *tirkeu_sent_page_get_track_button  (TirkeuSentPage    *self);
 
-/* Shared by the pages: the step of the algorithm a portal error stops at. */
-guint      _tirkeu_new_request_step_of_error  (const GError      *error,
-                                               guint              fallback);
-void       _tirkeu_new_request_set_hint_error (GtkLabel          *hint,
-                                               const char        *text,
-                                               guint              position,
-                                               const char        *message);
-
-char      *_tirkeu_new_request_format_money   (gint64             price_tiyn,
-                                               const char        *currency);
-char      *_tirkeu_new_request_format_date    (const GDate       *date);
-
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-new-request-pages.h"
+#include "tirkeu-new-request-pages-private.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-vin.h"
 
