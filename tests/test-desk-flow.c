@@ -1532,6 +1532,73 @@ find_button_with_label (GtkWidget  *root,
   return NULL;
 }
 
+/* A request created on the portal and not signed (the PIN dialog cancelled) stays on the
+ * Review page with its key, and can be withdrawn from there. */
+
+static gboolean
+flow_closed (gpointer data)
+{
+  Desk *desk = data;
+
+  return !gtk_widget_get_mapped (GTK_WIDGET (desk->flow));
+}
+
+static gboolean
+can_withdraw (gpointer data)
+{
+  Desk *desk = data;
+  GtkWidget *button = find_button_with_label (GTK_WIDGET (desk->flow), "_Withdraw the Unsigned Request");
+
+  return button != NULL && gtk_widget_get_mapped (button) && gtk_widget_is_sensitive (button);
+}
+
+static void
+withdraw_unsigned_body (TirkeuApplication *application,
+                        TirkeuWindow      *window,
+                        gpointer           user_data)
+{
+  Desk desk = { 0 };
+  TirkeuPinDialog *dialog;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, "XTA210743S0000120");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  type_and_enter (&desk, "850312300121");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  g_assert_false (can_withdraw (&desk));
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+
+  /* The clerk does not sign after all. */
+  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
+  g_assert_true (wait_until (request_created, &desk, 20));
+  dialog = TIRKEU_PIN_DIALOG (shown_pin_dialog ());
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (can_withdraw, &desk, 20));
+  g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  screenshot (&desk, "desk-created-unsigned.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.withdraw", NULL);
+  g_assert_true (wait_until (flow_closed, &desk, 20));
+}
+
+static void
+test_withdraw_unsigned (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  g_autofree char *id = NULL;
+
+  run_app (sandbox, withdraw_unsigned_body, NULL);
+  id = sandbox_assert_one_request (sandbox, "withdrawn");
+  sandbox_free (sandbox);
+}
+
 static void
 no_journal_body (TirkeuApplication *application,
                  TirkeuWindow      *window,
@@ -1635,7 +1702,10 @@ main (int   argc,
       g_test_add_func ("/desk/network-cut-before-create", test_network_cut_before_create);
     }
   if (in_group ("journal"))
-    g_test_add_func ("/desk/no-journal", test_no_journal);
+    {
+      g_test_add_func ("/desk/no-journal", test_no_journal);
+      g_test_add_func ("/desk/withdraw-unsigned", test_withdraw_unsigned);
+    }
 
   status = g_test_run ();
   token_fixture_free (token);

@@ -390,6 +390,7 @@ update_next (TirkeuNewRequestFlow *self)
   if (self->request == NULL)
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "flow.next", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "flow.withdraw", FALSE);
       return;
     }
   vin_valid = tirkeu_new_request_get_checked_vin (self->request) != NULL;
@@ -418,6 +419,14 @@ update_next (TirkeuNewRequestFlow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "flow.next", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "flow.back",
                                  !busy (self) && self->page != TIRKEU_NEW_REQUEST_PAGE_SENT);
+  {
+    /* Created on the portal, not signed, nothing under way: it may be withdrawn. */
+    gboolean can_withdraw = tirkeu_draft_get_is_created (tirkeu_new_request_get_draft (self->request))
+                            && tirkeu_new_request_get_state (self->request) == TIRKEU_NEW_REQUEST_STATE_EDITING;
+
+    tirkeu_review_page_set_can_withdraw (self->review_page, can_withdraw);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "flow.withdraw", can_withdraw);
+  }
 }
 
 static void
@@ -495,6 +504,42 @@ back_action (GtkWidget  *widget,
     }
   self->advance_after_buyer = FALSE;
   show_page (self, self->page - 1);
+}
+
+static void
+withdraw_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TirkeuNewRequestFlow) self = user_data;
+  TirkeuNewRequest *request = TIRKEU_NEW_REQUEST (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!tirkeu_new_request_withdraw_finish (request, result, &error))
+    {
+      if (request == self->request && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tirkeu_error_view_set_error (TIRKEU_ERROR_VIEW (tirkeu_review_page_get_error_view (self->review_page)),
+                                     _tirkeu_new_request_step_of_error (error, 9), error);
+      return;
+    }
+  /* Withdrawn, and its draft gone: the flow is done with it. */
+  if (request == self->request)
+    g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
+withdraw_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TirkeuNewRequestFlow *self = TIRKEU_NEW_REQUEST_FLOW (widget);
+
+  if (self->request == NULL || busy (self)
+      || !tirkeu_draft_get_is_created (tirkeu_new_request_get_draft (self->request)))
+    return;
+  tirkeu_error_view_clear (TIRKEU_ERROR_VIEW (tirkeu_review_page_get_error_view (self->review_page)));
+  tirkeu_new_request_withdraw_async (self->request, self->cancellable, withdraw_cb,
+                                     g_object_ref (self));
 }
 
 static void
@@ -789,6 +834,7 @@ tirkeu_new_request_flow_class_init (TirkeuNewRequestFlowClass *klass)
   gtk_widget_class_install_action (widget_class, "flow.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "flow.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "flow.close", NULL, close_action);
+  gtk_widget_class_install_action (widget_class, "flow.withdraw", NULL, withdraw_action);
   gtk_widget_class_install_action (widget_class, "flow.track", NULL, track_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "flow.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "flow.back", NULL);

@@ -41,6 +41,8 @@ void               tirkeu_review_page_fill            (TirkeuReviewPage *self,
 TirkeuCertificate *tirkeu_review_page_get_certificate (TirkeuReviewPage *self);
 void               tirkeu_review_page_set_progress    (TirkeuReviewPage *self,
                                                        const char       *progress);
+void               tirkeu_review_page_set_can_withdraw (TirkeuReviewPage *self,
+                                                        gboolean          can_withdraw);
 GtkWidget         *tirkeu_review_page_get_error_view  (TirkeuReviewPage *self);
 
 #define TIRKEU_TYPE_SENT_PAGE (tirkeu_sent_page_get_type ())

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tirkeu-a11y.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request-pages.h"
@@ -25,6 +26,7 @@ struct _TirkeuReviewPage
   GtkWidget       *progress_spinner;
   GtkLabel        *progress_label;
   TirkeuErrorView *review_error;
+  GtkWidget       *withdraw_button;
   AdwActionRow    *review_seller_row;
   AdwActionRow    *review_vehicle_row;
   AdwActionRow    *review_buyer_row;
@@ -192,6 +194,20 @@ tirkeu_review_page_set_progress (TirkeuReviewPage *self,
 }
 
 /**
+ * tirkeu_review_page_set_can_withdraw:
+ * @can_withdraw: whether the portal created the request and it is not being signed
+ *
+ * Offers to withdraw a request the portal created and the seller did not sign.
+ */
+void
+tirkeu_review_page_set_can_withdraw (TirkeuReviewPage *self,
+                                     gboolean          can_withdraw)
+{
+  g_return_if_fail (TIRKEU_IS_REVIEW_PAGE (self));
+  gtk_widget_set_visible (self->withdraw_button, can_withdraw);
+}
+
+/**
  * tirkeu_review_page_get_error_view:
  *
  * Returns: (transfer none): the page's error view
@@ -257,6 +273,7 @@ tirkeu_review_page_class_init (TirkeuReviewPageClass *klass)
   BIND (progress_spinner);
   BIND (progress_label);
   BIND (review_error);
+  BIND (withdraw_button);
   BIND (review_seller_row);
   BIND (review_vehicle_row);
   BIND (review_buyer_row);
@@ -269,6 +286,7 @@ static void
 tirkeu_review_page_init (TirkeuReviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  tirkeu_a11y_fix_button_names (self->withdraw_button);
   g_signal_connect_swapped (self->sign_certificate_list, "row-activated",
                             G_CALLBACK (row_activated_cb), self);
   g_signal_connect_swapped (self->sign_certificate_list, "row-selected",
