@@ -227,6 +227,27 @@ test_kill_submit_loop (void)
   g_assert_cmpuint (n_killed, >, 0);
 }
 
+/* A key names one sale: reusing it for another is a usage error, not the old sale signed. */
+static void
+test_key_of_another_sale (void)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(JsonParser) parser = NULL;
+  int status;
+
+  /* customs unpaid: the portal refuses to create it, and the draft keeps its key */
+  g_assert_null (run_cli_json ((const char *[]) { "submit", "--vin", "Z94K241C4SR000104",
+                                                  "--buyer-iin", BUYER_IIN, "--contract",
+                                                  "DKP-2025-940003", "--idempotency-key", key,
+                                                  NULL }, &status, &parser));
+  g_assert_cmpint (status, ==, 1);
+  g_assert_null (run_cli_json ((const char *[]) { "submit", "--vin", VIN, "--buyer-iin",
+                                                  BUYER_IIN, "--contract", CONTRACT,
+                                                  "--idempotency-key", key, NULL },
+                               &status, &parser));
+  g_assert_cmpint (status, ==, 2);
+}
+
 static void
 die_with_parent (gpointer user_data)
 {
@@ -281,6 +302,7 @@ main (int   argc,
 
   restore_token ();
   g_test_add_func ("/desk-request/cli/kill-submit-loop", test_kill_submit_loop);
+  g_test_add_func ("/desk-request/cli/key-of-another-sale", test_key_of_another_sale);
   status = g_test_run ();
 
   g_subprocess_send_signal (sandbox, SIGTERM);
