@@ -93,6 +93,21 @@ run_cli_json (const char * const  *args,
   return json_node_get_object (json_parser_get_root (*parser));
 }
 
+/* SoftHSM keeps its token in files it rewrites as it works (a real token does not): a kill at
+ * the wrong moment can leave the fixture token unreadable, which says nothing about the
+ * journal or the portal. Each run after a kill gets the token as it was made. */
+static void
+restore_token (void)
+{
+  g_autofree char *tokens = g_build_filename (token->dir, "tokens", NULL);
+  g_autofree char *pristine = g_build_filename (token->dir, "tokens.pristine", NULL);
+
+  if (!g_file_test (pristine, G_FILE_TEST_IS_DIR))
+    token_fixture_run ((const char *[]) { "cp", "-a", tokens, pristine, NULL });
+  token_fixture_run ((const char *[]) { "rm", "-rf", tokens, NULL });
+  token_fixture_run ((const char *[]) { "cp", "-a", pristine, tokens, NULL });
+}
+
 static const char * const submit_args[] = {
   "submit", "--vin", VIN, "--buyer-iin", BUYER_IIN, "--contract", CONTRACT, NULL
 };
@@ -168,7 +183,10 @@ test_kill_submit_loop (void)
       g_subprocess_wait (victim, NULL, &error);
       g_assert_no_error (error);
       if (g_subprocess_get_if_signaled (victim))
-        n_killed++;
+        {
+          n_killed++;
+          restore_token ();
+        }
 
       key = submit_and_withdraw (&n_reruns);
       if (!g_hash_table_add (keys, g_steal_pointer (&key)))
@@ -207,6 +225,27 @@ test_kill_submit_loop (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (unfinished, "outbox")), ==, 0);
   /* the loop did kill submits in flight, or it proved nothing */
   g_assert_cmpuint (n_killed, >, 0);
+}
+
+/* A key names one sale: reusing it for another is a usage error, not the old sale signed. */
+static void
+test_key_of_another_sale (void)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(JsonParser) parser = NULL;
+  int status;
+
+  /* customs unpaid: the portal refuses to create it, and the draft keeps its key */
+  g_assert_null (run_cli_json ((const char *[]) { "submit", "--vin", "Z94K241C4SR000104",
+                                                  "--buyer-iin", BUYER_IIN, "--contract",
+                                                  "DKP-2025-940003", "--idempotency-key", key,
+                                                  NULL }, &status, &parser));
+  g_assert_cmpint (status, ==, 1);
+  g_assert_null (run_cli_json ((const char *[]) { "submit", "--vin", VIN, "--buyer-iin",
+                                                  BUYER_IIN, "--contract", CONTRACT,
+                                                  "--idempotency-key", key, NULL },
+                               &status, &parser));
+  g_assert_cmpint (status, ==, 2);
 }
 
 static void
@@ -261,7 +300,9 @@ main (int   argc,
   cli_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli", NULL);
   start_sandbox ();
 
+  restore_token ();
   g_test_add_func ("/desk-request/cli/kill-submit-loop", test_kill_submit_loop);
+  g_test_add_func ("/desk-request/cli/key-of-another-sale", test_key_of_another_sale);
   status = g_test_run ();
 
   g_subprocess_send_signal (sandbox, SIGTERM);

@@ -11,6 +11,7 @@
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-sandbox.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
 
 static TokenFixture *token;
@@ -46,7 +47,8 @@ wait_for_result (GAsyncResult **slot)
 }
 
 static Desk *
-desk_new (gboolean with_journal)
+desk_new_with_fault (gboolean                  with_journal,
+                     TirkeuSandboxPayloadFault wrong_payload)
 {
   Desk *desk = g_new0 (Desk, 1);
   TirkeuSandboxOptions options;
@@ -62,6 +64,7 @@ desk_new (gboolean with_journal)
   options.state_dir = g_strdup (desk->state_dir);
   options.signer_ca_file = g_strdup (token->ca_file);
   options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
+  options.wrong_payload = wrong_payload;
   desk->sandbox = tirkeu_sandbox_new (&options, &error);
   g_assert_no_error (error);
   tirkeu_sandbox_start (desk->sandbox, &error);
@@ -93,6 +96,12 @@ desk_new (gboolean with_journal)
   g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result), &error));
   g_assert_no_error (error);
   return desk;
+}
+
+static Desk *
+desk_new (gboolean with_journal)
+{
+  return desk_new_with_fault (with_journal, TIRKEU_SANDBOX_PAYLOAD_RIGHT);
 }
 
 static void
@@ -162,15 +171,32 @@ list_drafts (Desk *desk)
   return drafts;
 }
 
-/* How a test answers the PIN: the PINs to give in turn (NULL: cancel), and what it saw. */
+/* How a test answers the PIN: the PINs to give in turn (NULL: cancel), and what it saw. With
+ * @sync_before_pin the answer waits until the portal created the request and a sync round
+ * stored it; with @hold it never comes. */
 typedef struct
 {
   Desk        *desk;
   const char **pins;
   guint        asked;
+  guint        withdrawn;
   char        *last_message;
   gboolean     sync_before_pin;
+  gboolean     hold;
+  gboolean     deferred;
 } PinAnswers;
+
+static void
+answer (TirkeuNewRequest *request,
+        PinAnswers       *answers)
+{
+  const char *pin = answers->pins[answers->asked - 1];
+
+  if (pin != NULL)
+    tirkeu_new_request_give_pin (request, pin);
+  else
+    tirkeu_new_request_cancel_pin (request);
+}
 
 static void
 pin_needed_cb (TirkeuNewRequest  *request,
@@ -178,39 +204,55 @@ pin_needed_cb (TirkeuNewRequest  *request,
                const char        *message,
                PinAnswers        *answers)
 {
-  const char *pin = answers->pins[answers->asked++];
+  TirkeuNewRequestState state = tirkeu_new_request_get_state (request);
 
+  answers->asked++;
   g_assert_true (TIRKEU_IS_CERTIFICATE (certificate));
-  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
+  /* asked while the portal creates the request, or once it did */
+  g_assert_true (state == TIRKEU_NEW_REQUEST_STATE_CREATING
+                 || state == TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
   g_free (answers->last_message);
   answers->last_message = g_strdup (message);
 
+  if (answers->hold)
+    return;
   if (answers->sync_before_pin)
     {
-      /* What a sync round does while the PIN dialog is open: it stores the request the portal
-       * created (contract_found, with its Idempotency-Key) among the requests. */
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(TirkeuRequest) created = NULL;
-      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autoptr(GError) error = NULL;
-
-      tirkeu_portal_client_get_request_async (answers->desk->client,
-                                              tirkeu_new_request_get_draft (request)->portal_id,
-                                              NULL, store_result_cb, &result);
-      created = tirkeu_portal_client_get_request_finish (answers->desk->client,
-                                                         wait_for_result (&result), NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (tirkeu_request_get_stage (created), ==, TIRKEU_STAGE_CONTRACT_FOUND);
-      g_ptr_array_add (batch, g_steal_pointer (&created));
-      g_assert_true (tirkeu_journal_upsert_requests_sync (answers->desk->journal, batch, NULL,
-                                                          NULL, &error));
-      g_assert_no_error (error);
+      answers->deferred = TRUE;
+      return;
     }
+  answer (request, answers);
+}
 
-  if (pin != NULL)
-    tirkeu_new_request_give_pin (request, pin);
-  else
-    tirkeu_new_request_cancel_pin (request);
+static void
+pin_withdrawn_cb (TirkeuNewRequest *request,
+                  PinAnswers       *answers)
+{
+  answers->withdrawn++;
+}
+
+/* What a sync round does while the PIN dialog is open: it stores the request the portal
+ * created (contract_found, with its Idempotency-Key) among the requests. */
+static void
+sync_created (PinAnswers       *answers,
+              TirkeuNewRequest *request)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuRequest) created = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_portal_client_get_request_async (answers->desk->client,
+                                          tirkeu_new_request_get_draft (request)->portal_id,
+                                          NULL, store_result_cb, &result);
+  created = tirkeu_portal_client_get_request_finish (answers->desk->client,
+                                                     wait_for_result (&result), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_request_get_stage (created), ==, TIRKEU_STAGE_CONTRACT_FOUND);
+  g_ptr_array_add (batch, g_steal_pointer (&created));
+  g_assert_true (tirkeu_journal_upsert_requests_sync (answers->desk->journal, batch, NULL,
+                                                      NULL, &error));
+  g_assert_no_error (error);
 }
 
 static gboolean
@@ -221,14 +263,27 @@ send (Desk              *desk,
 {
   g_autoptr(TirkeuCertificate) certificate = sign_certificate (desk);
   g_autoptr(GAsyncResult) result = NULL;
-  gulong id;
+  gulong needed, withdrawn;
   gboolean done;
 
   answers->desk = desk;
-  id = g_signal_connect (request, "pin-needed", G_CALLBACK (pin_needed_cb), answers);
+  needed = g_signal_connect (request, "pin-needed", G_CALLBACK (pin_needed_cb), answers);
+  withdrawn = g_signal_connect (request, "pin-withdrawn", G_CALLBACK (pin_withdrawn_cb), answers);
   tirkeu_new_request_send_async (request, certificate, NULL, store_result_cb, &result);
-  done = tirkeu_new_request_send_finish (request, wait_for_result (&result), error);
-  g_signal_handler_disconnect (request, id);
+  while (result == NULL)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (answers->deferred && tirkeu_new_request_get_request (request) != NULL
+          && tirkeu_new_request_get_state (request) == TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN)
+        {
+          answers->deferred = FALSE;
+          sync_created (answers, request);
+          answer (request, answers);
+        }
+    }
+  done = tirkeu_new_request_send_finish (request, result, error);
+  g_signal_handler_disconnect (request, needed);
+  g_signal_handler_disconnect (request, withdrawn);
   return done;
 }
 
@@ -381,6 +436,9 @@ test_withdraw_created (void)
   g_assert_false (send (desk, request, &answers, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
+  /* Cancelled while the portal created it: the request still comes back to the draft. */
+  while (tirkeu_new_request_get_draft (request)->portal_id == NULL)
+    g_main_context_iteration (NULL, TRUE);
 
   tirkeu_new_request_withdraw_async (request, NULL, store_result_cb, &result);
   g_assert_true (tirkeu_new_request_withdraw_finish (request, wait_for_result (&result), &error));
@@ -390,6 +448,22 @@ test_withdraw_created (void)
   g_assert_cmpuint (sandbox_count (desk, "withdrawn"), ==, 1);
   drafts = list_drafts (desk);
   g_assert_cmpuint (drafts->len, ==, 0);
+
+  /* The same draft resumed anyway (an older list, another window): nothing to sign. */
+  {
+    g_autoptr(TirkeuNewRequest) stale = tirkeu_new_request_new (desk->session,
+                                                               tirkeu_new_request_get_draft (request));
+
+    answers = (PinAnswers) { .pins = right, .hold = TRUE };
+    g_assert_false (send (desk, stale, &answers, &error));
+    g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT);
+    g_clear_error (&error);
+    /* the PIN asked meanwhile is no longer wanted */
+    g_assert_cmpuint (answers.withdrawn, ==, answers.asked);
+    g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+    g_assert_cmpint (tirkeu_new_request_get_state (stale), ==, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
+    finalize_request (g_steal_pointer (&stale));
+  }
 
   again = typed_request (desk);
   answers = (PinAnswers) { .pins = right };
@@ -424,6 +498,60 @@ test_no_journal (void)
   desk_free (desk);
 }
 
+/* What you see is what you sign: a portal that asks to sign the sale of another vehicle (or
+ * to another buyer, or another contract) gets no PIN asked and no signature. */
+/* The PIN typed while the portal creates the request is not used for another sale either. */
+static void
+test_payload_mismatch_pin_given (void)
+{
+  Desk *desk = desk_new_with_fault (TRUE, TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (send (desk, request, &answers, &error));
+  g_assert_error (error, TIRKEU_SIGNING_PAYLOAD_ERROR, TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_VIN);
+  g_assert_cmpuint (answers.asked, ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, "contract_found"), ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+
+  g_free (answers.last_message);
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
+static void
+test_payload_mismatch (gconstpointer data)
+{
+  TirkeuSandboxPayloadFault fault = GPOINTER_TO_INT (data);
+  Desk *desk = desk_new_with_fault (TRUE, fault);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins, .hold = TRUE };
+  g_autoptr(GError) error = NULL;
+  static const TirkeuSigningPayloadError codes[] = {
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_VIN,
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_BUYER,
+    [TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT] = TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_CONTRACT,
+  };
+
+  g_assert_false (send (desk, request, &answers, &error));
+  g_assert_error (error, TIRKEU_SIGNING_PAYLOAD_ERROR, (int) codes[fault]);
+  g_test_message ("refused: %s", error->message);
+  /* The PIN was asked while the portal created the request; its payload refused, the PIN is
+   * no longer wanted and nothing is signed. */
+  g_assert_cmpuint (answers.asked, ==, 1);
+  g_assert_cmpuint (answers.withdrawn, ==, 1);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
+  /* created, never signed: nothing was sent */
+  g_assert_cmpuint (sandbox_count (desk, "contract_found"), ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -438,6 +566,14 @@ main (int   argc,
   g_test_add_func ("/desk-request/resume-created", test_resume_created);
   g_test_add_func ("/desk-request/withdraw-created", test_withdraw_created);
   g_test_add_func ("/desk-request/no-journal", test_no_journal);
+  g_test_add_func ("/desk-request/payload-for-another-vin-pin-given", test_payload_mismatch_pin_given);
+  g_test_add_data_func ("/desk-request/payload-for-another-vin",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN), test_payload_mismatch);
+  g_test_add_data_func ("/desk-request/payload-for-another-buyer",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER), test_payload_mismatch);
+  g_test_add_data_func ("/desk-request/payload-for-another-contract",
+                        GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT),
+                        test_payload_mismatch);
 
   status = g_test_run ();
   token_fixture_free (token);

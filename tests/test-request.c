@@ -684,6 +684,16 @@ test_request_new_full (void)
     g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (loaded), updated));
   }
 
+  /* the same for a request mapped from the portal's answer */
+  {
+    g_autoptr(TirkeuRequest) mapped = tirkeu_request_new ();
+    g_autoptr(GBytes) signature = g_bytes_new_static ("cms", 3);
+
+    tirkeu_request_set_portal_record (mapped, created, updated, key);
+    tirkeu_request_set_seller_signature (mapped, signature);
+    g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (mapped), updated));
+  }
+
   /* an update before the creation is the creation; a key that is no UUID is refused */
   g_clear_object (&request);
   request = tirkeu_request_new_full (key, updated, created);

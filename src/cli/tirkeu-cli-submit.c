@@ -484,8 +484,25 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
       draft->buyer_iin = g_strdup (checked_iin);
       draft->contract_number = g_strdup (contract);
     }
-  else if (!options->json)
-    g_printerr (_("Continuing the unfinished request with the key %s.\n"), draft->idempotency_key);
+  else
+    {
+      g_autofree char *draft_vin = normalized_vin (draft->vin);
+      g_autofree char *draft_iin = normalized_iin (draft->buyer_iin);
+
+      /* A key names one sale: the same key with other values would be refused by the portal
+       * as a conflict, or sign the old sale under the new command. */
+      if (g_strcmp0 (draft_vin, checked_vin) != 0 || g_strcmp0 (draft_iin, checked_iin) != 0
+          || g_strcmp0 (draft->contract_number, contract) != 0)
+        {
+          g_set_error (&error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                       _("The key %s belongs to an unfinished request for another sale (see "
+                         "“tirkeu-cli unfinished”)."), draft->idempotency_key);
+          return tirkeu_cli_report_error (options, error);
+        }
+      if (!options->json)
+        g_printerr (_("Continuing the unfinished request with the key %s.\n"),
+                    draft->idempotency_key);
+    }
 
   return send_draft (&run, draft);
 }

@@ -15,6 +15,7 @@
 #include "tirkeu-error.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-secret.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-token-error.h"
 
 #define PROGRAM_NAME "tirkeu-cli"
@@ -507,7 +508,8 @@ tirkeu_cli_exit_for_error (const GError *error)
   if (error == NULL)
     return TIRKEU_CLI_EXIT_DONE;
 
-  if (error->domain == TIRKEU_INPUT_ERROR)
+  /* a signing payload for another sale: refused, nothing signed */
+  if (error->domain == TIRKEU_INPUT_ERROR || error->domain == TIRKEU_SIGNING_PAYLOAD_ERROR)
     return TIRKEU_CLI_EXIT_REFUSED;
 
   if (error->domain == TIRKEU_CLI_ERROR)

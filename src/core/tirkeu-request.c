@@ -943,6 +943,10 @@ tirkeu_request_set_portal_record (TirkeuRequest *self,
       self->idempotency_key = g_strdup (idempotency_key);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEMPOTENCY_KEY]);
     }
+  /* From now on the times are the portal's: a local change (the outbox giving back the
+   * signature the portal does not echo) must not make this copy look newer than the portal's
+   * next answer, which the journal would then drop as older. */
+  self->portal_times = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
 }

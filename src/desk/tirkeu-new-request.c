@@ -7,6 +7,8 @@
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-secret.h"
+#include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
 #include "tirkeu-token-error.h"
 #include "tirkeu-vin.h"
@@ -61,7 +63,10 @@ struct _TirkeuNewRequest
   /* state */
   char                     *checked_vin;
   char                     *checked_iin;
+  char                     *pending_pin;     /* given before the portal answered; wiped */
   TirkeuNewRequestState     state;
+  guint                     pin_asked : 1;
+  guint                     ready_to_sign : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuNewRequest, tirkeu_new_request, G_TYPE_OBJECT)
@@ -95,6 +100,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   PIN_NEEDED,
+  PIN_WITHDRAWN,
   N_SIGNALS
 };
 
@@ -468,22 +474,46 @@ tirkeu_new_request_set_contract_number (TirkeuNewRequest *self,
 /* Step 9 */
 
 /* What you see is what you sign: the payload the portal asks the seller to sign must name
- * the vehicle, the buyer, the contract and the seller the seller confirmed. The contract
- * defines the payload's canonical form (data/portal-api.yaml, Request.signing_payload); the
- * core's decoder of that form, tirkeu_signing_payload_check(), is called here once it is
- * part of the core. */
+ * the vehicle, the buyer, the contract and the seller the seller confirmed, in the contract's
+ * canonical form (data/portal-api.yaml, Request.signing_payload). Anything else is refused
+ * before the PIN is asked, so nothing is signed and nothing is sent. */
 static gboolean
 check_signing_payload (TirkeuNewRequest  *self,
                        GBytes            *payload,
                        GError           **error)
 {
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (self->session);
+  g_autofree char *vin = parse_vin (self->draft->vin);
+  g_autofree char *iin = parse_iin (self->draft->buyer_iin);
+
   if (payload == NULL || g_bytes_get_size (payload) == 0)
     {
       g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
                            _("The portal gave nothing to sign"));
       return FALSE;
     }
-  return TRUE;
+  if (seller == NULL)
+    {
+      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                           _("Not signed in"));
+      return FALSE;
+    }
+  return tirkeu_signing_payload_check (payload, vin, iin, self->draft->contract_number,
+                                       seller->bin, error);
+}
+
+/* The PIN asked is no longer needed (the create failed, or its payload was refused): the
+ * front end closes what asks it; a PIN already given is wiped unused. */
+static void
+end_pin (TirkeuNewRequest *self)
+{
+  g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+  self->ready_to_sign = FALSE;
+  if (self->pin_asked)
+    {
+      self->pin_asked = FALSE;
+      g_signal_emit (self, signals[PIN_WITHDRAWN], 0);
+    }
 }
 
 static void
@@ -492,6 +522,7 @@ return_send_error (TirkeuNewRequest *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
 
+  end_pin (self);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_EDITING);
   g_task_return_error (task, error);
@@ -503,18 +534,23 @@ return_send_done (TirkeuNewRequest      *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
 
+  end_pin (self);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
   set_state (self, state);
   g_task_return_boolean (task, TRUE);
 }
 
+/* The PIN is asked as soon as the draft is saved, while the portal creates the request: the
+ * clerk types it during the round trip instead of after it. */
 static void
 ask_pin (TirkeuNewRequest *self,
          const char       *error_message)
 {
   SendData *data = g_task_get_task_data (self->send_task);
 
-  set_state (self, TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
+  self->pin_asked = TRUE;
+  set_state (self, self->ready_to_sign ? TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN
+                                       : TIRKEU_NEW_REQUEST_STATE_CREATING);
   g_signal_emit (self, signals[PIN_NEEDED], 0, data->certificate, error_message);
 }
 
@@ -599,7 +635,8 @@ sign_cb (GObject      *object,
  * tirkeu_new_request_give_pin:
  * @pin: the PIN the person has just typed (copied into the token's job only)
  *
- * Answers #TirkeuNewRequest::pin-needed: the token signs the portal's payload.
+ * Answers #TirkeuNewRequest::pin-needed: the token signs the portal's payload, at once or as
+ * soon as the portal created the request and its payload is checked.
  */
 void
 tirkeu_new_request_give_pin (TirkeuNewRequest *self,
@@ -610,8 +647,16 @@ tirkeu_new_request_give_pin (TirkeuNewRequest *self,
   g_return_if_fail (TIRKEU_IS_NEW_REQUEST (self));
   g_return_if_fail (pin != NULL);
 
-  if (self->state != TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN || self->send_task == NULL)
+  if (!self->pin_asked || self->send_task == NULL)
     return;
+  self->pin_asked = FALSE;
+  if (!self->ready_to_sign)
+    {
+      /* Kept only until the portal's payload is checked, then used or wiped. */
+      g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+      self->pending_pin = g_strdup (pin);
+      return;
+    }
   data = g_task_get_task_data (self->send_task);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
   tirkeu_session_sign_async (self->session, data->certificate, pin, self->signing_payload,
@@ -630,8 +675,9 @@ tirkeu_new_request_cancel_pin (TirkeuNewRequest *self)
 {
   g_return_if_fail (TIRKEU_IS_NEW_REQUEST (self));
 
-  if (self->state != TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN || self->send_task == NULL)
+  if (!self->pin_asked || self->send_task == NULL)
     return;
+  self->pin_asked = FALSE;
   return_send_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                 _("The request was not signed")));
 }
@@ -641,14 +687,26 @@ create_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(TirkeuNewRequest) self = user_data;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(TirkeuNewRequest) self = g_object_ref (g_task_get_source_object (task));
   g_autoptr(TirkeuPortalRequestInfo) info = NULL;
   g_autoptr(TirkeuRequest) request = NULL;
   GError *error = NULL;
 
   request = tirkeu_portal_client_create_request_finish (TIRKEU_PORTAL_CLIENT (object), result,
                                                         &info, &error);
-  if (self->send_task == NULL)
+  /* Kept even when the PIN was cancelled meanwhile: the draft knows its request. */
+  if (request != NULL)
+    {
+      g_set_object (&self->request, request);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+      if (set_str (&self->draft->portal_id, tirkeu_request_get_portal_id (request)))
+        {
+          save_draft (self, NULL);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+        }
+    }
+  if (self->send_task == NULL || self->send_task != task)
     {
       g_clear_error (&error);
       return;
@@ -659,22 +717,29 @@ create_cb (GObject      *object,
       return;
     }
 
-  g_set_object (&self->request, request);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
-  if (set_str (&self->draft->portal_id, tirkeu_request_get_portal_id (request)))
-    {
-      save_draft (self, NULL);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
-    }
-
   /* The same key found a request signed earlier (an answer lost, a crash after the submit):
    * there is nothing left to sign. */
   if (!tirkeu_stage_awaits_signature (tirkeu_request_get_stage (request)))
     {
+      TirkeuStage stage = tirkeu_request_get_stage (request);
+
       finish_draft (self, request);
-      return_send_done (self, tirkeu_request_get_stage (request) == TIRKEU_STAGE_WITHDRAWN
-                              ? TIRKEU_NEW_REQUEST_STATE_WITHDRAWN
-                              : TIRKEU_NEW_REQUEST_STATE_SENT);
+      /* Withdrawn (from the requests list, or by the CLI) or ended otherwise before it was
+       * submitted: this draft is done, and a new sale needs a new request. */
+      if (tirkeu_stage_is_final (stage) && stage != TIRKEU_STAGE_COMPLETED)
+        {
+          g_autoptr(GTask) ended = g_steal_pointer (&self->send_task);
+
+          end_pin (self);
+          set_state (self, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
+          g_task_return_new_error (ended, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_CONFLICT,
+                                   /* Translators: %s is the request's number on the portal */
+                                   _("Request %s was withdrawn or has ended; start a new request "
+                                     "for this sale."),
+                                   tirkeu_request_get_portal_id (request));
+          return;
+        }
+      return_send_done (self, TIRKEU_NEW_REQUEST_STATE_SENT);
       return;
     }
 
@@ -686,7 +751,19 @@ create_cb (GObject      *object,
       return_send_error (self, error);
       return;
     }
-  ask_pin (self, NULL);
+  self->ready_to_sign = TRUE;
+  if (self->pending_pin != NULL)
+    {
+      SendData *data = g_task_get_task_data (self->send_task);
+
+      set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
+      tirkeu_session_sign_async (self->session, data->certificate, self->pending_pin,
+                                 self->signing_payload, g_task_get_cancellable (self->send_task),
+                                 sign_cb, g_object_ref (self));
+      g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
+    }
+  else if (self->pin_asked)
+    set_state (self, TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN);
 }
 
 static void
@@ -714,7 +791,8 @@ saved_before_create_cb (GObject      *object,
                                              self->draft->idempotency_key, vin, iin,
                                              self->draft->contract_number,
                                              g_task_get_cancellable (self->send_task), create_cb,
-                                             g_object_ref (self));
+                                             g_object_ref (self->send_task));
+  ask_pin (self, NULL);
 }
 
 /**
@@ -992,6 +1070,7 @@ tirkeu_new_request_finalize (GObject *object)
   TirkeuNewRequest *self = TIRKEU_NEW_REQUEST (object);
 
   g_assert (self->send_task == NULL);
+  g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
   g_clear_pointer (&self->draft, tirkeu_draft_free);
   g_clear_pointer (&self->vehicle_check, tirkeu_portal_vehicle_check_free);
   g_clear_pointer (&self->person, tirkeu_portal_person_free);
@@ -1149,13 +1228,24 @@ tirkeu_new_request_class_init (TirkeuNewRequestClass *klass)
    * @certificate: the #TirkeuCertificate that will sign
    * @error_message: (nullable): why the last PIN was refused, %NULL the first time
    *
-   * The request is created and its payload checked: ask the person for the PIN now and
-   * answer with tirkeu_new_request_give_pin() or tirkeu_new_request_cancel_pin(), at once or
-   * later.
+   * Ask the person for the PIN now (while the portal creates the request) and answer with
+   * tirkeu_new_request_give_pin() or tirkeu_new_request_cancel_pin(), at once or later.
+   * Nothing is signed before the portal's payload was checked against what the seller
+   * confirmed; #TirkeuNewRequest::pin-withdrawn says when the PIN is no longer needed.
    */
   signals[PIN_NEEDED] =
     g_signal_new ("pin-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, TIRKEU_TYPE_CERTIFICATE, G_TYPE_STRING);
+
+  /**
+   * TirkeuNewRequest::pin-withdrawn:
+   *
+   * The PIN asked is no longer needed: the portal did not create the request, or its
+   * payload was refused. Close what asks for it; a PIN given meanwhile was wiped unused.
+   */
+  signals[PIN_WITHDRAWN] =
+    g_signal_new ("pin-withdrawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1424,4 +1514,40 @@ tirkeu_new_request_get_checking (TirkeuNewRequest *self)
   g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
   return self->vehicle_cancellable != NULL || self->buyer_cancellable != NULL
          || self->contracts_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_get_vehicle_checking:
+ *
+ * Returns: %TRUE while the portal checks the vehicle (steps 2-5)
+ */
+gboolean
+tirkeu_new_request_get_vehicle_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->vehicle_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_get_buyer_checking:
+ *
+ * Returns: %TRUE while GBD FL checks the buyer (steps 6-7)
+ */
+gboolean
+tirkeu_new_request_get_buyer_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->buyer_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_get_contracts_checking:
+ *
+ * Returns: %TRUE while the contracts are looked up (step 8)
+ */
+gboolean
+tirkeu_new_request_get_contracts_checking (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->contracts_cancellable != NULL;
 }

@@ -70,6 +70,9 @@ GPtrArray               *tirkeu_new_request_get_contracts      (TirkeuNewRequest
 const GError            *tirkeu_new_request_get_contracts_error (TirkeuNewRequest   *self);
 const TirkeuPortalContract *tirkeu_new_request_get_contract    (TirkeuNewRequest    *self);
 gboolean                 tirkeu_new_request_get_checking       (TirkeuNewRequest    *self);
+gboolean                 tirkeu_new_request_get_vehicle_checking (TirkeuNewRequest  *self);
+gboolean                 tirkeu_new_request_get_buyer_checking (TirkeuNewRequest    *self);
+gboolean                 tirkeu_new_request_get_contracts_checking (TirkeuNewRequest *self);
 
 /* Create, ask the PIN, sign, submit */
 void                     tirkeu_new_request_send_async         (TirkeuNewRequest    *self,

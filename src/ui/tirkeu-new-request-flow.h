@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "tirkeu-session.h"
+#include "tirkeu-new-request.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +39,7 @@ gboolean             tirkeu_new_request_flow_get_busy     (TirkeuNewRequestFlow 
 gboolean             tirkeu_new_request_flow_get_queued   (TirkeuNewRequestFlow *self);
 GtkWidget           *tirkeu_new_request_flow_get_error_view (TirkeuNewRequestFlow *self,
                                                            TirkeuNewRequestPage  page);
+GtkWidget           *tirkeu_new_request_flow_get_journal_error (TirkeuNewRequestFlow *self);
+TirkeuNewRequest    *tirkeu_new_request_flow_get_new_request (TirkeuNewRequestFlow *self);
 
 G_END_DECLS

@@ -26,6 +26,8 @@ struct _TirkeuPinDialog
 
   /* state */
   GTask            *task;
+  GCancellable     *cancellable;
+  gulong            cancelled_id;
   TirkeuPinFlags    flags;
 };
 
@@ -102,10 +104,36 @@ pin_activate_cb (TirkeuPinDialog *self)
     }
 }
 
+/* Asked to stop (the PIN is no longer needed): the dialog answers "cancelled" and closes, as
+ * if the person had cancelled it, outside the cancellable's own signal. */
+static void
+cancel_idle_cb (gpointer user_data)
+{
+  g_autoptr(TirkeuPinDialog) self = user_data;
+
+  if (self->task == NULL)
+    return;
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "cancel");
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  g_idle_add_once (close_idle_cb, g_object_ref (self));
+}
+
+static void
+cancelled_cb (GCancellable    *cancellable,
+              TirkeuPinDialog *self)
+{
+  g_idle_add_once (cancel_idle_cb, g_object_ref (self));
+}
+
 static void
 tirkeu_pin_dialog_dispose (GObject *object)
 {
   TirkeuPinDialog *self = TIRKEU_PIN_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_disconnect (self->cancellable, self->cancelled_id);
+  self->cancelled_id = 0;
+  g_clear_object (&self->cancellable);
 
   if (self->task != NULL)
     {
@@ -259,7 +287,8 @@ tirkeu_pin_dialog_get_entry (TirkeuPinDialog *self)
 /**
  * tirkeu_pin_dialog_ask_async:
  *
- * Presents the dialog; the result is the PIN typed, or %G_IO_ERROR_CANCELLED.
+ * Presents the dialog; the result is the PIN typed, or %G_IO_ERROR_CANCELLED. Cancelling
+ * @cancellable closes the dialog as its Cancel button does.
  */
 void
 tirkeu_pin_dialog_ask_async (TirkeuPinDialog     *self,
@@ -272,6 +301,12 @@ tirkeu_pin_dialog_ask_async (TirkeuPinDialog     *self,
 
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, tirkeu_pin_dialog_ask_async);
+  if (cancellable != NULL)
+    {
+      self->cancellable = g_object_ref (cancellable);
+      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self,
+                                                  NULL);
+    }
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (self->pin_entry);
 }
