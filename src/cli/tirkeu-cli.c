@@ -355,6 +355,10 @@ tirkeu_cli_dispatch (TirkeuCliOptions  *options,
   g_autoptr(GError) error = NULL;
   const TirkeuCliCommand *command;
 
+  /* stdout carries the command's output (one JSON object with --json): log messages, debug
+   * ones included (G_MESSAGES_DEBUG), go to stderr, never between the lines of a result. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   if (!tirkeu_cli_parse_global (options, &argc, &argv, &error))
     {
       print_usage_hint (error->message);
