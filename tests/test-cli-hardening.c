@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * No IIN, name or phone reaches a log at any level. A whole seller flow runs as a user runs
- * it, with every debug message on (G_MESSAGES_DEBUG=all): the built tirkeu-cli against the
- * built tirkeu-sandbox, signing in and signing with the SoftHSM fixture token: vehicle,
- * person, contracts, submit, status. Then everything the commands wrote to stderr (where
- * GLib's log writer puts every message) is searched for the buyer's and the signers' IINs
- * and the parts of their names.
+ * The built tirkeu-cli against the built tirkeu-sandbox, signing in and signing with the
+ * SoftHSM fixture token, as a user runs it.
+ *
+ * No IIN, name or phone reaches a log at any level: a whole seller flow (vehicle, person,
+ * contracts, submit, status) runs with every debug message on (G_MESSAGES_DEBUG=all), then
+ * everything the commands logged (stderr: the CLI puts every log message there, its
+ * results alone on stdout) is searched for the buyer's and the signers' IINs and the parts of their names.
+ *
+ * And the command line's small promises: a relative --ca-file works, a plain http portal
+ * is a usage error, --pin-fd of a descriptor that is not open is refused, a PIN with a NUL
+ * byte is refused before the token sees it.
  */
 #include "config.h"
 
@@ -85,17 +90,23 @@ start_sandbox (void)
   portal_ca = g_strdup (json_object_get_string_member (object, "ca_file"));
 }
 
-/* Runs tirkeu-cli with every debug message on; returns its stdout, appends its stderr to
- * @log. */
+/* Runs tirkeu-cli with every debug message on, in @cwd (%NULL: here), with @ca_file (%NULL:
+ * the sandbox's) and @pin (@pin_len bytes, then a newline) on its stdin for --pin-fd 0;
+ * returns its stdout (the command's output, where a name may well be), appends its stderr
+ * (every log message) to @log. */
 static char *
-run_cli (GString            *log,
-         int                *status,
-         const char * const *args)
+run_cli_full (GString            *log,
+              int                *status,
+              const char         *cwd,
+              const char         *ca_file,
+              const char         *pin_bytes,
+              gsize               pin_len,
+              const char * const *args)
 {
   g_autofree char *cli = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli",
                                            "tirkeu-cli", NULL);
   g_autofree char *pin_file = g_build_filename (sandbox_dir, "pin", NULL);
-  g_autofree char *pin = g_strconcat (token->pin, "\n", NULL);
+  g_autofree char *pin = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -107,7 +118,7 @@ run_cli (GString            *log,
   g_ptr_array_add (argv, (gpointer) "--portal-url");
   g_ptr_array_add (argv, portal_url);
   g_ptr_array_add (argv, (gpointer) "--ca-file");
-  g_ptr_array_add (argv, portal_ca);
+  g_ptr_array_add (argv, (gpointer) (ca_file != NULL ? ca_file : portal_ca));
   g_ptr_array_add (argv, (gpointer) "--pkcs11-module");
   g_ptr_array_add (argv, token->module);
   g_ptr_array_add (argv, (gpointer) "--pin-fd");
@@ -116,11 +127,16 @@ run_cli (GString            *log,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_file_set_contents_full (pin_file, pin, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  pin = g_malloc (pin_len + 1);
+  memcpy (pin, pin_bytes, pin_len);
+  pin[pin_len] = '\n';
+  g_file_set_contents_full (pin_file, pin, pin_len + 1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
   g_assert_no_error (error);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_stdin_file_path (launcher, pin_file);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
@@ -135,6 +151,14 @@ run_cli (GString            *log,
   g_remove (pin_file);
   g_string_append_printf (log, "$ tirkeu-cli %s\n%s", args[0], err);
   return out;
+}
+
+static char *
+run_cli (GString            *log,
+         int                *status,
+         const char * const *args)
+{
+  return run_cli_full (log, status, NULL, NULL, token->pin, strlen (token->pin), args);
 }
 
 static void
@@ -187,6 +211,93 @@ test_full_flow (void)
     }
 }
 
+/* A --ca-file relative to where the command is typed works (it failed as "not trusted"). */
+static void
+test_relative_ca_file (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *dir = g_path_get_dirname (portal_ca);
+  g_autofree char *base = g_path_get_basename (portal_ca);
+  g_autofree char *out = NULL;
+  int status;
+
+  out = run_cli_full (log, &status, dir, base, token->pin, strlen (token->pin),
+                      (const char *[]) { "vehicle", VIN_SELLER, NULL });
+  g_test_message ("%s", log->str);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "passes steps 3 to 5"));
+}
+
+/* Plain http is a usage error: exit 2, said before anything is tried. */
+static void
+test_http_url (void)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli",
+                                           "tirkeu-cli", NULL);
+  g_autofree char *http = g_strdup_printf ("http://%s", portal_url + strlen ("https://"));
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, cli, "--portal-url", http, "vehicle", VIN_SELLER, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+  g_assert_nonnull (strstr (err, "https://"));
+}
+
+/* --pin-fd of a descriptor that was not open when the CLI started is refused (it read the
+ * CLI's own descriptor of that number, opened later). */
+static void
+test_pin_fd_closed (void)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli",
+                                           "tirkeu-cli", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  /* GSubprocess closes every descriptor above 2 in the child */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, cli, "--portal-url", portal_url, "--ca-file", portal_ca,
+                              "--pkcs11-module", token->module, "--pin-fd", "5",
+                              "vehicle", VIN_SELLER, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+  g_assert_nonnull (strstr (err, "--pin-fd 5"));
+}
+
+/* A PIN with a NUL byte is refused, not cut at the NUL and sent (with a real typo, that
+ * spends one of the token's tries). Here what comes before the NUL is the right PIN, so the
+ * old CLI signed in with it: no try is lost either way. */
+static void
+test_pin_with_nul (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *with_nul = g_strconcat (token->pin, "X", NULL);
+  gsize len = strlen (with_nul);
+  int status;
+
+  /* the PIN itself, a NUL, more: cut at the NUL it would even have been right */
+  with_nul[len - 1] = '\0';
+  out = run_cli_full (log, &status, NULL, NULL, with_nul, len,
+                      (const char *[]) { "vehicle", VIN_SELLER, NULL });
+  g_test_message ("%s", log->str);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_nonnull (strstr (log->str, "NUL"));
+
+  again = run_cli (log, &status, (const char *[]) { "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -197,7 +308,11 @@ main (int   argc,
   token = token_fixture_new ();
   start_sandbox ();
 
-  g_test_add_func ("/cli/log-privacy/full-flow", test_full_flow);
+  g_test_add_func ("/cli/hardening/log-privacy", test_full_flow);
+  g_test_add_func ("/cli/hardening/relative-ca-file", test_relative_ca_file);
+  g_test_add_func ("/cli/hardening/http-url", test_http_url);
+  g_test_add_func ("/cli/hardening/pin-fd-closed", test_pin_fd_closed);
+  g_test_add_func ("/cli/hardening/pin-with-nul", test_pin_with_nul);
   status = g_test_run ();
 
   g_subprocess_send_signal (sandbox, SIGTERM);
