@@ -679,6 +679,28 @@ bad:
   return FALSE;
 }
 
+/* A string of @min_len to @max_len characters (the contract's minLength and maxLength). */
+static gboolean
+check_length (const char  *value,
+              const char  *path,
+              const char  *member,
+              glong        min_len,
+              glong        max_len,
+              GError     **error)
+{
+  glong len = g_utf8_strlen (value, -1);
+
+  if (len < min_len || len > max_len)
+    {
+      g_autofree char *expected = g_strdup_printf (_("%ld to %ld characters"), min_len, max_len);
+
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 digit_char (char c, gsize i)
 {
@@ -1232,6 +1254,7 @@ tirkeu_portal_json_to_contract (JsonObject  *object,
   gint64 price_tiyn;
 
   if (!tirkeu_portal_json_string (object, path, "number", 0, &number, error) ||
+      !check_length (number, path, "number", 1, 64, error) ||
       !tirkeu_portal_json_date (object, path, "date", 0, &date, error) ||
       !tirkeu_portal_json_string (object, path, "price", 0, &price, error) ||
       !tirkeu_portal_json_string (object, path, "currency", 0, &currency, error) ||
@@ -1383,6 +1406,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       !get_vin (object, path, "vin", &vin, error) ||
       !get_twelve_digits (object, path, "buyer_iin", &buyer_iin, error) ||
       !tirkeu_portal_json_string (object, path, "contract_number", 0, &contract_number, error) ||
+      !check_length (contract_number, path, "contract_number", 1, 64, error) ||
       !get_twelve_digits (object, path, "seller_bin", &seller_bin, error) ||
       !tirkeu_portal_json_datetime (object, path, "created_at", 0, &created_at, error) ||
       !tirkeu_portal_json_datetime (object, path, "updated_at", 0, &updated_at, error) ||
