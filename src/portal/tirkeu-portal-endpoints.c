@@ -393,17 +393,15 @@ tirkeu_portal_client_find_contracts_async (TirkeuPortalClient  *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autofree char *vin_escaped = NULL;
-  g_autofree char *iin_escaped = NULL;
+  g_autofree char *query = NULL;
   g_autofree char *path = NULL;
   GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (vin != NULL && buyer_iin != NULL);
 
-  vin_escaped = g_uri_escape_string (vin, NULL, FALSE);
-  iin_escaped = g_uri_escape_string (buyer_iin, NULL, FALSE);
-  path = g_strconcat ("/api/v1/contracts?vin=", vin_escaped, "&buyer_iin=", iin_escaped, NULL);
+  query = soup_form_encode ("vin", vin, "buyer_iin", buyer_iin, NULL);
+  path = g_strconcat ("/api/v1/contracts?", query, NULL);
   task = operation_start (self, tirkeu_portal_client_find_contracts_async, "GET", path, NULL,
                           NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
                           map_contracts, cancellable, callback, user_data);
@@ -755,9 +753,9 @@ tirkeu_portal_client_get_changes_async (TirkeuPortalClient  *self,
 
   if (cursor != NULL)
     {
-      g_autofree char *escaped = g_uri_escape_string (cursor, NULL, FALSE);
+      g_autofree char *query = soup_form_encode ("cursor", cursor, NULL);
 
-      path = g_strconcat ("/api/v1/changes?cursor=", escaped, NULL);
+      path = g_strconcat ("/api/v1/changes?", query, NULL);
     }
   else
     path = g_strdup ("/api/v1/changes");
