@@ -166,6 +166,21 @@ tirkeu_portal_json_parse (const char  *data,
   return root;
 }
 
+/* The patterns are compiled once: a sync page holds hundreds of dates, and compiling the
+ * pattern for each (g_regex_match_simple) was most of the time its mapping took. */
+static GRegex *rfc3339_regex;
+static GRegex *money_regex;
+
+static GRegex *
+shared_regex (GRegex     **regex,
+              const char  *pattern)
+{
+  if (g_once_init_enter (regex))
+    g_once_init_leave (regex, g_regex_new (pattern, G_REGEX_OPTIMIZE, 0, NULL));
+
+  return *regex;
+}
+
 /**
  * tirkeu_portal_json_join:
  * @path: (nullable): the path of the enclosing object, "" or %NULL for the root
@@ -515,8 +530,10 @@ tirkeu_portal_json_datetime (JsonObject             *object,
    * the basic format and a missing seconds field, which the contract does not allow. The
    * zone is mandatory, so no default zone is passed. */
   parsed = NULL;
-  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
-                            "(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", text, 0, 0))
+  if (g_regex_match (shared_regex (&rfc3339_regex,
+                                  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
+                                  "(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"),
+                     text, 0, NULL))
     {
       /* RFC 3339 allows lower-case t and z (section 5.6); GLib wants them upper-case. */
       g_autofree char *upper = g_ascii_strup (text, -1);
@@ -1269,7 +1286,8 @@ tirkeu_portal_json_to_contract (JsonObject  *object,
   /* Money is a decimal string with exactly two decimals, never a JSON number, and at most
    * 15 digits of tenge (the contract's bound, far above any car and inside the tiyn's
    * 64-bit range). */
-  if (!g_regex_match_simple ("^[0-9]{1,15}\\.[0-9]{2}$", price, 0, 0) ||
+  if (!g_regex_match (shared_regex (&money_regex, "^[0-9]{1,15}\\.[0-9]{2}$"), price, 0,
+                      NULL) ||
       !tirkeu_contract_parse_price (price, &price_tiyn, NULL))
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, "price",
