@@ -15,6 +15,7 @@
 #include "tirkeu-error.h"
 #include "tirkeu-portal-client.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-token-error.h"
 
 #define PROGRAM_NAME "tirkeu-cli"
@@ -701,7 +702,9 @@ tirkeu_cli_report_error (const TirkeuCliOptions *options,
     }
   else
     {
-      g_printerr ("%s: %s\n", PROGRAM_NAME, error->message);
+      g_autofree char *text = tirkeu_cli_error_describe (error);
+
+      g_printerr ("%s: %s\n", PROGRAM_NAME, text);
     }
 
   return status;
@@ -918,7 +921,7 @@ tirkeu_cli_pin_free (TirkeuCliPin *pin)
   if (pin == NULL)
     return;
 
-  explicit_bzero (pin, size);
+  tirkeu_secret_wipe (pin, size);
   munlock (pin, size);
   munmap (pin, size);
 }
