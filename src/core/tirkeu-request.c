@@ -895,56 +895,25 @@ tirkeu_request_set_refusal (TirkeuRequest *self,
 }
 
 /**
- * tirkeu_request_set_portal_record:
- * @self: a request built from the portal's answer
- * @created_at: when the portal created it
- * @updated_at: its last change on the portal
- * @idempotency_key: (nullable): the key it was created with, a UUID; %NULL keeps the
- *   request's own
+ * tirkeu_request_set_idempotency_key:
+ * @self: a request from the portal
+ * @idempotency_key: the key it was created with, a UUID
  *
- * Gives a request mapped from the portal the portal's times and key, which a local request
- * makes itself. Call it once the history is replayed: the update time is the portal's, never
- * earlier than the creation, and the draft entry tirkeu_request_new() made "now" takes the
- * portal's creation time.
+ * Gives a request the key it was created with, when the portal's answer left it out (a
+ * portal of contract 1.0) and the caller knows it. Nothing else changes, its times neither.
  */
 void
-tirkeu_request_set_portal_record (TirkeuRequest *self,
-                                  GDateTime     *created_at,
-                                  GDateTime     *updated_at,
-                                  const char    *idempotency_key)
+tirkeu_request_set_idempotency_key (TirkeuRequest *self,
+                                    const char    *idempotency_key)
 {
-  g_autoptr(GDateTime) created_utc = NULL;
-  g_autoptr(GDateTime) updated_utc = NULL;
-  TirkeuStageChange *first;
-
   g_return_if_fail (TIRKEU_IS_REQUEST (self));
-  g_return_if_fail (created_at != NULL && updated_at != NULL);
-  g_return_if_fail (idempotency_key == NULL || g_uuid_string_is_valid (idempotency_key));
+  g_return_if_fail (idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key));
 
-  /* The request keeps its times in UTC, as its serialized form does. */
-  created_utc = g_date_time_to_utc (created_at);
-  updated_utc = g_date_time_to_utc (updated_at);
-
-  first = g_ptr_array_index (self->history, 0);
-  if (first->stage == TIRKEU_STAGE_DRAFT && g_date_time_compare (first->at, created_utc) > 0)
-    {
-      g_date_time_unref (first->at);
-      first->at = g_date_time_ref (created_utc);
-    }
-
-  g_clear_pointer (&self->created_at, g_date_time_unref);
-  self->created_at = g_date_time_ref (created_utc);
-  g_clear_pointer (&self->updated_at, g_date_time_unref);
-  self->updated_at = g_date_time_ref (g_date_time_compare (updated_utc, created_utc) < 0
-                                      ? created_utc : updated_utc);
-  if (idempotency_key != NULL && g_strcmp0 (idempotency_key, self->idempotency_key) != 0)
-    {
-      g_free (self->idempotency_key);
-      self->idempotency_key = g_strdup (idempotency_key);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEMPOTENCY_KEY]);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
+  if (g_strcmp0 (idempotency_key, self->idempotency_key) == 0)
+    return;
+  g_free (self->idempotency_key);
+  self->idempotency_key = g_strdup (idempotency_key);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEMPOTENCY_KEY]);
 }
 
 /**

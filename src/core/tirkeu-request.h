@@ -90,9 +90,7 @@ void                  tirkeu_request_set_plate_type      (TirkeuRequest         
 
 GDateTime            *tirkeu_request_get_created_at      (TirkeuRequest         *self);
 GDateTime            *tirkeu_request_get_updated_at      (TirkeuRequest         *self);
-void                  tirkeu_request_set_portal_record   (TirkeuRequest         *self,
-                                                          GDateTime             *created_at,
-                                                          GDateTime             *updated_at,
+void                  tirkeu_request_set_idempotency_key (TirkeuRequest         *self,
                                                           const char            *idempotency_key);
 
 G_END_DECLS

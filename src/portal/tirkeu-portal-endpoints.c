@@ -111,15 +111,28 @@ get_asked (GTask      *task,
  * all): a portal that mixes answers up must not get a signature or a stage stored against
  * the wrong request. */
 static gboolean
-check_request_answer (GTask          *task,
-                      TirkeuRequest  *request,
-                      GError        **error)
+check_request_answer (GTask                    *task,
+                      TirkeuRequest            *request,
+                      TirkeuPortalRequestInfo  *info,
+                      GError                  **error)
 {
   const char *asked_id = get_asked (task, "request-id");
   const char *vin = get_asked (task, "vin");
   const char *buyer_iin = get_asked (task, "buyer-iin");
   const char *contract_number = get_asked (task, "contract-number");
 
+  const char *key = get_asked (task, "idempotency-key");
+
+  /* a created request comes back with the key it was sent, when the portal names it */
+  if (key != NULL && info->idempotency_key != NULL &&
+      g_strcmp0 (info->idempotency_key, key) != 0)
+    {
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("idempotency_key",
+                                                      _("the Idempotency-Key sent"),
+                                                      info->idempotency_key));
+      return FALSE;
+    }
   if (asked_id != NULL && g_strcmp0 (tirkeu_request_get_portal_id (request), asked_id) != 0)
     {
       g_propagate_error (error,
@@ -450,7 +463,7 @@ map_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
-  if (!check_request_answer (task, request, error))
+  if (!check_request_answer (task, request, info, error))
     {
       g_object_unref (request);
       tirkeu_portal_request_info_free (info);
@@ -479,7 +492,7 @@ map_created_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
-  if (!check_request_answer (task, request, error))
+  if (!check_request_answer (task, request, info, error))
     {
       tirkeu_portal_request_info_free (info);
       return NULL;

@@ -1467,8 +1467,7 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
                    _("The portal's request cannot be stored: %s"), local_error->message);
       return NULL;
     }
-  tirkeu_request_set_portal_record (copy, tirkeu_request_get_created_at (request),
-                                    tirkeu_request_get_updated_at (request), idempotency_key);
+  tirkeu_request_set_idempotency_key (copy, idempotency_key);
   return copy;
 }
 
@@ -1579,7 +1578,18 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->history =
     g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_portal_history_entry_free);
 
-  request = tirkeu_request_new ();
+  /* Contract 1.1.0: the key the request was created with. Without it (an older portal) the
+   * request gets a random key, which is nobody's: the journal never lets it replace a key it
+   * knows (tirkeu-journal.c, upsert_request()). A key that fits the contract but is not a
+   * UUID was made by another client; the core keeps UUIDs only, so the request gets a key of
+   * its own and @info the portal's. Refusing the answer instead would stop a sync at that
+   * request for good. The request keeps the portal's times whatever is replayed below. */
+  {
+    g_autofree char *key = idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key)
+                           ? g_strdup (idempotency_key) : g_uuid_string_random ();
+
+    request = tirkeu_request_new_full (key, created_at, updated_at);
+  }
   tirkeu_request_set_portal_id (request, id);
   tirkeu_request_set_seller_bin (request, seller_bin);
   tirkeu_request_set_buyer_iin (request, buyer_iin);
@@ -1699,17 +1709,6 @@ tirkeu_portal_json_to_request (JsonObject               *object,
     }
   if (plate_type != NULL)
     tirkeu_request_set_plate_type (request, plate_type);
-
-  /* Contract 1.1.0: the key the request was created with. Without it (an older portal) the
-   * request keeps the random key tirkeu_request_new() made, which is nobody's: the journal
-   * never lets it replace a key it knows (tirkeu-journal.c, upsert_request()). A key that
-   * fits the contract but is not a UUID was made by another client; the core keeps UUIDs
-   * only, so the request keeps its own key and @info the portal's. Refusing the answer
-   * instead would stop a sync at that request for good. */
-  tirkeu_request_set_portal_record (request, created_at, updated_at,
-                                    idempotency_key != NULL &&
-                                    g_uuid_string_is_valid (idempotency_key)
-                                      ? idempotency_key : NULL);
 
   request_info->id = g_strdup (id);
   request_info->revision = rev;
