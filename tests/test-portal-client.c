@@ -1736,11 +1736,22 @@ test_hostile_answers (Fixture       *fixture,
       "buyer_iin" },
     { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-78", "I"),
       "contract_number" },
+    { OP_CREATE, NULL, "idempotency_key" },
   };
 
   for (guint i = 0; i < 100000; i++)
     g_string_append_c (deep, '[');
   cases[7].answer = g_string_free (deep, FALSE);
+  {
+    /* the answer to another create: another key */
+    g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",
+                                               "I");
+    g_auto(GStrv) parts = g_strsplit (request, "\"revision\":1,", 2);
+
+    cases[G_N_ELEMENTS (cases) - 1].answer =
+      g_strjoinv ("\"revision\":1,\"idempotency_key\":\"0b0c9a55-5d8e-4b8f-9f51-d7a1e1f6c0aa\",",
+                  parts);
+  }
   {
     /* in a history message, which the request keeps in its serialized form */
     g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",

@@ -22,6 +22,13 @@
 #define KEY_128 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
+/* base64 of 1026 zero bytes: 342 groups of "AAAA" */
+#define B64_16 "AAAAAAAAAAAAAAAA"
+#define B64_256 B64_16 B64_16 B64_16 B64_16 B64_16 B64_16 B64_16 B64_16 \
+                B64_16 B64_16 B64_16 B64_16 B64_16 B64_16 B64_16 B64_16
+#define B64_1025 B64_256 B64_256 B64_256 B64_256 B64_256 B64_16 B64_16 B64_16 B64_16 B64_16 \
+                 "AAAAAAAA"
+
 static const char request_json[] =
   "{\"id\":\"0c7f1c1e-8f7a-4b53-9d0e-3f1c2a9b7e11\",\"stage\":\"tson_chosen\",\"revision\":12,"
   "\"idempotency_key\":\"" REQUEST_KEY "\","
@@ -162,6 +169,24 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "vehicle.year", "1899", NULL },
   { SCHEMA_REQUEST, "vehicle.year", "2101", NULL },
   { SCHEMA_REQUEST, "contract.price", "\"1234567890123456.00\"", NULL },
+  { SCHEMA_REQUEST, "contract_number", "\"\"", NULL },
+  { SCHEMA_REQUEST, "contract.number", "\"\"", NULL },
+  { SCHEMA_CONTRACTS, "contracts[0].number", "\"" KEY_128 "\"", NULL },
+  { SCHEMA_REQUEST, "contract_number", "\"DKP\\u000a77\"", NULL },
+  { SCHEMA_REQUEST, "contract.price", "\"0125.00\"", NULL },
+  { SCHEMA_REQUEST, "contract.currency", "\"kzt\"", NULL },
+  { SCHEMA_REQUEST, "refusal", "{\"code\":\"\",\"step\":19,\"reason\":" TEXT ("r") "}",
+    "refusal.code" },
+  /* 1026 bytes to sign: over the contract's 1024 */
+  { SCHEMA_REQUEST, "signing_payload", "\"" B64_1025 "\"", NULL },
+  { SCHEMA_CONTRACTS, "contracts[0].currency", "\"KZ\"", NULL },
+  { SCHEMA_SESSION, "token", "\"tok\\r\\nX-Other: 1\"", NULL },
+  { SCHEMA_SESSION, "token", "\"=\"", NULL },
+  { SCHEMA_SESSION, "seller.oked", "[\"45.1\"]", "seller.oked[0]" },
+  { SCHEMA_SESSION, "seller.oked_check.matched_code", "\"4511\"", NULL },
+  { SCHEMA_ABOUT, "api_version", "\"1.0\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge_id", "\"c 1\"", NULL },
+  { SCHEMA_CHANGES, "cursor", "\"\"", NULL },
   { SCHEMA_REQUEST, "signing_payload", "\"not base64!\"", NULL },
   { SCHEMA_REQUEST, "vehicle", "[]", NULL },
   { SCHEMA_REQUEST, "vehicle.year", "\"2025\"", NULL },

@@ -13,6 +13,7 @@
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
+#include "tirkeu-portal-client.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-secret.h"
 #include "tirkeu-signing-payload.h"
@@ -177,15 +178,96 @@ merge_options (TirkeuCliOptions *options,
     options->json = TRUE;
 }
 
+/* The descriptors open when the CLI started, before it opened any of its own: --pin-fd
+ * must name one of them, or it would read from the CLI's own journal or socket. */
+#define N_WATCHED_FDS 1024
+static guint8 open_at_start[N_WATCHED_FDS / 8];
+static gboolean open_at_start_known;
+
+static void
+record_open_fds (void)
+{
+  for (int fd = 0; fd < N_WATCHED_FDS; fd++)
+    if (fcntl (fd, F_GETFD) != -1)
+      open_at_start[fd / 8] |= (guint8) (1 << (fd % 8));
+  open_at_start_known = TRUE;
+}
+
 static gboolean
-check_pin_fd (const TirkeuCliOptions *options,
-              GError                **error)
+fd_was_open_at_start (int fd)
+{
+  if (!open_at_start_known || fd >= N_WATCHED_FDS)
+    return fcntl (fd, F_GETFD) != -1;
+
+  return (open_at_start[fd / 8] & (1 << (fd % 8))) != 0;
+}
+
+/* With --ca-file, that file is all the CLI trusts, and all it loads: the portal client's
+ * session would otherwise build GIO's default database, the whole system bundle, for each
+ * new TLS connection before it is told to use the given one (half of a command's CPU).
+ * Making the file the process's default database stops that; the client still uses the
+ * file as its only trust. */
+static void
+trust_only_ca_file (const char *ca_file)
+{
+  static char *trusted;
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  if (g_strcmp0 (trusted, ca_file) == 0)
+    return;
+
+  /* A file that cannot be loaded is reported by the client, with the portal's wording. */
+  database = g_tls_file_database_new (ca_file, NULL);
+  if (database == NULL)
+    return;
+  g_tls_backend_set_default_database (g_tls_backend_get_default (), database);
+  g_free (trusted);
+  trusted = g_strdup (ca_file);
+}
+
+static gboolean
+check_options (TirkeuCliOptions  *options,
+               GError           **error)
 {
   if (options->pin_fd < -1)
     {
       g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
                    _("--pin-fd needs a file descriptor number (0 or more)"));
       return FALSE;
+    }
+  if (options->pin_fd >= 0 && !fd_was_open_at_start (options->pin_fd))
+    {
+      g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                   _("--pin-fd %d is not an open file descriptor"), options->pin_fd);
+      return FALSE;
+    }
+
+  /* A bad address (plain http among them) is a usage error, exit 2, said before anything
+   * else is tried. */
+  if (options->portal_url != NULL)
+    {
+      g_autoptr(GError) url_error = NULL;
+
+      if (!tirkeu_portal_client_check_url (options->portal_url, &url_error))
+        {
+          g_set_error_literal (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                               url_error->message);
+          return FALSE;
+        }
+    }
+
+  /* The file is opened later, from wherever the client is: a relative path is made absolute
+   * now, against the directory the user typed it in. */
+  if (options->ca_file != NULL)
+    {
+      if (!g_path_is_absolute (options->ca_file))
+        {
+          char *absolute = g_canonicalize_filename (options->ca_file, NULL);
+
+          g_free (options->ca_file);
+          options->ca_file = absolute;
+        }
+      trust_only_ca_file (options->ca_file);
     }
 
   return TRUE;
@@ -272,7 +354,7 @@ tirkeu_cli_parse_global (TirkeuCliOptions   *options,
       return FALSE;
     }
 
-  return check_pin_fd (options, error);
+  return check_options (options, error);
 }
 
 /**
@@ -327,7 +409,7 @@ tirkeu_cli_parse_command (TirkeuCliOptions    *options,
       return FALSE;
     }
 
-  return check_pin_fd (options, error);
+  return check_options (options, error);
 }
 
 static void
@@ -356,6 +438,11 @@ tirkeu_cli_dispatch (TirkeuCliOptions  *options,
 {
   g_autoptr(GError) error = NULL;
   const TirkeuCliCommand *command;
+
+  /* stdout carries the command's output (one JSON object with --json): log messages, debug
+   * ones included (G_MESSAGES_DEBUG), go to stderr, never between the lines of a result. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  record_open_fds ();
 
   if (!tirkeu_cli_parse_global (options, &argc, &argv, &error))
     {
@@ -690,6 +777,14 @@ read_pin_line (int      fd,
         break;
       if (c == '\r')
         continue;
+      /* A NUL would end the PIN early: the token would get a shorter PIN, wrong, and spend
+       * one of its tries on it. */
+      if (c == '\0')
+        {
+          g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_PIN,
+                       _("The PIN contains a NUL byte."));
+          return FALSE;
+        }
       if (length == PIN_MAX)
         {
           g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_PIN,
@@ -704,33 +799,57 @@ read_pin_line (int      fd,
   return TRUE;
 }
 
+/* The secret's buffer: whole pages of its own, so that madvise() and mlock() cover it and
+ * nothing else. Excluded from core dumps (as GTK's password entry is), kept out of swap
+ * when RLIMIT_MEMLOCK allows. */
+static gsize
+secret_buffer_size (void)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+
+  return (PIN_MAX + 1 + page - 1) / page * page;
+}
+
+static char *
+secret_buffer_new (void)
+{
+  gsize size = secret_buffer_size ();
+  void *buffer = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (buffer == MAP_FAILED)
+    g_error ("Cannot map a page for the PIN: %s", g_strerror (errno));
+  (void) madvise (buffer, size, MADV_DONTDUMP);
+  /* Best effort: failing (RLIMIT_MEMLOCK) is not an error. */
+  (void) mlock (buffer, size);
+
+  return buffer;
+}
+
 /**
- * tirkeu_cli_read_pin:
- * @options: the global options: `--pin-fd` if given, else the controlling terminal
- * @prompt: the prompt shown on the terminal (translated)
+ * tirkeu_cli_read_secret:
+ * @fd: the descriptor to read a line from, or -1 for the controlling terminal (echo off)
+ * @prompt: (nullable): the prompt shown on the terminal (translated)
  * @error: a %TIRKEU_CLI_ERROR_PIN error
  *
- * Reads a PIN: a line from `--pin-fd`, or from the terminal with echo off. The buffer is
- * locked in memory when possible and wiped when freed.
+ * Reads a secret (a token PIN, a key file's password): one line, at most 256 bytes, no NUL.
+ * The buffer is excluded from core dumps, locked in memory when possible and wiped when
+ * freed; free it as soon as the secret is used.
  *
- * Returns: (transfer full): the PIN; free it with tirkeu_cli_pin_free() (g_autoptr works)
+ * Returns: (transfer full): the secret; free it with tirkeu_cli_pin_free() (g_autoptr works)
  */
 TirkeuCliPin *
-tirkeu_cli_read_pin (const TirkeuCliOptions  *options,
-                     const char              *prompt,
-                     GError                 **error)
+tirkeu_cli_read_secret (int          fd,
+                        const char  *prompt,
+                        GError     **error)
 {
-  g_autoptr(TirkeuCliPin) pin = g_malloc0 (PIN_MAX + 1);
+  g_autoptr(TirkeuCliPin) pin = secret_buffer_new ();
   struct termios saved, quiet;
   gboolean ok;
   int tty;
 
-  /* Best effort: keeps the PIN out of swap; failing (RLIMIT_MEMLOCK) is not an error. */
-  (void) mlock (pin, PIN_MAX + 1);
-
-  if (options->pin_fd >= 0)
+  if (fd >= 0)
     {
-      if (!read_pin_line (options->pin_fd, pin, error))
+      if (!read_pin_line (fd, pin, error))
         return NULL;
       return g_steal_pointer (&pin);
     }
@@ -773,18 +892,38 @@ tirkeu_cli_read_pin (const TirkeuCliOptions  *options,
 }
 
 /**
- * tirkeu_cli_pin_free:
- * @pin: (nullable): a PIN from tirkeu_cli_read_pin()
+ * tirkeu_cli_read_pin:
+ * @options: the global options: `--pin-fd` if given, else the controlling terminal
+ * @prompt: the prompt shown on the terminal (translated)
+ * @error: a %TIRKEU_CLI_ERROR_PIN error
  *
- * Wipes the whole buffer and frees it.
+ * Reads the token's PIN with tirkeu_cli_read_secret().
+ *
+ * Returns: (transfer full): the PIN; free it with tirkeu_cli_pin_free() (g_autoptr works)
+ */
+TirkeuCliPin *
+tirkeu_cli_read_pin (const TirkeuCliOptions  *options,
+                     const char              *prompt,
+                     GError                 **error)
+{
+  return tirkeu_cli_read_secret (options->pin_fd, prompt, error);
+}
+
+/**
+ * tirkeu_cli_pin_free:
+ * @pin: (nullable): a secret from tirkeu_cli_read_secret() or tirkeu_cli_read_pin()
+ *
+ * Wipes the whole buffer and gives its pages back.
  */
 void
 tirkeu_cli_pin_free (TirkeuCliPin *pin)
 {
+  gsize size = secret_buffer_size ();
+
   if (pin == NULL)
     return;
 
-  tirkeu_secret_wipe (pin, PIN_MAX + 1);
-  munlock (pin, PIN_MAX + 1);
-  g_free (pin);
+  tirkeu_secret_wipe (pin, size);
+  munlock (pin, size);
+  munmap (pin, size);
 }

@@ -158,9 +158,13 @@ int                     tirkeu_cli_report_error        (const TirkeuCliOptions *
 int                     tirkeu_cli_usage_error         (const TirkeuCliOptions *options,
                                                         const char        *command);
 
-/* PIN: a NUL-terminated string in a buffer that is wiped when freed. */
+/* PIN or password: a NUL-terminated string in a buffer of its own pages, excluded from core
+ * dumps and wiped when freed. */
 typedef char TirkeuCliPin;
 
+TirkeuCliPin           *tirkeu_cli_read_secret         (int                fd,
+                                                        const char        *prompt,
+                                                        GError           **error);
 TirkeuCliPin           *tirkeu_cli_read_pin            (const TirkeuCliOptions *options,
                                                         const char        *prompt,
                                                         GError           **error);

@@ -952,6 +952,28 @@ tirkeu_request_set_portal_record (TirkeuRequest *self,
 }
 
 /**
+ * tirkeu_request_set_idempotency_key:
+ * @self: a request from the portal
+ * @idempotency_key: the key it was created with, a UUID
+ *
+ * Gives a request the key it was created with, when the portal's answer left it out (a
+ * portal of contract 1.0) and the caller knows it. Nothing else changes, its times neither.
+ */
+void
+tirkeu_request_set_idempotency_key (TirkeuRequest *self,
+                                    const char    *idempotency_key)
+{
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+  g_return_if_fail (idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key));
+
+  if (g_strcmp0 (idempotency_key, self->idempotency_key) == 0)
+    return;
+  g_free (self->idempotency_key);
+  self->idempotency_key = g_strdup (idempotency_key);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEMPOTENCY_KEY]);
+}
+
+/**
  * tirkeu_request_get_created_at:
  * @self: a #TirkeuRequest
  *

@@ -94,5 +94,7 @@ void                  tirkeu_request_set_portal_record   (TirkeuRequest         
                                                           GDateTime             *created_at,
                                                           GDateTime             *updated_at,
                                                           const char            *idempotency_key);
+void                  tirkeu_request_set_idempotency_key (TirkeuRequest         *self,
+                                                          const char            *idempotency_key);
 
 G_END_DECLS

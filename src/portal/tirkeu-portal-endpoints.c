@@ -111,15 +111,28 @@ get_asked (GTask      *task,
  * all): a portal that mixes answers up must not get a signature or a stage stored against
  * the wrong request. */
 static gboolean
-check_request_answer (GTask          *task,
-                      TirkeuRequest  *request,
-                      GError        **error)
+check_request_answer (GTask                    *task,
+                      TirkeuRequest            *request,
+                      TirkeuPortalRequestInfo  *info,
+                      GError                  **error)
 {
   const char *asked_id = get_asked (task, "request-id");
   const char *vin = get_asked (task, "vin");
   const char *buyer_iin = get_asked (task, "buyer-iin");
   const char *contract_number = get_asked (task, "contract-number");
 
+  const char *key = get_asked (task, "idempotency-key");
+
+  /* a created request comes back with the key it was sent, when the portal names it */
+  if (key != NULL && info->idempotency_key != NULL &&
+      g_strcmp0 (info->idempotency_key, key) != 0)
+    {
+      g_propagate_error (error,
+                         tirkeu_portal_json_mismatch ("idempotency_key",
+                                                      _("the Idempotency-Key sent"),
+                                                      info->idempotency_key));
+      return FALSE;
+    }
   if (asked_id != NULL && g_strcmp0 (tirkeu_request_get_portal_id (request), asked_id) != 0)
     {
       g_propagate_error (error,
@@ -393,17 +406,15 @@ tirkeu_portal_client_find_contracts_async (TirkeuPortalClient  *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autofree char *vin_escaped = NULL;
-  g_autofree char *iin_escaped = NULL;
+  g_autofree char *query = NULL;
   g_autofree char *path = NULL;
   GTask *task;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
   g_return_if_fail (vin != NULL && buyer_iin != NULL);
 
-  vin_escaped = g_uri_escape_string (vin, NULL, FALSE);
-  iin_escaped = g_uri_escape_string (buyer_iin, NULL, FALSE);
-  path = g_strconcat ("/api/v1/contracts?vin=", vin_escaped, "&buyer_iin=", iin_escaped, NULL);
+  query = soup_form_encode ("vin", vin, "buyer_iin", buyer_iin, NULL);
+  path = g_strconcat ("/api/v1/contracts?", query, NULL);
   task = operation_start (self, tirkeu_portal_client_find_contracts_async, "GET", path, NULL,
                           NULL, TIRKEU_PORTAL_CALL_AUTH | TIRKEU_PORTAL_CALL_RETRY_SAFE,
                           map_contracts, cancellable, callback, user_data);
@@ -452,7 +463,7 @@ map_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
-  if (!check_request_answer (task, request, error))
+  if (!check_request_answer (task, request, info, error))
     {
       g_object_unref (request);
       tirkeu_portal_request_info_free (info);
@@ -481,7 +492,7 @@ map_created_request (JsonNode *root, GTask *task, GError **error)
   request = tirkeu_portal_json_to_request (object, NULL, &info, error);
   if (request == NULL)
     return NULL;
-  if (!check_request_answer (task, request, error))
+  if (!check_request_answer (task, request, info, error))
     {
       tirkeu_portal_request_info_free (info);
       return NULL;
@@ -755,9 +766,9 @@ tirkeu_portal_client_get_changes_async (TirkeuPortalClient  *self,
 
   if (cursor != NULL)
     {
-      g_autofree char *escaped = g_uri_escape_string (cursor, NULL, FALSE);
+      g_autofree char *query = soup_form_encode ("cursor", cursor, NULL);
 
-      path = g_strconcat ("/api/v1/changes?cursor=", escaped, NULL);
+      path = g_strconcat ("/api/v1/changes?", query, NULL);
     }
   else
     path = g_strdup ("/api/v1/changes");

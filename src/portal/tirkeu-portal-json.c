@@ -166,6 +166,21 @@ tirkeu_portal_json_parse (const char  *data,
   return root;
 }
 
+/* The patterns are compiled once: a sync page holds hundreds of dates, and compiling the
+ * pattern for each (g_regex_match_simple) was most of the time its mapping took. */
+static GRegex *rfc3339_regex;
+static GRegex *money_regex;
+
+static GRegex *
+shared_regex (GRegex     **regex,
+              const char  *pattern)
+{
+  if (g_once_init_enter (regex))
+    g_once_init_leave (regex, g_regex_new (pattern, G_REGEX_OPTIMIZE, 0, NULL));
+
+  return *regex;
+}
+
 /**
  * tirkeu_portal_json_join:
  * @path: (nullable): the path of the enclosing object, "" or %NULL for the root
@@ -515,8 +530,10 @@ tirkeu_portal_json_datetime (JsonObject             *object,
    * the basic format and a missing seconds field, which the contract does not allow. The
    * zone is mandatory, so no default zone is passed. */
   parsed = NULL;
-  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
-                            "(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", text, 0, 0))
+  if (g_regex_match (shared_regex (&rfc3339_regex,
+                                  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
+                                  "(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"),
+                     text, 0, NULL))
     {
       /* RFC 3339 allows lower-case t and z (section 5.6); GLib wants them upper-case. */
       g_autofree char *upper = g_ascii_strup (text, -1);
@@ -679,6 +696,28 @@ bad:
   return FALSE;
 }
 
+/* A string of @min_len to @max_len characters (the contract's minLength and maxLength). */
+static gboolean
+check_length (const char  *value,
+              const char  *path,
+              const char  *member,
+              glong        min_len,
+              glong        max_len,
+              GError     **error)
+{
+  glong len = g_utf8_strlen (value, -1);
+
+  if (len < min_len || len > max_len)
+    {
+      g_autofree char *expected = g_strdup_printf (_("%ld to %ld characters"), min_len, max_len);
+
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, expected));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 digit_char (char c, gsize i)
 {
@@ -702,6 +741,85 @@ static gboolean
 idempotency_key_char (char c, gsize i)
 {
   return g_ascii_isalnum (c) || strchr ("._:-", c) != NULL;
+}
+
+static gboolean
+challenge_id_char (char c, gsize i)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '-';
+}
+
+static gboolean
+upper_char (char c, gsize i)
+{
+  return g_ascii_isupper (c);
+}
+
+/* RFC 6750's b64token: [A-Za-z0-9._~+/-]+ then "=" padding. The token goes into a header, so
+ * nothing else may pass (a line break would smuggle a header in). */
+static gboolean
+token_valid (const char *token)
+{
+  gsize len = strlen (token);
+  gsize body = strspn (token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789._~+/-");
+
+  return len >= 1 && len <= 512 && body >= 1 && strspn (token + body, "=") == len - body;
+}
+
+/* OKED "NN.NN" or "NN.NN.N" */
+static gboolean
+oked_code_valid (const char *code)
+{
+  gsize len = strlen (code);
+
+  if (len != 5 && len != 7)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      gboolean dot = i == 2 || i == 5;
+
+      if (dot ? code[i] != '.' : !g_ascii_isdigit (code[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "1.0.0": three dot-separated numbers */
+static gboolean
+version_valid (const char *version)
+{
+  g_auto(GStrv) parts = g_strsplit (version, ".", -1);
+
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+  for (guint i = 0; i < 3; i++)
+    if (parts[i][0] == '\0' || strspn (parts[i], "0123456789") != strlen (parts[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* 1-64 characters, no control characters (U+0000-U+001F, U+007F-U+009F). */
+static gboolean
+check_contract_number (const char  *value,
+                       const char  *path,
+                       const char  *member,
+                       GError     **error)
+{
+  if (!check_length (value, path, member, 1, 64, error))
+    return FALSE;
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c <= 0x1F || (c >= 0x7F && c <= 0x9F))
+        {
+          g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
+                                                                  _("text without control characters")));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* A string member that must match one of the contract's patterns. */
@@ -883,6 +1001,13 @@ tirkeu_portal_json_to_about (JsonNode  *root,
                                    &about->portal_name, error))
     return NULL;
 
+  if (!version_valid (api_version))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "api_version",
+                                                              _("a version such as 1.0.0")));
+      return NULL;
+    }
+
   about->environment = g_strdup (environments[environment]);
   about->sandbox = environment == 0;
   about->api_version = g_strdup (api_version);
@@ -913,13 +1038,11 @@ tirkeu_portal_json_to_challenge (JsonNode   *root,
       !tirkeu_portal_json_datetime (object, NULL, "expires_at", 0, &expires_at, error))
     return FALSE;
 
-  if (strlen (id) == 0 || strlen (id) > 64)
-    {
-      g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "challenge_id",
-                                                              _("1 to 64 characters")));
-      return FALSE;
-    }
-  if (g_bytes_get_size (bytes) == 0)
+  if (!check_pattern (id, NULL, "challenge_id", challenge_id_char, 1, 64,
+                      _("1 to 64 characters of A-Z a-z 0-9 _ -"), error))
+    return FALSE;
+  /* 4096 characters of base64 at most (contract) */
+  if (g_bytes_get_size (bytes) == 0 || g_bytes_get_size (bytes) > 3072)
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "challenge",
                                                               _("bytes to sign")));
@@ -960,7 +1083,22 @@ tirkeu_portal_json_to_seller (JsonObject  *object,
 
       if (code == NULL)
         return NULL;
+      if (!oked_code_valid (code))
+        {
+          g_autofree char *member = g_strdup_printf ("[%u]", i);
+
+          g_propagate_error (error, tirkeu_portal_json_malformed (oked_path, member,
+                                                                  _("an OKED code such as 45.11")));
+          return NULL;
+        }
       g_strv_builder_add (codes, code);
+    }
+
+  if (matched != NULL && !oked_code_valid (matched))
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (check_path, "matched_code",
+                                                              _("an OKED code such as 45.11")));
+      return NULL;
     }
 
   seller->bin = g_strdup (bin);
@@ -994,10 +1132,10 @@ tirkeu_portal_json_to_session (JsonNode    *root,
       !tirkeu_portal_json_object (object, NULL, "seller", 0, &seller_object, error))
     return NULL;
 
-  if (token_text[0] == '\0')
+  if (!token_valid (token_text))
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (NULL, "token",
-                                                              _("a non-empty string")));
+                                                              _("a bearer token (RFC 6750)")));
       return NULL;
     }
 
@@ -1232,9 +1370,12 @@ tirkeu_portal_json_to_contract (JsonObject  *object,
   gint64 price_tiyn;
 
   if (!tirkeu_portal_json_string (object, path, "number", 0, &number, error) ||
+      !check_contract_number (number, path, "number", error) ||
       !tirkeu_portal_json_date (object, path, "date", 0, &date, error) ||
       !tirkeu_portal_json_string (object, path, "price", 0, &price, error) ||
       !tirkeu_portal_json_string (object, path, "currency", 0, &currency, error) ||
+      !check_pattern (currency, path, "currency", upper_char, 3, 3,
+                      _("an ISO 4217 code such as KZT"), error) ||
       !tirkeu_portal_json_object (object, path, "seller", 0, &seller, error) ||
       !get_twelve_digits (seller, seller_path, "bin", &seller_bin, error) ||
       !tirkeu_portal_json_string (seller, seller_path, "name", 0, &seller_name, error) ||
@@ -1244,9 +1385,10 @@ tirkeu_portal_json_to_contract (JsonObject  *object,
     return NULL;
 
   /* Money is a decimal string with exactly two decimals, never a JSON number, and at most
-   * 15 digits of tenge (the contract's bound, far above any car and inside the tiyn's
-   * 64-bit range). */
-  if (!g_regex_match_simple ("^[0-9]{1,15}\\.[0-9]{2}$", price, 0, 0) ||
+   * 15 digits of tenge without leading zeros (the contract's bound, far above any car and
+   * inside the tiyn's 64-bit range). */
+  if (!g_regex_match (shared_regex (&money_regex, "^(0|[1-9][0-9]{0,14})\\.[0-9]{2}$"), price, 0,
+                      NULL) ||
       !tirkeu_contract_parse_price (price, &price_tiyn, NULL))
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, "price",
@@ -1325,8 +1467,7 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
                    _("The portal's request cannot be stored: %s"), local_error->message);
       return NULL;
     }
-  tirkeu_request_set_portal_record (copy, tirkeu_request_get_created_at (request),
-                                    tirkeu_request_get_updated_at (request), idempotency_key);
+  tirkeu_request_set_idempotency_key (copy, idempotency_key);
   return copy;
 }
 
@@ -1383,6 +1524,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       !get_vin (object, path, "vin", &vin, error) ||
       !get_twelve_digits (object, path, "buyer_iin", &buyer_iin, error) ||
       !tirkeu_portal_json_string (object, path, "contract_number", 0, &contract_number, error) ||
+      !check_contract_number (contract_number, path, "contract_number", error) ||
       !get_twelve_digits (object, path, "seller_bin", &seller_bin, error) ||
       !tirkeu_portal_json_datetime (object, path, "created_at", 0, &created_at, error) ||
       !tirkeu_portal_json_datetime (object, path, "updated_at", 0, &updated_at, error) ||
@@ -1408,8 +1550,9 @@ tirkeu_portal_json_to_request (JsonObject               *object,
                                   &plate_type, error))
     return NULL;
 
-  /* The bytes the seller signs: nothing to sign is no request. */
-  if (g_bytes_get_size (payload) == 0)
+  /* The bytes the seller signs: nothing to sign is no request; the contract bounds them to
+   * 1024. */
+  if (g_bytes_get_size (payload) == 0 || g_bytes_get_size (payload) > 1024)
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, "signing_payload",
                                                               _("bytes to sign")));
@@ -1435,7 +1578,18 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->history =
     g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_portal_history_entry_free);
 
-  request = tirkeu_request_new ();
+  /* Contract 1.1.0: the key the request was created with. Without it (an older portal) the
+   * request gets a random key, which is nobody's: the journal never lets it replace a key it
+   * knows (tirkeu-journal.c, upsert_request()). A key that fits the contract but is not a
+   * UUID was made by another client; the core keeps UUIDs only, so the request gets a key of
+   * its own and @info the portal's. Refusing the answer instead would stop a sync at that
+   * request for good. The request keeps the portal's times whatever is replayed below. */
+  {
+    g_autofree char *key = idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key)
+                           ? g_strdup (idempotency_key) : g_uuid_string_random ();
+
+    request = tirkeu_request_new_full (key, created_at, updated_at);
+  }
   tirkeu_request_set_portal_id (request, id);
   tirkeu_request_set_seller_bin (request, seller_bin);
   tirkeu_request_set_buyer_iin (request, buyer_iin);
@@ -1524,6 +1678,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       gint64 step;
 
       if (!tirkeu_portal_json_string (refusal, refusal_path, "code", 0, &code, error) ||
+          !check_length (code, refusal_path, "code", 1, G_MAXINT32, error) ||
           !tirkeu_portal_json_int (refusal, refusal_path, "step", 0, 1, 19, &step, error) ||
           !tirkeu_portal_json_to_text (refusal, refusal_path, "reason", 0, &reason, error))
         return NULL;
@@ -1555,17 +1710,6 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   if (plate_type != NULL)
     tirkeu_request_set_plate_type (request, plate_type);
 
-  /* Contract 1.1.0: the key the request was created with. Without it (an older portal) the
-   * request keeps the random key tirkeu_request_new() made, which is nobody's: the journal
-   * never lets it replace a key it knows (tirkeu-journal.c, upsert_request()). A key that
-   * fits the contract but is not a UUID was made by another client; the core keeps UUIDs
-   * only, so the request keeps its own key and @info the portal's. Refusing the answer
-   * instead would stop a sync at that request for good. */
-  tirkeu_request_set_portal_record (request, created_at, updated_at,
-                                    idempotency_key != NULL &&
-                                    g_uuid_string_is_valid (idempotency_key)
-                                      ? idempotency_key : NULL);
-
   request_info->id = g_strdup (id);
   request_info->revision = rev;
   request_info->created_at = g_steal_pointer (&created_at);
@@ -1596,6 +1740,7 @@ tirkeu_portal_json_to_changes (JsonNode  *root,
   if (object == NULL ||
       !tirkeu_portal_json_array (object, NULL, "changes", 0, &list, error) ||
       !tirkeu_portal_json_string (object, NULL, "cursor", 0, &cursor, error) ||
+      !check_length (cursor, NULL, "cursor", 1, 128, error) ||
       !tirkeu_portal_json_boolean (object, NULL, "has_more", 0, &changes->has_more, error))
     return NULL;
 

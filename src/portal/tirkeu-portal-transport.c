@@ -10,6 +10,7 @@
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
 #include "tirkeu-portal-private.h"
+#include "tirkeu-iin.h"
 
 /* The contract's header that says which portal answered (data/portal-api.yaml, on every
  * answer): "sandbox" makes the UI show "Training portal". */
@@ -28,6 +29,7 @@ typedef struct
 {
   char *method;
   char *path;
+  char *log_path;             /* @path with IINs masked: the only form a log may show */
   GBytes *body;
   char *idempotency_key;
   TirkeuPortalCallFlags flags;
@@ -85,11 +87,41 @@ call_free (Call *call)
   g_clear_pointer (&call->answer, g_byte_array_unref);
   g_free (call->method);
   g_free (call->path);
+  g_free (call->log_path);
   g_clear_pointer (&call->body, g_bytes_unref);
   g_free (call->idempotency_key);
   g_free (call);
 }
 
+
+/* Paths carry IINs (/persons/{iin}, /contracts?buyer_iin=): every run of exactly twelve
+ * digits, the form of an IIN or a BIN, is masked before a path may reach a log. */
+static char *
+mask_iins (const char *path)
+{
+  GString *masked = g_string_new (NULL);
+  const char *p = path;
+
+  while (*p != '\0')
+    {
+      gsize run = strspn (p, "0123456789");
+
+      if (run == 12)
+        {
+          g_autofree char *digits = g_strndup (p, run);
+          g_autofree char *mask = tirkeu_iin_mask (digits);
+
+          g_string_append (masked, mask);
+        }
+      else
+        g_string_append_len (masked, p, run);
+      p += run;
+      if (*p != '\0')
+        g_string_append_c (masked, *p++);
+    }
+
+  return g_string_free (masked, FALSE);
+}
 
 /* The time the call has really taken so far, sign-ins left out: what a timeout says. */
 static guint
@@ -296,7 +328,7 @@ call_fail (GTask  *task,
     }
 
   g_debug ("%s %s: attempt %u failed (%s), retrying in %u ms",
-           call->method, call->path, call->attempt,
+           call->method, call->log_path, call->attempt,
            tirkeu_portal_code_to_string (error->code), delay_ms);
   g_error_free (error);
 
@@ -400,7 +432,7 @@ call_finish_answer (GTask *task)
 
   body = g_byte_array_free_to_bytes (g_steal_pointer (&call->answer));
 
-  g_debug ("%s %s: HTTP %u, %zu bytes (attempt %u)", call->method, call->path, status,
+  g_debug ("%s %s: HTTP %u, %zu bytes (attempt %u)", call->method, call->log_path, status,
            g_bytes_get_size (body), call->attempt);
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
@@ -447,7 +479,7 @@ call_finish_answer (GTask *task)
           _tirkeu_portal_client_call_resume (task);
           return;
         }
-      g_debug ("%s %s: %s, signing in again", call->method, call->path,
+      g_debug ("%s %s: %s, signing in again", call->method, call->log_path,
                tirkeu_portal_code_to_string (error->code));
       g_clear_error (&error);
       tirkeu_portal_client_sign_out (self);
@@ -601,7 +633,7 @@ _tirkeu_portal_client_call_resume (GTask *task)
   if (call->message == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Cannot build a request for %s", call->path);
+                               "Cannot build a request for %s", call->log_path);
       g_object_unref (task);
       return;
     }
@@ -670,6 +702,7 @@ _tirkeu_portal_client_call_async (TirkeuPortalClient    *self,
   call = g_new0 (Call, 1);
   call->method = g_strdup (method);
   call->path = g_strdup (path);
+  call->log_path = mask_iins (path);
   call->body = body != NULL ? g_bytes_ref (body) : NULL;
   call->idempotency_key = g_strdup (idempotency_key);
   call->flags = flags;
