@@ -330,6 +330,8 @@ tirkeu_gost_issuer_new (const char  *common_name,
   g_return_val_if_fail (common_name != NULL, NULL);
   g_return_val_if_fail (not_before != NULL && not_after != NULL, NULL);
 
+  /* the key files' library context also sets up OpenSSL's secure heap */
+  tirkeu_key_file_get_lib_ctx ();
   self = g_object_new (TIRKEU_TYPE_GOST_ISSUER, NULL);
   self->private_key = OPENSSL_secure_malloc (TIRKEU_GOST_PRIVATE_KEY_SIZE);
   if (self->private_key == NULL)

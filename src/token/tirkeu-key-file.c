@@ -76,7 +76,15 @@ tirkeu_key_file_init (TirkeuKeyFile *self)
 static gpointer
 create_lib_ctx (gpointer data)
 {
-  OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new ();
+  OSSL_LIB_CTX *ctx;
+
+  /* Private keys go to OpenSSL's secure heap: locked in memory (never swapped out) and
+   * wiped when freed. Without one (mlock refused), OPENSSL_secure_malloc falls back to
+   * plain memory, still wiped by OPENSSL_secure_clear_free. */
+  if (!CRYPTO_secure_malloc_initialized ())
+    CRYPTO_secure_malloc_init (64 * 1024, 64);
+
+  ctx = OSSL_LIB_CTX_new ();
 
   /* Our own context, so that loading the legacy provider (RC2 and 3DES of NCA's bags)
    * changes nothing for the rest of the process. */
