@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 #include <string.h>
 
 #include "tirkeu-gost.h"
@@ -743,4 +744,45 @@ tirkeu_gost_verify_ocsp (OCSP_BASICRESP  *response,
   OPENSSL_free (der);
 
   return ok;
+}
+
+/**
+ * tirkeu_gost_verify_ocsp_response:
+ * @response: a BasicOCSPResponse signed with GOST 2015-512
+ * @issuer: the certificate of the CA that issued the certificate asked about
+ * @error: %TIRKEU_TOKEN_ERROR_BAD_SIGNATURE when no authorised key signed @response
+ *
+ * The whole signature check of an OCSP answer (RFC 6960, 4.2.2.2): signed by @issuer's own
+ * key, or by a responder certificate the answer carries that @issuer signed and that has
+ * id-kp-OCSPSigning, as NCA's "OCSP RESPONDER" does. The status inside is the caller's to
+ * read.
+ *
+ * Returns: %TRUE if an authorised responder signed @response
+ */
+gboolean
+tirkeu_gost_verify_ocsp_response (OCSP_BASICRESP  *response,
+                                  X509            *issuer,
+                                  GError         **error)
+{
+  const STACK_OF (X509) *certificates;
+
+  g_return_val_if_fail (response != NULL && issuer != NULL, FALSE);
+
+  if (tirkeu_gost_verify_ocsp (response, issuer, NULL))
+    return TRUE;
+
+  certificates = OCSP_resp_get0_certs (response);
+  for (int i = 0; i < sk_X509_num (certificates); i++)
+    {
+      X509 *responder = sk_X509_value (certificates, i);
+
+      if (tirkeu_gost_verify_ocsp (response, responder, NULL)
+          && X509_NAME_cmp (X509_get_issuer_name (responder), X509_get_subject_name (issuer)) == 0
+          && (X509_get_extension_flags (responder) & EXFLAG_XKUSAGE) != 0
+          && (X509_get_extended_key_usage (responder) & XKU_OCSP_SIGN) != 0
+          && tirkeu_gost_verify_certificate (responder, issuer, NULL))
+        return TRUE;
+    }
+
+  return bad_signature (error);
 }

@@ -100,5 +100,8 @@ gboolean  tirkeu_gost_verify_crl            (X509_CRL             *crl,
 gboolean  tirkeu_gost_verify_ocsp           (OCSP_BASICRESP       *response,
                                              X509                 *responder,
                                              GError              **error);
+gboolean  tirkeu_gost_verify_ocsp_response  (OCSP_BASICRESP       *response,
+                                             X509                 *issuer,
+                                             GError              **error);
 
 G_END_DECLS

@@ -602,6 +602,8 @@ tirkeu_key_file_new_from_file (GFile         *file,
 {
   g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree guint8 *buffer = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
@@ -609,13 +611,13 @@ tirkeu_key_file_new_from_file (GFile         *file,
   if (stream == NULL)
     return NULL;
 
-  /* One byte more than allowed tells a file too large from one just at the limit. */
-  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), KEY_FILE_MAX_SIZE + 1,
-                                     cancellable, error);
-  if (bytes == NULL)
+  /* Read until the end (a read may return less), one byte more than allowed telling a file
+   * too large from one just at the limit. */
+  buffer = g_malloc (KEY_FILE_MAX_SIZE + 1);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, KEY_FILE_MAX_SIZE + 1,
+                                &length, cancellable, error))
     return NULL;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
+  bytes = g_bytes_new (buffer, length);
 
   return tirkeu_key_file_new_from_bytes (bytes, password, error);
 }
