@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <openssl/cms.h>
 #include <string.h>
 
 #include "tirkeu-cms.h"
@@ -215,6 +216,49 @@ test_verify_outcomes (void)
   }
 }
 
+/* The same signature with the document inside, as NCA's agent makes an attached one: no
+ * DATA argument. */
+static void
+test_verify_attached (void)
+{
+  g_autofree char *cms_path = scratch_path ("request.json.cms");
+  g_autofree char *data_path = scratch_path ("request.json");
+  g_autofree char *attached_path = scratch_path ("attached.cms");
+  g_autofree char *ca = fixture_path ("nca-gost2022-test.cer");
+  g_autofree char *detached = NULL;
+  gsize detached_len = 0;
+  const unsigned char *p;
+  CMS_ContentInfo *cms;
+  ASN1_OCTET_STRING **content;
+  unsigned char *der = NULL;
+  int der_len;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonObject) signer = NULL;
+
+  write_signature (cms_path, data_path);
+  g_file_get_contents (cms_path, &detached, &detached_len, &error);
+  g_assert_no_error (error);
+  p = (const unsigned char *) detached;
+  cms = d2i_CMS_ContentInfo (NULL, &p, (long) detached_len);
+  g_assert_nonnull (cms);
+  content = CMS_get0_content (cms);
+  g_assert_nonnull (content);
+  *content = ASN1_OCTET_STRING_new ();
+  ASN1_OCTET_STRING_set (*content, (const unsigned char *) CONTENT, strlen (CONTENT));
+  der_len = i2d_CMS_ContentInfo (cms, &der);
+  g_file_set_contents (attached_path, (const char *) der, der_len, &error);
+  g_assert_no_error (error);
+  OPENSSL_free (der);
+  CMS_ContentInfo_free (cms);
+
+  run_cli (&run, "--json", "verify", "--trust", ca, "--at", "2022-09-01", attached_path, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  signer = only_signer (run.out);
+  g_assert_cmpstr (json_object_get_string_member (signer, "signature"), ==, "valid");
+  g_assert_cmpstr (json_object_get_string_member (signer, "certificate"), ==, "trusted");
+}
+
 static void
 test_verify_usage (void)
 {
@@ -295,6 +339,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cms-cli/verify/json", test_verify_json);
   g_test_add_func ("/cms-cli/verify/outcomes", test_verify_outcomes);
+  g_test_add_func ("/cms-cli/verify/attached", test_verify_attached);
   g_test_add_func ("/cms-cli/verify/usage", test_verify_usage);
   g_test_add_func ("/cms-cli/verify/text", test_verify_text);
 

@@ -120,6 +120,7 @@ test_gost_sign_verify (void)
   g_autoptr(GDateTime) expected_time = g_date_time_new_utc (2022, 9, 1, 10, 30, 0);
 
   g_assert_true (tirkeu_cms_signer_get_signature_valid (signer));
+  g_assert_true (tirkeu_cms_signer_has_signing_certificate (signer));
   g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signer), ==,
                    TIRKEU_CMS_CERTIFICATE_TRUSTED);
   g_assert_cmpstr (tirkeu_cms_signer_get_subject (signer), ==, "ТЕСТТОВ ТЕСТТ");
@@ -641,6 +642,8 @@ test_openssl_attached (void)
   g_assert_true (tirkeu_cms_signer_get_signature_valid (signer));
   g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signer), ==,
                    TIRKEU_CMS_CERTIFICATE_TRUSTED);
+  /* OpenSSL adds no signing-certificate-v2 unless asked (CMS_CADES): valid, not CAdES */
+  g_assert_false (tirkeu_cms_signer_has_signing_certificate (signer));
 
   OPENSSL_free (der);
   CMS_ContentInfo_free (made);

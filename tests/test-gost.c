@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "tirkeu-gost-issuer.h"
 #include "tirkeu-gost.h"
 #include "tirkeu-token-error.h"
 
@@ -314,6 +315,48 @@ check_ocsp_responder (gconstpointer data)
   OCSP_BASICRESP_free (basic);
 }
 
+/* The whole check: the responder the answer carries, authorised by the CA. */
+static void
+check_ocsp_response (gconstpointer data)
+{
+  SignatureMutation mutation = GPOINTER_TO_INT (data);
+  OCSP_BASICRESP *basic = nca_ocsp ();
+  ASN1_OCTET_STRING *signature = (ASN1_OCTET_STRING *) OCSP_resp_get0_signature (basic);
+  X509 *ca = nca_ca ();
+  g_autoptr(GError) error = NULL;
+  guint8 bytes[128];
+  gboolean ok;
+
+  memcpy (bytes, ASN1_STRING_get0_data (signature), 128);
+  mutate_signature (bytes, mutation);
+  g_assert_true (ASN1_STRING_set (signature, bytes, 128));
+
+  ok = tirkeu_gost_verify_ocsp_response (basic, ca, &error);
+  if (mutation == SIGNATURE_AS_IS)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      /* another CA did not authorise this responder */
+      {
+        g_autoptr(GDateTime) start = g_date_time_new_utc (2022, 1, 1, 0, 0, 0);
+        g_autoptr(GDateTime) end = g_date_time_new_utc (2030, 1, 1, 0, 0, 0);
+        g_autoptr(TirkeuGostIssuer) other = tirkeu_gost_issuer_new ("OTHER CA", start, end,
+                                                                    NULL);
+
+        g_assert_false (tirkeu_gost_verify_ocsp_response (
+            basic, tirkeu_gost_issuer_get_certificate (other), NULL));
+      }
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_BAD_SIGNATURE);
+    }
+
+  X509_free (ca);
+  OCSP_BASICRESP_free (basic);
+}
+
 static void
 add_mutations (const char      *path,
                GTestDataFunc    func)
@@ -341,6 +384,7 @@ main (int argc, char **argv)
   add_mutations ("/gost/nca/crl", check_crl);
   add_mutations ("/gost/nca/ocsp", check_ocsp);
   add_mutations ("/gost/nca/ocsp-responder", check_ocsp_responder);
+  add_mutations ("/gost/nca/ocsp-response", check_ocsp_response);
 
   return g_test_run ();
 }

@@ -572,6 +572,7 @@ struct _TirkeuCmsSigner
   TirkeuCmsCertificateStatus status;
 
   guint signature_valid : 1;
+  guint signing_certificate : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuCmsSigner, tirkeu_cms_signer, G_TYPE_OBJECT)
@@ -810,7 +811,8 @@ signature_valid (CMS_SignerInfo    *info,
                  const ASN1_OBJECT *content_type,
                  const guint8      *content,
                  gsize              content_len,
-                 GDateTime        **signing_time)
+                 GDateTime        **signing_time,
+                 gboolean          *signing_certificate)
 {
   X509_ALGOR *digest_algorithm = NULL, *signature_algorithm = NULL;
   const ASN1_OCTET_STRING *signature = CMS_SignerInfo_get0_signature (info);
@@ -851,6 +853,7 @@ signature_valid (CMS_SignerInfo    *info,
       if (value == NULL || value->type != V_ASN1_SEQUENCE
           || !signing_certificate_matches (value->value.sequence, signer))
         return FALSE;
+      *signing_certificate = TRUE;
     }
 
   return verify_signed_attributes (info, signer, digest_algorithm, signature_algorithm,
@@ -1121,11 +1124,15 @@ tirkeu_cms_verify (GBytes     *cms_der,
       CMS_SignerInfo *info = sk_CMS_SignerInfo_value (infos, i);
       TirkeuCmsSigner *signer = g_object_new (TIRKEU_TYPE_CMS_SIGNER, NULL);
       X509 *certificate = find_signer_certificate (info, carried, trusted_x509);
+      gboolean signing_certificate = FALSE;
 
       if (certificate != NULL)
         describe_signer (signer, certificate);
+
       signer->signature_valid = signature_valid (info, certificate, content_type, content,
-                                                 content_len, &signer->signing_time);
+                                                 content_len, &signer->signing_time,
+                                                 &signing_certificate);
+      signer->signing_certificate = signer->signature_valid && signing_certificate;
       signer->status = chain_status (certificate, carried, trusted_x509, at);
       g_ptr_array_add (signers, signer);
     }
@@ -1240,6 +1247,23 @@ tirkeu_cms_signer_get_signature_valid (TirkeuCmsSigner *self)
 {
   g_return_val_if_fail (TIRKEU_IS_CMS_SIGNER (self), FALSE);
   return self->signature_valid;
+}
+
+/**
+ * tirkeu_cms_signer_has_signing_certificate:
+ * @self: a #TirkeuCmsSigner
+ *
+ * Whether the signature is CAdES: its signed attributes carry signing-certificate-v2, and it
+ * names the signer's certificate (a plain CMS without it may still be valid; a receiver that
+ * requires CAdES-BES checks this too).
+ *
+ * Returns: %TRUE if the signature is valid and binds the signer's certificate
+ */
+gboolean
+tirkeu_cms_signer_has_signing_certificate (TirkeuCmsSigner *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CMS_SIGNER (self), FALSE);
+  return self->signing_certificate;
 }
 
 /**

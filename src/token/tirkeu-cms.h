@@ -68,6 +68,7 @@ TirkeuCertificateRole       tirkeu_cms_signer_get_role        (TirkeuCmsSigner  
 TirkeuKeyAlgorithm          tirkeu_cms_signer_get_algorithm   (TirkeuCmsSigner    *self);
 GDateTime                  *tirkeu_cms_signer_get_signing_time (TirkeuCmsSigner   *self);
 gboolean                    tirkeu_cms_signer_get_signature_valid (TirkeuCmsSigner *self);
+gboolean                    tirkeu_cms_signer_has_signing_certificate (TirkeuCmsSigner *self);
 TirkeuCmsCertificateStatus  tirkeu_cms_signer_get_certificate_status (TirkeuCmsSigner *self);
 
 const char                 *tirkeu_cms_certificate_status_to_string (TirkeuCmsCertificateStatus status);

@@ -76,7 +76,15 @@ tirkeu_key_file_init (TirkeuKeyFile *self)
 static gpointer
 create_lib_ctx (gpointer data)
 {
-  OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new ();
+  OSSL_LIB_CTX *ctx;
+
+  /* Private keys go to OpenSSL's secure heap: locked in memory (never swapped out) and
+   * wiped when freed. Without one (mlock refused), OPENSSL_secure_malloc falls back to
+   * plain memory, still wiped by OPENSSL_secure_clear_free. */
+  if (!CRYPTO_secure_malloc_initialized ())
+    CRYPTO_secure_malloc_init (64 * 1024, 64);
+
+  ctx = OSSL_LIB_CTX_new ();
 
   /* Our own context, so that loading the legacy provider (RC2 and 3DES of NCA's bags)
    * changes nothing for the rest of the process. */
@@ -400,17 +408,24 @@ take_key (TirkeuKeyFile              *self,
           GError                    **error)
 {
   const ASN1_OBJECT *oid = NULL;
+  const X509_ALGOR *algorithm = NULL;
+  const void *parameters = NULL;
+  int parameter_type = V_ASN1_UNDEF;
   const unsigned char *data = NULL;
   int len = 0;
   char text[128];
 
-  if (PKCS8_pkey_get0 (&oid, &data, &len, NULL, key) != 1
+  if (PKCS8_pkey_get0 (&oid, &data, &len, &algorithm, key) != 1
       || OBJ_obj2txt (text, sizeof text, oid, 1) <= 0)
     return refuse (error, TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED);
 
   if (g_str_equal (text, TIRKEU_GOST_OID_2015_512_KEY))
     {
       self->algorithm = TIRKEU_KEY_ALGORITHM_GOST_2015_512;
+      /* Nettle's curve A is NCA's only one; a key on another is not one we can use. */
+      X509_ALGOR_get0 (NULL, &parameter_type, &parameters, algorithm);
+      if (!tirkeu_gost_key_parameters_are_curve_a (parameter_type, parameters))
+        return refuse (error, TIRKEU_TOKEN_ERROR_KEY_FILE_UNSUPPORTED);
       self->gost_private_key = OPENSSL_secure_malloc (TIRKEU_GOST_PRIVATE_KEY_SIZE);
       if (self->gost_private_key == NULL
           || !gost_private_key (data, len, self->gost_private_key))
@@ -587,6 +602,8 @@ tirkeu_key_file_new_from_file (GFile         *file,
 {
   g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree guint8 *buffer = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
@@ -594,13 +611,13 @@ tirkeu_key_file_new_from_file (GFile         *file,
   if (stream == NULL)
     return NULL;
 
-  /* One byte more than allowed tells a file too large from one just at the limit. */
-  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), KEY_FILE_MAX_SIZE + 1,
-                                     cancellable, error);
-  if (bytes == NULL)
+  /* Read until the end (a read may return less), one byte more than allowed telling a file
+   * too large from one just at the limit. */
+  buffer = g_malloc (KEY_FILE_MAX_SIZE + 1);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, KEY_FILE_MAX_SIZE + 1,
+                                &length, cancellable, error))
     return NULL;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
+  bytes = g_bytes_new (buffer, length);
 
   return tirkeu_key_file_new_from_bytes (bytes, password, error);
 }
