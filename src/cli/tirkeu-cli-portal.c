@@ -130,9 +130,25 @@ choose_token (PortalRun  *run,
   run->tokens = tirkeu_token_manager_new (run->options->pkcs11_module);
   /* a one-shot command: no presence polling */
   tirkeu_token_manager_set_poll_interval (run->tokens, 0);
-  tirkeu_token_manager_load_async (run->tokens, NULL, store_result_cb, &result);
-  if (!tirkeu_token_manager_load_finish (run->tokens, wait_for_result (&result), error))
-    return FALSE;
+  if (run->options->key_file != NULL)
+    {
+      /* --key-file: that file alone, opened with its password (run->pin); no module */
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (run->options->key_file);
+      g_autoptr(TirkeuTokenInfo) key_file = NULL;
+
+      tirkeu_token_manager_add_key_file_async (run->tokens, file, run->pin, NULL,
+                                               store_result_cb, &result);
+      key_file = tirkeu_token_manager_add_key_file_finish (run->tokens,
+                                                           wait_for_result (&result), error);
+      if (key_file == NULL)
+        return FALSE;
+    }
+  else
+    {
+      tirkeu_token_manager_load_async (run->tokens, NULL, store_result_cb, &result);
+      if (!tirkeu_token_manager_load_finish (run->tokens, wait_for_result (&result), error))
+        return FALSE;
+    }
   g_clear_object (&result);
 
   tirkeu_token_manager_list_tokens_async (run->tokens, NULL, store_result_cb, &result);
@@ -161,8 +177,9 @@ choose_token (PortalRun  *run,
         {
           TirkeuCertificate *certificate = g_ptr_array_index (certificates, j);
 
+          /* a GOST 2015 key serves sign-in too */
           if (!tirkeu_certificate_has_private_key (certificate) ||
-              tirkeu_certificate_get_kind (certificate) != TIRKEU_CERTIFICATE_KIND_AUTH)
+              !tirkeu_certificate_serves (certificate, TIRKEU_CERTIFICATE_KIND_AUTH))
             continue;
           g_clear_error (&last_error);
           if (!tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL,
@@ -200,10 +217,22 @@ portal_run_open (PortalRun               *run,
   if (run->client == NULL)
     return FALSE;
 
+  /* A key file's certificate is encrypted: its password comes first. */
+  if (options->key_file != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (options->key_file);
+      g_autofree char *prompt = g_strdup_printf (_("Password of the key file “%s”: "), name);
+
+      run->pin = tirkeu_cli_read_pin (options, prompt, error);
+      if (run->pin == NULL)
+        return FALSE;
+    }
+
   if (!choose_token (run, error))
     return FALSE;
 
-  run->pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+  if (run->pin == NULL)
+    run->pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
   if (run->pin == NULL)
     return FALSE;
 
@@ -692,7 +721,7 @@ choose_sign_certificate (PortalRun  *run,
       TirkeuCertificate *certificate = g_ptr_array_index (run->certificates, i);
 
       if (!tirkeu_certificate_has_private_key (certificate) ||
-          tirkeu_certificate_get_kind (certificate) != TIRKEU_CERTIFICATE_KIND_SIGN)
+          !tirkeu_certificate_serves (certificate, TIRKEU_CERTIFICATE_KIND_SIGN))
         continue;
       g_clear_error (&last_error);
       if (tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_REQUEST,
