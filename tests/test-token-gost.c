@@ -12,11 +12,13 @@
 
 #include "tirkeu-cms.h"
 #include "tirkeu-pkcs11-gost.h"
+#include "tirkeu-sandbox-pki.h"
 #include "tirkeu-token-manager.h"
 #include "test-token-gost.h"
 
 /* GOST 2015-512 keys through TirkeuTokenManager: on a PKCS#11 token (the project's own test
- * module, tests/gost-pkcs11-module.c, standing in for a vendor token) and in NCA key files.
+ * module, tests/gost-pkcs11-module.c, standing in for a vendor token) and in NCA key files;
+ * and the sandbox portal's check of such signatures (tirkeu_sandbox_pki_cms_verify()).
  * Every signature is checked with tirkeu_cms_verify() against the test CA; the token's
  * signature layout is also checked with Nettle directly, outside our conversion. */
 
@@ -530,6 +532,110 @@ test_key_file_old_gost (void)
   g_assert_finalize_object (manager);
 }
 
+/* --- the sandbox portal's check ------------------------------------------------------------ */
+
+static GBytes *
+sign_with_key_file (GostIdentity *identity,
+                    GBytes       *content)
+{
+  TirkeuTokenManager *manager = tirkeu_token_manager_new (module_path);
+  g_autofree char *path = write_key_file (identity, "GOST512_sandbox.p12");
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *signature;
+
+  tirkeu_token_manager_set_poll_interval (manager, 0);
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  certificates = list_certificates (manager, tirkeu_token_info_get_serial (token));
+  signature = sign (manager, tirkeu_token_info_get_serial (token),
+                    tirkeu_certificate_get_id (g_ptr_array_index (certificates, 0)),
+                    TIRKEU_SIGN_PURPOSE_REQUEST, PASSWORD, content, &error);
+  g_assert_no_error (error);
+  g_clear_object (&token);
+  g_clear_pointer (&certificates, g_ptr_array_unref);
+  g_assert_finalize_object (manager);
+  return signature;
+}
+
+static X509_STORE *
+sandbox_trust (GostIdentity *trusted)
+{
+  g_autofree char *path = g_build_filename (dir, "signer-ca.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  X509_STORE *trust;
+
+  /* as --signer-ca gives it: a PEM file */
+  g_assert_true (tirkeu_sandbox_pki_write_cert (path, trusted->certificate, &error));
+  g_assert_no_error (error);
+  trust = tirkeu_sandbox_pki_load_trust (path, &error);
+  g_assert_no_error (error);
+  return trust;
+}
+
+static void
+test_sandbox_verify (void)
+{
+  g_autoptr(GBytes) content = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766389\"}", 27);
+  g_autoptr(GBytes) tampered = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766388\"}", 27);
+  g_autoptr(GBytes) signature = sign_with_key_file (seller, content);
+  g_autoptr(GostIdentity) other_ca = gost_identity_new (NULL, "/C=KZ/CN=OTHER GOST CA", NULL,
+                                                         -10, 3650);
+  X509_STORE *trust = sandbox_trust (ca);
+  X509_STORE *other_trust = sandbox_trust (other_ca);
+  TirkeuPortalCode code = 0;
+  g_autofree char *reason = NULL;
+  TirkeuSandboxSigner *signer;
+
+  /* the one GOST 2015 key signs a request and signs in */
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, content, TIRKEU_SANDBOX_KEY_SIGN,
+                                          &code, &reason);
+  g_assert_nonnull (signer);
+  g_assert_cmpstr (signer->bin, ==, SELLER_BIN);
+  g_assert_cmpstr (signer->iin, ==, "850304300128");
+  tirkeu_sandbox_signer_free (signer);
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, content, TIRKEU_SANDBOX_KEY_AUTH,
+                                          &code, &reason);
+  g_assert_nonnull (signer);
+  tirkeu_sandbox_signer_free (signer);
+
+  /* other bytes than those signed */
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, tampered, TIRKEU_SANDBOX_KEY_SIGN,
+                                          &code, &reason);
+  g_assert_null (signer);
+  g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+  g_assert_nonnull (strstr (reason, "does not verify"));
+  g_clear_pointer (&reason, g_free);
+
+  /* a certificate of a CA the portal does not trust */
+  signer = tirkeu_sandbox_pki_cms_verify (other_trust, signature, content,
+                                          TIRKEU_SANDBOX_KEY_SIGN, &code, &reason);
+  g_assert_null (signer);
+  g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+  g_assert_nonnull (strstr (reason, "does not chain"));
+  g_clear_pointer (&reason, g_free);
+
+  /* one signature byte changed */
+  {
+    gsize len = g_bytes_get_size (signature);
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (signature, NULL), len);
+    g_autoptr(GBytes) broken = NULL;
+
+    /* inside the SignerInfo's signature, the last field */
+    copy[len - 10] ^= 0x01;
+    broken = g_bytes_new (copy, len);
+    signer = tirkeu_sandbox_pki_cms_verify (trust, broken, content, TIRKEU_SANDBOX_KEY_SIGN,
+                                            &code, &reason);
+    g_assert_null (signer);
+    g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+    g_clear_pointer (&reason, g_free);
+  }
+
+  X509_STORE_free (trust);
+  X509_STORE_free (other_trust);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -567,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/token/gost/key-file/sign", test_key_file_sign);
   g_test_add_func ("/token/gost/key-file/refusals", test_key_file_refusals);
   g_test_add_func ("/token/gost/key-file/old-gost", test_key_file_old_gost);
+  g_test_add_func ("/token/gost/sandbox-verify", test_sandbox_verify);
 
   status = g_test_run ();
 
