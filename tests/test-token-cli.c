@@ -3,7 +3,9 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <openssl/pem.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "tirkeu-cms.h"
@@ -298,6 +300,92 @@ test_cli_key_file_sign (void)
   g_assert_false (g_file_test (signature, G_FILE_TEST_EXISTS));
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Sign-in and step 9 with a GOST 2015 key file against the sandbox portal, which trusts only
+ * the test GOST CA: the one key signs in and signs the request, and the sandbox checks both
+ * signatures in full. */
+static void
+test_cli_key_file_portal (void)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
+                                               "tirkeu-sandbox", NULL);
+  g_autofree char *state = g_build_filename (fixture->dir, "sandbox", NULL);
+  g_autofree char *signer_ca = g_build_filename (fixture->dir, "gost-ca.pem", NULL);
+  g_autofree char *key_file = g_build_filename (fixture->dir, "GOST512_portal.p12", NULL);
+  g_autofree char *password_file = g_build_filename (fixture->dir, "password", NULL);
+  g_autoptr(GBytes) p12 = gost_identity_key_file (gost_seller, GOST_PASSWORD);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) sandbox = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *cli_out = NULL;
+  g_autofree char *cli_err = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  JsonObject *object;
+  BIO *pem = BIO_new_file (signer_ca, "w");
+
+  g_assert_nonnull (pem);
+  g_assert_true (PEM_write_bio_X509 (pem, gost_ca->certificate));
+  BIO_free (pem);
+  g_file_set_contents (key_file, g_bytes_get_data (p12, NULL), g_bytes_get_size (p12), &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (password_file, GOST_PASSWORD "\n", -1, G_FILE_SET_CONTENTS_NONE, 0600,
+                            &error);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (state, 0700);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sandbox = g_subprocess_launcher_spawn (launcher, &error, program, "--listen", "127.0.0.1:0",
+                                         "--state-dir", state, "--signer-ca", signer_ca,
+                                         "--buyer", "manual", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  g_clear_object (&launcher);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, password_file);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  cli = g_subprocess_launcher_spawn (launcher, &error, cli_path,
+                                     "--portal-url", json_object_get_string_member (object, "url"),
+                                     "--ca-file", json_object_get_string_member (object, "ca_file"),
+                                     "--key-file", key_file, "--pin-fd", "0", "--json",
+                                     "submit", "--vin", "XTA210743S0000120", "--buyer-iin",
+                                     "850312300121", "--contract", "DKP-2025-000120",
+                                     "--idempotency-key", key, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &cli_out, &cli_err, &error);
+  g_assert_no_error (error);
+  g_subprocess_send_signal (sandbox, SIGTERM);
+  g_subprocess_wait (sandbox, NULL, NULL);
+
+  if (g_subprocess_get_exit_status (cli) != 0)
+    g_error ("submit with the key file failed (%d): %s", g_subprocess_get_exit_status (cli),
+             cli_err);
+  g_assert_nonnull (strstr (cli_out, "\"stage\" : \"awaiting_buyer\""));
+  g_assert_null (strstr (cli_out, GOST_PASSWORD));
+  g_assert_null (strstr (cli_err, GOST_PASSWORD));
+}
+
 /* A key that needs a context-specific login signs from a script with no terminal at all:
  * the PIN given on --pin-fd serves, no library prompts on the console. */
 static void
@@ -386,6 +474,7 @@ main (int   argc,
   g_test_add_func ("/token/cli/sign-usage", test_cli_sign_usage);
   g_test_add_func ("/token/cli/key-file/tokens", test_cli_key_file_tokens);
   g_test_add_func ("/token/cli/key-file/sign", test_cli_key_file_sign);
+  g_test_add_func ("/token/cli/key-file/portal", test_cli_key_file_portal);
   g_test_add_func ("/token/cli/always-authenticate", test_cli_always_authenticate);
 
   status = g_test_run ();
