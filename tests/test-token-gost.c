@@ -393,6 +393,14 @@ write_key_file (GostIdentity *identity,
 }
 
 static void
+count_removed_cb (TirkeuTokenManager *manager,
+                  TirkeuTokenInfo    *token,
+                  guint              *removed)
+{
+  (*removed)++;
+}
+
+static void
 test_key_file_sign (void)
 {
   /* No module: a key file needs none. */
@@ -404,15 +412,17 @@ test_key_file_sign (void)
   g_autoptr(GBytes) content = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766389\"}", 27);
   g_autoptr(GBytes) signature = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   TirkeuCertificate *certificate;
-  const char *serial;
+  g_autofree char *serial = NULL;
+  guint removed = 0;
 
   tirkeu_token_manager_set_poll_interval (manager, 0);
   token = add_key_file (manager, path, PASSWORD, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_token_info_get_kind (token), ==, TIRKEU_TOKEN_KIND_KEY_FILE);
   g_assert_cmpstr (tirkeu_token_info_get_label (token), ==, "GOST512_seller.p12");
-  serial = tirkeu_token_info_get_serial (token);
+  serial = g_strdup (tirkeu_token_info_get_serial (token));
 
   tokens = list_tokens (manager, &error);
   g_assert_no_error (error);
@@ -440,9 +450,24 @@ test_key_file_sign (void)
   g_assert_true (tirkeu_token_error_is_wrong_pin (error));
   g_clear_error (&error);
 
+  /* closed again: no longer listed, and said so */
+  g_signal_connect (manager, "token-removed", G_CALLBACK (count_removed_cb), &removed);
+  tirkeu_token_manager_remove_key_file_async (manager, serial, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_token_manager_remove_key_file_finish (manager, wait_for_result (&result),
+                                                              &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
   g_clear_pointer (&tokens, g_ptr_array_unref);
+  tokens = list_tokens (manager, &error);
+  g_assert_nonnull (error);
+  g_assert_null (tokens);
+  g_clear_error (&error);
+  while (removed == 0)
+    g_main_context_iteration (NULL, TRUE);
+
   g_clear_pointer (&certificates, g_ptr_array_unref);
   g_clear_object (&token);
+  g_signal_handlers_disconnect_by_data (manager, &removed);
   g_assert_finalize_object (manager);
 }
 

@@ -670,15 +670,11 @@ run_list_tokens (Worker *worker,
   GError *error = NULL;
   GPtrArray *tokens;
 
-  /* Key files need no module: with only those, a module that failed to load is no error. */
-  if (!(worker->loaded || worker->key_files->len == 0) || !refresh_slots (worker, FALSE, &error))
+  /* Key files need no module: with only those, a module not loaded is no error. */
+  if ((worker->loaded || worker->key_files->len == 0) && !refresh_slots (worker, FALSE, &error))
     {
-      if (worker->loaded || worker->key_files->len == 0)
-        {
-          complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
-          return;
-        }
-      g_clear_error (&error);
+      complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
+      return;
     }
 
   tokens = g_ptr_array_new_with_free_func (g_object_unref);
