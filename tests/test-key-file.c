@@ -127,6 +127,14 @@ test_nca_certificate_decodes (void)
                     & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_ENCIPHERMENT), ==,
                     KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_ENCIPHERMENT);
 
+  g_assert_true (g_strv_contains (tirkeu_certificate_get_policies (certificate), "1.2.398.3.3.2"));
+  g_assert_cmpuint (g_strv_length ((GStrv) tirkeu_certificate_get_extended_key_usages (certificate)),
+                    ==, 2);
+  g_assert_true (g_strv_contains (tirkeu_certificate_get_extended_key_usages (certificate),
+                                  "1.3.6.1.5.5.7.3.4"));
+  g_assert_true (g_strv_contains (tirkeu_certificate_get_extended_key_usages (certificate),
+                                  "1.2.398.3.3.4.1.1"));
+
   /* one key for everything */
   g_assert_true (tirkeu_certificate_is_one_key (certificate));
   g_assert_true (tirkeu_certificate_serves (certificate, TIRKEU_CERTIFICATE_KIND_AUTH));
@@ -438,6 +446,16 @@ test_rsa_key_file (void)
   EVP_PKEY_free (rsa);
 }
 
+/* The key file and signature codes each have their own message, distinct from every other
+ * token error's. */
+static void
+test_error_messages (void)
+{
+  for (int i = TIRKEU_TOKEN_ERROR_MODULE; i <= TIRKEU_TOKEN_ERROR_CMS; i++)
+    for (int j = TIRKEU_TOKEN_ERROR_MODULE; j < i; j++)
+      g_assert_cmpstr (tirkeu_token_error_to_message (i), !=, tirkeu_token_error_to_message (j));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -462,6 +480,7 @@ main (int argc, char **argv)
   g_test_add_func ("/key-file/error/unsupported-key", test_unsupported_key);
   g_test_add_func ("/key-file/error/hostile-iterations", test_hostile_iterations);
   g_test_add_func ("/key-file/rsa", test_rsa_key_file);
+  g_test_add_func ("/key-file/error/messages", test_error_messages);
 
   return g_test_run ();
 }

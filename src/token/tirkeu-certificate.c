@@ -42,6 +42,8 @@ struct _TirkeuCertificate
   TirkeuCertificateRole role;
   TirkeuKeyAlgorithm key_algorithm;
   guint key_usage;            /* X509v3 KU_* bits, 0 when absent */
+  GStrv extended_key_usages;  /* dotted OIDs */
+  GStrv policies;             /* dotted OIDs */
 
   guint has_private_key : 1;
   guint eku_email : 1;
@@ -67,6 +69,8 @@ tirkeu_certificate_finalize (GObject *object)
   g_clear_pointer (&self->key_algorithm_oid, g_free);
   g_clear_pointer (&self->not_before, g_date_time_unref);
   g_clear_pointer (&self->not_after, g_date_time_unref);
+  g_clear_pointer (&self->extended_key_usages, g_strfreev);
+  g_clear_pointer (&self->policies, g_strfreev);
 
   G_OBJECT_CLASS (tirkeu_certificate_parent_class)->finalize (object);
 }
@@ -221,12 +225,17 @@ parse_usages (TirkeuCertificate *self,
   gboolean eku_client = FALSE, eku_email = FALSE;
   gboolean auth, sign;
 
+  g_autoptr(GStrvBuilder) usages = g_strv_builder_new ();
+
   eku = X509_get_ext_d2i (x509, NID_ext_key_usage, NULL, NULL);
   for (int i = 0; eku != NULL && i < sk_ASN1_OBJECT_num (eku); i++)
     {
       const ASN1_OBJECT *object = sk_ASN1_OBJECT_value (eku, i);
       char oid[128];
       TirkeuCertificateRole role;
+
+      if (OBJ_obj2txt (oid, sizeof oid, object, 1) > 0)
+        g_strv_builder_add (usages, oid);
 
       switch (OBJ_obj2nid (object))
         {
@@ -246,6 +255,7 @@ parse_usages (TirkeuCertificate *self,
         }
     }
   EXTENDED_KEY_USAGE_free (eku);
+  self->extended_key_usages = g_strv_builder_end (usages);
 
   /* X509_get_key_usage() gives all bits when the extension is absent. */
   if (key_usage == UINT32_MAX)
@@ -269,6 +279,25 @@ parse_usages (TirkeuCertificate *self,
     self->kind = TIRKEU_CERTIFICATE_KIND_AUTH;
   else
     self->kind = TIRKEU_CERTIFICATE_KIND_UNKNOWN;
+}
+
+static void
+parse_policies (TirkeuCertificate *self,
+                X509              *x509)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  CERTIFICATEPOLICIES *policies = X509_get_ext_d2i (x509, NID_certificate_policies, NULL, NULL);
+
+  for (int i = 0; policies != NULL && i < sk_POLICYINFO_num (policies); i++)
+    {
+      const POLICYINFO *policy = sk_POLICYINFO_value (policies, i);
+      char oid[128];
+
+      if (OBJ_obj2txt (oid, sizeof oid, policy->policyid, 1) > 0)
+        g_strv_builder_add (builder, oid);
+    }
+  CERTIFICATEPOLICIES_free (policies);
+  self->policies = g_strv_builder_end (builder);
 }
 
 static void
@@ -372,6 +401,7 @@ tirkeu_certificate_new_from_der (GBytes  *der,
   self->not_after = asn1_time_to_date_time (X509_get0_notAfter (x509));
 
   parse_usages (self, x509);
+  parse_policies (self, x509);
   parse_key_algorithm (self, x509);
   X509_free (x509);
 
@@ -661,6 +691,34 @@ tirkeu_certificate_get_key_usage (TirkeuCertificate *self)
 }
 
 /**
+ * tirkeu_certificate_get_extended_key_usages:
+ * @self: a #TirkeuCertificate
+ *
+ * Returns: (transfer none): the OIDs of the extended key usage, dotted (emailProtection is
+ *   1.3.6.1.5.5.7.3.4; NCA's roles are under 1.2.398.3.3.4.1); empty when there is none
+ */
+const char * const *
+tirkeu_certificate_get_extended_key_usages (TirkeuCertificate *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), NULL);
+  return (const char * const *) self->extended_key_usages;
+}
+
+/**
+ * tirkeu_certificate_get_policies:
+ * @self: a #TirkeuCertificate
+ *
+ * Returns: (transfer none): the certificate policy OIDs, dotted (NCA's are under
+ *   1.2.398.3.3.2); empty when there is none
+ */
+const char * const *
+tirkeu_certificate_get_policies (TirkeuCertificate *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), NULL);
+  return (const char * const *) self->policies;
+}
+
+/**
  * tirkeu_certificate_get_role:
  * @self: a #TirkeuCertificate
  *
@@ -778,7 +836,9 @@ refuse (GError           **error,
  * (%TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN), valid now (%TIRKEU_TOKEN_ERROR_EXPIRED,
  * %TIRKEU_TOKEN_ERROR_NOT_YET_VALID), a role with the right to sign: first head or person
  * with the right to sign (%TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN), and an algorithm we can
- * sign with (%TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM).
+ * sign with (%TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM): RSA, EC or GOST 2015-512; a GOST
+ * 34.310-2004 key is refused as an old key set to re-issue. Sign-in takes an AUTH key, or
+ * a GOST 2015 key that serves both (tirkeu_certificate_serves()).
  *
  * Returns: %TRUE if @self may sign for @purpose
  */

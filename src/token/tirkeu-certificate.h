@@ -108,6 +108,8 @@ gboolean               tirkeu_certificate_serves            (TirkeuCertificate  
                                                              TirkeuCertificateKind kind);
 gboolean               tirkeu_certificate_is_one_key        (TirkeuCertificate  *self);
 guint                  tirkeu_certificate_get_key_usage     (TirkeuCertificate  *self);
+const char * const    *tirkeu_certificate_get_extended_key_usages (TirkeuCertificate *self);
+const char * const    *tirkeu_certificate_get_policies      (TirkeuCertificate  *self);
 TirkeuKeyAlgorithm     tirkeu_certificate_get_key_algorithm (TirkeuCertificate  *self);
 const char            *tirkeu_certificate_get_key_algorithm_oid (TirkeuCertificate *self);
 gboolean               tirkeu_certificate_expires_soon      (TirkeuCertificate  *self,

@@ -7,6 +7,7 @@
 #include <nettle/gostdsa.h>
 #include <nettle/streebog.h>
 #include <openssl/asn1.h>
+#include <openssl/asn1t.h>
 #include <openssl/crypto.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
@@ -16,6 +17,19 @@
 #include "tirkeu-token-error.h"
 
 static int gost_nids[4];
+
+/* The key's AlgorithmIdentifier parameters as NCA writes them, in the SubjectPublicKeyInfo
+ * and in the PKCS#8 alike: SEQUENCE { curve OID, hash OID }. */
+typedef struct
+{
+  ASN1_OBJECT *curve;
+  ASN1_OBJECT *hash;
+} GostKeyParameters;
+
+ASN1_SEQUENCE (GostKeyParameters) = {
+  ASN1_SIMPLE (GostKeyParameters, curve, ASN1_OBJECT),
+  ASN1_OPT (GostKeyParameters, hash, ASN1_OBJECT),
+} static_ASN1_SEQUENCE_END (GostKeyParameters)
 
 static gpointer
 register_oids (gpointer data)
@@ -370,19 +384,95 @@ object_is (const ASN1_OBJECT *object,
 }
 
 /**
+ * tirkeu_gost_key_parameters_new:
+ *
+ * The parameters of a GOST 2015-512 key's AlgorithmIdentifier as NCA writes them:
+ * SEQUENCE { 1.2.398.3.10.1.1.2.2.1 (curve A), 1.2.398.3.10.1.3.3 (Streebog-512) }.
+ *
+ * Returns: (transfer full): a %V_ASN1_SEQUENCE string for X509_ALGOR_set0() or
+ *   X509_PUBKEY_set0_param(), or %NULL
+ */
+ASN1_STRING *
+tirkeu_gost_key_parameters_new (void)
+{
+  GostKeyParameters *parameters;
+  ASN1_STRING *result = NULL;
+  unsigned char *der = NULL;
+  int der_len;
+
+  parameters = (GostKeyParameters *) ASN1_item_new (ASN1_ITEM_rptr (GostKeyParameters));
+  if (parameters == NULL)
+    return NULL;
+  ASN1_OBJECT_free (parameters->curve);
+  parameters->curve = OBJ_nid2obj (tirkeu_gost_nid (TIRKEU_GOST_NID_2015_512_PARAMS));
+  parameters->hash = OBJ_nid2obj (tirkeu_gost_nid (TIRKEU_GOST_NID_STREEBOG512));
+
+  der_len = ASN1_item_i2d ((ASN1_VALUE *) parameters, &der, ASN1_ITEM_rptr (GostKeyParameters));
+  if (der_len > 0 && (result = ASN1_STRING_type_new (V_ASN1_SEQUENCE)) != NULL
+      && !ASN1_STRING_set (result, der, der_len))
+    g_clear_pointer (&result, ASN1_STRING_free);
+
+  OPENSSL_free (der);
+  ASN1_item_free ((ASN1_VALUE *) parameters, ASN1_ITEM_rptr (GostKeyParameters));
+  return result;
+}
+
+/**
+ * tirkeu_gost_key_parameters_are_curve_a:
+ * @parameter_type: the type of the AlgorithmIdentifier's parameters
+ * @parameters: (nullable): their value (an ASN1_STRING for a SEQUENCE)
+ *
+ * Whether a GOST 2015-512 key's parameters name the curve Nettle computes on
+ * (id-tc26-gost-3410-12-512-paramSetA under NCA's OID 1.2.398.3.10.1.1.2.2.1). Absent
+ * parameters are taken as NCA's only curve.
+ *
+ * Returns: %TRUE for curve A
+ */
+gboolean
+tirkeu_gost_key_parameters_are_curve_a (int         parameter_type,
+                                        const void *parameters)
+{
+  const ASN1_STRING *sequence = parameters;
+  const unsigned char *p;
+  GostKeyParameters *value;
+  gboolean ok;
+
+  if (parameter_type == V_ASN1_UNDEF || parameter_type == V_ASN1_NULL)
+    return TRUE;
+  if (parameter_type != V_ASN1_SEQUENCE || sequence == NULL)
+    return FALSE;
+
+  p = ASN1_STRING_get0_data (sequence);
+  value = (GostKeyParameters *) ASN1_item_d2i (NULL, &p, ASN1_STRING_length (sequence),
+                                               ASN1_ITEM_rptr (GostKeyParameters));
+  ok = value != NULL && object_is (value->curve, TIRKEU_GOST_OID_2015_512_PARAMS);
+  ASN1_item_free ((ASN1_VALUE *) value, ASN1_ITEM_rptr (GostKeyParameters));
+
+  return ok;
+}
+
+/**
  * tirkeu_gost_is_2015_512_key:
  * @spki: a SubjectPublicKeyInfo
  *
- * Returns: %TRUE if its algorithm is the Kazakh GOST 2015-512 public key OID
+ * Returns: %TRUE if its algorithm is the Kazakh GOST 2015-512 public key OID, on curve A
  */
 gboolean
 tirkeu_gost_is_2015_512_key (X509_PUBKEY *spki)
 {
   ASN1_OBJECT *algorithm = NULL;
+  X509_ALGOR *algorithm_identifier = NULL;
+  const void *parameters = NULL;
+  int parameter_type = V_ASN1_UNDEF;
 
-  return spki != NULL
-         && X509_PUBKEY_get0_param (&algorithm, NULL, NULL, NULL, spki) == 1
-         && object_is (algorithm, TIRKEU_GOST_OID_2015_512_KEY);
+  if (spki == NULL
+      || X509_PUBKEY_get0_param (&algorithm, NULL, NULL, &algorithm_identifier, spki) != 1
+      || !object_is (algorithm, TIRKEU_GOST_OID_2015_512_KEY))
+    return FALSE;
+
+  /* The same OID with another curve would verify nothing on curve A: not ours. */
+  X509_ALGOR_get0 (NULL, &parameter_type, &parameters, algorithm_identifier);
+  return tirkeu_gost_key_parameters_are_curve_a (parameter_type, parameters);
 }
 
 /**

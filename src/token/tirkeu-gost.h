@@ -76,6 +76,9 @@ gboolean  tirkeu_gost_public_key_from_private (const guint8        private_key_l
 gboolean  tirkeu_gost_generate_private_key  (guint8                private_key_le[64],
                                              GError              **error);
 
+ASN1_STRING *tirkeu_gost_key_parameters_new  (void);
+gboolean  tirkeu_gost_key_parameters_are_curve_a (int               parameter_type,
+                                                  const void       *parameters);
 gboolean  tirkeu_gost_is_2015_512_key       (X509_PUBKEY          *spki);
 gboolean  tirkeu_gost_is_2015_512_certificate (X509               *certificate);
 gboolean  tirkeu_gost_public_key_from_spki  (X509_PUBKEY          *spki,

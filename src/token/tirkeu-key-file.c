@@ -400,17 +400,24 @@ take_key (TirkeuKeyFile              *self,
           GError                    **error)
 {
   const ASN1_OBJECT *oid = NULL;
+  const X509_ALGOR *algorithm = NULL;
+  const void *parameters = NULL;
+  int parameter_type = V_ASN1_UNDEF;
   const unsigned char *data = NULL;
   int len = 0;
   char text[128];
 
-  if (PKCS8_pkey_get0 (&oid, &data, &len, NULL, key) != 1
+  if (PKCS8_pkey_get0 (&oid, &data, &len, &algorithm, key) != 1
       || OBJ_obj2txt (text, sizeof text, oid, 1) <= 0)
     return refuse (error, TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED);
 
   if (g_str_equal (text, TIRKEU_GOST_OID_2015_512_KEY))
     {
       self->algorithm = TIRKEU_KEY_ALGORITHM_GOST_2015_512;
+      /* Nettle's curve A is NCA's only one; a key on another is not one we can use. */
+      X509_ALGOR_get0 (NULL, &parameter_type, &parameters, algorithm);
+      if (!tirkeu_gost_key_parameters_are_curve_a (parameter_type, parameters))
+        return refuse (error, TIRKEU_TOKEN_ERROR_KEY_FILE_UNSUPPORTED);
       self->gost_private_key = OPENSSL_secure_malloc (TIRKEU_GOST_PRIVATE_KEY_SIZE);
       if (self->gost_private_key == NULL
           || !gost_private_key (data, len, self->gost_private_key))

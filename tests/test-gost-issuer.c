@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The GOST test CA (tirkeu-gost-issuer.c): a root of its own issues a legal entity's
+ * certificate in NCA's layout and an NCA-format key file; the key file opens, its
+ * certificate decodes and verifies, `openssl` reads both, and a CMS signed with the key
+ * verifies with tirkeu_cms_verify and the built `tirkeu-cli verify`. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <openssl/x509.h>
+#include <string.h>
+
+#include "tirkeu-certificate.h"
+#include "tirkeu-cms.h"
+#include "tirkeu-gost-issuer.h"
+#include "tirkeu-gost.h"
+#include "tirkeu-key-file.h"
+#include "tirkeu-token-error.h"
+
+#define PASSWORD "Tirkeu2026"
+#define SELLER_BIN "940140000385"
+#define HEAD_IIN "850304300128"
+
+static const TirkeuGostSubject head = {
+  .surname = "БЕКОВ",
+  .given_name = "АРМАН",
+  .patronymic = "СЕРИКОВИЧ",
+  .iin = HEAD_IIN,
+  .bin = SELLER_BIN,
+  .organisation = "ТОО «ТЕСТ АВТО»",
+  .role = TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD,
+};
+
+typedef struct
+{
+  TirkeuGostIssuer *issuer;
+  GBytes *p12;
+  TirkeuKeyFile *key_file;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) start = g_date_time_add_days (now, -1);
+  g_autoptr(GDateTime) ca_end = g_date_time_add_years (now, 5);
+  g_autoptr(GDateTime) end = g_date_time_add_years (now, 1);
+  g_autoptr(GError) error = NULL;
+
+  fixture->issuer = tirkeu_gost_issuer_new ("TIRKEU TEST GOST CA", start, ca_end, &error);
+  g_assert_no_error (error);
+  fixture->p12 = tirkeu_gost_issuer_issue_key_file (fixture->issuer, &head, start, end,
+                                                    PASSWORD, &error);
+  g_assert_no_error (error);
+  fixture->key_file = tirkeu_key_file_new_from_bytes (fixture->p12, PASSWORD, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->key_file);
+  g_clear_pointer (&fixture->p12, g_bytes_unref);
+  g_assert_finalize_object (g_steal_pointer (&fixture->issuer));
+}
+
+static char *
+scratch_path (const char *name)
+{
+  g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
+  return g_build_filename (g_get_home_dir (), name, NULL);
+}
+
+static void
+write_x509 (const char *path,
+            X509       *certificate)
+{
+  unsigned char *der = NULL;
+  int len = i2d_X509 (certificate, &der);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (len, >, 0);
+  g_file_set_contents (path, (const char *) der, len, &error);
+  g_assert_no_error (error);
+  OPENSSL_free (der);
+}
+
+static char *
+run_openssl (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[1], err);
+  return out;
+}
+
+static void
+test_ca (Fixture       *fixture,
+         gconstpointer  data)
+{
+  X509 *ca = tirkeu_gost_issuer_get_certificate (fixture->issuer);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tirkeu_gost_is_2015_512_certificate (ca));
+  g_assert_true (tirkeu_gost_verify_certificate (ca, ca, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (X509_check_ca (ca), >=, 1);
+}
+
+static void
+test_certificate (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuCertificate) certificate = NULL;
+
+  g_assert_cmpint (tirkeu_key_file_get_algorithm (fixture->key_file), ==,
+                   TIRKEU_KEY_ALGORITHM_GOST_2015_512);
+  certificate = tirkeu_certificate_new_from_der (
+      tirkeu_key_file_get_certificate_der (fixture->key_file), &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (tirkeu_certificate_get_owner_name (certificate), ==, "БЕКОВ АРМАН");
+  g_assert_cmpstr (tirkeu_certificate_get_iin (certificate), ==, HEAD_IIN);
+  g_assert_cmpstr (tirkeu_certificate_get_bin (certificate), ==, SELLER_BIN);
+  g_assert_cmpstr (tirkeu_certificate_get_organisation (certificate), ==, "ТОО «ТЕСТ АВТО»");
+  g_assert_cmpstr (tirkeu_certificate_get_issuer (certificate), ==, "TIRKEU TEST GOST CA");
+  g_assert_cmpint (tirkeu_certificate_get_role (certificate), ==,
+                   TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD);
+  g_assert_cmpint (tirkeu_certificate_get_key_algorithm (certificate), ==,
+                   TIRKEU_KEY_ALGORITHM_GOST_2015_512);
+  g_assert_true (tirkeu_certificate_is_one_key (certificate));
+
+  /* one key: a request of the seller's BIN, and sign-in */
+  g_assert_true (tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                                   SELLER_BIN, now, &error));
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                                   NULL, now, &error));
+  g_assert_no_error (error);
+  g_assert_false (tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                                    "990140004654", now, &error));
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN);
+}
+
+static void
+test_certificate_signature (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  GBytes *der = tirkeu_key_file_get_certificate_der (fixture->key_file);
+  X509 *ca = tirkeu_gost_issuer_get_certificate (fixture->issuer);
+  gsize len;
+
+  g_assert_true (tirkeu_gost_verify_certificate (tirkeu_key_file_get_certificate (fixture->key_file),
+                                                 ca, NULL));
+  /* not by its own key */
+  g_assert_false (tirkeu_gost_verify_certificate (tirkeu_key_file_get_certificate (fixture->key_file),
+                                                  tirkeu_key_file_get_certificate (fixture->key_file),
+                                                  NULL));
+
+  for (int mutation = 0; mutation < 2; mutation++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (der, &len), g_bytes_get_size (der));
+      const unsigned char *p = copy;
+      guint8 *signature = copy + len - 128;
+      X509 *changed;
+
+      if (mutation == 0)
+        signature[64] ^= 0x01;
+      else
+        for (int i = 0; i < 64; i++)
+          {
+            guint8 byte = signature[i];
+            signature[i] = signature[127 - i];
+            signature[127 - i] = byte;
+          }
+      changed = d2i_X509 (NULL, &p, (long) len);
+      g_assert_nonnull (changed);
+      g_assert_false (tirkeu_gost_verify_certificate (changed, ca, NULL));
+      X509_free (changed);
+    }
+}
+
+/* openssl reads what we wrote: the certificate's fields, and the key file's NCA layout. */
+static void
+test_openssl_reads (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *certificate_path = scratch_path ("head.cer");
+  g_autofree char *p12_path = scratch_path ("GOST512_test.p12");
+  g_autofree char *subject = NULL;
+  g_autofree char *info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_x509 (certificate_path, tirkeu_key_file_get_certificate (fixture->key_file));
+  {
+    const char *argv[] = { "openssl", "x509", "-inform", "DER", "-in", certificate_path,
+                           "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb",
+                           "-ext", "keyUsage,extendedKeyUsage,certificatePolicies", NULL };
+
+    subject = run_openssl (argv);
+  }
+  g_assert_nonnull (strstr (subject, "serialNumber=IIN" HEAD_IIN));
+  g_assert_nonnull (strstr (subject, "OU=BIN" SELLER_BIN));
+  g_assert_nonnull (strstr (subject, "C=KZ"));
+  g_assert_nonnull (strstr (subject, "Digital Signature, Non Repudiation, Key Encipherment"));
+  g_assert_nonnull (strstr (subject, "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.1"));
+  g_assert_nonnull (strstr (subject, "Policy: 1.2.398.3.3.2"));
+
+  g_file_set_contents (p12_path, g_bytes_get_data (fixture->p12, NULL),
+                       g_bytes_get_size (fixture->p12), &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "openssl", "pkcs12", "-in", p12_path, "-info", "-noout",
+                           "-legacy", "-passin", "pass:" PASSWORD, NULL };
+
+    g_autofree char *err = NULL;
+    int status = 0;
+
+    /* -info writes to stderr */
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    info = g_steal_pointer (&err);
+  }
+  g_assert_nonnull (strstr (info, "MAC: sha1"));
+  g_assert_nonnull (strstr (info, "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 1024"));
+  g_assert_nonnull (strstr (info, "PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC, Iteration 1024"));
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = tirkeu_key_file_new_from_bytes (fixture->p12, "tirkeu2026",
+                                                                      &error);
+
+  g_assert_null (key_file);
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD);
+}
+
+static GBytes *
+key_file_sign_cb (GBytes    *attributes,
+                  gpointer   user_data,
+                  GError   **error)
+{
+  return tirkeu_key_file_sign (user_data, attributes, error);
+}
+
+static void
+test_cms (Fixture       *fixture,
+          gconstpointer  data)
+{
+  static const char content[] = "{\"request\":\"R-1\"}";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (content, strlen (content));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) signers = NULL;
+  TirkeuCmsSigner *signer;
+  g_autofree char *cms_path = scratch_path ("request.cms");
+  g_autofree char *data_path = scratch_path ("request.json");
+  g_autofree char *ca_path = scratch_path ("ca.cer");
+  g_autofree char *cli = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  cms = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (fixture->key_file), bytes,
+                                  now, key_file_sign_cb, fixture->key_file, &error);
+  g_assert_no_error (error);
+
+  g_ptr_array_add (trusted, tirkeu_gost_issuer_get_certificate (fixture->issuer));
+  signers = tirkeu_cms_verify (cms, bytes, trusted, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (signers->len, ==, 1);
+  signer = signers->pdata[0];
+  g_assert_true (tirkeu_cms_signer_get_signature_valid (signer));
+  g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signer), ==,
+                   TIRKEU_CMS_CERTIFICATE_TRUSTED);
+  g_assert_cmpstr (tirkeu_cms_signer_get_bin (signer), ==, SELLER_BIN);
+  g_assert_cmpstr (tirkeu_cms_signer_get_iin_masked (signer), ==, "850304******");
+
+  /* the built CLI, trusting this CA */
+  g_file_set_contents (cms_path, g_bytes_get_data (cms, NULL), g_bytes_get_size (cms), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (data_path, content, -1, &error);
+  g_assert_no_error (error);
+  write_x509 (ca_path, tirkeu_gost_issuer_get_certificate (fixture->issuer));
+  cli = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli", NULL);
+  {
+    const char *argv[] = { cli, "--json", "verify", "--trust", ca_path, cms_path, data_path,
+                           NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                  &status, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "\"signature\" : \"valid\""));
+  g_assert_nonnull (strstr (out, "\"certificate\" : \"trusted\""));
+  g_assert_nonnull (strstr (out, "\"role\" : \"first-head\""));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/gost-issuer/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("ca", test_ca);
+  ADD ("certificate", test_certificate);
+  ADD ("certificate-signature", test_certificate_signature);
+  ADD ("openssl-reads", test_openssl_reads);
+  ADD ("wrong-password", test_wrong_password);
+  ADD ("cms", test_cms);
+#undef ADD
+
+  return g_test_run ();
+}
