@@ -379,8 +379,8 @@ test_cli_key_file_portal (void)
   g_subprocess_wait (sandbox, NULL, NULL);
 
   if (g_subprocess_get_exit_status (cli) != 0)
-    g_error ("submit with the key file failed (%d): %s", g_subprocess_get_exit_status (cli),
-             cli_err);
+    g_error ("submit with the key file failed (%d): %s%s", g_subprocess_get_exit_status (cli),
+             cli_err, cli_out);
   g_assert_nonnull (strstr (cli_out, "\"stage\" : \"awaiting_buyer\""));
   g_assert_null (strstr (cli_out, GOST_PASSWORD));
   g_assert_null (strstr (cli_err, GOST_PASSWORD));

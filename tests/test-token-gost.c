@@ -530,6 +530,54 @@ test_key_file_refusals (void)
   g_assert_finalize_object (manager);
 }
 
+/* A key file the user opened comes before an inserted token (the desk uses the first one
+ * listed); a manager for key files alone never sees the token at all. */
+static void
+test_key_file_with_token (void)
+{
+  TirkeuTokenManager *manager;
+  g_autofree char *path = write_key_file (seller, "GOST512_chosen.p12");
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gost_write_token_config (seller, dir, PIN, NULL);
+  manager = manager_new_loaded ();
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 2);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 0)), ==,
+                   TIRKEU_TOKEN_KIND_KEY_FILE);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 1)), ==,
+                   TIRKEU_TOKEN_KIND_PKCS11);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  g_clear_object (&token);
+  g_assert_finalize_object (manager);
+
+  manager = tirkeu_token_manager_new_for_key_files ();
+  tirkeu_token_manager_load_async (manager, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_token_manager_load_finish (manager, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 0);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 1);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 0)), ==,
+                   TIRKEU_TOKEN_KIND_KEY_FILE);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  g_clear_object (&token);
+  g_assert_finalize_object (manager);
+}
+
 /* A GOST 34.310-2004 key file is recognised and reported as an old set to re-issue. */
 static void
 test_key_file_old_gost (void)
@@ -698,6 +746,7 @@ main (int   argc,
   g_test_add_func ("/token/gost/key-file/sign", test_key_file_sign);
   g_test_add_func ("/token/gost/key-file/refusals", test_key_file_refusals);
   g_test_add_func ("/token/gost/key-file/old-gost", test_key_file_old_gost);
+  g_test_add_func ("/token/gost/key-file/with-token", test_key_file_with_token);
   g_test_add_func ("/token/gost/sandbox-verify", test_sandbox_verify);
 
   status = g_test_run ();

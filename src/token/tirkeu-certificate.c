@@ -10,6 +10,7 @@
 
 #include "tirkeu-certificate.h"
 #include "tirkeu-gost.h"
+#include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-token-error.h"
 #include "tirkeu-token-private.h"
@@ -802,8 +803,9 @@ tirkeu_certificate_dup_warning (TirkeuCertificate *self,
 
   left = g_date_time_difference (self->not_after, now);
   days = (int) (left / G_TIME_SPAN_DAY);
-  date = g_date_time_format (self->not_after, "%Y-%m-%d");
+  date = tirkeu_format_date (self->not_after);
 
+  /* Translators: %s is a date as 13.12.2026: kk «%s ж.», ru «%s г.» */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "The certificate expires in %d day, on %s. "
                                        "Renew it at the national certification authority",

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <string.h>
 
+#include "tirkeu-secret.h"
 #include "tirkeu-token-thread.h"
 
 /* The design is described at the top of tirkeu-token-manager.h. This file holds the object,
@@ -28,6 +29,7 @@ enum {
   PROP_MODULE_PATH,
   PROP_POLL_INTERVAL,
   PROP_RELOAD_ON_POLL,
+  PROP_KEY_FILES_ONLY,
   N_PROPS
 };
 
@@ -70,7 +72,7 @@ void
 _tirkeu_token_wipe_pin (Job *job)
 {
   if (job->pin != NULL)
-    OPENSSL_cleanse (job->pin, job->pin_size);
+    tirkeu_secret_wipe (job->pin, job->pin_size);
 }
 
 static void
@@ -384,6 +386,9 @@ tirkeu_token_manager_get_property (GObject    *object,
     case PROP_RELOAD_ON_POLL:
       g_value_set_boolean (value, tirkeu_token_manager_get_reload_on_poll (self));
       break;
+    case PROP_KEY_FILES_ONLY:
+      g_value_set_boolean (value, self->shared->key_files_only);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -409,6 +414,10 @@ tirkeu_token_manager_set_property (GObject      *object,
       break;
     case PROP_RELOAD_ON_POLL:
       tirkeu_token_manager_set_reload_on_poll (self, g_value_get_boolean (value));
+      break;
+    case PROP_KEY_FILES_ONLY:
+      /* construct-only: set once, before the thread starts */
+      self->shared->key_files_only = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -458,6 +467,17 @@ tirkeu_token_manager_class_init (TirkeuTokenManagerClass *klass)
     g_param_spec_boolean ("reload-on-poll", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * TirkeuTokenManager:key-files-only:
+   *
+   * Whether the manager holds the key files it is given and nothing else: no PKCS#11 module
+   * is loaded, so no token is ever seen (tirkeu_token_manager_new_for_key_files()).
+   */
+  properties[PROP_KEY_FILES_ONLY] =
+    g_param_spec_boolean ("key-files-only", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -506,6 +526,21 @@ TirkeuTokenManager *
 tirkeu_token_manager_new (const char *module_path)
 {
   return g_object_new (TIRKEU_TYPE_TOKEN_MANAGER, "module-path", module_path, NULL);
+}
+
+/**
+ * tirkeu_token_manager_new_for_key_files:
+ *
+ * A manager of NCA key files alone (tirkeu_token_manager_add_key_file_async()): loading it
+ * loads no PKCS#11 module, so an inserted token can never be taken for the key file the user
+ * named (`tirkeu-cli --key-file`).
+ *
+ * Returns: (transfer full): a new manager
+ */
+TirkeuTokenManager *
+tirkeu_token_manager_new_for_key_files (void)
+{
+  return g_object_new (TIRKEU_TYPE_TOKEN_MANAGER, "key-files-only", TRUE, NULL);
 }
 
 /**

@@ -311,6 +311,13 @@ _tirkeu_token_run_load (Worker *worker,
 {
   GError *error = NULL;
 
+  /* A manager for key files alone loads nothing, so sees no token and polls nothing. */
+  if (worker->shared->key_files_only)
+    {
+      _tirkeu_token_complete_job (worker, job, RESULT_BOOLEAN, NULL, NULL, NULL);
+      return;
+    }
+
   if (load_module (worker, &error))
     {
       g_debug ("loaded %s (%s)", worker->shared->module_path, worker->ctx->manufacturer);
@@ -328,19 +335,22 @@ _tirkeu_token_run_list_tokens (Worker *worker,
   GPtrArray *tokens;
 
   /* Key files need no module: with only those, a module not loaded is no error. */
-  if ((worker->loaded || worker->key_files->len == 0)
+  if (!worker->shared->key_files_only
+      && (worker->loaded || worker->key_files->len == 0)
       && !_tirkeu_token_refresh_slots (worker, FALSE, &error))
     {
       _tirkeu_token_complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
       return;
     }
 
+  /* Key files first: each is one the user chose to open, so it is the one to use when a
+   * token is inserted too (the desk uses the first token listed). */
   tokens = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; worker->loaded && i < worker->present->len; i++)
-    g_ptr_array_add (tokens, g_object_ref (g_ptr_array_index (worker->present, i)));
   for (guint i = 0; i < worker->key_files->len; i++)
     g_ptr_array_add (tokens, g_object_ref (((KeyFileToken *)
                                             g_ptr_array_index (worker->key_files, i))->info));
+  for (guint i = 0; worker->loaded && i < worker->present->len; i++)
+    g_ptr_array_add (tokens, g_object_ref (g_ptr_array_index (worker->present, i)));
 
   _tirkeu_token_complete_job (worker, job, RESULT_POINTER, tokens,
                               (GDestroyNotify) g_ptr_array_unref, NULL);

@@ -30,6 +30,7 @@ typedef struct
   char         *module_path;
   int           poll_interval_ms;   /* atomic */
   int           reload_on_poll;     /* atomic */
+  gboolean      key_files_only;     /* set before the thread starts: no module at all */
 } Shared;
 
 typedef enum
