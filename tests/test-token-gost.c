@@ -10,6 +10,7 @@
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-cms.h"
 #include "tirkeu-pkcs11-gost.h"
 #include "tirkeu-sandbox-pki.h"
@@ -435,6 +436,22 @@ test_key_file_sign (void)
   g_assert_true (tirkeu_certificate_has_private_key (certificate));
   g_assert_true (tirkeu_certificate_is_one_key (certificate));
   g_assert_cmpstr (tirkeu_certificate_get_bin (certificate), ==, SELLER_BIN);
+
+  /* the one key is the choice both to sign in and to sign the seller's request */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GPtrArray) for_sign_in = NULL;
+    g_autoptr(GPtrArray) for_request = NULL;
+
+    for_sign_in = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                                    NULL, now, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (for_sign_in->len, ==, 1);
+    for_request = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                                    SELLER_BIN, now, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (for_request->len, ==, 1);
+  }
 
   signature = sign (manager, serial, tirkeu_certificate_get_id (certificate),
                     TIRKEU_SIGN_PURPOSE_REQUEST, PASSWORD, content, &error);
