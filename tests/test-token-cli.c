@@ -2,13 +2,19 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <openssl/pem.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
+#include "tirkeu-cms.h"
 #include "test-token-fixture.h"
+#include "test-token-gost.h"
 
-/* tirkeu-cli tokens and sign, run as a user runs them, against the SoftHSM fixture token.
- * The PIN goes through --pin-fd 0 (a pipe), never the command line. */
+/* tirkeu-cli tokens and sign, run as a user runs them, against the SoftHSM fixture token,
+ * NCA key files (--key-file) and the project's GOST test token. The PIN or password goes
+ * through --pin-fd 0 (a pipe), never the command line. */
 
 static TokenFixture *fixture;
 static char *cli_path;
@@ -29,16 +35,21 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
+/* @detached: run in a session of its own, with no controlling terminal: anything that tries
+ * to prompt on the console (/dev/tty) fails instead of waiting */
 static void
-run_cli (Run                *run,
-         const char         *pin,
-         const char * const *args)
+run_cli_full (Run                *run,
+              gboolean            detached,
+              const char         *pin,
+              const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
 
+  if (detached)
+    g_ptr_array_add (argv, (gpointer) "setsid");
   g_ptr_array_add (argv, cli_path);
   g_ptr_array_add (argv, (gpointer) "--pkcs11-module");
   g_ptr_array_add (argv, fixture->module);
@@ -53,6 +64,14 @@ run_cli (Run                *run,
   g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (process);
+}
+
+static void
+run_cli (Run                *run,
+         const char         *pin,
+         const char * const *args)
+{
+  run_cli_full (run, FALSE, pin, args);
 }
 
 static gboolean
@@ -166,14 +185,260 @@ test_cli_sign_refused (gconstpointer data)
   g_remove (signature);
 }
 
+/* --- key files and GOST ------------------------------------------------------------------ */
+
+#define GOST_PASSWORD "Qwerty123"
+
+static GostIdentity *gost_ca;
+static GostIdentity *gost_seller;
+
+static char *
+nca_key_file (void)
+{
+  return g_build_filename (g_getenv ("TIRKEU_SOURCE_ROOT"), "tests", "fixtures", "nca-test-pki",
+                           "individual-gost2015.p12", NULL);
+}
+
+static void
+test_cli_key_file_tokens (void)
+{
+  g_autofree char *path = nca_key_file ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) text = { 0 };
+  g_auto(Run) json = { 0 };
+  JsonObject *certificate;
+
+  run_cli (&text, "Aa123456", (const char *[]) { "tokens", "--key-file", path, "--pin-fd", "0",
+                                                 NULL });
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "individual-gost2015.p12"));
+  g_assert_nonnull (strstr (text.out, "AUTH+SIGN"));
+  g_assert_nonnull (strstr (text.out, "GOST 2015-512"));
+  g_assert_nonnull (strstr (text.out, "ТЕСТТОВ ТЕСТТ"));
+  g_assert_nonnull (strstr (text.out, "123456******"));
+  g_assert_null (strstr (text.out, "123456789012"));
+  /* only the key file: not the module's token */
+  g_assert_null (strstr (text.out, fixture->label));
+
+  run_cli (&json, "Aa123456", (const char *[]) { "--json", "tokens", "--key-file", path,
+                                                 "--pin-fd", "0", NULL });
+  g_assert_cmpint (json.status, ==, 0);
+  json_parser_load_from_data (parser, json.out, -1, &error);
+  g_assert_no_error (error);
+  certificate = json_array_get_object_element (
+                  json_object_get_array_member (
+                    json_array_get_object_element (
+                      json_object_get_array_member (json_node_get_object (
+                                                      json_parser_get_root (parser)), "tokens"),
+                      0),
+                    "certificates"),
+                  0);
+  g_assert_cmpstr (json_object_get_string_member (certificate, "algorithm"), ==,
+                   "GOST 2015-512");
+  g_assert_cmpstr (json_object_get_string_member (certificate, "kind"), ==, "auth+sign");
+  g_assert_cmpstr (json_object_get_string_member (certificate, "role"), ==, "individual");
+  g_assert_cmpstr (json_object_get_string_member (certificate, "iin_masked"), ==, "123456******");
+  g_assert_true (json_object_get_null_member (certificate, "bin"));
+  g_assert_cmpstr (json_object_get_string_member (certificate, "not_before"), ==,
+                   "2022-07-28T12:34:48Z");
+  g_assert_cmpstr (json_object_get_string_member (certificate, "not_after"), ==,
+                   "2023-07-28T12:34:48Z");
+  g_assert_false (json_object_get_boolean_member (certificate, "valid_now"));
+}
+
+static void
+test_cli_key_file_sign (void)
+{
+  g_autofree char *key_file = g_build_filename (fixture->dir, "GOST512_seller.p12", NULL);
+  g_autofree char *content = g_build_filename (fixture->dir, "gost-request.json", NULL);
+  g_autofree char *signature = g_strconcat (content, ".cms", NULL);
+  g_autoptr(GBytes) p12 = gost_identity_key_file (gost_seller, GOST_PASSWORD);
+  g_autoptr(GBytes) signature_bytes = NULL;
+  g_autoptr(GBytes) content_bytes = NULL;
+  g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) signers = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) wrong = { 0 };
+
+  g_file_set_contents (key_file, g_bytes_get_data (p12, NULL), g_bytes_get_size (p12), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (content, "{\"vin\":\"XTA210990Y2766389\"}", -1, &error);
+  g_assert_no_error (error);
+
+  /* neither --token nor --cert: the key file holds one certificate */
+  run_cli (&run, GOST_PASSWORD, (const char *[]) { "sign", "--key-file", key_file, "--pin-fd",
+                                                   "0", "--seller-bin", fixture->seller_bin,
+                                                   content, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, GOST_PASSWORD));
+  g_assert_null (strstr (run.err, GOST_PASSWORD));
+
+  g_file_get_contents (signature, &data, &len, &error);
+  g_assert_no_error (error);
+  signature_bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  g_file_get_contents (content, &data, &len, &error);
+  g_assert_no_error (error);
+  content_bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  g_ptr_array_add (trusted, gost_ca->certificate);
+  signers = tirkeu_cms_verify (signature_bytes, content_bytes, trusted, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (signers->len, ==, 1);
+  g_assert_true (tirkeu_cms_signer_get_signature_valid (g_ptr_array_index (signers, 0)));
+  g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (g_ptr_array_index (signers, 0)), ==,
+                   TIRKEU_CMS_CERTIFICATE_TRUSTED);
+  g_remove (signature);
+
+  run_cli (&wrong, "Wrong1234", (const char *[]) { "sign", "--key-file", key_file, "--pin-fd",
+                                                   "0", content, NULL });
+  g_assert_cmpint (wrong.status, ==, 4);
+  g_assert_nonnull (strstr (wrong.err, "Incorrect password"));
+  g_assert_false (g_file_test (signature, G_FILE_TEST_EXISTS));
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Sign-in and step 9 with a GOST 2015 key file against the sandbox portal, which trusts only
+ * the test GOST CA: the one key signs in and signs the request, and the sandbox checks both
+ * signatures in full. */
+static void
+test_cli_key_file_portal (void)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
+                                               "tirkeu-sandbox", NULL);
+  g_autofree char *state = g_build_filename (fixture->dir, "sandbox", NULL);
+  g_autofree char *signer_ca = g_build_filename (fixture->dir, "gost-ca.pem", NULL);
+  g_autofree char *key_file = g_build_filename (fixture->dir, "GOST512_portal.p12", NULL);
+  g_autofree char *password_file = g_build_filename (fixture->dir, "password", NULL);
+  g_autoptr(GBytes) p12 = gost_identity_key_file (gost_seller, GOST_PASSWORD);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) sandbox = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *cli_out = NULL;
+  g_autofree char *cli_err = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  JsonObject *object;
+  BIO *pem = BIO_new_file (signer_ca, "w");
+
+  g_assert_nonnull (pem);
+  g_assert_true (PEM_write_bio_X509 (pem, gost_ca->certificate));
+  BIO_free (pem);
+  g_file_set_contents (key_file, g_bytes_get_data (p12, NULL), g_bytes_get_size (p12), &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (password_file, GOST_PASSWORD "\n", -1, G_FILE_SET_CONTENTS_NONE, 0600,
+                            &error);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (state, 0700);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sandbox = g_subprocess_launcher_spawn (launcher, &error, program, "--listen", "127.0.0.1:0",
+                                         "--state-dir", state, "--signer-ca", signer_ca,
+                                         "--buyer", "manual", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  g_clear_object (&launcher);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, password_file);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  cli = g_subprocess_launcher_spawn (launcher, &error, cli_path,
+                                     "--portal-url", json_object_get_string_member (object, "url"),
+                                     "--ca-file", json_object_get_string_member (object, "ca_file"),
+                                     "--key-file", key_file, "--pin-fd", "0", "--json",
+                                     "submit", "--vin", "XTA210743S0000120", "--buyer-iin",
+                                     "850312300121", "--contract", "DKP-2025-000120",
+                                     "--idempotency-key", key, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &cli_out, &cli_err, &error);
+  g_assert_no_error (error);
+  g_subprocess_send_signal (sandbox, SIGTERM);
+  g_subprocess_wait (sandbox, NULL, NULL);
+
+  if (g_subprocess_get_exit_status (cli) != 0)
+    g_error ("submit with the key file failed (%d): %s%s", g_subprocess_get_exit_status (cli),
+             cli_err, cli_out);
+  g_assert_nonnull (strstr (cli_out, "\"stage\" : \"awaiting_buyer\""));
+  g_assert_null (strstr (cli_out, GOST_PASSWORD));
+  g_assert_null (strstr (cli_err, GOST_PASSWORD));
+}
+
+/* A key that needs a context-specific login signs from a script with no terminal at all:
+ * the PIN given on --pin-fd serves, no library prompts on the console. */
+static void
+test_cli_always_authenticate (void)
+{
+  g_autofree char *content = g_build_filename (fixture->dir, "always.json", NULL);
+  g_autofree char *signature = g_strconcat (content, ".cms", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) rsa = { 0 };
+  g_auto(Run) gost = { 0 };
+  g_autofree char *gost_module = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "tests",
+                                                   "tirkeu-test-gost-pkcs11.so", NULL);
+
+  g_file_set_contents (content, "{}", -1, &error);
+  g_assert_no_error (error);
+
+  /* RSA on SoftHSM, through libp11 */
+  token_fixture_add_always_authenticate_key (fixture);
+  run_cli_full (&rsa, TRUE, fixture->pin,
+                (const char *[]) { "sign", "--pin-fd", "0", "--token", fixture->label, "--cert",
+                                   "0a", "--seller-bin", fixture->seller_bin, content, NULL });
+  token_fixture_delete_always_authenticate_key (fixture);
+  g_assert_null (strstr (rsa.err, "PIN:"));
+  g_assert_cmpint (rsa.status, ==, 0);
+  g_assert_true (g_file_test (signature, G_FILE_TEST_EXISTS));
+  g_remove (signature);
+
+  /* GOST on the project's test token, through the raw calls */
+  gost_write_token_config (gost_seller, fixture->dir, "87651234", "always-authenticate=yes\n");
+  run_cli_full (&gost, TRUE, "87651234",
+                (const char *[]) { "--pkcs11-module", gost_module, "sign", "--pin-fd", "0",
+                                   "--token", "gost-token", "--cert", "0b", "--seller-bin",
+                                   fixture->seller_bin, content, NULL });
+  g_assert_null (strstr (gost.err, "PIN:"));
+  g_assert_cmpint (gost.status, ==, 0);
+  g_assert_true (g_file_test (signature, G_FILE_TEST_EXISTS));
+  g_remove (signature);
+}
+
 static void
 test_cli_sign_usage (void)
 {
   g_auto(Run) run = { 0 };
 
+  g_auto(Run) both = { 0 };
+
   /* no --cert */
   run_cli (&run, NULL, (const char *[]) { "sign", "--token", fixture->label, "file", NULL });
   g_assert_cmpint (run.status, ==, 2);
+  /* a key file and a token at once */
+  run_cli (&both, NULL, (const char *[]) { "sign", "--key-file", "k.p12", "--token",
+                                           fixture->label, "file", NULL });
+  g_assert_cmpint (both.status, ==, 2);
 }
 
 int
@@ -190,6 +455,13 @@ main (int   argc,
   fixture = token_fixture_new ();
   cli_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "cli", "tirkeu-cli",
                                NULL);
+  gost_ca = gost_identity_new (NULL, "/C=KZ/CN=ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TIRKEU TEST",
+                               NULL, -10, 3650);
+  gost_seller = gost_identity_new (gost_ca, "/CN=ИВАНОВ ИВАН/SN=ИВАНОВ"
+                                            "/serialNumber=IIN850304300128/C=KZ"
+                                            "/O=ТОО ТИРКЕУ АВТО ТЕСТ/OU=BIN940140000385",
+                                   "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1",
+                                   -1, 365);
 
   g_test_add_func ("/token/cli/tokens", test_cli_tokens);
   g_test_add_func ("/token/cli/sign", test_cli_sign);
@@ -200,8 +472,14 @@ main (int   argc,
       g_test_add_data_func (path, &sign_refusals[i], test_cli_sign_refused);
     }
   g_test_add_func ("/token/cli/sign-usage", test_cli_sign_usage);
+  g_test_add_func ("/token/cli/key-file/tokens", test_cli_key_file_tokens);
+  g_test_add_func ("/token/cli/key-file/sign", test_cli_key_file_sign);
+  g_test_add_func ("/token/cli/key-file/portal", test_cli_key_file_portal);
+  g_test_add_func ("/token/cli/always-authenticate", test_cli_always_authenticate);
 
   status = g_test_run ();
+  gost_identity_free (gost_ca);
+  gost_identity_free (gost_seller);
   token_fixture_free (fixture);
   g_free (cli_path);
   return status;

@@ -10,13 +10,16 @@
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-cms.h"
 #include "tirkeu-pkcs11-gost.h"
+#include "tirkeu-sandbox-pki.h"
 #include "tirkeu-token-manager.h"
 #include "test-token-gost.h"
 
 /* GOST 2015-512 keys through TirkeuTokenManager: on a PKCS#11 token (the project's own test
- * module, tests/gost-pkcs11-module.c, standing in for a vendor token) and in NCA key files.
+ * module, tests/gost-pkcs11-module.c, standing in for a vendor token) and in NCA key files;
+ * and the sandbox portal's check of such signatures (tirkeu_sandbox_pki_cms_verify()).
  * Every signature is checked with tirkeu_cms_verify() against the test CA; the token's
  * signature layout is also checked with Nettle directly, outside our conversion. */
 
@@ -391,6 +394,14 @@ write_key_file (GostIdentity *identity,
 }
 
 static void
+count_removed_cb (TirkeuTokenManager *manager,
+                  TirkeuTokenInfo    *token,
+                  guint              *removed)
+{
+  (*removed)++;
+}
+
+static void
 test_key_file_sign (void)
 {
   /* No module: a key file needs none. */
@@ -402,15 +413,17 @@ test_key_file_sign (void)
   g_autoptr(GBytes) content = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766389\"}", 27);
   g_autoptr(GBytes) signature = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   TirkeuCertificate *certificate;
-  const char *serial;
+  g_autofree char *serial = NULL;
+  guint removed = 0;
 
   tirkeu_token_manager_set_poll_interval (manager, 0);
   token = add_key_file (manager, path, PASSWORD, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_token_info_get_kind (token), ==, TIRKEU_TOKEN_KIND_KEY_FILE);
   g_assert_cmpstr (tirkeu_token_info_get_label (token), ==, "GOST512_seller.p12");
-  serial = tirkeu_token_info_get_serial (token);
+  serial = g_strdup (tirkeu_token_info_get_serial (token));
 
   tokens = list_tokens (manager, &error);
   g_assert_no_error (error);
@@ -423,6 +436,22 @@ test_key_file_sign (void)
   g_assert_true (tirkeu_certificate_has_private_key (certificate));
   g_assert_true (tirkeu_certificate_is_one_key (certificate));
   g_assert_cmpstr (tirkeu_certificate_get_bin (certificate), ==, SELLER_BIN);
+
+  /* the one key is the choice both to sign in and to sign the seller's request */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GPtrArray) for_sign_in = NULL;
+    g_autoptr(GPtrArray) for_request = NULL;
+
+    for_sign_in = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                                    NULL, now, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (for_sign_in->len, ==, 1);
+    for_request = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                                    SELLER_BIN, now, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (for_request->len, ==, 1);
+  }
 
   signature = sign (manager, serial, tirkeu_certificate_get_id (certificate),
                     TIRKEU_SIGN_PURPOSE_REQUEST, PASSWORD, content, &error);
@@ -438,9 +467,24 @@ test_key_file_sign (void)
   g_assert_true (tirkeu_token_error_is_wrong_pin (error));
   g_clear_error (&error);
 
+  /* closed again: no longer listed, and said so */
+  g_signal_connect (manager, "token-removed", G_CALLBACK (count_removed_cb), &removed);
+  tirkeu_token_manager_remove_key_file_async (manager, serial, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_token_manager_remove_key_file_finish (manager, wait_for_result (&result),
+                                                              &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
   g_clear_pointer (&tokens, g_ptr_array_unref);
+  tokens = list_tokens (manager, &error);
+  g_assert_nonnull (error);
+  g_assert_null (tokens);
+  g_clear_error (&error);
+  while (removed == 0)
+    g_main_context_iteration (NULL, TRUE);
+
   g_clear_pointer (&certificates, g_ptr_array_unref);
   g_clear_object (&token);
+  g_signal_handlers_disconnect_by_data (manager, &removed);
   g_assert_finalize_object (manager);
 }
 
@@ -503,6 +547,54 @@ test_key_file_refusals (void)
   g_assert_finalize_object (manager);
 }
 
+/* A key file the user opened comes before an inserted token (the desk uses the first one
+ * listed); a manager for key files alone never sees the token at all. */
+static void
+test_key_file_with_token (void)
+{
+  TirkeuTokenManager *manager;
+  g_autofree char *path = write_key_file (seller, "GOST512_chosen.p12");
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gost_write_token_config (seller, dir, PIN, NULL);
+  manager = manager_new_loaded ();
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 2);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 0)), ==,
+                   TIRKEU_TOKEN_KIND_KEY_FILE);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 1)), ==,
+                   TIRKEU_TOKEN_KIND_PKCS11);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  g_clear_object (&token);
+  g_assert_finalize_object (manager);
+
+  manager = tirkeu_token_manager_new_for_key_files ();
+  tirkeu_token_manager_load_async (manager, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_token_manager_load_finish (manager, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 0);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  tokens = list_tokens (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 1);
+  g_assert_cmpint (tirkeu_token_info_get_kind (g_ptr_array_index (tokens, 0)), ==,
+                   TIRKEU_TOKEN_KIND_KEY_FILE);
+  g_clear_pointer (&tokens, g_ptr_array_unref);
+  g_clear_object (&token);
+  g_assert_finalize_object (manager);
+}
+
 /* A GOST 34.310-2004 key file is recognised and reported as an old set to re-issue. */
 static void
 test_key_file_old_gost (void)
@@ -528,6 +620,110 @@ test_key_file_old_gost (void)
 
   PKCS8_PRIV_KEY_INFO_free (key);
   g_assert_finalize_object (manager);
+}
+
+/* --- the sandbox portal's check ------------------------------------------------------------ */
+
+static GBytes *
+sign_with_key_file (GostIdentity *identity,
+                    GBytes       *content)
+{
+  TirkeuTokenManager *manager = tirkeu_token_manager_new (module_path);
+  g_autofree char *path = write_key_file (identity, "GOST512_sandbox.p12");
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *signature;
+
+  tirkeu_token_manager_set_poll_interval (manager, 0);
+  token = add_key_file (manager, path, PASSWORD, &error);
+  g_assert_no_error (error);
+  certificates = list_certificates (manager, tirkeu_token_info_get_serial (token));
+  signature = sign (manager, tirkeu_token_info_get_serial (token),
+                    tirkeu_certificate_get_id (g_ptr_array_index (certificates, 0)),
+                    TIRKEU_SIGN_PURPOSE_REQUEST, PASSWORD, content, &error);
+  g_assert_no_error (error);
+  g_clear_object (&token);
+  g_clear_pointer (&certificates, g_ptr_array_unref);
+  g_assert_finalize_object (manager);
+  return signature;
+}
+
+static X509_STORE *
+sandbox_trust (GostIdentity *trusted)
+{
+  g_autofree char *path = g_build_filename (dir, "signer-ca.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  X509_STORE *trust;
+
+  /* as --signer-ca gives it: a PEM file */
+  g_assert_true (tirkeu_sandbox_pki_write_cert (path, trusted->certificate, &error));
+  g_assert_no_error (error);
+  trust = tirkeu_sandbox_pki_load_trust (path, &error);
+  g_assert_no_error (error);
+  return trust;
+}
+
+static void
+test_sandbox_verify (void)
+{
+  g_autoptr(GBytes) content = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766389\"}", 27);
+  g_autoptr(GBytes) tampered = g_bytes_new_static ("{\"vin\":\"XTA210990Y2766388\"}", 27);
+  g_autoptr(GBytes) signature = sign_with_key_file (seller, content);
+  g_autoptr(GostIdentity) other_ca = gost_identity_new (NULL, "/C=KZ/CN=OTHER GOST CA", NULL,
+                                                         -10, 3650);
+  X509_STORE *trust = sandbox_trust (ca);
+  X509_STORE *other_trust = sandbox_trust (other_ca);
+  TirkeuPortalCode code = 0;
+  g_autofree char *reason = NULL;
+  TirkeuSandboxSigner *signer;
+
+  /* the one GOST 2015 key signs a request and signs in */
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, content, TIRKEU_SANDBOX_KEY_SIGN,
+                                          &code, &reason);
+  g_assert_nonnull (signer);
+  g_assert_cmpstr (signer->bin, ==, SELLER_BIN);
+  g_assert_cmpstr (signer->iin, ==, "850304300128");
+  tirkeu_sandbox_signer_free (signer);
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, content, TIRKEU_SANDBOX_KEY_AUTH,
+                                          &code, &reason);
+  g_assert_nonnull (signer);
+  tirkeu_sandbox_signer_free (signer);
+
+  /* other bytes than those signed */
+  signer = tirkeu_sandbox_pki_cms_verify (trust, signature, tampered, TIRKEU_SANDBOX_KEY_SIGN,
+                                          &code, &reason);
+  g_assert_null (signer);
+  g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+  g_assert_nonnull (strstr (reason, "does not verify"));
+  g_clear_pointer (&reason, g_free);
+
+  /* a certificate of a CA the portal does not trust */
+  signer = tirkeu_sandbox_pki_cms_verify (other_trust, signature, content,
+                                          TIRKEU_SANDBOX_KEY_SIGN, &code, &reason);
+  g_assert_null (signer);
+  g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+  g_assert_nonnull (strstr (reason, "does not chain"));
+  g_clear_pointer (&reason, g_free);
+
+  /* one signature byte changed */
+  {
+    gsize len = g_bytes_get_size (signature);
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (signature, NULL), len);
+    g_autoptr(GBytes) broken = NULL;
+
+    /* inside the SignerInfo's signature, the last field */
+    copy[len - 10] ^= 0x01;
+    broken = g_bytes_new (copy, len);
+    signer = tirkeu_sandbox_pki_cms_verify (trust, broken, content, TIRKEU_SANDBOX_KEY_SIGN,
+                                            &code, &reason);
+    g_assert_null (signer);
+    g_assert_cmpint (code, ==, TIRKEU_PORTAL_CODE_SIGNATURE_INVALID);
+    g_clear_pointer (&reason, g_free);
+  }
+
+  X509_STORE_free (trust);
+  X509_STORE_free (other_trust);
 }
 
 int
@@ -567,6 +763,8 @@ main (int   argc,
   g_test_add_func ("/token/gost/key-file/sign", test_key_file_sign);
   g_test_add_func ("/token/gost/key-file/refusals", test_key_file_refusals);
   g_test_add_func ("/token/gost/key-file/old-gost", test_key_file_old_gost);
+  g_test_add_func ("/token/gost/key-file/with-token", test_key_file_with_token);
+  g_test_add_func ("/token/gost/sandbox-verify", test_sandbox_verify);
 
   status = g_test_run ();
 

@@ -2,15 +2,17 @@
 #pragma once
 
 /* GOST 2015-512 keys and certificates made the way NCA makes them (DOMAIN.md, "GOST 2015-512
- * as NCA encodes it"), for the token tests: a test CA, a seller's one-key certificate, an NCA
- * key file of it (tirkeu_key_file_write_pkcs12()) and the configuration of the project's
- * GOST PKCS#11 test module (tests/gost-pkcs11-module.c). The arithmetic is src/token's
- * (Nettle); OpenSSL builds the ASN.1. */
+ * as NCA encodes it"), for the token tests: a test CA, a seller's one-key certificate with
+ * the legal entity's role OIDs as the tests need them, an NCA key file of it
+ * (tirkeu_key_file_write_pkcs12()) and the configuration of the project's GOST PKCS#11 test
+ * module (tests/gost-pkcs11-module.c). The arithmetic and the signature are src/token's
+ * (tirkeu_gost_sign_certificate()); OpenSSL builds the ASN.1. */
 
 #include <gio/gio.h>
 #include <openssl/x509v3.h>
 
 #include "tirkeu-gost.h"
+#include "tirkeu-gost-issuer.h"
 #include "tirkeu-key-file.h"
 
 typedef struct
@@ -28,13 +30,6 @@ gost_identity_free (GostIdentity *identity)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GostIdentity, gost_identity_free)
-
-static inline void
-gost_set_algorithm (X509_ALGOR *algorithm)
-{
-  X509_ALGOR_set0 (algorithm, OBJ_txt2obj (TIRKEU_GOST_OID_2015_512_SIGNATURE, 1), V_ASN1_NULL,
-                   NULL);
-}
 
 static inline void
 gost_set_public_key (X509         *certificate,
@@ -97,37 +92,6 @@ gost_add_extension (X509       *certificate,
   X509_EXTENSION_free (extension);
 }
 
-/* Signs @certificate's TBS with @issuer_key: Streebog-512, GOST 2015-512, NCA's layout. */
-static inline void
-gost_sign_certificate (X509         *certificate,
-                       const guint8  issuer_key[TIRKEU_GOST_PRIVATE_KEY_SIZE])
-{
-  const ASN1_BIT_STRING *signature_c;
-  const X509_ALGOR *outer_c;
-  ASN1_BIT_STRING *signature;
-  unsigned char *tbs = NULL;
-  int tbs_len;
-  guint8 digest[TIRKEU_GOST_DIGEST_SIZE];
-  guint8 signature_bytes[TIRKEU_GOST_SIGNATURE_SIZE];
-  g_autoptr(GError) error = NULL;
-
-  gost_set_algorithm ((X509_ALGOR *) X509_get0_tbs_sigalg (certificate));
-  X509_get0_signature (&signature_c, &outer_c, certificate);
-  gost_set_algorithm ((X509_ALGOR *) outer_c);
-
-  tbs_len = i2d_re_X509_tbs (certificate, &tbs);
-  g_assert_cmpint (tbs_len, >, 0);
-  tirkeu_gost_streebog512 (tbs, tbs_len, digest);
-  OPENSSL_free (tbs);
-  g_assert_true (tirkeu_gost_sign_digest (issuer_key, digest, signature_bytes, &error));
-  g_assert_no_error (error);
-
-  signature = (ASN1_BIT_STRING *) signature_c;
-  ASN1_BIT_STRING_set (signature, signature_bytes, sizeof signature_bytes);
-  signature->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
-  signature->flags |= ASN1_STRING_FLAG_BITS_LEFT;
-}
-
 /**
  * gost_identity_new:
  * @issuer: (nullable): the CA; %NULL for a self-signed CA
@@ -182,7 +146,15 @@ gost_identity_new (GostIdentity *issuer,
     }
   gost_add_extension (certificate, NULL, NID_subject_key_identifier, "hash");
 
-  gost_sign_certificate (certificate, issuer != NULL ? issuer->key : identity->key);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Streebog-512 of the TBS, GOST 2015-512, NCA's layout: src/token's test CA does it */
+    g_assert_true (tirkeu_gost_sign_certificate (certificate,
+                                                 issuer != NULL ? issuer->key : identity->key,
+                                                 &error));
+    g_assert_no_error (error);
+  }
   identity->certificate = certificate;
   return identity;
 }

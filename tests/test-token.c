@@ -659,64 +659,7 @@ test_shim_removed_while_signing (void)
 
 /* A key marked CKA_ALWAYS_AUTHENTICATE (PIV's signature key through OpenSC is one): SoftHSM
  * then wants C_Login(CKU_CONTEXT_SPECIFIC) between C_SignInit and C_Sign, which libp11 asks
- * OpenSSL's UI for: the console by default. The PIN must come from the caller instead. The
- * key is written next to the fixture's with pkcs11-tool --always-auth, under a certificate
- * of its own, and removed afterwards. */
-static void
-write_always_authenticate_key (void)
-{
-  g_autofree char *key = g_build_filename (fixture->dir, "always.key", NULL);
-  g_autofree char *key_der = g_build_filename (fixture->dir, "always.key.der", NULL);
-  g_autofree char *public_der = g_build_filename (fixture->dir, "always.pub.der", NULL);
-  g_autofree char *cert_der = g_build_filename (fixture->dir, "always.der", NULL);
-  g_autofree char *cert_pem = g_build_filename (fixture->dir, "always.pem", NULL);
-  g_autofree char *subject = g_strdup_printf ("/CN=ИВАНОВ ИВАН/SN=ИВАНОВ/serialNumber=IIN850304300128"
-                                              "/C=KZ/O=ТОО ТЕСТ/OU=BIN%s", fixture->seller_bin);
-  const char *write[] = { "pkcs11-tool", "--module", fixture->module, "--token-label",
-                          fixture->label, "--login", "--pin", fixture->pin, "--id", "0a",
-                          "--label", "always-auth", "--write-object", NULL, "--type", NULL,
-                          NULL, NULL };
-
-  token_fixture_run ((const char *[]) { "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                                        "rsa_keygen_bits:2048", "-out", key, NULL });
-  token_fixture_run ((const char *[]) { "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", key,
-                                        "-outform", "DER", "-out", key_der, NULL });
-  token_fixture_run ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout", "-outform",
-                                        "DER", "-out", public_der, NULL });
-  token_fixture_run ((const char *[]) { "openssl", "req", "-x509", "-new", "-utf8", "-key", key,
-                                        "-days", "30", "-subj", subject,
-                                        "-addext", "keyUsage=critical,digitalSignature,nonRepudiation",
-                                        "-addext", "extendedKeyUsage=emailProtection,"
-                                                   "1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1",
-                                        "-out", cert_pem, NULL });
-  token_fixture_run ((const char *[]) { "openssl", "x509", "-in", cert_pem, "-outform", "DER",
-                                        "-out", cert_der, NULL });
-
-  write[13] = key_der;
-  write[15] = "privkey";
-  write[16] = "--always-auth";
-  token_fixture_run (write);
-  write[13] = public_der;
-  write[15] = "pubkey";
-  write[16] = NULL;
-  token_fixture_run (write);
-  write[13] = cert_der;
-  write[15] = "cert";
-  token_fixture_run (write);
-}
-
-static void
-delete_always_authenticate_key (void)
-{
-  const char *types[] = { "privkey", "pubkey", "cert" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
-    token_fixture_run ((const char *[]) { "pkcs11-tool", "--module", fixture->module,
-                                          "--token-label", fixture->label, "--login", "--pin",
-                                          fixture->pin, "--delete-object", "--type", types[i],
-                                          "--id", "0a", NULL });
-}
-
+ * OpenSSL's UI for: the console by default. The PIN must come from the caller instead. */
 static void
 test_manager_always_authenticate (void)
 {
@@ -730,7 +673,7 @@ test_manager_always_authenticate (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_always_authenticate_key ();
+  token_fixture_add_always_authenticate_key (fixture);
   manager = manager_new_loaded (fixture->module);
   serial = fixture_serial (manager);
 
@@ -753,7 +696,7 @@ test_manager_always_authenticate (void)
                                         "-CAfile", cert_pem, "-out", "/dev/null", NULL });
 
   g_assert_finalize_object (manager);
-  delete_always_authenticate_key ();
+  token_fixture_delete_always_authenticate_key (fixture);
 }
 
 int

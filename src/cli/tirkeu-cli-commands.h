@@ -16,8 +16,8 @@ TIRKEU_CLI_COMMAND ("check-bin", tirkeu_cli_run_check_bin, N_("BIN"), N_("Check 
 TIRKEU_CLI_COMMAND ("check-vin", tirkeu_cli_run_check_vin, N_("VIN"), N_("Check a VIN: check digit, country, maker, model year"))
 
 /* --- token (tirkeu-cli-token.c) --- */
-TIRKEU_CLI_COMMAND ("tokens", tirkeu_cli_run_tokens, N_("[--pkcs11-module FILE]"), N_("List the EDS tokens and their certificates"))
-TIRKEU_CLI_COMMAND ("sign", tirkeu_cli_run_sign, N_("--token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE"), N_("Make a detached CMS signature of FILE with the EDS token"))
+TIRKEU_CLI_COMMAND ("tokens", tirkeu_cli_run_tokens, N_("[--pkcs11-module FILE | --key-file FILE]"), N_("List the EDS tokens (or the key file) and their certificates"))
+TIRKEU_CLI_COMMAND ("sign", tirkeu_cli_run_sign, N_("{--token LABEL --cert ID | --key-file FILE} [--seller-bin BIN] [--sign-in] [-o OUT] FILE"), N_("Make a detached CMS signature of FILE with the EDS token or key file"))
 
 /* --- signatures (tirkeu-cli-verify.c) --- */
 TIRKEU_CLI_COMMAND ("verify", tirkeu_cli_run_verify, N_("[--trust CERT]… [--at TIME] SIGNATURE [DATA]"), N_("Check a CMS signature: each signer's signature, certificate chain and identity"))

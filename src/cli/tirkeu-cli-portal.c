@@ -98,7 +98,30 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
   client = tirkeu_portal_client_new (options->portal_url, options->ca_file, error);
   if (client == NULL)
     return NULL;
-  tokens = tirkeu_token_manager_new (options->pkcs11_module);
+  if (options->key_file != NULL)
+    {
+      /* --key-file: that file alone, no module. Its password comes first (the file's
+       * certificate is encrypted too); the manager then lists the file as a token, and the
+       * session sees it as one. The password is also what signs in and signs. */
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->key_file);
+      g_autofree char *name = g_path_get_basename (options->key_file);
+      g_autofree char *prompt = g_strdup_printf (_("Password of the key file “%s”: "), name);
+      g_autoptr(TirkeuTokenInfo) key_file = NULL;
+
+      read_pin = tirkeu_cli_read_pin (options, prompt, error);
+      if (read_pin == NULL)
+        return NULL;
+      tokens = tirkeu_token_manager_new_for_key_files ();
+      tirkeu_token_manager_add_key_file_async (tokens, file, read_pin, NULL, store_result_cb,
+                                               &result);
+      key_file = tirkeu_token_manager_add_key_file_finish (tokens, wait_for_result (&result),
+                                                           error);
+      g_clear_object (&result);
+      if (key_file == NULL)
+        return NULL;
+    }
+  else
+    tokens = tirkeu_token_manager_new (options->pkcs11_module);
   /* a one-shot command: no presence polling */
   tirkeu_token_manager_set_poll_interval (tokens, 0);
   session = tirkeu_session_new (tokens, client);
@@ -152,7 +175,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
                                         TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL, now, error);
       if (auth == NULL)
         return NULL;
-      read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+      if (read_pin == NULL)
+        read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
       if (read_pin == NULL)
         return NULL;
       tirkeu_session_sign_in_async (session, auth, read_pin, NULL, store_result_cb, &result);
@@ -167,7 +191,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
     {
       while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_SIGNED_IN)
         g_main_context_iteration (NULL, TRUE);
-      read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+      if (read_pin == NULL)
+        read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
       if (read_pin == NULL)
         return NULL;
     }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tirkeu-cli tokens, sign: the EDS token. Both honour --pkcs11-module; sign reads the PIN
- * from --pin-fd or the terminal (never from the command line). Exit status 4 for a token,
- * module or PIN error, including the refusals to sign with a certificate. */
+/* tirkeu-cli tokens, sign: the EDS token, or with --key-file an NCA key file instead. Both
+ * honour --pkcs11-module; sign reads the PIN (a key file's password) from --pin-fd or the
+ * terminal (never from the command line). Exit status 4 for a token, key file, module or PIN
+ * error, including the refusals to sign with a certificate. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -47,6 +48,40 @@ manager_new_loaded (const TirkeuCliOptions  *options,
     return NULL;
 
   return g_steal_pointer (&manager);
+}
+
+/* With --key-file: a manager that lists that key file alone (no module is loaded: a key
+ * file needs none), opened with @password. */
+static TirkeuTokenManager *
+manager_new_for_key_file (const TirkeuCliOptions  *options,
+                          const char              *password,
+                          GError                 **error)
+{
+  g_autoptr(TirkeuTokenManager) manager = tirkeu_token_manager_new_for_key_files ();
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->key_file);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+
+  tirkeu_token_manager_set_poll_interval (manager, 0);
+  tirkeu_token_manager_add_key_file_async (manager, file, password, NULL, store_result_cb,
+                                           &result);
+  token = tirkeu_token_manager_add_key_file_finish (manager, wait_for_result (&result), error);
+  if (token == NULL)
+    return NULL;
+
+  return g_steal_pointer (&manager);
+}
+
+static TirkeuCliPin *
+read_key_file_password (const TirkeuCliOptions  *options,
+                        GError                 **error)
+{
+  g_autofree char *name = g_path_get_basename (options->key_file);
+  /* Translators: the prompt for an NCA key file's password (ru «пароль», kk «құпиясөз»);
+   * %s is the file's name */
+  g_autofree char *prompt = g_strdup_printf (_("Password of the key file “%s”: "), name);
+
+  return tirkeu_cli_read_pin (options, prompt, error);
 }
 
 static GPtrArray *
@@ -108,6 +143,57 @@ add_pin_flags (JsonBuilder    *builder,
   json_builder_end_array (builder);
 }
 
+/* "auth+sign": one key that serves sign-in and signing (GOST 2015, tirkeu_certificate_is_one_key()) */
+static const char *
+kind_json_name (TirkeuCertificate *certificate)
+{
+  if (tirkeu_certificate_is_one_key (certificate))
+    return "auth+sign";
+
+  switch (tirkeu_certificate_get_kind (certificate))
+    {
+    case TIRKEU_CERTIFICATE_KIND_AUTH:
+      return "auth";
+    case TIRKEU_CERTIFICATE_KIND_SIGN:
+      return "sign";
+    case TIRKEU_CERTIFICATE_KIND_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+static const char *
+kind_text (TirkeuCertificate *certificate)
+{
+  if (tirkeu_certificate_is_one_key (certificate))
+    /* Translators: one GOST 2015 key that both signs in (AUTH) and signs documents (SIGN);
+     * AUTH and SIGN are NCA's own names, usually kept as they are */
+    return C_("certificate kind", "AUTH+SIGN");
+  return tirkeu_certificate_kind_to_string (tirkeu_certificate_get_kind (certificate));
+}
+
+/* Names a script can rely on, in every language. */
+static const char *
+algorithm_json_name (TirkeuKeyAlgorithm algorithm)
+{
+  switch (algorithm)
+    {
+    case TIRKEU_KEY_ALGORITHM_RSA:
+      return "RSA";
+    case TIRKEU_KEY_ALGORITHM_EC:
+      return "EC";
+    case TIRKEU_KEY_ALGORITHM_GOST_2015_512:
+      return "GOST 2015-512";
+    case TIRKEU_KEY_ALGORITHM_GOST_2004:
+      return "GOST 34.310-2004";
+    case TIRKEU_KEY_ALGORITHM_GOST:
+      return "GOST";
+    case TIRKEU_KEY_ALGORITHM_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
 static void
 add_certificate_json (JsonBuilder       *builder,
                       TirkeuCertificate *certificate,
@@ -123,13 +209,10 @@ add_certificate_json (JsonBuilder       *builder,
   json_builder_begin_object (builder);
   tirkeu_cli_json_add_string (builder, "id", tirkeu_certificate_get_id (certificate));
   tirkeu_cli_json_add_string (builder, "label", tirkeu_certificate_get_label (certificate));
-  tirkeu_cli_json_add_string (builder, "kind", tirkeu_certificate_get_kind (certificate)
-                               == TIRKEU_CERTIFICATE_KIND_AUTH ? "auth"
-                               : tirkeu_certificate_get_kind (certificate)
-                                 == TIRKEU_CERTIFICATE_KIND_SIGN ? "sign" : "unknown");
+  tirkeu_cli_json_add_string (builder, "kind", kind_json_name (certificate));
   tirkeu_cli_json_add_string (builder, "role", tirkeu_certificate_role_to_string (
                                  tirkeu_certificate_get_role (certificate)));
-  tirkeu_cli_json_add_string (builder, "algorithm", tirkeu_key_algorithm_to_string (
+  tirkeu_cli_json_add_string (builder, "algorithm", algorithm_json_name (
                                       tirkeu_certificate_get_key_algorithm (certificate)));
   tirkeu_cli_json_add_string (builder, "owner", tirkeu_certificate_get_owner_name (certificate));
   tirkeu_cli_json_add_string (builder, "iin_masked", masked);
@@ -158,7 +241,7 @@ print_certificate (TirkeuCertificate *certificate,
 
   g_print ("  %-4s %-4s %-5s %s\n",
            tirkeu_certificate_get_id (certificate),
-           tirkeu_certificate_kind_to_string (tirkeu_certificate_get_kind (certificate)),
+           kind_text (certificate),
            tirkeu_key_algorithm_to_string (tirkeu_certificate_get_key_algorithm (certificate)),
            tirkeu_certificate_get_owner_name (certificate) != NULL
            ? tirkeu_certificate_get_owner_name (certificate) : "");
@@ -173,6 +256,8 @@ print_certificate (TirkeuCertificate *certificate,
     g_print ("       %s\n", validity_problem (certificate, now));
   if (!tirkeu_certificate_has_private_key (certificate))
     g_print ("       %s\n", _("No key on the token for this certificate"));
+  if (tirkeu_certificate_get_key_algorithm (certificate) == TIRKEU_KEY_ALGORITHM_GOST_2004)
+    g_print ("       %s\n", tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_KEY_FILE_OLD_GOST));
   if (warning != NULL)
     g_print ("       %s\n", warning);
 }
@@ -198,8 +283,20 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
   if (argc != 1)
     return tirkeu_cli_usage_error (options, argv[0]);
 
-  if ((manager = manager_new_loaded (options, &error)) == NULL
-      || (tokens = list_tokens (manager, &error)) == NULL)
+  if (options->key_file != NULL)
+    {
+      /* the key file's certificate is encrypted: its password is needed to list it */
+      g_autoptr(TirkeuCliPin) password = read_key_file_password (options, &error);
+
+      if (password == NULL)
+        return tirkeu_cli_report_error (options, error);
+      manager = manager_new_for_key_file (options, password, &error);
+    }
+  else
+    {
+      manager = manager_new_loaded (options, &error);
+    }
+  if (manager == NULL || (tokens = list_tokens (manager, &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
 
   if (tokens->len == 0)
@@ -213,7 +310,11 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
     {
       builder = json_builder_new ();
       json_builder_begin_object (builder);
-      tirkeu_cli_json_add_string (builder, "module", tirkeu_token_manager_get_module_path (manager));
+      if (options->key_file == NULL)
+        tirkeu_cli_json_add_string (builder, "module",
+                                    tirkeu_token_manager_get_module_path (manager));
+      else
+        tirkeu_cli_json_add_string (builder, "key_file", options->key_file);
       json_builder_set_member_name (builder, "tokens");
       json_builder_begin_array (builder);
     }
@@ -230,6 +331,8 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
       if (options->json)
         {
           json_builder_begin_object (builder);
+          tirkeu_cli_json_add_string (builder, "kind", tirkeu_token_info_get_kind (token)
+                                      == TIRKEU_TOKEN_KIND_KEY_FILE ? "key-file" : "pkcs11");
           tirkeu_cli_json_add_string (builder, "label", tirkeu_token_info_get_label (token));
           tirkeu_cli_json_add_string (builder, "manufacturer", tirkeu_token_info_get_manufacturer (token));
           tirkeu_cli_json_add_string (builder, "model", tirkeu_token_info_get_model (token));
@@ -245,10 +348,14 @@ tirkeu_cli_run_tokens (TirkeuCliOptions  *options,
           continue;
         }
 
-      /* Translators: a token: its label, manufacturer, model and serial number */
-      g_print (_("Token “%s” (%s %s, serial %s)\n"),
-               tirkeu_token_info_get_label (token), tirkeu_token_info_get_manufacturer (token),
-               tirkeu_token_info_get_model (token), tirkeu_token_info_get_serial (token));
+      if (tirkeu_token_info_get_kind (token) == TIRKEU_TOKEN_KIND_KEY_FILE)
+        /* Translators: an NCA key file (ru «файл ключа», kk «кілт файлы»); %s is its name */
+        g_print (_("Key file “%s”\n"), tirkeu_token_info_get_label (token));
+      else
+        /* Translators: a token: its label, manufacturer, model and serial number */
+        g_print (_("Token “%s” (%s %s, serial %s)\n"),
+                 tirkeu_token_info_get_label (token), tirkeu_token_info_get_manufacturer (token),
+                 tirkeu_token_info_get_model (token), tirkeu_token_info_get_serial (token));
       if (tirkeu_token_info_get_pin_warning (token) != NULL)
         g_print ("  %s\n", tirkeu_token_info_get_pin_warning (token));
       if (certificates->len == 0)
@@ -301,9 +408,9 @@ find_certificate (GPtrArray  *certificates,
 /**
  * tirkeu_cli_run_sign:
  *
- * `tirkeu-cli sign --token LABEL --cert ID [--seller-bin BIN] [--sign-in] [-o OUT] FILE`:
- * a detached DER CMS signature of FILE, written to OUT (FILE.cms by default, mode 0600: it
- * carries the signer's certificate, personal data).
+ * `tirkeu-cli sign {--token LABEL --cert ID | --key-file KEY} [--seller-bin BIN] [--sign-in]
+ * [-o OUT] FILE`: a detached DER CMS (CAdES-BES) signature of FILE, written to OUT (FILE.cms
+ * by default, mode 0600: it carries the signer's certificate, personal data).
  */
 int
 tirkeu_cli_run_sign (TirkeuCliOptions  *options,
@@ -341,6 +448,7 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   g_autofree char *data = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *warning = NULL;
+  g_autoptr(TirkeuCliPin) password = NULL;
   TirkeuSignPurpose purpose;
   TirkeuTokenInfo *token;
   TirkeuCertificate *certificate;
@@ -348,7 +456,9 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
 
   if (!tirkeu_cli_parse_command (options, entries, &argc, &argv, &error))
     return tirkeu_cli_report_error (options, error);
-  if (argc != 2 || token_label == NULL || certificate_id == NULL
+  /* a key file holds one certificate: it needs neither --token nor --cert */
+  if (argc != 2 || (options->key_file == NULL && (token_label == NULL || certificate_id == NULL))
+      || (options->key_file != NULL && token_label != NULL)
       || (sign_in && seller_bin != NULL))
     return tirkeu_cli_usage_error (options, argv[0]);
 
@@ -370,11 +480,19 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   if (output == NULL)
     output = g_strconcat (argv[1], ".cms", NULL);
 
-  if ((manager = manager_new_loaded (options, &error)) == NULL
-      || (tokens = list_tokens (manager, &error)) == NULL)
+  /* A key file's certificate is encrypted: its password is read first, and serves again
+   * for the signature. A token's PIN is asked only once the certificate may sign. */
+  if (options->key_file != NULL
+      && (password = read_key_file_password (options, &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
 
-  token = find_token (tokens, token_label);
+  manager = options->key_file != NULL ? manager_new_for_key_file (options, password, &error)
+                                      : manager_new_loaded (options, &error);
+  if (manager == NULL || (tokens = list_tokens (manager, &error)) == NULL)
+    return tirkeu_cli_report_error (options, error);
+
+  token = options->key_file != NULL ? g_ptr_array_index (tokens, 0)
+                                    : find_token (tokens, token_label);
   if (token == NULL)
     {
       g_set_error_literal (&error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
@@ -384,7 +502,8 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
 
   if ((certificates = list_certificates (manager, token, &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
-  certificate = find_certificate (certificates, certificate_id);
+  certificate = certificate_id != NULL ? find_certificate (certificates, certificate_id)
+                : certificates->len == 1 ? g_ptr_array_index (certificates, 0) : NULL;
   if (certificate == NULL)
     {
       g_set_error_literal (&error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
@@ -401,20 +520,20 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   if ((warning = tirkeu_certificate_dup_warning (certificate, now)) != NULL)
     g_printerr ("%s\n", warning);
 
-  /* Translators: the prompt for the token's PIN; %s is the token's label */
-  prompt = g_strdup_printf (_("Password of the token “%s”: "),
-                            tirkeu_token_info_get_label (token));
-  {
-    g_autoptr(TirkeuCliPin) pin = tirkeu_cli_read_pin (options, prompt, &error);
+  if (password == NULL)
+    {
+      /* Translators: the prompt for the token's PIN; %s is the token's label */
+      prompt = g_strdup_printf (_("Password of the token “%s”: "),
+                                tirkeu_token_info_get_label (token));
+      if ((password = tirkeu_cli_read_pin (options, prompt, &error)) == NULL)
+        return tirkeu_cli_report_error (options, error);
+    }
 
-    if (pin == NULL)
-      return tirkeu_cli_report_error (options, error);
-
-    /* The manager copies the PIN into its job: ours is wiped at the end of this block. */
-    tirkeu_token_manager_sign_async (manager, tirkeu_token_info_get_serial (token),
-                                     tirkeu_certificate_get_id (certificate), purpose,
-                                     seller_bin, pin, content, NULL, store_result_cb, &result);
-  }
+  /* The manager copies the PIN into its job: ours is wiped right after. */
+  tirkeu_token_manager_sign_async (manager, tirkeu_token_info_get_serial (token),
+                                   tirkeu_certificate_get_id (certificate), purpose,
+                                   seller_bin, password, content, NULL, store_result_cb, &result);
+  g_clear_pointer (&password, tirkeu_cli_pin_free);
 
   signature = tirkeu_token_manager_sign_finish (manager, wait_for_result (&result), &error);
   if (signature == NULL)

@@ -88,6 +88,7 @@ tirkeu_cli_options_clear (TirkeuCliOptions *options)
   g_clear_pointer (&options->portal_url, g_free);
   g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->pkcs11_module, g_free);
+  g_clear_pointer (&options->key_file, g_free);
   options->pin_fd = -1;
   options->json = FALSE;
 }
@@ -139,6 +140,11 @@ global_option_group_new (TirkeuCliOptions *parsed)
       N_("Trust only the CA certificates in this PEM file for the portal"), N_("FILE") },
     { "pkcs11-module", 0, 0, G_OPTION_ARG_FILENAME, &parsed->pkcs11_module,
       N_("PKCS#11 module of the EDS token"), N_("FILE") },
+    { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &parsed->key_file,
+      /* Translators: NCA: the national certification authority (НУЦ / ҰКО); its key files
+       * are named GOST512_….p12 */
+      N_("Sign with this NCA key file (.p12) instead of a token; its password is read as the "
+         "PIN is"), N_("FILE") },
     { "pin-fd", 0, 0, G_OPTION_ARG_INT, &parsed->pin_fd,
       N_("Read the PIN from this file descriptor instead of the terminal"), N_("FD") },
     G_OPTION_ENTRY_NULL
@@ -172,6 +178,7 @@ merge_options (TirkeuCliOptions *options,
   replace_string (&options->portal_url, &parsed->portal_url);
   replace_string (&options->ca_file, &parsed->ca_file);
   replace_string (&options->pkcs11_module, &parsed->pkcs11_module);
+  replace_string (&options->key_file, &parsed->key_file);
   if (parsed->pin_fd != PIN_FD_UNSET)
     options->pin_fd = parsed->pin_fd;
   if (parsed->json)

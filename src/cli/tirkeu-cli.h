@@ -84,6 +84,8 @@ typedef enum
  * @portal_url: `--portal-url`: base URL of the portal API; %NULL when not given
  * @ca_file: `--ca-file`: PEM file of the only CA to trust for the portal; %NULL: system CAs
  * @pkcs11_module: `--pkcs11-module`: path of the PKCS#11 module; %NULL when not given
+ * @key_file: `--key-file`: an NCA key file (PKCS#12) to sign with instead of a token; its
+ *   password is read as the PIN is; %NULL when not given
  * @pin_fd: `--pin-fd`: file descriptor to read the PIN from; -1: ask on the terminal
  * @json: `--json`: print one JSON object on stdout instead of text
  *
@@ -95,6 +97,7 @@ typedef struct
   char     *portal_url;
   char     *ca_file;
   char     *pkcs11_module;
+  char     *key_file;
   int       pin_fd;
   gboolean  json;
 } TirkeuCliOptions;

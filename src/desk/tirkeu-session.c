@@ -549,7 +549,8 @@ tirkeu_session_get_certificates (TirkeuSession *self)
  * tirkeu_session_dup_certificates:
  * @kind: AUTH to sign in, SIGN to sign requests
  *
- * The token's certificates of @kind that have a private key, in the token's order.
+ * The token's certificates that serve @kind and have a private key, in the token's order: a
+ * GOST 2015 certificate, one key for everything, serves both (tirkeu_certificate_serves()).
  *
  * Returns: (transfer container) (element-type TirkeuCertificate): the certificates
  */
@@ -565,7 +566,7 @@ tirkeu_session_dup_certificates (TirkeuSession         *self,
     {
       TirkeuCertificate *certificate = g_ptr_array_index (self->certificates, i);
 
-      if (tirkeu_certificate_get_kind (certificate) == kind
+      if (tirkeu_certificate_serves (certificate, kind)
           && tirkeu_certificate_has_private_key (certificate))
         g_ptr_array_add (result, g_object_ref (certificate));
     }

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "tirkeu-cms.h"
 #include "tirkeu-sandbox-error.h"
 #include "tirkeu-sandbox-pki.h"
 #include "tirkeu-sandbox-private.h"
@@ -519,6 +520,25 @@ refuse (TirkeuPortalCode  with,
   return NULL;
 }
 
+/* The trusted signer CAs as a list, for tirkeu_cms_verify(). */
+static GPtrArray *
+trusted_certificates (X509_STORE *trust)
+{
+  GPtrArray *trusted = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
+  STACK_OF (X509) *certificates = X509_STORE_get1_all_certs (trust);
+
+  for (int i = 0; certificates != NULL && i < sk_X509_num (certificates); i++)
+    {
+      X509 *certificate = sk_X509_value (certificates, i);
+
+      X509_up_ref (certificate);
+      g_ptr_array_add (trusted, certificate);
+    }
+  sk_X509_pop_free (certificates, X509_free);
+
+  return trusted;
+}
+
 /**
  * tirkeu_sandbox_pki_cms_verify:
  * @trust: the trusted signer CAs
@@ -529,9 +549,14 @@ refuse (TirkeuPortalCode  with,
  *   %TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED
  * @reason: (out) (optional): on refusal, technical English text for logs
  *
- * Checks a signature as the contract says (data/portal-api.yaml, "Signatures", points 1-4):
- * it parses, verifies over exactly @content, chains to @trust, and the certificate's EKU fits
- * @purpose. Point 5, the BIN, is the caller's: it knows the seller.
+ * Checks a signature as the contract says (data/portal-api.yaml, "Signatures", points 1-4),
+ * with tirkeu_cms_verify(), the client's own verifier, so that GOST 2015-512 signatures (as
+ * NCA encodes them) are checked as fully as RSA ones: it parses, the messageDigest and the
+ * signature verify over exactly @content, a signing-certificate-v2 attribute names the
+ * signer's certificate, the certificate chains to @trust and is valid now, and it fits
+ * @purpose: sign-in takes an AUTH certificate or a GOST 2015 one key (EKU emailProtection
+ * and a role), a document a SIGN certificate of a legal entity's person with the right to
+ * sign. Point 5, the BIN, is the caller's: it knows the seller.
  *
  * Returns: (transfer full) (nullable): the signer, or %NULL with @code set
  */
@@ -543,24 +568,27 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
                                TirkeuPortalCode     *code,
                                char                **reason)
 {
-  gsize der_len, content_len;
+  gsize der_len;
   const guint8 *der = g_bytes_get_data (cms_der, &der_len);
-  const guint8 *data = g_bytes_get_data (content, &content_len);
   g_autoptr(BIO) der_bio = NULL;
-  g_autoptr(BIO) data_bio = NULL;
   g_autoptr(CMS_ContentInfo) cms = NULL;
-  STACK_OF(X509) *signers = NULL;
-  STACK_OF(X509) *certs = NULL;
-  X509_STORE_CTX *ctx = NULL;
-  X509 *signer_cert;
+  g_autoptr(GPtrArray) trusted = NULL;
+  g_autoptr(GPtrArray) signers = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  TirkeuCmsSigner *cms_signer;
+  TirkeuCertificate *certificate;
+  TirkeuCmsCertificateStatus status;
+  const unsigned char *certificate_der;
+  X509 *signer_cert = NULL;
   TirkeuSandboxSigner *signer;
-  int chain_ok;
 
   g_return_val_if_fail (code != NULL, NULL);
 
   if (der_len == 0 || der_len > G_MAXINT)
     return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason, "empty signature");
 
+  /* The shape the contract asks for, said precisely before the full check. */
   der_bio = BIO_new_mem_buf (der, (int) der_len);
   cms = d2i_CMS_bio (der_bio, NULL);
   if (cms == NULL || OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed)
@@ -573,42 +601,39 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
     return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
                    "the signature must be detached");
 
-  /* First the signature over the issued bytes alone, so that the reason tells a wrong
-   * content from an untrusted certificate; the chain is checked next, with our purpose. */
-  data_bio = BIO_new_mem_buf (data, (int) content_len);
-  if (CMS_verify (cms, NULL, NULL, data_bio, NULL,
-                  CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
-    return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
-                   "the signature does not verify over the issued bytes");
-
-  signers = CMS_get0_signers (cms);
-  if (signers == NULL || sk_X509_num (signers) != 1)
+  trusted = trusted_certificates (trust);
+  signers = tirkeu_cms_verify (cms_der, content, trusted, now, &error);
+  if (signers == NULL || signers->len != 1)
     {
-      sk_X509_free (signers);
-      return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
-                     "the signer certificate is not in the signature");
-    }
-  signer_cert = sk_X509_value (signers, 0);
-  sk_X509_free (signers);
-
-  /* The S/MIME purpose CMS_verify would apply refuses AUTH certificates, so the chain is
-   * checked here with any purpose; the EKU is checked below for what the signature is for. */
-  certs = CMS_get1_certs (cms);
-  ctx = X509_STORE_CTX_new ();
-  X509_STORE_CTX_init (ctx, trust, signer_cert, certs);
-  X509_STORE_CTX_set_purpose (ctx, X509_PURPOSE_ANY);
-  chain_ok = X509_verify_cert (ctx);
-  if (chain_ok != 1)
-    {
-      g_autofree char *text = g_strdup_printf ("the certificate does not chain to the "
-                                               "trusted CA: %s",
-                                               X509_verify_cert_error_string (
-                                                 X509_STORE_CTX_get_error (ctx)));
-      X509_STORE_CTX_free (ctx);
-      sk_X509_pop_free (certs, X509_free);
+      g_autofree char *text = g_strdup_printf ("the signature cannot be checked: %s",
+                                               error != NULL ? error->message : "no signer");
       return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason, text);
     }
-  X509_STORE_CTX_free (ctx);
+
+  cms_signer = g_ptr_array_index (signers, 0);
+  certificate = tirkeu_cms_signer_get_certificate (cms_signer);
+  if (certificate == NULL)
+    return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                   "the signer certificate is not in the signature");
+  if (!tirkeu_cms_signer_get_signature_valid (cms_signer))
+    return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                   "the signature does not verify over the issued bytes, or its "
+                   "signing-certificate-v2 does not name the signer");
+
+  status = tirkeu_cms_signer_get_certificate_status (cms_signer);
+  if (status != TIRKEU_CMS_CERTIFICATE_TRUSTED)
+    {
+      g_autofree char *text = g_strdup_printf ("the certificate does not chain to the "
+                                               "trusted CA at this time: %s",
+                                               tirkeu_cms_certificate_status_to_string (status));
+      return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason, text);
+    }
+
+  certificate_der = g_bytes_get_data (tirkeu_certificate_get_der (certificate), &der_len);
+  signer_cert = d2i_X509 (NULL, &certificate_der, (long) der_len);
+  if (signer_cert == NULL)
+    return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                   "the signer certificate cannot be read");
 
   signer = g_new0 (TirkeuSandboxSigner, 1);
   signer->bin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_organizationalUnitName,
@@ -616,10 +641,11 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
   signer->iin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_serialNumber, "IIN");
   signer->common_name = tirkeu_sandbox_pki_subject_field (signer_cert, NID_commonName, NULL);
 
-  if (purpose == TIRKEU_SANDBOX_KEY_AUTH && !eku_has (signer_cert, OID_CLIENT_AUTH))
+  if (purpose == TIRKEU_SANDBOX_KEY_AUTH && !eku_has (signer_cert, OID_CLIENT_AUTH)
+      && !tirkeu_certificate_is_one_key (certificate))
     {
       refuse (TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED, code, reason,
-              "sign-in needs an AUTH certificate (EKU clientAuth)");
+              "sign-in needs an AUTH certificate (EKU clientAuth) or a GOST 2015 key");
       g_clear_pointer (&signer, tirkeu_sandbox_signer_free);
     }
   else if (purpose == TIRKEU_SANDBOX_KEY_SIGN && !eku_has (signer_cert, OID_EMAIL_PROTECTION))
@@ -644,7 +670,7 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
       g_clear_pointer (&signer, tirkeu_sandbox_signer_free);
     }
 
-  sk_X509_pop_free (certs, X509_free);
+  X509_free (signer_cert);
 
   return signer;
 }

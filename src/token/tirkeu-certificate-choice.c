@@ -44,8 +44,9 @@ tirkeu_certificate_choice_usable (GPtrArray          *certificates,
     {
       TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
 
+      /* a GOST 2015 certificate is one key for sign-in and signing alike */
       if (!tirkeu_certificate_has_private_key (certificate)
-          || tirkeu_certificate_get_kind (certificate) != kind)
+          || !tirkeu_certificate_serves (certificate, kind))
         continue;
       g_clear_error (&last_error);
       if (tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, &last_error))

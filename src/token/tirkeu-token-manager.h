@@ -73,6 +73,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TirkeuTokenManager, tirkeu_token_manager, TIRKEU, TOKEN_MANAGER, GObject)
 
 TirkeuTokenManager *tirkeu_token_manager_new                (const char          *module_path);
+TirkeuTokenManager *tirkeu_token_manager_new_for_key_files  (void);
 const char         *tirkeu_token_manager_get_module_path    (TirkeuTokenManager  *self);
 guint               tirkeu_token_manager_get_poll_interval  (TirkeuTokenManager  *self);
 void                tirkeu_token_manager_set_poll_interval  (TirkeuTokenManager  *self,
