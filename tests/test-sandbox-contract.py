@@ -214,6 +214,8 @@ def main():
         body = {"vin": "JTNB23HK2R3000101", "buyer_iin": "850312300121",
                 "contract_number": "DKP-2025-000101"}
         check(client, "no key", "POST", "/api/v1/requests", "/api/v1/requests", 400, body)
+        check(client, "body over 64 KiB", "POST", "/api/v1/requests", "/api/v1/requests", 413,
+              dict(body, padding="a" * 65536), "too-large")
         request = check(client, "create", "POST", "/api/v1/requests", "/api/v1/requests", 201,
                         body, "contract-1")
         replay = check(client, "replay", "POST", "/api/v1/requests", "/api/v1/requests", 200,

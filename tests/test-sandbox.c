@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tirkeu-sandbox-pki.h"
+#include "tirkeu-sandbox-private.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-signing-payload.h"
 #include "test-sandbox-util.h"
@@ -431,6 +432,98 @@ test_hostile_input (Fixture       *fixture,
       g_assert_no_error (answer->error);
       sb_answer_error (answer, 400, "VALIDATION_FAILED");
     }
+}
+
+static void
+chunked_sent_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GBytes **raw = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *raw = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* A body over 64 KiB is refused with 413 in the error model, whether its Content-Length says
+ * so or it comes chunked; one of exactly 64 KiB is read. */
+static void
+test_body_limit (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *padding = g_strnfill (64 * 1024 - strlen ("{\"x\":\"\"}"), 'a');
+  g_autofree char *fits = g_strdup_printf ("{\"x\":\"%s\"}", padding);
+  g_autofree char *over = g_strdup_printf ("{\"x\":\"%sa\"}", padding);
+  g_autoptr(SbAnswer) fitting = call (fixture, "POST", "/api/v1/auth/session", fits);
+  g_autoptr(SbAnswer) too_large = call (fixture, "POST", "/api/v1/requests", over);
+  g_autoptr(SbAnswer) admin = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                       "/admin/faults", NULL, NULL, over);
+  g_autofree char *target = g_strconcat (fixture->sb.url, "/api/v1/auth/session", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", target);
+  g_autofree guint8 *megabyte = g_malloc0 (1024 * 1024);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (megabyte, 1024 * 1024,
+                                                                         NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) raw = NULL;
+
+  g_assert_cmpuint (strlen (fits), ==, 64 * 1024);
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (fitting, 400, "VALIDATION_FAILED"), "field"),
+                   ==, "signature");
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (too_large, 413, "VALIDATION_FAILED"), "field"),
+                   ==, "body");
+  sb_answer_error (admin, 413, "VALIDATION_FAILED");
+
+  /* Chunked: no Content-Length to refuse by, so it is counted as it arrives. */
+  soup_message_set_request_body (msg, "application/json", stream, -1);
+  soup_session_send_and_read_async (fixture->sb.session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    chunked_sent_cb, &raw);
+  while (raw == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (raw, NULL),
+                                             g_bytes_get_size (raw), NULL));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (
+                     json_parser_get_root (parser)), "code"), ==, "VALIDATION_FAILED");
+}
+
+/* Challenges anyone may ask for do not pile up: past 256 unanswered ones the oldest goes. */
+static void
+test_challenge_limit (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(SbAnswer) first = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                       "/api/v1/auth/challenge", NULL, NULL, NULL);
+  JsonObject *challenge = sb_answer_ok (first, 201);
+  g_autofree char *signature = sb_sign_base64 ("auth", json_object_get_string_member (
+                                                         challenge, "challenge"));
+  g_autofree char *body = g_strdup_printf ("{\"challenge_id\":\"%s\",\"signature\":\"%s\"}",
+                                           json_object_get_string_member (challenge,
+                                                                          "challenge_id"),
+                                           signature);
+  g_autoptr(SbAnswer) evicted = NULL;
+  g_autofree char *token = NULL;
+
+  /* The next 256 straight to the handler: 256 HTTPS round trips would take seconds. */
+  for (guint i = 0; i < 256; i++)
+    {
+      Reply reply = { 0, NULL };
+
+      _sb_api_challenge (fixture->sb.sandbox, &reply);
+      g_assert_cmpuint (reply.status, ==, 201);
+      g_clear_pointer (&reply.body, json_node_unref);
+    }
+
+  evicted = sb_call (fixture->sb.session, fixture->sb.url, "POST", "/api/v1/auth/session",
+                     NULL, NULL, body);
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (evicted, 400, "VALIDATION_FAILED"), "field"),
+                   ==, "challenge_id");
+  /* A sign-in that asks for its challenge now still works. */
+  token = sb_sign_in (&fixture->sb, "auth");
+  g_assert_nonnull (token);
 }
 
 /* ---- requests ------------------------------------------------------------------------- */
@@ -1472,6 +1565,8 @@ main (int    argc,
   ADD ("requests/payload", test_create_and_payload);
   ADD ("requests/wrong-payload", test_wrong_payload);
   ADD ("hostile-input", test_hostile_input);
+  ADD ("body-limit", test_body_limit);
+  ADD ("auth/challenge-limit", test_challenge_limit);
   ADD ("requests/idempotency", test_idempotency);
   ADD ("requests/signature", test_signature);
   ADD ("requests/signature-retry", test_signature_retry);

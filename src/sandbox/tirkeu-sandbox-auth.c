@@ -9,6 +9,7 @@
 /* Sign-in: a challenge, its CMS signature by the seller's AUTH key, a bearer session. */
 
 #define CHALLENGE_TTL_S     300
+#define MAX_CHALLENGES      256
 
 static char *
 sha256_hex (const char *text)
@@ -72,16 +73,28 @@ _sb_api_challenge (TirkeuSandbox *self,
   JsonObject *stored = json_object_new ();
   JsonObject *answer = json_object_new ();
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
+  const char *oldest_id = NULL;
+  gint64 oldest = G_MAXINT64;
 
-  /* Challenges nobody answered would pile up over a long demo: drop the expired ones. */
+  /* Anyone may ask for a challenge without signing in: unanswered ones must not pile up.
+   * The expired ones go, and past MAX_CHALLENGES the oldest one does (its sign-in then asks
+   * for a new one, as after expiry). */
   g_hash_table_iter_init (&iter, self->challenges);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (json_object_get_int_member (value, "expires_at") < _sb_now_s ())
       g_hash_table_iter_remove (&iter);
+    else if (json_object_get_int_member (value, "issued") < oldest)
+      {
+        oldest = json_object_get_int_member (value, "issued");
+        oldest_id = key;
+      }
+  if (g_hash_table_size (self->challenges) >= MAX_CHALLENGES && oldest_id != NULL)
+    g_hash_table_remove (self->challenges, oldest_id);
 
   json_object_set_string_member (stored, "challenge", encoded);
   json_object_set_int_member (stored, "expires_at", expires);
+  json_object_set_int_member (stored, "issued", ++self->n_challenges_issued);
   g_hash_table_insert (self->challenges, g_strdup (id), stored);
 
   json_object_set_string_member (answer, "challenge_id", id);

@@ -101,6 +101,7 @@ struct _TirkeuSandbox
   GHashTable *rate;           /* client address -> RateWindow */
   GHashTable *calls;          /* SoupServerMessage -> Call, while paused or dribbling */
   gint64 revision;
+  gint64 n_challenges_issued;
 
   guint tick_id;
   guint started : 1;
