@@ -189,6 +189,13 @@ main (int    argc,
   guint term_id, int_id;
   int status = EXIT_DONE;
 
+  /* TLS 1.2 and 1.3 only, as the portal: GIO has no API for protocol versions, and its
+   * GnuTLS backend takes the priority string of every connection of the process from
+   * G_TLS_GNUTLS_PRIORITY, read once when the first TLS connection is made. Set here, in
+   * the only thread, before anything touches TLS. (The OpenSSL backend's minimum is the
+   * system's, TLS 1.2 on Debian.) */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", TIRKEU_SANDBOX_TLS_PRIORITY, TRUE);
+
   setlocale (LC_ALL, "");
   tirkeu_i18n_init (NULL);
 

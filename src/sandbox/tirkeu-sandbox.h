@@ -9,6 +9,15 @@
 G_BEGIN_DECLS
 
 /**
+ * TIRKEU_SANDBOX_TLS_PRIORITY:
+ *
+ * The GnuTLS priority string of the sandbox's TLS: the system's defaults without any
+ * protocol older than TLS 1.2. `tirkeu-sandbox` sets it as G_TLS_GNUTLS_PRIORITY at start;
+ * a program that runs the sandbox in-process sets it before its first TLS connection.
+ */
+#define TIRKEU_SANDBOX_TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%COMPAT"
+
+/**
  * TirkeuSandboxBuyerMode:
  * @TIRKEU_SANDBOX_BUYER_AUTO: the buyer acts by the fixtures' scenario, a step every
  *   buyer_step_ms
