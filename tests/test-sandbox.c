@@ -526,6 +526,46 @@ test_challenge_limit (Fixture       *fixture,
   g_assert_nonnull (token);
 }
 
+/* The portal's words as the law and a native reviewer have them: the sandbox is «сынақ
+ * ортасы», the registration certificate КҚТК / СРТС, and no "EDS signature" tautology. */
+static void
+test_messages_terms (void)
+{
+  g_autofree char *file = tirkeu_sandbox_get_default_data_file ("messages.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root, *stages, *errors;
+  const struct { const char *section, *key, *language, *wanted, *unwanted; } cases[] = {
+    { NULL, "portal_name", "kk", "сынақ ортасы", "құмсалғыш" },
+    { NULL, "portal_name", "ru", "тестовая среда", "песочниц" },
+    { "stages", "completed", "kk", "(КҚТК)", NULL },
+    { "stages", "completed", "ru", "(СРТС)", NULL },
+    { "stages", "expired", "ru", "покупателю", "Срок действия покупателя" },
+    { "stages", "expired", "kk", "Сатып алушыға", NULL },
+    { "errors", "SIGNATURE_INVALID", "kk", "ЭЦҚ жарамсыз", "ЭЦҚ қолтаңбасы" },
+    { "errors", "SIGNATURE_INVALID", "ru", "ЭЦП недействительна", "Подпись ЭЦП" },
+  };
+
+  g_assert_true (json_parser_load_from_file (parser, file, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  stages = json_object_get_object_member (root, "stages");
+  errors = json_object_get_object_member (root, "errors");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      JsonObject *section = cases[i].section == NULL ? root
+                            : g_str_equal (cases[i].section, "stages") ? stages : errors;
+      const char *text = json_object_get_string_member (
+        json_object_get_object_member (section, cases[i].key), cases[i].language);
+
+      g_test_message ("%s %s", cases[i].key, cases[i].language);
+      g_assert_nonnull (strstr (text, cases[i].wanted));
+      if (cases[i].unwanted != NULL)
+        g_assert_null (strstr (text, cases[i].unwanted));
+    }
+}
+
 /* ---- requests ------------------------------------------------------------------------- */
 
 typedef struct
@@ -1546,6 +1586,7 @@ main (int    argc,
   g_test_add ("/sandbox/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/sandbox/object", test_object);
+  g_test_add_func ("/sandbox/messages/terms", test_messages_terms);
   ADD ("about", test_about);
   ADD ("tls/untrusted-client", test_untrusted_client);
   ADD ("auth/sign-in", test_sign_in);
