@@ -214,14 +214,17 @@ test_session_ttl (void)
   g_autoptr(SbAnswer) stale = NULL;
 
   sb_options_for_test (&options, NULL);
-  options.session_ttl_s = 1;
+  options.session_ttl_s = 1800;
   sb_fixture_start (&sb, &options);
+  sb_use_manual_clock (&sb);
   token = sb_sign_in (&sb, "auth");
+
+  /* The session lives exactly session_ttl_s on the sandbox's clock: valid to its last
+   * microsecond, expired at its end. No real time passes. */
+  tirkeu_sandbox_advance_clock (sb.sandbox, 1800 * G_TIME_SPAN_SECOND - 1);
   fresh = sb_call (sb.session, sb.url, "GET", "/api/v1/seller", token, NULL, NULL);
   sb_answer_ok (fresh, 200);
-
-  /* Expiry is checked to the second: 2.1 s always crosses the session's end. */
-  sb_iterate (2100);
+  tirkeu_sandbox_advance_clock (sb.sandbox, 1);
   stale = sb_call (sb.session, sb.url, "GET", "/api/v1/seller", token, NULL, NULL);
   sb_answer_error (stale, 401, "SESSION_EXPIRED");
 
@@ -1116,9 +1119,12 @@ test_manual_actions (Fixture       *fixture,
   sb_answer_error (unknown_action, 400, "VALIDATION_FAILED");
   sb_answer_error (unknown_id, 404, "NOT_FOUND");
 
+  sb_use_manual_clock (&fixture->sb);
   signed_request = sb_submit_signature (&fixture->sb, fixture->token, id);
-  /* Manual mode: the buyer does nothing by itself. */
-  sb_iterate (50);
+  /* Manual mode: the buyer does nothing by itself, however many steps go by. */
+  tirkeu_sandbox_advance_clock (fixture->sb.sandbox,
+                                100 * (GTimeSpan) fixture->sb.buyer_step_ms
+                                * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint (fixture->sb.n_changes, ==, 9);
 
   expired = sb_call (fixture->sb.session, fixture->sb.url, "POST", expire, NULL, NULL, NULL);
@@ -1146,8 +1152,8 @@ test_manual_refuse (void)
   JsonObject *refusal;
 
   sb_options_for_test (&options, NULL);
-  options.buyer_step_ms = 20;
   sb_fixture_start (&sb, &options);
+  sb_use_manual_clock (&sb);
   token = sb_sign_in (&sb, "auth");
   id = sb_create_request (&sb, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "mr-1");
   signed_request = sb_submit_signature (&sb, token, id);
@@ -1155,7 +1161,7 @@ test_manual_refuse (void)
   approved = tirkeu_sandbox_buyer_action (sb.sandbox, id, "approve", NULL, NULL, &error);
   g_assert_no_error (error);
   /* The portal's own steps run on the schedule after the buyer's decision. */
-  recheck = sb_wait_for_stage (&sb, id, "epassport_recheck", 5000);
+  recheck = sb_step_until_stage (&sb, id, "epassport_recheck", 10);
 
   g_assert_true (json_parser_load_from_data (parser, "{\"kk\":\"Себеп\",\"ru\":\"Причина\","
                                              "\"en\":\"Reason\"}", -1, NULL));

@@ -64,7 +64,7 @@ _sb_api_challenge (TirkeuSandbox *self,
 {
   g_autofree char *id = random_token (self, 16);
   g_autofree char *nonce = random_token (self, 32);
-  gint64 expires = _sb_now_s () + CHALLENGE_TTL_S;
+  gint64 expires = _sb_now_s (self) + CHALLENGE_TTL_S;
   g_autofree char *expires_at = _sb_format_time (expires);
   g_autofree char *text = g_strdup_printf ("tirkeu-sandbox sign-in\nchallenge_id: %s\n"
                                            "nonce: %s\nexpires_at: %s\n",
@@ -82,7 +82,7 @@ _sb_api_challenge (TirkeuSandbox *self,
    * for a new one, as after expiry). */
   g_hash_table_iter_init (&iter, self->challenges);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (json_object_get_int_member (value, "expires_at") < _sb_now_s ())
+    if (json_object_get_int_member (value, "expires_at") < _sb_now_s (self))
       g_hash_table_iter_remove (&iter);
     else if (json_object_get_int_member (value, "issued") < oldest)
       {
@@ -199,7 +199,7 @@ _sb_api_session (TirkeuSandbox     *self,
           challenge = stolen_value;
         }
     }
-  if (challenge == NULL || json_object_get_int_member (challenge, "expires_at") < _sb_now_s ())
+  if (challenge == NULL || json_object_get_int_member (challenge, "expires_at") < _sb_now_s (self))
     {
       _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "challenge_id",
                        "unknown, used or expired challenge: ask for a new one");
@@ -220,7 +220,7 @@ _sb_api_session (TirkeuSandbox     *self,
     }
 
   token = random_token (self, 32);
-  expires = _sb_now_s () + self->options.session_ttl_s;
+  expires = _sb_now_s (self) + self->options.session_ttl_s;
   expires_at = _sb_format_time (expires);
   session = json_object_new ();
   json_object_set_string_member (session, "bin", signer->bin);
@@ -265,7 +265,7 @@ _sb_authenticate (TirkeuSandbox     *self,
                        "unknown token");
       return NULL;
     }
-  if (json_object_get_int_member (session, "expires_at") <= _sb_now_s ())
+  if (json_object_get_int_member (session, "expires_at") <= _sb_now_s (self))
     {
       _sb_reply_error (self, reply, 401, TIRKEU_PORTAL_CODE_SESSION_EXPIRED, NULL,
                        "the session has expired");

@@ -581,7 +581,8 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   self->url = g_strdup_printf ("https://%s:%u", host, port);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
 
-  self->tick_id = g_timeout_add (self->options.buyer_step_ms, _sb_buyer_tick_cb, self);
+  if (!self->manual_clock)
+    self->tick_id = g_timeout_add (self->options.buyer_step_ms, _sb_buyer_tick_cb, self);
   self->started = TRUE;
 
   builder = json_builder_new ();
@@ -653,4 +654,54 @@ tirkeu_sandbox_get_ca_file (TirkeuSandbox *self)
   g_return_val_if_fail (TIRKEU_IS_SANDBOX (self), NULL);
 
   return self->ca_file;
+}
+
+/**
+ * tirkeu_sandbox_use_manual_clock:
+ * @self: a #TirkeuSandbox
+ * @start: the time the clock shows from now on
+ *
+ * Stops reading the system's clock: the sandbox's time (session and challenge expiry,
+ * request times, the rate limit's one-second window) and the buyer's schedule (a step every
+ * buyer_step_ms) follow tirkeu_sandbox_advance_clock() instead, so that a test moves through
+ * minutes of the portal's life without waiting for them, and can say exactly when something
+ * must not have happened yet. Call it before tirkeu_sandbox_start() or after.
+ */
+void
+tirkeu_sandbox_use_manual_clock (TirkeuSandbox *self,
+                                 GDateTime     *start)
+{
+  g_return_if_fail (TIRKEU_IS_SANDBOX (self));
+  g_return_if_fail (start != NULL);
+
+  self->manual_clock = TRUE;
+  self->manual_now_us = g_date_time_to_unix (start) * G_USEC_PER_SEC
+                        + g_date_time_get_microsecond (start);
+  self->next_tick_us = self->manual_now_us + (gint64) self->options.buyer_step_ms * 1000;
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+/**
+ * tirkeu_sandbox_advance_clock:
+ * @self: a #TirkeuSandbox on a manual clock
+ * @span: how far to move it (0 or more)
+ *
+ * Moves the manual clock on by @span and runs every step of the buyer's schedule that falls
+ * due meanwhile, in order, before returning.
+ */
+void
+tirkeu_sandbox_advance_clock (TirkeuSandbox *self,
+                              GTimeSpan      span)
+{
+  g_return_if_fail (TIRKEU_IS_SANDBOX (self));
+  g_return_if_fail (self->manual_clock);
+  g_return_if_fail (span >= 0);
+
+  self->manual_now_us += span;
+  while (self->next_tick_us <= self->manual_now_us)
+    {
+      self->next_tick_us += (gint64) self->options.buyer_step_ms * 1000;
+      if (self->started)
+        _sb_buyer_tick_cb (self);
+    }
 }

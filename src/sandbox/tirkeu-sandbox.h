@@ -117,6 +117,11 @@ gboolean       tirkeu_sandbox_start           (TirkeuSandbox              *self,
 void           tirkeu_sandbox_stop            (TirkeuSandbox              *self);
 const char    *tirkeu_sandbox_get_url         (TirkeuSandbox              *self);
 const char    *tirkeu_sandbox_get_ca_file     (TirkeuSandbox              *self);
+void           tirkeu_sandbox_use_manual_clock
+                                              (TirkeuSandbox              *self,
+                                               GDateTime                  *start);
+void           tirkeu_sandbox_advance_clock   (TirkeuSandbox              *self,
+                                               GTimeSpan                   span);
 JsonNode      *tirkeu_sandbox_get_request     (TirkeuSandbox              *self,
                                                const char                 *id);
 JsonNode      *tirkeu_sandbox_buyer_action    (TirkeuSandbox              *self,
