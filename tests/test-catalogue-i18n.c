@@ -9,6 +9,26 @@
  * subprocess, since gettext's language is per process. The English texts are collected in
  * the child before gettext is set up for the language. */
 
+static const struct { const char *domain; int code; } library_errors[] = {
+  { "g-io-error-quark", G_IO_ERROR_CONNECTION_REFUSED },
+  { "g-io-error-quark", G_IO_ERROR_TIMED_OUT },
+  { "g-io-error-quark", G_IO_ERROR_HOST_NOT_FOUND },
+  { "g-tls-error-quark", G_TLS_ERROR_BAD_CERTIFICATE },
+  { "soup-session-error-quark", 0 },
+  { "g-io-error-quark", G_IO_ERROR_CANCELLED },
+  { "g-io-error-quark", G_IO_ERROR_NOT_FOUND },
+  { "g-io-error-quark", G_IO_ERROR_PERMISSION_DENIED },
+  { "g-io-error-quark", G_IO_ERROR_NO_SPACE },
+  { "g-io-error-quark", G_IO_ERROR_IS_DIRECTORY },
+  { "tirkeu-store-error-quark", 0 },
+  { "tirkeu-store-error-quark", 1 },
+  { "tirkeu-store-error-quark", 2 },
+  { "tirkeu-store-error-quark", 3 },
+  { "tirkeu-store-error-quark", 4 },
+  { "tirkeu-store-error-quark", 5 },
+  { "g-io-error-quark", G_IO_ERROR_FAILED },
+};
+
 static GPtrArray *
 collect (void)
 {
@@ -34,6 +54,20 @@ collect (void)
   g_ptr_array_add (texts, g_strdup (tirkeu_catalogue_buyer_todo_title ()));
   for (guint i = 0; todo[i] != NULL; i++)
     g_ptr_array_add (texts, g_strdup (todo[i]));
+
+  /* The sentences for library errors, one error of each kind */
+  for (guint i = 0; i < G_N_ELEMENTS (library_errors); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (g_quark_from_string (library_errors[i].domain),
+                                                     library_errors[i].code, "raw");
+      const char *title, *action;
+
+      g_assert_true (tirkeu_catalogue_describe_error (error, &title, &action));
+      g_ptr_array_add (texts, g_strdup (title));
+      if (action != NULL)
+        g_ptr_array_add (texts, g_strdup (action));
+    }
+  g_ptr_array_add (texts, tirkeu_catalogue_error_code_label ("TLS"));
 
   return texts;
 }

@@ -4,6 +4,8 @@
  * language runs in a subprocess of its own, which finds its language in its test path. */
 #include "config.h"
 
+#include <string.h>
+
 #include "tirkeu-i18n.h"
 #include "tirkeu-ui-test.h"
 
@@ -70,6 +72,8 @@ translated_body (TirkeuApplication *application,
   const char *description;
   g_autofree char *name = g_strdup_printf ("test-window-i18n-%s.png", language);
   g_autofree char *screenshot = NULL;
+  GtkWidget *about;
+  const char * const *developers;
 
   g_assert_cmpstr (tirkeu_i18n_get_language (), ==, language);
   g_assert_cmpstr (tirkeu_config_get_language (tirkeu_application_get_config (application)), ==,
@@ -91,6 +95,20 @@ translated_body (TirkeuApplication *application,
     g_assert_false (has_kazakh_letter (status_title) || has_kazakh_letter (description));
 
   screenshot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), name);
+
+  /* The About window: the developer and copyright lines in the reader's language too */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
+  about = tirkeu_ui_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_test_message ("about: %s; %s", adw_about_window_get_developer_name (ADW_ABOUT_WINDOW (about)),
+                  adw_about_window_get_copyright (ADW_ABOUT_WINDOW (about)));
+  g_assert_true (has_cyrillic (adw_about_window_get_developer_name (ADW_ABOUT_WINDOW (about))));
+  g_assert_true (has_cyrillic (adw_about_window_get_copyright (ADW_ABOUT_WINDOW (about))));
+  g_assert_null (strstr (adw_about_window_get_copyright (ADW_ABOUT_WINDOW (about)), "developers"));
+  developers = adw_about_window_get_developers (ADW_ABOUT_WINDOW (about));
+  g_assert_nonnull (developers);
+  g_assert_true (has_cyrillic (developers[0]));
+  gtk_window_destroy (GTK_WINDOW (about));
 }
 
 /* The parent runs each language's test again in a subprocess of its own (same test path,

@@ -8,6 +8,7 @@
 #include "tirkeu-cli.h"
 #include "tirkeu-core-enums.h"
 #include "tirkeu-error.h"
+#include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-vin.h"
 
@@ -145,14 +146,21 @@ tirkeu_cli_run_check_iin (TirkeuCliOptions  *options,
       g_print ("\n");
       if (info.birth_year != 0)
         {
-          g_print (_("Birth date (a hint, not checked): %04u-%02u-%02u"),
-                   info.birth_year, info.birth_month, info.birth_day);
+          g_autofree char *birth_date = tirkeu_format_date_dmy (info.birth_year,
+                                                                info.birth_month,
+                                                                info.birth_day);
+
+          /* Translators: %s is a date as 23.11.1990 */
+          g_print (_("Birth date (a hint, not checked): %s"), birth_date != NULL ? birth_date : "?");
           g_print ("\n");
         }
       if (info.century != 0)
         {
-          /* Translators: %u is a year such as 1900: the century of birth */
-          g_print (_("Born in the %us (a hint)"), info.century);
+          g_autofree char *century = tirkeu_format_century (info.century);
+
+          /* Translators: %s is a century in Roman numerals, e.g. XX: kk «XX ғасырда», ru «в XX
+           * веке» */
+          g_print (_("Born in the %s century (a hint)"), century != NULL ? century : "?");
           g_print ("\n");
         }
       if (info.sex != TIRKEU_SEX_UNKNOWN)
@@ -227,8 +235,11 @@ tirkeu_cli_run_check_bin (TirkeuCliOptions  *options,
       g_print ("\n");
       if (info.registration_year != 0)
         {
-          g_print (_("Registered (a hint): %04u-%02u"), info.registration_year,
-                   info.registration_month);
+          g_autofree char *registered = tirkeu_format_year_month (info.registration_year,
+                                                                  info.registration_month);
+
+          /* Translators: %s is a month of a year as 05.2023 */
+          g_print (_("Registered (a hint): %s"), registered != NULL ? registered : "?");
           g_print ("\n");
         }
       if (info.entity != TIRKEU_BIN_ENTITY_UNKNOWN)

@@ -18,6 +18,7 @@ typedef enum
   TIRKEU_CLI_ERROR_PIN,
 } TirkeuCliError;
 
-GQuark tirkeu_cli_error_quark (void);
+GQuark  tirkeu_cli_error_quark     (void);
+char   *tirkeu_cli_error_describe (const GError *error);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "tirkeu-cli.h"
 #include "tirkeu-error.h"
+#include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-token-enums.h"
 #include "tirkeu-token-manager.h"
@@ -69,12 +70,6 @@ list_certificates (TirkeuTokenManager  *manager,
                                                 NULL, store_result_cb, &result);
   return tirkeu_token_manager_list_certificates_finish (manager, wait_for_result (&result),
                                                         error);
-}
-
-static char *
-format_date (GDateTime *date)
-{
-  return g_date_time_format (date, "%Y-%m-%d");
 }
 
 /* NULL when valid now, else the translated reason it is not. */
@@ -156,8 +151,8 @@ print_certificate (TirkeuCertificate *certificate,
                    GDateTime         *now)
 {
   g_autofree char *masked = tirkeu_certificate_dup_masked_iin (certificate);
-  g_autofree char *not_before = format_date (tirkeu_certificate_get_not_before (certificate));
-  g_autofree char *not_after = format_date (tirkeu_certificate_get_not_after (certificate));
+  g_autofree char *not_before = tirkeu_format_date (tirkeu_certificate_get_not_before (certificate));
+  g_autofree char *not_after = tirkeu_format_date (tirkeu_certificate_get_not_after (certificate));
   g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
   const char *bin = tirkeu_certificate_get_bin (certificate);
 

@@ -14,6 +14,7 @@
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-token-error.h"
 
 #define PROGRAM_NAME "tirkeu-cli"
@@ -614,7 +615,9 @@ tirkeu_cli_report_error (const TirkeuCliOptions *options,
     }
   else
     {
-      g_printerr ("%s: %s\n", PROGRAM_NAME, error->message);
+      g_autofree char *text = tirkeu_cli_error_describe (error);
+
+      g_printerr ("%s: %s\n", PROGRAM_NAME, text);
     }
 
   return status;
@@ -779,7 +782,7 @@ tirkeu_cli_pin_free (TirkeuCliPin *pin)
   if (pin == NULL)
     return;
 
-  explicit_bzero (pin, PIN_MAX + 1);
+  tirkeu_secret_wipe (pin, PIN_MAX + 1);
   munlock (pin, PIN_MAX + 1);
   g_free (pin);
 }

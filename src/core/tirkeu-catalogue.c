@@ -401,3 +401,265 @@ tirkeu_catalogue_buyer_todo_in (const char *language)
 
   return items;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors of the libraries below the app */
+
+/* What a failure of GLib, GIO, libsoup, GnuTLS (through GIO's TLS), json-glib or the journal
+ * means for the user, by domain and code: their GError.message is English (or the C
+ * library's), so it may stand under "Details" but never alone. The domains above core are
+ * recognised by their quark strings, which tests/test-error-domains.c and
+ * tests/test-catalogue-errors.c hold stable, so that core links none of those libraries. */
+
+#define CTX_ERROR_TITLE "error title"
+#define CTX_ERROR_ACTION "error action"
+
+typedef enum
+{
+  KIND_NETWORK,
+  KIND_TIMEOUT,
+  KIND_ADDRESS,
+  KIND_TLS,
+  KIND_ANSWER,
+  KIND_CANCELLED,
+  KIND_FILE_MISSING,
+  KIND_FILE_DENIED,
+  KIND_DISK_FULL,
+  KIND_FILE,
+  KIND_JOURNAL_OPEN,
+  KIND_JOURNAL_CORRUPT,
+  KIND_JOURNAL_NEWER,
+  KIND_JOURNAL_WRITE,
+  KIND_JOURNAL_MISSING,
+  KIND_JOURNAL_CONFLICT,
+  KIND_INTERNAL,
+  N_KINDS
+} ErrorKind;
+
+static const struct {
+  const char *title;
+  const char *action;
+} kind_messages[N_KINDS] = {
+  [KIND_NETWORK] = {
+    NC_("error title", "No connection"),
+    NC_("error action", "The eGov portal could not be reached; check the internet connection and try again.") },
+  [KIND_TIMEOUT] = {
+    NC_("error title", "No answer in time"),
+    NC_("error action", "The other side did not answer in time; try again later.") },
+  [KIND_ADDRESS] = {
+    NC_("error title", "Address not found"),
+    NC_("error action", "The portal's address could not be found; check the internet connection and the portal address in the preferences.") },
+  [KIND_TLS] = {
+    NC_("error title", "Connection not secure"),
+    /* Translators: ru «не является доверенным», not «нет доверия» */
+    NC_("error action", "The portal's certificate is not trusted, so nothing was sent; contact your administrator.") },
+  [KIND_ANSWER] = {
+    NC_("error title", "Unreadable answer"),
+    NC_("error action", "The portal's answer could not be read; try again later, and update Tirkeu if it happens again.") },
+  [KIND_CANCELLED] = {
+    /* Translators: an operation the user or the app stopped: kk «Тоқтатылды», ru «Отменено» */
+    NC_("error title", "Cancelled"),
+    NULL },
+  [KIND_FILE_MISSING] = {
+    NC_("error title", "File not found"),
+    NC_("error action", "The file or folder does not exist; check the path.") },
+  [KIND_FILE_DENIED] = {
+    NC_("error title", "No access to the file"),
+    NC_("error action", "Tirkeu may not read or write this file; check its permissions.") },
+  [KIND_DISK_FULL] = {
+    NC_("error title", "The disk is full"),
+    NC_("error action", "Free some disk space and try again.") },
+  [KIND_FILE] = {
+    NC_("error title", "The file could not be used"),
+    NC_("error action", "Reading or writing the file failed; check the path and try again.") },
+  [KIND_JOURNAL_OPEN] = {
+    NC_("error title", "The local journal could not be opened"),
+    NC_("error action", "Requests can still be sent, but are not kept on this computer; check that the home folder is writable.") },
+  [KIND_JOURNAL_CORRUPT] = {
+    NC_("error title", "The local journal is damaged"),
+    NC_("error action", "Tell your administrator; the requests themselves are safe on the eGov portal.") },
+  [KIND_JOURNAL_NEWER] = {
+    NC_("error title", "The local journal is from a newer Tirkeu"),
+    NC_("error action", "Update Tirkeu to open it.") },
+  [KIND_JOURNAL_WRITE] = {
+    NC_("error title", "The local journal could not be written"),
+    NC_("error action", "Check the free disk space and try again.") },
+  [KIND_JOURNAL_MISSING] = {
+    NC_("error title", "Not in the local journal"),
+    NC_("error action", "Refresh the list of requests.") },
+  [KIND_JOURNAL_CONFLICT] = {
+    NC_("error title", "The local journal already has it"),
+    NC_("error action", "Refresh the list of requests to see where it stands.") },
+  [KIND_INTERNAL] = {
+    NC_("error title", "Something went wrong"),
+    NC_("error action", "Try again. If it keeps failing, tell your administrator what the details say.") },
+};
+
+static ErrorKind
+io_error_kind (int code)
+{
+  switch (code)
+    {
+    case G_IO_ERROR_CANCELLED:
+      return KIND_CANCELLED;
+    case G_IO_ERROR_TIMED_OUT:
+      return KIND_TIMEOUT;
+    case G_IO_ERROR_HOST_NOT_FOUND:
+      return KIND_ADDRESS;
+    case G_IO_ERROR_CONNECTION_REFUSED:
+    case G_IO_ERROR_HOST_UNREACHABLE:
+    case G_IO_ERROR_NETWORK_UNREACHABLE:
+    case G_IO_ERROR_BROKEN_PIPE:  /* also G_IO_ERROR_CONNECTION_CLOSED */
+    case G_IO_ERROR_NOT_CONNECTED:
+    case G_IO_ERROR_PROXY_FAILED:
+    case G_IO_ERROR_PROXY_AUTH_FAILED:
+    case G_IO_ERROR_PROXY_NEED_AUTH:
+    case G_IO_ERROR_PROXY_NOT_ALLOWED:
+      return KIND_NETWORK;
+    case G_IO_ERROR_NOT_FOUND:
+      return KIND_FILE_MISSING;
+    case G_IO_ERROR_PERMISSION_DENIED:
+    case G_IO_ERROR_READ_ONLY:
+      return KIND_FILE_DENIED;
+    case G_IO_ERROR_NO_SPACE:
+      return KIND_DISK_FULL;
+    case G_IO_ERROR_EXISTS:
+    case G_IO_ERROR_IS_DIRECTORY:
+    case G_IO_ERROR_NOT_DIRECTORY:
+    case G_IO_ERROR_NOT_REGULAR_FILE:
+    case G_IO_ERROR_FILENAME_TOO_LONG:
+    case G_IO_ERROR_INVALID_FILENAME:
+    case G_IO_ERROR_TOO_MANY_LINKS:
+      return KIND_FILE;
+    case G_IO_ERROR_INVALID_DATA:
+      return KIND_ANSWER;
+    default:
+      return KIND_INTERNAL;
+    }
+}
+
+static ErrorKind
+file_error_kind (int code)
+{
+  switch (code)
+    {
+    case G_FILE_ERROR_NOENT:
+      return KIND_FILE_MISSING;
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+    case G_FILE_ERROR_ROFS:
+      return KIND_FILE_DENIED;
+    case G_FILE_ERROR_NOSPC:
+      return KIND_DISK_FULL;
+    default:
+      return KIND_FILE;
+    }
+}
+
+/* TirkeuStoreError, by value: src/store is above core. */
+static ErrorKind
+store_error_kind (int code)
+{
+  static const ErrorKind kinds[] = {
+    KIND_JOURNAL_OPEN,      /* TIRKEU_STORE_ERROR_OPEN */
+    KIND_JOURNAL_CORRUPT,   /* TIRKEU_STORE_ERROR_CORRUPT */
+    KIND_JOURNAL_NEWER,     /* TIRKEU_STORE_ERROR_MIGRATION */
+    KIND_JOURNAL_WRITE,     /* TIRKEU_STORE_ERROR_IO */
+    KIND_JOURNAL_MISSING,   /* TIRKEU_STORE_ERROR_NOT_FOUND */
+    KIND_JOURNAL_CONFLICT,  /* TIRKEU_STORE_ERROR_CONFLICT */
+    KIND_INTERNAL,          /* TIRKEU_STORE_ERROR_INVALID */
+  };
+
+  return code >= 0 && (gsize) code < G_N_ELEMENTS (kinds) ? kinds[code] : KIND_INTERNAL;
+}
+
+/**
+ * tirkeu_catalogue_describe_error:
+ * @error: an error from any layer
+ * @title: (out) (transfer none): the catalogue's short title, in the interface language
+ * @action: (out) (transfer none) (nullable): one sentence on what it means and what to do,
+ *   %NULL when the title says it all (a cancellation)
+ *
+ * The app's own sentence for @error, built from its domain and code, never from its message:
+ * the portal's codes (as tirkeu_catalogue_code_title()), GIO's network, file and resolver
+ * errors, TLS (GnuTLS through GIO), libsoup and json-glib, and the local journal's.
+ *
+ * Errors whose message is already the app's translated sentence (%TIRKEU_INPUT_ERROR, the
+ * CLI's usage errors, GOption's) and token errors (whose translated text is
+ * tirkeu_token_error_to_message() in src/token) are not described here: the caller shows
+ * those. Everything else, including a domain nobody foresaw, gets a general sentence.
+ *
+ * Returns: %FALSE for the domains the caller must word itself (see above); then @title and
+ *   @action are not set
+ */
+gboolean
+tirkeu_catalogue_describe_error (const GError  *error,
+                                 const char   **title,
+                                 const char   **action)
+{
+  const char *domain;
+  ErrorKind kind;
+
+  g_return_val_if_fail (error != NULL, FALSE);
+  g_return_val_if_fail (title != NULL && action != NULL, FALSE);
+
+  domain = g_quark_to_string (error->domain);
+
+  if (g_str_equal (domain, "tirkeu-portal-error-quark")
+      && error->code >= 0 && error->code < TIRKEU_N_PORTAL_CODES)
+    {
+      *title = tirkeu_catalogue_code_title ((TirkeuPortalCode) error->code);
+      *action = tirkeu_catalogue_code_action ((TirkeuPortalCode) error->code);
+      return TRUE;
+    }
+
+  if (g_str_equal (domain, "tirkeu-input-error-quark")
+      || g_str_equal (domain, "tirkeu-cli-error-quark")
+      || g_str_equal (domain, "tirkeu-token-error-quark")
+      || error->domain == G_OPTION_ERROR)
+    return FALSE;
+
+  if (error->domain == G_IO_ERROR)
+    kind = io_error_kind (error->code);
+  else if (error->domain == G_RESOLVER_ERROR)
+    kind = KIND_ADDRESS;
+  else if (error->domain == G_TLS_ERROR)
+    kind = error->code == G_TLS_ERROR_EOF || error->code == G_TLS_ERROR_MISC
+           ? KIND_NETWORK : KIND_TLS;
+  else if (g_str_equal (domain, "soup-session-error-quark")
+           || g_str_equal (domain, "json-parser-error-quark")
+           || g_str_equal (domain, "json-reader-error-quark"))
+    kind = KIND_ANSWER;
+  else if (error->domain == G_FILE_ERROR)
+    kind = file_error_kind (error->code);
+  else if (error->domain == G_KEY_FILE_ERROR)
+    kind = error->code == G_KEY_FILE_ERROR_NOT_FOUND ? KIND_FILE_MISSING : KIND_FILE;
+  else if (g_str_equal (domain, "tirkeu-store-error-quark"))
+    kind = store_error_kind (error->code);
+  else
+    kind = KIND_INTERNAL;
+
+  *title = g_dpgettext2 (GETTEXT_PACKAGE, CTX_ERROR_TITLE, kind_messages[kind].title);
+  *action = kind_messages[kind].action != NULL
+            ? g_dpgettext2 (GETTEXT_PACKAGE, CTX_ERROR_ACTION, kind_messages[kind].action)
+            : NULL;
+  return TRUE;
+}
+
+/**
+ * tirkeu_catalogue_error_code_label:
+ * @code: a wire code, as the portal's "OKED_MISMATCH"
+ *
+ * A code under "Details" says what it is, so a reader can quote it to support.
+ *
+ * Returns: (transfer full): "Error code: OKED_MISMATCH", in the interface language
+ */
+char *
+tirkeu_catalogue_error_code_label (const char *code)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  /* Translators: under "Details": the code the portal or the app gave an error, e.g.
+   * OKED_MISMATCH, for support to read */
+  return g_strdup_printf (_("Error code: %s"), code);
+}

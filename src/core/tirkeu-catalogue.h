@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "tirkeu-portal-code.h"
 #include "tirkeu-stage.h"
@@ -16,6 +16,10 @@ const char  *tirkeu_catalogue_code_title       (TirkeuPortalCode  code);
 const char  *tirkeu_catalogue_code_action      (TirkeuPortalCode  code);
 const char  *tirkeu_catalogue_buyer_todo_title (void);
 char       **tirkeu_catalogue_buyer_todo       (void);
+gboolean     tirkeu_catalogue_describe_error   (const GError     *error,
+                                                const char      **title,
+                                                const char      **action);
+char        *tirkeu_catalogue_error_code_label (const char       *code);
 
 const char  *tirkeu_catalogue_stage_title_in      (TirkeuStage  stage,
                                                    const char  *language);

@@ -488,7 +488,7 @@ _sb_api_withdraw (TirkeuSandbox *self,
       _sb_reply_ok (reply, 200, _sb_render_request (request));
       return;
     }
-  if (!tirkeu_stage_can_transition (stage, TIRKEU_STAGE_WITHDRAWN))
+  if (!tirkeu_stage_seller_may_withdraw (stage))
     {
       _sb_reply_error (self, reply, 409, TIRKEU_PORTAL_CODE_CONFLICT, "stage",
                        "the buyer already approved, or the request is final");

@@ -173,7 +173,8 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   TirkeuApplication *self = user_data;
-  static const char * const developers[] = { "The Tirkeu developers", NULL };
+  /* Translators: the authors, as the About window's credits list them */
+  const char *developers[] = { _("The Tirkeu developers"), NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *about;
 
@@ -190,7 +191,8 @@ about_action (GSimpleAction *action,
                         "website", "https://github.com/tirkeu/tirkeu",
                         "issue-url", "https://github.com/tirkeu/tirkeu/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,
-                        "copyright", "© 2026 The Tirkeu developers",
+                        /* Translators: keep the year; «әзірлеушілері», «разработчики» */
+                        "copyright", _("© 2026 The Tirkeu developers"),
                         "developers", developers,
                         /* Translators: your names, one a line, e.g. "Name <email>". */
                         "translator-credits", _("translator-credits"),

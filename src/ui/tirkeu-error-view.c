@@ -125,7 +125,11 @@ show (TirkeuErrorView *self,
  * @step: the step of the algorithm (1-19), 0 when none applies
  * @code: the portal's code
  * @portal_text: (nullable): the portal's own message
- * @details: (nullable): technical details
+ * @details: (nullable): technical details, already in the interface language or raw
+ *   library text
+ *
+ * Under "Details": the portal's own words, @details, then the code labelled as one
+ * ("Error code: OKED_MISMATCH") so that a reader can quote it.
  */
 void
 tirkeu_error_view_set_code (TirkeuErrorView  *self,
@@ -135,6 +139,7 @@ tirkeu_error_view_set_code (TirkeuErrorView  *self,
                             const char       *details)
 {
   g_autoptr(GString) more = g_string_new (NULL);
+  g_autofree char *code_label = NULL;
 
   g_return_if_fail (TIRKEU_IS_ERROR_VIEW (self));
 
@@ -143,7 +148,8 @@ tirkeu_error_view_set_code (TirkeuErrorView  *self,
     g_string_append_printf (more, _("The portal says: %s"), portal_text);
   if (details != NULL && *details != '\0')
     g_string_append_printf (more, "%s%s", more->len > 0 ? "\n" : "", details);
-  g_string_append_printf (more, "%s%s", more->len > 0 ? "\n" : "", tirkeu_portal_code_to_string (code));
+  code_label = tirkeu_catalogue_error_code_label (tirkeu_portal_code_to_string (code));
+  g_string_append_printf (more, "%s%s", more->len > 0 ? "\n" : "", code_label);
   show (self, step, tirkeu_catalogue_code_title (code), tirkeu_catalogue_code_action (code),
         more->str);
 }
@@ -151,33 +157,54 @@ tirkeu_error_view_set_code (TirkeuErrorView  *self,
 /**
  * tirkeu_error_view_set_error:
  * @step: the step it came from, 0 when none applies
- * @error: a portal, token or other error
+ * @error: an error from any layer
+ *
+ * The title and the sentence come from @error's domain and code (the portal's codes, the
+ * token's, and through tirkeu_catalogue_describe_error() GLib's, libsoup's, TLS's and the
+ * journal's); the error's own message, which GLib, libsoup, GnuTLS, OpenSSL or the PKCS#11
+ * module wrote in English, only goes under "Details".
  */
 void
 tirkeu_error_view_set_error (TirkeuErrorView *self,
                              guint            step,
                              const GError    *error)
 {
+  const char *title = NULL;
+  const char *action = NULL;
+
   g_return_if_fail (TIRKEU_IS_ERROR_VIEW (self));
   g_return_if_fail (error != NULL);
 
-  if (error->domain == TIRKEU_PORTAL_ERROR)
+  if (error->domain == TIRKEU_PORTAL_ERROR && error->code >= 0
+      && error->code < TIRKEU_N_PORTAL_CODES)
     {
       const char *portal_text = tirkeu_portal_error_get_message (error, tirkeu_i18n_get_language ());
-      g_autofree char *details = g_strdup (error->message);
+      /* A wire error's message is "CODE: the portal's English", both shown otherwise. */
+      const char *details = tirkeu_portal_code_is_wire ((TirkeuPortalCode) error->code)
+                            ? NULL : error->message;
 
       tirkeu_error_view_set_code (self, step, (TirkeuPortalCode) error->code, portal_text, details);
     }
   else if (error->domain == TIRKEU_TOKEN_ERROR)
     {
-      /* Token messages are already the translated wording users know from the signing agent. */
-      show (self, step, tirkeu_token_error_to_message ((TirkeuTokenError) error->code),
-            _("Check the token and the PIN, then try again."), error->message);
+      title = tirkeu_token_error_to_message ((TirkeuTokenError) error->code);
+      /* The message often is the title itself: never show one line twice. */
+      show (self, step, title, _("Check the token and the PIN, then try again."),
+            g_strcmp0 (error->message, title) != 0 ? error->message : NULL);
+    }
+  else if (tirkeu_catalogue_describe_error (error, &title, &action))
+    {
+      g_autofree char *code = g_strdup_printf ("%s %d", g_quark_to_string (error->domain),
+                                               error->code);
+      g_autofree char *code_label = tirkeu_catalogue_error_code_label (code);
+      g_autofree char *details = g_strdup_printf ("%s\n%s", error->message, code_label);
+
+      show (self, step, title, action, details);
     }
   else
     {
-      show (self, step, _("Something went wrong"), _("Try again. If it keeps failing, tell your administrator what the details say."),
-            error->message);
+      /* The app's own translated sentence (an input or option error) */
+      show (self, step, error->message, NULL, NULL);
     }
 }
 

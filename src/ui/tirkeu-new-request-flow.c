@@ -267,19 +267,23 @@ set_mark (GtkImage     *icon,
   gtk_widget_remove_css_class (GTK_WIDGET (icon), passed ? "error" : "success");
   gtk_widget_add_css_class (GTK_WIDGET (icon), passed ? "success" : "error");
   adw_action_row_set_subtitle (row, subtitle != NULL ? subtitle : "");
+  /* Translators: the result of a check (ru проверка, feminine): «Пройдена» */
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  passed ? _("Passed") : _("Failed"), -1);
+                                  passed ? C_("check", "Passed") : C_("check", "Failed"), -1);
 }
 
+/* @customs: customs payments (ru платежи, plural), else the utilization fee (ru платёж,
+ * masculine): the word agrees with either in Russian. */
 static const char *
-payment_text (TirkeuPortalPayment payment)
+payment_text (TirkeuPortalPayment payment,
+              gboolean            customs)
 {
   switch (payment)
     {
     case TIRKEU_PORTAL_PAYMENT_PAID:
-      return _("Paid");
+      return customs ? C_("customs payments", "Paid") : C_("utilization fee", "Paid");
     case TIRKEU_PORTAL_PAYMENT_UNPAID:
-      return _("Not paid");
+      return customs ? C_("customs payments", "Not paid") : C_("utilization fee", "Not paid");
     case TIRKEU_PORTAL_PAYMENT_NO_DATA:
     default:
       return _("No payment data");
@@ -329,11 +333,11 @@ show_vehicle (TirkeuNewRequestFlow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->vehicle_row), FALSE);
 
   set_mark (self->epassport_icon, self->epassport_row, check->epassport_found,
-            check->epassport_found ? _("Found") : _("Not found"));
+            check->epassport_found ? C_("e-passport", "Found") : C_("e-passport", "Not found"));
   set_mark (self->customs_icon, self->customs_row, check->customs == TIRKEU_PORTAL_PAYMENT_PAID,
-            payment_text (check->customs));
+            payment_text (check->customs, TRUE));
   set_mark (self->utilization_icon, self->utilization_row,
-            check->utilization == TIRKEU_PORTAL_PAYMENT_PAID, payment_text (check->utilization));
+            check->utilization == TIRKEU_PORTAL_PAYMENT_PAID, payment_text (check->utilization, FALSE));
 
   if (check->stopped_at_step != 0)
     tirkeu_error_view_set_code (self->vehicle_error, check->stopped_at_step, check->stopped_code,
@@ -540,9 +544,11 @@ check_person_cb (GObject      *object,
   else if (person->status != TIRKEU_PORTAL_PERSON_ACTIVE)
     {
       /* Step 7: a deceased or invalidated IIN cannot buy, as if not found. */
-      g_autofree char *details = g_strdup_printf ("status: %s",
-                                                  person->status == TIRKEU_PORTAL_PERSON_DECEASED
-                                                  ? "deceased" : "invalidated");
+      /* Translators: under "Details": why the state database of individuals does not
+       * accept the buyer's IIN */
+      const char *details = person->status == TIRKEU_PORTAL_PERSON_DECEASED
+                            ? _("Status in the state database of individuals: deceased")
+                            : _("Status in the state database of individuals: IIN invalidated");
 
       gtk_widget_set_visible (self->buyer_group, FALSE);
       tirkeu_error_view_set_code (self->buyer_error, 7, TIRKEU_PORTAL_CODE_PERSON_NOT_FOUND, NULL,
@@ -897,7 +903,9 @@ fill_review (TirkeuNewRequestFlow *self)
   if (select == NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
-                                                     TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN, "no valid SIGN certificate");
+                                                     TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN,
+                                                     /* Translators: SIGN is the NCA's signing key kind */
+                                                     _("The token has no valid SIGN certificate of the seller with the right to sign"));
 
       tirkeu_error_view_set_error (self->review_error, 9, error);
     }

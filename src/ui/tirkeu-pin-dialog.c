@@ -218,8 +218,17 @@ tirkeu_pin_dialog_set_error (TirkeuPinDialog *self,
 {
   g_return_if_fail (TIRKEU_IS_PIN_DIALOG (self));
 
+  gboolean shown = message != NULL && *message != '\0';
+
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL && *message != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), shown);
+
+  /* The refusal of a wrong PIN already says, in the signing agent's words, how many tries
+   * are left («Қате құпиясөз. Қалған мүмкіндіктер саны: 1»): the token's own tries-left
+   * warning under it would be a second, near-identical line. Other warnings (a factory
+   * PIN) say something else and stay. */
+  if (shown && (self->flags & (TIRKEU_PIN_FLAGS_COUNT_LOW | TIRKEU_PIN_FLAGS_FINAL_TRY)))
+    gtk_widget_set_visible (GTK_WIDGET (self->pin_state_label), FALSE);
 }
 
 /**
