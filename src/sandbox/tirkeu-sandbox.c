@@ -541,8 +541,8 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
-  GSList *uris;
-  guint port;
+  GSList *listeners;
+  guint port = 0;
 
   g_return_val_if_fail (TIRKEU_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (!self->started, FALSE);
@@ -574,9 +574,17 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
       return FALSE;
     }
 
-  uris = soup_server_get_uris (self->server);
-  port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* The port from the listening socket itself: soup_server_get_uris() of libsoup 3.2 leaks
+   * the GSocketAddress it builds each URI from (LeakSanitizer shows it). */
+  listeners = soup_server_get_listeners (self->server);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) bound = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (bound))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+    }
+  g_slist_free (listeners);
   g_free (self->url);
   self->url = g_strdup_printf ("https://%s:%u", host, port);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
