@@ -203,6 +203,9 @@ main (int    argc,
     return buyer_main (argc - 1, argv + 1);
 
   tirkeu_sandbox_options_init (&options);
+  /* GOption stores --listen over the field without freeing what is there: the default is
+   * given back by tirkeu_sandbox_new() for a NULL listen instead. */
+  g_clear_pointer (&options.listen, g_free);
   buyer_step_ms = options.buyer_step_ms;
   session_ttl_s = options.session_ttl_s;
   latency_ms = slow_body_ms = rate_limit = 0;

@@ -57,7 +57,8 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
 
 /**
  * TirkeuSandboxOptions:
- * @listen: "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks one
+ * @listen: (nullable): "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks
+ *   one; %NULL for 127.0.0.1:0
  * @state_dir: where the state, the TLS CA and certificate live across restarts
  * @fixtures_file: (nullable): %NULL for tirkeu_sandbox_get_default_data_file()
  * @messages_file: (nullable): %NULL for the default messages.json
