@@ -398,7 +398,10 @@ test_hostile_input (Fixture       *fixture,
                     gconstpointer  user_data)
 {
   static const char * const bodies[] = { " ", "\n\t \r\n", "null", "\"text\"", "[]", "1",
-                                         "{\"a\":1} {", "{\"a\":" };
+                                         "{\"a\":1} {", "{\"a\":",
+                                         /* a second value after the object */
+                                         "{\"signature\":\"aGVsbG8=\"}{\"a\":1}",
+                                         "{} {\"signature\":\"x\"}", "0{\"a\":\"b\"}" };
   static const char * const queries[] = {
     "/api/v1/contracts?vin=JTNB23HK2R3%26000101&buyer_iin=" BUYER_IIN,
     "/api/v1/contracts?vin=" VIN_OK "%26buyer_iin=" BUYER_IIN,
