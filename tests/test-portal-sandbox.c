@@ -994,7 +994,10 @@ wait_for_stage (Fixture     *fixture,
       if (tirkeu_request_get_stage (request) == stage)
         return request;
       g_object_unref (request);
-      sb_iterate (50);
+      /* One buyer step on the sandbox's manual clock: no real time passes. */
+      tirkeu_sandbox_advance_clock (fixture->sb.sandbox,
+                                    (GTimeSpan) fixture->sb.buyer_step_ms
+                                    * G_TIME_SPAN_MILLISECOND);
     }
 
   g_error ("request %s never reached %s", id, tirkeu_stage_to_string (stage));
@@ -1017,8 +1020,9 @@ test_buyer_journeys (Fixture       *fixture,
 
   sb_options_for_test (&options, NULL);
   options.buyer_mode = TIRKEU_SANDBOX_BUYER_AUTO;
-  options.buyer_step_ms = 20;
+  options.buyer_step_ms = 1000;
   start (fixture, &options);
+  sb_use_manual_clock (&fixture->sb);
 
   /* step 12: the e-passport was cancelled: a reasoned refusal */
   refused_id = create_and_sign (fixture, "WDD2130441A000109", "990330500231", "DKP-2025-000109");

@@ -107,8 +107,11 @@ test_scenario (gconstpointer user_data)
 
   sb_options_for_test (&options, NULL);
   options.buyer_mode = TIRKEU_SANDBOX_BUYER_AUTO;
-  options.buyer_step_ms = 5;
+  /* A step a second of the sandbox's manual clock: a hundred steps stay well inside the
+   * session's life. */
+  options.buyer_step_ms = 1000;
   sb_fixture_start (&sb, &options);
+  sb_use_manual_clock (&sb);
 
   if (moto)
     {
@@ -142,7 +145,7 @@ test_scenario (gconstpointer user_data)
       signed_request = sb_submit_signature (&sb, token, id);
     }
 
-  final = sb_wait_for_stage (&sb, id, test->final_stage, 20000);
+  final = sb_step_until_stage (&sb, id, test->final_stage, 100);
   check_final (test, json_node_get_object (final));
 
   /* The client sees the same through the API. */
@@ -152,13 +155,14 @@ test_scenario (gconstpointer user_data)
 
   if (g_str_equal (test->final_stage, "fines_unpaid"))
     {
-      /* It waits for the buyer: several steps later nothing has moved. */
+      /* It waits for the buyer: a hundred steps later nothing has moved. */
       g_autoptr(JsonNode) still = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) paid = NULL;
       g_autoptr(JsonNode) completed = NULL;
 
-      sb_iterate (60);
+      tirkeu_sandbox_advance_clock (sb.sandbox,
+                                    100 * (GTimeSpan) sb.buyer_step_ms * G_TIME_SPAN_MILLISECOND);
       still = tirkeu_sandbox_get_request (sb.sandbox, id);
       g_assert_cmpstr (json_object_get_string_member (json_node_get_object (still), "stage"),
                        ==, "fines_unpaid");
@@ -167,7 +171,7 @@ test_scenario (gconstpointer user_data)
       paid = tirkeu_sandbox_buyer_action (sb.sandbox, id, "pay-fines", NULL, NULL, &error);
       g_assert_no_error (error);
       g_assert_true (json_object_get_null_member (json_node_get_object (paid), "refusal"));
-      completed = sb_wait_for_stage (&sb, id, "completed", 20000);
+      completed = sb_step_until_stage (&sb, id, "completed", 100);
       sb_assert_history_legal (json_node_get_object (completed));
     }
 

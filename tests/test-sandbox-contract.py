@@ -214,6 +214,8 @@ def main():
         body = {"vin": "JTNB23HK2R3000101", "buyer_iin": "850312300121",
                 "contract_number": "DKP-2025-000101"}
         check(client, "no key", "POST", "/api/v1/requests", "/api/v1/requests", 400, body)
+        check(client, "body over 64 KiB", "POST", "/api/v1/requests", "/api/v1/requests", 413,
+              dict(body, padding="a" * 65536), "too-large")
         request = check(client, "create", "POST", "/api/v1/requests", "/api/v1/requests", 201,
                         body, "contract-1")
         replay = check(client, "replay", "POST", "/api/v1/requests", "/api/v1/requests", 200,
@@ -280,6 +282,19 @@ def main():
                           f"/api/v1/requests/{other['id']}/withdraw",
                           "/api/v1/requests/{id}/withdraw", 200)
         ok(withdrawn.get("idempotency_key") == "contract-2", "withdraw names the Idempotency-Key")
+        # TLS below 1.2 is refused by the server: the client here is made willing (security
+        # level 0 allows TLS 1.0 and 1.1 and their SHA-1 signatures), so only the server can
+        # say no.
+        host_port = announced["url"][len("https://"):]
+        for version, accepted in [("-tls1", False), ("-tls1_1", False), ("-tls1_2", True),
+                                  ("-tls1_3", True)]:
+            handshake = subprocess.run(["openssl", "s_client", version, "-cipher",
+                                        "DEFAULT:@SECLEVEL=0", "-connect", host_port,
+                                        "-CAfile", announced["ca_file"]],
+                                       input="", capture_output=True, text=True, timeout=20)
+            ok((handshake.returncode == 0) == accepted
+               and ("Cipher is (NONE)" in handshake.stdout) != accepted,
+               f"openssl s_client {version}: {'accepted' if accepted else 'refused'}")
         about = client.call("GET", "/api/v1/about")[2]
         ok(about["api_version"] == SPEC["info"]["version"],
            "about's api_version is the contract's info.version")

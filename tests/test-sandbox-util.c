@@ -319,6 +319,7 @@ sb_fixture_start (SbFixture            *fixture,
   g_assert_true (tirkeu_sandbox_start (fixture->sandbox, &error));
   g_assert_no_error (error);
   fixture->url = tirkeu_sandbox_get_url (fixture->sandbox);
+  fixture->buyer_step_ms = options->buyer_step_ms;
   g_assert_true (g_str_has_prefix (fixture->url, "https://127.0.0.1:"));
   fixture->session = sb_session_new (tirkeu_sandbox_get_ca_file (fixture->sandbox));
   g_signal_connect (fixture->sandbox, "request-changed", G_CALLBACK (changed_cb), fixture);
@@ -567,6 +568,52 @@ sb_submit_signature (SbFixture  *fixture,
                                                sign_path, token, NULL, body);
 
   return json_object_ref (sb_answer_ok (signed_answer, 200));
+}
+
+/**
+ * sb_use_manual_clock:
+ *
+ * Puts the sandbox on a manual clock that starts at the current second (0 µs into it), so
+ * that the test moves time itself: tirkeu_sandbox_advance_clock(), sb_step_until_stage().
+ */
+void
+sb_use_manual_clock (SbFixture *fixture)
+{
+  g_autoptr(GDateTime) start = g_date_time_new_from_unix_utc (g_get_real_time ()
+                                                              / G_USEC_PER_SEC);
+
+  tirkeu_sandbox_use_manual_clock (fixture->sandbox, start);
+}
+
+/**
+ * sb_step_until_stage:
+ *
+ * On a manual clock: moves it one buyer step at a time until request @id is in @stage, and
+ * fails if that takes more than @max_steps steps. No real time passes.
+ *
+ * Returns: (transfer full): the request
+ */
+JsonNode *
+sb_step_until_stage (SbFixture  *fixture,
+                     const char *id,
+                     const char *stage,
+                     guint       max_steps)
+{
+  for (guint steps = 0;; steps++)
+    {
+      JsonNode *request = tirkeu_sandbox_get_request (fixture->sandbox, id);
+      const char *now;
+
+      g_assert_nonnull (request);
+      now = json_object_get_string_member (json_node_get_object (request), "stage");
+      if (g_str_equal (now, stage))
+        return request;
+      if (steps == max_steps)
+        g_error ("Request %s is in %s, not %s, after %u steps", id, now, stage, max_steps);
+      json_node_unref (request);
+      tirkeu_sandbox_advance_clock (fixture->sandbox,
+                                    (GTimeSpan) fixture->buyer_step_ms * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 /**

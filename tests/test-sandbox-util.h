@@ -53,6 +53,7 @@ typedef struct
   char *state_dir;
   const char *url;
   guint n_changes;
+  guint buyer_step_ms;
 } SbFixture;
 
 void        sb_options_for_test    (TirkeuSandboxOptions *options,
@@ -101,6 +102,11 @@ JsonNode   *sb_wait_for_stage      (SbFixture            *fixture,
                                     const char           *id,
                                     const char           *stage,
                                     guint                 timeout_ms);
+JsonNode   *sb_step_until_stage    (SbFixture            *fixture,
+                                    const char           *id,
+                                    const char           *stage,
+                                    guint                 max_steps);
+void        sb_use_manual_clock    (SbFixture            *fixture);
 void        sb_assert_history_legal (JsonObject          *request);
 void        sb_iterate             (guint                 ms);
 

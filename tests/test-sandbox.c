@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tirkeu-sandbox-pki.h"
+#include "tirkeu-sandbox-private.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-signing-payload.h"
 #include "test-sandbox-util.h"
@@ -213,14 +214,17 @@ test_session_ttl (void)
   g_autoptr(SbAnswer) stale = NULL;
 
   sb_options_for_test (&options, NULL);
-  options.session_ttl_s = 1;
+  options.session_ttl_s = 1800;
   sb_fixture_start (&sb, &options);
+  sb_use_manual_clock (&sb);
   token = sb_sign_in (&sb, "auth");
+
+  /* The session lives exactly session_ttl_s on the sandbox's clock: valid to its last
+   * microsecond, expired at its end. No real time passes. */
+  tirkeu_sandbox_advance_clock (sb.sandbox, 1800 * G_TIME_SPAN_SECOND - 1);
   fresh = sb_call (sb.session, sb.url, "GET", "/api/v1/seller", token, NULL, NULL);
   sb_answer_ok (fresh, 200);
-
-  /* Expiry is checked to the second: 2.1 s always crosses the session's end. */
-  sb_iterate (2100);
+  tirkeu_sandbox_advance_clock (sb.sandbox, 1);
   stale = sb_call (sb.session, sb.url, "GET", "/api/v1/seller", token, NULL, NULL);
   sb_answer_error (stale, 401, "SESSION_EXPIRED");
 
@@ -394,7 +398,10 @@ test_hostile_input (Fixture       *fixture,
                     gconstpointer  user_data)
 {
   static const char * const bodies[] = { " ", "\n\t \r\n", "null", "\"text\"", "[]", "1",
-                                         "{\"a\":1} {", "{\"a\":" };
+                                         "{\"a\":1} {", "{\"a\":",
+                                         /* a second value after the object */
+                                         "{\"signature\":\"aGVsbG8=\"}{\"a\":1}",
+                                         "{} {\"signature\":\"x\"}", "0{\"a\":\"b\"}" };
   static const char * const queries[] = {
     "/api/v1/contracts?vin=JTNB23HK2R3%26000101&buyer_iin=" BUYER_IIN,
     "/api/v1/contracts?vin=" VIN_OK "%26buyer_iin=" BUYER_IIN,
@@ -430,6 +437,138 @@ test_hostile_input (Fixture       *fixture,
       g_test_message ("query %u", i);
       g_assert_no_error (answer->error);
       sb_answer_error (answer, 400, "VALIDATION_FAILED");
+    }
+}
+
+static void
+chunked_sent_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GBytes **raw = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *raw = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* A body over 64 KiB is refused with 413 in the error model, whether its Content-Length says
+ * so or it comes chunked; one of exactly 64 KiB is read. */
+static void
+test_body_limit (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *padding = g_strnfill (64 * 1024 - strlen ("{\"x\":\"\"}"), 'a');
+  g_autofree char *fits = g_strdup_printf ("{\"x\":\"%s\"}", padding);
+  g_autofree char *over = g_strdup_printf ("{\"x\":\"%sa\"}", padding);
+  g_autoptr(SbAnswer) fitting = call (fixture, "POST", "/api/v1/auth/session", fits);
+  g_autoptr(SbAnswer) too_large = call (fixture, "POST", "/api/v1/requests", over);
+  g_autoptr(SbAnswer) admin = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                       "/admin/faults", NULL, NULL, over);
+  g_autofree char *target = g_strconcat (fixture->sb.url, "/api/v1/auth/session", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", target);
+  g_autofree guint8 *megabyte = g_malloc0 (1024 * 1024);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (megabyte, 1024 * 1024,
+                                                                         NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) raw = NULL;
+
+  g_assert_cmpuint (strlen (fits), ==, 64 * 1024);
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (fitting, 400, "VALIDATION_FAILED"), "field"),
+                   ==, "signature");
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (too_large, 413, "VALIDATION_FAILED"), "field"),
+                   ==, "body");
+  sb_answer_error (admin, 413, "VALIDATION_FAILED");
+
+  /* Chunked: no Content-Length to refuse by, so it is counted as it arrives. */
+  soup_message_set_request_body (msg, "application/json", stream, -1);
+  soup_session_send_and_read_async (fixture->sb.session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    chunked_sent_cb, &raw);
+  while (raw == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (raw, NULL),
+                                             g_bytes_get_size (raw), NULL));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (
+                     json_parser_get_root (parser)), "code"), ==, "VALIDATION_FAILED");
+}
+
+/* Challenges anyone may ask for do not pile up: past 256 unanswered ones the oldest goes. */
+static void
+test_challenge_limit (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(SbAnswer) first = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                       "/api/v1/auth/challenge", NULL, NULL, NULL);
+  JsonObject *challenge = sb_answer_ok (first, 201);
+  g_autofree char *signature = sb_sign_base64 ("auth", json_object_get_string_member (
+                                                         challenge, "challenge"));
+  g_autofree char *body = g_strdup_printf ("{\"challenge_id\":\"%s\",\"signature\":\"%s\"}",
+                                           json_object_get_string_member (challenge,
+                                                                          "challenge_id"),
+                                           signature);
+  g_autoptr(SbAnswer) evicted = NULL;
+  g_autofree char *token = NULL;
+
+  /* The next 256 straight to the handler: 256 HTTPS round trips would take seconds. */
+  for (guint i = 0; i < 256; i++)
+    {
+      Reply reply = { 0, NULL };
+
+      _sb_api_challenge (fixture->sb.sandbox, &reply);
+      g_assert_cmpuint (reply.status, ==, 201);
+      g_clear_pointer (&reply.body, json_node_unref);
+    }
+
+  evicted = sb_call (fixture->sb.session, fixture->sb.url, "POST", "/api/v1/auth/session",
+                     NULL, NULL, body);
+  g_assert_cmpstr (json_object_get_string_member (
+                     sb_answer_error (evicted, 400, "VALIDATION_FAILED"), "field"),
+                   ==, "challenge_id");
+  /* A sign-in that asks for its challenge now still works. */
+  token = sb_sign_in (&fixture->sb, "auth");
+  g_assert_nonnull (token);
+}
+
+/* The portal's words as the law and a native reviewer have them: the sandbox is «сынақ
+ * ортасы», the registration certificate КҚТК / СРТС, and no "EDS signature" tautology. */
+static void
+test_messages_terms (void)
+{
+  g_autofree char *file = tirkeu_sandbox_get_default_data_file ("messages.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root, *stages, *errors;
+  const struct { const char *section, *key, *language, *wanted, *unwanted; } cases[] = {
+    { NULL, "portal_name", "kk", "сынақ ортасы", "құмсалғыш" },
+    { NULL, "portal_name", "ru", "тестовая среда", "песочниц" },
+    { "stages", "completed", "kk", "(КҚТК)", NULL },
+    { "stages", "completed", "ru", "(СРТС)", NULL },
+    { "stages", "expired", "ru", "покупателю", "Срок действия покупателя" },
+    { "stages", "expired", "kk", "Сатып алушыға", NULL },
+    { "errors", "SIGNATURE_INVALID", "kk", "ЭЦҚ жарамсыз", "ЭЦҚ қолтаңбасы" },
+    { "errors", "SIGNATURE_INVALID", "ru", "ЭЦП недействительна", "Подпись ЭЦП" },
+  };
+
+  g_assert_true (json_parser_load_from_file (parser, file, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  stages = json_object_get_object_member (root, "stages");
+  errors = json_object_get_object_member (root, "errors");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      JsonObject *section = cases[i].section == NULL ? root
+                            : g_str_equal (cases[i].section, "stages") ? stages : errors;
+      const char *text = json_object_get_string_member (
+        json_object_get_object_member (section, cases[i].key), cases[i].language);
+
+      g_test_message ("%s %s", cases[i].key, cases[i].language);
+      g_assert_nonnull (strstr (text, cases[i].wanted));
+      if (cases[i].unwanted != NULL)
+        g_assert_null (strstr (text, cases[i].unwanted));
     }
 }
 
@@ -983,9 +1122,12 @@ test_manual_actions (Fixture       *fixture,
   sb_answer_error (unknown_action, 400, "VALIDATION_FAILED");
   sb_answer_error (unknown_id, 404, "NOT_FOUND");
 
+  sb_use_manual_clock (&fixture->sb);
   signed_request = sb_submit_signature (&fixture->sb, fixture->token, id);
-  /* Manual mode: the buyer does nothing by itself. */
-  sb_iterate (50);
+  /* Manual mode: the buyer does nothing by itself, however many steps go by. */
+  tirkeu_sandbox_advance_clock (fixture->sb.sandbox,
+                                100 * (GTimeSpan) fixture->sb.buyer_step_ms
+                                * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint (fixture->sb.n_changes, ==, 9);
 
   expired = sb_call (fixture->sb.session, fixture->sb.url, "POST", expire, NULL, NULL, NULL);
@@ -1013,8 +1155,8 @@ test_manual_refuse (void)
   JsonObject *refusal;
 
   sb_options_for_test (&options, NULL);
-  options.buyer_step_ms = 20;
   sb_fixture_start (&sb, &options);
+  sb_use_manual_clock (&sb);
   token = sb_sign_in (&sb, "auth");
   id = sb_create_request (&sb, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "mr-1");
   signed_request = sb_submit_signature (&sb, token, id);
@@ -1022,7 +1164,7 @@ test_manual_refuse (void)
   approved = tirkeu_sandbox_buyer_action (sb.sandbox, id, "approve", NULL, NULL, &error);
   g_assert_no_error (error);
   /* The portal's own steps run on the schedule after the buyer's decision. */
-  recheck = sb_wait_for_stage (&sb, id, "epassport_recheck", 5000);
+  recheck = sb_step_until_stage (&sb, id, "epassport_recheck", 10);
 
   g_assert_true (json_parser_load_from_data (parser, "{\"kk\":\"Себеп\",\"ru\":\"Причина\","
                                              "\"en\":\"Reason\"}", -1, NULL));
@@ -1453,6 +1595,7 @@ main (int    argc,
   g_test_add ("/sandbox/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/sandbox/object", test_object);
+  g_test_add_func ("/sandbox/messages/terms", test_messages_terms);
   ADD ("about", test_about);
   ADD ("tls/untrusted-client", test_untrusted_client);
   ADD ("auth/sign-in", test_sign_in);
@@ -1472,6 +1615,8 @@ main (int    argc,
   ADD ("requests/payload", test_create_and_payload);
   ADD ("requests/wrong-payload", test_wrong_payload);
   ADD ("hostile-input", test_hostile_input);
+  ADD ("body-limit", test_body_limit);
+  ADD ("auth/challenge-limit", test_challenge_limit);
   ADD ("requests/idempotency", test_idempotency);
   ADD ("requests/signature", test_signature);
   ADD ("requests/signature-retry", test_signature_retry);

@@ -189,6 +189,13 @@ main (int    argc,
   guint term_id, int_id;
   int status = EXIT_DONE;
 
+  /* TLS 1.2 and 1.3 only, as the portal: GIO has no API for protocol versions, and its
+   * GnuTLS backend takes the priority string of every connection of the process from
+   * G_TLS_GNUTLS_PRIORITY, read once when the first TLS connection is made. Set here, in
+   * the only thread, before anything touches TLS. (The OpenSSL backend's minimum is the
+   * system's, TLS 1.2 on Debian.) */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", TIRKEU_SANDBOX_TLS_PRIORITY, TRUE);
+
   setlocale (LC_ALL, "");
   tirkeu_i18n_init (NULL);
 
@@ -196,6 +203,9 @@ main (int    argc,
     return buyer_main (argc - 1, argv + 1);
 
   tirkeu_sandbox_options_init (&options);
+  /* GOption stores --listen over the field without freeing what is there: the default is
+   * given back by tirkeu_sandbox_new() for a NULL listen instead. */
+  g_clear_pointer (&options.listen, g_free);
   buyer_step_ms = options.buyer_step_ms;
   session_ttl_s = options.session_ttl_s;
   latency_ms = slow_body_ms = rate_limit = 0;

@@ -155,9 +155,9 @@ _sb_admin_dispatch (TirkeuSandbox     *self,
 
       g_hash_table_iter_init (&iter, self->sessions);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (json_object_get_int_member (value, "expires_at") > _sb_now_s () - 1)
+        if (json_object_get_int_member (value, "expires_at") > _sb_now_s (self) - 1)
           {
-            json_object_set_int_member (value, "expires_at", _sb_now_s () - 1);
+            json_object_set_int_member (value, "expires_at", _sb_now_s (self) - 1);
             expired++;
           }
       _sb_state_save_or_warn (self);

@@ -9,6 +9,7 @@
 /* Sign-in: a challenge, its CMS signature by the seller's AUTH key, a bearer session. */
 
 #define CHALLENGE_TTL_S     300
+#define MAX_CHALLENGES      256
 
 static char *
 sha256_hex (const char *text)
@@ -63,7 +64,7 @@ _sb_api_challenge (TirkeuSandbox *self,
 {
   g_autofree char *id = random_token (self, 16);
   g_autofree char *nonce = random_token (self, 32);
-  gint64 expires = _sb_now_s () + CHALLENGE_TTL_S;
+  gint64 expires = _sb_now_s (self) + CHALLENGE_TTL_S;
   g_autofree char *expires_at = _sb_format_time (expires);
   g_autofree char *text = g_strdup_printf ("tirkeu-sandbox sign-in\nchallenge_id: %s\n"
                                            "nonce: %s\nexpires_at: %s\n",
@@ -72,16 +73,28 @@ _sb_api_challenge (TirkeuSandbox *self,
   JsonObject *stored = json_object_new ();
   JsonObject *answer = json_object_new ();
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
+  const char *oldest_id = NULL;
+  gint64 oldest = G_MAXINT64;
 
-  /* Challenges nobody answered would pile up over a long demo: drop the expired ones. */
+  /* Anyone may ask for a challenge without signing in: unanswered ones must not pile up.
+   * The expired ones go, and past MAX_CHALLENGES the oldest one does (its sign-in then asks
+   * for a new one, as after expiry). */
   g_hash_table_iter_init (&iter, self->challenges);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (json_object_get_int_member (value, "expires_at") < _sb_now_s ())
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (json_object_get_int_member (value, "expires_at") < _sb_now_s (self))
       g_hash_table_iter_remove (&iter);
+    else if (json_object_get_int_member (value, "issued") < oldest)
+      {
+        oldest = json_object_get_int_member (value, "issued");
+        oldest_id = key;
+      }
+  if (g_hash_table_size (self->challenges) >= MAX_CHALLENGES && oldest_id != NULL)
+    g_hash_table_remove (self->challenges, oldest_id);
 
   json_object_set_string_member (stored, "challenge", encoded);
   json_object_set_int_member (stored, "expires_at", expires);
+  json_object_set_int_member (stored, "issued", ++self->n_challenges_issued);
   g_hash_table_insert (self->challenges, g_strdup (id), stored);
 
   json_object_set_string_member (answer, "challenge_id", id);
@@ -186,7 +199,7 @@ _sb_api_session (TirkeuSandbox     *self,
           challenge = stolen_value;
         }
     }
-  if (challenge == NULL || json_object_get_int_member (challenge, "expires_at") < _sb_now_s ())
+  if (challenge == NULL || json_object_get_int_member (challenge, "expires_at") < _sb_now_s (self))
     {
       _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "challenge_id",
                        "unknown, used or expired challenge: ask for a new one");
@@ -207,7 +220,7 @@ _sb_api_session (TirkeuSandbox     *self,
     }
 
   token = random_token (self, 32);
-  expires = _sb_now_s () + self->options.session_ttl_s;
+  expires = _sb_now_s (self) + self->options.session_ttl_s;
   expires_at = _sb_format_time (expires);
   session = json_object_new ();
   json_object_set_string_member (session, "bin", signer->bin);
@@ -252,7 +265,7 @@ _sb_authenticate (TirkeuSandbox     *self,
                        "unknown token");
       return NULL;
     }
-  if (json_object_get_int_member (session, "expires_at") <= _sb_now_s ())
+  if (json_object_get_int_member (session, "expires_at") <= _sb_now_s (self))
     {
       _sb_reply_error (self, reply, 401, TIRKEU_PORTAL_CODE_SESSION_EXPIRED, NULL,
                        "the session has expired");

@@ -17,7 +17,7 @@ _sb_request_move (TirkeuSandbox *self,
 {
   TirkeuStage from = _sb_request_stage (request);
   JsonObject *entry = json_object_new ();
-  g_autofree char *at = _sb_format_time (_sb_now_s ());
+  g_autofree char *at = _sb_format_time (_sb_now_s (self));
 
   /* Every transition the sandbox makes is one the core's table allows: a client that checks
    * histories against it must never see the sandbox break the law. */

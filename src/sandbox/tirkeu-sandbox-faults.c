@@ -204,7 +204,9 @@ rate_limited (TirkeuSandbox     *self,
               SoupServerMessage *msg)
 {
   const char *host = soup_server_message_get_remote_host (msg);
-  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+  /* The system's monotonic clock, or the manual one tests move. */
+  gint64 second = self->manual_clock ? _sb_now_s (self)
+                                     : g_get_monotonic_time () / G_USEC_PER_SEC;
   RateWindow *window;
 
   if (self->options.rate_limit == 0 || host == NULL)

@@ -101,8 +101,14 @@ struct _TirkeuSandbox
   GHashTable *rate;           /* client address -> RateWindow */
   GHashTable *calls;          /* SoupServerMessage -> Call, while paused or dribbling */
   gint64 revision;
+  gint64 n_challenges_issued;
 
+  /* the clock: the system's, or a manual one that tests move (see
+   * tirkeu_sandbox_use_manual_clock()) */
+  gint64 manual_now_us;
+  gint64 next_tick_us;
   guint tick_id;
+  guint manual_clock : 1;
   guint started : 1;
 };
 
@@ -133,7 +139,7 @@ void        _sb_emit_request_changed   (TirkeuSandbox     *self,
 
 /* tirkeu-sandbox-state.c */
 char       *_sb_format_time            (gint64             unix_seconds);
-gint64      _sb_now_s                  (void);
+gint64      _sb_now_s                  (TirkeuSandbox     *self);
 const char *_sb_get_string             (JsonObject        *object,
                                         const char        *member);
 TirkeuStage _sb_request_stage          (JsonObject        *request);

@@ -57,6 +57,50 @@ _sb_reply_ok (Reply    *reply,
   reply->body = body;
 }
 
+/* Whether @data is one JSON object and nothing after it but whitespace, judged by its braces
+ * and strings alone (json-glib checks the rest). json-glib 1.6 takes "{...}{...}" or
+ * "0{...}" for its first value, drops the rest without a word, and leaks what it built of it
+ * (LeakSanitizer, under fuzz-sandbox-api): such a body never reaches it. */
+static gboolean
+is_one_object (const char *data,
+               gsize       length)
+{
+  gsize i = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  while (i < length && g_ascii_isspace (data[i]))
+    i++;
+  if (i == length || data[i] != '{')
+    return FALSE;
+
+  for (; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && depth > 0 && --depth == 0)
+        break;
+    }
+  if (i >= length)
+    return FALSE;
+  for (i++; i < length; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
 JsonObject *
 _sb_parse_body (TirkeuSandbox     *self,
                 SbExchange        *exchange,
@@ -67,16 +111,18 @@ _sb_parse_body (TirkeuSandbox     *self,
   const char *data = exchange->body != NULL ? g_bytes_get_data (exchange->body, &length) : NULL;
   JsonNode *root;
 
+  /* The server refuses these before reading them; this guards the fuzz targets' way in. */
   if (length > MAX_BODY)
     {
-      _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "body",
-                       "the body is too large");
+      _sb_reply_error (self, reply, 413, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "body",
+                       "the body is larger than 65536 bytes");
       return NULL;
     }
   if (length == 0)
     return json_object_new ();
   /* Whitespace alone parses, with no root at all: a NULL node, which is not a JSON null. */
   if (!g_utf8_validate (data, length, NULL)
+      || !is_one_object (data, length)
       || !json_parser_load_from_data (parser, data, length, NULL)
       || (root = json_parser_get_root (parser)) == NULL
       || !JSON_NODE_HOLDS_OBJECT (root))

@@ -324,8 +324,8 @@ _sb_api_create_request (TirkeuSandbox     *self,
     }
 
   /* All passed: the request, with the history of steps 1-8. */
-  created_at = _sb_format_time (_sb_now_s ());
-  id = new_request_id (self, _sb_now_s ());
+  created_at = _sb_format_time (_sb_now_s (self));
+  id = new_request_id (self, _sb_now_s (self));
   vehicle = _sb_data_find (self->data, "vehicles", "vin", vin);
   epassport = json_object_get_object_member (vehicle, "epassport");
 
@@ -381,7 +381,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
   json_object_set_string_member (remembered, "vin", vin);
   json_object_set_string_member (remembered, "buyer_iin", buyer_iin);
   json_object_set_string_member (remembered, "contract_number", contract_number);
-  json_object_set_int_member (remembered, "created_at", _sb_now_s ());
+  json_object_set_int_member (remembered, "created_at", _sb_now_s (self));
   g_hash_table_insert (self->idempotency, g_steal_pointer (&scope), remembered);
   _sb_state_save_or_warn (self);
 

@@ -18,10 +18,12 @@ _sb_format_time (gint64 unix_seconds)
   return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* Now, in seconds since the epoch, by the sandbox's clock: session and challenge expiry,
+ * request times, the rate limit's window. */
 gint64
-_sb_now_s (void)
+_sb_now_s (TirkeuSandbox *self)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return (self->manual_clock ? self->manual_now_us : g_get_real_time ()) / G_USEC_PER_SEC;
 }
 
 const char *

@@ -9,6 +9,15 @@
 G_BEGIN_DECLS
 
 /**
+ * TIRKEU_SANDBOX_TLS_PRIORITY:
+ *
+ * The GnuTLS priority string of the sandbox's TLS: the system's defaults without any
+ * protocol older than TLS 1.2. `tirkeu-sandbox` sets it as G_TLS_GNUTLS_PRIORITY at start;
+ * a program that runs the sandbox in-process sets it before its first TLS connection.
+ */
+#define TIRKEU_SANDBOX_TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%COMPAT"
+
+/**
  * TirkeuSandboxBuyerMode:
  * @TIRKEU_SANDBOX_BUYER_AUTO: the buyer acts by the fixtures' scenario, a step every
  *   buyer_step_ms
@@ -48,7 +57,8 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
 
 /**
  * TirkeuSandboxOptions:
- * @listen: "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks one
+ * @listen: (nullable): "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks
+ *   one; %NULL for 127.0.0.1:0
  * @state_dir: where the state, the TLS CA and certificate live across restarts
  * @fixtures_file: (nullable): %NULL for tirkeu_sandbox_get_default_data_file()
  * @messages_file: (nullable): %NULL for the default messages.json
@@ -108,6 +118,11 @@ gboolean       tirkeu_sandbox_start           (TirkeuSandbox              *self,
 void           tirkeu_sandbox_stop            (TirkeuSandbox              *self);
 const char    *tirkeu_sandbox_get_url         (TirkeuSandbox              *self);
 const char    *tirkeu_sandbox_get_ca_file     (TirkeuSandbox              *self);
+void           tirkeu_sandbox_use_manual_clock
+                                              (TirkeuSandbox              *self,
+                                               GDateTime                  *start);
+void           tirkeu_sandbox_advance_clock   (TirkeuSandbox              *self,
+                                               GTimeSpan                   span);
 JsonNode      *tirkeu_sandbox_get_request     (TirkeuSandbox              *self,
                                                const char                 *id);
 JsonNode      *tirkeu_sandbox_buyer_action    (TirkeuSandbox              *self,
