@@ -4,6 +4,9 @@
 #   build:    build-essential meson ninja-build pkg-config gettext libglib2.0-dev-bin
 #   libs:     libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libp11-dev
 #             libssl-dev libp11-kit-dev libsqlite3-dev glib-networking (TLS for libsoup)
+#             nettle-dev (GOST R 34.10-2015 512-bit and Streebog-512 for the Kazakh EDS:
+#             Nettle is GnuTLS's crypto library, already on every GNOME system; it pulls
+#             libgmp-dev, whose integers its public-key API takes)
 #   token:    softhsm2 (the test and demo token) opensc p11-kit openssl
 #   data:     desktop-file-utils appstream (validators run as tests)
 #   windows:  xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core
@@ -17,7 +20,7 @@
 
 TIRKEU_PACKAGES="build-essential meson ninja-build pkg-config gettext libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libp11-dev libssl-dev
-  libp11-kit-dev libsqlite3-dev glib-networking
+  libp11-kit-dev libsqlite3-dev glib-networking nettle-dev
   softhsm2 opensc p11-kit openssl
   desktop-file-utils appstream
   xvfb xauth dbus-daemon at-spi2-core fonts-dejavu-core

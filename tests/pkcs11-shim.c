@@ -12,6 +12,10 @@
  * The words in the file named by $TIRKEU_SHIM_CONTROL say what to inject, read on every
  * call: count-low, final-try, locked, to-be-changed, remove-on-sign, removed. The module
  * forwarded to is $TIRKEU_SHIM_TARGET, by default SoftHSM.
+ *
+ * Each user login is also appended as one line ("login" or "login-empty" for an empty PIN)
+ * to the file named by $TIRKEU_SHIM_LOGINS, if set: a hardware token counts down its PIN
+ * tries on every failed login, and a test can count the logins the code under test made.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -117,9 +121,24 @@ shim_open_session (CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR application, CK_
   return target->C_OpenSession (slot, flags, application, notify, session);
 }
 
+static void
+log_login (CK_ULONG pin_len)
+{
+  const char *path = getenv ("TIRKEU_SHIM_LOGINS");
+  FILE *file;
+
+  if (path != NULL && (file = fopen (path, "a")) != NULL)
+    {
+      fputs (pin_len == 0 ? "login-empty\n" : "login\n", file);
+      fclose (file);
+    }
+}
+
 static CK_RV
 shim_login (CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
+  if (user == CKU_USER)
+    log_login (len);
   if (control_has ("removed"))
     return CKR_DEVICE_REMOVED;
   if (user == CKU_USER && control_has ("locked"))

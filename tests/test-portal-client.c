@@ -171,6 +171,7 @@ struct _Fixture
   guint n_signatures;         /* calls of the sign function */
   guint n_sessions;
   char *last_authorization;
+  char *answer;               /* the scripted answer of hostile_handler */
   GList *slow_answers;        /* SlowAnswer */
   /* the async result */
   GMainLoop *loop;
@@ -230,6 +231,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->base_url);
   g_hash_table_unref (fixture->created);
   g_free (fixture->last_authorization);
+  g_free (fixture->answer);
   g_clear_object (&fixture->result);
   g_main_loop_unref (fixture->loop);
 }
@@ -488,6 +490,94 @@ test_tls_wrong_host (Fixture       *fixture,
   g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TLS);
   g_assert_cmpuint (fixture->n_requests, ==, 0);
   finalize_client (fixture, client);
+}
+
+/* An OpenSSL server that speaks only @protocol ("-tls1_1", "-tls1_2"), answering any GET with
+ * its HTML status page (-www); returns its port once it accepts. */
+static GSubprocess *
+start_openssl_server (const char *protocol,
+                      guint16    *port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *accept = NULL;
+  g_autofree char *cert = g_build_filename (pki_dir, "server.pem", NULL);
+  g_autofree char *key = g_build_filename (pki_dir, "server.key", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  GSubprocess *server;
+  char *line;
+
+  /* a free port: bound, read and released */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  accept = g_strdup_printf ("127.0.0.1:%u", *port);
+  /* OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0 */
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                             "openssl", "s_server", "-accept", accept, protocol,
+                             "-cipher", "DEFAULT@SECLEVEL=0", "-cert", cert, "-key", key,
+                             "-www", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)) != NULL)
+    {
+      gboolean ready = g_str_has_prefix (line, "ACCEPT");
+
+      g_free (line);
+      if (ready)
+        break;
+    }
+  g_assert_no_error (error);
+  return server;
+}
+
+/* TLS below 1.2 is refused before anything is sent; TLS 1.2 is fine. */
+static void
+test_tls_old_protocol (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const struct { const char *protocol; TirkeuPortalCode code; } cases[] = {
+    { "-tls1_1", TIRKEU_PORTAL_CODE_TLS },
+    { "-tls1", TIRKEU_PORTAL_CODE_TLS },
+    /* the connection holds: the HTML status page is not the contract's JSON */
+    { "-tls1_2", TIRKEU_PORTAL_CODE_MALFORMED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) server = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *url = NULL;
+      TirkeuPortalClient *client;
+      guint16 port;
+
+      server = start_openssl_server (cases[i].protocol, &port);
+      url = g_strdup_printf ("https://127.0.0.1:%u", port);
+      client = tirkeu_portal_client_new (url, ca_file, &error);
+      g_assert_no_error (error);
+      root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                        TIRKEU_PORTAL_CALL_NONE, NULL, &error);
+      g_test_message ("%s: %s", cases[i].protocol, error != NULL ? error->message : "ok");
+      g_assert_null (root);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, cases[i].code);
+      if (cases[i].code == TIRKEU_PORTAL_CODE_TLS)
+        g_assert_nonnull (strstr (error->message, "TLS 1.2"));
+      g_subprocess_force_exit (server);
+      g_subprocess_wait (server, NULL, NULL);
+      finalize_client (fixture, client);
+    }
 }
 
 static void
@@ -1055,16 +1145,61 @@ test_slow (Fixture       *fixture,
   g_autoptr(JsonNode) root = NULL;
   gint64 start = g_get_monotonic_time ();
 
+  guint said_ms;
+  gint64 waited_ms;
+  const char *number;
+
   fixture->handler = slow_handler;
-  tirkeu_portal_client_set_timeout_ms (client, 300);
-  tirkeu_portal_client_set_max_attempts (client, 2);
+  tirkeu_portal_client_set_timeout_ms (client, 1000);
+  tirkeu_portal_client_set_max_attempts (client, 4);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
+  waited_ms = (g_get_monotonic_time () - start) / 1000;
+  g_assert_null (root);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+  /* One deadline for the call, its retries included: a trickling answer held the user for
+   * every attempt's full timeout in turn (4 x 30 s in the CLI) while the message named one. */
+  g_assert_cmpint (waited_ms, <, 1800);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 1);
+  /* the message says the time really waited */
+  number = strpbrk (error->message, "0123456789");
+  g_assert_nonnull (number);
+  said_ms = (guint) g_ascii_strtoull (number, NULL, 10);
+  g_test_message ("waited %" G_GINT64_FORMAT " ms, said: %s", waited_ms, error->message);
+  g_assert_cmpuint (said_ms, >=, 1000);
+  g_assert_cmpuint (said_ms, <=, waited_ms);
+  finalize_client (fixture, client);
+}
+
+static void
+unavailable_handler (Fixture           *fixture,
+                     SoupServerMessage *msg,
+                     const char        *path)
+{
+  respond_error (msg, 503, "UNAVAILABLE", NULL);
+}
+
+/* Failures that come fast are retried, but never past the call's deadline. */
+static void
+test_retry_within_deadline (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  fixture->handler = unavailable_handler;
+  tirkeu_portal_client_set_timeout_ms (client, 400);
+  tirkeu_portal_client_set_max_attempts (client, 10);
+  tirkeu_portal_client_set_retry_base_ms (client, 150);
   root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
                     TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
   g_assert_null (root);
-  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
-  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 2);
-  /* two attempts of 300 ms, far from the 5 s the body would take */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_TIME_SPAN_SECOND);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAVAILABLE);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 400 * 1000);
+  g_assert_cmpuint (fixture->n_requests, >=, 2);
+  g_assert_cmpuint (fixture->n_requests, <, 10);
   finalize_client (fixture, client);
 }
 
@@ -1407,6 +1542,262 @@ test_sign_in_shared (Fixture       *fixture,
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* Hostile answers: well formed JSON that is bad text, too deep, or answers another question  */
+
+#define HOSTILE_VIN "XW8ZZZ61ZJG123456"
+#define HOSTILE_IIN "900101300123"
+#define HOSTILE_ID "T-2025-000001"
+#define HOSTILE_TEXT(x) "{\"kk\":\"" x "\",\"ru\":\"" x "\",\"en\":\"" x "\"}"
+
+/* A Request of the contract with @id, @vin, @iin, @number and @name put in. */
+static char *
+request_answer (const char *id,
+                const char *vin,
+                const char *iin,
+                const char *number,
+                const char *name)
+{
+  return g_strdup_printf (
+    "{\"id\":\"%s\",\"stage\":\"contract_found\",\"revision\":1,\"vin\":\"%s\","
+    "\"buyer_iin\":\"%s\",\"contract_number\":\"%s\",\"seller_bin\":\"940140000385\","
+    "\"created_at\":\"2025-10-17T09:30:00Z\",\"updated_at\":\"2025-10-17T09:30:00Z\","
+    "\"signing_payload\":\"eyJhIjoxfQ==\","
+    "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025},"
+    "\"buyer\":{\"iin\":\"%s\",\"full_name\":\"%s\"},"
+    "\"contract\":{\"number\":\"%s\",\"date\":\"2025-10-16\",\"price\":\"100.00\","
+    "\"currency\":\"KZT\",\"seller\":{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\"},"
+    "\"buyer\":{\"iin\":\"%s\",\"full_name\":\"%s\"}},"
+    "\"history\":[{\"stage\":\"draft\",\"at\":\"2025-10-17T09:30:00Z\",\"message\":"
+    HOSTILE_TEXT ("d") "},{\"stage\":\"contract_found\",\"at\":\"2025-10-17T09:30:00Z\","
+    "\"message\":" HOSTILE_TEXT ("c") "}],\"refusal\":null,\"tson\":null,\"plate_type\":null}",
+    id, vin, iin, number, iin, name, number, iin, name);
+}
+
+static char *
+vehicle_answer (const char *vin,
+                const char *epassport_status,
+                const char *stopped_at)
+{
+  return g_strdup_printf ("{\"vin\":\"%s\",\"epassport\":{\"status\":\"%s\"},"
+                          "\"customs\":{\"status\":\"paid\"},"
+                          "\"utilization\":{\"status\":\"paid\"},\"stopped_at\":%s}",
+                          vin, epassport_status, stopped_at);
+}
+
+static void
+hostile_handler (Fixture           *fixture,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  if (g_str_has_prefix (path, "/api/v1/auth/"))
+    session_handler (fixture, msg, path);
+  else
+    respond_json (msg, 200, fixture->answer);
+}
+
+typedef enum { OP_ABOUT, OP_VEHICLE, OP_PERSON, OP_CONTRACTS, OP_CREATE, OP_SIGNATURE,
+               OP_GET_REQUEST, OP_WITHDRAW, OP_CHANGES } Operation;
+
+/* Runs @operation (asking about HOSTILE_VIN, HOSTILE_IIN, HOSTILE_ID) against the answer
+ * scripted in @fixture; returns whether it succeeded. */
+static gboolean
+run_operation (Fixture             *fixture,
+               TirkeuPortalClient  *client,
+               Operation            operation,
+               GError             **error)
+{
+  GAsyncResult *result;
+
+  switch (operation)
+    {
+    case OP_ABOUT:
+      {
+        g_autoptr(TirkeuPortalAbout) about = NULL;
+
+        tirkeu_portal_client_get_about_async (client, NULL, result_cb, fixture);
+        about = tirkeu_portal_client_get_about_finish (client, wait_result (fixture), error);
+        return about != NULL;
+      }
+    case OP_VEHICLE:
+      {
+        g_autoptr(TirkeuPortalVehicleCheck) check = NULL;
+
+        tirkeu_portal_client_check_vehicle_async (client, HOSTILE_VIN, NULL, result_cb, fixture);
+        check = tirkeu_portal_client_check_vehicle_finish (client, wait_result (fixture), error);
+        return check != NULL;
+      }
+    case OP_PERSON:
+      {
+        g_autoptr(TirkeuPortalPerson) person = NULL;
+
+        tirkeu_portal_client_check_person_async (client, HOSTILE_IIN, NULL, result_cb, fixture);
+        person = tirkeu_portal_client_check_person_finish (client, wait_result (fixture), error);
+        return person != NULL;
+      }
+    case OP_CONTRACTS:
+      {
+        g_autoptr(GPtrArray) contracts = NULL;
+
+        tirkeu_portal_client_find_contracts_async (client, HOSTILE_VIN, HOSTILE_IIN, NULL,
+                                                   result_cb, fixture);
+        contracts = tirkeu_portal_client_find_contracts_finish (client, wait_result (fixture),
+                                                                error);
+        return contracts != NULL;
+      }
+    case OP_CHANGES:
+      {
+        g_autoptr(TirkeuPortalChanges) changes = NULL;
+
+        tirkeu_portal_client_get_changes_async (client, NULL, NULL, result_cb, fixture);
+        changes = tirkeu_portal_client_get_changes_finish (client, wait_result (fixture), error);
+        return changes != NULL;
+      }
+    case OP_CREATE:
+    case OP_SIGNATURE:
+    case OP_GET_REQUEST:
+    case OP_WITHDRAW:
+    default:
+      {
+        g_autoptr(TirkeuRequest) request = NULL;
+        g_autoptr(GBytes) signature = g_bytes_new_static ("sig", 3);
+
+        if (operation == OP_CREATE)
+          tirkeu_portal_client_create_request_async (client,
+                                                     "9a3e5d2c-41b7-4f0e-8c6d-2b1a0f9e8d7c",
+                                                     HOSTILE_VIN, HOSTILE_IIN, "DKP-77", NULL,
+                                                     result_cb, fixture);
+        else if (operation == OP_SIGNATURE)
+          tirkeu_portal_client_submit_signature_async (client, HOSTILE_ID, signature, NULL,
+                                                       result_cb, fixture);
+        else if (operation == OP_GET_REQUEST)
+          tirkeu_portal_client_get_request_async (client, HOSTILE_ID, NULL, result_cb, fixture);
+        else
+          tirkeu_portal_client_withdraw_async (client, HOSTILE_ID, NULL, result_cb, fixture);
+        result = wait_result (fixture);
+        if (operation == OP_CREATE)
+          request = tirkeu_portal_client_create_request_finish (client, result, NULL, error);
+        else if (operation == OP_SIGNATURE)
+          request = tirkeu_portal_client_submit_signature_finish (client, result, NULL, error);
+        else if (operation == OP_GET_REQUEST)
+          request = tirkeu_portal_client_get_request_finish (client, result, NULL, error);
+        else
+          request = tirkeu_portal_client_withdraw_finish (client, result, NULL, error);
+        return request != NULL;
+      }
+    }
+}
+
+typedef struct
+{
+  Operation operation;
+  char *answer;
+  const char *field;   /* the field details name, NULL for a parse failure */
+} HostileCase;
+
+static void
+test_hostile_answers (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GString *deep = g_string_new ("{\"environment\":");
+  HostileCase cases[] = {
+    /* sanity: the honest answers pass */
+    { OP_VEHICLE, vehicle_answer (HOSTILE_VIN, "found", "null"), NULL },
+    { OP_PERSON, g_strdup ("{\"iin\":\"" HOSTILE_IIN "\",\"status\":\"active\","
+                           "\"full_name\":\"IVANOV IVAN\"}"), NULL },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "IVANOV"), NULL },
+    { OP_SIGNATURE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "IVANOV"), NULL },
+    /* bad text: json-glib decodes a lone surrogate into bytes that are not UTF-8; the
+     * request's mapping asserted in g_variant_new_string() */
+    { OP_GET_REQUEST, NULL, NULL },
+    { OP_CHANGES, NULL, NULL },
+    { OP_ABOUT, g_strdup ("{\"environment\":\"sandbox\",\"api_version\":\"1.0\\udc00.1\"}"), NULL },
+    /* nested 100,000 deep: json-glib's recursion overflowed the stack */
+    { OP_ABOUT, NULL, NULL },
+    /* another question's answer */
+    { OP_VEHICLE, vehicle_answer ("JTDBR32E720123456", "found", "null"), "vin" },
+    { OP_VEHICLE, vehicle_answer (HOSTILE_VIN, "not_found", "null"), "stopped_at" },
+    { OP_PERSON, g_strdup ("{\"iin\":\"870412300415\",\"status\":\"active\","
+                           "\"full_name\":\"PETROV PETR\"}"), "iin" },
+    { OP_CONTRACTS, g_strdup ("{\"contracts\":[{\"number\":\"DKP-1\",\"date\":\"2025-10-16\","
+                              "\"price\":\"1.00\",\"currency\":\"KZT\",\"seller\":{\"bin\":"
+                              "\"940140000385\",\"name\":\"A\"},\"buyer\":{\"iin\":"
+                              "\"870412300415\",\"full_name\":\"P\"}}]}"),
+      "contracts[0].buyer.iin" },
+    { OP_GET_REQUEST, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_WITHDRAW, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_SIGNATURE, request_answer ("T-2025-000002", HOSTILE_VIN, HOSTILE_IIN, "DKP-77", "I"),
+      "id" },
+    { OP_CREATE, request_answer (HOSTILE_ID, "JTDBR32E720123456", HOSTILE_IIN, "DKP-77", "I"),
+      "vin" },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, "870412300415", "DKP-77", "I"),
+      "buyer_iin" },
+    { OP_CREATE, request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-78", "I"),
+      "contract_number" },
+  };
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  cases[7].answer = g_string_free (deep, FALSE);
+  {
+    /* in a history message, which the request keeps in its serialized form */
+    g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",
+                                               "IVANOV");
+    g_auto(GStrv) parts = g_strsplit (request, "\"en\":\"c\"", 2);
+
+    cases[4].answer = g_strjoinv ("\"en\":\"c\\uD800c\"", parts);
+  }
+  {
+    g_autofree char *request = request_answer (HOSTILE_ID, HOSTILE_VIN, HOSTILE_IIN, "DKP-77",
+                                               "A\\uDC00B");
+
+    cases[5].answer = g_strdup_printf ("{\"changes\":[%s],\"cursor\":\"c\",\"has_more\":false}",
+                                       request);
+  }
+
+  fixture->handler = hostile_handler;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TirkeuPortalClient *client = new_client (fixture);
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      g_test_message ("case %u", i);
+      tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func, fixture, NULL);
+      g_free (fixture->answer);
+      fixture->answer = g_steal_pointer (&cases[i].answer);
+      ok = run_operation (fixture, client, cases[i].operation, &error);
+      if (i < 4)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_test_message ("refused: %s", error != NULL ? error->message : "(none)");
+          g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+          if (cases[i].field != NULL)
+            {
+              JsonObject *details =
+                json_node_get_object (tirkeu_portal_error_get_details (error));
+
+              g_assert_cmpstr (json_object_get_string_member (details, "field"), ==,
+                               cases[i].field);
+              /* an IIN in the details is masked */
+              g_assert_null (strstr (json_object_get_string_member_with_default (details,
+                                                                                   "answered",
+                                                                                   ""),
+                                     "870412300415"));
+            }
+        }
+      tirkeu_portal_client_set_sign_func (client, NULL, NULL, NULL, NULL);
+      finalize_client (fixture, client);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1429,6 +1820,7 @@ main (int   argc,
   g_test_add ("/portal/client/tls-wrong-host", Fixture, "wrong-name", fixture_set_up,
               test_tls_wrong_host, fixture_tear_down);
   ADD ("connection-refused", test_connection_refused);
+  ADD ("tls-old-protocol", test_tls_old_protocol);
   g_test_add_func ("/portal/client/unknown-host", test_unknown_host);
   ADD ("error-model", test_error_model);
   ADD ("status-codes", test_status_codes);
@@ -1442,6 +1834,7 @@ main (int   argc,
   ADD ("truncated", test_truncated);
   ADD ("oversized", test_oversized);
   ADD ("slow", test_slow);
+  ADD ("retry-within-deadline", test_retry_within_deadline);
   ADD ("cancel", test_cancel);
   ADD ("post-idempotent-after-drop", test_post_idempotent_after_drop);
   ADD ("sign-in", test_sign_in);
@@ -1449,6 +1842,7 @@ main (int   argc,
   ADD ("session-expired-without-signer", test_session_expired_without_signer);
   ADD ("sign-in-shared", test_sign_in_shared);
   ADD ("token-not-logged", test_token_not_logged);
+  ADD ("hostile-answers", test_hostile_answers);
 #undef ADD
 
   status = g_test_run ();

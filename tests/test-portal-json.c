@@ -135,7 +135,6 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "idempotency_key", "\"has space\"", NULL },
   { SCHEMA_REQUEST, "idempotency_key", "\"" REQUEST_KEY "/\"", NULL },
   { SCHEMA_REQUEST, "idempotency_key", "\"" KEY_128 "x\"", NULL },
-  { SCHEMA_REQUEST, "stage", "\"nonsense\"", NULL },
   { SCHEMA_REQUEST, "revision", "\"12\"", NULL },
   { SCHEMA_REQUEST, "revision", "1.5", NULL },
   { SCHEMA_REQUEST, "vin", "\"SHORT\"", NULL },
@@ -145,6 +144,24 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "seller_bin", "\"94014000038X\"", NULL },
   { SCHEMA_REQUEST, "created_at", "\"yesterday\"", NULL },
   { SCHEMA_REQUEST, "updated_at", NULL, NULL },
+  /* RFC 3339 exactly: the other ISO 8601 forms GLib would read are refused */
+  { SCHEMA_REQUEST, "created_at", "\"2025-10-17 09:30:00Z\"", NULL },
+  { SCHEMA_REQUEST, "created_at", "\"2025-W42-5T09:30:00Z\"", NULL },
+  { SCHEMA_REQUEST, "created_at", "\"2025-290T09:30:00Z\"", NULL },
+  { SCHEMA_REQUEST, "created_at", "\"20251017T093000Z\"", NULL },
+  { SCHEMA_REQUEST, "created_at", "\"2025-10-17T09:30Z\"", NULL },
+  { SCHEMA_REQUEST, "updated_at", "\"2025-10-17T11:00:00\"", NULL },
+  { SCHEMA_REQUEST, "updated_at", "\"2025-10-17T11:00:00+0500\"", NULL },
+  /* strict base64: padding only at the end, and something to sign */
+  { SCHEMA_REQUEST, "signing_payload", "\"eyJh=IjoxfQ=\"", NULL },
+  { SCHEMA_REQUEST, "signing_payload", "\"AA==AAAA\"", NULL },
+  { SCHEMA_REQUEST, "signing_payload", "\"====\"", NULL },
+  { SCHEMA_REQUEST, "signing_payload", "\"\"", NULL },
+  /* the contract's bounds */
+  { SCHEMA_REQUEST, "revision", "-1", NULL },
+  { SCHEMA_REQUEST, "vehicle.year", "1899", NULL },
+  { SCHEMA_REQUEST, "vehicle.year", "2101", NULL },
+  { SCHEMA_REQUEST, "contract.price", "\"1234567890123456.00\"", NULL },
   { SCHEMA_REQUEST, "signing_payload", "\"not base64!\"", NULL },
   { SCHEMA_REQUEST, "vehicle", "[]", NULL },
   { SCHEMA_REQUEST, "vehicle.year", "\"2025\"", NULL },
@@ -178,6 +195,12 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_VEHICLE, "stopped_at.step", "9", NULL },
   { SCHEMA_VEHICLE, "stopped_at.code", "\"INTERNAL\"", NULL },
   { SCHEMA_VEHICLE, "stopped_at.message", "null", NULL },
+  { SCHEMA_VEHICLE, "epassport.year", "0", NULL },
+  /* the stopped step must be the first that fails, with its code */
+  { SCHEMA_VEHICLE, "stopped_at", "null", NULL },
+  { SCHEMA_VEHICLE, "epassport.status", "\"not_found\"", "stopped_at" },
+  { SCHEMA_VEHICLE, "utilization.status", "\"paid\"", "stopped_at" },
+  { SCHEMA_VEHICLE, "stopped_at.code", "\"CUSTOMS_UNPAID\"", "stopped_at" },
   { SCHEMA_PERSON, "iin", "\"12345\"", NULL },
   { SCHEMA_PERSON, "status", "\"alive\"", NULL },
   { SCHEMA_PERSON, "full_name", "[]", NULL },
@@ -196,9 +219,12 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_CONTRACTS, "contracts[0].buyer.iin", "\"90010130012\"", NULL },
   { SCHEMA_CHANGES, "cursor", "7", NULL },
   { SCHEMA_CHANGES, "has_more", "\"false\"", NULL },
-  { SCHEMA_CHANGES, "changes[0].stage", "\"finished\"", NULL },
+  { SCHEMA_CHANGES, "changes[0].vin", "\"XW8\"", NULL },
   { SCHEMA_CHALLENGE, "challenge", "\"AAEC===\"", NULL },
   { SCHEMA_CHALLENGE, "challenge", "\"\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge", "\"AA=A\"", NULL },
+  { SCHEMA_CHALLENGE, "challenge_id", "\"\"", NULL },
+  { SCHEMA_CHALLENGE, "expires_at", "\"2030-01-01T00:00:00.Z\"", NULL },
   { SCHEMA_CHALLENGE, "challenge_id", "1", NULL },
 };
 
@@ -332,6 +358,181 @@ test_broken_field (gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (details), "field"),
                    ==, expected_field);
   g_assert_nonnull (strstr (error->message, expected_field));
+}
+
+/* RFC 3339 allows lower-case t and z (section 5.6), fractions and offsets. */
+static void
+test_dates_rfc3339 (void)
+{
+  const char *accepted[] = { "2025-10-17t09:30:00z", "2025-10-17T09:30:00.250Z",
+                             "2025-10-17T14:30:00+05:00", "2025-10-17T09:30:00-00:00" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(JsonNode) root = parse (request_json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuRequest) request = NULL;
+      g_autoptr(GDateTime) created = g_date_time_new_utc (2025, 10, 17, 9, 30, 0);
+
+      json_object_set_string_member (json_node_get_object (root), "created_at", accepted[i]);
+      request = tirkeu_portal_json_to_request (json_node_get_object (root), NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_date_time_to_unix (tirkeu_request_get_created_at (request)), ==,
+                       g_date_time_to_unix (created));
+    }
+}
+
+/* A stage this build does not know, as the current stage of one request of a /changes page:
+ * that request is kept with its unknown stage named, and the others are mapped as usual. */
+static void
+test_changes_unknown_stage (void)
+{
+  g_autofree char *json = g_strdup_printf ("{\"changes\":[%s,%s,%s],\"cursor\":\"c-3\","
+                                           "\"has_more\":false}",
+                                           request_json, request_json, request_json);
+  g_autoptr(JsonNode) root = parse (json);
+  JsonArray *list = json_object_get_array_member (json_node_get_object (root), "changes");
+  JsonObject *middle = json_array_get_object_element (list, 1);
+  JsonArray *history = json_object_get_array_member (middle, "history");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalChanges) changes = NULL;
+  TirkeuPortalRequestInfo *info;
+
+  json_object_set_string_member (json_array_get_object_element (list, 0), "id", "first");
+  json_object_set_string_member (middle, "id", "middle");
+  json_object_set_string_member (json_array_get_object_element (list, 2), "id", "last");
+  /* the portal moved the middle one on to a stage of a newer contract */
+  json_object_set_string_member (middle, "stage", "handed_to_insurer");
+  json_array_add_element (history, parse ("{\"stage\":\"handed_to_insurer\","
+                                          "\"at\":\"2025-10-17T12:00:00Z\",\"message\":"
+                                          TEXT ("insurer") "}"));
+  json_object_set_string_member (middle, "updated_at", "2025-10-17T12:00:00Z");
+
+  changes = tirkeu_portal_json_to_changes (root, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->requests->len, ==, 3);
+  g_assert_cmpuint (changes->infos->len, ==, 3);
+  g_assert_cmpstr (changes->cursor, ==, "c-3");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      TirkeuRequest *request = g_ptr_array_index (changes->requests, i);
+
+      info = g_ptr_array_index (changes->infos, i);
+      g_assert_cmpstr (tirkeu_request_get_portal_id (request), ==, info->id);
+      /* the middle one holds the last stage this build knows */
+      g_assert_cmpint (tirkeu_request_get_stage (request), ==, TIRKEU_STAGE_TSON_CHOSEN);
+      if (i == 1)
+        g_assert_cmpstr (info->unknown_stage, ==, "handed_to_insurer");
+      else
+        g_assert_null (info->unknown_stage);
+    }
+  info = g_ptr_array_index (changes->infos, 1);
+  g_assert_cmpstr (info->id, ==, "middle");
+
+  /* the details survive a copy */
+  {
+    g_autoptr(TirkeuPortalRequestInfo) copy = tirkeu_portal_request_info_copy (info);
+
+    g_assert_cmpstr (copy->unknown_stage, ==, "handed_to_insurer");
+  }
+}
+
+/* Untrusted text: a lone surrogate escape decodes to bytes that are not UTF-8, in a value or
+ * a member name, in every answer type; each is refused before any mapping sees it. */
+static void
+test_parse_bad_text (void)
+{
+  /* json-glib itself refuses some forms (a high surrogate right before the closing quote);
+   * these it lets through */
+  const char *answers[] = {
+    "{\"environment\":\"sandbox\",\"api_version\":\"1.0\\uD800x\"}",
+    "{\"iin\":\"900101300123\",\"status\":\"active\",\"full_name\":\"IVANOV \\udfffx\"}",
+    "{\"contracts\":[],\"\\uDC00k\":1}",
+    "{\"code\":\"INTERNAL\",\"message\":{\"kk\":\"\\ud800\\u0041\",\"ru\":\"\",\"en\":\"\"}}",
+    "[\"\\uDC00\\uD800x\"]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = tirkeu_portal_json_parse (answers[i], strlen (answers[i]),
+                                                           &error);
+
+      g_assert_null (root);
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+    }
+
+  /* json-glib's own message quotes the bad text it stopped at, decoded: the error's message
+   * must still be text (found by fuzz-portal-json) */
+  {
+    const char *answers_refused_by_json_glib[] = {
+      "{\"k\\\\\\\\\\\\\\\\\\2025-09-01\"},\"customs\":{\"status\":\"paid\"}",
+      "{\"a\":\"c\\uD800\"}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (answers_refused_by_json_glib); i++)
+      {
+        const char *answer = answers_refused_by_json_glib[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonNode) root = tirkeu_portal_json_parse (answer, strlen (answer), &error);
+
+        g_assert_null (root);
+        g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+        g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      }
+  }
+
+  /* a valid pair is text like any other */
+  {
+    const char *pair = "{\"a\":\"\\ud83d\\ude97\"}";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) root = tirkeu_portal_json_parse (pair, strlen (pair), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "a"), ==,
+                     "\xf0\x9f\x9a\x97");
+  }
+}
+
+/* Nesting is bounded before json-glib recurses: 100,000 levels (the audit's stack overflow)
+ * and 65 are refused, 64 pass, and brackets inside strings do not count. */
+static void
+test_parse_depth (void)
+{
+  const guint depths[] = { 100000, 65, 64 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (depths); i++)
+    {
+      GString *text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      for (guint d = 0; d < depths[i]; d++)
+        g_string_append (text, "[");
+      for (guint d = 0; d < depths[i]; d++)
+        g_string_append (text, "]");
+
+      root = tirkeu_portal_json_parse (text->str, text->len, &error);
+      if (depths[i] > 64)
+        {
+          g_assert_null (root);
+          g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+        }
+      else
+        g_assert_no_error (error);
+      g_string_free (text, TRUE);
+    }
+
+  {
+    const char *quoted = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                         "[[[[[[[[[[[[[[\\\"[[[[\",\"b\":[[1]]}";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) root = tirkeu_portal_json_parse (quoted, strlen (quoted), &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (root);
+  }
 }
 
 static void
@@ -581,6 +782,15 @@ test_enum_names (void)
       g_autoptr(TirkeuPortalVehicleCheck) check = NULL;
 
       json_object_set_string_member (customs, "status", tirkeu_portal_payment_to_string (payment));
+      /* the stopped step stays the first that fails */
+      if (payment != TIRKEU_PORTAL_PAYMENT_PAID)
+        {
+          JsonObject *stopped = json_object_get_object_member (json_node_get_object (root),
+                                                               "stopped_at");
+
+          json_object_set_int_member (stopped, "step", 4);
+          json_object_set_string_member (stopped, "code", "CUSTOMS_UNPAID");
+        }
       check = tirkeu_portal_json_to_vehicle_check (root, &error);
       g_assert_no_error (error);
       g_assert_cmpint (check->customs, ==, payment);
@@ -637,6 +847,10 @@ main (int   argc,
 
   g_test_add_func ("/portal/json/valid-schemas", test_valid_schemas);
   g_test_add_func ("/portal/json/request-mapping", test_request_mapping);
+  g_test_add_func ("/portal/json/dates-rfc3339", test_dates_rfc3339);
+  g_test_add_func ("/portal/json/changes-unknown-stage", test_changes_unknown_stage);
+  g_test_add_func ("/portal/json/parse-bad-text", test_parse_bad_text);
+  g_test_add_func ("/portal/json/parse-depth", test_parse_depth);
   for (guint i = 0; i < G_N_ELEMENTS (key_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/portal/json/request-idempotency-key/%s",

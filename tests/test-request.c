@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "tirkeu-draft.h"
 #include "tirkeu-error.h"
 #include "tirkeu-request.h"
 
@@ -643,6 +644,96 @@ test_value_types_boxed (void)
   g_assert_true (tirkeu_contract_equal (contract, contract_back));
 }
 
+/* A request as the portal knows it: its key and times are the portal's, and replaying the
+ * portal's history does not move them to "now". */
+static void
+test_request_new_full (void)
+{
+  g_autoptr(GDateTime) created = g_date_time_new_utc (2025, 10, 20, 9, 30, 0);
+  g_autoptr(GDateTime) updated = g_date_time_new_utc (2025, 10, 20, 9, 31, 0);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(TirkeuRequest) request = tirkeu_request_new_full (key, created, updated);
+  g_autoptr(TirkeuRequest) loaded = NULL;
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) error = NULL;
+  const TirkeuStageChange *first;
+
+  g_assert_nonnull (request);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (request), ==, key);
+  g_assert_true (g_date_time_equal (tirkeu_request_get_created_at (request), created));
+  g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (request), updated));
+  first = g_ptr_array_index (tirkeu_request_get_history (request), 0);
+  g_assert_true (g_date_time_equal (first->at, created));
+
+  g_assert_true (tirkeu_request_advance (request, TIRKEU_STAGE_OKED_CHECKED, created, NULL, &error));
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (request, "R-1");
+  g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (request), updated));
+
+  variant = g_variant_ref_sink (tirkeu_request_to_variant (request));
+  loaded = tirkeu_request_new_from_variant (variant, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_idempotency_key (loaded), ==, key);
+  g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (loaded), updated));
+
+  /* a stored request given its signature back is not newer than the portal's next answer */
+  {
+    g_autoptr(GBytes) signature = g_bytes_new_static ("cms", 3);
+
+    tirkeu_request_set_seller_signature (loaded, signature);
+    g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (loaded), updated));
+  }
+
+  /* an update before the creation is the creation; a key that is no UUID is refused */
+  g_clear_object (&request);
+  request = tirkeu_request_new_full (key, updated, created);
+  g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (request), updated));
+  g_assert_null (tirkeu_request_new_full ("not-a-uuid", created, NULL));
+}
+
+static void
+test_draft_fields (void)
+{
+  g_autoptr(TirkeuDraft) draft = tirkeu_draft_new (NULL);
+  g_autoptr(TirkeuDraft) loaded = NULL;
+  g_autoptr(TirkeuDraft) copy = NULL;
+  g_autoptr(GVariant) fields = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder builder;
+
+  g_assert_true (g_uuid_string_is_valid (draft->id));
+  g_assert_true (g_uuid_string_is_valid (draft->idempotency_key));
+  g_assert_true (tirkeu_draft_get_is_empty (draft));
+  g_assert_false (tirkeu_draft_get_is_created (draft));
+
+  /* as typed: not normalized */
+  g_free (draft->vin);
+  draft->vin = g_strdup ("ixta210743s00001");
+  draft->contract_number = g_strdup ("ДКП-1");
+  fields = g_variant_ref_sink (tirkeu_draft_to_fields (draft));
+  loaded = tirkeu_draft_new_from_fields (draft->id, 42, fields, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_draft_equal (draft, loaded));
+  g_assert_cmpint (loaded->updated_at, ==, 42);
+  g_assert_null (loaded->portal_id);
+  g_assert_cmpstr (loaded->buyer_iin, ==, "");
+
+  g_free (loaded->portal_id);
+  loaded->portal_id = g_strdup ("R-2");
+  copy = tirkeu_draft_copy (loaded);
+  g_assert_true (tirkeu_draft_equal (copy, loaded));
+  g_assert_true (tirkeu_draft_get_is_created (copy));
+  g_assert_false (tirkeu_draft_equal (copy, draft));
+
+  /* a draft whose key is lost is not given a new one */
+  g_variant_builder_init (&builder, TIRKEU_DRAFT_FIELDS_TYPE);
+  g_variant_builder_add (&builder, "{ss}", "vin", "X");
+  g_clear_pointer (&fields, g_variant_unref);
+  fields = g_variant_ref_sink (g_variant_builder_end (&builder));
+  g_assert_null (tirkeu_draft_new_from_fields ("d", 0, fields, &error));
+  g_assert_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -659,6 +750,8 @@ main (int   argc,
   g_test_add_func ("/request/variant-damaged", test_request_variant_damaged);
   g_test_add_func ("/request/contract-price", test_contract_price);
   g_test_add_func ("/request/value-types-boxed", test_value_types_boxed);
+  g_test_add_func ("/request/new-full", test_request_new_full);
+  g_test_add_func ("/request/draft-fields", test_draft_fields);
 
   return g_test_run ();
 }

@@ -220,6 +220,13 @@ collect_labels (GtkWidget *widget,
       g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
       g_string_append_c (text, '\n');
     }
+  /* a row draws its texts itself */
+  if (TIRKEU_IS_REQUEST_ROW (widget) && gtk_widget_get_mapped (widget))
+    {
+      g_autofree char *row_text = tirkeu_request_row_get_text (TIRKEU_REQUEST_ROW (widget));
+
+      g_string_append (text, row_text);
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     collect_labels (child, text);

@@ -117,15 +117,35 @@ def documented_schema(path_template, method, status):
     return schema["$ref"].split("/")[-1] if "$ref" in schema else None
 
 
+def declares_environment(path_template, method, status):
+    """Whether the contract declares X-Tirkeu-Environment on this answer (it is on all)."""
+    response = SPEC["paths"][path_template][method.lower()]["responses"].get(str(status), {})
+    if "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].split("/")[-1]]
+    return "X-Tirkeu-Environment" in response.get("headers", {})
+
+
 def check(client, name, method, path, path_template, status, body=None, key=None, auth=True):
     got_status, headers, answer = client.call(method, path, body, key, auth)
     schema = documented_schema(path_template, method, got_status) if got_status == status \
         else None
     errors = schema_errors(schema, answer) if schema else []
+    declared = declares_environment(path_template, method, got_status)
     ok(got_status == status and headers.get("X-Tirkeu-Environment") == "sandbox"
-       and not errors,
-       f"{name}: {method} {path_template} -> {got_status} {schema} {errors[:2]}")
+       and declared and not errors,
+       f"{name}: {method} {path_template} -> {got_status} {schema} {errors[:2]}"
+       + ("" if declared else " (X-Tirkeu-Environment not declared)"))
     return answer
+
+
+def canonical_payload(request):
+    """The signing payload as the contract spells it, built here independently."""
+    members = {"buyer_iin": request["buyer_iin"], "contract_number": request["contract_number"],
+               "created_at": request["created_at"], "id": request["id"],
+               "seller_bin": request["seller_bin"],
+               "type": "tirkeu.primary_registration.v1", "vin": request["vin"]}
+    return json.dumps(members, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
 
 
 def main():
@@ -179,6 +199,14 @@ def main():
         check(client, "contracts", "GET",
               "/api/v1/contracts?vin=XW8ZZZ3C0SG000117&buyer_iin=990330500231",
               "/api/v1/contracts", 200)
+        # libsoup refuses these request targets before any handler runs; the answer is still
+        # the contract's 400 (it was an empty 400 and a closed connection).
+        check(client, "invalid escape", "GET", "/api/v1/contracts?vin=%zz%26x",
+              "/api/v1/contracts", 400)
+        check(client, "cut escape", "GET", "/api/v1/contracts?vin=JTNB23HK2R3000101%2",
+              "/api/v1/contracts", 400)
+        check(client, "NUL in a query", "GET", "/api/v1/changes?limit=1%00",
+              "/api/v1/changes", 400)
         check(client, "no contracts", "GET",
               "/api/v1/contracts?vin=KNAPH81A1S5000119&buyer_iin=850312300121",
               "/api/v1/contracts", 200)
@@ -201,6 +229,15 @@ def main():
                                       ("KNAPH81A1S5000119", "DKP-2025-000119", 422)]:
             check(client, "refused " + vin, "POST", "/api/v1/requests", "/api/v1/requests",
                   status, dict(body, vin=vin, contract_number=contract), "refused-" + vin)
+
+        ok(base64.b64decode(request["signing_payload"], validate=True)
+           == canonical_payload(request), "the signing payload is the canonical form")
+        cyrillic = check(client, "create, Cyrillic contract number", "POST", "/api/v1/requests",
+                         "/api/v1/requests", 422,
+                         dict(body, vin="JTNB23HK2R3000115", contract_number="ДКП-" * 16),
+                         "cyrillic")
+        ok(cyrillic["code"] == "CONTRACT_NOT_FOUND",
+           "a 64-character Cyrillic contract number is within the bounds")
 
         rid = request["id"]
         got = check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}",
@@ -247,6 +284,19 @@ def main():
         ok(about["api_version"] == SPEC["info"]["version"],
            "about's api_version is the contract's info.version")
         check(client, "faults", "GET", "/admin/faults", "/admin/faults", 200, auth=False)
+        check(client, "bad faults", "POST", "/admin/faults", "/admin/faults", 400,
+              {"fail_rate": 2}, auth=False)
+        check(client, "wrong payload", "POST", "/admin/faults", "/admin/faults", 200,
+              {"wrong_payload": "none"}, auth=False)
+        check(client, "requests", "GET", "/admin/requests", "/admin/requests", 200, auth=False)
+        check(client, "expire sessions", "POST", "/admin/sessions/expire",
+              "/admin/sessions/expire", 200, auth=False)
+        check(client, "action on no request", "POST", "/admin/requests/nope/approve",
+              "/admin/requests/{id}/{action}", 404, auth=False)
+        check(client, "unknown action", "POST", f"/admin/requests/{rid}/bribe",
+              "/admin/requests/{id}/{action}", 400, auth=False)
+        check(client, "action too late", "POST", f"/admin/requests/{rid}/approve",
+              "/admin/requests/{id}/{action}", 409, auth=False)
     finally:
         sandbox.send_signal(signal.SIGTERM)
         status = sandbox.wait(timeout=20)

@@ -13,6 +13,7 @@
 
 #include "tirkeu-sandbox-pki.h"
 #include "tirkeu-iin.h"
+#include "tirkeu-signing-payload.h"
 #include "test-sandbox-util.h"
 
 typedef struct
@@ -386,6 +387,52 @@ test_contracts (Fixture       *fixture,
                                                   "field"), ==, "buyer_iin");
 }
 
+/* Bodies and queries the fuzzers found that crashed the sandbox or dropped the connection:
+ * each gets its 400 in the error model. */
+static void
+test_hostile_input (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  static const char * const bodies[] = { " ", "\n\t \r\n", "null", "\"text\"", "[]", "1",
+                                         "{\"a\":1} {", "{\"a\":" };
+  static const char * const queries[] = {
+    "/api/v1/contracts?vin=JTNB23HK2R3%26000101&buyer_iin=" BUYER_IIN,
+    "/api/v1/contracts?vin=" VIN_OK "%26buyer_iin=" BUYER_IIN,
+    "/api/v1/contracts?vin=" VIN_OK "&buyer_iin=" BUYER_IIN "%26x",
+    "/api/v1/contracts?vin&buyer_iin",
+    "/api/v1/contracts?vin=%ff%fe&buyer_iin=%00",
+    "/api/v1/contracts?&&=&vin==",
+    "/api/v1/changes?cursor=%26&limit=%26",
+    "/api/v1/changes?limit=1%00",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      const char *paths[] = { "/api/v1/auth/session", "/api/v1/requests" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (paths); j++)
+        {
+          g_autoptr(SbAnswer) answer = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                                paths[j], fixture->token, "hostile", bodies[i]);
+
+          g_test_message ("body %u to %s", i, paths[j]);
+          g_assert_no_error (answer->error);
+          g_assert_cmpstr (json_object_get_string_member (
+                             sb_answer_error (answer, 400, "VALIDATION_FAILED"), "field"),
+                           ==, "body");
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(SbAnswer) answer = call (fixture, "GET", queries[i], NULL);
+
+      g_test_message ("query %u", i);
+      g_assert_no_error (answer->error);
+      sb_answer_error (answer, 400, "VALIDATION_FAILED");
+    }
+}
+
 /* ---- requests ------------------------------------------------------------------------- */
 
 typedef struct
@@ -412,6 +459,15 @@ static const CreateCase create_cases[] = {
   { "NOT-A-VIN", BUYER_IIN, CONTRACT_OK, 400, "VALIDATION_FAILED", 0 },
   { VIN_OK, "123456789021", CONTRACT_OK, 400, "VALIDATION_FAILED", 0 },
   { VIN_OK, BUYER_IIN, "", 400, "VALIDATION_FAILED", 0 },
+  /* a control character, which no signing payload may hold */
+  { VIN_OK, BUYER_IIN, "DKP\\u00092025", 400, "VALIDATION_FAILED", 0 },
+  { VIN_OK, BUYER_IIN, "DKP\\u007f2025", 400, "VALIDATION_FAILED", 0 },
+  /* 65 characters */
+  { VIN_OK, BUYER_IIN, "DKP-2025-00000000000000000000000000000000000000000000000000000001",
+    400, "VALIDATION_FAILED", 0 },
+  /* 64 characters of 2 bytes each: within the bounds (characters, not bytes), no such contract */
+  { VIN_OK, BUYER_IIN, "ДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПДКПД",
+    422, "CONTRACT_NOT_FOUND", 8 },
 };
 
 static void
@@ -504,6 +560,84 @@ test_create_and_payload (Fixture       *fixture,
                               json_object_get_string_member (request, "created_at"), id,
                               SELLER_BIN, VIN_OK);
   g_assert_cmpmem (payload, length, expected, strlen (expected));
+
+  /* ... which the client's checker reads back as this sale. */
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (payload, length);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (tirkeu_signing_payload_check (bytes, VIN_OK, BUYER_IIN, CONTRACT_OK,
+                                                 SELLER_BIN, &error));
+    g_assert_no_error (error);
+  }
+}
+
+/* --wrong-payload: the request says the sale asked for, its signing payload another one,
+ * in the canonical form, so that only a client that compares the members notices. */
+static void
+test_wrong_payload (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const struct {
+    const char *name;
+    TirkeuSigningPayloadError code;
+  } cases[] = {
+    { "vin", TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_VIN },
+    { "buyer_iin", TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_BUYER },
+    { "contract_number", TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_CONTRACT },
+    { "seller_bin", TIRKEU_SIGNING_PAYLOAD_ERROR_OTHER_SELLER },
+    { "none", 0 },
+  };
+  g_autoptr(SbAnswer) refused = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                         "/admin/faults", NULL, NULL,
+                                         "{\"wrong_payload\":\"price\"}");
+
+  sb_answer_error (refused, 400, "VALIDATION_FAILED");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *faults = g_strdup_printf ("{\"wrong_payload\":\"%s\"}", cases[i].name);
+      g_autoptr(SbAnswer) set = sb_call (fixture->sb.session, fixture->sb.url, "POST",
+                                         "/admin/faults", NULL, NULL, faults);
+      g_autofree char *key = g_strdup_printf ("wrong-%u", i);
+      g_autofree char *id = NULL;
+      g_autofree char *withdraw = NULL;
+      g_autoptr(SbAnswer) withdrawn = NULL;
+      g_autoptr(JsonNode) request = NULL;
+      g_autoptr(GBytes) payload = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize length;
+      guchar *decoded;
+
+      g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (set, 200), "wrong_payload"),
+                       ==, cases[i].name);
+      id = sb_create_request (&fixture->sb, fixture->token, VIN_OK, BUYER_IIN, CONTRACT_OK, key);
+      request = tirkeu_sandbox_get_request (fixture->sb.sandbox, id);
+      /* The request itself names the sale that was asked for. */
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (request), "vin"), ==,
+                       VIN_OK);
+      decoded = g_base64_decode (json_object_get_string_member (json_node_get_object (request),
+                                                                "signing_payload"), &length);
+      payload = g_bytes_new_take (decoded, length);
+
+      if (g_str_equal (cases[i].name, "none"))
+        {
+          g_assert_true (tirkeu_signing_payload_check (payload, VIN_OK, BUYER_IIN, CONTRACT_OK,
+                                                       SELLER_BIN, &error));
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_assert_false (tirkeu_signing_payload_check (payload, VIN_OK, BUYER_IIN, CONTRACT_OK,
+                                                        SELLER_BIN, &error));
+          g_assert_error (error, TIRKEU_SIGNING_PAYLOAD_ERROR, cases[i].code);
+        }
+
+      /* Withdrawn, so that the VIN is free for the next case. */
+      withdraw = g_strconcat ("/api/v1/requests/", id, "/withdraw", NULL);
+      withdrawn = call (fixture, "POST", withdraw, NULL);
+      sb_answer_ok (withdrawn, 200);
+    }
 }
 
 static void
@@ -1336,6 +1470,8 @@ main (int    argc,
   ADD ("contracts", test_contracts);
   ADD ("requests/refused", test_create_refused);
   ADD ("requests/payload", test_create_and_payload);
+  ADD ("requests/wrong-payload", test_wrong_payload);
+  ADD ("hostile-input", test_hostile_input);
   ADD ("requests/idempotency", test_idempotency);
   ADD ("requests/signature", test_signature);
   ADD ("requests/signature-retry", test_signature_retry);

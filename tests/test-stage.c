@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "tirkeu-catalogue.h"
 #include "tirkeu-error.h"
 #include "tirkeu-stage.h"
@@ -270,6 +272,68 @@ test_stage_reachable (void)
   g_assert_false (tirkeu_stage_is_reachable (TIRKEU_STAGE_SUBMITTED, TIRKEU_STAGE_SIGNED));
 }
 
+/* The contract (data/portal-api.yaml, withdrawRequest) lists the stages a withdrawal is
+ * allowed in; the core's predicate, which the desk, the CLI and the sandbox ask, says the
+ * same, stage for stage. */
+static void
+test_stage_withdraw_matches_contract (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TIRKEU_SOURCE_ROOT"), "data",
+                                            "portal-api.yaml", NULL);
+  g_autofree char *yaml = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean listed[TIRKEU_N_STAGES] = { FALSE };
+  const char *operation, *allowed, *end;
+
+  g_file_get_contents (path, &yaml, NULL, &error);
+  g_assert_no_error (error);
+  operation = strstr (yaml, "operationId: withdrawRequest");
+  g_assert_nonnull (operation);
+  allowed = strstr (operation, "Allowed in ");
+  g_assert_nonnull (allowed);
+  end = strstr (allowed, ";");
+  g_assert_nonnull (end);
+  for (const char *p = strchr (allowed, '`'); p != NULL && p < end; p = strchr (p, '`'))
+    {
+      const char *close = strchr (p + 1, '`');
+      g_autofree char *name = g_strndup (p + 1, close - p - 1);
+      TirkeuStage stage;
+
+      g_assert_true (tirkeu_stage_from_string (name, &stage));
+      listed[stage] = TRUE;
+      p = close + 1;
+    }
+
+  for (guint stage = 0; stage < TIRKEU_N_STAGES; stage++)
+    {
+      g_test_message ("%s", tirkeu_stage_to_string (stage));
+      g_assert_cmpint (tirkeu_stage_seller_may_withdraw (stage), ==, listed[stage]);
+    }
+  /* created on the portal but not yet signed: the seller may still walk away */
+  g_assert_true (tirkeu_stage_seller_may_withdraw (TIRKEU_STAGE_CONTRACT_FOUND));
+  g_assert_false (tirkeu_stage_seller_may_withdraw (TIRKEU_STAGE_BUYER_APPROVED));
+}
+
+static void
+test_stage_category (void)
+{
+  g_assert_cmpint (tirkeu_stage_get_category (TIRKEU_STAGE_CONTRACT_FOUND), ==,
+                   TIRKEU_STAGE_CATEGORY_NEEDS_ACTION);
+  g_assert_true (tirkeu_stage_needs_attention (TIRKEU_STAGE_CONTRACT_FOUND));
+  g_assert_cmpint (tirkeu_stage_get_category (TIRKEU_STAGE_AWAITING_BUYER), ==,
+                   TIRKEU_STAGE_CATEGORY_AWAITING_BUYER);
+  g_assert_cmpint (tirkeu_stage_get_category (TIRKEU_STAGE_PROCESSING), ==,
+                   TIRKEU_STAGE_CATEGORY_IN_PROGRESS);
+  g_assert_cmpint (tirkeu_stage_get_category (TIRKEU_STAGE_COMPLETED), ==,
+                   TIRKEU_STAGE_CATEGORY_COMPLETED);
+  g_assert_cmpint (tirkeu_stage_get_category (TIRKEU_STAGE_WITHDRAWN), ==,
+                   TIRKEU_STAGE_CATEGORY_CLOSED);
+  g_assert_false (tirkeu_stage_needs_attention (TIRKEU_STAGE_WITHDRAWN));
+  for (guint stage = 0; stage < TIRKEU_N_STAGES; stage++)
+    g_assert_cmpint (tirkeu_stage_awaits_signature (stage), ==,
+                     stage <= TIRKEU_STAGE_CONTRACT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +349,8 @@ main (int   argc,
   g_test_add_func ("/stage/actor", test_stage_actor);
   g_test_add_func ("/stage/entering-actor", test_stage_entering_actor);
   g_test_add_func ("/stage/reachable", test_stage_reachable);
+  g_test_add_func ("/stage/withdraw-matches-contract", test_stage_withdraw_matches_contract);
+  g_test_add_func ("/stage/category", test_stage_category);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 
 #include "tirkeu-journal.h"
 #include "tirkeu-request.h"
+#include "tirkeu-search-key.h"
 #include "tirkeu-vehicle.h"
 #include "tirkeu-store-error.h"
 
@@ -393,8 +394,7 @@ test_reopen (void)
   g_assert_finalize_object (journal);
 }
 
-/* A file at user_version 0 (as a crash before the first migration, or an empty file, leaves
- * it) is migrated; one from a newer schema is refused and left untouched. */
+/* A file at user_version 0 (as a crash before the first migration leaves it) is migrated; one from a newer schema is refused and left untouched. */
 static void
 test_migrate (void)
 {
@@ -451,6 +451,125 @@ test_not_a_journal (void)
   journal = open_journal (path, &error);
   g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT);
   g_assert_null (journal);
+}
+
+static GPtrArray *
+list_requests (TirkeuJournal *journal)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records;
+
+  tirkeu_journal_list_requests_async (journal, NULL, result_cb, &result);
+  records = tirkeu_journal_list_requests_finish (journal, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  return records;
+}
+
+/* A journal file cut to nothing (a full disk, a bad copy) is damage to say, not a new journal
+ * to start afresh in: that would show an empty list and lose the outbox without a word. */
+static void
+test_empty_file (void)
+{
+  g_autofree char *path = test_path ("empty.sqlite3");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  TirkeuJournal *journal;
+  struct stat st;
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+
+  journal = open_journal (path, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT);
+  g_assert_null (journal);
+  /* left as found, for whoever recovers it */
+  g_assert_no_errno (g_lstat (path, &st));
+  g_assert_cmpint (st.st_size, ==, 0);
+}
+
+/* A page of the file damaged since the last run: the open says so, at once. */
+static void
+test_damaged_file (void)
+{
+  g_autofree char *path = test_path ("damaged.sqlite3");
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *integrity = NULL;
+  g_autofree char *garbage = g_strnfill (4096, 'U');
+  TirkeuJournal *journal;
+  sqlite3 *db;
+  struct stat st;
+  FILE *file;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *portal_id = g_strdup_printf ("R-%u", i);
+
+      g_ptr_array_add (records, make_request (portal_id, TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+    }
+  upsert (journal, records, "c", &error);
+  g_assert_no_error (error);
+  /* the last connection: everything is checkpointed into the file */
+  g_assert_finalize_object (journal);
+
+  /* the last page (a table's or an index's) overwritten */
+  g_assert_no_errno (g_lstat (path, &st));
+  g_assert_cmpint (st.st_size, >, 3 * 4096);
+  file = fopen (path, "r+b");
+  g_assert_nonnull (file);
+  g_assert_no_errno (fseek (file, st.st_size - 4096, SEEK_SET));
+  g_assert_cmpuint (fwrite (garbage, 1, 4096, file), ==, 4096);
+  g_assert_no_errno (fclose (file));
+  db = raw_open (path);
+  integrity = raw_text (db, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, !=, "ok");
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT);
+  g_assert_null (journal);
+}
+
+/* One record damaged inside a sound file costs that record, not the list. */
+static void
+test_damaged_record (void)
+{
+  g_autofree char *path = test_path ("record.sqlite3");
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(TirkeuRequest) damaged = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (records, make_request ("R-1", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+  g_ptr_array_add (records, make_request ("R-2", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+  g_ptr_array_add (records, make_request ("R-3", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+  upsert (journal, records, "c", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  raw_exec (db, "UPDATE requests SET record = x'0011223344556677' WHERE portal_id = 'R-2'");
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  listed = list_requests (journal);
+  g_assert_cmpuint (listed->len, ==, 2);
+  for (guint i = 0; i < listed->len; i++)
+    g_assert_cmpstr (tirkeu_request_get_portal_id (g_ptr_array_index (listed, i)), !=, "R-2");
+
+  damaged = get_request (journal, "R-2", &error);
+  g_assert_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT);
+  g_assert_null (damaged);
+  g_assert_finalize_object (journal);
 }
 
 /* Results come back on the caller's thread-default main context, not the global one. */
@@ -522,7 +641,12 @@ test_permissions (gconstpointer data)
     {
       g_assert_no_errno (g_mkdir_with_parents (dir, 0777));
       g_assert_no_errno (g_chmod (dir, 0777));
-      g_assert_true (g_file_set_contents (path, "", 0, NULL));
+      /* an older version's file (a journal at schema 0), left open to all */
+      sqlite3 *db = raw_open (path);
+
+      raw_exec (db, "PRAGMA user_version = 0");
+      raw_exec (db, "CREATE TABLE unrelated (x INTEGER)");
+      sqlite3_close (db);
       g_assert_no_errno (g_chmod (path, 0666));
     }
 
@@ -960,20 +1084,6 @@ test_key_kept (void)
 /* ------------------------------------------------------------------------------------------ */
 /* Requests and the cursor */
 
-static GPtrArray *
-list_requests (TirkeuJournal *journal)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *records;
-
-  tirkeu_journal_list_requests_async (journal, NULL, result_cb, &result);
-  records = tirkeu_journal_list_requests_finish (journal, wait_result (&result), &error);
-  g_assert_no_error (error);
-
-  return records;
-}
-
 static void
 test_batch_cursor (void)
 {
@@ -988,7 +1098,6 @@ test_batch_cursor (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *cursor = NULL;
   g_autofree char *key_42 = NULL;
-  gint64 previous = G_MAXINT64;
   gint64 base = g_get_real_time () - (gint64) 3600 * G_USEC_PER_SEC;
   TirkeuJournal *journal;
   sqlite3 *db;
@@ -1014,13 +1123,10 @@ test_batch_cursor (void)
 
   listed = list_requests (journal);
   g_assert_cmpuint (listed->len, ==, 100);
-  for (guint i = 0; i < listed->len; i++)
-    {
-      gint64 updated = updated_usec (g_ptr_array_index (listed, i));
-
-      g_assert_cmpint (updated, <=, previous);
-      previous = updated;
-    }
+  /* in the requests list's order, by the keys prepared on the journal's thread */
+  for (guint i = 1; i < listed->len; i++)
+    g_assert_cmpint (tirkeu_search_key_compare (g_ptr_array_index (listed, i - 1),
+                                                g_ptr_array_index (listed, i)), <, 0);
   g_clear_pointer (&listed, g_ptr_array_unref);
 
   one = get_request (journal, "R-042", &error);
@@ -1324,6 +1430,112 @@ test_killed_writer (void)
   g_assert_cmpuint (rounds_with_progress, >=, rounds / 4);
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* A second process on a live journal (tirkeu-cli while the app runs) */
+
+/* The app's side: holds the journal open, writes a draft and an outbox entry before saying
+ * "ready", two more when told "write", then waits to be killed. */
+static int
+run_holder (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = NULL;
+  char line[32];
+
+  journal = tirkeu_journal_new_sync (path, NULL, &error);
+  if (journal == NULL)
+    {
+      g_printerr ("holder: %s\n", error->message);
+      return 2;
+    }
+
+  for (guint round = 1; ; round++)
+    {
+      g_autofree char *draft_id = g_strdup_printf ("draft-%u", round);
+      g_autoptr(TirkeuRequest) request = make_request (NULL, TIRKEU_STAGE_SIGNED, "Lada");
+
+      save_draft (journal, draft_id, g_variant_new_parsed ("{'vin': 'XTA210990Y2766389'}"));
+      enqueue (journal, request, NULL, g_get_real_time (), &error);
+      if (error != NULL)
+        {
+          g_printerr ("holder: %s\n", error->message);
+          return 2;
+        }
+
+      fputs (round == 1 ? "ready\n" : "written\n", stdout);
+      fflush (stdout);
+      if (fgets (line, sizeof line, stdin) == NULL)
+        return 0;
+    }
+}
+
+static void
+read_line_from (int         fd,
+                const char *expected)
+{
+  char buffer[16] = { 0, };
+  gsize length = 0;
+
+  while (length < sizeof buffer - 1 && (length == 0 || buffer[length - 1] != '\n'))
+    {
+      gssize n = read (fd, buffer + length, 1);
+
+      g_assert_cmpint (n, ==, 1);
+      length++;
+    }
+  g_assert_cmpstr (buffer, ==, expected);
+}
+
+static void
+test_second_process (void)
+{
+  g_autofree char *path = test_path ("shared.sqlite3");
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  const char *argv[] = { self_exe, "--journal-holder", path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GVariant) due = NULL;
+  TirkeuJournal *journal;
+  int in_fd;
+  int out_fd;
+  int status;
+  GPid pid;
+
+  g_assert_nonnull (self_exe);
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                            NULL, &pid, &in_fd, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  read_line_from (out_fd, "ready\n");
+
+  /* the CLI: opens the same journal, reads, closes */
+  journal = tirkeu_journal_new_sync (path, NULL, &error);
+  g_assert_no_error (error);
+  drafts = list_drafts (journal);
+  g_assert_cmpuint (g_variant_n_children (drafts), ==, 1);
+  g_clear_pointer (&drafts, g_variant_unref);
+  g_assert_finalize_object (journal);
+
+  /* the app writes on, then dies without closing anything */
+  g_assert_cmpint (write (in_fd, "write\n", 6), ==, 6);
+  read_line_from (out_fd, "written\n");
+  g_assert_no_errno (kill (pid, SIGKILL));
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  close (in_fd);
+  close (out_fd);
+  g_spawn_close_pid (pid);
+
+  /* what the app wrote before and after the CLI ran is all there */
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  drafts = list_drafts (journal);
+  g_assert_cmpuint (g_variant_n_children (drafts), ==, 2);
+  due = list_due (journal, G_MAXINT64);
+  g_assert_cmpuint (g_variant_n_children (due), ==, 2);
+  g_assert_finalize_object (journal);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1331,6 +1543,9 @@ main (int   argc,
   /* The kill test re-executes this program as the writer it kills. */
   if (argc == 3 && g_str_equal (argv[1], "--journal-writer"))
     return run_writer (argv[2]);
+  /* The second-process test re-executes it as the app that holds the journal open. */
+  if (argc == 3 && g_str_equal (argv[1], "--journal-holder"))
+    return run_holder (argv[2]);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -1338,6 +1553,9 @@ main (int   argc,
   g_test_add_func ("/store/journal/reopen", test_reopen);
   g_test_add_func ("/store/journal/migrate", test_migrate);
   g_test_add_func ("/store/journal/not-a-journal", test_not_a_journal);
+  g_test_add_func ("/store/journal/empty-file", test_empty_file);
+  g_test_add_func ("/store/journal/damaged-file", test_damaged_file);
+  g_test_add_func ("/store/journal/damaged-record", test_damaged_record);
   g_test_add_func ("/store/journal/thread-default-context", test_thread_default_context);
   for (guint i = 0; i < G_N_ELEMENTS (permission_cases); i++)
     {
@@ -1353,6 +1571,7 @@ main (int   argc,
   g_test_add_func ("/store/journal/key-kept", test_key_kept);
   g_test_add_func ("/store/journal/batch-cursor", test_batch_cursor);
   g_test_add_func ("/store/journal/killed-writer", test_killed_writer);
+  g_test_add_func ("/store/journal/second-process", test_second_process);
 
   return g_test_run ();
 }

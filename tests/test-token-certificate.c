@@ -235,7 +235,7 @@ test_certificate_gost (void)
 
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_certificate_get_key_algorithm (certificate), ==,
-                   TIRKEU_KEY_ALGORITHM_GOST);
+                   TIRKEU_KEY_ALGORITHM_GOST_2004);
   g_assert_cmpstr (tirkeu_certificate_get_key_algorithm_oid (certificate), ==,
                    "1.2.398.3.10.1.1.1.1");
   g_assert_nonnull (strstr (tirkeu_key_algorithm_to_string (TIRKEU_KEY_ALGORITHM_GOST),

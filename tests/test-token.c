@@ -234,6 +234,7 @@ test_manager_list (void)
   TirkeuTokenManager *manager = manager_new_loaded (fixture->module);
   g_autoptr(GPtrArray) tokens = list_tokens (manager);
   g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GPtrArray) again = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   TirkeuTokenInfo *token;
@@ -282,6 +283,17 @@ test_manager_list (void)
       g_assert_true (found);
     }
   g_assert_cmpuint (certificates->len, ==, n_expected);
+
+  /* Parsed once: an unchanged token gives the very same (immutable) objects again. */
+  g_clear_object (&result);
+  tirkeu_token_manager_list_certificates_async (manager, tirkeu_token_info_get_serial (token),
+                                                NULL, store_result_cb, &result);
+  again = tirkeu_token_manager_list_certificates_finish (manager, wait_for_result (&result),
+                                                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, certificates->len);
+  for (guint i = 0; i < again->len; i++)
+    g_assert_true (g_ptr_array_find (certificates, g_ptr_array_index (again, i), NULL));
 
   g_clear_object (&result);
   tirkeu_token_manager_list_certificates_async (manager, "no-such-serial", NULL,
@@ -645,6 +657,105 @@ test_shim_removed_while_signing (void)
   g_assert_finalize_object (manager);
 }
 
+/* A key marked CKA_ALWAYS_AUTHENTICATE (PIV's signature key through OpenSC is one): SoftHSM
+ * then wants C_Login(CKU_CONTEXT_SPECIFIC) between C_SignInit and C_Sign, which libp11 asks
+ * OpenSSL's UI for: the console by default. The PIN must come from the caller instead. The
+ * key is written next to the fixture's with pkcs11-tool --always-auth, under a certificate
+ * of its own, and removed afterwards. */
+static void
+write_always_authenticate_key (void)
+{
+  g_autofree char *key = g_build_filename (fixture->dir, "always.key", NULL);
+  g_autofree char *key_der = g_build_filename (fixture->dir, "always.key.der", NULL);
+  g_autofree char *public_der = g_build_filename (fixture->dir, "always.pub.der", NULL);
+  g_autofree char *cert_der = g_build_filename (fixture->dir, "always.der", NULL);
+  g_autofree char *cert_pem = g_build_filename (fixture->dir, "always.pem", NULL);
+  g_autofree char *subject = g_strdup_printf ("/CN=ИВАНОВ ИВАН/SN=ИВАНОВ/serialNumber=IIN850304300128"
+                                              "/C=KZ/O=ТОО ТЕСТ/OU=BIN%s", fixture->seller_bin);
+  const char *write[] = { "pkcs11-tool", "--module", fixture->module, "--token-label",
+                          fixture->label, "--login", "--pin", fixture->pin, "--id", "0a",
+                          "--label", "always-auth", "--write-object", NULL, "--type", NULL,
+                          NULL, NULL };
+
+  token_fixture_run ((const char *[]) { "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                                        "rsa_keygen_bits:2048", "-out", key, NULL });
+  token_fixture_run ((const char *[]) { "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", key,
+                                        "-outform", "DER", "-out", key_der, NULL });
+  token_fixture_run ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout", "-outform",
+                                        "DER", "-out", public_der, NULL });
+  token_fixture_run ((const char *[]) { "openssl", "req", "-x509", "-new", "-utf8", "-key", key,
+                                        "-days", "30", "-subj", subject,
+                                        "-addext", "keyUsage=critical,digitalSignature,nonRepudiation",
+                                        "-addext", "extendedKeyUsage=emailProtection,"
+                                                   "1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1",
+                                        "-out", cert_pem, NULL });
+  token_fixture_run ((const char *[]) { "openssl", "x509", "-in", cert_pem, "-outform", "DER",
+                                        "-out", cert_der, NULL });
+
+  write[13] = key_der;
+  write[15] = "privkey";
+  write[16] = "--always-auth";
+  token_fixture_run (write);
+  write[13] = public_der;
+  write[15] = "pubkey";
+  write[16] = NULL;
+  token_fixture_run (write);
+  write[13] = cert_der;
+  write[15] = "cert";
+  token_fixture_run (write);
+}
+
+static void
+delete_always_authenticate_key (void)
+{
+  const char *types[] = { "privkey", "pubkey", "cert" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    token_fixture_run ((const char *[]) { "pkcs11-tool", "--module", fixture->module,
+                                          "--token-label", fixture->label, "--login", "--pin",
+                                          fixture->pin, "--delete-object", "--type", types[i],
+                                          "--id", "0a", NULL });
+}
+
+static void
+test_manager_always_authenticate (void)
+{
+  TirkeuTokenManager *manager;
+  g_autofree char *serial = NULL;
+  g_autofree char *cert_pem = g_build_filename (fixture->dir, "always.pem", NULL);
+  g_autofree char *signature_path = g_build_filename (fixture->dir, "always.cms", NULL);
+  g_autofree char *content_path = g_build_filename (fixture->dir, "always.txt", NULL);
+  g_autoptr(GBytes) content = g_bytes_new_static ("request", 7);
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_always_authenticate_key ();
+  manager = manager_new_loaded (fixture->module);
+  serial = fixture_serial (manager);
+
+  tirkeu_token_manager_sign_async (manager, serial, "0a", TIRKEU_SIGN_PURPOSE_REQUEST,
+                                   fixture->seller_bin, fixture->pin, content, NULL,
+                                   store_result_cb, &result);
+  signature = tirkeu_token_manager_sign_finish (manager, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (signature);
+  g_clear_object (&result);
+
+  /* checked by openssl, against the self-signed certificate */
+  g_file_set_contents (signature_path, g_bytes_get_data (signature, NULL),
+                       g_bytes_get_size (signature), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (content_path, "request", 7, &error);
+  g_assert_no_error (error);
+  token_fixture_run ((const char *[]) { "openssl", "cms", "-verify", "-binary", "-inform", "DER",
+                                        "-in", signature_path, "-content", content_path,
+                                        "-CAfile", cert_pem, "-out", "/dev/null", NULL });
+
+  g_assert_finalize_object (manager);
+  delete_always_authenticate_key ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -685,6 +796,8 @@ main (int   argc,
   g_test_add_func ("/token/shim/pin-final-try", test_shim_final_try);
   g_test_add_func ("/token/shim/pin-locked", test_shim_locked);
   g_test_add_func ("/token/shim/removed-while-signing", test_shim_removed_while_signing);
+  /* last: it adds a key to the shared token for its own time only */
+  g_test_add_func ("/token/manager/always-authenticate", test_manager_always_authenticate);
 
   status = g_test_run ();
   token_fixture_free (fixture);

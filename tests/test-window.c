@@ -435,6 +435,68 @@ test_window_portal_says_sandbox (void)
   sb_fixture_stop (&fixture);
 }
 
+/* A sync that fails is said over the window (TirkeuWindow:sync-error), here a client the
+ * portal does not know: the window's own sync given a client that never signed in. */
+static void
+sync_error_body (TirkeuApplication *application,
+                 TirkeuWindow      *window,
+                 gpointer           user_data)
+{
+  SbFixture *fixture = user_data;
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  TirkeuSync *sync;
+
+  for (guint waited = 0; waited < 10000 && tirkeu_window_get_tracking (window) == NULL;
+       waited += 50)
+    tirkeu_ui_test_iterate (50);
+  g_assert_nonnull (tirkeu_window_get_tracking (window));
+  g_object_get (window, "sync-error", &shown, NULL);
+  g_assert_null (shown);
+
+  client = tirkeu_portal_client_new (fixture->url, tirkeu_sandbox_get_ca_file (fixture->sandbox),
+                                     &error);
+  g_assert_no_error (error);
+  sync = tirkeu_tracking_get_sync (tirkeu_window_get_tracking (window));
+  tirkeu_sync_set_client (sync, client);
+  tirkeu_sync_refresh (sync);
+  for (guint waited = 0; waited < 10000 && tirkeu_sync_get_last_error (sync) == NULL;
+       waited += 50)
+    tirkeu_ui_test_iterate (50);
+
+  g_object_get (window, "sync-error", &shown, NULL);
+  g_assert_nonnull (shown);
+  g_assert_nonnull (strstr (shown, "not up to date"));
+  tirkeu_sync_stop (sync);
+}
+
+static void
+test_window_sync_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-window-sandbox-XXXXXX", &error);
+  TirkeuSandboxOptions options;
+  SbFixture fixture = { 0 };
+
+  g_assert_no_error (error);
+  sb_options_for_test (&options, state_dir);
+  sb_fixture_start (&fixture, &options);
+
+  {
+    const char * const arguments[] = {
+      "--portal-url", fixture.url,
+      "--ca-file", tirkeu_sandbox_get_ca_file (fixture.sandbox),
+      NULL
+    };
+
+    g_assert_cmpint (tirkeu_ui_test_run_application (arguments, sync_error_body, &fixture),
+                     ==, 0);
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -448,6 +510,7 @@ main (int   argc,
   g_test_add_func ("/window/preferences-overridden", test_window_preferences_overridden);
   g_test_add_func ("/window/portal-unusable", test_window_portal_unusable);
   g_test_add_func ("/window/portal-says-sandbox", test_window_portal_says_sandbox);
+  g_test_add_func ("/window/sync-error", test_window_sync_error);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
 
   return g_test_run ();

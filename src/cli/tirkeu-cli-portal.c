@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * tirkeu-cli vehicle, person, contracts, submit, status, requests, sync: the portal.
+ * tirkeu-cli vehicle, person, contracts, status, requests, sync: the portal (submit and the
+ * other commands of step 9: tirkeu-cli-submit.c).
  *
  * Every command but `requests` talks to the portal given by --portal-url (its CA by
  * --ca-file): it first signs in with the EDS token (--pkcs11-module) — the AUTH certificate
  * signs the portal's challenge — with the PIN read from --pin-fd or the terminal, never from
- * the command line. `submit` then signs the request's payload with a SIGN certificate of the
- * seller's BIN that has the right to sign. `status`, `submit` and `sync` record what they
- * learn in the local journal; `requests` lists the journal without going online.
+ * the command line. `status` and `sync` record what they learn in the local journal; `requests` lists the journal without going online.
  *
  * Exit status (tirkeu-cli.h): 0 done, 1 refused (the input, or the portal said no: a check
  * that stops the request counts), 2 usage, 3 network or TLS, 4 token or PIN, 5 internal.
@@ -671,163 +670,6 @@ journal_record (const TirkeuCliOptions *options,
   if (journal == NULL ||
       !tirkeu_journal_upsert_requests_sync (journal, requests, NULL, NULL, &error))
     g_printerr (_("tirkeu-cli: the local journal was not updated: %s\n"), error->message);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* submit --vin V --buyer-iin I --contract N                                                  */
-
-/* A SIGN certificate of the seller's BIN with the right to sign, valid now (step 9). */
-static TirkeuCertificate *
-choose_sign_certificate (PortalRun  *run,
-                         GError    **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GError) last_error = NULL;
-
-  for (guint i = 0; i < run->certificates->len; i++)
-    {
-      TirkeuCertificate *certificate = g_ptr_array_index (run->certificates, i);
-
-      if (!tirkeu_certificate_has_private_key (certificate) ||
-          tirkeu_certificate_get_kind (certificate) != TIRKEU_CERTIFICATE_KIND_SIGN)
-        continue;
-      g_clear_error (&last_error);
-      if (tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_REQUEST,
-                                            run->seller->bin, now, &last_error))
-        return certificate;
-    }
-
-  if (last_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&last_error));
-  else
-    g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
-                 /* Translators: SIGN: the signing certificate of the EDS; %s is a BIN */
-                 _("The token holds no SIGN certificate of BIN %s with its key."),
-                 run->seller->bin);
-  return NULL;
-}
-
-/* After a failure the portal may hold the request (an answer lost on the way back): the same
- * Idempotency-Key finds it again instead of making a second one. */
-static int
-report_submit_error (const TirkeuCliOptions *options,
-                     const GError           *error,
-                     const char             *key)
-{
-  int status = report_error (options, error);
-
-  if (!options->json &&
-      (status == TIRKEU_CLI_EXIT_NETWORK || status == TIRKEU_CLI_EXIT_TOKEN))
-    g_printerr (_("To resume without making a second request, run the same command with "
-                  "--idempotency-key %s\n"), key);
-
-  return status;
-}
-
-int
-tirkeu_cli_run_submit (TirkeuCliOptions  *options,
-                       int                argc,
-                       char             **argv)
-{
-  g_auto(PortalRun) run = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(TirkeuRequest) request = NULL;
-  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GPtrArray) to_record = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *vin = NULL;
-  g_autofree char *buyer_iin = NULL;
-  g_autofree char *contract = NULL;
-  g_autofree char *key = NULL;
-  TirkeuVinInfo vin_info;
-  TirkeuIinInfo iin_info;
-  TirkeuCertificate *sign_certificate;
-  const GOptionEntry entries[] = {
-    { "vin", 0, 0, G_OPTION_ARG_STRING, &vin, N_("The vehicle's VIN"), N_("VIN") },
-    { "buyer-iin", 0, 0, G_OPTION_ARG_STRING, &buyer_iin, N_("The buyer's IIN"), N_("IIN") },
-    { "contract", 0, 0, G_OPTION_ARG_STRING, &contract,
-      N_("The number of the sale-purchase contract"), N_("NUMBER") },
-    { "idempotency-key", 0, 0, G_OPTION_ARG_STRING, &key,
-      N_("A UUID that makes a repeated submit find the request made the first time"),
-      N_("UUID") },
-    G_OPTION_ENTRY_NULL
-  };
-
-  if (!tirkeu_cli_parse_command (options, entries, &argc, &argv, &error))
-    return tirkeu_cli_report_error (options, error);
-  if (argc != 1 || vin == NULL || buyer_iin == NULL || contract == NULL)
-    return tirkeu_cli_usage_error (options, argv[0]);
-  if (key != NULL && !g_uuid_string_is_valid (key))
-    {
-      g_set_error (&error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
-                   _("--idempotency-key must be a UUID."));
-      return tirkeu_cli_report_error (options, error);
-    }
-  if (key == NULL)
-    key = g_uuid_string_random ();
-
-  if (!tirkeu_vin_parse (vin, g_date_time_get_year (now), &vin_info, &error) ||
-      !tirkeu_iin_parse (buyer_iin, &iin_info, &error))
-    return tirkeu_cli_report_error (options, error);
-
-  if (!portal_run_open (&run, options, &error))
-    return report_error (options, error);
-
-  /* The certificate is chosen before the portal is asked, so that a token that cannot sign
-   * for this seller does not leave a request waiting on the portal. */
-  sign_certificate = choose_sign_certificate (&run, &error);
-  if (sign_certificate == NULL)
-    return report_error (options, error);
-
-  tirkeu_portal_client_create_request_async (run.client, key, vin_info.vin, buyer_iin, contract,
-                                             NULL, store_result_cb, &result);
-  request = tirkeu_portal_client_create_request_finish (run.client, wait_for_result (&result),
-                                                        &info, &error);
-  g_clear_object (&result);
-  if (request == NULL)
-    return report_submit_error (options, error, key);
-
-  if (!options->json)
-    g_printerr (_("Request %s created; signing it with the certificate of %s.\n"),
-                tirkeu_request_get_portal_id (request),
-                tirkeu_certificate_get_owner_name (sign_certificate));
-
-  /* A repeated submit (the same key) finds the request already signed: nothing to sign. */
-  if (tirkeu_request_get_stage (request) == TIRKEU_STAGE_CONTRACT_FOUND)
-    {
-      g_autoptr(GBytes) signature = NULL;
-      g_autoptr(TirkeuRequest) submitted = NULL;
-
-      /* Step 9: the SIGN key over exactly the bytes the portal issued. */
-      tirkeu_token_manager_sign_async (run.tokens, run.token_serial,
-                                       tirkeu_certificate_get_id (sign_certificate),
-                                       TIRKEU_SIGN_PURPOSE_REQUEST, run.seller->bin, run.pin,
-                                       info->signing_payload, NULL, store_result_cb, &result);
-      signature = tirkeu_token_manager_sign_finish (run.tokens, wait_for_result (&result),
-                                                    &error);
-      g_clear_object (&result);
-      if (signature == NULL)
-        return report_submit_error (options, error, key);
-
-      tirkeu_portal_client_submit_signature_async (run.client,
-                                                   tirkeu_request_get_portal_id (request),
-                                                   signature, NULL, store_result_cb, &result);
-      submitted = tirkeu_portal_client_submit_signature_finish (run.client,
-                                                               wait_for_result (&result),
-                                                               NULL, &error);
-      if (submitted == NULL)
-        return report_submit_error (options, error, key);
-
-      g_object_unref (request);
-      request = g_steal_pointer (&submitted);
-    }
-
-  g_ptr_array_add (to_record, g_object_ref (request));
-  journal_record (options, to_record);
-  print_request (options, request, FALSE);
-
-  return TIRKEU_CLI_EXIT_DONE;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-token-error.h"
 
 #define PROGRAM_NAME "tirkeu-cli"
@@ -781,7 +782,7 @@ tirkeu_cli_pin_free (TirkeuCliPin *pin)
   if (pin == NULL)
     return;
 
-  explicit_bzero (pin, PIN_MAX + 1);
+  tirkeu_secret_wipe (pin, PIN_MAX + 1);
   munlock (pin, PIN_MAX + 1);
   g_free (pin);
 }

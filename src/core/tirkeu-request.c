@@ -39,6 +39,9 @@ struct _TirkeuRequest
   char *plate_type;
   GDateTime *created_at;
   GDateTime *updated_at;
+
+  /* the times are the portal's: a change made while building it does not move them */
+  guint portal_times : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuRequest, tirkeu_request, G_TYPE_OBJECT)
@@ -86,6 +89,8 @@ set_str (char       **field,
 static void
 touch (TirkeuRequest *self)
 {
+  if (self->portal_times)
+    return;
   g_clear_pointer (&self->updated_at, g_date_time_unref);
   self->updated_at = g_date_time_new_now_utc ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
@@ -388,6 +393,46 @@ tirkeu_request_init (TirkeuRequest *self)
 {
   self->stage = TIRKEU_STAGE_DRAFT;
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_stage_change_free);
+}
+
+/**
+ * tirkeu_request_new_full:
+ * @idempotency_key: the key the request was (or will be) created with: a UUID
+ * @created_at: when the portal created it
+ * @updated_at: (nullable): when the portal last changed it; %NULL: @created_at
+ *
+ * A request as the portal knows it, in %TIRKEU_STAGE_DRAFT with one history entry at
+ * @created_at. Its times stay the portal's: replaying the portal's history with
+ * tirkeu_request_advance() or setting its values does not move them, so that no layer has to
+ * rewrite a request's serialized form to carry them.
+ *
+ * Returns: (transfer full) (nullable): a new #TirkeuRequest, %NULL if @idempotency_key is
+ *   not a UUID
+ */
+TirkeuRequest *
+tirkeu_request_new_full (const char *idempotency_key,
+                         GDateTime  *created_at,
+                         GDateTime  *updated_at)
+{
+  TirkeuRequest *self;
+
+  g_return_val_if_fail (created_at != NULL, NULL);
+
+  if (idempotency_key == NULL || !g_uuid_string_is_valid (idempotency_key))
+    return NULL;
+
+  self = g_object_new (TIRKEU_TYPE_REQUEST, NULL);
+  self->idempotency_key = g_strdup (idempotency_key);
+  self->created_at = g_date_time_to_utc (created_at);
+  self->updated_at = g_date_time_to_utc (updated_at != NULL
+                                         && g_date_time_compare (updated_at, created_at) > 0
+                                         ? updated_at : created_at);
+  self->portal_times = TRUE;
+  g_ptr_array_add (self->history,
+                   tirkeu_stage_change_new (TIRKEU_STAGE_DRAFT, self->created_at, NULL,
+                                            tirkeu_stage_get_entering_actor (TIRKEU_STAGE_DRAFT)));
+
+  return self;
 }
 
 /**
@@ -850,6 +895,59 @@ tirkeu_request_set_refusal (TirkeuRequest *self,
 }
 
 /**
+ * tirkeu_request_set_portal_record:
+ * @self: a request built from the portal's answer
+ * @created_at: when the portal created it
+ * @updated_at: its last change on the portal
+ * @idempotency_key: (nullable): the key it was created with, a UUID; %NULL keeps the
+ *   request's own
+ *
+ * Gives a request mapped from the portal the portal's times and key, which a local request
+ * makes itself. Call it once the history is replayed: the update time is the portal's, never
+ * earlier than the creation, and the draft entry tirkeu_request_new() made "now" takes the
+ * portal's creation time.
+ */
+void
+tirkeu_request_set_portal_record (TirkeuRequest *self,
+                                  GDateTime     *created_at,
+                                  GDateTime     *updated_at,
+                                  const char    *idempotency_key)
+{
+  g_autoptr(GDateTime) created_utc = NULL;
+  g_autoptr(GDateTime) updated_utc = NULL;
+  TirkeuStageChange *first;
+
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+  g_return_if_fail (created_at != NULL && updated_at != NULL);
+  g_return_if_fail (idempotency_key == NULL || g_uuid_string_is_valid (idempotency_key));
+
+  /* The request keeps its times in UTC, as its serialized form does. */
+  created_utc = g_date_time_to_utc (created_at);
+  updated_utc = g_date_time_to_utc (updated_at);
+
+  first = g_ptr_array_index (self->history, 0);
+  if (first->stage == TIRKEU_STAGE_DRAFT && g_date_time_compare (first->at, created_utc) > 0)
+    {
+      g_date_time_unref (first->at);
+      first->at = g_date_time_ref (created_utc);
+    }
+
+  g_clear_pointer (&self->created_at, g_date_time_unref);
+  self->created_at = g_date_time_ref (created_utc);
+  g_clear_pointer (&self->updated_at, g_date_time_unref);
+  self->updated_at = g_date_time_ref (g_date_time_compare (updated_utc, created_utc) < 0
+                                      ? created_utc : updated_utc);
+  if (idempotency_key != NULL && g_strcmp0 (idempotency_key, self->idempotency_key) != 0)
+    {
+      g_free (self->idempotency_key);
+      self->idempotency_key = g_strdup (idempotency_key);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEMPOTENCY_KEY]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
+}
+
+/**
  * tirkeu_request_get_created_at:
  * @self: a #TirkeuRequest
  *
@@ -1210,6 +1308,11 @@ tirkeu_request_new_from_variant (GVariant  *variant,
   if (!lookup_date_time (variant, "created-at", &self->created_at, error)
       || !lookup_date_time (variant, "updated-at", &self->updated_at, error))
     return NULL;
+  /* A stored request's times are the portal's (the journal orders versions by them): a
+   * change made here (the outbox adding the signature the portal does not send back) must
+   * not make this copy newer than the portal's next answer, or a later withdrawal or stage
+   * would be taken for an older one and dropped. */
+  self->portal_times = TRUE;
 
   return g_steal_pointer (&self);
 }

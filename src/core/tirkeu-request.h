@@ -22,6 +22,9 @@ G_DECLARE_FINAL_TYPE (TirkeuRequest, tirkeu_request, TIRKEU, REQUEST, GObject)
 #define TIRKEU_REQUEST_VARIANT_TYPE "a{sv}"
 
 TirkeuRequest        *tirkeu_request_new                 (void);
+TirkeuRequest        *tirkeu_request_new_full            (const char            *idempotency_key,
+                                                          GDateTime             *created_at,
+                                                          GDateTime             *updated_at);
 TirkeuRequest        *tirkeu_request_new_from_variant    (GVariant              *variant,
                                                           GError               **error);
 GVariant             *tirkeu_request_to_variant          (TirkeuRequest         *self);
@@ -87,5 +90,9 @@ void                  tirkeu_request_set_plate_type      (TirkeuRequest         
 
 GDateTime            *tirkeu_request_get_created_at      (TirkeuRequest         *self);
 GDateTime            *tirkeu_request_get_updated_at      (TirkeuRequest         *self);
+void                  tirkeu_request_set_portal_record   (TirkeuRequest         *self,
+                                                          GDateTime             *created_at,
+                                                          GDateTime             *updated_at,
+                                                          const char            *idempotency_key);
 
 G_END_DECLS

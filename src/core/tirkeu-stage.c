@@ -135,6 +135,70 @@ tirkeu_stage_seller_must_act (TirkeuStage stage)
   return tirkeu_stage_get_actor (stage) == TIRKEU_ACTOR_SELLER;
 }
 
+/**
+ * tirkeu_stage_seller_may_withdraw:
+ * @stage: a #TirkeuStage
+ *
+ * The one answer to "may the seller withdraw a request in @stage", shared by the desk, the
+ * CLI and the sandbox, and the list data/portal-api.yaml gives for POST .../withdraw: from
+ * the moment the portal created the request (contract_found, signed or not) until the buyer
+ * approved it. The earlier stages exist only inside the portal's create call, which passes
+ * them at once, so no request the seller can name rests in them.
+ *
+ * Returns: %TRUE if the seller may withdraw a request in @stage
+ */
+gboolean
+tirkeu_stage_seller_may_withdraw (TirkeuStage stage)
+{
+  return stage >= TIRKEU_STAGE_CONTRACT_FOUND && stage <= TIRKEU_STAGE_AWAITING_BUYER;
+}
+
+/**
+ * tirkeu_stage_awaits_signature:
+ * @stage: a #TirkeuStage
+ *
+ * Returns: %TRUE if a request in @stage still waits for the seller's signature (step 9): it
+ *   may be signed and submitted, however long ago it was created
+ */
+gboolean
+tirkeu_stage_awaits_signature (TirkeuStage stage)
+{
+  return stage <= TIRKEU_STAGE_CONTRACT_FOUND;
+}
+
+/**
+ * tirkeu_stage_needs_attention:
+ * @stage: a #TirkeuStage
+ *
+ * Returns: %TRUE if the seller has to act on a request in @stage (it is listed first, and
+ *   counted on the desk)
+ */
+gboolean
+tirkeu_stage_needs_attention (TirkeuStage stage)
+{
+  return !tirkeu_stage_is_final (stage) && tirkeu_stage_seller_must_act (stage);
+}
+
+/**
+ * tirkeu_stage_get_category:
+ * @stage: a #TirkeuStage
+ *
+ * Returns: the list a request in @stage belongs to
+ */
+TirkeuStageCategory
+tirkeu_stage_get_category (TirkeuStage stage)
+{
+  if (stage == TIRKEU_STAGE_COMPLETED)
+    return TIRKEU_STAGE_CATEGORY_COMPLETED;
+  if (tirkeu_stage_is_final (stage))
+    return TIRKEU_STAGE_CATEGORY_CLOSED;
+  if (tirkeu_stage_needs_attention (stage))
+    return TIRKEU_STAGE_CATEGORY_NEEDS_ACTION;
+  if (tirkeu_stage_get_actor (stage) == TIRKEU_ACTOR_BUYER)
+    return TIRKEU_STAGE_CATEGORY_AWAITING_BUYER;
+  return TIRKEU_STAGE_CATEGORY_IN_PROGRESS;
+}
+
 /* Who brings a request into each stage: the actor recorded in the history. The portal's
  * information systems do the checks of steps 1-8 and 11-14, 16 and 19 (the seller or the
  * buyer only starts them); the seller signs (step 9) and withdraws; the buyer approves or

@@ -106,4 +106,28 @@ gboolean     tirkeu_stage_is_reachable       (TirkeuStage  from,
                                               TirkeuStage  to);
 TirkeuActor  tirkeu_stage_get_entering_actor (TirkeuStage  stage);
 
+/**
+ * TirkeuStageCategory:
+ * @TIRKEU_STAGE_CATEGORY_NEEDS_ACTION: the seller acts next (signs a created request)
+ * @TIRKEU_STAGE_CATEGORY_AWAITING_BUYER: the buyer acts next
+ * @TIRKEU_STAGE_CATEGORY_IN_PROGRESS: the portal acts next
+ * @TIRKEU_STAGE_CATEGORY_COMPLETED: registered
+ * @TIRKEU_STAGE_CATEGORY_CLOSED: ended otherwise (refused, declined, expired, withdrawn)
+ *
+ * Where a request in a stage is listed on the desk and in the CLI.
+ */
+typedef enum
+{
+  TIRKEU_STAGE_CATEGORY_NEEDS_ACTION,
+  TIRKEU_STAGE_CATEGORY_AWAITING_BUYER,
+  TIRKEU_STAGE_CATEGORY_IN_PROGRESS,
+  TIRKEU_STAGE_CATEGORY_COMPLETED,
+  TIRKEU_STAGE_CATEGORY_CLOSED,
+} TirkeuStageCategory;
+
+gboolean            tirkeu_stage_seller_may_withdraw (TirkeuStage stage);
+gboolean            tirkeu_stage_awaits_signature    (TirkeuStage stage);
+gboolean            tirkeu_stage_needs_attention     (TirkeuStage stage);
+TirkeuStageCategory tirkeu_stage_get_category        (TirkeuStage stage);
+
 G_END_DECLS

@@ -8,14 +8,17 @@
 /**
  * TirkeuOutbox:
  *
- * Signed requests on their way to the portal (issue 6, point 4). A request is written to the
- * journal's outbox (and its draft deleted, in one transaction) before it is submitted; it
+ * Signed requests on their way to the portal. A request is written to the journal's outbox (and its draft deleted, in one transaction) before it is submitted; it
  * leaves the outbox only when the portal confirmed it. A submission that failed for a
  * transient reason (no network, timeout, the portal unavailable) stays and is retried when
  * #GNetworkMonitor says the network is back, and every #TirkeuOutbox:retry-ms meanwhile.
  *
  * A retry sends the same request: its portal id and signature (and its Idempotency-Key if it
  * was never created), so the portal never gets it twice.
+ *
+ * Once handed to tirkeu_outbox_send_async(), a request belongs to the outbox: the caller's
+ * cancellable only ends the caller's wait (a page closed, a window gone), never the
+ * submission, whose next attempt keeps the outbox's own schedule.
  */
 struct _TirkeuOutbox
 {
@@ -48,14 +51,41 @@ typedef struct
   TirkeuRequest *request;
   char          *key;
   guint          attempts;
+  GTask         *caller;             /* the send_async() task still waiting, if any */
+  GSource       *caller_cancelled;   /* its cancellable, as a main-context source */
 } SendData;
+
+static void
+detach_caller (SendData *data)
+{
+  if (data->caller_cancelled != NULL)
+    {
+      g_source_destroy (data->caller_cancelled);
+      g_clear_pointer (&data->caller_cancelled, g_source_unref);
+    }
+  g_clear_object (&data->caller);
+}
 
 static void
 send_data_free (SendData *data)
 {
+  detach_caller (data);
   g_clear_object (&data->request);
   g_free (data->key);
   g_free (data);
+}
+
+/* The caller of send_async() stopped waiting: it alone is told "cancelled". */
+static gboolean
+caller_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  SendData *data = user_data;
+  g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
+
+  g_clear_pointer (&data->caller_cancelled, g_source_unref);
+  g_task_return_error_if_cancelled (caller);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -87,25 +117,34 @@ finish_send (GTask         *task,
 {
   TirkeuOutbox *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
 
+  detach_caller (data);
   g_hash_table_remove (self->in_flight, data->key);
   if (confirmed != NULL)
     {
       tirkeu_journal_complete_async (self->journal, data->key, confirmed, NULL, complete_cb,
                                      NULL);
       g_signal_emit (self, signals[SENT], 0, confirmed);
+      if (caller != NULL)
+        g_task_return_pointer (caller, g_object_ref (confirmed), g_object_unref);
       g_task_return_pointer (task, g_object_ref (confirmed), g_object_unref);
       return;
     }
 
-  /* Kept in the outbox: transient failures are retried, others wait for the user. */
-  {
-    guint delay = tirkeu_portal_error_is_transient (error) ? self->retry_ms
-                                                           : MAX (self->retry_ms, 3600000u);
-    tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,
-                                         g_get_real_time () + (gint64) delay * 1000, NULL,
-                                         record_attempt_cb, NULL);
-  }
+  /* Kept in the outbox: transient failures are retried, others wait for the user. The outbox
+   * itself going away is neither: the entry keeps the schedule it had. */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      guint delay = tirkeu_portal_error_is_transient (error) ? self->retry_ms
+                                                             : MAX (self->retry_ms, 3600000u);
+
+      tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,
+                                           g_get_real_time () + (gint64) delay * 1000, NULL,
+                                           record_attempt_cb, NULL);
+    }
+  if (caller != NULL)
+    g_task_return_error (caller, g_error_copy (error));
   g_task_return_error (task, error);
 }
 
@@ -174,21 +213,33 @@ enqueue_cb (GObject      *object,
       SendData *data = g_task_get_task_data (task);
 
       /* Not written: nothing is sent, so that nothing can be lost. */
+      g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
+
+      detach_caller (data);
       g_hash_table_remove (self->in_flight, data->key);
+      if (caller != NULL)
+        g_task_return_error (caller, g_error_copy (error));
       g_task_return_error (task, error);
       return;
     }
   start_submit (g_steal_pointer (&task));
 }
 
+static void send_done_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
 /**
  * tirkeu_outbox_send_async:
  * @request: a request the portal created (it has its portal id) and the seller signed
  * @draft_id: (nullable): its draft, deleted when the request enters the outbox
+ * @cancellable: (nullable): ends this caller's wait, not the submission
  *
  * Writes @request to the outbox, then submits its signature. The result is the request as
  * the portal confirmed it; on a failure the request stays in the outbox (retried by itself
- * when the failure is transient, see tirkeu_portal_error_is_transient()).
+ * when the failure is transient, see tirkeu_portal_error_is_transient()). Cancelling
+ * @cancellable returns %G_IO_ERROR_CANCELLED to this caller at once; the request goes on its
+ * way all the same (#TirkeuOutbox::sent says when it arrived).
  */
 void
 tirkeu_outbox_send_async (TirkeuOutbox        *self,
@@ -198,6 +249,7 @@ tirkeu_outbox_send_async (TirkeuOutbox        *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  g_autoptr(GTask) caller = NULL;
   g_autoptr(GTask) task = NULL;
   SendData *data;
 
@@ -206,18 +258,30 @@ tirkeu_outbox_send_async (TirkeuOutbox        *self,
   g_return_if_fail (tirkeu_request_get_portal_id (request) != NULL);
   g_return_if_fail (tirkeu_request_get_seller_signature (request) != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tirkeu_outbox_send_async);
+  caller = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (caller, tirkeu_outbox_send_async);
+
+  /* The submission is the outbox's, under its own cancellable. */
+  task = g_task_new (self, self->cancellable, send_done_cb, NULL);
+  g_task_set_source_tag (task, tirkeu_outbox_flush);
   data = g_new0 (SendData, 1);
   data->request = g_object_ref (request);
   data->key = g_strdup (tirkeu_request_get_idempotency_key (request));
+  data->caller = g_object_ref (caller);
+  if (cancellable != NULL)
+    {
+      data->caller_cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->caller_cancelled, G_SOURCE_FUNC (caller_cancelled_cb), data,
+                             NULL);
+      g_source_attach (data->caller_cancelled, g_task_get_context (caller));
+    }
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
   g_hash_table_add (self->in_flight, g_strdup (data->key));
 
   /* The first timed retry comes after retry-ms, well after this attempt ends. */
   tirkeu_journal_enqueue_async (self->journal, request, draft_id,
                                 g_get_real_time () + (gint64) self->retry_ms * 1000,
-                                cancellable, enqueue_cb, g_steal_pointer (&task));
+                                self->cancellable, enqueue_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -235,16 +299,16 @@ tirkeu_outbox_send_finish (TirkeuOutbox  *self,
 }
 
 static void
-retry_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+send_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuRequest) confirmed = NULL;
 
   confirmed = g_task_propagate_pointer (G_TASK (result), &error);
   if (confirmed == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("Outbox retry failed: %s", error->message);
+    g_debug ("An outbox submission failed: %s", error->message);
 }
 
 static void
@@ -291,7 +355,7 @@ list_due_cb (GObject      *object,
                      load_error != NULL ? load_error->message : "no portal id or signature");
           continue;
         }
-      task = g_task_new (self, self->cancellable, retry_done_cb, NULL);
+      task = g_task_new (self, self->cancellable, send_done_cb, NULL);
       g_task_set_source_tag (task, tirkeu_outbox_flush);
       data = g_new0 (SendData, 1);
       data->request = g_steal_pointer (&request);

@@ -18,7 +18,11 @@
  * signed with it).
  *
  * The PIN is held only while the portal's challenge is being signed, in a copy wiped as soon
- * as the token has it; it is never a property and never logged.
+ * as the token has it; it is never a property and never logged. The token is logged in to
+ * only with a PIN the user just gave to tirkeu_session_sign_in_async(): when the portal
+ * session ends, whoever needed it gets %TIRKEU_PORTAL_CODE_SESSION_EXPIRED, the state turns
+ * %TIRKEU_SESSION_STATE_EXPIRED ("signed out: enter the PIN") and nothing is tried again in
+ * the background. A hardware token counts a failed login against its PIN tries.
  */
 struct _TirkeuSession
 {
@@ -35,6 +39,7 @@ struct _TirkeuSession
   TirkeuPortalSeller  *seller;
   GError              *error;
   GCancellable        *cancellable;
+  struct _SignInOp    *sign_in_op;     /* the sign-in under way, shared by its callers */
 
   /* state */
   TirkeuSessionState   state;
@@ -59,24 +64,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/**
- * tirkeu_wipe_string:
- * @secret: (nullable): a PIN or another secret
- *
- * Overwrites @secret and frees it.
- */
-void
-tirkeu_wipe_string (char *secret)
-{
-  volatile char *p = (volatile char *) secret;
-
-  if (secret == NULL)
-    return;
-  while (*p != '\0')
-    *p++ = '\0';
-  g_free (secret);
-}
 
 static void
 set_state (TirkeuSession      *self,
@@ -216,7 +203,28 @@ token_removed_cb (TirkeuSession   *self,
                                           g_object_ref (self));
 }
 
-/* The portal's sign-in challenge goes to the AUTH key chosen in sign_in_async(). */
+/* The portal session ended and the client asked for a new one without a PIN from the user:
+ * the desk is signed out until the user gives it. */
+static void
+expire (TirkeuSession *self)
+{
+  if (self->state != TIRKEU_SESSION_STATE_SIGNED_IN)
+    return;
+
+  g_debug ("The portal session ended: signed out until the PIN is given again");
+  g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
+  g_clear_error (&self->error);
+  self->error = g_error_new_literal (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
+                                     _("Signed out: the portal session ended. Enter the PIN "
+                                       "to sign in again."));
+  tirkeu_portal_client_sign_out (self->client);
+  set_state (self, TIRKEU_SESSION_STATE_EXPIRED);
+  g_signal_emit (self, signals[SIGNED_OUT], 0, FALSE);
+}
+
+/* The portal's sign-in challenge goes to the AUTH key chosen in sign_in_async(), with the
+ * PIN given there. The client also calls this on its own when a call finds the session
+ * expired: without a PIN the user just gave, the token is not touched. */
 static void
 portal_sign_func (TirkeuPortalClient  *client,
                   GBytes              *challenge,
@@ -228,12 +236,22 @@ portal_sign_func (TirkeuPortalClient  *client,
   TirkeuSession *self = user_data;
   g_autofree char *pin = NULL;
 
+  if (self->sign_in_pin == NULL || self->sign_in_certificate_id == NULL || self->token == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
+
+      g_task_set_source_tag (task, portal_sign_func);
+      expire (self);
+      g_task_return_new_error (task, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
+                               "%s", _("Signed out: the portal session ended. Enter the PIN "
+                                       "to sign in again."));
+      return;
+    }
+
   pin = g_steal_pointer (&self->sign_in_pin);
-  tirkeu_token_manager_sign_async (self->tokens,
-                                   self->token != NULL ? tirkeu_token_info_get_serial (self->token) : "",
-                                   self->sign_in_certificate_id != NULL ? self->sign_in_certificate_id : "",
-                                   TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, pin != NULL ? pin : "",
-                                   challenge, cancellable, callback, callback_data);
+  tirkeu_token_manager_sign_async (self->tokens, tirkeu_token_info_get_serial (self->token),
+                                   self->sign_in_certificate_id, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                   NULL, pin, challenge, cancellable, callback, callback_data);
   /* The token job has its own copy. */
   tirkeu_wipe_string (g_steal_pointer (&pin));
 }
@@ -246,6 +264,8 @@ portal_sign_finish_func (TirkeuPortalClient  *client,
 {
   TirkeuSession *self = user_data;
 
+  if (g_task_is_valid (result, self))
+    return g_task_propagate_pointer (G_TASK (result), error);
   return tirkeu_token_manager_sign_finish (self->tokens, result, error);
 }
 
@@ -472,7 +492,9 @@ tirkeu_session_get_state (TirkeuSession *self)
 /**
  * tirkeu_session_get_error:
  *
- * Returns: (nullable): why the module did not load or no token could be listed
+ * Returns: (nullable): why the module did not load or no token could be listed, or, in
+ *   %TIRKEU_SESSION_STATE_EXPIRED, that the portal session ended (a
+ *   %TIRKEU_PORTAL_CODE_SESSION_EXPIRED error whose message says to enter the PIN)
  */
 const GError *
 tirkeu_session_get_error (TirkeuSession *self)
@@ -655,24 +677,152 @@ tirkeu_session_refresh_token_finish (TirkeuSession  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* One sign-in under way, shared by every caller of sign_in_async() that came while it ran.
+ * Each caller waits with its own cancellable and may leave alone; the sign-in itself runs
+ * under the operation's own cancellable, cancelled only when the last caller has left. */
+typedef struct _SignInOp
+{
+  TirkeuSession *self;
+  GCancellable  *cancellable;
+  GPtrArray     *waiters;     /* Waiter */
+  gboolean       retried;
+} SignInOp;
+
+typedef struct
+{
+  GTask   *task;
+  GSource *cancelled;         /* this caller's cancellable, as a main-context source */
+} Waiter;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->cancelled != NULL)
+    {
+      g_source_destroy (waiter->cancelled);
+      g_source_unref (waiter->cancelled);
+    }
+  g_clear_object (&waiter->task);
+  g_free (waiter);
+}
+
+static void
+sign_in_op_free (SignInOp *op)
+{
+  g_clear_pointer (&op->waiters, g_ptr_array_unref);
+  g_clear_object (&op->cancellable);
+  g_clear_object (&op->self);
+  g_free (op);
+}
+
+static gboolean
+waiter_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+  TirkeuSession *self = g_task_get_source_object (waiter->task);
+  SignInOp *op = self->sign_in_op;
+  g_autoptr(GTask) task = g_object_ref (waiter->task);
+
+  g_return_val_if_fail (op != NULL, G_SOURCE_REMOVE);
+
+  /* Removing frees the waiter and destroys this source: nothing of it is used after. */
+  g_ptr_array_remove (op->waiters, waiter);
+  g_task_return_error_if_cancelled (task);
+  if (op->waiters->len == 0)
+    g_cancellable_cancel (op->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sign_in_op_add (SignInOp *op,
+                GTask    *task)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  waiter->task = g_object_ref (task);
+  if (cancellable != NULL)
+    {
+      waiter->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter->cancelled, G_SOURCE_FUNC (waiter_cancelled_cb), waiter,
+                             NULL);
+      g_source_attach (waiter->cancelled, g_task_get_context (task));
+    }
+  g_ptr_array_add (op->waiters, waiter);
+}
+
+static void sign_in_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data);
+
+static void
+sign_in_op_start (SignInOp *op)
+{
+  tirkeu_portal_client_sign_in_async (op->self->client, op->cancellable, sign_in_cb, op);
+}
+
+/* Hands the outcome to every caller still waiting. Takes @error. */
+static void
+sign_in_op_complete (SignInOp *op,
+                     GError   *error)
+{
+  TirkeuSession *self = op->self;
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&op->waiters);
+
+  g_assert (self->sign_in_op == op);
+  self->sign_in_op = NULL;
+  op->waiters = g_ptr_array_new ();
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      Waiter *waiter = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (waiter->task, g_error_copy (error));
+      else
+        g_task_return_boolean (waiter->task, TRUE);
+    }
+  g_clear_error (&error);
+  sign_in_op_free (op);
+}
+
 static void
 sign_in_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  TirkeuSession *self = g_task_get_source_object (task);
+  SignInOp *op = user_data;
+  TirkeuSession *self = op->self;
   g_autoptr(TirkeuPortalSeller) seller = NULL;
   GError *error = NULL;
 
-  g_clear_pointer (&self->sign_in_pin, tirkeu_wipe_string);
   seller = tirkeu_portal_client_sign_in_finish (TIRKEU_PORTAL_CLIENT (object), result, &error);
+
+  /* The client joined a sign-in another of its calls had started (a call that found the
+   * session ended) and that call's caller cancelled it. The PIN was not used yet, and
+   * someone still waits: start again, once. */
+  if (seller == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_cancellable_is_cancelled (op->cancellable) && self->sign_in_pin != NULL
+      && !op->retried)
+    {
+      g_clear_error (&error);
+      op->retried = TRUE;
+      sign_in_op_start (op);
+      return;
+    }
+
+  g_clear_pointer (&self->sign_in_pin, tirkeu_wipe_string);
   if (seller == NULL)
     {
       g_clear_object (&self->certificate);
-      set_state (self, self->token != NULL ? TIRKEU_SESSION_STATE_TOKEN_PRESENT
-                                           : TIRKEU_SESSION_STATE_NO_TOKEN);
-      g_task_return_error (task, error);
+      /* A session that ended still says so until a sign-in goes through. */
+      set_state (self, self->token == NULL ? TIRKEU_SESSION_STATE_NO_TOKEN
+                       : self->error != NULL
+                         && g_error_matches (self->error, TIRKEU_PORTAL_ERROR,
+                                             TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
+                       ? TIRKEU_SESSION_STATE_EXPIRED : TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+      sign_in_op_complete (op, error);
       return;
     }
   if (self->token == NULL)
@@ -680,26 +830,34 @@ sign_in_cb (GObject      *object,
       /* Pulled out while the portal answered. */
       tirkeu_portal_client_sign_out (self->client);
       g_clear_object (&self->certificate);
-      g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_TOKEN_REMOVED,
-                               "The token was removed");
+      sign_in_op_complete (op, g_error_new_literal (TIRKEU_TOKEN_ERROR,
+                                                    TIRKEU_TOKEN_ERROR_TOKEN_REMOVED,
+                                                    "The token was removed"));
       return;
     }
   g_clear_pointer (&self->seller, tirkeu_portal_seller_free);
   self->seller = g_steal_pointer (&seller);
+  g_clear_error (&self->error);
   set_state (self, TIRKEU_SESSION_STATE_SIGNED_IN);
   /* Whatever waited in the outbox for a session goes now. */
   if (self->outbox != NULL)
     tirkeu_outbox_flush (self->outbox);
-  g_task_return_boolean (task, TRUE);
+  sign_in_op_complete (op, NULL);
 }
 
 /**
  * tirkeu_session_sign_in_async:
  * @certificate: an AUTH certificate of the token in use
  * @pin: the token's PIN (copied, wiped after use)
+ * @cancellable: (nullable): lets this caller stop waiting
  *
  * Signs the portal's challenge with @certificate and reads the seller's profile and OKED
  * check (step 1).
+ *
+ * A call made while a sign-in with the same certificate is under way waits for that one
+ * (its @pin is not used: the token is logged in to once); one with another certificate fails
+ * with %G_IO_ERROR_PENDING. Cancelling @cancellable ends only this caller's wait; the
+ * sign-in stops when every caller has left.
  */
 void
 tirkeu_session_sign_in_async (TirkeuSession       *self,
@@ -710,6 +868,7 @@ tirkeu_session_sign_in_async (TirkeuSession       *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  SignInOp *op;
 
   g_return_if_fail (TIRKEU_IS_SESSION (self));
   g_return_if_fail (TIRKEU_IS_CERTIFICATE (certificate));
@@ -717,10 +876,24 @@ tirkeu_session_sign_in_async (TirkeuSession       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_session_sign_in_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (self->token == NULL)
     {
       g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
                                "No token is inserted");
+      return;
+    }
+
+  if (self->sign_in_op != NULL)
+    {
+      if (g_strcmp0 (self->sign_in_certificate_id, tirkeu_certificate_get_id (certificate)) != 0)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                                   "A sign-in with another certificate is under way");
+          return;
+        }
+      sign_in_op_add (self->sign_in_op, task);
       return;
     }
 
@@ -729,8 +902,14 @@ tirkeu_session_sign_in_async (TirkeuSession       *self,
   self->sign_in_certificate_id = g_strdup (tirkeu_certificate_get_id (certificate));
   self->sign_in_pin = g_strdup (pin);
   set_state (self, TIRKEU_SESSION_STATE_SIGNING_IN);
-  tirkeu_portal_client_sign_in_async (self->client, cancellable, sign_in_cb,
-                                      g_steal_pointer (&task));
+
+  op = g_new0 (SignInOp, 1);
+  op->self = g_object_ref (self);
+  op->cancellable = g_cancellable_new ();
+  op->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  self->sign_in_op = op;
+  sign_in_op_add (op, task);
+  sign_in_op_start (op);
 }
 
 gboolean
@@ -825,7 +1004,8 @@ tirkeu_session_sign_out (TirkeuSession *self)
 
   was_signed_in = self->state == TIRKEU_SESSION_STATE_SIGNED_IN;
   forget_signed_in (self);
-  if (self->state >= TIRKEU_SESSION_STATE_SIGNING_IN)
+  g_clear_error (&self->error);
+  if (self->state >= TIRKEU_SESSION_STATE_EXPIRED)
     set_state (self, TIRKEU_SESSION_STATE_TOKEN_PRESENT);
   if (was_signed_in)
     g_signal_emit (self, signals[SIGNED_OUT], 0, FALSE);

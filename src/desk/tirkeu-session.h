@@ -9,6 +9,7 @@
 #include "tirkeu-journal.h"
 #include "tirkeu-outbox.h"
 #include "tirkeu-portal-client.h"
+#include "tirkeu-secret.h"
 #include "tirkeu-token-manager.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,8 @@ G_BEGIN_DECLS
  *   tirkeu_session_get_error())
  * @TIRKEU_SESSION_STATE_NO_TOKEN: no token is inserted
  * @TIRKEU_SESSION_STATE_TOKEN_PRESENT: a token is inserted; its certificates are known
+ * @TIRKEU_SESSION_STATE_EXPIRED: signed out because the portal session ended: enter the PIN
+ *   to sign in again (nothing is signed in again without it)
  * @TIRKEU_SESSION_STATE_SIGNING_IN: the portal's challenge is being signed
  * @TIRKEU_SESSION_STATE_SIGNED_IN: signed in: the seller's profile and OKED check are known
  */
@@ -29,6 +32,7 @@ typedef enum
   TIRKEU_SESSION_STATE_NO_MODULE,
   TIRKEU_SESSION_STATE_NO_TOKEN,
   TIRKEU_SESSION_STATE_TOKEN_PRESENT,
+  TIRKEU_SESSION_STATE_EXPIRED,
   TIRKEU_SESSION_STATE_SIGNING_IN,
   TIRKEU_SESSION_STATE_SIGNED_IN,
 } TirkeuSessionState;
@@ -83,7 +87,5 @@ GBytes             *tirkeu_session_sign_finish         (TirkeuSession       *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 void                tirkeu_session_sign_out            (TirkeuSession       *self);
-
-void                tirkeu_wipe_string                 (char                *secret);
 
 G_END_DECLS

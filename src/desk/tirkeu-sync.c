@@ -67,6 +67,7 @@ enum {
   PROP_ONLINE,
   PROP_SYNCING,
   PROP_RETRY_DELAY,
+  PROP_LAST_ERROR,
   N_PROPS
 };
 
@@ -132,6 +133,35 @@ tirkeu_sync_error_is_offline (const GError *error)
 }
 
 /**
+ * tirkeu_sync_error_is_forgotten_cursor:
+ * @error: a #GError
+ *
+ * Returns: %TRUE if @error is the portal refusing the cursor of a "changes" call (a
+ *   %TIRKEU_PORTAL_CODE_VALIDATION_FAILED about the field `cursor`): it no longer knows it,
+ *   and a sync must start again without one
+ */
+gboolean
+tirkeu_sync_error_is_forgotten_cursor (const GError *error)
+{
+  JsonNode *details;
+  JsonObject *object;
+  JsonNode *field;
+
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (!g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_VALIDATION_FAILED))
+    return FALSE;
+  details = tirkeu_portal_error_get_details (error);
+  if (details == NULL || !JSON_NODE_HOLDS_OBJECT (details))
+    return FALSE;
+  object = json_node_get_object (details);
+  field = json_object_get_member (object, "field");
+  return field != NULL && JSON_NODE_HOLDS_VALUE (field)
+         && json_node_get_value_type (field) == G_TYPE_STRING
+         && g_strcmp0 (json_node_get_string (field), "cursor") == 0;
+}
+
+/**
  * tirkeu_sync_stage_is_notable:
  * @stage: a #TirkeuStage
  *
@@ -186,6 +216,7 @@ typedef struct
   char     *cursor;
   guint     n_changed;
   gboolean  first_import;
+  gboolean  restarted;     /* the portal forgot the cursor: started again without one */
 } Round;
 
 static void
@@ -281,6 +312,21 @@ changes_cb (GObject      *source,
                                                      &error);
   if (changes == NULL)
     {
+      Round *round = g_task_get_task_data (task);
+
+      /* Without this, a journal whose cursor the portal forgot (the portal's state was reset,
+       * the cursor aged out) would fail every round for ever. Once per round: a portal that
+       * refuses no cursor at all is another problem. The journal keeps what it holds; the
+       * pages bring it up to date. */
+      if (round->cursor != NULL && !round->restarted
+          && tirkeu_sync_error_is_forgotten_cursor (error))
+        {
+          g_debug ("Sync: the portal forgot the cursor, starting again without one");
+          round->restarted = TRUE;
+          g_clear_pointer (&round->cursor, g_free);
+          fetch_page (g_steal_pointer (&task));
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -489,6 +535,24 @@ set_online (TirkeuSync *self,
     }
 }
 
+/* Takes @error; notifies only when the sync goes from failing to working or the reverse, or
+ * the reason changes. */
+static void
+set_last_error (TirkeuSync *self,
+                GError     *error)
+{
+  gboolean changed;
+
+  changed = (self->last_error == NULL) != (error == NULL)
+            || (error != NULL && (self->last_error->domain != error->domain
+                                  || self->last_error->code != error->code
+                                  || g_strcmp0 (self->last_error->message, error->message) != 0));
+  g_clear_error (&self->last_error);
+  self->last_error = error;
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
 static void
 round_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -504,9 +568,9 @@ round_done_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  g_clear_error (&self->last_error);
   if (error == NULL)
     {
+      set_last_error (self, NULL);
       set_online (self, TRUE, 0);
       schedule (self, self->refresh_pending ? 0 : self->interval_ms);
     }
@@ -519,16 +583,29 @@ round_done_cb (GObject      *source,
 
       delay = MAX (delay, MIN (retry_after_ms, self->backoff_max_ms));
       g_debug ("Sync: portal unreachable (%s), next try in %u ms", error->message, delay);
-      self->last_error = g_steal_pointer (&error);
+      set_last_error (self, g_steal_pointer (&error));
       set_online (self, FALSE, delay);
       schedule (self, delay);
     }
+  else if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
+           || g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED))
+    {
+      /* The session ended: only the user's PIN opens a new one, so trying again on a timer
+       * would only ask the portal to refuse again. The client goes; the next sign-in hands
+       * a new one (tirkeu_sync_set_client()), which starts a round at once. */
+      g_debug ("Sync: the portal session ended, waiting for a sign-in");
+      set_last_error (self, g_steal_pointer (&error));
+      set_online (self, TRUE, 0);
+      self->refresh_pending = FALSE;
+      tirkeu_sync_set_client (self, NULL);
+      return;
+    }
   else
     {
-      /* Reachable but refused (a session that ended, a broken answer): not offline. Try
-       * again at the normal pace; a new client from sign-in starts a round at once. */
+      /* Reachable but refused (a broken answer, a journal that cannot be written): not
+       * offline. Try again at the normal pace. */
       g_message ("Sync with the portal failed: %s", error->message);
-      self->last_error = g_steal_pointer (&error);
+      set_last_error (self, g_steal_pointer (&error));
       set_online (self, TRUE, 0);
       schedule (self, self->interval_ms);
     }
@@ -848,6 +925,9 @@ tirkeu_sync_get_property (GObject    *object,
     case PROP_RETRY_DELAY:
       g_value_set_uint (value, self->retry_delay_ms);
       break;
+    case PROP_LAST_ERROR:
+      g_value_set_boxed (value, self->last_error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -942,6 +1022,16 @@ tirkeu_sync_class_init (TirkeuSyncClass *klass)
   properties[PROP_RETRY_DELAY] =
     g_param_spec_uint ("retry-delay", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuSync:last-error:
+   *
+   * Why the last scheduled round failed (a #GError), %NULL once a round went through. The
+   * window shows it: a sync that fails is never silent.
+   */
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

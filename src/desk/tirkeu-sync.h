@@ -56,6 +56,7 @@ gboolean            tirkeu_sync_run_finish         (TirkeuSync          *self,
                                                     GError             **error);
 
 gboolean            tirkeu_sync_error_is_offline   (const GError        *error);
+gboolean            tirkeu_sync_error_is_forgotten_cursor (const GError *error);
 gboolean            tirkeu_sync_stage_is_notable   (TirkeuStage          stage);
 
 G_END_DECLS

@@ -11,6 +11,161 @@
 #include "tirkeu-portal-private.h"
 #include "tirkeu-i18n.h"
 
+/* The deepest answer of the contract (a /changes page: changes[].history[].message) nests
+ * five levels; json-glib parses recursively and a hostile answer of some 80,000 brackets
+ * overflows the stack. */
+#define MAX_DEPTH 64
+
+/* Whether @data nests objects and arrays at most @max_depth deep. A byte scan, done before
+ * json-glib sees the text: brackets inside strings do not count, and an escaped quote does
+ * not end a string. It does not judge the syntax; the parser does. */
+static gboolean
+depth_within (const char *data,
+              gsize       len,
+              guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '{':
+        case '[':
+          if (++depth > max_depth)
+            return FALSE;
+          break;
+        case '}':
+        case ']':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+/* json-glib turns an escaped lone surrogate ("\uD800") into bytes that are not UTF-8, in
+ * member names as in values; every string is checked once here, so that no mapping, no
+ * GVariant and no widget ever holds such text. The recursion is bounded by MAX_DEPTH. */
+static gboolean
+text_valid (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !text_valid (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!text_valid (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING ||
+             g_utf8_validate (json_node_get_string (node), -1, NULL);
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+/**
+ * tirkeu_portal_json_parse:
+ * @data: (array length=len): an answer's body
+ * @len: its length in bytes
+ * @error: return location for a %TIRKEU_PORTAL_CODE_MALFORMED error
+ *
+ * Parses an answer of the portal, which is untrusted: the text must be UTF-8, nest at most
+ * 64 levels (checked before parsing, so that a hostile answer cannot exhaust the stack) and
+ * every string in it must be valid text once its escapes are decoded.
+ *
+ * Returns: (transfer full) (nullable): the root node (a JSON null for an empty text), or
+ *   %NULL with @error set
+ */
+JsonNode *
+tirkeu_portal_json_parse (const char  *data,
+                          gsize        len,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root;
+
+  if (len == 0)
+    return json_node_new (JSON_NODE_NULL);
+
+  /* The contract says UTF-8; json-glib would accept some invalid sequences silently. */
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer is not valid JSON: %s"), _("invalid UTF-8"));
+      return NULL;
+    }
+  if (!depth_within (data, len, MAX_DEPTH))
+    {
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer nests deeper than %u levels"), MAX_DEPTH);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, len, &parse_error))
+    {
+      /* json-glib quotes the offending text, decoded escapes and all, which need not be
+       * UTF-8: the message reaches the details a user may open. */
+      g_autofree char *reason = g_utf8_make_valid (parse_error->message, -1);
+
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer is not valid JSON: %s"), reason);
+      return NULL;
+    }
+
+  root = json_parser_steal_root (parser);
+  if (root == NULL)
+    return json_node_new (JSON_NODE_NULL);
+  if (!text_valid (root))
+    {
+      json_node_unref (root);
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer holds text that is not valid UTF-8"));
+      return NULL;
+    }
+
+  return root;
+}
+
 /**
  * tirkeu_portal_json_join:
  * @path: (nullable): the path of the enclosing object, "" or %NULL for the root
@@ -59,6 +214,48 @@ tirkeu_portal_json_malformed (const char *path,
   json_builder_add_string_value (builder, field);
   json_builder_set_member_name (builder, "expected");
   json_builder_add_string_value (builder, expected);
+  json_builder_end_object (builder);
+  details = json_builder_get_root (builder);
+  _tirkeu_portal_error_set_details (error, details);
+
+  return error;
+}
+
+/**
+ * tirkeu_portal_json_mismatch:
+ * @field: the member of the answer that does not fit the question, e.g. "vin"
+ * @expected: what it had to be, e.g. "the VIN asked for"
+ * @answered: (nullable): what the portal answered, for the details; an IIN goes in masked
+ *
+ * An answer that is well formed but answers another question (another vehicle, person or
+ * request): it must not be shown or stored as if it were the one asked for.
+ *
+ * Returns: (transfer full): a %TIRKEU_PORTAL_CODE_MALFORMED error whose details are
+ *   `{"field": …, "expected": …, "answered": …}`
+ */
+GError *
+tirkeu_portal_json_mismatch (const char *field,
+                             const char *expected,
+                             const char *answered)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) details = NULL;
+  GError *error;
+
+  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                       _("The portal's answer does not fit the question: “%s” must be %s"),
+                       field, expected);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "field");
+  json_builder_add_string_value (builder, field);
+  json_builder_set_member_name (builder, "expected");
+  json_builder_add_string_value (builder, expected);
+  if (answered != NULL)
+    {
+      json_builder_set_member_name (builder, "answered");
+      json_builder_add_string_value (builder, answered);
+    }
   json_builder_end_object (builder);
   details = json_builder_get_root (builder);
   _tirkeu_portal_error_set_details (error, details);
@@ -314,8 +511,18 @@ tirkeu_portal_json_datetime (JsonObject             *object,
   if (text == NULL)
     return TRUE;
 
-  /* RFC 3339 date-time: the zone is mandatory, so no default zone is passed. */
-  parsed = g_date_time_new_from_iso8601 (text, NULL);
+  /* RFC 3339 date-time exactly: GLib's ISO 8601 reader also takes week and ordinal dates,
+   * the basic format and a missing seconds field, which the contract does not allow. The
+   * zone is mandatory, so no default zone is passed. */
+  parsed = NULL;
+  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
+                            "(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", text, 0, 0))
+    {
+      /* RFC 3339 allows lower-case t and z (section 5.6); GLib wants them upper-case. */
+      g_autofree char *upper = g_ascii_strup (text, -1);
+
+      parsed = g_date_time_new_from_iso8601 (upper, NULL);
+    }
   if (parsed == NULL)
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
@@ -377,26 +584,29 @@ tirkeu_portal_json_base64 (JsonObject             *object,
   if (text == NULL)
     return TRUE;
 
-  /* g_base64_decode() skips characters outside the alphabet: check them first, so that a
-   * corrupted value is refused rather than silently shortened. */
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
-        {
-          g_propagate_error (error, tirkeu_portal_json_malformed (path, member,
-                                                                  _("base64 text")));
-          return FALSE;
-        }
-    }
-  if (strlen (text) % 4 != 0)
-    {
-      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("base64 text")));
-      return FALSE;
-    }
+  /* g_base64_decode() skips characters outside the alphabet and reads on past a "=": check
+   * the text first, so that a corrupted value is refused rather than silently changed.
+   * Standard base64 with padding: groups of four, "=" only as the last one or two. */
+  {
+    gsize text_len = strlen (text);
+    gsize n_padding = 0;
+
+    if (text_len % 4 != 0)
+      goto bad;
+    if (text_len > 0 && text[text_len - 1] == '=')
+      n_padding = (text_len > 1 && text[text_len - 2] == '=') ? 2 : 1;
+    for (gsize i = 0; i < text_len - n_padding; i++)
+      if (!g_ascii_isalnum (text[i]) && text[i] != '+' && text[i] != '/')
+        goto bad;
+  }
 
   decoded = g_base64_decode (text, &len);
   *value = g_bytes_new_take (decoded, len);
   return TRUE;
+
+bad:
+  g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("base64 text")));
+  return FALSE;
 }
 
 JsonObject *
@@ -440,6 +650,10 @@ tirkeu_portal_json_array_string (JsonArray   *array,
 
 /* ------------------------------------------------------------------------------------------ */
 /* The contract's schemas                                                                     */
+
+/* A vehicle's model year, as the contract bounds it. */
+#define YEAR_MIN 1900
+#define YEAR_MAX 2100
 
 static gboolean
 check_pattern (const char  *value,
@@ -886,7 +1100,7 @@ tirkeu_portal_json_to_vehicle_check (JsonNode  *root,
           !tirkeu_portal_json_string (epassport, "epassport", "model",
                                       TIRKEU_PORTAL_JSON_OPTIONAL, &model, error) ||
           !tirkeu_portal_json_int (epassport, "epassport", "year", TIRKEU_PORTAL_JSON_OPTIONAL,
-                                   0, 9999, &year, error) ||
+                                   YEAR_MIN, YEAR_MAX, &year, error) ||
           !tirkeu_portal_json_string (epassport, "epassport", "colour",
                                       TIRKEU_PORTAL_JSON_OPTIONAL, &colour, error) ||
           !tirkeu_portal_json_string (epassport, "epassport", "body",
@@ -950,6 +1164,34 @@ tirkeu_portal_json_to_vehicle_check (JsonNode  *root,
       check->stopped_code = tirkeu_portal_code_from_string (stop_codes[code]);
     }
 
+  /* The answer must say the same thing twice: the step that stops the request is the first
+   * of steps 3-5 that does not pass, with that step's code, and none when all pass. A "not
+   * found" e-passport without a stopped step would let a request go on that must not. */
+  {
+    guint first_failing = !check->epassport_found ? 3
+                          : check->customs != TIRKEU_PORTAL_PAYMENT_PAID ? 4
+                          : check->utilization != TIRKEU_PORTAL_PAYMENT_PAID ? 5 : 0;
+
+    if (check->stopped_at_step != first_failing ||
+        (first_failing != 0 &&
+         check->stopped_code != tirkeu_portal_code_from_string (stop_codes[first_failing - 3])))
+      {
+        g_autofree char *expected = NULL;
+
+        if (first_failing == 0)
+          expected = g_strdup (_("null when steps 3-5 pass"));
+        else
+          expected = g_strdup_printf (_("step %u with code %s"), first_failing,
+                                      stop_codes[first_failing - 3]);
+        g_propagate_error (error,
+                           tirkeu_portal_json_mismatch ("stopped_at", expected,
+                                                        check->stopped_at_step != 0
+                                                          ? tirkeu_portal_code_to_string (check->stopped_code)
+                                                          : NULL));
+        return NULL;
+      }
+  }
+
   return g_steal_pointer (&check);
 }
 
@@ -1001,8 +1243,10 @@ tirkeu_portal_json_to_contract (JsonObject  *object,
       !tirkeu_portal_json_string (buyer, buyer_path, "full_name", 0, &buyer_name, error))
     return NULL;
 
-  /* Money is a decimal string with exactly two decimals, never a JSON number. */
-  if (!g_regex_match_simple ("^[0-9]+\\.[0-9]{2}$", price, 0, 0) ||
+  /* Money is a decimal string with exactly two decimals, never a JSON number, and at most
+   * 15 digits of tenge (the contract's bound, far above any car and inside the tiyn's
+   * 64-bit range). */
+  if (!g_regex_match_simple ("^[0-9]{1,15}\\.[0-9]{2}$", price, 0, 0) ||
       !tirkeu_contract_parse_price (price, &price_tiyn, NULL))
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, "price",
@@ -1053,96 +1297,6 @@ tirkeu_portal_json_to_contracts (JsonNode  *root,
   return g_steal_pointer (&contracts);
 }
 
-static gboolean
-get_stage (JsonObject   *object,
-           const char   *path,
-           const char   *member,
-           TirkeuStage  *stage,
-           GError      **error)
-{
-  const char *name;
-
-  if (!tirkeu_portal_json_string (object, path, member, 0, &name, error))
-    return FALSE;
-  if (!tirkeu_stage_from_string (name, stage))
-    {
-      g_propagate_error (error, tirkeu_portal_json_malformed (path, member, _("a known stage")));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* The core's request has no setters for its creation and update times or its idempotency
- * key (a local request makes its own): the portal's values go in through the request's own
- * serialized form, which tirkeu_request_new_from_variant() checks as it loads it. The first
- * history entry, the draft the core made "now", takes the portal's creation time. */
-static TirkeuRequest *
-request_with_portal_times (TirkeuRequest  *request,
-                           GDateTime      *created_at,
-                           GDateTime      *updated_at,
-                           const char     *idempotency_key,
-                           GError        **error)
-{
-  g_autoptr(GVariant) variant = tirkeu_request_to_variant (request);
-  g_autoptr(GVariant) history = NULL;
-  g_autoptr(GVariant) rebuilt = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GVariantBuilder builder, entries;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-  TirkeuRequest *result;
-  gint64 created_usec = g_date_time_to_unix (created_at) * G_USEC_PER_SEC +
-                        g_date_time_get_microsecond (created_at);
-  gint64 updated_usec = g_date_time_to_unix (updated_at) * G_USEC_PER_SEC +
-                        g_date_time_get_microsecond (updated_at);
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_iter_init (&iter, variant);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (g_str_equal (key, "created-at"))
-        g_variant_builder_add (&builder, "{sv}", key, g_variant_new_int64 (created_usec));
-      else if (g_str_equal (key, "updated-at"))
-        g_variant_builder_add (&builder, "{sv}", key,
-                               g_variant_new_int64 (MAX (updated_usec, created_usec)));
-      else if (g_str_equal (key, "idempotency-key") && idempotency_key != NULL)
-        g_variant_builder_add (&builder, "{sv}", key, g_variant_new_string (idempotency_key));
-      else if (g_str_equal (key, "history") &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE ("a(sxmss)")))
-        {
-          g_variant_builder_init (&entries, G_VARIANT_TYPE ("a(sxmss)"));
-          for (gsize i = 0; i < g_variant_n_children (value); i++)
-            {
-              const char *stage, *actor;
-              const char *message;
-              gint64 at;
-
-              g_variant_get_child (value, i, "(&sxm&s&s)", &stage, &at, &message, &actor);
-              if (i == 0 && g_str_equal (stage, "draft") && at > created_usec)
-                at = created_usec;
-              g_variant_builder_add (&entries, "(sxmss)", stage, at, message, actor);
-            }
-          g_variant_builder_add (&builder, "{sv}", key, g_variant_builder_end (&entries));
-        }
-      else
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
-  rebuilt = g_variant_ref_sink (g_variant_builder_end (&builder));
-
-  result = tirkeu_request_new_from_variant (rebuilt, &local_error);
-  if (result == NULL)
-    {
-      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's request cannot be stored: %s"), local_error->message);
-      return NULL;
-    }
-
-  return result;
-}
-
 /**
  * tirkeu_portal_json_request_set_idempotency_key:
  * @request: a request from the portal
@@ -1156,9 +1310,24 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
                                                 const char     *idempotency_key,
                                                 GError        **error)
 {
-  return request_with_portal_times (request, tirkeu_request_get_created_at (request),
-                                    tirkeu_request_get_updated_at (request), idempotency_key,
-                                    error);
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) local_error = NULL;
+  TirkeuRequest *copy;
+
+  g_return_val_if_fail (g_uuid_string_is_valid (idempotency_key), NULL);
+
+  /* The request may be shared: the key goes on a copy. */
+  variant = tirkeu_request_to_variant (request);
+  copy = tirkeu_request_new_from_variant (variant, &local_error);
+  if (copy == NULL)
+    {
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's request cannot be stored: %s"), local_error->message);
+      return NULL;
+    }
+  tirkeu_request_set_portal_record (copy, tirkeu_request_get_created_at (request),
+                                    tirkeu_request_get_updated_at (request), idempotency_key);
+  return copy;
 }
 
 /**
@@ -1195,10 +1364,11 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   g_autofree char *refusal_path = tirkeu_portal_json_join (path, "refusal");
   g_autofree char *tson_path = tirkeu_portal_json_join (path, "tson");
   const char *id, *vin, *buyer_iin, *contract_number, *seller_bin, *buyer_name, *plate_type;
-  const char *make, *model, *colour, *category, *idempotency_key;
+  const char *make, *model, *colour, *category, *idempotency_key, *stage_name;
   JsonObject *vehicle_object, *buyer, *contract_object, *refusal, *tson;
   JsonArray *history;
   TirkeuStage stage;
+  gboolean stage_known;
   gint64 rev, year;
 
   if (!get_request_id (object, path, "id", &id, error) ||
@@ -1208,7 +1378,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
        !check_pattern (idempotency_key, path, "idempotency_key", idempotency_key_char, 1, 128,
                        _("an Idempotency-Key of 1-128 characters of A-Z a-z 0-9 . _ : -"),
                        error)) ||
-      !get_stage (object, path, "stage", &stage, error) ||
+      !tirkeu_portal_json_string (object, path, "stage", 0, &stage_name, error) ||
       !tirkeu_portal_json_int (object, path, "revision", 0, 0, G_MAXINT64, &rev, error) ||
       !get_vin (object, path, "vin", &vin, error) ||
       !get_twelve_digits (object, path, "buyer_iin", &buyer_iin, error) ||
@@ -1220,7 +1390,8 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       !tirkeu_portal_json_object (object, path, "vehicle", 0, &vehicle_object, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "make", 0, &make, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "model", 0, &model, error) ||
-      !tirkeu_portal_json_int (vehicle_object, vehicle_path, "year", 0, 0, 9999, &year, error) ||
+      !tirkeu_portal_json_int (vehicle_object, vehicle_path, "year", 0, YEAR_MIN, YEAR_MAX,
+                               &year, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "colour",
                                   TIRKEU_PORTAL_JSON_OPTIONAL, &colour, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "category",
@@ -1236,6 +1407,19 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       !tirkeu_portal_json_string (object, path, "plate_type", TIRKEU_PORTAL_JSON_NULLABLE,
                                   &plate_type, error))
     return NULL;
+
+  /* The bytes the seller signs: nothing to sign is no request. */
+  if (g_bytes_get_size (payload) == 0)
+    {
+      g_propagate_error (error, tirkeu_portal_json_malformed (path, "signing_payload",
+                                                              _("bytes to sign")));
+      return NULL;
+    }
+
+  /* A stage this build does not know (a newer portal) is not an error: the contract says a
+   * client keeps such a request as "unknown" and shows it. The request holds the last stage
+   * of its history this build knows, @info names the portal's. */
+  stage_known = tirkeu_stage_from_string (stage_name, &stage);
 
   if (plate_type != NULL && !g_strv_contains (plate_types, plate_type))
     {
@@ -1273,24 +1457,24 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   tirkeu_request_set_contract (request, contract->contract);
 
   /* Replay the history, oldest first; stages this build does not know are skipped (a newer
-   * portal), the current stage must be known. */
+   * portal). */
   for (guint i = 0; i < json_array_get_length (history); i++)
     {
       g_autofree char *entry_path = g_strdup_printf ("%s[%u]", history_path, i);
       JsonObject *entry = tirkeu_portal_json_array_object (history, history_path, i, error);
       g_autoptr(GDateTime) at = NULL;
       TirkeuPortalText message = { 0 };
-      const char *stage_name;
+      const char *entry_stage_name;
       TirkeuStage entry_stage;
       gboolean applied;
 
       if (entry == NULL ||
-          !tirkeu_portal_json_string (entry, entry_path, "stage", 0, &stage_name, error) ||
+          !tirkeu_portal_json_string (entry, entry_path, "stage", 0, &entry_stage_name, error) ||
           !tirkeu_portal_json_datetime (entry, entry_path, "at", 0, &at, error) ||
           !tirkeu_portal_json_to_text (entry, entry_path, "message", 0, &message, error))
         return NULL;
 
-      if (!tirkeu_stage_from_string (stage_name, &entry_stage))
+      if (!tirkeu_stage_from_string (entry_stage_name, &entry_stage))
         {
           tirkeu_portal_text_clear (&message);
           continue;
@@ -1325,7 +1509,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
         }
     }
 
-  if (tirkeu_request_get_stage (request) != stage &&
+  if (stage_known && tirkeu_request_get_stage (request) != stage &&
       !tirkeu_request_apply_portal_stage (request, stage, updated_at, NULL, NULL))
     {
       g_propagate_error (error, tirkeu_portal_json_malformed (path, "stage",
@@ -1377,17 +1561,10 @@ tirkeu_portal_json_to_request (JsonObject               *object,
    * fits the contract but is not a UUID was made by another client; the core keeps UUIDs
    * only, so the request keeps its own key and @info the portal's. Refusing the answer
    * instead would stop a sync at that request for good. */
-  {
-    gboolean keep = idempotency_key != NULL && g_uuid_string_is_valid (idempotency_key);
-    TirkeuRequest *with_times = request_with_portal_times (request, created_at, updated_at,
-                                                           keep ? idempotency_key : NULL,
-                                                           error);
-
-    if (with_times == NULL)
-      return NULL;
-    g_object_unref (request);
-    request = with_times;
-  }
+  tirkeu_request_set_portal_record (request, created_at, updated_at,
+                                    idempotency_key != NULL &&
+                                    g_uuid_string_is_valid (idempotency_key)
+                                      ? idempotency_key : NULL);
 
   request_info->id = g_strdup (id);
   request_info->revision = rev;
@@ -1395,6 +1572,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->updated_at = g_steal_pointer (&updated_at);
   request_info->signing_payload = g_steal_pointer (&payload);
   request_info->idempotency_key = g_strdup (idempotency_key);
+  request_info->unknown_stage = stage_known ? NULL : g_strdup (stage_name);
   if (info != NULL)
     *info = g_steal_pointer (&request_info);
 

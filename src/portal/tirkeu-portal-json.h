@@ -22,6 +22,9 @@ typedef enum
   TIRKEU_PORTAL_JSON_NULLABLE = 1 << 1,   /* JSON null is fine */
 } TirkeuPortalJsonFlags;
 
+JsonNode    *tirkeu_portal_json_parse       (const char            *data,
+                                             gsize                  len,
+                                             GError               **error);
 JsonObject  *tirkeu_portal_json_root_object (JsonNode              *root,
                                              GError               **error);
 gboolean     tirkeu_portal_json_string      (JsonObject            *object,
@@ -91,6 +94,9 @@ const char  *tirkeu_portal_json_array_string (JsonArray            *array,
 GError      *tirkeu_portal_json_malformed   (const char            *path,
                                              const char            *member,
                                              const char            *expected);
+GError      *tirkeu_portal_json_mismatch    (const char            *field,
+                                             const char            *expected,
+                                             const char            *answered);
 char        *tirkeu_portal_json_join        (const char            *path,
                                              const char            *member);
 

@@ -176,6 +176,7 @@ main (int    argc,
   TirkeuSandboxOptions options;
   g_autofree char *buyer = NULL;
   g_autofree char *language = NULL;
+  g_autofree char *wrong_payload = NULL;
   gint64 buyer_step_ms, latency_ms, slow_body_ms, session_ttl_s, rate_limit;
   double fail_rate = 0, drop_rate = 0, malformed_rate = 0;
   g_autoptr(GOptionContext) context = NULL;
@@ -236,6 +237,10 @@ main (int    argc,
       { "rate-limit", 0, 0, G_OPTION_ARG_INT64, &rate_limit,
         N_("Calls per second per client before “too many requests” (0: no limit)"),
         N_("N") },
+      { "wrong-payload", 0, 0, G_OPTION_ARG_STRING, &wrong_payload,
+        /* Translators: keep the member names (vin, buyer_iin, ...) as they are */
+        N_("Give each new request a signing payload for another sale: vin, buyer_iin, "
+           "contract_number or seller_bin (a hostile portal, for tests)"), N_("MEMBER") },
       { "language", 0, 0, G_OPTION_ARG_STRING, &language,
         N_("Language of this program's own messages (kk, ru, en)"), N_("LANG") },
       { NULL }
@@ -272,6 +277,13 @@ main (int    argc,
   else
     {
       status = usage_error (context, _("--buyer is auto or manual."));
+      goto out;
+    }
+  if (wrong_payload != NULL
+      && !tirkeu_sandbox_payload_fault_from_string (wrong_payload, &options.wrong_payload))
+    {
+      status = usage_error (context, _("--wrong-payload is none, vin, buyer_iin, "
+                                       "contract_number or seller_bin."));
       goto out;
     }
   if (buyer_step_ms < 1 || buyer_step_ms > G_MAXUINT || latency_ms < 0

@@ -453,6 +453,34 @@ _sb_data_find (SbData     *data,
 }
 
 /**
+ * _sb_data_other:
+ * @collection: "sellers", "persons", "vehicles"
+ * @member: the key member
+ * @value: a value it must not have
+ *
+ * Returns: (transfer none) (nullable): @member of the first object of @collection whose
+ *   @member is not @value
+ */
+const char *
+_sb_data_other (SbData     *data,
+                const char *collection,
+                const char *member,
+                const char *value)
+{
+  JsonArray *array = get_array (json_node_get_object (data->fixtures), collection);
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      const char *candidate = get_string (json_array_get_object_element (array, i), member);
+
+      if (candidate != NULL && g_strcmp0 (candidate, value) != 0)
+        return candidate;
+    }
+
+  return NULL;
+}
+
+/**
  * _sb_data_text:
  * @section: "errors" or "stages"
  * @key: a wire code or stage name (or another key of the section)

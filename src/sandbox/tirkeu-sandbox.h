@@ -23,6 +23,30 @@ typedef enum
 } TirkeuSandboxBuyerMode;
 
 /**
+ * TirkeuSandboxPayloadFault:
+ * @TIRKEU_SANDBOX_PAYLOAD_RIGHT: the signing payload is the request's
+ * @TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN: it names another vehicle
+ * @TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER: it names another buyer
+ * @TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT: it names another contract
+ * @TIRKEU_SANDBOX_PAYLOAD_OTHER_SELLER: it names another seller
+ *
+ * A hostile or broken portal's signing payload, for the tests of a client that must check
+ * what it signs: the request itself says the sale the seller asked for, the payload another.
+ */
+typedef enum
+{
+  TIRKEU_SANDBOX_PAYLOAD_RIGHT,
+  TIRKEU_SANDBOX_PAYLOAD_OTHER_VIN,
+  TIRKEU_SANDBOX_PAYLOAD_OTHER_BUYER,
+  TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT,
+  TIRKEU_SANDBOX_PAYLOAD_OTHER_SELLER,
+} TirkeuSandboxPayloadFault;
+
+const char *tirkeu_sandbox_payload_fault_to_string   (TirkeuSandboxPayloadFault  fault);
+gboolean    tirkeu_sandbox_payload_fault_from_string (const char                *text,
+                                                      TirkeuSandboxPayloadFault *fault);
+
+/**
  * TirkeuSandboxOptions:
  * @listen: "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks one
  * @state_dir: where the state, the TLS CA and certificate live across restarts
@@ -42,6 +66,7 @@ typedef enum
  * @session_ttl_s: the life of a session
  * @rate_limit: calls per second per client address before 429 (0: no limit)
  * @seed: 0 for random fault rolls, else a seed that makes them repeatable
+ * @wrong_payload: requests created from now on get a signing payload for another sale
  *
  * The command-line options of `tirkeu-sandbox`, one field each. Strings are owned: use
  * tirkeu_sandbox_options_init() and tirkeu_sandbox_options_clear().
@@ -65,6 +90,7 @@ typedef struct
   guint                   session_ttl_s;
   guint                   rate_limit;
   guint32                 seed;
+  TirkeuSandboxPayloadFault wrong_payload;
 } TirkeuSandboxOptions;
 
 void   tirkeu_sandbox_options_init            (TirkeuSandboxOptions *options);

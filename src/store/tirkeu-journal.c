@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -13,6 +14,7 @@
 
 #include "tirkeu-journal.h"
 #include "tirkeu-request.h"
+#include "tirkeu-search-key.h"
 #include "tirkeu-stage.h"
 #include "tirkeu-store-error.h"
 
@@ -127,7 +129,7 @@ typedef struct
   char      *id;        /* draft id, idempotency key or portal id */
   char      *text;      /* path, cursor, last error or draft id, by job */
   GVariant  *variant;   /* draft fields or a record */
-  GPtrArray *records;   /* of GVariant records */
+  GPtrArray *records;   /* of TirkeuRequest: upsert's batch, serialized on the worker */
   gint64     time;
 } JobArgs;
 
@@ -288,6 +290,8 @@ deliver_cb (gpointer data)
 }
 
 static void job_open (GTask *, Worker *, JobArgs *, GCancellable *);
+static gboolean migrate (sqlite3 *, GError **);
+static gboolean check_integrity (sqlite3 *, GError **);
 
 static gpointer
 worker_thread (gpointer data)
@@ -561,42 +565,36 @@ bind_record (sqlite3_stmt *stmt,
   sqlite3_bind_blob64 (stmt, index, data != NULL ? data : "", size, SQLITE_TRANSIENT);
 }
 
-static const char *
-record_lookup_string (GVariant   *record,
-                      const char *key)
-{
-  const char *value = NULL;
-
-  if (!g_variant_lookup (record, key, "&s", &value))
-    return NULL;
-
-  return value;
-}
-
 /* ------------------------------------------------------------------------------------------ */
-/* Opening: a private file, WAL, migrations */
+/* Opening: a private file, WAL, migrations, the integrity check */
 
-/* The folder is made 0700 and the file 0600 before SQLite touches them: SQLite would create a
- * new file with 0644 minus the umask. open(2) with 0600 is subject to the umask too, but the
- * umask only removes bits, and fchmod() then sets the exact mode whatever the umask (and
- * tightens a file left too open by an older version or by hand). SQLite creates the -wal and
- * -shm files with the database file's mode and fchmods them to it past the umask (unixOpen,
- * findCreateFileMode), so they are 0600 too; existing ones are tightened here all the same. */
+/* Nothing here ever opens an existing journal file, its -wal or its -shm. POSIX locks belong
+ * to the process and all go with the first close() of ANY descriptor of the file: opening
+ * and closing the journal beside SQLite (a check after SQLite opened it, or a second
+ * TirkeuJournal of the same file in one process) silently drops the locks SQLite holds.
+ * Another process (tirkeu-cli while the app runs) closing its connection then takes itself
+ * for the last one, checkpoints and deletes the -wal, and the app goes on writing its
+ * commits into a deleted file: lost at the next crash. So existing files are checked by
+ * path (lstat, chmod), and a new journal is made under a temporary name that no one else
+ * has open.
+ *
+ * Modes: the folder is made 0700 and the file 0600. SQLite creates the -wal and -shm files
+ * with the database file's mode and fchmods them to it past the umask (unixOpen,
+ * findCreateFileMode), so they are 0600 too; existing ones are tightened here all the
+ * same. */
 static gboolean
-make_private_file (const char  *path,
-                   gboolean     create,
-                   GError     **error)
+check_private_file (const char  *path,
+                    gboolean     must_exist,
+                    goffset     *size,
+                    GError     **error)
 {
-  int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
   struct stat st;
-  int fd;
 
-  fd = g_open (path, flags, 0600);
-  if (fd < 0)
+  if (g_lstat (path, &st) != 0)
     {
       int saved_errno = errno;
 
-      if (!create && saved_errno == ENOENT)
+      if (!must_exist && saved_errno == ENOENT)
         return TRUE;
 
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
@@ -604,25 +602,25 @@ make_private_file (const char  *path,
       return FALSE;
     }
 
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+  if (!S_ISREG (st.st_mode) || st.st_uid != geteuid ())
     {
-      close (fd);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
                    _("The journal file is not a regular file owned by this user"));
       return FALSE;
     }
 
-  if ((st.st_mode & 07777) != 0600 && fchmod (fd, 0600) != 0)
+  /* By path: lstat() just saw a regular file, and the folder is ours and 0700. */
+  if ((st.st_mode & 07777) != 0600 && g_chmod (path, 0600) != 0)
     {
       int saved_errno = errno;
 
-      close (fd);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
                    _("Could not make the journal file private: %s"), g_strerror (saved_errno));
       return FALSE;
     }
 
-  close (fd);
+  if (size != NULL)
+    *size = st.st_size;
   return TRUE;
 }
 
@@ -661,22 +659,144 @@ make_private_dir (const char  *dir,
 }
 
 static gboolean
-make_private (const char  *path,
-              GError     **error)
+check_sidecars (const char  *path,
+                GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
   static const char * const sidecars[] = { "-wal", "-shm", "-journal" };
-
-  if (!make_private_dir (dir, error) || !make_private_file (path, TRUE, error))
-    return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
     {
       g_autofree char *sidecar = g_strconcat (path, sidecars[i], NULL);
 
-      if (!make_private_file (sidecar, FALSE, error))
+      if (!check_private_file (sidecar, FALSE, NULL, error))
         return FALSE;
     }
+
+  return TRUE;
+}
+
+/* A connection to an existing file, in WAL mode. */
+static sqlite3 *
+open_connection (const char  *path,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  /* No SQLITE_OPEN_CREATE: the file exists with its mode (create_journal_file()). NOMUTEX:
+   * only the journal's thread ever uses the connection. */
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+                        SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, _("Could not open the journal"));
+      (*error)->code = TIRKEU_STORE_ERROR_OPEN;
+      goto fail;
+    }
+
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+
+  /* WAL: readers never block the writer, and a commit is one append to the -wal file.
+   *
+   * synchronous = FULL: every commit fsyncs the WAL before COMMIT returns. With NORMAL (the
+   * usual pairing with WAL) a commit is only written to the OS, and the WAL is synced at
+   * checkpoints: that is safe when the PROCESS is killed (the kernel still holds the
+   * written pages, and the database is never corrupted), but the last transactions can be
+   * lost when the MACHINE loses power or the kernel crashes. A desk computer on a shop
+   * floor does lose power, and a lost outbox entry is a signed request nobody sends; our
+   * writes are small, few and off the main loop, so the fsync per commit is worth it. */
+  if (!db_exec (db, "PRAGMA journal_mode = WAL", error) ||
+      !db_exec (db, "PRAGMA synchronous = FULL", error) ||
+      !db_exec (db, "PRAGMA foreign_keys = ON", error) ||
+      /* the schema holds no views or triggers from elsewhere: refuse functions in them */
+      !db_exec (db, "PRAGMA trusted_schema = OFF", error) ||
+      /* bound the -wal file left after checkpoints */
+      !db_exec (db, "PRAGMA journal_size_limit = 4194304", error))
+    goto fail;
+
+  stmt = db_prepare (db, "PRAGMA journal_mode", error);
+  if (stmt == NULL)
+    goto fail;
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_ascii_strcasecmp (column_text (stmt, 0), "wal") != 0)
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("The journal could not switch to write-ahead logging"));
+      goto fail;
+    }
+
+  return db;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (db != NULL)
+    sqlite3_close_v2 (db);
+  return NULL;
+}
+
+/* A new journal: made whole (WAL header, schema) under a temporary name, then linked into
+ * place. So a journal file that exists was complete once, and an empty one is a damaged
+ * file (cut short by a full disk, a bad copy), never a journal to start afresh in: that
+ * would hide the damage behind an empty list. link(2), not rename(2): two processes that
+ * both find no journal cannot replace the one the other already uses. */
+static gboolean
+create_journal_file (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".new-XXXXXX", NULL);
+  g_autofree char *temporary_wal = NULL;
+  g_autofree char *temporary_shm = NULL;
+  sqlite3 *db;
+  int saved_errno;
+  int fd;
+
+  fd = g_mkstemp_full (temporary, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not create the journal file: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* past the umask; no one else has this file, so closing it drops nobody's locks */
+  if (fchmod (fd, 0600) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_unlink (temporary);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not make the journal file private: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  db = open_connection (temporary, error);
+  if (db == NULL || !migrate (db, error))
+    {
+      if (db != NULL)
+        sqlite3_close_v2 (db);
+      g_unlink (temporary);
+      return FALSE;
+    }
+  /* The last connection: SQLite checkpoints the WAL into the file and removes it. */
+  sqlite3_close_v2 (db);
+  temporary_wal = g_strconcat (temporary, "-wal", NULL);
+  temporary_shm = g_strconcat (temporary, "-shm", NULL);
+  g_unlink (temporary_wal);
+  g_unlink (temporary_shm);
+
+  if (link (temporary, path) != 0 && errno != EEXIST)
+    {
+      saved_errno = errno;
+      g_unlink (temporary);
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
+                   _("Could not create the journal file: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  g_unlink (temporary);
 
   return TRUE;
 }
@@ -748,67 +868,37 @@ job_open (GTask        *task,
           GCancellable *cancellable)
 {
   const char *path = args->text;
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  goffset size = 0;
+  struct stat st;
   sqlite3 *db = NULL;
-  int rc;
 
-  if (!make_private (path, &error))
-    {
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!make_private_dir (dir, &error))
+    goto fail;
 
-  /* No SQLITE_OPEN_CREATE: make_private() created the file with its mode. NOMUTEX: only
-   * this thread ever uses the connection. */
-  rc = sqlite3_open_v2 (path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
-                        SQLITE_OPEN_EXRESCODE,
-                        NULL);
-  if (rc != SQLITE_OK)
+  if (g_lstat (path, &st) != 0 && errno == ENOENT && !create_journal_file (path, &error))
+    goto fail;
+
+  if (!check_private_file (path, TRUE, &size, &error) || !check_sidecars (path, &error))
+    goto fail;
+
+  if (size == 0)
     {
-      set_sqlite_error (&error, db, rc, _("Could not open the journal"));
-      error->code = TIRKEU_STORE_ERROR_OPEN;
+      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
+                   _("The journal file is damaged: it is empty"));
       goto fail;
     }
 
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-
-  /* WAL: readers never block the writer, and a commit is one append to the -wal file.
-   *
-   * synchronous = FULL: every commit fsyncs the WAL before COMMIT returns. With NORMAL (the
-   * usual pairing with WAL) a commit is only written to the OS, and the WAL is synced at
-   * checkpoints: that is safe when the PROCESS is killed (the kernel still holds the
-   * written pages, and the database is never corrupted), but the last transactions can be
-   * lost when the MACHINE loses power or the kernel crashes. A desk computer on a shop
-   * floor does lose power, and a lost outbox entry is a signed request nobody sends; our
-   * writes are small, few and off the main loop, so the fsync per commit is worth it. */
-  if (!db_exec (db, "PRAGMA journal_mode = WAL", &error) ||
-      !db_exec (db, "PRAGMA synchronous = FULL", &error) ||
-      !db_exec (db, "PRAGMA foreign_keys = ON", &error) ||
-      /* the schema holds no views or triggers from elsewhere: refuse functions in them */
-      !db_exec (db, "PRAGMA trusted_schema = OFF", &error) ||
-      /* bound the -wal file left after checkpoints */
-      !db_exec (db, "PRAGMA journal_size_limit = 4194304", &error))
+  db = open_connection (path, &error);
+  if (db == NULL)
     goto fail;
 
-  stmt = db_prepare (db, "PRAGMA journal_mode", &error);
-  if (stmt == NULL)
-    goto fail;
-  if (sqlite3_step (stmt) != SQLITE_ROW ||
-      g_ascii_strcasecmp (column_text (stmt, 0), "wal") != 0)
-    {
-      g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_OPEN,
-                   _("The journal could not switch to write-ahead logging"));
-      goto fail;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!migrate (db, &error))
+  if (!migrate (db, &error) || !check_integrity (db, &error))
     goto fail;
 
-  /* The -wal and -shm files exist now: check them as well. */
-  if (!make_private (path, &error))
+  /* SQLite made the -wal and -shm files now: check them as well (by path, see above). */
+  if (!check_sidecars (path, &error))
     goto fail;
 
   worker->db = db;
@@ -816,7 +906,6 @@ job_open (GTask        *task,
   return;
 
 fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
   if (db != NULL)
     sqlite3_close_v2 (db);
   job_return_error (task, g_steal_pointer (&error));
@@ -1571,27 +1660,116 @@ upsert_statements_prepare (sqlite3           *db,
   return statements->add_history != NULL;
 }
 
-/* Everything stored must load again: a record is checked by the model that will read it. */
-static gboolean
-validate_record (GVariant  *record,
-                 GError   **error)
+/* The queryable columns of a record, read in one pass over its entries (a vardict lookup is
+ * a linear scan: ten lookups were ten scans). The strings point into @record. */
+typedef struct
 {
-  const char *portal_id = record_lookup_string (record, "portal-id");
-  g_autoptr(GError) model_error = NULL;
-  g_autoptr(TirkeuRequest) request = NULL;
+  const char *portal_id;
+  const char *idempotency_key;
+  const char *seller_bin;
+  const char *buyer_iin;
+  const char *buyer_name;
+  const char *stage;
+  const char *vin;
+  const char *make;
+  const char *model;
+  gint64      created_at;
+  gint64      updated_at;
+  GVariant   *history;   /* owned, NULL when none */
+} RecordColumns;
 
-  if (portal_id == NULL || *portal_id == '\0')
+static void
+record_columns_clear (RecordColumns *columns)
+{
+  g_clear_pointer (&columns->history, g_variant_unref);
+}
+
+static const char *
+string_of (GVariant *value)
+{
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_get_string (value, NULL)
+                                                             : NULL;
+}
+
+/* Records come from tirkeu_request_to_variant() (a request the journal was given, or the
+ * portal's confirmation of one), so they load again by construction: the journal checks what
+ * its own columns need, not the whole model again (rebuilding a TirkeuRequest per record was
+ * most of a batch's cost). */
+static gboolean
+record_columns_read (GVariant       *record,
+                     RecordColumns  *columns,
+                     GError        **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gboolean has_created = FALSE;
+  gboolean has_updated = FALSE;
+
+  memset (columns, 0, sizeof *columns);
+  g_variant_iter_init (&iter, record);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
+      g_autoptr(GVariant) owned = value;
+
+      /* the strings stay valid: they belong to @record, which outlives the columns */
+      if (g_str_equal (key, "portal-id"))
+        columns->portal_id = string_of (value);
+      else if (g_str_equal (key, "idempotency-key"))
+        columns->idempotency_key = string_of (value);
+      else if (g_str_equal (key, "seller-bin"))
+        columns->seller_bin = string_of (value);
+      else if (g_str_equal (key, "buyer-iin"))
+        columns->buyer_iin = string_of (value);
+      else if (g_str_equal (key, "buyer-name"))
+        columns->buyer_name = string_of (value);
+      else if (g_str_equal (key, "stage"))
+        columns->stage = string_of (value);
+      else if (g_str_equal (key, "created-at") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          columns->created_at = g_variant_get_int64 (value);
+          has_created = TRUE;
+        }
+      else if (g_str_equal (key, "updated-at") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          columns->updated_at = g_variant_get_int64 (value);
+          has_updated = TRUE;
+        }
+      else if (g_str_equal (key, "history")
+               && g_variant_is_of_type (value, TIRKEU_JOURNAL_HISTORY_TYPE))
+        columns->history = g_variant_ref (value);
+      else if (g_str_equal (key, "vehicle") && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
+        {
+          GVariantIter vehicle_iter;
+          const char *vehicle_key;
+          GVariant *vehicle_value;
+
+          g_variant_iter_init (&vehicle_iter, value);
+          while (g_variant_iter_next (&vehicle_iter, "{&sv}", &vehicle_key, &vehicle_value))
+            {
+              if (g_str_equal (vehicle_key, "vin"))
+                columns->vin = string_of (vehicle_value);
+              else if (g_str_equal (vehicle_key, "make"))
+                columns->make = string_of (vehicle_value);
+              else if (g_str_equal (vehicle_key, "model"))
+                columns->model = string_of (vehicle_value);
+              g_variant_unref (vehicle_value);
+            }
+        }
+    }
+
+  if (columns->portal_id == NULL || *columns->portal_id == '\0')
+    {
+      record_columns_clear (columns);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
                    _("A request record has no portal id"));
       return FALSE;
     }
-
-  request = tirkeu_request_new_from_variant (record, &model_error);
-  if (request == NULL)
+  if (columns->stage == NULL || columns->idempotency_key == NULL || !has_created || !has_updated)
     {
+      record_columns_clear (columns);
       g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
-                   "%s: %s", portal_id, model_error->message);
+                   _("A request record lacks its stage, key or times"));
       return FALSE;
     }
 
@@ -1681,60 +1859,46 @@ upsert_request (sqlite3           *db,
                 GError           **error)
 {
   sqlite3_stmt *upsert = statements->upsert;
-  g_autoptr(GVariant) vehicle = NULL;
-  g_autoptr(GVariant) history = NULL;
   g_autoptr(GVariant) rekeyed = NULL;
   g_autofree char *stored_key = NULL;
-  const char *vin = NULL, *make = NULL, *model = NULL;
-  const char *record_key;
-  gint64 updated;
-  gint64 created;
+  RecordColumns columns;
   gint64 request_id;
+  gboolean ok = FALSE;
   int rc;
 
-  if (!validate_record (record, error))
+  if (!record_columns_read (record, &columns, error))
     return FALSE;
 
-  record_key = record_lookup_string (record, "idempotency-key");
   if (idempotency_key == NULL)
     {
-      if (!lookup_stored_key (db, statements, record_lookup_string (record, "portal-id"),
-                              &stored_key, error))
-        return FALSE;
-      idempotency_key = stored_key != NULL ? stored_key : record_key;
+      if (!lookup_stored_key (db, statements, columns.portal_id, &stored_key, error))
+        goto out;
+      idempotency_key = stored_key != NULL ? stored_key : columns.idempotency_key;
     }
-  if (g_strcmp0 (idempotency_key, record_key) != 0)
+  if (!g_str_equal (idempotency_key, columns.idempotency_key))
     {
-      rekeyed = record_with_key (record, idempotency_key);
       /* the key must load again: the core keeps UUID keys only */
-      if (!validate_record (rekeyed, error))
-        return FALSE;
+      if (!g_uuid_string_is_valid (idempotency_key))
+        {
+          g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_INVALID,
+                       _("A request's idempotency key is not a UUID"));
+          goto out;
+        }
+      rekeyed = record_with_key (record, idempotency_key);
       record = rekeyed;
     }
 
-  /* tirkeu_request_new_from_variant() requires both times */
-  g_variant_lookup (record, "updated-at", "x", &updated);
-  g_variant_lookup (record, "created-at", "x", &created);
-
-  vehicle = g_variant_lookup_value (record, "vehicle", G_VARIANT_TYPE_VARDICT);
-  if (vehicle != NULL)
-    {
-      vin = record_lookup_string (vehicle, "vin");
-      make = record_lookup_string (vehicle, "make");
-      model = record_lookup_string (vehicle, "model");
-    }
-
-  bind_text (upsert, 1, record_lookup_string (record, "portal-id"));
+  bind_text (upsert, 1, columns.portal_id);
   bind_text (upsert, 2, idempotency_key);
-  bind_text (upsert, 3, record_lookup_string (record, "seller-bin"));
-  bind_text (upsert, 4, vin);
-  bind_text (upsert, 5, record_lookup_string (record, "buyer-iin"));
-  bind_text (upsert, 6, record_lookup_string (record, "buyer-name"));
-  bind_text (upsert, 7, make);
-  bind_text (upsert, 8, model);
-  bind_text (upsert, 9, record_lookup_string (record, "stage"));
-  sqlite3_bind_int64 (upsert, 10, created);
-  sqlite3_bind_int64 (upsert, 11, updated);
+  bind_text (upsert, 3, columns.seller_bin);
+  bind_text (upsert, 4, columns.vin);
+  bind_text (upsert, 5, columns.buyer_iin);
+  bind_text (upsert, 6, columns.buyer_name);
+  bind_text (upsert, 7, columns.make);
+  bind_text (upsert, 8, columns.model);
+  bind_text (upsert, 9, columns.stage);
+  sqlite3_bind_int64 (upsert, 10, columns.created_at);
+  sqlite3_bind_int64 (upsert, 11, columns.updated_at);
   bind_record (upsert, 12, record);
 
   rc = sqlite3_step (upsert);
@@ -1753,11 +1917,10 @@ upsert_request (sqlite3           *db,
   if (rc != SQLITE_DONE)
     {
       set_sqlite_error (error, db, rc, _("Could not write to the journal"));
-      return FALSE;
+      goto out;
     }
 
-  history = g_variant_lookup_value (record, "history", TIRKEU_JOURNAL_HISTORY_TYPE);
-  if (request_id >= 0 && history != NULL)
+  if (request_id >= 0 && columns.history != NULL)
     {
       GVariantIter iter;
       const char *stage;
@@ -1768,9 +1931,9 @@ upsert_request (sqlite3           *db,
 
       sqlite3_bind_int64 (statements->clear_history, 1, request_id);
       if (!db_step_done (db, statements->clear_history, error))
-        return FALSE;
+        goto out;
 
-      g_variant_iter_init (&iter, history);
+      g_variant_iter_init (&iter, columns.history);
       while (g_variant_iter_next (&iter, "(&sxm&s&s)", &stage, &at, &message, &actor))
         {
           sqlite3_stmt *add = statements->add_history;
@@ -1783,11 +1946,15 @@ upsert_request (sqlite3           *db,
           bind_text (add, 6, message);
 
           if (!db_step_done (db, add, error))
-            return FALSE;
+            goto out;
         }
     }
 
-  return TRUE;
+  ok = TRUE;
+
+out:
+  record_columns_clear (&columns);
+  return ok;
 }
 
 static gboolean
@@ -1831,8 +1998,15 @@ job_upsert_requests (GTask        *task,
                                                                                 &error))
         goto fail;
 
-      if (!upsert_request (db, &statements, g_ptr_array_index (args->records, i), NULL, &error))
-        goto fail;
+      /* One record at a time, dropped once written: writing any batch keeps the peak
+       * memory flat, and the caller's thread never serializes it. */
+      {
+        g_autoptr(GVariant) record =
+          g_variant_ref_sink (tirkeu_request_to_variant (g_ptr_array_index (args->records, i)));
+
+        if (!upsert_request (db, &statements, record, NULL, &error))
+          goto fail;
+      }
     }
 
   /* The cursor commits with the batch it follows, or not at all: after a crash the next
@@ -1857,7 +2031,8 @@ fail:
  * tirkeu_journal_upsert_requests_async:
  * @self: a #TirkeuJournal
  * @requests: (element-type TirkeuRequest): requests with a portal id; they are serialized
- *   (tirkeu_request_to_variant()) before this returns, so the caller may change them at once
+ *   (tirkeu_request_to_variant()) on the journal's thread, so the caller must not change them
+ *   until @callback runs (the sync hands over freshly mapped pages it only reads)
  * @cursor: (nullable): the sync cursor after these records, or %NULL to keep the cursor
  * @cancellable: (nullable): a #GCancellable; a cancelled batch rolls back whole
  * @callback: called on the caller's thread-default main context
@@ -1869,8 +2044,7 @@ fail:
  * (a portal before contract 1.1.0 does not send it: the mapped request has a made-up one).
  * A request whose
  * update time is older than the stored one's is skipped (an out-of-order sync page). A
- * request that tirkeu_request_new_from_variant() could not load back fails the whole batch
- * with %TIRKEU_STORE_ERROR_INVALID.
+ * request without a portal id fails the whole batch with %TIRKEU_STORE_ERROR_INVALID.
  */
 void
 tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
@@ -1888,11 +2062,11 @@ tirkeu_journal_upsert_requests_async (TirkeuJournal       *self,
 
   task = new_job (self, tirkeu_journal_upsert_requests_async, job_upsert_requests,
                   cancellable, callback, user_data, &args);
-  /* A TirkeuRequest belongs to the caller's thread: the worker gets immutable snapshots. */
-  args->records = g_ptr_array_new_full (requests->len, (GDestroyNotify) g_variant_unref);
+  /* Serialized on the journal's thread, one by one as they are written (see the
+   * documentation: the caller leaves them unchanged until the callback). */
+  args->records = g_ptr_array_new_full (requests->len, g_object_unref);
   for (guint i = 0; i < requests->len; i++)
-    g_ptr_array_add (args->records,
-                     tirkeu_request_to_variant (g_ptr_array_index (requests, i)));
+    g_ptr_array_add (args->records, g_object_ref (g_ptr_array_index (requests, i)));
   args->text = g_strdup (cursor);
   push_job (self, task);
 }
@@ -1944,6 +2118,13 @@ tirkeu_journal_upsert_requests_sync (TirkeuJournal  *self,
   return tirkeu_journal_upsert_requests_finish (self, result, error);
 }
 
+static int
+compare_requests (gconstpointer a,
+                  gconstpointer b)
+{
+  return tirkeu_search_key_compare (*(TirkeuRequest **) a, *(TirkeuRequest **) b);
+}
+
 static void
 job_list_requests (GTask        *task,
                    Worker       *worker,
@@ -1954,6 +2135,7 @@ job_list_requests (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) records = NULL;
+  guint n_damaged = 0;
   int rc;
 
   stmt = db_prepare (db, "SELECT record FROM requests ORDER BY updated_at DESC, id DESC",
@@ -1976,14 +2158,25 @@ job_list_requests (GTask        *task,
 
       /* Built here, off the caller's thread; nothing else sees them until they are returned. */
       record = g_variant_ref_sink (record_from_column (stmt, 0));
-      request = request_from_record (record, &error);
+      request = request_from_record (record, NULL);
+      /* One damaged record costs that record, not the list: the others are still the
+       * seller's work. Its row stays for tirkeu_journal_get_request_async() to report. */
       if (request == NULL)
         {
-          job_return_error (task, g_steal_pointer (&error));
-          return;
+          n_damaged++;
+          continue;
         }
+      /* The list's search and sort keys, here rather than on the caller's main thread. */
+      tirkeu_search_key_prepare (request);
       g_ptr_array_add (records, request);
     }
+
+  if (n_damaged > 0)
+    g_message ("%u damaged request records were left out of the list", n_damaged);
+
+  /* In the list's order (the latest change first), by the prepared keys: the list then only
+   * checks it. */
+  g_ptr_array_sort (records, compare_requests);
 
   if (rc != SQLITE_DONE)
     {
@@ -2002,8 +2195,11 @@ job_list_requests (GTask        *task,
  * @callback: called on the caller's thread-default main context
  * @user_data: data for @callback
  *
- * Loads every request with its history, the latest changed first, for the requests list.
- * The objects are built on the journal's thread and belong to the caller once returned.
+ * Loads every request with its history for the requests list, in its order: the latest
+ * change first (tirkeu_search_key_compare(), with the keys prepared).
+ * The objects are built on the journal's thread and belong to the caller once returned. A
+ * record that no longer loads (damaged since it was written) is left out; the others are
+ * listed.
  */
 void
 tirkeu_journal_list_requests_async (TirkeuJournal       *self,
@@ -2298,12 +2494,22 @@ job_enqueue (GTask        *task,
     goto fail;
 
   /* The portal already confirmed a request with this key: queueing it again would only
-   * make the app submit it again. */
-  confirmed = db_prepare (db, "SELECT 1 FROM requests WHERE idempotency_key = ?1", &error);
+   * make the app submit it again. A request a sync stored while it still waits for the
+   * seller's signature (created, not yet signed) is not confirmed: it must be sendable. */
+  confirmed = db_prepare (db, "SELECT stage FROM requests WHERE idempotency_key = ?1", &error);
   if (confirmed == NULL)
     goto fail;
   bind_text (confirmed, 1, args->id);
   rc = sqlite3_step (confirmed);
+  if (rc == SQLITE_ROW)
+    {
+      TirkeuStage stored_stage;
+
+      if (tirkeu_stage_from_string ((const char *) sqlite3_column_text (confirmed, 0),
+                                    &stored_stage)
+          && tirkeu_stage_awaits_signature (stored_stage))
+        rc = SQLITE_DONE;
+    }
   if (rc == SQLITE_ROW)
     {
       g_set_error (&error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CONFLICT,
@@ -2705,41 +2911,59 @@ tirkeu_journal_list_outbox_due_finish (TirkeuJournal  *self,
 /* ------------------------------------------------------------------------------------------ */
 /* Maintenance */
 
+/* SQLite's own check: every page and record of the file well-formed (quick_check), or that
+ * and every index matching its table (integrity_check, a few times slower). The first
+ * finding goes into the error: it names pages and tables, never a stored value. */
+static gboolean
+run_check (sqlite3     *db,
+           const char  *pragma,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, pragma, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, _("Could not read the journal"));
+      return FALSE;
+    }
+
+  if (!g_str_equal (column_text (stmt, 0), "ok"))
+    {
+      g_set_error (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
+                   "%s: %s", _("The journal file is damaged"), column_text (stmt, 0));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* At every open, on the journal's thread: a damaged file is said at start, before the app
+ * offers to sign anything it could not keep. */
+static gboolean
+check_integrity (sqlite3  *db,
+                 GError  **error)
+{
+  return run_check (db, "PRAGMA quick_check", error);
+}
+
 static void
 job_check_integrity (GTask        *task,
                      Worker       *worker,
                      JobArgs      *args,
                      GCancellable *cancellable)
 {
-  sqlite3 *db = worker->db;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  GError *error = NULL;
 
-  stmt = db_prepare (db, "PRAGMA integrity_check", &error);
-  if (stmt == NULL)
-    {
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (&error, db, rc, _("Could not read the journal"));
-      job_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!g_str_equal (column_text (stmt, 0), "ok"))
-    {
-      job_return_new_error (task, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT,
-                            "%s: %s", _("The journal file is damaged"),
-                            column_text (stmt, 0));
-      return;
-    }
-
-  job_return_boolean (task, TRUE);
+  if (!run_check (worker->db, "PRAGMA integrity_check", &error))
+    job_return_error (task, error);
+  else
+    job_return_boolean (task, TRUE);
 }
 
 /**

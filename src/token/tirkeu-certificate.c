@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tirkeu-certificate.h"
+#include "tirkeu-gost.h"
 #include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-token-error.h"
@@ -41,8 +42,11 @@ struct _TirkeuCertificate
   TirkeuCertificateKind kind;
   TirkeuCertificateRole role;
   TirkeuKeyAlgorithm key_algorithm;
+  guint key_usage;            /* X509v3 KU_* bits, 0 when absent */
 
   guint has_private_key : 1;
+  guint eku_email : 1;
+  guint eku_client : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuCertificate, tirkeu_certificate, G_TYPE_OBJECT)
@@ -119,6 +123,17 @@ name_entry (const X509_NAME *name,
     }
 
   return NULL;
+}
+
+static gboolean
+is_twelve_digits (const char *text)
+{
+  if (text == NULL || strlen (text) != 12)
+    return FALSE;
+  for (int i = 0; i < 12; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
 }
 
 static GDateTime *
@@ -236,6 +251,9 @@ parse_usages (TirkeuCertificate *self,
   /* X509_get_key_usage() gives all bits when the extension is absent. */
   if (key_usage == UINT32_MAX)
     key_usage = 0;
+  self->key_usage = key_usage;
+  self->eku_email = eku_email;
+  self->eku_client = eku_client;
 
   auth = eku_client || (key_usage & KU_KEY_ENCIPHERMENT) != 0;
   sign = eku_email || (key_usage & KU_NON_REPUDIATION) != 0;
@@ -279,9 +297,25 @@ parse_key_algorithm (TirkeuCertificate *self,
       self->key_algorithm = TIRKEU_KEY_ALGORITHM_EC;
       break;
     default:
-      self->key_algorithm = g_str_has_prefix (oid, OID_GOST_PREFIX)
-                            ? TIRKEU_KEY_ALGORITHM_GOST : TIRKEU_KEY_ALGORITHM_UNKNOWN;
+      if (g_str_equal (oid, TIRKEU_GOST_OID_2015_512_KEY))
+        self->key_algorithm = TIRKEU_KEY_ALGORITHM_GOST_2015_512;
+      else if (g_str_has_prefix (oid, TIRKEU_GOST_OID_2004_PREFIX))
+        self->key_algorithm = TIRKEU_KEY_ALGORITHM_GOST_2004;
+      else if (g_str_has_prefix (oid, OID_GOST_PREFIX))
+        self->key_algorithm = TIRKEU_KEY_ALGORITHM_GOST;
+      else
+        self->key_algorithm = TIRKEU_KEY_ALGORITHM_UNKNOWN;
       break;
+    }
+
+  /* A GOST 2015 key carries its 128-byte point; one that does not is no certificate we can
+   * check a signature with. */
+  if (self->key_algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+    {
+      guint8 public_key[TIRKEU_GOST_PUBLIC_KEY_SIZE];
+
+      if (!tirkeu_gost_public_key_from_spki (X509_get_X509_PUBKEY (x509), public_key, NULL))
+        self->key_algorithm = TIRKEU_KEY_ALGORITHM_UNKNOWN;
     }
 }
 
@@ -327,10 +361,12 @@ tirkeu_certificate_new_from_der (GBytes  *der,
   self->organisation = name_entry (subject, NID_organizationName, NULL);
   iin = name_entry (subject, NID_serialNumber, "IIN");
   bin = name_entry (subject, NID_organizationalUnitName, "BIN");
-  /* Only numbers with a valid check digit are taken (DOMAIN.md, Identifiers). */
-  if (tirkeu_iin_is_valid (iin))
+  /* Twelve digits are taken as the CA wrote them: the CA vouches for the number, and the
+   * national CA's own test PKI uses numbers without a valid check digit (IIN123456789012).
+   * The check digit is for numbers a person types. */
+  if (is_twelve_digits (iin))
     self->iin = g_steal_pointer (&iin);
-  if (tirkeu_bin_is_valid (bin))
+  if (is_twelve_digits (bin))
     self->bin = g_steal_pointer (&bin);
   self->issuer = name_to_text (X509_get_issuer_name (x509));
   self->not_before = asn1_time_to_date_time (X509_get0_notBefore (x509));
@@ -459,7 +495,7 @@ tirkeu_certificate_get_owner_name (TirkeuCertificate *self)
  * The owner's IIN from SERIALNUMBER=IIN…: personal data, never log it
  * (tirkeu_certificate_dup_masked_iin()).
  *
- * Returns: (nullable): 12 digits with a valid check digit, or %NULL
+ * Returns: (nullable): 12 digits, as the CA wrote them, or %NULL
  */
 const char *
 tirkeu_certificate_get_iin (TirkeuCertificate *self)
@@ -562,6 +598,67 @@ tirkeu_certificate_get_kind (TirkeuCertificate *self)
 {
   g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), TIRKEU_CERTIFICATE_KIND_UNKNOWN);
   return self->kind;
+}
+
+/**
+ * tirkeu_certificate_serves:
+ * @self: a #TirkeuCertificate
+ * @kind: %TIRKEU_CERTIFICATE_KIND_AUTH (sign-in) or %TIRKEU_CERTIFICATE_KIND_SIGN (signing)
+ *
+ * Whether the certificate's key may be used for @kind. Older NCA sets split the two (an
+ * AUTH key and a SIGN key); a GOST 2015 certificate is one key for everything: with EKU
+ * emailProtection and a role OID it serves both sign-in and signing (tirkeu_certificate_get_kind()
+ * says %TIRKEU_CERTIFICATE_KIND_SIGN for it, from its EKU).
+ *
+ * Returns: %TRUE if the key serves @kind
+ */
+gboolean
+tirkeu_certificate_serves (TirkeuCertificate     *self,
+                           TirkeuCertificateKind  kind)
+{
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), FALSE);
+
+  if (kind == TIRKEU_CERTIFICATE_KIND_UNKNOWN)
+    return FALSE;
+  if (self->kind == kind)
+    return TRUE;
+
+  return tirkeu_certificate_is_one_key (self);
+}
+
+/**
+ * tirkeu_certificate_is_one_key:
+ * @self: a #TirkeuCertificate
+ *
+ * Whether this is a GOST 2015 certificate of the kind NCA issues since April 2024: one key
+ * (keyUsage digitalSignature, EKU emailProtection and a role OID) that both signs in to
+ * eGov and signs documents.
+ *
+ * Returns: %TRUE if the key serves sign-in and signing
+ */
+gboolean
+tirkeu_certificate_is_one_key (TirkeuCertificate *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), FALSE);
+
+  return self->key_algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512
+         && self->eku_email
+         && (self->key_usage & KU_DIGITAL_SIGNATURE) != 0
+         && self->role != TIRKEU_CERTIFICATE_ROLE_UNKNOWN;
+}
+
+/**
+ * tirkeu_certificate_get_key_usage:
+ * @self: a #TirkeuCertificate
+ *
+ * Returns: the keyUsage bits as OpenSSL names them (KU_DIGITAL_SIGNATURE, …), 0 when the
+ *   certificate has no keyUsage extension
+ */
+guint
+tirkeu_certificate_get_key_usage (TirkeuCertificate *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), 0);
+  return self->key_usage;
 }
 
 /**
@@ -700,7 +797,7 @@ tirkeu_certificate_check_purpose (TirkeuCertificate  *self,
 
   if (purpose == TIRKEU_SIGN_PURPOSE_SIGN_IN)
     {
-      if (self->kind != TIRKEU_CERTIFICATE_KIND_AUTH)
+      if (!tirkeu_certificate_serves (self, TIRKEU_CERTIFICATE_KIND_AUTH))
         return refuse (error, TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND,
                        /* Translators: AUTH and SIGN are the names of the two keys on an NCA
                         * token */
@@ -732,12 +829,20 @@ tirkeu_certificate_check_purpose (TirkeuCertificate  *self,
                        "organisation: only the first head or a person with the right to sign "
                        "may"));
 
-  if (self->key_algorithm == TIRKEU_KEY_ALGORITHM_GOST)
-    return refuse (error, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM, NULL);
-  if (self->key_algorithm != TIRKEU_KEY_ALGORITHM_RSA
-      && self->key_algorithm != TIRKEU_KEY_ALGORITHM_EC)
-    return refuse (error, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM,
-                   _("The key uses an algorithm Tirkeu cannot sign with"));
+  switch (self->key_algorithm)
+    {
+    case TIRKEU_KEY_ALGORITHM_RSA:
+    case TIRKEU_KEY_ALGORITHM_EC:
+    case TIRKEU_KEY_ALGORITHM_GOST_2015_512:
+      break;
+    case TIRKEU_KEY_ALGORITHM_GOST_2004:
+      return refuse (error, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM,
+                     tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_KEY_FILE_OLD_GOST));
+    case TIRKEU_KEY_ALGORITHM_GOST:
+    case TIRKEU_KEY_ALGORITHM_UNKNOWN:
+    default:
+      return refuse (error, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM, NULL);
+    }
 
   return TRUE;
 }
@@ -803,7 +908,8 @@ tirkeu_certificate_role_to_string (TirkeuCertificateRole role)
  * tirkeu_key_algorithm_to_string:
  * @algorithm: a #TirkeuKeyAlgorithm
  *
- * Returns: (transfer none): the algorithm's name; GOST says it is not supported
+ * Returns: (transfer none): the algorithm's name; the GOST variants we cannot sign with say
+ *   they are not supported
  */
 const char *
 tirkeu_key_algorithm_to_string (TirkeuKeyAlgorithm algorithm)
@@ -814,6 +920,13 @@ tirkeu_key_algorithm_to_string (TirkeuKeyAlgorithm algorithm)
       return "RSA";
     case TIRKEU_KEY_ALGORITHM_EC:
       return "EC";
+    case TIRKEU_KEY_ALGORITHM_GOST_2015_512:
+      /* Translators: GOST R 34.10-2015 with a 512-bit key, the Kazakh national signature
+       * algorithm since 2024 */
+      return _("GOST 2015-512");
+    case TIRKEU_KEY_ALGORITHM_GOST_2004:
+      /* Translators: the Kazakh national signature algorithm before 2024 */
+      return _("GOST 34.310-2004 (not supported: an old key set)");
     case TIRKEU_KEY_ALGORITHM_GOST:
       /* Translators: GOST is the Kazakh national signature algorithm */
       return _("GOST (not supported)");

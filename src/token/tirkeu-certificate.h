@@ -48,8 +48,12 @@ typedef enum
  * @TIRKEU_KEY_ALGORITHM_UNKNOWN: anything else
  * @TIRKEU_KEY_ALGORITHM_RSA: RSA, signed as RSA-SHA256
  * @TIRKEU_KEY_ALGORITHM_EC: ECDSA, signed as ECDSA-SHA256
- * @TIRKEU_KEY_ALGORITHM_GOST: the Kazakh GOST 34.310-2004 / GOST 2015 (OIDs under
- *   1.2.398.3.10): recognised, not supported
+ * @TIRKEU_KEY_ALGORITHM_GOST: another Kazakh GOST OID under 1.2.398.3.10: recognised, not
+ *   supported
+ * @TIRKEU_KEY_ALGORITHM_GOST_2015_512: GOST R 34.10-2015 512-bit with Streebog-512 under the
+ *   Kazakh OIDs (1.2.398.3.10.1.1.2.2), every NCA key since April 2024
+ * @TIRKEU_KEY_ALGORITHM_GOST_2004: GOST 34.310-2004 (1.2.398.3.10.1.1.1.*), an old key set:
+ *   recognised, reported as to be re-issued
  */
 typedef enum
 {
@@ -57,6 +61,8 @@ typedef enum
   TIRKEU_KEY_ALGORITHM_RSA,
   TIRKEU_KEY_ALGORITHM_EC,
   TIRKEU_KEY_ALGORITHM_GOST,
+  TIRKEU_KEY_ALGORITHM_GOST_2015_512,
+  TIRKEU_KEY_ALGORITHM_GOST_2004,
 } TirkeuKeyAlgorithm;
 
 /**
@@ -98,6 +104,10 @@ GDateTime             *tirkeu_certificate_get_not_before    (TirkeuCertificate  
 GDateTime             *tirkeu_certificate_get_not_after     (TirkeuCertificate  *self);
 TirkeuCertificateKind  tirkeu_certificate_get_kind          (TirkeuCertificate  *self);
 TirkeuCertificateRole  tirkeu_certificate_get_role          (TirkeuCertificate  *self);
+gboolean               tirkeu_certificate_serves            (TirkeuCertificate  *self,
+                                                             TirkeuCertificateKind kind);
+gboolean               tirkeu_certificate_is_one_key        (TirkeuCertificate  *self);
+guint                  tirkeu_certificate_get_key_usage     (TirkeuCertificate  *self);
 TirkeuKeyAlgorithm     tirkeu_certificate_get_key_algorithm (TirkeuCertificate  *self);
 const char            *tirkeu_certificate_get_key_algorithm_oid (TirkeuCertificate *self);
 gboolean               tirkeu_certificate_expires_soon      (TirkeuCertificate  *self,

@@ -52,9 +52,7 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
     case TIRKEU_TOKEN_ERROR_CERTIFICATE:
       return _("The certificate was not found on the token or cannot be read");
     case TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM:
-      /* Translators: GOST 34.310-2004 and GOST 2015 are the Kazakh national algorithms */
-      return _("The key uses the GOST algorithm, which Tirkeu cannot sign with yet. "
-               "Use an RSA key of the national certification authority");
+      return _("The key uses an algorithm Tirkeu cannot sign with");
     case TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN:
       /* Translators: BIN: ru БИН, kk БСН */
       return _("The certificate belongs to another organisation: its BIN is not the seller's");
@@ -70,6 +68,31 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
                "the organisation");
     case TIRKEU_TOKEN_ERROR_SIGNING_FAILED:
       return _("The token could not make the signature");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_NOT_PKCS12:
+      /* Translators: a key file is the .p12 file the national certification authority
+       * (NCA) issues, e.g. GOST512_….p12 */
+      return _("This file is not an NCA key file (PKCS#12)");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD:
+      /* Translators: the signing agent says ru «Неверный пароль», kk «Қате құпиясөз»; a key
+       * file's secret is its «пароль» / «құпиясөз» too */
+      return _("Incorrect password for the key file");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_NO_KEY:
+      return _("The key file holds no private key");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_NO_CERTIFICATE:
+      return _("The key file holds no certificate for its private key");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_UNSUPPORTED:
+      return _("The key file holds a key of a type Tirkeu cannot sign with");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_OLD_GOST:
+      /* Translators: GOST 34.310-2004 is the Kazakh signature algorithm before 2024; NCA is
+       * the national certification authority (ru НУЦ, kk ҰКО) */
+      return _("This is an old GOST 34.310-2004 key set, which can no longer be used: "
+               "have the national certification authority (NCA) re-issue your keys");
+    case TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED:
+      return _("The key file is damaged or truncated");
+    case TIRKEU_TOKEN_ERROR_BAD_SIGNATURE:
+      return _("The signature is not valid");
+    case TIRKEU_TOKEN_ERROR_CMS:
+      return _("This is not a CMS signature, or it is damaged");
     default:
       break;
     }
@@ -83,7 +106,8 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
  *
  * Whether the token refused the PIN and another try may be asked for: an incorrect PIN,
  * whatever the token then says about the tries left, or a PIN the token rejects by its form.
- * A locked PIN is not among them: asking again cannot help.
+ * A wrong key file password is one too. A locked PIN is not among them: asking again cannot
+ * help.
  *
  * Returns: %TRUE if the person should be asked for the PIN again
  */
@@ -93,5 +117,6 @@ tirkeu_token_error_is_wrong_pin (const GError *error)
   return g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
          || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW)
          || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_FINAL_TRY)
-         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID);
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INVALID)
+         || g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD);
 }

@@ -20,13 +20,24 @@ G_BEGIN_DECLS
  * @TIRKEU_TOKEN_ERROR_NO_KEY: the certificate has no private key on the token
  * @TIRKEU_TOKEN_ERROR_CERTIFICATE: no such certificate, or it cannot be read
  * @TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM: the key uses an algorithm we cannot sign with
- *   (the Kazakh GOST algorithms)
+ *   (GOST 34.310-2004 of the old NCA sets, or one we do not know)
  * @TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN: the certificate's BIN is not the seller's
  * @TIRKEU_TOKEN_ERROR_EXPIRED: the certificate has expired
  * @TIRKEU_TOKEN_ERROR_NOT_YET_VALID: the certificate is not valid yet
  * @TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND: an AUTH key for a document or a SIGN key for sign-in
  * @TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN: the role in the certificate has no right to sign
  * @TIRKEU_TOKEN_ERROR_SIGNING_FAILED: the token or OpenSSL failed to make the signature
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_NOT_PKCS12: the file is not a key file (not PKCS#12 at all)
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD: the key file's password is wrong (its MAC fails)
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_NO_KEY: the key file holds no private key
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_NO_CERTIFICATE: the key file has no certificate of its key
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_UNSUPPORTED: the key file's key is of a type we cannot use
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_OLD_GOST: the key is GOST 34.310-2004, an old key set that
+ *   the national CA must re-issue
+ * @TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED: the key file is truncated or malformed inside
+ * @TIRKEU_TOKEN_ERROR_BAD_SIGNATURE: a signature (of a certificate, CRL, OCSP response or
+ *   CMS) does not verify, or its algorithm cannot be checked
+ * @TIRKEU_TOKEN_ERROR_CMS: the data is not a CMS signature, or it is malformed
  *
  * Token errors. Cancellation is reported as %G_IO_ERROR_CANCELLED, as everywhere in GIO.
  * tirkeu_token_error_to_message() gives the translated text a user sees.
@@ -50,6 +61,15 @@ typedef enum
   TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND,
   TIRKEU_TOKEN_ERROR_NO_RIGHT_TO_SIGN,
   TIRKEU_TOKEN_ERROR_SIGNING_FAILED,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_NOT_PKCS12,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_NO_KEY,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_NO_CERTIFICATE,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_UNSUPPORTED,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_OLD_GOST,
+  TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED,
+  TIRKEU_TOKEN_ERROR_BAD_SIGNATURE,
+  TIRKEU_TOKEN_ERROR_CMS,
 } TirkeuTokenError;
 
 GQuark       tirkeu_token_error_quark      (void);

@@ -12,6 +12,7 @@ struct _TirkeuTokenInfo
 {
   GObject parent_instance;
 
+  TirkeuTokenKind kind;
   char *label;
   char *manufacturer;
   char *model;
@@ -61,6 +62,26 @@ _tirkeu_token_info_new (const char     *label,
   self->pin_flags = pin_flags;
 
   return self;
+}
+
+void
+_tirkeu_token_info_set_kind (TirkeuTokenInfo *self,
+                             TirkeuTokenKind  kind)
+{
+  self->kind = kind;
+}
+
+/**
+ * tirkeu_token_info_get_kind:
+ * @self: a #TirkeuTokenInfo
+ *
+ * Returns: whether this is a PKCS#11 token or a key file
+ */
+TirkeuTokenKind
+tirkeu_token_info_get_kind (TirkeuTokenInfo *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_TOKEN_INFO (self), TIRKEU_TOKEN_KIND_PKCS11);
+  return self->kind;
 }
 
 /**

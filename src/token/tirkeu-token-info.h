@@ -26,10 +26,25 @@ typedef enum /*< flags >*/
   TIRKEU_PIN_FLAGS_TO_BE_CHANGED = 1 << 3,
 } TirkeuPinFlags;
 
+/**
+ * TirkeuTokenKind:
+ * @TIRKEU_TOKEN_KIND_PKCS11: a token (or smart card) reached through the PKCS#11 module
+ * @TIRKEU_TOKEN_KIND_KEY_FILE: an NCA key file (PKCS#12) the user opened; its "PIN" is the
+ *   file's password
+ *
+ * What holds the keys. Both are listed, and sign, the same way.
+ */
+typedef enum
+{
+  TIRKEU_TOKEN_KIND_PKCS11,
+  TIRKEU_TOKEN_KIND_KEY_FILE,
+} TirkeuTokenKind;
+
 #define TIRKEU_TYPE_TOKEN_INFO (tirkeu_token_info_get_type ())
 
 G_DECLARE_FINAL_TYPE (TirkeuTokenInfo, tirkeu_token_info, TIRKEU, TOKEN_INFO, GObject)
 
+TirkeuTokenKind tirkeu_token_info_get_kind         (TirkeuTokenInfo *self);
 const char     *tirkeu_token_info_get_label        (TirkeuTokenInfo *self);
 const char     *tirkeu_token_info_get_manufacturer (TirkeuTokenInfo *self);
 const char     *tirkeu_token_info_get_model        (TirkeuTokenInfo *self);

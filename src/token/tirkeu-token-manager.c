@@ -6,9 +6,15 @@
 #include <openssl/cms.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/ui.h>
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 
+#include "tirkeu-secret.h"
+#include "tirkeu-cms.h"
+#include "tirkeu-gost.h"
+#include "tirkeu-key-file.h"
+#include "tirkeu-pkcs11.h"
 #include "tirkeu-token-manager.h"
 #include "tirkeu-token-private.h"
 
@@ -34,6 +40,8 @@ typedef enum
   JOB_LIST_TOKENS,
   JOB_LIST_CERTIFICATES,
   JOB_SIGN,
+  JOB_ADD_KEY_FILE,
+  JOB_REMOVE_KEY_FILE,
   JOB_QUIT,
 } JobKind;
 
@@ -49,6 +57,7 @@ typedef struct
   char              *pin;           /* wiped right after C_Login, and again when freed */
   gsize              pin_size;
   GBytes            *content;
+  GFile             *key_file;
 } Job;
 
 /* The thread's own state: touched by no other thread. */
@@ -56,9 +65,16 @@ typedef struct
 {
   Shared       *shared;
   PKCS11_CTX   *ctx;
+  TirkeuPkcs11 *raw;                /* the same module, for the GOST keys libp11 skips */
   PKCS11_SLOT  *slots;
   unsigned int  n_slots;
   GPtrArray    *present;            /* TirkeuTokenInfo of the last enumeration */
+  UI_METHOD    *pin_ui;             /* libp11's context-specific login asks this */
+  /* Parsed certificates by where they are and what they hold (certificate_cache_key()):
+   * each signature and listing would otherwise parse every certificate of the token again.
+   * The objects are immutable, so one may be handed out any number of times. */
+  GHashTable   *certificates;
+  GPtrArray    *key_files;          /* KeyFileToken: the key files opened, in order */
   guint         loaded : 1;
   guint         module_is_softhsm : 1;
 } Worker;
@@ -120,7 +136,7 @@ static void
 wipe_pin (Job *job)
 {
   if (job->pin != NULL)
-    OPENSSL_cleanse (job->pin, job->pin_size);
+    tirkeu_secret_wipe (job->pin, job->pin_size);
 }
 
 static void
@@ -134,6 +150,7 @@ job_free (Job *job)
   g_free (job->certificate_id);
   g_free (job->seller_bin);
   g_clear_pointer (&job->content, g_bytes_unref);
+  g_clear_object (&job->key_file);
   g_free (job);
 }
 
@@ -319,6 +336,49 @@ log_openssl_errors (const char *what)
     }
 }
 
+/* libp11 asks for the PIN of a CKA_ALWAYS_AUTHENTICATE key through OpenSSL's UI. Ours
+ * answers with the PIN of the signing job under way, given as the UI's user data, and
+ * writes nothing anywhere: with no job (no user data) the answer is a failure, never a
+ * prompt on the console. */
+static int
+pin_ui_read_cb (UI        *ui,
+                UI_STRING *uis)
+{
+  const char *pin = UI_get0_user_data (ui);
+
+  switch (UI_get_string_type (uis))
+    {
+    case UIT_PROMPT:
+    case UIT_VERIFY:
+      if (pin == NULL)
+        return 0;
+      return UI_set_result (ui, uis, pin) == 0 ? 1 : 0;
+    case UIT_NONE:
+    case UIT_BOOLEAN:
+    case UIT_INFO:
+    case UIT_ERROR:
+    default:
+      return 1;
+    }
+}
+
+static int
+pin_ui_write_cb (UI        *ui,
+                 UI_STRING *uis)
+{
+  return 1;
+}
+
+static UI_METHOD *
+pin_ui_new (void)
+{
+  UI_METHOD *method = UI_create_method ("tirkeu token PIN");
+
+  UI_method_set_reader (method, pin_ui_read_cb);
+  UI_method_set_writer (method, pin_ui_write_cb);
+  return method;
+}
+
 static TirkeuPinFlags
 pin_flags_of (const PKCS11_TOKEN *token)
 {
@@ -373,6 +433,22 @@ find_present (GPtrArray  *present,
   return NULL;
 }
 
+static gboolean
+certificate_of_token_cb (gpointer key,
+                         gpointer value,
+                         gpointer user_data)
+{
+  return g_strcmp0 (tirkeu_certificate_get_token_serial (value), user_data) == 0;
+}
+
+/* A token taken out may come back changed: nothing of it is kept. */
+static void
+forget_certificates (Worker     *worker,
+                     const char *serial)
+{
+  g_hash_table_foreach_remove (worker->certificates, certificate_of_token_cb, (gpointer) serial);
+}
+
 /* Compares the tokens now present with the last enumeration, by serial number, and tells
  * the main context what came and went. */
 static void
@@ -398,6 +474,7 @@ update_presence (Worker *worker)
 
       if (find_present (present, tirkeu_token_info_get_serial (info)) == NULL)
         {
+          forget_certificates (worker, tirkeu_token_info_get_serial (info));
           g_debug ("token %s removed", tirkeu_token_info_get_label (info));
           post_presence (worker, info, FALSE);
         }
@@ -432,6 +509,8 @@ static void
 unload_module (Worker *worker)
 {
   release_slots (worker);
+  /* Ours first: libp11's unload finalizes the module. */
+  g_clear_pointer (&worker->raw, _tirkeu_pkcs11_close);
   if (worker->loaded)
     PKCS11_CTX_unload (worker->ctx);
   worker->loaded = FALSE;
@@ -445,9 +524,13 @@ static gboolean
 load_module (Worker  *worker,
              GError **error)
 {
+  g_autoptr(GError) raw_error = NULL;
+
   unload_module (worker);
 
   worker->ctx = PKCS11_CTX_new ();
+  /* Before anything can ask: no PIN (and never the console) until a signing job sets one. */
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
   if (PKCS11_CTX_load (worker->ctx, worker->shared->module_path) != 0)
     {
       log_openssl_errors ("PKCS11_CTX_load");
@@ -458,6 +541,11 @@ load_module (Worker  *worker,
 
   worker->loaded = TRUE;
   worker->module_is_softhsm = g_str_has_prefix (worker->ctx->manufacturer, "SoftHSM");
+
+  /* Without it, GOST keys are not found; RSA and EC keys still are. */
+  worker->raw = _tirkeu_pkcs11_open (worker->shared->module_path, &raw_error);
+  if (worker->raw == NULL)
+    g_debug ("no raw PKCS#11 access: %s", raw_error->message);
 
   return TRUE;
 }
@@ -530,20 +618,78 @@ run_load (Worker *worker,
   complete_job (worker, job, RESULT_BOOLEAN, NULL, NULL, error);
 }
 
+typedef struct
+{
+  GFile             *file;
+  TirkeuTokenInfo   *info;
+  TirkeuCertificate *certificate;
+} KeyFileToken;
+
+static void
+key_file_token_free (gpointer data)
+{
+  KeyFileToken *token = data;
+
+  g_clear_object (&token->file);
+  g_clear_object (&token->info);
+  g_clear_object (&token->certificate);
+  g_free (token);
+}
+
+/* A key file's "serial": stable for one file, distinct from any PKCS#11 serial (those are
+ * at most 16 characters), and telling nothing about the person. */
+static char *
+key_file_serial (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *uri = path == NULL ? g_file_get_uri (file) : NULL;
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                           path != NULL ? path : uri, -1);
+
+  return g_strdup_printf ("key-file:%.16s", digest);
+}
+
+static KeyFileToken *
+find_key_file (Worker     *worker,
+               const char *serial)
+{
+  for (guint i = 0; i < worker->key_files->len; i++)
+    {
+      KeyFileToken *token = g_ptr_array_index (worker->key_files, i);
+
+      if (g_str_equal (tirkeu_token_info_get_serial (token->info), serial))
+        return token;
+    }
+
+  return NULL;
+}
+
 static void
 run_list_tokens (Worker *worker,
                  Job    *job)
 {
   GError *error = NULL;
+  GPtrArray *tokens;
 
-  if (!refresh_slots (worker, FALSE, &error))
+  /* Key files need no module: with only those, a module that failed to load is no error. */
+  if (!(worker->loaded || worker->key_files->len == 0) || !refresh_slots (worker, FALSE, &error))
     {
-      complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
-      return;
+      if (worker->loaded || worker->key_files->len == 0)
+        {
+          complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
+          return;
+        }
+      g_clear_error (&error);
     }
 
-  complete_job (worker, job, RESULT_POINTER, g_ptr_array_ref (worker->present),
-                (GDestroyNotify) g_ptr_array_unref, NULL);
+  tokens = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; worker->loaded && i < worker->present->len; i++)
+    g_ptr_array_add (tokens, g_object_ref (g_ptr_array_index (worker->present, i)));
+  for (guint i = 0; i < worker->key_files->len; i++)
+    g_ptr_array_add (tokens, g_object_ref (((KeyFileToken *)
+                                            g_ptr_array_index (worker->key_files, i))->info));
+
+  complete_job (worker, job, RESULT_POINTER, tokens, (GDestroyNotify) g_ptr_array_unref, NULL);
 }
 
 static char *
@@ -593,9 +739,25 @@ has_key_with_id (PKCS11_TOKEN        *token,
   return FALSE;
 }
 
+static char *
+certificate_cache_key (const char *serial,
+                       const char *id,
+                       const char *label,
+                       gboolean    has_key,
+                       GBytes     *der)
+{
+  g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
+
+  return g_strdup_printf ("%s\n%s\n%s\n%d\n%s", serial, id, label != NULL ? label : "",
+                          has_key, digest);
+}
+
+/* @gost_key_ids: the ids of the GOST keys on the token (libp11 0.4.12 does not see them) */
 static TirkeuCertificate *
-certificate_from_pkcs11 (PKCS11_TOKEN *token,
-                         PKCS11_CERT  *cert)
+certificate_from_pkcs11 (Worker       *worker,
+                         PKCS11_TOKEN *token,
+                         PKCS11_CERT  *cert,
+                         GPtrArray    *gost_key_ids)
 {
   unsigned char *der = NULL;
   int der_len;
@@ -603,6 +765,8 @@ certificate_from_pkcs11 (PKCS11_TOKEN *token,
   g_autoptr(GError) error = NULL;
   g_autoptr(TirkeuCertificate) certificate = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *cache_key = NULL;
+  TirkeuCertificate *cached;
   gboolean has_key;
 
   if (cert->x509 == NULL || (der_len = i2d_X509 (cert->x509, &der)) <= 0)
@@ -611,20 +775,38 @@ certificate_from_pkcs11 (PKCS11_TOKEN *token,
   bytes = g_bytes_new (der, der_len);
   OPENSSL_free (der);
 
+  /* Most tokens hide private keys until the PIN is given, but show the public key. */
+  id = id_to_hex (cert->id, cert->id_len);
+  has_key = has_key_with_id (token, cert->id, cert->id_len, FALSE)
+            || has_key_with_id (token, cert->id, cert->id_len, TRUE)
+            || (gost_key_ids != NULL
+                && g_ptr_array_find_with_equal_func (gost_key_ids, id, g_str_equal, NULL));
+
+  cache_key = certificate_cache_key (token->serialnr, id, cert->label, has_key, bytes);
+  cached = g_hash_table_lookup (worker->certificates, cache_key);
+  if (cached != NULL)
+    return g_object_ref (cached);
+
   certificate = tirkeu_certificate_new_from_der (bytes, &error);
   if (certificate == NULL)
     {
       g_debug ("skipping certificate %s: %s", cert->label, error->message);
       return NULL;
     }
-
-  /* Most tokens hide private keys until the PIN is given, but show the public key. */
-  has_key = has_key_with_id (token, cert->id, cert->id_len, FALSE)
-            || has_key_with_id (token, cert->id, cert->id_len, TRUE);
-  id = id_to_hex (cert->id, cert->id_len);
   _tirkeu_certificate_set_location (certificate, token->serialnr, id, cert->label, has_key);
 
+  g_hash_table_insert (worker->certificates, g_steal_pointer (&cache_key),
+                       g_object_ref (certificate));
   return g_steal_pointer (&certificate);
+}
+
+static GPtrArray *
+gost_key_ids (Worker     *worker,
+              const char *serial)
+{
+  if (worker->raw == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  return _tirkeu_pkcs11_list_gost_key_ids (worker->raw, serial);
 }
 
 static GPtrArray *
@@ -633,6 +815,7 @@ list_certificates (Worker      *worker,
                    GError     **error)
 {
   g_autoptr(GPtrArray) certificates = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) gost_ids = NULL;
   PKCS11_CERT *certs = NULL;
   unsigned int n_certs = 0;
 
@@ -644,9 +827,11 @@ list_certificates (Worker      *worker,
       return NULL;
     }
 
+  gost_ids = gost_key_ids (worker, slot->token->serialnr);
   for (unsigned int i = 0; i < n_certs; i++)
     {
-      TirkeuCertificate *certificate = certificate_from_pkcs11 (slot->token, &certs[i]);
+      TirkeuCertificate *certificate = certificate_from_pkcs11 (worker, slot->token, &certs[i],
+                                                                gost_ids);
 
       if (certificate != NULL)
         g_ptr_array_add (certificates, certificate);
@@ -679,6 +864,16 @@ run_list_certificates (Worker *worker,
   GError *error = NULL;
   PKCS11_SLOT *slot;
   GPtrArray *certificates;
+  KeyFileToken *key_file = find_key_file (worker, job->token_serial);
+
+  if (key_file != NULL)
+    {
+      certificates = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (certificates, g_object_ref (key_file->certificate));
+      complete_job (worker, job, RESULT_POINTER, certificates,
+                    (GDestroyNotify) g_ptr_array_unref, NULL);
+      return;
+    }
 
   if (!refresh_slots (worker, FALSE, &error))
     goto out;
@@ -741,44 +936,250 @@ login_error (Worker     *worker,
   return token_error (TIRKEU_TOKEN_ERROR_PIN_INCORRECT);
 }
 
-static GBytes *
-make_cms (X509      *signer,
-          EVP_PKEY  *key,
-          GBytes    *content,
-          GError   **error)
+/* --- the token thread: signing ------------------------------------------------------------
+ *
+ * Every signature is a CAdES-BES detached CMS made by tirkeu_cms_sign_detached(); only the
+ * raw signature over the signed attributes depends on where the key is: */
+
+typedef struct
 {
-  const unsigned int flags = CMS_DETACHED | CMS_BINARY;
-  gsize content_len;
-  const void *data = g_bytes_get_data (content, &content_len);
-  BIO *in = NULL;
-  CMS_ContentInfo *cms = NULL;
-  unsigned char *der = NULL;
-  int der_len = 0;
+  Worker        *worker;
+  Job           *job;
+  EVP_PKEY      *private_key;      /* an RSA or EC key through libp11 */
+  TirkeuKeyFile *key_file;         /* an NCA key file, opened with the job's password */
+  CK_RV          ckr;              /* why the token failed, CKR_OK if it did not */
+} Signing;
+
+static GError *
+signing_failed (void)
+{
+  return token_error (TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
+}
+
+/* RSA (PKCS#1 v1.5) or ECDSA over SHA-256, by the key on the token; libp11 logs in to the
+ * context of an always-authenticate key through pin_ui. */
+static GBytes *
+sign_with_libp11_cb (GBytes    *signed_attributes,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  Signing *signing = user_data;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (signed_attributes, &len);
+  EVP_MD_CTX *md = EVP_MD_CTX_new ();
+  g_autofree guint8 *signature = NULL;
+  size_t signature_len = 0;
+
+  ERR_clear_error ();
+  if (md == NULL
+      || EVP_DigestSignInit (md, NULL, EVP_sha256 (), NULL, signing->private_key) != 1
+      || EVP_DigestSign (md, NULL, &signature_len, data, len) != 1
+      || (signature = g_malloc (signature_len)) == NULL
+      || EVP_DigestSign (md, signature, &signature_len, data, len) != 1)
+    {
+      signing->ckr = last_ckr ();
+      log_openssl_errors ("EVP_DigestSign");
+      EVP_MD_CTX_free (md);
+      g_propagate_error (error, signing_failed ());
+      return NULL;
+    }
+
+  EVP_MD_CTX_free (md);
+  return g_bytes_new_take (g_steal_pointer (&signature), signature_len);
+}
+
+/* GOST 2015-512 on a token: our Streebog-512, the token's CKM_GOSTR3410_512, NCA's layout. */
+static GBytes *
+sign_with_gost_token_cb (GBytes    *signed_attributes,
+                         gpointer   user_data,
+                         GError   **error)
+{
+  Signing *signing = user_data;
+  guint8 digest[TIRKEU_GOST_DIGEST_SIZE];
+  guint8 signature[TIRKEU_GOST_SIGNATURE_SIZE];
+  gsize len;
+  const guint8 *data = g_bytes_get_data (signed_attributes, &len);
+
+  tirkeu_gost_streebog512 (data, len, digest);
+  signing->ckr = _tirkeu_pkcs11_gost_sign (signing->worker->raw, signing->job->token_serial,
+                                           signing->job->certificate_id, signing->job->pin,
+                                           signed_attributes, digest, signature);
+  if (signing->ckr != CKR_OK)
+    {
+      g_debug ("GOST signature on the token failed: CKR 0x%lx", (unsigned long) signing->ckr);
+      g_propagate_error (error, signing_failed ());
+      return NULL;
+    }
+
+  return g_bytes_new (signature, sizeof signature);
+}
+
+static GBytes *
+sign_with_key_file_cb (GBytes    *signed_attributes,
+                       gpointer   user_data,
+                       GError   **error)
+{
+  Signing *signing = user_data;
+
+  return tirkeu_key_file_sign (signing->key_file, signed_attributes, error);
+}
+
+/* After a failed signature on a token: a PIN refused by a context-specific login is the PIN
+ * error it is; anything else is the token's failure, or its removal. */
+static GError *
+token_signing_error (Worker     *worker,
+                     Job        *job,
+                     CK_RV       rv,
+                     GError     *error)
+{
+  switch (rv)
+    {
+    case CKR_PIN_INCORRECT:
+    case CKR_PIN_LOCKED:
+    case CKR_PIN_INVALID:
+    case CKR_PIN_LEN_RANGE:
+      g_clear_error (&error);
+      return login_error (worker, job->token_serial, rv);
+    case CKR_KEY_HANDLE_INVALID:
+      g_clear_error (&error);
+      return token_error (TIRKEU_TOKEN_ERROR_NO_KEY);
+    default:
+      return removed_or (worker, job->token_serial, error);
+    }
+}
+
+/* --- the token thread: key files -----------------------------------------------------------
+ *
+ * An NCA key file is listed as a token of its own (TIRKEU_TOKEN_KIND_KEY_FILE) with one
+ * certificate, so that the desk and the CLI handle both kinds alike. The file is read with
+ * its password when it is added (its certificate is encrypted too) and again for each
+ * signature, with the password given for that signature: the private key is never kept,
+ * as a token's PIN is never kept. */
+
+static TirkeuKeyFile *
+open_key_file (GFile         *file,
+               const char    *password,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  TirkeuKeyFile *key_file = tirkeu_key_file_new_from_file (file, password, cancellable,
+                                                           &local_error);
+
+  /* A file that went away is said as such; the key file's own errors stay as they are. */
+  if (key_file == NULL && local_error->domain == G_IO_ERROR
+      && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN, "%s (%s)",
+                   local_error->message, name);
+      return NULL;
+    }
+  if (key_file == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return key_file;
+}
+
+static void
+run_add_key_file (Worker *worker,
+                  Job    *job)
+{
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(TirkeuCertificate) certificate = NULL;
+  g_autofree char *serial = key_file_serial (job->key_file);
+  g_autofree char *label = NULL;
+  g_autofree char *id = NULL;
+  KeyFileToken *token;
+  GError *error = NULL;
+
+  key_file = open_key_file (job->key_file, job->pin, job->cancellable, &error);
+  wipe_pin (job);
+  if (key_file == NULL)
+    {
+      complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
+      return;
+    }
+
+  certificate = tirkeu_certificate_new_from_der (tirkeu_key_file_get_certificate_der (key_file),
+                                                 &error);
+  if (certificate == NULL)
+    {
+      complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
+      return;
+    }
+
+  /* The certificate's id is its SHA-1 thumbprint, as Windows and NCA's tools show it. */
+  id = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, tirkeu_key_file_get_certificate_der (key_file));
+  label = g_file_get_basename (job->key_file);
+  _tirkeu_certificate_set_location (certificate, serial, id, label, TRUE);
+
+  token = find_key_file (worker, serial);
+  if (token == NULL)
+    {
+      token = g_new0 (KeyFileToken, 1);
+      token->file = g_object_ref (job->key_file);
+      token->info = _tirkeu_token_info_new (label, "", "PKCS#12", serial, TIRKEU_PIN_FLAGS_NONE);
+      _tirkeu_token_info_set_kind (token->info, TIRKEU_TOKEN_KIND_KEY_FILE);
+      g_ptr_array_add (worker->key_files, token);
+      post_presence (worker, token->info, TRUE);
+    }
+  g_set_object (&token->certificate, certificate);
+
+  complete_job (worker, job, RESULT_POINTER, g_object_ref (token->info), g_object_unref, NULL);
+}
+
+static void
+run_remove_key_file (Worker *worker,
+                     Job    *job)
+{
+  KeyFileToken *token = find_key_file (worker, job->token_serial);
+
+  if (token == NULL)
+    {
+      complete_job (worker, job, RESULT_BOOLEAN, NULL, NULL,
+                    token_error (TIRKEU_TOKEN_ERROR_NO_TOKEN));
+      return;
+    }
+
+  post_presence (worker, token->info, FALSE);
+  g_ptr_array_remove (worker->key_files, token);
+  complete_job (worker, job, RESULT_BOOLEAN, NULL, NULL, NULL);
+}
+
+static void
+run_sign_key_file (Worker *worker,
+                   Job    *job)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  KeyFileToken *token = find_key_file (worker, job->token_serial);
+  Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
   GBytes *signature = NULL;
+  GError *error = NULL;
 
-  in = BIO_new_mem_buf (content_len > 0 ? data : "", (int) content_len);
-  /* Partial first, so the digest is ours (SHA-256) and not the key type's default; the
-   * signing-time attribute is added by CMS_final with the other signed attributes. */
-  cms = CMS_sign (NULL, NULL, NULL, NULL, flags | CMS_PARTIAL);
-  if (in == NULL || cms == NULL
-      || CMS_add1_signer (cms, signer, key, EVP_sha256 (), flags) == NULL
-      || CMS_final (cms, in, NULL, flags) != 1
-      || (der_len = i2d_CMS_ContentInfo (cms, &der)) <= 0)
+  if (g_ascii_strcasecmp (tirkeu_certificate_get_id (token->certificate),
+                          job->certificate_id) != 0)
+    error = token_error (TIRKEU_TOKEN_ERROR_CERTIFICATE);
+  /* The refusals come before the password is tried, as before a PIN. */
+  else if (tirkeu_certificate_check_purpose (token->certificate, job->purpose, job->seller_bin,
+                                             now, &error)
+           && !job_cancelled (job, &error))
     {
-      log_openssl_errors ("CMS signing");
-      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_SIGNING_FAILED,
-                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_SIGNING_FAILED));
+      signing.key_file = open_key_file (token->file, job->pin, job->cancellable, &error);
+      wipe_pin (job);
+      if (signing.key_file != NULL)
+        signature = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (signing.key_file),
+                                              job->content, now, sign_with_key_file_cb,
+                                              &signing, &error);
+      g_clear_object (&signing.key_file);
     }
+
+  wipe_pin (job);
+  if (signature != NULL)
+    complete_job (worker, job, RESULT_POINTER, signature, (GDestroyNotify) g_bytes_unref, NULL);
   else
-    {
-      signature = g_bytes_new (der, der_len);
-    }
-
-  OPENSSL_free (der);
-  CMS_ContentInfo_free (cms);
-  BIO_free (in);
-
-  return signature;
+    complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
 }
 
 static PKCS11_CERT *
@@ -821,6 +1222,7 @@ run_sign (Worker *worker,
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(TirkeuCertificate) certificate = NULL;
+  g_autoptr(GPtrArray) gost_ids = NULL;
   GError *error = NULL;
   GBytes *signature = NULL;
   PKCS11_SLOT *slot;
@@ -829,6 +1231,14 @@ run_sign (Worker *worker,
   EVP_PKEY *private_key = NULL;
   X509 *signer = NULL;
   gboolean logged_in;
+  CK_RV rv = CKR_OK;
+  Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
+
+  if (find_key_file (worker, job->token_serial) != NULL)
+    {
+      run_sign_key_file (worker, job);
+      return;
+    }
 
   if (!refresh_slots (worker, FALSE, &error))
     goto out;
@@ -841,7 +1251,9 @@ run_sign (Worker *worker,
     }
 
   cert = find_certificate (slot, job->certificate_id);
-  if (cert == NULL || (certificate = certificate_from_pkcs11 (slot->token, cert)) == NULL)
+  gost_ids = gost_key_ids (worker, job->token_serial);
+  if (cert == NULL
+      || (certificate = certificate_from_pkcs11 (worker, slot->token, cert, gost_ids)) == NULL)
     {
       error = removed_or (worker, job->token_serial,
                           token_error (TIRKEU_TOKEN_ERROR_CERTIFICATE));
@@ -863,13 +1275,28 @@ run_sign (Worker *worker,
     goto out;
 
   signer = X509_dup (cert->x509);
+
+  if (tirkeu_certificate_get_key_algorithm (certificate) == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+    {
+      /* libp11 has no key for it: the raw calls log in, sign and log out. */
+      if (worker->raw == NULL)
+        {
+          error = module_error (worker->shared->module_path);
+          goto out;
+        }
+      signature = tirkeu_cms_sign_detached (signer, job->content, now, sign_with_gost_token_cb,
+                                            &signing, &error);
+      wipe_pin (job);
+      if (signature == NULL)
+        error = token_signing_error (worker, job, signing.ckr, error);
+      goto out;
+    }
+
   ERR_clear_error ();
   logged_in = PKCS11_login (slot, 0, job->pin) == 0;
-  wipe_pin (job);
   if (!logged_in)
     {
-      CK_RV rv = last_ckr ();
-
+      rv = last_ckr ();
       log_openssl_errors ("PKCS11_login");
       error = login_error (worker, job->token_serial, rv != CKR_OK ? rv : CKR_GENERAL_ERROR);
       goto out;
@@ -884,11 +1311,17 @@ run_sign (Worker *worker,
       goto out;
     }
 
-  signature = make_cms (signer, private_key, job->content, &error);
+  /* A key marked CKA_ALWAYS_AUTHENTICATE: libp11 asks pin_ui for the PIN again. */
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, job->pin);
+  signing.private_key = private_key;
+  signature = tirkeu_cms_sign_detached (signer, job->content, now, sign_with_libp11_cb,
+                                        &signing, &error);
+  PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
+  wipe_pin (job);
   EVP_PKEY_free (g_steal_pointer (&private_key));
   if (signature == NULL)
     {
-      error = removed_or (worker, job->token_serial, error);
+      error = token_signing_error (worker, job, signing.ckr, error);
       goto out;
     }
 
@@ -936,6 +1369,12 @@ run_job (Worker *worker,
     case JOB_SIGN:
       run_sign (worker, job);
       break;
+    case JOB_ADD_KEY_FILE:
+      run_add_key_file (worker, job);
+      break;
+    case JOB_REMOVE_KEY_FILE:
+      run_remove_key_file (worker, job);
+      break;
     case JOB_QUIT:
     default:
       g_assert_not_reached ();
@@ -948,6 +1387,9 @@ worker_main (gpointer data)
   Worker worker = { .shared = data };
 
   worker.present = g_ptr_array_new_with_free_func (g_object_unref);
+  worker.pin_ui = pin_ui_new ();
+  worker.key_files = g_ptr_array_new_with_free_func (key_file_token_free);
+  worker.certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   for (;;)
     {
@@ -978,6 +1420,9 @@ worker_main (gpointer data)
 
   unload_module (&worker);
   g_ptr_array_unref (worker.present);
+  g_hash_table_unref (worker.certificates);
+  UI_destroy_method (worker.pin_ui);
+  g_ptr_array_unref (worker.key_files);
   ERR_clear_error ();
   shared_unref (worker.shared);
 
@@ -1450,4 +1895,112 @@ tirkeu_token_manager_sign_finish (TirkeuTokenManager  *self,
                         tirkeu_token_manager_sign_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * tirkeu_token_manager_add_key_file_async:
+ * @self: a #TirkeuTokenManager
+ * @file: an NCA key file (PKCS#12, e.g. `GOST512_….p12`)
+ * @password: the file's password, NUL-terminated. It is copied into the job before this
+ *   returns and wiped once the file is read.
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the manager's main context when done
+ * @user_data: data for @callback
+ *
+ * Opens the key file with its password and lists it from now on as a token of kind
+ * %TIRKEU_TOKEN_KIND_KEY_FILE holding its one certificate (announced with
+ * #TirkeuTokenManager::token-added). No module needs to be loaded for it. Signing with it
+ * takes the password again, as the PIN of a token: the private key is not kept. Adding the
+ * same file again reads it again.
+ */
+void
+tirkeu_token_manager_add_key_file_async (TirkeuTokenManager  *self,
+                                         GFile               *file,
+                                         const char          *password,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (TIRKEU_IS_TOKEN_MANAGER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (password != NULL);
+
+  job = job_new (self, JOB_ADD_KEY_FILE, cancellable, callback, user_data,
+                 tirkeu_token_manager_add_key_file_async);
+  job->key_file = g_object_ref (file);
+  job->pin_size = strlen (password) + 1;
+  job->pin = g_malloc (job->pin_size);
+  memcpy (job->pin, password, job->pin_size);
+  push_job (self, job);
+}
+
+/**
+ * tirkeu_token_manager_add_key_file_finish:
+ * @self: a #TirkeuTokenManager
+ * @result: the #GAsyncResult
+ * @error: a key file error (%TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD, …),
+ *   %TIRKEU_TOKEN_ERROR_NO_TOKEN when the file cannot be read, or %G_IO_ERROR_CANCELLED
+ *
+ * Returns: (transfer full): the key file as a token, or %NULL
+ */
+TirkeuTokenInfo *
+tirkeu_token_manager_add_key_file_finish (TirkeuTokenManager  *self,
+                                          GAsyncResult        *result,
+                                          GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        tirkeu_token_manager_add_key_file_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * tirkeu_token_manager_remove_key_file_async:
+ * @self: a #TirkeuTokenManager
+ * @token_serial: the key file's serial (tirkeu_token_info_get_serial())
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the manager's main context when done
+ * @user_data: data for @callback
+ *
+ * Stops listing the key file (announced with #TirkeuTokenManager::token-removed).
+ */
+void
+tirkeu_token_manager_remove_key_file_async (TirkeuTokenManager  *self,
+                                            const char          *token_serial,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (TIRKEU_IS_TOKEN_MANAGER (self));
+  g_return_if_fail (token_serial != NULL);
+
+  job = job_new (self, JOB_REMOVE_KEY_FILE, cancellable, callback, user_data,
+                 tirkeu_token_manager_remove_key_file_async);
+  job->token_serial = g_strdup (token_serial);
+  push_job (self, job);
+}
+
+/**
+ * tirkeu_token_manager_remove_key_file_finish:
+ * @self: a #TirkeuTokenManager
+ * @result: the #GAsyncResult
+ * @error: %TIRKEU_TOKEN_ERROR_NO_TOKEN when no such key file is listed
+ *
+ * Returns: %TRUE if the key file is no longer listed
+ */
+gboolean
+tirkeu_token_manager_remove_key_file_finish (TirkeuTokenManager  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        tirkeu_token_manager_remove_key_file_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

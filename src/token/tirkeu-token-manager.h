@@ -2,7 +2,9 @@
 #pragma once
 
 /*
- * TirkeuTokenManager: the EDS token, through one PKCS#11 module (libp11 + OpenSSL 3).
+ * TirkeuTokenManager: the EDS keys: tokens through one PKCS#11 module (libp11 + OpenSSL 3),
+ * and NCA key files (PKCS#12) the user opened, listed and used as tokens of their own
+ * (TIRKEU_TOKEN_KIND_KEY_FILE) so that the desk and the CLI treat both alike.
  *
  * Design
  * - One dedicated worker thread per manager (a GThread fed by a GAsyncQueue of jobs) owns the
@@ -28,16 +30,29 @@
  *   sessions of this process) and switched on automatically when the module itself is
  *   SoftHSM.
  * - PIN: the caller's NUL-terminated PIN is copied into the job only; the copy is wiped
- *   (OPENSSL_cleanse) right after C_Login, and the job wiped again when freed. libp11 keeps
+ *   (OPENSSL_cleanse) as soon as the signature is made (a key marked
+ *   CKA_ALWAYS_AUTHENTICATE needs it again for the context-specific login right before
+ *   C_Sign), and the job wiped again when freed. libp11 would ask for that second PIN
+ *   through OpenSSL's UI, on the console by default: the manager gives libp11 a UI_METHOD
+ *   of its own that hands over the job's PIN and nothing else, and that never prompts. libp11 keeps
  *   its own copy of the PIN for re-login after fork(); it wipes it when the slot is released,
  *   so every signing job logs out and releases all slots before it returns. The PIN is never
  *   logged, never a property, never in a GString. On a failed login the slots are enumerated
  *   again to read the PIN flags (a snapshot), and the error is worded as the national
  *   signing agent words it: count low, final try (1 attempt left), locked.
  * - Before signing, tirkeu_certificate_check_purpose() refuses what may not sign (wrong BIN,
- *   expired, not yet valid, AUTH key, no right to sign, GOST), so no PIN try is spent on it.
- * - Signature: a detached CMS (SignedData) over the given bytes, SHA-256, signer certificate
- *   included, signing-time attribute, CMS_DETACHED | CMS_BINARY, DER.
+ *   expired, not yet valid, AUTH key, no right to sign, an old GOST 2004 key), so no PIN try
+ *   is spent on it.
+ * - Signature: a detached CAdES-BES CMS over the given bytes, made by
+ *   tirkeu_cms_sign_detached() whatever holds the key; only the raw signature over the
+ *   signed attributes differs: an RSA or EC key on a token through libp11 (EVP_DigestSign,
+ *   SHA-256); a GOST 2015-512 key on a token through raw PKCS#11 calls (tirkeu-pkcs11.h:
+ *   libp11 0.4.12 makes no key of the TC26 key type), our Streebog-512 digest signed with
+ *   CKM_GOSTR3410_512 or, on a token that only hashes itself,
+ *   CKM_GOSTR3410_WITH_GOSTR3411_12_512; a key file, opened again with the password given
+ *   for this signature (tirkeu_key_file_sign()). Key files run on the same thread.
+ * - Certificates are parsed once per token and content, and the parsed objects handed out
+ *   again while the token holds the same certificate at the same place.
  * - A token removed during a job: the failure is followed by a new enumeration; a token no
  *   longer present gives TIRKEU_TOKEN_ERROR_TOKEN_REMOVED.
  */
@@ -104,6 +119,26 @@ void                tirkeu_token_manager_sign_async         (TirkeuTokenManager 
                                                              GAsyncReadyCallback  callback,
                                                              gpointer             user_data);
 GBytes             *tirkeu_token_manager_sign_finish        (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+void                tirkeu_token_manager_add_key_file_async (TirkeuTokenManager  *self,
+                                                             GFile               *file,
+                                                             const char          *password,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+TirkeuTokenInfo    *tirkeu_token_manager_add_key_file_finish (TirkeuTokenManager *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+void                tirkeu_token_manager_remove_key_file_async
+                                                            (TirkeuTokenManager  *self,
+                                                             const char          *token_serial,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+gboolean            tirkeu_token_manager_remove_key_file_finish
+                                                            (TirkeuTokenManager  *self,
                                                              GAsyncResult        *result,
                                                              GError             **error);
 

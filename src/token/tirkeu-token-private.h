@@ -20,5 +20,8 @@ TirkeuTokenInfo   *_tirkeu_token_info_new           (const char        *label,
                                                      const char        *model,
                                                      const char        *serial,
                                                      TirkeuPinFlags     pin_flags);
+/* Set on the token thread before the object is handed out, never afterwards. */
+void               _tirkeu_token_info_set_kind      (TirkeuTokenInfo   *self,
+                                                     TirkeuTokenKind    kind);
 
 G_END_DECLS

@@ -5,31 +5,34 @@
 
 #include "tirkeu-request-list.h"
 #include "tirkeu-request-row.h"
+#include "tirkeu-search-key.h"
 
 /**
  * TirkeuRequestList:
  *
  * The requests of the journal as a #GListModel for the requests list: a #GListStore of
- * #TirkeuRequest, sorted by the last change (latest first), then filtered by a category and
- * a search text. Each request carries a search key (request number, VIN, IIN, buyer, vehicle
- * and contract, case-folded) computed once when it enters the list, so that a keystroke in
- * the search entry costs one substring test per request, not a string build.
+ * #TirkeuRequest kept in the list's order (the latest change first), filtered by a category
+ * and a search text. The order and the search go by keys prepared once per request, on the
+ * journal's thread (tirkeu_search_key_prepare()): sorting compares two integers, and a
+ * keystroke in the search entry costs one substring test per request.
  *
  * It is fed whole by tirkeu_request_list_load_async() (or _set_requests()) and then by
- * tirkeu_request_list_update() with each page the sync commits.
+ * tirkeu_request_list_update() with each page the sync commits. The store is kept sorted
+ * here rather than by a #GtkSortListModel: a page of changes is merged into the order and
+ * lands as ONE splice of the store, one items-changed, whatever its size.
  */
 struct _TirkeuRequestList
 {
   GObject              parent_instance;
 
   /* owned references */
-  GListStore          *store;
-  GtkSortListModel    *sorted;
+  GListStore          *store;          /* sorted by tirkeu_search_key_compare() */
+  GPtrArray           *items;          /* the store's items in its order, referenced */
   GtkFilterListModel  *filtered;
   GtkCustomFilter     *filter;
   GHashTable          *by_id;          /* portal id -> TirkeuRequest (in store) */
   char                *search;         /* as typed */
-  char               **search_words;   /* case-folded, NULL when no search */
+  char               **search_words;   /* folded (tirkeu_search_key_fold()), NULL when none */
 
   /* state */
   TirkeuRequestCategory category;
@@ -47,16 +50,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static GQuark
-search_key_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("tirkeu-request-list-search-key");
-  return quark;
-}
 
 static const char * const category_names[TIRKEU_N_REQUEST_CATEGORIES] = {
   [TIRKEU_REQUEST_CATEGORY_ALL] = "all",
@@ -76,15 +69,8 @@ static const char * const category_names[TIRKEU_N_REQUEST_CATEGORIES] = {
 TirkeuRequestCategory
 tirkeu_request_category_for_stage (TirkeuStage stage)
 {
-  if (stage == TIRKEU_STAGE_COMPLETED)
-    return TIRKEU_REQUEST_CATEGORY_COMPLETED;
-  if (tirkeu_stage_is_final (stage))
-    return TIRKEU_REQUEST_CATEGORY_CLOSED;
-  if (tirkeu_stage_seller_must_act (stage))
-    return TIRKEU_REQUEST_CATEGORY_NEEDS_ACTION;
-  if (tirkeu_stage_get_actor (stage) == TIRKEU_ACTOR_BUYER)
-    return TIRKEU_REQUEST_CATEGORY_AWAITING_BUYER;
-  return TIRKEU_REQUEST_CATEGORY_IN_PROGRESS;
+  /* the core's lists, after "all" */
+  return TIRKEU_REQUEST_CATEGORY_NEEDS_ACTION + (TirkeuRequestCategory) tirkeu_stage_get_category (stage);
 }
 
 /**
@@ -115,54 +101,6 @@ tirkeu_request_category_from_string (const char            *name,
   return FALSE;
 }
 
-static void
-append_folded (GString    *key,
-               const char *text)
-{
-  g_autofree char *folded = NULL;
-
-  if (text == NULL || *text == '\0')
-    return;
-
-  folded = g_utf8_casefold (text, -1);
-  g_string_append_c (key, '\n');
-  g_string_append (key, folded);
-}
-
-static const char *
-ensure_search_key (TirkeuRequest *request)
-{
-  const TirkeuVehicle *vehicle;
-  const TirkeuContract *contract;
-  GString *key;
-  char *existing = g_object_get_qdata (G_OBJECT (request), search_key_quark ());
-
-  if (existing != NULL)
-    return existing;
-
-  key = g_string_new (NULL);
-  append_folded (key, tirkeu_request_get_portal_id (request));
-  append_folded (key, tirkeu_request_get_vin (request));
-  /* The whole IIN is searchable (the desk types it from the buyer's ID card); the list only
-   * ever shows it masked. */
-  append_folded (key, tirkeu_request_get_buyer_iin (request));
-  append_folded (key, tirkeu_request_get_buyer_name (request));
-  vehicle = tirkeu_request_get_vehicle (request);
-  if (vehicle != NULL)
-    {
-      append_folded (key, vehicle->make);
-      append_folded (key, vehicle->model);
-    }
-  contract = tirkeu_request_get_contract (request);
-  if (contract != NULL)
-    append_folded (key, contract->number);
-
-  existing = g_string_free (key, FALSE);
-  g_object_set_qdata_full (G_OBJECT (request), search_key_quark (), existing, g_free);
-
-  return existing;
-}
-
 static gboolean
 filter_func (gpointer item,
              gpointer user_data)
@@ -176,7 +114,7 @@ filter_func (gpointer item,
 
   if (self->search_words != NULL)
     {
-      const char *key = ensure_search_key (request);
+      const char *key = tirkeu_search_key_get (request);
 
       for (guint i = 0; self->search_words[i] != NULL; i++)
         if (strstr (key, self->search_words[i]) == NULL)
@@ -186,32 +124,40 @@ filter_func (gpointer item,
   return TRUE;
 }
 
-static gint64
-updated_usec (TirkeuRequest *request)
+static int
+compare_cb (gconstpointer a,
+            gconstpointer b)
 {
-  GDateTime *updated = tirkeu_request_get_last_change (request);
-
-  return updated != NULL ? g_date_time_to_unix (updated) * G_USEC_PER_SEC
-                           + g_date_time_get_microsecond (updated)
-                         : 0;
+  return tirkeu_search_key_compare (*(TirkeuRequest **) a, *(TirkeuRequest **) b);
 }
 
-static int
-sort_func (gconstpointer a,
-           gconstpointer b,
-           gpointer      user_data)
+/* Replaces the store's items with @items (sorted, holding references) in one splice over
+ * the range that differs. */
+static void
+replace_items (TirkeuRequestList *self,
+               GPtrArray         *items)
 {
-  TirkeuRequest *request_a = (TirkeuRequest *) a;
-  TirkeuRequest *request_b = (TirkeuRequest *) b;
-  gint64 updated_a = updated_usec (request_a);
-  gint64 updated_b = updated_usec (request_b);
+  /* Held across the splice: it drops the store's references before taking new ones, and a
+   * request that only moves must not be finalized in between. */
+  g_autoptr(GPtrArray) old_items = g_steal_pointer (&self->items);
+  guint old_len = old_items->len;
+  guint new_len = items->len;
+  guint head = 0;
+  guint tail = 0;
 
-  /* The latest change first; the request number keeps equal times in a stable order. */
-  if (updated_a != updated_b)
-    return updated_a > updated_b ? -1 : 1;
+  while (head < old_len && head < new_len
+         && g_ptr_array_index (old_items, head) == g_ptr_array_index (items, head))
+    head++;
+  while (tail < old_len - head && tail < new_len - head
+         && g_ptr_array_index (old_items, old_len - 1 - tail)
+            == g_ptr_array_index (items, new_len - 1 - tail))
+    tail++;
 
-  return -g_strcmp0 (tirkeu_request_get_portal_id (request_a),
-                     tirkeu_request_get_portal_id (request_b));
+  /* The new array first: the store's items-changed handlers may read the list. */
+  self->items = g_ptr_array_ref (items);
+  if (head < old_len - tail || head < new_len - tail)
+    g_list_store_splice (self->store, head, old_len - head - tail,
+                         items->pdata + head, new_len - head - tail);
 }
 
 static void
@@ -233,24 +179,34 @@ void
 tirkeu_request_list_set_requests (TirkeuRequestList *self,
                                   GPtrArray         *requests)
 {
+  g_autoptr(GPtrArray) items = NULL;
+  gboolean sorted = TRUE;
   guint before;
 
   g_return_if_fail (TIRKEU_IS_REQUEST_LIST (self));
   g_return_if_fail (requests != NULL);
 
-  before = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  before = self->items->len;
+  items = g_ptr_array_new_full (requests->len, g_object_unref);
   g_hash_table_remove_all (self->by_id);
   for (guint i = 0; i < requests->len; i++)
     {
       TirkeuRequest *request = g_ptr_array_index (requests, i);
       const char *portal_id = tirkeu_request_get_portal_id (request);
 
-      ensure_search_key (request);
+      g_ptr_array_add (items, g_object_ref (request));
       if (portal_id != NULL)
         g_hash_table_replace (self->by_id, g_strdup (portal_id), request);
     }
+  /* The journal hands them over sorted: checking costs one pass. */
+  for (guint i = 1; i < items->len && sorted; i++)
+    sorted = tirkeu_search_key_compare (g_ptr_array_index (items, i - 1),
+                                        g_ptr_array_index (items, i)) <= 0;
+  if (!sorted)
+    g_ptr_array_sort (items, compare_cb);
+
   /* One splice: one items-changed for the whole journal. */
-  g_list_store_splice (self->store, 0, before, requests->pdata, requests->len);
+  replace_items (self, items);
   notify_n_requests (self, before);
 }
 
@@ -265,42 +221,68 @@ void
 tirkeu_request_list_update (TirkeuRequestList *self,
                             GPtrArray         *requests)
 {
-  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(GHashTable) leaving = NULL;
+  g_autoptr(GHashTable) incoming_by_id = NULL;
+  g_autoptr(GPtrArray) incoming = NULL;
+  g_autoptr(GPtrArray) items = NULL;
   guint before;
+  guint i, j;
 
   g_return_if_fail (TIRKEU_IS_REQUEST_LIST (self));
   g_return_if_fail (requests != NULL);
 
-  before = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  added = g_ptr_array_new ();
-  for (guint i = 0; i < requests->len; i++)
+  before = self->items->len;
+  leaving = g_hash_table_new (NULL, NULL);
+  incoming_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  incoming = g_ptr_array_new ();
+
+  /* The last copy of a request in the page wins. */
+  for (i = requests->len; i-- > 0;)
     {
       TirkeuRequest *request = g_ptr_array_index (requests, i);
       const char *portal_id = tirkeu_request_get_portal_id (request);
       TirkeuRequest *listed;
-      guint position;
 
-      if (portal_id == NULL)
+      if (portal_id == NULL || g_hash_table_contains (incoming_by_id, portal_id))
         continue;
+      g_hash_table_add (incoming_by_id, (gpointer) portal_id);
 
-      ensure_search_key (request);
       listed = g_hash_table_lookup (self->by_id, portal_id);
       if (listed == request)
-        {
-          /* Same object changed in place: let the sorter and filter see it again. */
-          if (g_list_store_find (self->store, listed, &position))
-            g_list_store_splice (self->store, position, 1, (gpointer *) &request, 1);
-          continue;
-        }
-      if (listed != NULL && g_list_store_find (self->store, listed, &position))
-        g_list_store_splice (self->store, position, 1, (gpointer *) &request, 1);
+        /* The same object changed in place: its keys are stale. */
+        tirkeu_search_key_prepare (request);
+      if (listed != NULL)
+        g_hash_table_add (leaving, listed);
+      g_ptr_array_add (incoming, request);
+    }
+  if (incoming->len == 0)
+    return;
+  g_ptr_array_sort (incoming, compare_cb);
+
+  /* Merge the sorted page into the order, without the copies it replaces. */
+  items = g_ptr_array_new_full (before + incoming->len, g_object_unref);
+  for (i = 0, j = 0; i < before || j < incoming->len;)
+    {
+      TirkeuRequest *listed = i < before ? g_ptr_array_index (self->items, i) : NULL;
+      TirkeuRequest *request = j < incoming->len ? g_ptr_array_index (incoming, j) : NULL;
+
+      if (listed != NULL && g_hash_table_contains (leaving, listed))
+        i++;
+      else if (request == NULL
+               || (listed != NULL && tirkeu_search_key_compare (listed, request) <= 0))
+        g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i++)));
       else
-        g_ptr_array_add (added, request);
-      g_hash_table_replace (self->by_id, g_strdup (portal_id), request);
+        g_ptr_array_add (items, g_object_ref (g_ptr_array_index (incoming, j++)));
     }
 
-  if (added->len > 0)
-    g_list_store_splice (self->store, before, 0, added->pdata, added->len);
+  for (i = 0; i < incoming->len; i++)
+    {
+      TirkeuRequest *request = g_ptr_array_index (incoming, i);
+
+      g_hash_table_replace (self->by_id, g_strdup (tirkeu_request_get_portal_id (request)),
+                            request);
+    }
+  replace_items (self, items);
   notify_n_requests (self, before);
 }
 
@@ -442,7 +424,8 @@ words_contain_all (char **words,
  * tirkeu_request_list_set_search:
  * @self: a #TirkeuRequestList
  * @search: (nullable): words that must all appear in the request number, VIN, IIN, buyer's
- *   name, vehicle or contract number; case does not matter
+ *   name, vehicle or contract number; neither case nor the Kazakh and Russian letters typed
+ *   for one another matter (tirkeu_search_key_fold())
  */
 void
 tirkeu_request_list_set_search (TirkeuRequestList *self,
@@ -465,7 +448,7 @@ tirkeu_request_list_set_search (TirkeuRequestList *self,
 
   /* Plain whitespace words, looked for as typed: an IIN or a request number "KZ-123" must not
    * be split on its dash the way g_str_tokenize_and_fold() would. */
-  folded = g_utf8_casefold (search, -1);
+  folded = tirkeu_search_key_fold (search);
   self->search_words = g_strsplit_set (g_strstrip (folded), " \t\n", -1);
   {
     guint n = 0;
@@ -531,10 +514,10 @@ tirkeu_request_list_dispose (GObject *object)
   TirkeuRequestList *self = TIRKEU_REQUEST_LIST (object);
 
   g_clear_object (&self->filtered);
-  g_clear_object (&self->sorted);
   g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tirkeu_request_list_parent_class)->dispose (object);
 }
@@ -627,16 +610,12 @@ tirkeu_request_list_class_init (TirkeuRequestListClass *klass)
 static void
 tirkeu_request_list_init (TirkeuRequestList *self)
 {
-  GtkCustomSorter *sorter;
-
   self->store = g_list_store_new (TIRKEU_TYPE_REQUEST);
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  sorter = gtk_custom_sorter_new (sort_func, NULL, NULL);
-  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
-                                          GTK_SORTER (sorter));
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sorted)),
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                               GTK_FILTER (g_object_ref (self->filter)));
 }
 

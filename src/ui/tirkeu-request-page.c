@@ -92,13 +92,13 @@ static const TirkeuStage buyer_path[] = {
  * tirkeu_stage_allows_withdraw:
  * @stage: a #TirkeuStage
  *
- * Returns: %TRUE if the seller may still withdraw a request in @stage: it was submitted and
- *   the buyer has not approved it yet
+ * Returns: %TRUE if the seller may still withdraw a request in @stage: the core's rule,
+ *   which the contract and the sandbox follow (tirkeu_stage_seller_may_withdraw())
  */
 gboolean
 tirkeu_stage_allows_withdraw (TirkeuStage stage)
 {
-  return stage == TIRKEU_STAGE_SUBMITTED || stage == TIRKEU_STAGE_AWAITING_BUYER;
+  return tirkeu_stage_seller_may_withdraw (stage);
 }
 
 static gboolean

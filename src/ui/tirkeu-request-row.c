@@ -13,23 +13,54 @@
  *
  * One request in the requests list: the vehicle and its VIN, the buyer's name and masked IIN,
  * the stage as a coloured badge with its title from the catalogue, and when it last changed.
- * A full IIN never reaches a label.
+ * A full IIN never reaches the screen.
+ *
+ * Light by design. GtkListView (GTK 4.8) keeps some 200 rows around the visible ones and
+ * makes new ones for every filter change, search keystroke or sync page that moves the list;
+ * a row of nine widgets from a template (nine CSS nodes, six labels each laying out its text
+ * to be measured) cost the window a tenth of a second each time. This row is one widget: a
+ * bind only keeps the texts, its height comes from the font's metrics (the same for every
+ * row), and the texts are laid out when the row is drawn, which only the visible ones are.
+ * The exact time of the last change is a tooltip computed when asked (query-tooltip). Screen
+ * readers get the row's texts as its accessible label.
  */
+
+/* The columns, as the former template laid them out: the vehicle takes what is left. */
+#define COLUMN_SPACING 18
+#define LINE_SPACING 2
+#define BUYER_CHARS 30
+#define STAGE_WIDTH 250
+#define STAGE_MAX_CHARS 30
+#define TIME_CHARS 14
+#define BADGE_PADDING_X 10
+#define BADGE_PADDING_Y 2
+/* libadwaita's .caption and the badge's font-size in style.css */
+#define CAPTION_SCALE 0.82
+#define BADGE_SCALE 0.9
+#define DIM_ALPHA 0.55f
+
+typedef enum
+{
+  TEXT_VEHICLE,
+  TEXT_VIN,
+  TEXT_BUYER,
+  TEXT_IIN,
+  TEXT_STAGE,
+  TEXT_TIME,
+  N_TEXTS
+} Text;
+
 struct _TirkeuRequestRow
 {
   GtkWidget      parent_instance;
 
-  /* template widgets */
-  GtkLabel      *vehicle_label;
-  GtkLabel      *vin_label;
-  GtkLabel      *buyer_label;
-  GtkLabel      *iin_label;
-  GtkLabel      *stage_label;
-  GtkLabel      *time_label;
-
   /* owned references */
   TirkeuRequest *request;
-  char          *stage_class;
+  char          *texts[N_TEXTS];
+  PangoLayout   *layouts[N_TEXTS];    /* made when drawn, dropped when a text changes */
+
+  /* state */
+  const char    *stage_class;         /* static: tirkeu_stage_get_style_class() */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuRequestRow, tirkeu_request_row, GTK_TYPE_WIDGET)
@@ -189,81 +220,400 @@ tirkeu_format_vehicle (TirkeuRequest *request)
 }
 
 static void
+drop_layouts (TirkeuRequestRow *self)
+{
+  for (guint i = 0; i < N_TEXTS; i++)
+    g_clear_object (&self->layouts[i]);
+}
+
+static void
+set_text (TirkeuRequestRow *self,
+          Text              which,
+          char             *text)
+{
+  g_free (self->texts[which]);
+  self->texts[which] = text;
+}
+
+static void
 update (TirkeuRequestRow *self)
 {
   g_autoptr(GDateTime) now = NULL;
-  g_autofree char *vehicle = NULL;
-  g_autofree char *masked = NULL;
-  g_autofree char *when = NULL;
   g_autofree char *accessible = NULL;
   const char *buyer;
-  const char *stage_title;
-  const char *vin;
+  const char *iin;
   TirkeuStage stage;
   GDateTime *updated;
 
-  if (self->stage_class != NULL)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->stage_label), self->stage_class);
-      g_clear_pointer (&self->stage_class, g_free);
-    }
+  drop_layouts (self);
+  self->stage_class = NULL;
 
   if (self->request == NULL)
     {
-      gtk_label_set_label (self->vehicle_label, NULL);
-      gtk_label_set_label (self->vin_label, NULL);
-      gtk_label_set_label (self->buyer_label, NULL);
-      gtk_label_set_label (self->iin_label, NULL);
-      gtk_label_set_label (self->stage_label, NULL);
-      gtk_label_set_label (self->time_label, NULL);
+      for (guint i = 0; i < N_TEXTS; i++)
+        set_text (self, i, NULL);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
       return;
     }
 
-  vehicle = tirkeu_format_vehicle (self->request);
-  vin = tirkeu_request_get_vin (self->request);
+  set_text (self, TEXT_VEHICLE, tirkeu_format_vehicle (self->request));
+  set_text (self, TEXT_VIN, g_strdup (tirkeu_request_get_vin (self->request)));
   buyer = tirkeu_request_get_buyer_name (self->request);
-  masked = tirkeu_request_get_buyer_iin (self->request) != NULL
-           ? tirkeu_iin_mask (tirkeu_request_get_buyer_iin (self->request)) : NULL;
-  stage = tirkeu_request_get_stage (self->request);
-  stage_title = tirkeu_catalogue_stage_title (stage);
-  updated = tirkeu_request_get_last_change (self->request);
-  now = g_date_time_new_now_utc ();
-  when = updated != NULL ? tirkeu_format_relative_time (updated, now) : NULL;
-
-  gtk_label_set_label (self->vehicle_label, vehicle);
-  gtk_label_set_label (self->vin_label, vin);
-  gtk_label_set_label (self->buyer_label, buyer != NULL ? buyer : _("Buyer not entered"));
-  if (masked != NULL)
+  set_text (self, TEXT_BUYER, g_strdup (buyer != NULL ? buyer : _("Buyer not entered")));
+  iin = tirkeu_request_get_buyer_iin (self->request);
+  if (iin != NULL)
     {
+      g_autofree char *masked = tirkeu_iin_mask (iin);
+
       /* Translators: the buyer's masked IIN in the requests list, e.g. "IIN 850312******" */
-      g_autofree char *iin_text = g_strdup_printf (_("IIN %s"), masked);
-      gtk_label_set_label (self->iin_label, iin_text);
+      set_text (self, TEXT_IIN, g_strdup_printf (_("IIN %s"), masked));
     }
   else
     {
-      gtk_label_set_label (self->iin_label, NULL);
+      set_text (self, TEXT_IIN, NULL);
     }
-  gtk_label_set_label (self->stage_label, stage_title);
-  self->stage_class = g_strdup (tirkeu_stage_get_style_class (stage));
-  gtk_widget_add_css_class (GTK_WIDGET (self->stage_label), self->stage_class);
-  gtk_label_set_label (self->time_label, when);
-  if (updated != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (updated);
-      /* Translators: the exact time of the last change, in a tooltip; strftime()-style */
-      g_autofree char *exact = g_date_time_format (local, _("%d.%m.%Y %H:%M"));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), exact);
-    }
+  stage = tirkeu_request_get_stage (self->request);
+  set_text (self, TEXT_STAGE, g_strdup (tirkeu_catalogue_stage_title (stage)));
+  self->stage_class = tirkeu_stage_get_style_class (stage);
+  updated = tirkeu_request_get_last_change (self->request);
+  now = g_date_time_new_now_utc ();
+  set_text (self, TEXT_TIME, updated != NULL ? tirkeu_format_relative_time (updated, now) : NULL);
 
   /* Translators: what a screen reader says for a request in the list: the vehicle, the
    * buyer, the stage and when it last changed, e.g. "Toyota Camry, 2025; AKHMETOV ERLAN;
    * Completed; 5 minutes ago" */
-  accessible = g_strdup_printf (_("%s; %s; %s; %s"), vehicle,
-                                buyer != NULL ? buyer : "", stage_title,
-                                when != NULL ? when : "");
+  accessible = g_strdup_printf (_("%s; %s; %s; %s"), self->texts[TEXT_VEHICLE],
+                                buyer != NULL ? buyer : "", self->texts[TEXT_STAGE],
+                                self->texts[TEXT_TIME] != NULL ? self->texts[TEXT_TIME] : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+  /* Same size whatever the texts: a redraw, never a relayout of the list. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Size and drawing */
+
+typedef struct
+{
+  int line;           /* a line of the widget's font, in Pango units */
+  int caption_line;
+  int badge_line;
+  int char_width;     /* approximate, Pango units */
+  int digit_width;
+} Metrics;
+
+/* Every row has the same font: its metrics are looked up once per font. */
+static const Metrics *
+get_metrics (TirkeuRequestRow *self)
+{
+  static PangoFontDescription *cached_font;
+  static Metrics cached;
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  PangoFontMetrics *metrics;
+
+  if (cached_font != NULL && pango_font_description_equal (cached_font, font))
+    return &cached;
+
+  metrics = pango_context_get_metrics (context, font, NULL);
+  cached.line = pango_font_metrics_get_height (metrics);
+  if (cached.line <= 0)
+    cached.line = pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics);
+  cached.caption_line = (int) (cached.line * CAPTION_SCALE + 0.5);
+  cached.badge_line = (int) (cached.line * BADGE_SCALE + 0.5);
+  cached.char_width = pango_font_metrics_get_approximate_char_width (metrics);
+  cached.digit_width = pango_font_metrics_get_approximate_digit_width (metrics);
+  pango_font_metrics_unref (metrics);
+
+  g_clear_pointer (&cached_font, pango_font_description_free);
+  cached_font = pango_font_description_copy (font);
+
+  return &cached;
+}
+
+static int
+row_height (const Metrics *metrics)
+{
+  int text = PANGO_PIXELS_CEIL (metrics->line) + LINE_SPACING
+             + PANGO_PIXELS_CEIL (metrics->caption_line);
+  int badge = PANGO_PIXELS_CEIL (metrics->badge_line) + 2 * BADGE_PADDING_Y;
+
+  return MAX (text, badge);
+}
+
+static int
+buyer_width (const Metrics *metrics)
+{
+  return PANGO_PIXELS_CEIL (BUYER_CHARS * metrics->char_width);
+}
+
+static int
+time_width (const Metrics *metrics)
+{
+  return PANGO_PIXELS_CEIL (TIME_CHARS * MAX (metrics->char_width, metrics->digit_width));
+}
+
+static void
+tirkeu_request_row_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  const Metrics *metrics = get_metrics (TIRKEU_REQUEST_ROW (widget));
+
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    {
+      *minimum = *natural = row_height (metrics);
+      return;
+    }
+
+  /* the vehicle column shrinks, with an ellipsis, down to a few characters */
+  *minimum = PANGO_PIXELS_CEIL (8 * metrics->char_width) + 3 * COLUMN_SPACING
+             + buyer_width (metrics) + STAGE_WIDTH + time_width (metrics);
+  *natural = *minimum + PANGO_PIXELS_CEIL (20 * metrics->char_width);
+}
+
+static PangoLayout *
+ensure_layout (TirkeuRequestRow *self,
+               Text              which)
+{
+  PangoAttrList *attributes;
+
+  if (self->layouts[which] != NULL || self->texts[which] == NULL)
+    return self->layouts[which];
+
+  self->layouts[which] = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->texts[which]);
+  pango_layout_set_ellipsize (self->layouts[which], PANGO_ELLIPSIZE_END);
+  pango_layout_set_single_paragraph_mode (self->layouts[which], TRUE);
+
+  attributes = pango_attr_list_new ();
+  switch (which)
+    {
+    case TEXT_VEHICLE:
+      pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      break;
+    case TEXT_VIN:
+      pango_attr_list_insert (attributes, pango_attr_scale_new (CAPTION_SCALE));
+      pango_attr_list_insert (attributes, pango_attr_family_new ("monospace"));
+      break;
+    case TEXT_IIN:
+      pango_attr_list_insert (attributes, pango_attr_scale_new (CAPTION_SCALE));
+      pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
+      break;
+    case TEXT_STAGE:
+      pango_attr_list_insert (attributes, pango_attr_scale_new (BADGE_SCALE));
+      pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      break;
+    case TEXT_TIME:
+      pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
+      break;
+    case TEXT_BUYER:
+    case N_TEXTS:
+    default:
+      break;
+    }
+  pango_layout_set_attributes (self->layouts[which], attributes);
+  pango_attr_list_unref (attributes);
+
+  return self->layouts[which];
+}
+
+/* Draws @which at (@x, @y), at most @width wide; returns its width in pixels. */
+static int
+draw_text (TirkeuRequestRow *self,
+           GtkSnapshot      *snapshot,
+           Text              which,
+           int               x,
+           int               y,
+           int               width,
+           gboolean          right_aligned,
+           const GdkRGBA    *color)
+{
+  PangoLayout *layout = ensure_layout (self, which);
+  PangoRectangle logical;
+
+  if (layout == NULL || width <= 0)
+    return 0;
+
+  pango_layout_set_width (layout, width * PANGO_SCALE);
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  if (right_aligned)
+    x += width - logical.width;
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+
+  return logical.width;
+}
+
+static GdkRGBA
+with_alpha (const GdkRGBA *color,
+            float          alpha)
+{
+  GdkRGBA result = *color;
+
+  result.alpha *= alpha;
+  return result;
+}
+
+/* The badge's colours, as style.css gives them to .stage-badge.<class> (from libadwaita's
+ * named colours, so the dark style and high contrast follow). */
+static void
+badge_colors (GtkWidget     *widget,
+              const char    *stage_class,
+              const GdkRGBA *foreground,
+              GdkRGBA       *text,
+              GdkRGBA       *background)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+  const char *name = NULL;
+  float alpha = 0.2f;
+  GdkRGBA named;
+
+  *text = *foreground;
+  *background = with_alpha (foreground, 0.1f);
+
+  if (g_strcmp0 (stage_class, "needs-action") == 0)
+    name = "warning_color";
+  else if (g_strcmp0 (stage_class, "awaiting-buyer") == 0)
+    name = "accent_color", alpha = 0.18f;
+  else if (g_strcmp0 (stage_class, "completed") == 0)
+    name = "success_color";
+  else if (g_strcmp0 (stage_class, "attention") == 0)
+    name = "error_color", alpha = 0.18f;
+  else if (g_strcmp0 (stage_class, "closed") == 0)
+    *text = with_alpha (foreground, 0.7f);
+
+  if (name != NULL && gtk_style_context_lookup_color (context, name, &named))
+    {
+      *background = with_alpha (&named, alpha);
+      if (g_str_equal (name, "success_color"))
+        {
+          /* shade (@success_color, 0.7) */
+          named.red *= 0.7f;
+          named.green *= 0.7f;
+          named.blue *= 0.7f;
+        }
+      /* a needs-action badge keeps the text colour on its warning tint */
+      if (!g_str_equal (name, "warning_color"))
+        *text = named;
+    }
+}
+
+static void
+tirkeu_request_row_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  TirkeuRequestRow *self = TIRKEU_REQUEST_ROW (widget);
+  const Metrics *metrics = get_metrics (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int line = PANGO_PIXELS_CEIL (metrics->line);
+  int caption = PANGO_PIXELS_CEIL (metrics->caption_line);
+  int text_top = MAX (0, (height - (line + LINE_SPACING + caption)) / 2);
+  int time_w = time_width (metrics);
+  int buyer_w = buyer_width (metrics);
+  int vehicle_w = width - 3 * COLUMN_SPACING - buyer_w - STAGE_WIDTH - time_w;
+  int x = 0;
+  GdkRGBA foreground;
+  GdkRGBA dim;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &foreground);
+  dim = with_alpha (&foreground, DIM_ALPHA);
+
+  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
+    {
+      /* mirrored columns: none of the app's languages is written right to left */
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (width, 0));
+      gtk_snapshot_scale (snapshot, -1, 1);
+    }
+
+  /* the vehicle and its VIN */
+  draw_text (self, snapshot, TEXT_VEHICLE, x, text_top, vehicle_w, FALSE, &foreground);
+  draw_text (self, snapshot, TEXT_VIN, x, text_top + line + LINE_SPACING, vehicle_w, FALSE,
+             &dim);
+  x += MAX (vehicle_w, 0) + COLUMN_SPACING;
+
+  /* the buyer and the masked IIN */
+  draw_text (self, snapshot, TEXT_BUYER, x, text_top, buyer_w, FALSE, &foreground);
+  draw_text (self, snapshot, TEXT_IIN, x, text_top + line + LINE_SPACING, buyer_w, FALSE, &dim);
+  x += buyer_w + COLUMN_SPACING;
+
+  /* the stage badge: a pill sized to its title */
+  if (ensure_layout (self, TEXT_STAGE) != NULL)
+    {
+      PangoLayout *layout = self->layouts[TEXT_STAGE];
+      int badge_line = PANGO_PIXELS_CEIL (metrics->badge_line);
+      int max_text = MIN (STAGE_WIDTH - 2 * BADGE_PADDING_X,
+                          PANGO_PIXELS_CEIL (STAGE_MAX_CHARS * metrics->char_width * BADGE_SCALE));
+      int badge_h = badge_line + 2 * BADGE_PADDING_Y;
+      int badge_top = (height - badge_h) / 2;
+      PangoRectangle logical;
+      GskRoundedRect pill;
+      GdkRGBA text, background;
+
+      pango_layout_set_width (layout, max_text * PANGO_SCALE);
+      pango_layout_get_pixel_extents (layout, NULL, &logical);
+      gsk_rounded_rect_init_from_rect (&pill,
+                                       &GRAPHENE_RECT_INIT (x, badge_top,
+                                                            logical.width + 2 * BADGE_PADDING_X,
+                                                            badge_h),
+                                       badge_h / 2.0f);
+      badge_colors (widget, self->stage_class, &foreground, &text, &background);
+      gtk_snapshot_push_rounded_clip (snapshot, &pill);
+      gtk_snapshot_append_color (snapshot, &background, &pill.bounds);
+      gtk_snapshot_pop (snapshot);
+      draw_text (self, snapshot, TEXT_STAGE, x + BADGE_PADDING_X, badge_top + BADGE_PADDING_Y,
+                 max_text, FALSE, &text);
+    }
+  x += STAGE_WIDTH + COLUMN_SPACING;
+
+  /* when it last changed, right-aligned */
+  draw_text (self, snapshot, TEXT_TIME, x, (height - line) / 2, time_w, TRUE, &dim);
+}
+
+static void
+tirkeu_request_row_css_changed (GtkWidget         *widget,
+                                GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (tirkeu_request_row_parent_class)->css_changed (widget, change);
+  /* a new font or scale: the layouts are made again when drawn */
+  drop_layouts (TIRKEU_REQUEST_ROW (widget));
+}
+
+static gboolean
+tirkeu_request_row_query_tooltip (GtkWidget  *widget,
+                                  int         x,
+                                  int         y,
+                                  gboolean    keyboard_mode,
+                                  GtkTooltip *tooltip)
+{
+  TirkeuRequestRow *self = TIRKEU_REQUEST_ROW (widget);
+  const Metrics *metrics = get_metrics (self);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *exact = NULL;
+  GDateTime *updated;
+  int time_x = gtk_widget_get_width (widget) - time_width (metrics);
+
+  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
+    x = gtk_widget_get_width (widget) - x;
+  if (!keyboard_mode && x < time_x)
+    return FALSE;
+  if (self->request == NULL || (updated = tirkeu_request_get_last_change (self->request)) == NULL)
+    return FALSE;
+
+  local = g_date_time_to_local (updated);
+  /* Translators: the exact time of the last change, in a tooltip; strftime()-style */
+  exact = g_date_time_format (local, _("%d.%m.%Y %H:%M"));
+  gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
 }
 
 /**
@@ -299,17 +649,36 @@ tirkeu_request_row_get_request (TirkeuRequestRow *self)
   return self->request;
 }
 
+/**
+ * tirkeu_request_row_get_text:
+ * @self: a #TirkeuRequestRow
+ *
+ * The texts the row draws, one per line: the vehicle, the VIN, the buyer, the masked IIN,
+ * the stage and when it last changed (what tests check is on screen).
+ *
+ * Returns: (transfer full): the texts
+ */
+char *
+tirkeu_request_row_get_text (TirkeuRequestRow *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST_ROW (self), NULL);
+
+  for (guint i = 0; i < N_TEXTS; i++)
+    if (self->texts[i] != NULL)
+      g_string_append_printf (text, "%s\n", self->texts[i]);
+
+  return g_string_free (text, FALSE);
+}
+
 static void
 tirkeu_request_row_dispose (GObject *object)
 {
   TirkeuRequestRow *self = TIRKEU_REQUEST_ROW (object);
-  GtkWidget *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_REQUEST_ROW);
-  /* The template's unnamed boxes are children too. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->request);
+  drop_layouts (self);
 
   G_OBJECT_CLASS (tirkeu_request_row_parent_class)->dispose (object);
 }
@@ -319,7 +688,8 @@ tirkeu_request_row_finalize (GObject *object)
 {
   TirkeuRequestRow *self = TIRKEU_REQUEST_ROW (object);
 
-  g_free (self->stage_class);
+  for (guint i = 0; i < N_TEXTS; i++)
+    g_free (self->texts[i]);
 
   G_OBJECT_CLASS (tirkeu_request_row_parent_class)->finalize (object);
 }
@@ -370,6 +740,10 @@ tirkeu_request_row_class_init (TirkeuRequestRowClass *klass)
   object_class->finalize = tirkeu_request_row_finalize;
   object_class->get_property = tirkeu_request_row_get_property;
   object_class->set_property = tirkeu_request_row_set_property;
+  widget_class->measure = tirkeu_request_row_measure;
+  widget_class->snapshot = tirkeu_request_row_snapshot;
+  widget_class->css_changed = tirkeu_request_row_css_changed;
+  widget_class->query_tooltip = tirkeu_request_row_query_tooltip;
 
   properties[PROP_REQUEST] =
     g_param_spec_object ("request", NULL, NULL, TIRKEU_TYPE_REQUEST,
@@ -377,14 +751,6 @@ tirkeu_request_row_class_init (TirkeuRequestRowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/tirkeu/Tirkeu/ui/tirkeu-request-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, vehicle_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, vin_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, buyer_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, iin_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, stage_label);
-  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestRow, time_label);
   gtk_widget_class_set_css_name (widget_class, "requestrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -392,7 +758,8 @@ tirkeu_request_row_class_init (TirkeuRequestRowClass *klass)
 static void
 tirkeu_request_row_init (TirkeuRequestRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "request-row");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
 /**

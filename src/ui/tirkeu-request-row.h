@@ -15,6 +15,7 @@ GtkWidget     *tirkeu_request_row_new            (void);
 TirkeuRequest *tirkeu_request_row_get_request    (TirkeuRequestRow *self);
 void           tirkeu_request_row_set_request    (TirkeuRequestRow *self,
                                                   TirkeuRequest    *request);
+char          *tirkeu_request_row_get_text       (TirkeuRequestRow *self);
 
 char          *tirkeu_format_relative_time       (GDateTime        *then,
                                                   GDateTime        *now);

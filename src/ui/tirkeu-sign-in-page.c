@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
@@ -77,7 +78,8 @@ update_actions (TirkeuSignInPage *self)
                                                    : TIRKEU_SESSION_STATE_LOADING;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-in",
-                                 state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                 (state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
+                                  || state == TIRKEU_SESSION_STATE_EXPIRED)
                                  && self->auth_certificates != NULL
                                  && self->auth_certificates->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-out",
@@ -147,8 +149,20 @@ fill_certificates (TirkeuSignInPage *self)
     gtk_list_box_append (self->certificate_list,
                          certificate_row_new (g_ptr_array_index (self->auth_certificates, i)));
   if (self->auth_certificates->len > 0)
-    gtk_list_box_select_row (self->certificate_list,
-                             gtk_list_box_get_row_at_index (self->certificate_list, 0));
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(TirkeuCertificate) chosen = NULL;
+      guint index = 0;
+
+      /* The default is the one the CLI would take too; an expired key stays listed (the
+       * sign-in says why it cannot be used) but is not the default. */
+      chosen = tirkeu_certificate_choose (self->auth_certificates, TIRKEU_SIGN_PURPOSE_SIGN_IN,
+                                          NULL, NULL, now, NULL);
+      if (chosen != NULL)
+        g_ptr_array_find (self->auth_certificates, chosen, &index);
+      gtk_list_box_select_row (self->certificate_list,
+                               gtk_list_box_get_row_at_index (self->certificate_list, (int) index));
+    }
   else
     {
       g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
@@ -344,6 +358,11 @@ state_changed_cb (TirkeuSignInPage *self)
       break;
     case TIRKEU_SESSION_STATE_NO_TOKEN:
       name = "no-token";
+      break;
+    case TIRKEU_SESSION_STATE_EXPIRED:
+      /* Signed out by the portal, not by the seller: say so, and that the PIN is needed. */
+      tirkeu_error_view_set_error (self->sign_in_error, 1, tirkeu_session_get_error (self->session));
+      name = "token";
       break;
     case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
     case TIRKEU_SESSION_STATE_SIGNING_IN:

@@ -4,8 +4,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-window.h"
-/* desk (issue 6) */
 #include "tirkeu-a11y.h"
+#include "tirkeu-catalogue.h"
+#include "tirkeu-portal-error.h"
 #include "tirkeu-journal.h"
 #include "tirkeu-new-request-flow.h"
 #include "tirkeu-sign-in-page.h"
@@ -27,18 +28,23 @@ struct _TirkeuWindow
   GtkMenuButton        *primary_menu_button;
   GtkWidget            *training_bar;
   AdwStatusPage        *status_page;
-  /* desk (issue 6) */
+  GtkWidget            *sync_error_bar;
+  GtkLabel             *sync_error_label;
+  /* the desk */
   GtkStack             *main_stack;
   TirkeuSignInPage     *desk_page;
   TirkeuNewRequestFlow *new_request_flow;
   TirkeuSession        *session;
   GtkWidget            *desk_button;
-  /* tracking (issue 7) */
+  /* the requests list */
   TirkeuRequestsPage   *requests_page;
   TirkeuTracking       *tracking;
 
   /* owned references */
   GSettings            *settings;
+
+  /* state */
+  char                 *sync_error;
 
   guint                 training : 1;
 };
@@ -48,6 +54,7 @@ G_DEFINE_FINAL_TYPE (TirkeuWindow, tirkeu_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_TRAINING,
+  PROP_SYNC_ERROR,
   N_PROPS
 };
 
@@ -88,9 +95,19 @@ tirkeu_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
-  g_clear_object (&self->tracking); /* tracking (issue 7) */
+  g_clear_object (&self->tracking);
 
   G_OBJECT_CLASS (tirkeu_window_parent_class)->dispose (object);
+}
+
+static void
+tirkeu_window_finalize (GObject *object)
+{
+  TirkeuWindow *self = TIRKEU_WINDOW (object);
+
+  g_free (self->sync_error);
+
+  G_OBJECT_CLASS (tirkeu_window_parent_class)->finalize (object);
 }
 
 static void
@@ -105,6 +122,9 @@ tirkeu_window_get_property (GObject    *object,
     {
     case PROP_TRAINING:
       g_value_set_boolean (value, self->training);
+      break;
+    case PROP_SYNC_ERROR:
+      g_value_set_string (value, self->sync_error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -224,6 +244,39 @@ seconds_to_ms (GBinding     *binding,
   return TRUE;
 }
 
+/* The sync's last error, worded for the clerk. An unreachable portal is the requests page's
+ * "Offline" bar; anything else (the portal refused, a broken answer, a journal that cannot be
+ * written, a session that ended) is said here, on every page, until a round goes through. */
+static void
+sync_error_cb (TirkeuWindow *self,
+               GParamSpec   *pspec,
+               TirkeuSync   *sync)
+{
+  const GError *error = tirkeu_sync_get_last_error (sync);
+  g_autofree char *text = NULL;
+
+  if (error != NULL && !tirkeu_sync_error_is_offline (error))
+    {
+      const char *reason = error->domain == TIRKEU_PORTAL_ERROR
+                           ? tirkeu_catalogue_code_title ((TirkeuPortalCode) error->code)
+                           : error->message;
+
+      /* Translators: a bar over the window when the requests cannot be brought up to date
+       * from the portal; %s is the reason, already translated (e.g. "Session ended"). */
+      text = g_strdup_printf (_("The requests are not up to date: %s"), reason);
+    }
+
+  /* g_set_str() is GLib 2.76; we pin 2.74. */
+  if (g_strcmp0 (self->sync_error, text) == 0)
+    return;
+  g_free (self->sync_error);
+  self->sync_error = g_steal_pointer (&text);
+  text = g_strdup (self->sync_error);
+  gtk_label_set_text (self->sync_error_label, text != NULL ? text : "");
+  gtk_widget_set_visible (self->sync_error_bar, text != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
+}
+
 static void
 tracking_start (TirkeuWindow *self)
 {
@@ -241,6 +294,8 @@ tracking_start (TirkeuWindow *self)
                                tirkeu_tracking_get_sync (self->tracking), "interval",
                                G_BINDING_SYNC_CREATE, seconds_to_ms, NULL, NULL, NULL);
   tirkeu_tracking_attach_page (self->tracking, self->requests_page);
+  g_signal_connect_object (tirkeu_tracking_get_sync (self->tracking), "notify::last-error",
+                           G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
   g_object_set_data (G_OBJECT (self), "tirkeu-tracking", self->tracking);
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (tracking_session_state_cb), self, G_CONNECT_SWAPPED);
@@ -387,6 +442,7 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = tirkeu_window_dispose;
+  object_class->finalize = tirkeu_window_finalize;
   object_class->get_property = tirkeu_window_get_property;
   object_class->set_property = tirkeu_window_set_property;
 
@@ -403,6 +459,17 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
     g_param_spec_boolean ("training", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * TirkeuWindow:sync-error:
+   *
+   * Why the requests could not be brought up to date from the portal, as the bar over the
+   * window says it; %NULL while the sync works or the portal is only unreachable (the
+   * requests page says "Offline").
+   */
+  properties[PROP_SYNC_ERROR] =
+    g_param_spec_string ("sync-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -411,6 +478,8 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, training_bar);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_bar);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_label);
 
   /* desk (issue 6): Ctrl+N anywhere in the window starts a request once signed in. */
   g_type_ensure (TIRKEU_TYPE_SIGN_IN_PAGE);

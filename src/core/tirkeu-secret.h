@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void tirkeu_secret_wipe  (gpointer  secret,
+                          gsize     size);
+void tirkeu_wipe_string  (char     *secret);
+
+G_END_DECLS

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* TirkeuSession, TirkeuSync and TirkeuOutbox together, as the app and the CLI drive them:
+ * the SoftHSM token of tests/fixtures/make-token.sh behind the PKCS#11 shim (which counts the
+ * logins, tests/pkcs11-shim.c) and the in-process sandbox over real TLS. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "test-token-fixture.h"
+#include "tirkeu-certificate-choice.h"
+#include "tirkeu-portal-error.h"
+#include "tirkeu-sandbox.h"
+#include "tirkeu-session.h"
+#include "tirkeu-sync.h"
+#include "tirkeu-token-error.h"
+
+static TokenFixture *token;
+static char *shim_path;
+static char *shim_logins;
+
+typedef struct
+{
+  TirkeuSandbox      *sandbox;
+  char               *state_dir;
+  char               *journal_path;
+  TirkeuPortalClient *client;
+  TirkeuTokenManager *tokens;
+  TirkeuSession      *session;
+  TirkeuJournal      *journal;
+} Desk;
+
+/* --- helpers ----------------------------------------------------------------------------- */
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* How many user logins the token saw, and how many of them with an empty PIN. */
+static guint
+count_logins (guint *n_empty)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (n_empty != NULL)
+    *n_empty = 0;
+  if (!g_file_get_contents (shim_logins, &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (*lines[i] == '\0')
+        continue;
+      n++;
+      if (n_empty != NULL && g_str_equal (lines[i], "login-empty"))
+        (*n_empty)++;
+    }
+  return n;
+}
+
+static Desk *
+desk_new_full (guint session_ttl_s,
+               guint latency_ms)
+{
+  Desk *desk = g_new0 (Desk, 1);
+  TirkeuSandboxOptions options;
+  g_autoptr(GError) error = NULL;
+
+  g_unlink (shim_logins);
+
+  tirkeu_sandbox_options_init (&options);
+  g_free (options.listen);
+  options.listen = g_strdup ("127.0.0.1:0");
+  desk->state_dir = g_dir_make_tmp ("tirkeu-desk-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  options.state_dir = g_strdup (desk->state_dir);
+  options.signer_ca_file = g_strdup (token->ca_file);
+  options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
+  options.session_ttl_s = session_ttl_s;
+  options.latency_ms = latency_ms;
+  desk->sandbox = tirkeu_sandbox_new (&options, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_start (desk->sandbox, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_options_clear (&options);
+
+  desk->client = tirkeu_portal_client_new (tirkeu_sandbox_get_url (desk->sandbox),
+                                           tirkeu_sandbox_get_ca_file (desk->sandbox), &error);
+  g_assert_no_error (error);
+  desk->journal_path = g_build_filename (desk->state_dir, "journal.sqlite", NULL);
+  desk->journal = tirkeu_journal_new_sync (desk->journal_path, NULL, &error);
+  g_assert_no_error (error);
+
+  desk->tokens = tirkeu_token_manager_new (shim_path);
+  tirkeu_token_manager_set_poll_interval (desk->tokens, 0);
+  desk->session = tirkeu_session_new (desk->tokens, desk->client);
+  tirkeu_session_set_journal (desk->session, desk->journal);
+  tirkeu_session_start (desk->session);
+  while (tirkeu_session_get_state (desk->session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+
+  return desk;
+}
+
+static Desk *
+desk_new (guint session_ttl_s)
+{
+  return desk_new_full (session_ttl_s, 0);
+}
+
+static void
+desk_free (Desk *desk)
+{
+  TirkeuSession *session = g_steal_pointer (&desk->session);
+
+  /* A listing of the token started when it was found may still be on its way back; it holds
+   * the session until then. A session kept for longer (a leak) hangs here until the test's
+   * timeout. */
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  g_object_unref (session);
+  while (session != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&desk->tokens);
+  g_clear_object (&desk->client);
+  g_clear_object (&desk->journal);
+  tirkeu_sandbox_stop (desk->sandbox);
+  g_clear_object (&desk->sandbox);
+  token_fixture_run ((const char *[]) { "rm", "-rf", desk->state_dir, NULL });
+  g_free (desk->state_dir);
+  g_free (desk->journal_path);
+  g_free (desk);
+}
+
+static TirkeuCertificate *
+auth_certificate (Desk *desk)
+{
+  g_autoptr(GPtrArray) certificates = NULL;
+
+  certificates = tirkeu_session_dup_certificates (desk->session, TIRKEU_CERTIFICATE_KIND_AUTH);
+  g_assert_cmpuint (certificates->len, >, 0);
+  return g_object_ref (g_ptr_array_index (certificates, 0));
+}
+
+static void
+sign_in (Desk *desk)
+{
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, NULL, store_result_cb,
+                                &result);
+  g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result),
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_SIGNED_IN);
+}
+
+static void
+wait_for_portal_expiry (Desk *desk)
+{
+  g_autoptr(GDateTime) expires_at =
+    g_date_time_ref (tirkeu_portal_client_get_session_expires_at (desk->client));
+
+  g_assert_nonnull (expires_at);
+  /* The portal's clock, in whole seconds: wait until it has surely passed. */
+  for (;;)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      if (g_date_time_difference (now, expires_at) > G_USEC_PER_SEC)
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+}
+
+/* --- certificate choice ------------------------------------------------------------------ */
+
+/* The default certificate, on the fixture token's real certificates (make-token.sh): of the
+ * ones that may sign, the signed-in person's own, valid longest. */
+static void
+test_certificate_choice (void)
+{
+  Desk *desk = desk_new (1800);
+  GPtrArray *certificates = tirkeu_session_get_certificates (desk->session);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuCertificate) chosen = NULL;
+  g_autoptr(GPtrArray) usable = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Sign-in: the one AUTH key. */
+  chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL,
+                                      now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_certificate_get_label (chosen), ==, "auth-rsa");
+  g_clear_object (&chosen);
+
+  /* A request of the seller: not the expired, not-yet-valid or employee's keys, not the
+   * other BIN's; of the signed-in person's own, not the one expiring in ten days. */
+  usable = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                             token->seller_bin, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (usable->len, ==, 3);
+  chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                      token->seller_bin, "850304300128", now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_certificate_get_label (chosen), ==, "sign-rsa");
+  g_clear_object (&chosen);
+
+  /* Another person signed in: theirs, though the first head's is valid as long. */
+  chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                      token->seller_bin, "900715400236", now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_certificate_get_label (chosen), ==, "sign-ec");
+  g_clear_object (&chosen);
+
+  /* A seller this token has no key for: why, in the token's words. */
+  chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                      "081140000436", "850304300128", now, &error);
+  g_assert_null (chosen);
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN);
+
+  desk_free (desk);
+}
+
+/* --- an expired session ------------------------------------------------------------------ */
+
+static void
+last_error_cb (TirkeuSync *sync,
+               GParamSpec *pspec,
+               gboolean   *failed)
+{
+  *failed = TRUE;
+}
+
+/* The portal session ends while the sync runs: no login of the token without a PIN the user
+ * just gave, the session says "signed out: enter the PIN", and the sync waits for a new
+ * sign-in instead of trying on its own. Then a sign-in with the PIN brings everything back. */
+static void
+test_expired_session (void)
+{
+  Desk *desk = desk_new (1);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  gboolean failed = FALSE;
+  guint n_empty;
+  const GError *error;
+
+  sign_in (desk);
+  g_assert_cmpuint (count_logins (NULL), ==, 1);
+
+  tirkeu_sync_set_interval (sync, 50);
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_start (sync);
+  while (tirkeu_sync_get_n_calls (sync) == 0 || tirkeu_sync_get_syncing (sync))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (tirkeu_sync_get_last_error (sync));
+
+  g_signal_connect (sync, "notify::last-error", G_CALLBACK (last_error_cb), &failed);
+  wait_for_portal_expiry (desk);
+  while (!failed)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (count_logins (&n_empty), ==, 1);
+  g_assert_cmpuint (n_empty, ==, 0);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==, TIRKEU_SESSION_STATE_EXPIRED);
+  g_assert_false (tirkeu_portal_client_get_signed_in (desk->client));
+  error = tirkeu_sync_get_last_error (sync);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED);
+  /* The sync holds no client any more: nothing can start a round until a new sign-in. */
+  g_assert_null (tirkeu_sync_get_client (sync));
+
+  /* The PIN the user gives now signs in again, once. */
+  sign_in (desk);
+  g_assert_cmpuint (count_logins (&n_empty), ==, 2);
+  g_assert_cmpuint (n_empty, ==, 0);
+
+  tirkeu_sync_stop (sync);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
+/* --- a forgotten cursor ----------------------------------------------------------------- */
+
+/* The portal no longer knows the journal's cursor (its state was reset, or the cursor aged
+ * out): the sync starts again from no cursor, as the CLI does, and goes through. */
+static void
+test_forgotten_cursor (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+
+  sign_in (desk);
+  tirkeu_journal_upsert_requests_sync (desk->journal, none, "r999999", NULL, &error);
+  g_assert_no_error (error);
+
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_run_async (sync, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_sync_run_finish (sync, wait_for_result (&result), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (sync), ==, 2);
+
+  cursor = tirkeu_journal_get_cursor_sync (desk->journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cursor, !=, "r999999");
+
+  g_clear_object (&result);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
+/* A round that fails says why in TirkeuSync:last-error, and clears it once one goes
+ * through. */
+static void
+test_sync_error_visible (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuSync) sync = tirkeu_sync_new (desk->journal, NULL);
+  g_autoptr(GError) shown = NULL;
+  gboolean notified = FALSE;
+
+  sign_in (desk);
+  tirkeu_sync_set_client (sync, tirkeu_session_get_client (desk->session));
+  tirkeu_sync_set_interval (sync, 60000);
+  g_signal_connect (sync, "notify::last-error", G_CALLBACK (last_error_cb), &notified);
+  g_object_get (sync, "last-error", &shown, NULL);
+  g_assert_null (shown);
+
+  /* The portal goes away under a signed-in desk. */
+  tirkeu_sandbox_stop (desk->sandbox);
+  tirkeu_sync_start (sync);
+  while (!notified)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_get (sync, "last-error", &shown, NULL);
+  g_assert_nonnull (shown);
+  g_assert_true (shown->domain == TIRKEU_PORTAL_ERROR);
+
+  tirkeu_sync_stop (sync);
+  g_assert_finalize_object (g_steal_pointer (&sync));
+  desk_free (desk);
+}
+
+/* --- the outbox --------------------------------------------------------------------------- */
+
+static void
+flag_cb (gpointer  instance,
+         gpointer  argument,
+         gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* Creates a request of the fixture token's seller on the portal and signs it with the token:
+ * what the new-request flow hands to the outbox. */
+static TirkeuRequest *
+make_signed_request (Desk *desk)
+{
+  TirkeuPortalClient *client = tirkeu_session_get_client (desk->session);
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (desk->session);
+  TirkeuCertificate *auth = tirkeu_session_get_certificate (desk->session);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuCertificate) signer = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuRequest *created;
+
+  tirkeu_portal_client_create_request_async (client, key, "JTNB23HK2R3000115", "850312300121",
+                                             "DKP-2025-940001", NULL, store_result_cb, &result);
+  created = tirkeu_portal_client_create_request_finish (client, wait_for_result (&result), &info,
+                                                        &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  signer = tirkeu_certificate_choose (tirkeu_session_get_certificates (desk->session),
+                                      TIRKEU_SIGN_PURPOSE_REQUEST, seller->bin,
+                                      tirkeu_certificate_get_iin (auth), now, &error);
+  g_assert_no_error (error);
+  tirkeu_session_sign_async (desk->session, signer, token->pin, info->signing_payload, NULL,
+                             store_result_cb, &result);
+  signature = tirkeu_session_sign_finish (desk->session, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_seller_signature (created, signature);
+
+  return created;
+}
+
+/* The page that sent a signed request goes away (cancelled) while it is on its way: only the
+ * page stops waiting; the request stays in the outbox on the outbox's own schedule, and
+ * reaches the portal. */
+static void
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_outbox_page_cancelled (void)
+{
+  /* Each answer of the portal takes 400 ms: the page leaves while the submission is on its
+   * way, after the outbox wrote it to the journal (a few milliseconds). */
+  Desk *desk = desk_new_full (1800, 400);
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuRequest) confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuOutbox *outbox;
+  gboolean sent = FALSE;
+  const guint retry_ms = 200;
+
+  sign_in (desk);
+  request = make_signed_request (desk);
+  outbox = tirkeu_session_get_outbox (desk->session);
+  tirkeu_outbox_set_retry_ms (outbox, retry_ms);
+  g_signal_connect (outbox, "sent", G_CALLBACK (flag_cb), &sent);
+
+  tirkeu_outbox_send_async (outbox, request, NULL, cancellable, store_result_cb, &result);
+  g_timeout_add_once (100, cancel_cb, cancellable);
+  confirmed = tirkeu_outbox_send_finish (outbox, wait_for_result (&result), &error);
+  g_assert_null (confirmed);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Not sent yet: then it is in the outbox, due within its own retry delay, not later. */
+  if (!sent)
+    {
+      g_autoptr(GVariant) due = NULL;
+      const char *key = tirkeu_request_get_idempotency_key (request);
+      gboolean found = FALSE;
+      GVariantIter iter;
+      const char *entry_key;
+
+      tirkeu_journal_list_outbox_due_async (desk->journal,
+                                            g_get_real_time () + 2 * retry_ms * 1000, NULL,
+                                            store_result_cb, &result);
+      due = tirkeu_journal_list_outbox_due_finish (desk->journal, wait_for_result (&result),
+                                                   &error);
+      g_assert_no_error (error);
+      g_variant_iter_init (&iter, due);
+      while (g_variant_iter_next (&iter, "(&s@a{sv}u&sx&s)", &entry_key, NULL, NULL, NULL,
+                                  NULL, NULL))
+        found = found || g_str_equal (entry_key, key);
+      g_assert_true (found || sent);
+    }
+
+  while (!sent)
+    g_main_context_iteration (NULL, TRUE);
+
+  desk_free (desk);
+}
+
+/* --- a shared sign-in ------------------------------------------------------------------- */
+
+/* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
+ * leaves. It alone gets "cancelled"; the other still signs in, with one login of the token. */
+static void
+test_shared_sign_in (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GCancellable) leaving = g_cancellable_new ();
+  g_autoptr(GCancellable) staying = g_cancellable_new ();
+  g_autoptr(GAsyncResult) left = NULL;
+  g_autoptr(GAsyncResult) stayed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, leaving,
+                                store_result_cb, &left);
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, staying,
+                                store_result_cb, &stayed);
+  g_cancellable_cancel (leaving);
+
+  g_assert_false (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&left),
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&stayed),
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_SIGNED_IN);
+  g_assert_cmpuint (count_logins (NULL), ==, 1);
+
+  g_clear_object (&left);
+  g_clear_object (&stayed);
+  desk_free (desk);
+}
+
+/* Every caller leaves: the sign-in stops, and the session is back where it was. */
+static void
+test_sign_in_all_leave (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuCertificate) certificate = auth_certificate (desk);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_session_sign_in_async (desk->session, certificate, token->pin, cancellable,
+                                store_result_cb, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result),
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  while (tirkeu_session_get_state (desk->session) == TIRKEU_SESSION_STATE_SIGNING_IN)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==,
+                   TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+  g_assert_false (tirkeu_portal_client_get_signed_in (desk->client));
+
+  g_clear_object (&result);
+  desk_free (desk);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  /* Before any thread: the environment is read by SoftHSM and the shim. */
+  token = token_fixture_new ();
+  shim_path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "tests",
+                                "tirkeu-test-pkcs11-shim.so", NULL);
+  shim_logins = g_build_filename (token->dir, "shim-logins", NULL);
+  g_setenv ("TIRKEU_SHIM_LOGINS", shim_logins, TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/desk/certificate-choice", test_certificate_choice);
+  g_test_add_func ("/desk/session/expired", test_expired_session);
+  g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);
+  g_test_add_func ("/desk/sync/forgotten-cursor", test_forgotten_cursor);
+  g_test_add_func ("/desk/outbox/page-cancelled", test_outbox_page_cancelled);
+  g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
+  g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
+
+  status = g_test_run ();
+  g_free (shim_path);
+  g_free (shim_logins);
+  token_fixture_free (token);
+  return status;
+}
