@@ -111,6 +111,26 @@ test_code_label (void)
   g_assert_cmpstr (label, ==, "Error code: OKED_MISMATCH");
 }
 
+/* What a message adds to its title, for Details: never the same sentence twice */
+static void
+test_details (void)
+{
+  static const struct { const char *title, *message, *details; } vectors[] = {
+    { "Module not loaded", "Module not loaded", NULL },
+    { "Module not loaded", "Module not loaded (/usr/lib/x.so)", "(/usr/lib/x.so)" },
+    { "Module not loaded", "Module not loaded: dlopen failed", "dlopen failed" },
+    { "Module not loaded", "Module not loaded. ", NULL },
+    { "No connection", "Could not connect: Connection refused", "Could not connect: Connection refused" },
+    { "No connection", NULL, NULL },
+    { "No connection", "", NULL },
+    { NULL, "raw", "raw" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (vectors); i++)
+    g_assert_cmpstr (tirkeu_catalogue_error_details (vectors[i].title, vectors[i].message), ==,
+                     vectors[i].details);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -126,6 +146,7 @@ main (int   argc,
       g_test_add_data_func (path, &cases[i], test_describe);
     }
   g_test_add_func ("/catalogue-errors/code-label", test_code_label);
+  g_test_add_func ("/catalogue-errors/details", test_details);
 
   return g_test_run ();
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* The built tirkeu-cli speaks Kazakh and Russian: with --language, or from LANGUAGE when no
@@ -19,6 +20,7 @@ typedef struct
   const char *absent;                /* the English text that must not appear, or NULL */
   const char *script;                /* "kk": needs a Kazakh-only letter; "ru": has none */
   gboolean    on_stderr;             /* the expected line is an error, on stderr */
+  gboolean    journal_unusable;      /* XDG_DATA_HOME is a file: the journal cannot open */
 } Case;
 
 static const Case cases[] = {
@@ -59,6 +61,11 @@ static const Case cases[] = {
       "--ca-file", "/nonexistent/ca.pem", "vehicle", "XTA210743S0000120", NULL }, 3,
     "tirkeu-cli: Соединение небезопасно. Сертификат портала не является доверенным, поэтому "
     "ничего не отправлено; обратитесь к администратору.", "Error code", "ru", TRUE },
+  /* The journal's error (GLib's and SQLite's text only under Details) */
+  { "journal-error-kk", "en", { "--language", "kk", "requests", NULL }, 5,
+    "tirkeu-cli: Жергілікті журнал ашылмады. Өтінімдерді жібере беруге болады, бірақ олар "
+    "осы компьютерде сақталмайды; үй бумасына жазуға болатынын тексеріңіз.", "journal", "kk",
+    TRUE, TRUE },
 };
 
 /* Letters of the Kazakh alphabet that Russian does not have. */
@@ -103,6 +110,15 @@ test_cli_language (gconstpointer data)
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "LANGUAGE", c->environment_language, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (c->journal_unusable)
+    {
+      g_autofree char *file = g_build_filename (g_get_user_cache_dir (), "not-a-folder", NULL);
+
+      g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+      g_file_set_contents (file, "", 0, &error);
+      g_assert_no_error (error);
+      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", file, TRUE);
+    }
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                           &error);
   g_assert_no_error (error);

@@ -275,6 +275,31 @@ test_submit_status_requests_sync (void)
   object = parse_json (requests_json.out, &parser4);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "requests")),
                     ==, 1);
+
+  /* The portal answered but the journal cannot open: the command still succeeds, and says
+   * why in the reader's language, the library's text only under Details */
+  {
+    g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "tirkeu", NULL);
+    g_autofree char *away = g_strconcat (folder, ".away", NULL);
+    g_auto(Run) unrecorded = { 0 };
+    g_autoptr(GError) error = NULL;
+    const char *details;
+
+    g_assert_cmpint (g_rename (folder, away), ==, 0);
+    g_file_set_contents (folder, "", 0, &error);
+    g_assert_no_error (error);
+    run_cli (&unrecorded, (const char *[]) { "--language", "kk", "status", id, NULL });
+    g_remove (folder);
+    g_assert_cmpint (g_rename (away, folder), ==, 0);
+
+    g_test_message ("stderr: %s", unrecorded.err);
+    g_assert_cmpint (unrecorded.status, ==, 0);
+    /* after the training portal's banner */
+    g_assert_nonnull (strstr (unrecorded.err, "\ntirkeu-cli: жергілікті журнал жаңартылмады: "
+                                              "Жергілікті журнал ашылмады."));
+    details = strstr (unrecorded.err, "\n  Толығырақ: ");
+    g_assert_nonnull (details);
+  }
 }
 
 static void

@@ -323,8 +323,13 @@ test_verify_text (void)
   g_file_set_contents (ca_pem, pem, -1, &error);
   g_assert_no_error (error);
 
+  /* Signed 10:30 UTC: shown as written in Kazakhstan, in local (Astana) time */
+  g_setenv ("TZ", "<+05>-5", TRUE);
   run_cli (&run, "verify", "--trust", ca_pem, "--at", "2022-09-01", cms, data, NULL);
+  g_unsetenv ("TZ");
   g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Signed at: 01.09.2022 15:30"));
+  g_assert_null (strstr (run.out, "2022-09-01"));
   g_assert_nonnull (strstr (run.out, "Signer 1: ТЕСТТОВ ТЕСТТ"));
   g_assert_nonnull (strstr (run.out, "IIN: 123456******"));
   g_assert_nonnull (strstr (run.out, "Algorithm: GOST 2015-512"));

@@ -124,6 +124,17 @@ test_body (void)
   g_assert_cmpstr (tirkeu_error_view_get_details (view), ==, "");
   assert_reader_language (view);
 
+  /* A token error whose message is its title and a path: the path alone under Details */
+  {
+    const char *module = tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_MODULE);
+    g_autoptr(GError) module_error = g_error_new (TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_MODULE,
+                                                  "%s (%s)", module, "/usr/lib/none.so");
+
+    tirkeu_error_view_set_error (view, 0, module_error);
+    g_assert_cmpstr (tirkeu_error_view_get_title (view), ==, module);
+    g_assert_cmpstr (tirkeu_error_view_get_details (view), ==, "(/usr/lib/none.so)");
+  }
+
   g_object_unref (widget);
 }
 

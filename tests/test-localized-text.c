@@ -142,6 +142,25 @@ test_unknown_languages_ignored (void)
   g_assert_null (tirkeu_localized_text_get (text, "kk"));
 }
 
+/* The journal's column holds either form; an old plain string survives whole */
+static void
+test_from_stored (void)
+{
+  g_autoptr(TirkeuLocalizedText) three = tirkeu_localized_text_new ("ХҚКО №1", "ЦОН №1", "TsON 1");
+  g_autofree char *stored = tirkeu_localized_text_serialize (three);
+  g_autoptr(TirkeuLocalizedText) back = tirkeu_localized_text_new_from_stored (stored);
+  g_autoptr(TirkeuLocalizedText) old = tirkeu_localized_text_new_from_stored ("ЦОН №1, г. Астана");
+  g_autoptr(TirkeuLocalizedText) braces = tirkeu_localized_text_new_from_stored ("{не текст}");
+
+  g_assert_true (tirkeu_localized_text_equal (three, back));
+  g_assert_cmpstr (tirkeu_localized_text_pick (old, "kk"), ==, "ЦОН №1, г. Астана");
+  g_assert_cmpstr (tirkeu_localized_text_pick (old, "en"), ==, "ЦОН №1, г. Астана");
+  g_assert_null (tirkeu_localized_text_get (old, "ru"));
+  g_assert_cmpstr (tirkeu_localized_text_pick (braces, "ru"), ==, "{не текст}");
+  g_assert_null (tirkeu_localized_text_new_from_stored (NULL));
+  g_assert_null (tirkeu_localized_text_new_from_stored (""));
+}
+
 static void
 test_equal (void)
 {
@@ -201,6 +220,7 @@ main (int   argc,
   g_test_add_func ("/localized-text/deserialize-bad", test_deserialize_bad);
   g_test_add_func ("/localized-text/unknown-languages", test_unknown_languages_ignored);
   g_test_add_func ("/localized-text/equal", test_equal);
+  g_test_add_func ("/localized-text/from-stored", test_from_stored);
   g_test_add_func ("/localized-text/boxed-threads", test_boxed_and_threads);
 
   return g_test_run ();

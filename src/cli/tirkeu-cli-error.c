@@ -78,7 +78,8 @@ tirkeu_cli_error_describe (const GError *error)
                tirkeu_portal_code_to_string ((TirkeuPortalCode) error->code));
     }
 
-  if (raw != NULL && *raw != '\0' && !g_str_equal (raw, title))
+  raw = tirkeu_catalogue_error_details (title, raw);
+  if (raw != NULL)
     {
       /* Translators: the raw text of a library (GLib, libsoup, OpenSSL, the token's module)
        * that the sentence before it explains; it stays in its own language */

@@ -680,7 +680,12 @@ journal_record (const TirkeuCliOptions *options,
 
   if (journal == NULL ||
       !tirkeu_journal_upsert_requests_sync (journal, requests, NULL, NULL, &error))
-    g_printerr (_("tirkeu-cli: the local journal was not updated: %s\n"), error->message);
+    {
+      g_autofree char *text = tirkeu_cli_error_describe (error);
+
+      /* Translators: %s is the reason, already worded; it may run over several lines */
+      g_printerr (_("tirkeu-cli: the local journal was not updated: %s\n"), text);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -12,6 +12,7 @@
 #include "tirkeu-cli-error.h"
 #include "tirkeu-cli.h"
 #include "tirkeu-cms.h"
+#include "tirkeu-format.h"
 #include "tirkeu-token-enums.h"
 #include "tirkeu-token-error.h"
 
@@ -191,8 +192,8 @@ print_text (GPtrArray *signers)
     {
       TirkeuCmsSigner *signer = g_ptr_array_index (signers, i);
       GDateTime *time = tirkeu_cms_signer_get_signing_time (signer);
-      g_autofree char *when = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S UTC")
-                                           : NULL;
+      /* As people here write it, in local time (--json keeps ISO 8601 for machines) */
+      g_autofree char *when = tirkeu_format_date_time (time);
       const char *subject = tirkeu_cms_signer_get_subject (signer);
       const char *iin = tirkeu_cms_signer_get_iin_masked (signer);
       const char *bin = tirkeu_cms_signer_get_bin (signer);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tirkeu-catalogue.h"
 #include "tirkeu-i18n.h"
@@ -662,4 +663,34 @@ tirkeu_catalogue_error_code_label (const char *code)
   /* Translators: under "Details": the code the portal or the app gave an error, e.g.
    * OKED_MISMATCH, for support to read */
   return g_strdup_printf (_("Error code: %s"), code);
+}
+
+/**
+ * tirkeu_catalogue_error_details:
+ * @title: the title shown for an error
+ * @message: (nullable): the error's own message
+ *
+ * What @message adds to @title, for "Details": all of it, nothing when it is the title
+ * itself, or only what follows the title when it starts with it (a token error's message is
+ * often its translated title and a path: "The module could not be loaded (/usr/lib/x.so)").
+ * A reader never sees the same sentence twice.
+ *
+ * Returns: (transfer none) (nullable): a part of @message, or %NULL when it adds nothing
+ */
+const char *
+tirkeu_catalogue_error_details (const char *title,
+                                const char *message)
+{
+  const char *rest = message;
+
+  if (message == NULL || *message == '\0')
+    return NULL;
+  if (title != NULL && *title != '\0' && g_str_has_prefix (message, title))
+    {
+      rest = message + strlen (title);
+      while (*rest == ' ' || *rest == ':' || *rest == '.' || *rest == ';')
+        rest++;
+    }
+
+  return *rest != '\0' ? rest : NULL;
 }

@@ -20,6 +20,8 @@ gboolean     tirkeu_catalogue_describe_error   (const GError     *error,
                                                 const char      **title,
                                                 const char      **action);
 char        *tirkeu_catalogue_error_code_label (const char       *code);
+const char  *tirkeu_catalogue_error_details    (const char       *title,
+                                                const char       *message);
 
 const char  *tirkeu_catalogue_stage_title_in      (TirkeuStage  stage,
                                                    const char  *language);

@@ -342,3 +342,25 @@ tirkeu_localized_text_deserialize (const char  *text,
 
   return tirkeu_localized_text_new_from_variant (variant, error);
 }
+
+/**
+ * tirkeu_localized_text_new_from_stored:
+ * @stored: (nullable): a journal column: what tirkeu_localized_text_serialize() wrote, or a
+ *   plain text written before texts had languages
+ *
+ * The journal's migration and its reader in one: a column that does not hold a serialized
+ * text is an old single string, kept whole as a text of unrecorded language.
+ *
+ * Returns: (transfer full) (nullable): the text, %NULL for %NULL or ""
+ */
+TirkeuLocalizedText *
+tirkeu_localized_text_new_from_stored (const char *stored)
+{
+  TirkeuLocalizedText *text;
+
+  if (stored == NULL || *stored == '\0')
+    return NULL;
+
+  text = tirkeu_localized_text_deserialize (stored, NULL);
+  return text != NULL ? text : tirkeu_localized_text_new_undetermined (stored);
+}

@@ -22,9 +22,10 @@ G_BEGIN_DECLS
  * - journal (src/store): a column holds tirkeu_localized_text_serialize() (a GVariant a{ss} in
  *   text form, readable with the sqlite3 shell) and reads it back with
  *   tirkeu_localized_text_deserialize(). A row written before texts had languages holds one
- *   plain string in a language nobody recorded: its migration keeps it whole as
- *   tirkeu_localized_text_new_undetermined(), which every language falls back to, so nothing
- *   is lost and the next sync replaces it with the three languages.
+ *   plain string in a language nobody recorded: tirkeu_localized_text_new_from_stored() reads
+ *   either form, keeping an old string whole as tirkeu_localized_text_new_undetermined(),
+ *   which every language falls back to, so nothing is lost and the next sync replaces it with
+ *   the three languages.
  * - display (src/ui, src/cli, notifications): tirkeu_localized_text_pick() with
  *   tirkeu_i18n_get_language() each time the text is drawn (or with "kk" and "ru" for the
  *   two halves of the summary), never cached as a string across a language switch.
@@ -60,6 +61,7 @@ TirkeuLocalizedText *tirkeu_localized_text_new_from_variant  (GVariant          
 char                *tirkeu_localized_text_serialize         (const TirkeuLocalizedText *self);
 TirkeuLocalizedText *tirkeu_localized_text_deserialize       (const char                *text,
                                                               GError                   **error);
+TirkeuLocalizedText *tirkeu_localized_text_new_from_stored   (const char                *stored);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuLocalizedText, tirkeu_localized_text_unref)
 

@@ -190,7 +190,7 @@ tirkeu_error_view_set_error (TirkeuErrorView *self,
       title = tirkeu_token_error_to_message ((TirkeuTokenError) error->code);
       /* The message often is the title itself: never show one line twice. */
       show (self, step, title, _("Check the token and the PIN, then try again."),
-            g_strcmp0 (error->message, title) != 0 ? error->message : NULL);
+            tirkeu_catalogue_error_details (title, error->message));
     }
   else if (tirkeu_catalogue_describe_error (error, &title, &action))
     {
