@@ -4,7 +4,7 @@
 #include "tirkeu-catalogue.h"
 #include "tirkeu-i18n.h"
 
-/* Every catalogue message must exist in kk and ru (issue 3, point 5): a string the
+/* Every catalogue message must exist in kk and ru: a string the
  * translation still returns as its English msgid is missing. Each language runs in its own
  * subprocess, since gettext's language is per process. The English texts are collected in
  * the child before gettext is set up for the language. */

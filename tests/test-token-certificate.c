@@ -13,7 +13,7 @@
 #include "test-token-fixture.h"
 
 /* The certificates of tests/fixtures/make-token.sh, parsed without a token: what the UI
- * shows and the refusals of issue 5, point 3. */
+ * shows and the refusals checked before a PIN is asked. */
 
 static TokenFixture *fixture;
 

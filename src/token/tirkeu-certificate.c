@@ -833,7 +833,8 @@ refuse (GError           **error,
  * @now: the current time
  * @error: the refusal, its own #TirkeuTokenError code for each rule
  *
- * The rules checked before a PIN is even asked for (issue 5, point 3): for a request, a SIGN
+ * The rules checked before a PIN is even asked for, so that no PIN try is spent on a key
+ * that could not be used anyway: for a request, a SIGN
  * key (%TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND), the seller's BIN
  * (%TIRKEU_TOKEN_ERROR_NOT_SELLER_BIN), valid now (%TIRKEU_TOKEN_ERROR_EXPIRED,
  * %TIRKEU_TOKEN_ERROR_NOT_YET_VALID), a role with the right to sign: first head or person

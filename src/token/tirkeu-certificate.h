@@ -80,7 +80,8 @@ typedef enum
   TIRKEU_SIGN_PURPOSE_DOCUMENT,
 } TirkeuSignPurpose;
 
-/* A certificate this close to its end gets a warning (issue 5, point 3). */
+/* A certificate this close to its end gets a warning: NCA keys last one year, and a seller
+ * whose key runs out mid-day cannot sign until a new one is issued. */
 #define TIRKEU_CERTIFICATE_WARN_DAYS 30
 
 #define TIRKEU_TYPE_CERTIFICATE (tirkeu_certificate_get_type ())

@@ -231,7 +231,8 @@ _tirkeu_token_run_sign (Worker *worker,
       goto out;
     }
 
-  /* The refusals of issue 5, point 3, come before the PIN: no try is spent on them. */
+  /* The refusals of tirkeu_certificate_check_purpose() come before the PIN: no try is spent
+   * on them. */
   if (!tirkeu_certificate_check_purpose (certificate, job->purpose, job->seller_bin, now,
                                          &error))
     goto out;

@@ -12,7 +12,7 @@
 /**
  * TirkeuErrorView:
  *
- * One failure as the desk shows it (issue 6, point 5): the catalogue's message in the
+ * One failure as the desk shows it: the catalogue's message in the
  * interface language, the step of the algorithm it came from, what to do next, and behind a
  * "Details" expander the portal's own text and the technical details. Raw server or library
  * text never stands alone.

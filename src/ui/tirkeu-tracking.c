@@ -495,8 +495,7 @@ tirkeu_tracking_class_init (TirkeuTrackingClass *klass)
   /**
    * TirkeuTracking:has-requests:
    *
-   * Whether the requests list is the window's home: the journal holds requests, or there is
-   * a portal session. Until the sign-in of issue 6 is wired in, the first is what counts.
+   * Whether the requests list is the window's home: the journal holds requests.
    */
   properties[PROP_HAS_REQUESTS] =
     g_param_spec_boolean ("has-requests", NULL, NULL, FALSE,

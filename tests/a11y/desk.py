@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The seller's desk driven through the accessibility tree, as assistive technology would
-(issue 6): python3-dogtail finds controls by their accessible names and acts on them with
+"""The seller's desk driven through the accessibility tree, as assistive technology would:
+python3-dogtail finds controls by their accessible names and acts on them with
 AT-SPI actions and text, never with pointer coordinates.
 
 It signs in with the SoftHSM token of tests/fixtures/make-token.sh against the built
