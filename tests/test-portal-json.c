@@ -451,6 +451,8 @@ test_changes_unknown_stage (void)
         g_assert_cmpstr (info->unknown_stage, ==, "handed_to_insurer");
       else
         g_assert_null (info->unknown_stage);
+      /* the request carries it to the journal and to what shows it */
+      g_assert_cmpstr (tirkeu_request_get_unknown_stage (request), ==, info->unknown_stage);
     }
   info = g_ptr_array_index (changes->infos, 1);
   g_assert_cmpstr (info->id, ==, "middle");

@@ -1823,6 +1823,9 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->signing_payload = g_steal_pointer (&payload);
   request_info->idempotency_key = g_strdup (idempotency_key);
   request_info->unknown_stage = stage_known ? NULL : g_strdup (stage_name);
+  /* On the request too: the journal keeps it with the request, so that the app and the CLI
+   * show the stage as unknown rather than pass the last known one off as the current. */
+  tirkeu_request_set_unknown_stage (request, request_info->unknown_stage);
   if (info != NULL)
     *info = g_steal_pointer (&request_info);
 
