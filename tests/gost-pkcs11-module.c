@@ -369,6 +369,10 @@ gost_finalize (CK_VOID_PTR reserved)
   explicit_bzero (token.key, sizeof token.key);
   explicit_bzero (token.pin, sizeof token.pin);
   explicit_bzero (token.context_pin, sizeof token.context_pin);
+  /* The module may be unloaded next: what C_Initialize read goes with it. */
+  free (token.certificate);
+  token.certificate = NULL;
+  token.certificate_len = 0;
   return CKR_OK;
 }
 

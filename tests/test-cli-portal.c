@@ -572,6 +572,45 @@ start_sandbox (void)
   portal_ca = g_strdup (json_object_get_string_member (object, "ca_file"));
 }
 
+/* A request the journal holds at a stage a newer portal added: `requests` says the stage is
+ * not known and names it, with no "Next" of the last stage this build knows; --json gives
+ * the portal's name as "unknown_stage". */
+static void
+test_requests_unknown_stage (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TirkeuRequest) request = tirkeu_request_new ();
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new (VIN_SELLER);
+  g_autoptr(JsonParser) parser = NULL;
+  g_auto(Run) text = { 0 };
+  g_auto(Run) json = { 0 };
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (request, "R-NEWER");
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
+  g_ptr_array_add (stored, g_object_ref (request));
+  g_assert_true (tirkeu_journal_upsert_requests_sync (journal, stored, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  run_cli_with (&text, NULL, FALSE, (const char *[]) { "requests", NULL });
+  if (text.status != 0)
+    g_error ("requests failed (%d): %s", text.status, text.err);
+  g_assert_nonnull (strstr (text.out, "R-NEWER"));
+  g_assert_nonnull (strstr (text.out, "Stage not known to this version: handed_to_insurer"));
+  g_assert_null (strstr (text.out, "Next:"));
+
+  run_cli_with (&json, NULL, FALSE, (const char *[]) { "--json", "requests", NULL });
+  g_assert_cmpint (json.status, ==, 0);
+  object = parse_json (json.out, &parser);
+  object = json_array_get_object_element (json_object_get_array_member (object, "requests"), 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "unknown_stage"), ==,
+                   "handed_to_insurer");
+}
+
 static void
 stop_sandbox (void)
 {
@@ -601,6 +640,7 @@ main (int   argc,
   g_test_add_func ("/cli/portal/submit-refused", test_submit_refused);
   g_test_add_func ("/cli/portal/sync-forgotten-cursor", test_sync_forgotten_cursor);
   g_test_add_func ("/cli/portal/flow-signs-in-once", test_flow_signs_in_once);
+  g_test_add_func ("/cli/portal/requests-unknown-stage", test_requests_unknown_stage);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);

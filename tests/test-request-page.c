@@ -136,6 +136,28 @@ test_refused (Fixture       *fixture,
   g_assert_false (tirkeu_request_page_can_withdraw (fixture->page));
 }
 
+/* A stage a newer portal added: the page says the stage is not known, naming the portal's,
+ * instead of showing the last stage this build knows as the current one and what follows
+ * it (the timeline still shows the steps reached). */
+static void
+test_unknown_stage (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (3, TIRKEU_STAGE_AWAITING_BUYER,
+                                                                   now);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *label = NULL;
+
+  tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
+  label = tirkeu_request_dup_unknown_stage_label (request);
+  tirkeu_request_page_set_request (fixture->page, request);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_nonnull (strstr (text->str, label));
+  g_assert_nonnull (strstr (text->str, "handed_to_insurer"));
+  g_assert_null (strstr (text->str, tirkeu_catalogue_stage_next (TIRKEU_STAGE_AWAITING_BUYER)));
+}
+
 static GtkWidget *
 wait_message_dialog (void)
 {
@@ -260,6 +282,7 @@ main (int   argc,
   g_test_add ("/request-page/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("timeline", test_timeline);
   ADD ("refused", test_refused);
+  ADD ("unknown-stage", test_unknown_stage);
   ADD ("withdraw", test_withdraw);
 #undef ADD
 

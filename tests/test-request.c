@@ -338,6 +338,7 @@ make_full_request (void)
   tirkeu_request_set_portal_id (request, "req-0001");
   tirkeu_request_set_tson (request, "ЦОН Есильского района");
   tirkeu_request_set_plate_type (request, "standard");
+  tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
   tirkeu_request_set_refusal (request, "INTERNAL", "reason");
   for (guint i = 0; i < G_N_ELEMENTS (path); i++)
     g_assert_true (tirkeu_request_advance (request, path[i], i == 0 ? at : NULL,
@@ -354,7 +355,7 @@ assert_requests_equal (TirkeuRequest *a,
   GPtrArray *hb = tirkeu_request_get_history (b);
   const char *strings[] = {
     "idempotency-key", "portal-id", "seller-bin", "seller-name", "buyer-iin", "buyer-name",
-    "refusal-code", "refusal-text", "tson", "plate-type",
+    "refusal-code", "refusal-text", "tson", "plate-type", "unknown-stage",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
@@ -670,7 +671,8 @@ test_request_new_full (void)
   tirkeu_request_set_portal_id (request, "R-1");
   g_assert_true (g_date_time_equal (tirkeu_request_get_updated_at (request), updated));
 
-  variant = g_variant_ref_sink (tirkeu_request_to_variant (request));
+  /* not floating: sinking it again would take a second reference, never dropped */
+  variant = tirkeu_request_to_variant (request);
   loaded = tirkeu_request_new_from_variant (variant, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (tirkeu_request_get_idempotency_key (loaded), ==, key);
@@ -744,6 +746,36 @@ test_draft_fields (void)
   g_assert_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID);
 }
 
+/* A stage a newer portal added: the request names it, and the label says it is not known
+ * instead of passing the last known stage off as the current one. */
+static void
+set_flag (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+test_request_unknown_stage (void)
+{
+  g_autoptr(TirkeuRequest) request = tirkeu_request_new ();
+  g_autofree char *label = NULL;
+  gboolean notified = FALSE;
+
+  g_assert_null (tirkeu_request_get_unknown_stage (request));
+  g_assert_null (tirkeu_request_dup_unknown_stage_label (request));
+
+  g_signal_connect_swapped (request, "notify::unknown-stage", G_CALLBACK (set_flag), &notified);
+  tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
+  g_assert_true (notified);
+  g_assert_cmpstr (tirkeu_request_get_unknown_stage (request), ==, "handed_to_insurer");
+  label = tirkeu_request_dup_unknown_stage_label (request);
+  g_assert_nonnull (strstr (label, "handed_to_insurer"));
+  g_assert_cmpint (tirkeu_request_get_stage (request), ==, TIRKEU_STAGE_DRAFT);
+
+  tirkeu_request_set_unknown_stage (request, NULL);
+  g_assert_null (tirkeu_request_dup_unknown_stage_label (request));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -762,6 +794,7 @@ main (int   argc,
   g_test_add_func ("/request/value-types-boxed", test_value_types_boxed);
   g_test_add_func ("/request/new-full", test_request_new_full);
   g_test_add_func ("/request/draft-fields", test_draft_fields);
+  g_test_add_func ("/request/unknown-stage", test_request_unknown_stage);
 
   return g_test_run ();
 }

@@ -113,8 +113,10 @@ test_pdf (void)
   g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
 
-  if (g_find_program_in_path ("pdftotext") == NULL || g_find_program_in_path ("pdfinfo") == NULL)
+  if (pdftotext == NULL || pdfinfo == NULL)
     {
       g_test_skip ("poppler-utils (pdftotext, pdfinfo) is not installed: build-aux/deps.sh");
       return;

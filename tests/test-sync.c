@@ -4,7 +4,10 @@
  * monitor says the network is back. */
 #include "config.h"
 
+#include <string.h>
+
 #include "tirkeu-portal-error.h"
+#include "tirkeu-portal-private.h"
 #include "tirkeu-sync.h"
 #include "tirkeu-tracking-test.h"
 
@@ -507,6 +510,158 @@ test_sync_refresh (void)
   tirkeu_sync_stop (sync);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* A stage a newer portal added                                                              */
+
+#define TEXT(x) "{\"kk\":\"" x " kk\",\"ru\":\"" x " ru\",\"en\":\"" x " en\"}"
+#define HISTORY(stage, at) "{\"stage\":\"" stage "\",\"at\":\"" at "\",\"message\":" \
+                           TEXT (stage) "}"
+
+/* A request of the contract at "buyer_approved"; %s: its id, its stage, one more history
+ * entry (or ""). */
+static const char request_format[] =
+  "{\"id\":\"%s\",\"stage\":\"%s\",\"revision\":12,"
+  "\"vin\":\"XW8ZZZ61ZJG123456\",\"buyer_iin\":\"900101300123\",\"contract_number\":\"DKP-77\","
+  "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
+  "\"updated_at\":\"2025-10-17T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
+  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\","
+  "\"category\":\"M1\"},"
+  "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"},"
+  "\"contract\":{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"12500000.50\","
+  "\"currency\":\"KZT\",\"seller\":{\"bin\":\"940140000385\",\"name\":\"AVTO LLP\"},"
+  "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"}},"
+  "\"history\":[" HISTORY ("draft", "2025-10-17T09:30:00Z") ","
+  HISTORY ("contract_found", "2025-10-17T09:30:00Z") ","
+  HISTORY ("signed", "2025-10-17T09:31:00Z") ","
+  HISTORY ("submitted", "2025-10-17T09:31:00Z") ","
+  HISTORY ("awaiting_buyer", "2025-10-17T09:31:00Z") ","
+  HISTORY ("buyer_approved", "2025-10-17T10:00:00Z") "%s],"
+  "\"refusal\":null,\"tson\":null,\"plate_type\":null}";
+
+static void
+changes_page_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  g_autofree char *first = g_strdup_printf (request_format, "R-first", "buyer_approved", "");
+  g_autofree char *middle =
+    g_strdup_printf (request_format, "R-middle", "handed_to_insurer",
+                     "," HISTORY ("handed_to_insurer", "2025-10-17T11:00:00Z"));
+  g_autofree char *last = g_strdup_printf (request_format, "R-last", "buyer_approved", "");
+  g_autofree char *page = NULL;
+
+  if (!g_str_equal (path, "/api/v1/changes"))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  page = g_strdup_printf ("{\"changes\":[%s,%s,%s],\"cursor\":\"c-1\",\"has_more\":false}",
+                          first, middle, last);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, page,
+                                    strlen (page));
+}
+
+/* One request of a /changes page is at a stage this build does not know: the page is
+ * stored, that request with the portal's name of its stage (shown as unknown), the others
+ * as usual. */
+static void
+test_sync_unknown_stage (void)
+{
+  /* The tracking sandbox only lends its TLS certificate: the page comes from the server
+   * below, which plays a newer portal. */
+  g_autoptr(TirkeuTrackingPortal) portal = tirkeu_tracking_portal_new (60);
+  const char *ca_file = tirkeu_sandbox_get_ca_file (tirkeu_tracking_portal_get_sandbox (portal));
+  g_autofree char *dir = g_path_get_dirname (ca_file);
+  g_autofree char *cert_file = g_build_filename (dir, "server.pem", NULL);
+  g_autofree char *key_file = g_build_filename (dir, "server-key.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autoptr(TirkeuSync) sync = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  const char *ids[] = { "R-first", "R-middle", "R-last" };
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (server, NULL, changes_page_cb, NULL, NULL);
+  /* Our own listening socket: soup_server_listen_local() and soup_server_get_uris() of
+   * libsoup 3.2 leak the local address they ask the socket for. */
+  {
+    g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, &error);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+    g_assert_true (g_socket_listen (socket, &error));
+    bound = g_socket_get_local_address (socket, &error);
+    g_assert_no_error (error);
+    soup_server_listen_socket (server, socket, SOUP_SERVER_LISTEN_HTTPS, &error);
+    g_assert_no_error (error);
+    url = g_strdup_printf ("https://127.0.0.1:%u",
+                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  }
+
+  client = tirkeu_portal_client_new (url, ca_file, &error);
+  g_assert_no_error (error);
+  tirkeu_portal_client_set_max_attempts (client, 1);
+  /* generous: a loaded machine under the sanitizers took more than 5 s for the first TLS
+   * handshake */
+  tirkeu_portal_client_set_timeout_ms (client, 30000);
+  /* signed in: the session's token and end (both taken) */
+  now = g_date_time_new_now_utc ();
+  _tirkeu_portal_client_set_session (client, g_strdup ("session-token"),
+                                     g_date_time_add_hours (now, 1));
+
+  sync = tirkeu_sync_new (journal, NULL);
+  tirkeu_sync_set_client (sync, client);
+  tirkeu_sync_start (sync);
+  wait_round (sync);
+  if (tirkeu_sync_get_last_error (sync) != NULL)
+    g_error ("sync: %s", tirkeu_sync_get_last_error (sync)->message);
+  tirkeu_sync_stop (sync);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(TirkeuRequest) stored = tirkeu_journal_get_request_sync (journal, ids[i], NULL,
+                                                                          &error);
+      g_autofree char *label = NULL;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (stored);
+      /* the last stage this build knows, never passed off as the current one */
+      g_assert_cmpint (tirkeu_request_get_stage (stored), ==, TIRKEU_STAGE_BUYER_APPROVED);
+      label = tirkeu_request_dup_unknown_stage_label (stored);
+      if (i == 1)
+        {
+          g_assert_cmpstr (tirkeu_request_get_unknown_stage (stored), ==, "handed_to_insurer");
+          g_assert_nonnull (strstr (label, "handed_to_insurer"));
+        }
+      else
+        {
+          g_assert_null (tirkeu_request_get_unknown_stage (stored));
+          g_assert_null (label);
+        }
+    }
+
+  {
+    g_autofree char *cursor = tirkeu_journal_get_cursor_sync (journal, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (cursor, ==, "c-1");
+  }
+
+  soup_server_disconnect (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/sync/final-stages", test_sync_final_stages);
   g_test_add_func ("/sync/offline", test_sync_offline);
   g_test_add_func ("/sync/refresh", test_sync_refresh);
+  g_test_add_func ("/sync/unknown-stage", test_sync_unknown_stage);
 
   return g_test_run ();
 }

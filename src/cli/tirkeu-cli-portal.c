@@ -607,6 +607,8 @@ print_request (const TirkeuCliOptions *options,
   TirkeuStage stage = tirkeu_request_get_stage (request);
   g_autofree char *buyer = masked_iin (tirkeu_request_get_buyer_iin (request));
   g_autofree char *updated = tirkeu_format_date_time (tirkeu_request_get_updated_at (request));
+  /* A stage a newer portal added: said as such, never as the last stage this build knows */
+  g_autofree char *unknown_stage = tirkeu_request_dup_unknown_stage_label (request);
 
   if (options->json)
     {
@@ -615,6 +617,8 @@ print_request (const TirkeuCliOptions *options,
       json_builder_begin_object (builder);
       tirkeu_cli_json_add_string (builder, "id", tirkeu_request_get_portal_id (request));
       tirkeu_cli_json_add_string (builder, "stage", tirkeu_stage_to_string (stage));
+      tirkeu_cli_json_add_string (builder, "unknown_stage",
+                                  tirkeu_request_get_unknown_stage (request));
       tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
       tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
       tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
@@ -646,7 +650,7 @@ print_request (const TirkeuCliOptions *options,
 
   /* Translators: request id, then its stage */
   g_print (_("Request %s: %s\n"), tirkeu_request_get_portal_id (request),
-           tirkeu_catalogue_stage_title (stage));
+           unknown_stage != NULL ? unknown_stage : tirkeu_catalogue_stage_title (stage));
   g_print (_("  VIN %s, buyer %s (%s), last change %s\n"),
            tirkeu_request_get_vin (request) != NULL ? tirkeu_request_get_vin (request) : "",
            tirkeu_request_get_buyer_name (request) != NULL
@@ -665,7 +669,7 @@ print_request (const TirkeuCliOptions *options,
                change->message != NULL ? " — " : "",
                change->message != NULL ? change->message : "");
     }
-  if (!tirkeu_stage_is_final (stage))
+  if (unknown_stage == NULL && !tirkeu_stage_is_final (stage))
     g_print (_("  Next: %s\n"), tirkeu_catalogue_stage_next (stage));
 }
 
@@ -766,6 +770,8 @@ tirkeu_cli_run_requests (TirkeuCliOptions  *options,
           tirkeu_cli_json_add_string (builder, "id", tirkeu_request_get_portal_id (request));
           tirkeu_cli_json_add_string (builder, "stage",
                       tirkeu_stage_to_string (tirkeu_request_get_stage (request)));
+          tirkeu_cli_json_add_string (builder, "unknown_stage",
+                                      tirkeu_request_get_unknown_stage (request));
           tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
           tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
           tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));

@@ -37,6 +37,7 @@ struct _TirkeuRequest
   char *refusal_text;
   char *tson;
   char *plate_type;
+  char *unknown_stage;
   GDateTime *created_at;
   GDateTime *updated_at;
 
@@ -62,6 +63,7 @@ enum {
   PROP_REFUSAL_TEXT,
   PROP_TSON,
   PROP_PLATE_TYPE,
+  PROP_UNKNOWN_STAGE,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
   N_PROPS
@@ -128,6 +130,7 @@ tirkeu_request_finalize (GObject *object)
   g_clear_pointer (&self->refusal_text, g_free);
   g_clear_pointer (&self->tson, g_free);
   g_clear_pointer (&self->plate_type, g_free);
+  g_clear_pointer (&self->unknown_stage, g_free);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
 
@@ -186,6 +189,9 @@ tirkeu_request_get_property (GObject    *object,
     case PROP_PLATE_TYPE:
       g_value_set_string (value, self->plate_type);
       break;
+    case PROP_UNKNOWN_STAGE:
+      g_value_set_string (value, self->unknown_stage);
+      break;
     case PROP_CREATED_AT:
       g_value_set_boxed (value, self->created_at);
       break;
@@ -236,6 +242,9 @@ tirkeu_request_set_property (GObject      *object,
       break;
     case PROP_PLATE_TYPE:
       tirkeu_request_set_plate_type (self, g_value_get_string (value));
+      break;
+    case PROP_UNKNOWN_STAGE:
+      tirkeu_request_set_unknown_stage (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -368,6 +377,17 @@ tirkeu_request_class_init (TirkeuRequestClass *klass)
    */
   properties[PROP_PLATE_TYPE] =
     g_param_spec_string ("plate-type", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:unknown-stage:
+   *
+   * The portal's name of the request's stage when this build does not know it (a newer
+   * portal), %NULL for a known stage. #TirkeuRequest:stage then holds the last stage of
+   * the history this build knows: what is shown must say the stage is not known, not
+   * pass that one off as the current stage.
+   */
+  properties[PROP_UNKNOWN_STAGE] =
+    g_param_spec_string ("unknown-stage", NULL, NULL, NULL, rw);
 
   /**
    * TirkeuRequest:created-at:
@@ -563,6 +583,44 @@ DEFINE_STRING_ACCESSORS (tson, PROP_TSON)
  * @plate_type: (nullable): the plate type chosen by the buyer
  */
 DEFINE_STRING_ACCESSORS (plate_type, PROP_PLATE_TYPE)
+
+/**
+ * tirkeu_request_get_unknown_stage:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the portal's name of a stage this build does not
+ *   know, or %NULL when the stage is known
+ */
+/**
+ * tirkeu_request_set_unknown_stage:
+ * @self: a #TirkeuRequest
+ * @unknown_stage: (nullable): the portal's name of a stage this build does not know, or
+ *   %NULL when the stage is known
+ */
+DEFINE_STRING_ACCESSORS (unknown_stage, PROP_UNKNOWN_STAGE)
+
+/**
+ * tirkeu_request_dup_unknown_stage_label:
+ * @self: a #TirkeuRequest
+ *
+ * What to show instead of the stage's title when the portal named a stage this build does
+ * not know: one text for the app and the CLI.
+ *
+ * Returns: (transfer full) (nullable): a translated label naming the portal's stage, or
+ *   %NULL when the stage is known
+ */
+char *
+tirkeu_request_dup_unknown_stage_label (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  if (self->unknown_stage == NULL)
+    return NULL;
+
+  /* Translators: %s is the portal's own name of a stage a newer portal added, e.g.
+   * "AWAITING_INSURANCE"; it is shown as the portal sent it */
+  return g_strdup_printf (_("Stage not known to this version: %s"), self->unknown_stage);
+}
 
 /**
  * tirkeu_request_get_idempotency_key:
@@ -1134,6 +1192,7 @@ tirkeu_request_to_variant (TirkeuRequest *self)
   add_string (&builder, "refusal-text", self->refusal_text);
   add_string (&builder, "tson", self->tson);
   add_string (&builder, "plate-type", self->plate_type);
+  add_string (&builder, "unknown-stage", self->unknown_stage);
   g_variant_builder_add (&builder, "{sv}", "created-at",
                          g_variant_new_int64 (date_time_to_usec (self->created_at)));
   g_variant_builder_add (&builder, "{sv}", "updated-at",
@@ -1274,6 +1333,7 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       || !lookup_string (variant, "refusal-text", &self->refusal_text, error)
       || !lookup_string (variant, "tson", &self->tson, error)
       || !lookup_string (variant, "plate-type", &self->plate_type, error)
+      || !lookup_string (variant, "unknown-stage", &self->unknown_stage, error)
       || !lookup_string (variant, "stage", &stage_name, error))
     return NULL;
 

@@ -87,6 +87,10 @@ void                  tirkeu_request_set_tson            (TirkeuRequest         
 const char           *tirkeu_request_get_plate_type      (TirkeuRequest         *self);
 void                  tirkeu_request_set_plate_type      (TirkeuRequest         *self,
                                                           const char            *plate_type);
+const char           *tirkeu_request_get_unknown_stage   (TirkeuRequest         *self);
+void                  tirkeu_request_set_unknown_stage   (TirkeuRequest         *self,
+                                                          const char            *unknown_stage);
+char                 *tirkeu_request_dup_unknown_stage_label (TirkeuRequest     *self);
 
 GDateTime            *tirkeu_request_get_created_at      (TirkeuRequest         *self);
 GDateTime            *tirkeu_request_get_updated_at      (TirkeuRequest         *self);

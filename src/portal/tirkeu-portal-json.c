@@ -16,51 +16,142 @@
  * overflows the stack. */
 #define MAX_DEPTH 64
 
-/* Whether @data nests objects and arrays at most @max_depth deep. A byte scan, done before
- * json-glib sees the text: brackets inside strings do not count, and an escaped quote does
- * not end a string. It does not judge the syntax; the parser does. */
-static gboolean
-depth_within (const char *data,
-              gsize       len,
-              guint       max_depth)
+typedef enum
 {
-  gboolean in_string = FALSE;
+  SCAN_OK,
+  SCAN_TOO_DEEP,
+  SCAN_BAD_STRING,
+  SCAN_TRAILING,
+} ScanResult;
+
+/* The value of the four hex digits at @p, or -1. */
+static int
+hex4 (const char *p,
+      gsize       left)
+{
+  int value = 0;
+
+  if (left < 4)
+    return -1;
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
+/* Checks the string whose opening quote is at @data[*i] and leaves *i on its closing quote.
+ * Strict RFC 8259: only the standard escapes, \u escapes with surrogates in pairs, no raw
+ * control characters, closed. json-glib lets lone surrogates through as bytes that are not
+ * UTF-8, and on its own errors inside a string (a bad escape, a high surrogate right before
+ * the quote) it leaks the string it was building: it never sees such a string. */
+static gboolean
+string_valid (const char *data,
+              gsize       len,
+              gsize      *i)
+{
+  for (gsize j = *i + 1; j < len; j++)
+    {
+      guchar c = data[j];
+      int unit, low;
+
+      if (c == '"')
+        {
+          *i = j;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c != '\\')
+        continue;
+      if (++j >= len)
+        return FALSE;
+      switch (data[j])
+        {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          break;
+        case 'u':
+          unit = hex4 (data + j + 1, len - j - 1);
+          if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+            return FALSE;
+          j += 4;
+          if (unit >= 0xD800 && unit <= 0xDBFF)
+            {
+              if (j + 2 >= len || data[j + 1] != '\\' || data[j + 2] != 'u')
+                return FALSE;
+              low = hex4 (data + j + 3, len - j - 3);
+              if (low < 0xDC00 || low > 0xDFFF)
+                return FALSE;
+              j += 6;
+            }
+          break;
+        default:
+          return FALSE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* A byte scan of @data, done before json-glib sees the text: objects and arrays nest at
+ * most @max_depth deep (brackets inside strings do not count), every string is strict
+ * JSON text, and nothing but whitespace follows the first value: json-glib 1.6 takes the
+ * first of `{…}{…}` and ignores the rest, which an answer must not have (the sandbox refuses
+ * such request bodies the same way). Other syntax is the parser's to judge. */
+static ScanResult
+scan_answer (const char *data,
+             gsize       len,
+             guint       max_depth)
+{
+  gboolean in_scalar = FALSE;
+  gboolean value_done = FALSE;
   guint depth = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       char c = data[i];
+      gboolean space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
 
-      if (in_string)
+      if (value_done)
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
+          if (!space)
+            return SCAN_TRAILING;
           continue;
         }
 
       switch (c)
         {
         case '"':
-          in_string = TRUE;
+          if (!string_valid (data, len, &i))
+            return SCAN_BAD_STRING;
+          value_done = depth == 0;
           break;
         case '{':
         case '[':
           if (++depth > max_depth)
-            return FALSE;
+            return SCAN_TOO_DEEP;
           break;
         case '}':
         case ']':
-          if (depth > 0)
-            depth--;
+          if (depth > 0 && --depth == 0)
+            value_done = TRUE;
           break;
         default:
+          /* A number, true, false or null at the top ends at whitespace. */
+          if (depth == 0 && space && in_scalar)
+            value_done = TRUE;
+          else if (depth == 0 && !space)
+            in_scalar = TRUE;
           break;
         }
     }
 
-  return TRUE;
+  return SCAN_OK;
 }
 
 /* json-glib turns an escaped lone surrogate ("\uD800") into bytes that are not UTF-8, in
@@ -107,9 +198,10 @@ text_valid (JsonNode *node)
  * @len: its length in bytes
  * @error: return location for a %TIRKEU_PORTAL_CODE_MALFORMED error
  *
- * Parses an answer of the portal, which is untrusted: the text must be UTF-8, nest at most
- * 64 levels (checked before parsing, so that a hostile answer cannot exhaust the stack) and
- * every string in it must be valid text once its escapes are decoded.
+ * Parses an answer of the portal, which is untrusted: the text must be UTF-8, hold one JSON
+ * value and nothing after it but whitespace, nest at most 64 levels (checked before
+ * parsing, so that a hostile answer cannot exhaust the stack) and every string in it must
+ * be valid text once its escapes are decoded.
  *
  * Returns: (transfer full) (nullable): the root node (a JSON null for an empty text), or
  *   %NULL with @error set
@@ -133,10 +225,24 @@ tirkeu_portal_json_parse (const char  *data,
                    _("The portal's answer is not valid JSON: %s"), _("invalid UTF-8"));
       return NULL;
     }
-  if (!depth_within (data, len, MAX_DEPTH))
+  switch (scan_answer (data, len, MAX_DEPTH))
     {
+    case SCAN_OK:
+      break;
+    case SCAN_TOO_DEEP:
       g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
                    _("The portal's answer nests deeper than %u levels"), MAX_DEPTH);
+      return NULL;
+    case SCAN_BAD_STRING:
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer holds text that is not valid UTF-8"));
+      return NULL;
+    case SCAN_TRAILING:
+    default:
+      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                   _("The portal's answer is not valid JSON: %s"),
+                   /* Translators: why an answer is not JSON: text follows its one value */
+                   _("more than one value"));
       return NULL;
     }
 
@@ -1717,6 +1823,9 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   request_info->signing_payload = g_steal_pointer (&payload);
   request_info->idempotency_key = g_strdup (idempotency_key);
   request_info->unknown_stage = stage_known ? NULL : g_strdup (stage_name);
+  /* On the request too: the journal keeps it with the request, so that the app and the CLI
+   * show the stage as unknown rather than pass the last known one off as the current. */
+  tirkeu_request_set_unknown_stage (request, request_info->unknown_stage);
   if (info != NULL)
     *info = g_steal_pointer (&request_info);
 

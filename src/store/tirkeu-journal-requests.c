@@ -421,8 +421,9 @@ job_upsert_requests (GTask        *task,
       /* One record at a time, dropped once written: writing any batch keeps the peak
        * memory flat, and the caller's thread never serializes it. */
       {
+        /* not floating: sinking it again would take a reference never dropped */
         g_autoptr(GVariant) record =
-          g_variant_ref_sink (tirkeu_request_to_variant (g_ptr_array_index (args->records, i)));
+          tirkeu_request_to_variant (g_ptr_array_index (args->records, i));
 
         if (!_tirkeu_journal_upsert_request (db, &statements, record, NULL, &error))
           goto fail;

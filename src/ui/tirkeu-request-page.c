@@ -215,6 +215,7 @@ update (TirkeuRequestPage *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *masked = NULL;
   g_autofree char *buyer = NULL;
+  g_autofree char *unknown_stage = NULL;
   const TirkeuContract *contract;
   const char *refusal_text;
   const char *tson;
@@ -249,11 +250,16 @@ update (TirkeuRequestPage *self)
                               ? tirkeu_request_get_vin (self->request) : "—");
   gtk_label_set_label (self->title_label, vehicle);
   gtk_label_set_label (self->subtitle_label, subtitle);
-  gtk_label_set_label (self->stage_label, tirkeu_catalogue_stage_title (stage));
+  /* A stage a newer portal added: said as such, never as the last stage this build knows,
+   * and without that stage's "what happens next". */
+  unknown_stage = tirkeu_request_dup_unknown_stage_label (self->request);
+  gtk_label_set_label (self->stage_label, unknown_stage != NULL
+                                          ? unknown_stage : tirkeu_catalogue_stage_title (stage));
   self->stage_class = g_strdup (tirkeu_stage_get_style_class (stage));
   gtk_widget_add_css_class (GTK_WIDGET (self->stage_label), self->stage_class);
 
-  gtk_label_set_label (self->next_label, tirkeu_catalogue_stage_next (stage));
+  gtk_label_set_label (self->next_label,
+                       unknown_stage != NULL ? NULL : tirkeu_catalogue_stage_next (stage));
 
   refusal_text = tirkeu_request_get_refusal_text (self->request);
   gtk_widget_set_visible (self->refusal_group,
@@ -285,7 +291,8 @@ update (TirkeuRequestPage *self)
 
   fill_timeline (self);
 
-  gtk_widget_set_visible (self->withdraw_button, tirkeu_stage_allows_withdraw (stage));
+  gtk_widget_set_visible (self->withdraw_button,
+                          unknown_stage == NULL && tirkeu_stage_allows_withdraw (stage));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.withdraw",
                                  tirkeu_request_page_can_withdraw (self));
   gtk_widget_set_tooltip_text (self->withdraw_button,
@@ -311,6 +318,8 @@ tirkeu_request_page_can_withdraw (TirkeuRequestPage *self)
          && self->client != NULL
          && self->cancellable == NULL
          && tirkeu_request_get_portal_id (self->request) != NULL
+         /* whether the portal's unknown stage allows it, this build cannot tell */
+         && tirkeu_request_get_unknown_stage (self->request) == NULL
          && tirkeu_stage_allows_withdraw (tirkeu_request_get_stage (self->request));
 }
 
