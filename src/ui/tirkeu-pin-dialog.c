@@ -206,18 +206,41 @@ tirkeu_pin_dialog_new (GtkWindow         *parent,
       if (tirkeu_certificate_get_organisation (certificate) != NULL)
         g_string_append_printf (certificate_text, "\n%s",
                                 tirkeu_certificate_get_organisation (certificate));
-      if (tirkeu_certificate_get_kind (certificate) == TIRKEU_CERTIFICATE_KIND_AUTH)
+      /* A GOST 2015 key is one key for sign-in and signing: its EKU makes get_kind() say
+       * SIGN, which would call the key that signs in a "signing key". */
+      if (tirkeu_certificate_is_one_key (certificate))
+        /* Translators: the kind of key that signs; NCA's GOST 2015 keys since 2024 serve both */
+        g_string_append_printf (certificate_text, "\n%s", _("Key for sign-in and signing (GOST 2015)"));
+      else if (tirkeu_certificate_serves (certificate, TIRKEU_CERTIFICATE_KIND_AUTH))
         /* Translators: the kind of key that signs; AUTH is the NCA's authentication key */
         g_string_append_printf (certificate_text, "\n%s", _("Authentication key (AUTH)"));
       else
         /* Translators: the kind of key that signs; RSA/GOST sign key (SIGN) of the NCA */
         g_string_append_printf (certificate_text, "\n%s", _("Signing key (SIGN)"));
     }
-  if (token != NULL)
+  if (token != NULL && tirkeu_token_info_get_kind (token) == TIRKEU_TOKEN_KIND_KEY_FILE)
+    {
+      /* An NCA key file has a password, not a PIN: the signing agent says «құпиясөз» /
+       * «пароль» for it, and so do we. */
+      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self),
+                                      /* Translators: the password of an NCA key file (GOST512_….p12); the signing agent calls it «құпиясөз» / «пароль» */
+                                      _("Enter the Key File’s Password"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->pin_entry),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      /* Translators: the password of an NCA key file */
+                                      _("Password of the key file"), -1);
+      g_string_append_c (certificate_text, '\n');
+      /* Translators: %s is the key file's name, e.g. "GOST512_0123.p12" */
+      g_string_append_printf (certificate_text, _("Key file: %s"), tirkeu_token_info_get_label (token));
+    }
+  else if (token != NULL)
     {
       g_string_append_c (certificate_text, '\n');
       /* Translators: %s is the token's label, e.g. "Kaztoken" */
       g_string_append_printf (certificate_text, _("Token: %s"), tirkeu_token_info_get_label (token));
+    }
+  if (token != NULL)
+    {
       self->flags = tirkeu_token_info_get_pin_flags (token);
       warning = tirkeu_token_info_get_pin_warning (token);
     }
@@ -257,6 +280,19 @@ tirkeu_pin_dialog_set_error (TirkeuPinDialog *self,
    * PIN) say something else and stay. */
   if (shown && (self->flags & (TIRKEU_PIN_FLAGS_COUNT_LOW | TIRKEU_PIN_FLAGS_FINAL_TRY)))
     gtk_widget_set_visible (GTK_WIDGET (self->pin_state_label), FALSE);
+}
+
+/**
+ * tirkeu_pin_dialog_get_certificate_text:
+ *
+ * Returns: the lines shown about the certificate and token, "" when none (for tests)
+ */
+const char *
+tirkeu_pin_dialog_get_certificate_text (TirkeuPinDialog *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_PIN_DIALOG (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->certificate_label))
+         ? gtk_label_get_label (self->certificate_label) : "";
 }
 
 /**

@@ -459,6 +459,7 @@ refresh_cb (GObject      *object,
   g_autoptr(TirkeuTokenInfo) token = NULL;
   g_autoptr(GError) error = NULL;
   TirkeuPinDialog *dialog;
+  TirkeuCertificate *certificate;
   GtkRoot *root;
 
   g_free (ask);
@@ -470,9 +471,13 @@ refresh_cb (GObject      *object,
       return;
     }
   root = gtk_widget_get_root (GTK_WIDGET (self));
+  certificate = selected_certificate (self);
   dialog = tirkeu_pin_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, token,
-                                  selected_certificate (self),
-                                  _("The portal’s sign-in challenge is signed with your authentication key."));
+                                  certificate,
+                                  /* a GOST 2015 key is no "authentication key": it also signs */
+                                  certificate != NULL && tirkeu_certificate_is_one_key (certificate)
+                                  ? _("The portal’s sign-in challenge is signed with your EDS key.")
+                                  : _("The portal’s sign-in challenge is signed with your authentication key."));
   tirkeu_pin_dialog_set_error (dialog, error_message);
   tirkeu_pin_dialog_ask_async (dialog, self->cancellable, pin_cb, g_object_ref (self));
 }
