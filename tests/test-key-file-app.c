@@ -48,6 +48,20 @@ has_status_page (GtkWidget  *root,
 }
 
 static gboolean
+has_status_page_description (GtkWidget  *root,
+                             const char *description)
+{
+  if (ADW_IS_STATUS_PAGE (root)
+      && g_strcmp0 (adw_status_page_get_description (ADW_STATUS_PAGE (root)), description) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_status_page_description (child, description))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 wait_until (gboolean (*predicate) (gpointer), gpointer data)
 {
   gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -144,6 +158,10 @@ key_file_body (TirkeuApplication *application,
   g_assert_cmpuint (auth->len, ==, 1);
   g_assert_cmpuint (sign->len, ==, 1);
   g_assert_cmpstr (tirkeu_certificate_get_iin (g_ptr_array_index (auth, 0)), ==, "850304300128");
+  /* the sign-in asks the key file's password next, not a PIN */
+  tirkeu_ui_test_iterate (50);
+  g_assert_true (has_status_page_description (page, "Choose the certificate to sign in with. "
+                                                    "The key file’s password is asked next."));
 }
 
 static void

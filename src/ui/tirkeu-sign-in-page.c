@@ -44,6 +44,7 @@ struct _TirkeuSignInPage
   GtkWidget       *drafts_group;
   GtkListBox      *drafts_list;
   AdwStatusPage   *no_token_page;
+  AdwStatusPage   *token_page;
   GtkWidget       *open_key_file_button;
 
   /* owned references */
@@ -392,6 +393,12 @@ state_changed_cb (TirkeuSignInPage *self)
       break;
     case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
     case TIRKEU_SESSION_STATE_SIGNING_IN:
+      if (tirkeu_session_get_token (self->session) != NULL
+          && tirkeu_token_info_get_kind (tirkeu_session_get_token (self->session))
+             == TIRKEU_TOKEN_KIND_KEY_FILE)
+        /* a key file has a password, not a PIN, and its one key is no "AUTH" certificate */
+        adw_status_page_set_description (self->token_page,
+                                         _("Choose the certificate to sign in with. The key file’s password is asked next."));
       name = "token";
       break;
     case TIRKEU_SESSION_STATE_SIGNED_IN:
@@ -738,6 +745,7 @@ tirkeu_sign_in_page_class_init (TirkeuSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_group);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_list);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, no_token_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, token_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, open_key_file_button);
 
   gtk_widget_class_install_action (widget_class, "desk.sign-in", NULL, sign_in_action);
