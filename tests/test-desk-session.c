@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "test-token-fixture.h"
+#include "test-token-gost.h"
 #include "tirkeu-certificate-choice.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-sandbox.h"
@@ -633,6 +634,86 @@ test_sign_in_all_leave (void)
   desk_free (desk);
 }
 
+/* --- an NCA key file instead of a token ------------------------------------------------- */
+
+static void
+count_cb (guint *n)
+{
+  (*n)++;
+}
+
+/* The app's --key-file: a manager of key files alone finds no token; the session asks for the
+ * key file's password before it can list anything; a wrong one is refused with its own error
+ * and lists nothing; the right one lists the GOST 2015 certificate, which serves sign-in and
+ * signing alike. */
+static void
+test_key_file (void)
+{
+  g_autoptr(GostIdentity) ca = gost_identity_new (NULL, "/C=KZ/CN=GOST DESK TEST CA", NULL, -10, 3650);
+  g_autoptr(GostIdentity) seller = gost_identity_new (ca, "/CN=ИВАНОВ ИВАН/SN=ИВАНОВ"
+                                                          "/serialNumber=IIN850304300128/C=KZ"
+                                                          "/O=ТОО ТИРКЕУ АВТО ТЕСТ/OU=BIN940140000385",
+                                                      "emailProtection,1.2.398.3.3.4.1.2,"
+                                                      "1.2.398.3.3.4.1.2.1",
+                                                      -1, 365);
+  g_autoptr(GBytes) p12 = gost_identity_key_file (seller, "Qwerty12");
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-key-file-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "GOST512_TEST.p12", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalClient) client = NULL;
+  g_autoptr(TirkeuTokenManager) tokens = tirkeu_token_manager_new_for_key_files ();
+  g_autoptr(TirkeuSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) auth = NULL;
+  g_autoptr(GPtrArray) sign = NULL;
+  guint changed = 0;
+
+  g_assert_nonnull (dir);
+  g_file_set_contents (path, g_bytes_get_data (p12, NULL), g_bytes_get_size (p12), &error);
+  g_assert_no_error (error);
+  client = tirkeu_portal_client_new ("https://127.0.0.1:9", NULL, &error);
+  g_assert_no_error (error);
+  tirkeu_token_manager_set_poll_interval (tokens, 0);
+  session = tirkeu_session_new (tokens, client);
+  tirkeu_session_set_key_file (session, file);
+  g_signal_connect_swapped (session, "certificates-changed", G_CALLBACK (count_cb), &changed);
+  g_assert_false (tirkeu_session_needs_key_file_password (session));
+  tirkeu_session_start (session);
+  while (tirkeu_session_get_state (session) == TIRKEU_SESSION_STATE_LOADING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (tirkeu_session_get_state (session), ==, TIRKEU_SESSION_STATE_NO_TOKEN);
+  g_assert_true (tirkeu_session_needs_key_file_password (session));
+
+  tirkeu_session_open_key_file_async (session, "wrong", NULL, store_result_cb, &result);
+  g_assert_false (tirkeu_session_open_key_file_finish (session, wait_for_result (&result), &error));
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_null (tirkeu_session_get_token (session));
+  g_assert_true (tirkeu_session_needs_key_file_password (session));
+
+  tirkeu_session_open_key_file_async (session, "Qwerty12", NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_session_open_key_file_finish (session, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  while (changed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (tirkeu_session_needs_key_file_password (session));
+  g_assert_cmpint (tirkeu_session_get_state (session), ==, TIRKEU_SESSION_STATE_TOKEN_PRESENT);
+  g_assert_cmpint (tirkeu_token_info_get_kind (tirkeu_session_get_token (session)), ==,
+                   TIRKEU_TOKEN_KIND_KEY_FILE);
+  auth = tirkeu_session_dup_certificates (session, TIRKEU_CERTIFICATE_KIND_AUTH);
+  sign = tirkeu_session_dup_certificates (session, TIRKEU_CERTIFICATE_KIND_SIGN);
+  g_assert_cmpuint (auth->len, ==, 1);
+  g_assert_cmpuint (sign->len, ==, 1);
+  g_assert_true (g_ptr_array_index (auth, 0) == g_ptr_array_index (sign, 0));
+  g_assert_cmpstr (tirkeu_certificate_get_iin (g_ptr_array_index (auth, 0)), ==, "850304300128");
+
+  g_clear_object (&session);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -655,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/desk/outbox/page-cancelled", test_outbox_page_cancelled);
   g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
   g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
+  g_test_add_func ("/desk/session/key-file", test_key_file);
 
   status = g_test_run ();
   g_free (shim_path);

@@ -34,6 +34,7 @@ struct _TirkeuSession
   TirkeuPortalClient  *client;
   TirkeuJournal       *journal;
   TirkeuOutbox        *outbox;
+  GFile               *key_file;       /* the NCA key file to use instead of a token */
   TirkeuTokenInfo     *token;
   GPtrArray           *certificates;
   TirkeuCertificate   *certificate;
@@ -301,6 +302,7 @@ tirkeu_session_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->outbox);
   g_clear_object (&self->journal);
+  g_clear_object (&self->key_file);
   g_clear_object (&self->token);
   g_clear_pointer (&self->certificates, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
@@ -624,6 +626,120 @@ tirkeu_session_start (TirkeuSession *self)
   g_return_if_fail (TIRKEU_IS_SESSION (self));
 
   tirkeu_token_manager_load_async (self->tokens, self->cancellable, load_cb, g_object_ref (self));
+}
+
+/**
+ * tirkeu_session_set_key_file:
+ * @file: (nullable): an NCA key file (PKCS#12), or %NULL for tokens
+ *
+ * The key file this session signs with, as given for this run (never saved). Its certificate
+ * is encrypted with the file's password, so it is listed only once the user gave it:
+ * tirkeu_session_open_key_file_async(). Give the session a manager of key files alone
+ * (tirkeu_token_manager_new_for_key_files()), so that no token is taken for the file.
+ */
+void
+tirkeu_session_set_key_file (TirkeuSession *self,
+                             GFile         *file)
+{
+  g_return_if_fail (TIRKEU_IS_SESSION (self));
+  g_return_if_fail (file == NULL || G_IS_FILE (file));
+
+  g_set_object (&self->key_file, file);
+}
+
+/**
+ * tirkeu_session_get_key_file:
+ *
+ * Returns: (transfer none) (nullable): the key file set with tirkeu_session_set_key_file()
+ */
+GFile *
+tirkeu_session_get_key_file (TirkeuSession *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SESSION (self), NULL);
+  return self->key_file;
+}
+
+/**
+ * tirkeu_session_needs_key_file_password:
+ *
+ * Returns: %TRUE if a key file is set and not yet open: its certificate can be listed only
+ *   with the file's password
+ */
+gboolean
+tirkeu_session_needs_key_file_password (TirkeuSession *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SESSION (self), FALSE);
+  return self->key_file != NULL && self->token == NULL
+         && self->state == TIRKEU_SESSION_STATE_NO_TOKEN;
+}
+
+static void
+open_key_file_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TirkeuSession *self = g_task_get_source_object (task);
+  g_autoptr(TirkeuTokenInfo) token = NULL;
+  GError *error = NULL;
+
+  token = tirkeu_token_manager_add_key_file_finish (TIRKEU_TOKEN_MANAGER (object), result, &error);
+  if (token == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The manager announces the file as an added token too; the first of the two lists it. */
+  if (self->token == NULL)
+    use_token (self, token);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tirkeu_session_open_key_file_async:
+ * @password: the key file's password, just given by the user; not kept
+ *
+ * Opens the key file set with tirkeu_session_set_key_file(): from then on it is the session's
+ * token, and its certificate is listed (#TirkeuSession::certificates-changed). Signing with it
+ * asks the password again, as a token asks its PIN.
+ */
+void
+tirkeu_session_open_key_file_async (TirkeuSession       *self,
+                                    const char          *password,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TIRKEU_IS_SESSION (self));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tirkeu_session_open_key_file_async);
+  if (self->key_file == NULL)
+    {
+      g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
+                               "No key file was given");
+      return;
+    }
+  tirkeu_token_manager_add_key_file_async (self->tokens, self->key_file, password, cancellable,
+                                           open_key_file_cb, g_steal_pointer (&task));
+}
+
+/**
+ * tirkeu_session_open_key_file_finish:
+ * @error: a key file error (%TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD, …)
+ *
+ * Returns: %TRUE if the key file is open and listed
+ */
+gboolean
+tirkeu_session_open_key_file_finish (TirkeuSession  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void

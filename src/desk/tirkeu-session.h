@@ -58,6 +58,18 @@ const TirkeuPortalSeller *tirkeu_session_get_seller    (TirkeuSession       *sel
 gboolean            tirkeu_session_get_oked_qualifies  (TirkeuSession       *self);
 
 void                tirkeu_session_start               (TirkeuSession       *self);
+void                tirkeu_session_set_key_file        (TirkeuSession       *self,
+                                                        GFile               *file);
+GFile              *tirkeu_session_get_key_file        (TirkeuSession       *self);
+gboolean            tirkeu_session_needs_key_file_password (TirkeuSession   *self);
+void                tirkeu_session_open_key_file_async (TirkeuSession       *self,
+                                                        const char          *password,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            tirkeu_session_open_key_file_finish (TirkeuSession      *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
 void                tirkeu_session_refresh_token_async (TirkeuSession       *self,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,

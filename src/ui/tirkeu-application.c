@@ -28,6 +28,7 @@ struct _TirkeuApplication
   GError         *portal_error;   /* why there is no session: an unusable portal address */
   GError         *journal_error;  /* why the journal could not be opened */
   GCancellable   *cancellable;
+  char           *key_file;       /* --key-file: an NCA key file instead of tokens, this run */
 
   guint           services_started : 1;
   guint           restart_requested : 1;
@@ -58,6 +59,11 @@ static const GOptionEntry option_entries[] = {
     N_("FILE") },
   { "pkcs11-module", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Use this PKCS#11 module for this run (not saved)"), N_("MODULE") },
+  { "key-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    /* Translators: NCA: the national certification authority (НУЦ / ҰКО); its key files are
+     * named GOST512_….p12 */
+    N_("Sign in and sign with this NCA key file (.p12) instead of a token, for this run (not saved); its password is asked when needed"),
+    N_("FILE") },
   /* Read by main() before gettext starts; listed here for --help and for checking. */
   { "language", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Interface language for this run: system, kk, ru or en (not saved)"), N_("LANGUAGE") },
@@ -86,6 +92,7 @@ tirkeu_application_handle_local_options (GApplication *application,
   const char *language = NULL;
   const char *ca_file = NULL;
   const char *pkcs11_module = NULL;
+  const char *key_file = NULL;
   gboolean overridden = FALSE;
 
   if (g_variant_dict_contains (options, "version"))
@@ -138,6 +145,20 @@ tirkeu_application_handle_local_options (GApplication *application,
                                 : g_strdup (pkcs11_module);
 
       tirkeu_config_override (self->config, "pkcs11-module", module);
+      overridden = TRUE;
+    }
+
+  if (g_variant_dict_lookup (options, "key-file", "^&ay", &key_file))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (key_file, NULL);
+
+      if (!g_file_test (absolute, G_FILE_TEST_IS_REGULAR))
+        {
+          g_printerr (_("Key file “%s” does not exist.\n"), key_file);
+          return 1;
+        }
+      g_free (self->key_file);
+      self->key_file = g_steal_pointer (&absolute);
       overridden = TRUE;
     }
 
@@ -292,6 +313,7 @@ tirkeu_application_finalize (GObject *object)
 
   g_clear_error (&self->portal_error);
   g_clear_error (&self->journal_error);
+  g_free (self->key_file);
 
   G_OBJECT_CLASS (tirkeu_application_parent_class)->finalize (object);
 }
@@ -495,8 +517,21 @@ start_services (TirkeuApplication *self)
   g_object_bind_property (client, "is-sandbox", self->config, "portal-reports-sandbox",
                           G_BINDING_SYNC_CREATE);
   tirkeu_portal_client_get_about_async (client, self->cancellable, about_cb, NULL);
-  tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (self->config));
-  self->session = tirkeu_session_new (tokens, client);
+  if (self->key_file != NULL)
+    {
+      g_autoptr(GFile) key_file = g_file_new_for_path (self->key_file);
+
+      /* A manager of that key file alone: no token is ever taken for it. The sign-in page
+       * asks the file's password to list its certificate. */
+      tokens = tirkeu_token_manager_new_for_key_files ();
+      self->session = tirkeu_session_new (tokens, client);
+      tirkeu_session_set_key_file (self->session, key_file);
+    }
+  else
+    {
+      tokens = tirkeu_token_manager_new (tirkeu_config_get_pkcs11_module (self->config));
+      self->session = tirkeu_session_new (tokens, client);
+    }
   tirkeu_session_start (self->session);
 
   journal_path = tirkeu_journal_get_default_path ();

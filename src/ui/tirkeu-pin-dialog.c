@@ -125,6 +125,20 @@ cancelled_cb (GCancellable    *cancellable,
   g_idle_add_once (cancel_idle_cb, g_object_ref (self));
 }
 
+/* An NCA key file has a password, not a PIN: the signing agent says «құпиясөз» / «пароль»
+ * for it, and so do we. */
+static void
+use_key_file_wording (TirkeuPinDialog *self)
+{
+  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self),
+                                  /* Translators: the password of an NCA key file (GOST512_….p12); the signing agent calls it «құпиясөз» / «пароль» */
+                                  _("Enter the Key File’s Password"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pin_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  /* Translators: the password of an NCA key file */
+                                  _("Password of the key file"), -1);
+}
+
 static void
 tirkeu_pin_dialog_dispose (GObject *object)
 {
@@ -206,18 +220,33 @@ tirkeu_pin_dialog_new (GtkWindow         *parent,
       if (tirkeu_certificate_get_organisation (certificate) != NULL)
         g_string_append_printf (certificate_text, "\n%s",
                                 tirkeu_certificate_get_organisation (certificate));
-      if (tirkeu_certificate_get_kind (certificate) == TIRKEU_CERTIFICATE_KIND_AUTH)
+      /* A GOST 2015 key is one key for sign-in and signing: its EKU makes get_kind() say
+       * SIGN, which would call the key that signs in a "signing key". */
+      if (tirkeu_certificate_is_one_key (certificate))
+        /* Translators: the kind of key that signs; NCA's GOST 2015 keys since 2024 serve both */
+        g_string_append_printf (certificate_text, "\n%s", _("Key for sign-in and signing (GOST 2015)"));
+      else if (tirkeu_certificate_serves (certificate, TIRKEU_CERTIFICATE_KIND_AUTH))
         /* Translators: the kind of key that signs; AUTH is the NCA's authentication key */
         g_string_append_printf (certificate_text, "\n%s", _("Authentication key (AUTH)"));
       else
         /* Translators: the kind of key that signs; RSA/GOST sign key (SIGN) of the NCA */
         g_string_append_printf (certificate_text, "\n%s", _("Signing key (SIGN)"));
     }
-  if (token != NULL)
+  if (token != NULL && tirkeu_token_info_get_kind (token) == TIRKEU_TOKEN_KIND_KEY_FILE)
+    {
+      use_key_file_wording (self);
+      g_string_append_c (certificate_text, '\n');
+      /* Translators: %s is the key file's name, e.g. "GOST512_0123.p12" */
+      g_string_append_printf (certificate_text, _("Key file: %s"), tirkeu_token_info_get_label (token));
+    }
+  else if (token != NULL)
     {
       g_string_append_c (certificate_text, '\n');
       /* Translators: %s is the token's label, e.g. "Kaztoken" */
       g_string_append_printf (certificate_text, _("Token: %s"), tirkeu_token_info_get_label (token));
+    }
+  if (token != NULL)
+    {
       self->flags = tirkeu_token_info_get_pin_flags (token);
       warning = tirkeu_token_info_get_pin_warning (token);
     }
@@ -233,6 +262,35 @@ tirkeu_pin_dialog_new (GtkWindow         *parent,
   if (self->flags & TIRKEU_PIN_FLAGS_LOCKED)
     gtk_widget_set_sensitive (self->pin_entry, FALSE);
   pin_changed_cb (self);
+  return self;
+}
+
+/**
+ * tirkeu_pin_dialog_new_for_key_file:
+ * @parent: (nullable): the window it belongs to
+ * @file_name: the key file's name, e.g. `GOST512_….p12`
+ * @purpose: the dialog's body: what the password is for
+ *
+ * Asks for the password of an NCA key file that is not open yet (its certificate is
+ * encrypted with the password too, so nothing of it is known before).
+ *
+ * Returns: (transfer full): a new dialog; present it with tirkeu_pin_dialog_ask_async()
+ */
+TirkeuPinDialog *
+tirkeu_pin_dialog_new_for_key_file (GtkWindow  *parent,
+                                    const char *file_name,
+                                    const char *purpose)
+{
+  TirkeuPinDialog *self = tirkeu_pin_dialog_new (parent, NULL, NULL, purpose);
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (file_name != NULL, self);
+
+  use_key_file_wording (self);
+  /* Translators: %s is the key file's name, e.g. "GOST512_0123.p12" */
+  text = g_strdup_printf (_("Key file: %s"), file_name);
+  gtk_label_set_label (self->certificate_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->certificate_label), TRUE);
   return self;
 }
 
@@ -257,6 +315,19 @@ tirkeu_pin_dialog_set_error (TirkeuPinDialog *self,
    * PIN) say something else and stay. */
   if (shown && (self->flags & (TIRKEU_PIN_FLAGS_COUNT_LOW | TIRKEU_PIN_FLAGS_FINAL_TRY)))
     gtk_widget_set_visible (GTK_WIDGET (self->pin_state_label), FALSE);
+}
+
+/**
+ * tirkeu_pin_dialog_get_certificate_text:
+ *
+ * Returns: the lines shown about the certificate and token, "" when none (for tests)
+ */
+const char *
+tirkeu_pin_dialog_get_certificate_text (TirkeuPinDialog *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_PIN_DIALOG (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->certificate_label))
+         ? gtk_label_get_label (self->certificate_label) : "";
 }
 
 /**

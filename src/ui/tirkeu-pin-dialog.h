@@ -16,9 +16,13 @@ TirkeuPinDialog *tirkeu_pin_dialog_new             (GtkWindow          *parent,
                                                     TirkeuTokenInfo    *token,
                                                     TirkeuCertificate  *certificate,
                                                     const char         *purpose);
+TirkeuPinDialog *tirkeu_pin_dialog_new_for_key_file (GtkWindow        *parent,
+                                                     const char       *file_name,
+                                                     const char       *purpose);
 void             tirkeu_pin_dialog_set_error       (TirkeuPinDialog    *self,
                                                     const char         *message);
 const char      *tirkeu_pin_dialog_get_pin_state   (TirkeuPinDialog    *self);
+const char      *tirkeu_pin_dialog_get_certificate_text (TirkeuPinDialog *self);
 GtkWidget       *tirkeu_pin_dialog_get_entry       (TirkeuPinDialog    *self);
 void             tirkeu_pin_dialog_ask_async       (TirkeuPinDialog    *self,
                                                     GCancellable       *cancellable,

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-certificate-choice.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request-pages.h"
@@ -44,23 +45,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Whether @candidate is a better default signer than @current. */
-static gboolean
-better_signer (TirkeuCertificate *candidate,
-               TirkeuCertificate *current,
-               const char        *signer_iin)
-{
-  gboolean candidate_own = signer_iin != NULL
-                           && g_strcmp0 (tirkeu_certificate_get_iin (candidate), signer_iin) == 0;
-  gboolean current_own = signer_iin != NULL
-                         && g_strcmp0 (tirkeu_certificate_get_iin (current), signer_iin) == 0;
-
-  if (candidate_own != current_own)
-    return candidate_own;
-  return g_date_time_compare (tirkeu_certificate_get_not_after (candidate),
-                              tirkeu_certificate_get_not_after (current)) > 0;
-}
-
 /**
  * tirkeu_review_page_fill:
  * @request: the request to review
@@ -80,7 +64,7 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GtkWidget *child;
   GtkListBoxRow *select = NULL;
-  TirkeuCertificate *selected_certificate = NULL;
+  g_autoptr(TirkeuCertificate) chosen = NULL;
   TirkeuCertificate *auth = tirkeu_session_get_certificate (session);
   const char *signer_iin = auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL;
 
@@ -124,6 +108,9 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sign_certificate_list))) != NULL)
     gtk_list_box_remove (self->sign_certificate_list, child);
   certificates = tirkeu_session_dup_certificates (session, TIRKEU_CERTIFICATE_KIND_SIGN);
+  /* the default is decided where the CLI's is: one owner of the rule */
+  chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                      seller != NULL ? seller->bin : NULL, signer_iin, now, NULL);
   for (guint i = 0; i < certificates->len; i++)
     {
       TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
@@ -144,11 +131,8 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       g_object_set_data_full (G_OBJECT (row), "certificate", g_object_ref (certificate), g_object_unref);
       gtk_list_box_append (self->sign_certificate_list, row);
-      if (select == NULL || better_signer (certificate, selected_certificate, signer_iin))
-        {
-          select = GTK_LIST_BOX_ROW (row);
-          selected_certificate = certificate;
-        }
+      if (certificate == chosen)
+        select = GTK_LIST_BOX_ROW (row);
     }
   gtk_list_box_select_row (self->sign_certificate_list, select);
   if (select == NULL)

@@ -43,6 +43,9 @@ struct _TirkeuSignInPage
   TirkeuErrorView *oked_error;
   GtkWidget       *drafts_group;
   GtkListBox      *drafts_list;
+  AdwStatusPage   *no_token_page;
+  AdwStatusPage   *token_page;
+  GtkWidget       *open_key_file_button;
 
   /* owned references */
   TirkeuSession   *session;
@@ -82,6 +85,9 @@ update_actions (TirkeuSignInPage *self)
                                   || state == TIRKEU_SESSION_STATE_EXPIRED)
                                  && self->auth_certificates != NULL
                                  && self->auth_certificates->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.open-key-file",
+                                 self->session != NULL
+                                 && tirkeu_session_needs_key_file_password (self->session));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-out",
                                  state == TIRKEU_SESSION_STATE_SIGNED_IN);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.new-request",
@@ -338,6 +344,25 @@ tirkeu_sign_in_page_reload_drafts (TirkeuSignInPage *self)
                                     g_object_ref (self));
 }
 
+/* With --key-file there is no token to insert: the page names the key file and offers to open
+ * it; @error_message says why the last try failed. */
+static void
+show_key_file (TirkeuSignInPage *self,
+               const char       *error_message)
+{
+  g_autofree char *name = g_file_get_basename (tirkeu_session_get_key_file (self->session));
+  /* Translators: %s is an NCA key file's name, e.g. "GOST512_0123.p12" */
+  g_autofree char *title = g_strdup_printf (_("Key file “%s”"), name);
+
+  adw_status_page_set_icon_name (self->no_token_page, "dialog-password-symbolic");
+  adw_status_page_set_title (self->no_token_page, title);
+  adw_status_page_set_description (self->no_token_page,
+                                   error_message != NULL
+                                   ? error_message
+                                   : _("Its certificate is listed once you open the file with its password."));
+  gtk_widget_set_visible (self->open_key_file_button, TRUE);
+}
+
 static void
 state_changed_cb (TirkeuSignInPage *self)
 {
@@ -357,6 +382,8 @@ state_changed_cb (TirkeuSignInPage *self)
       }
       break;
     case TIRKEU_SESSION_STATE_NO_TOKEN:
+      if (tirkeu_session_get_key_file (self->session) != NULL)
+        show_key_file (self, NULL);
       name = "no-token";
       break;
     case TIRKEU_SESSION_STATE_EXPIRED:
@@ -366,6 +393,12 @@ state_changed_cb (TirkeuSignInPage *self)
       break;
     case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
     case TIRKEU_SESSION_STATE_SIGNING_IN:
+      if (tirkeu_session_get_token (self->session) != NULL
+          && tirkeu_token_info_get_kind (tirkeu_session_get_token (self->session))
+             == TIRKEU_TOKEN_KIND_KEY_FILE)
+        /* a key file has a password, not a PIN, and its one key is no "AUTH" certificate */
+        adw_status_page_set_description (self->token_page,
+                                         _("Choose the certificate to sign in with. The key file’s password is asked next."));
       name = "token";
       break;
     case TIRKEU_SESSION_STATE_SIGNED_IN:
@@ -459,6 +492,7 @@ refresh_cb (GObject      *object,
   g_autoptr(TirkeuTokenInfo) token = NULL;
   g_autoptr(GError) error = NULL;
   TirkeuPinDialog *dialog;
+  TirkeuCertificate *certificate;
   GtkRoot *root;
 
   g_free (ask);
@@ -470,9 +504,13 @@ refresh_cb (GObject      *object,
       return;
     }
   root = gtk_widget_get_root (GTK_WIDGET (self));
+  certificate = selected_certificate (self);
   dialog = tirkeu_pin_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, token,
-                                  selected_certificate (self),
-                                  _("The portal’s sign-in challenge is signed with your authentication key."));
+                                  certificate,
+                                  /* a GOST 2015 key is no "authentication key": it also signs */
+                                  certificate != NULL && tirkeu_certificate_is_one_key (certificate)
+                                  ? _("The portal’s sign-in challenge is signed with your EDS key.")
+                                  : _("The portal’s sign-in challenge is signed with your authentication key."));
   tirkeu_pin_dialog_set_error (dialog, error_message);
   tirkeu_pin_dialog_ask_async (dialog, self->cancellable, pin_cb, g_object_ref (self));
 }
@@ -499,6 +537,76 @@ sign_in_action (GtkWidget  *widget,
     return;
   tirkeu_error_view_clear (self->sign_in_error);
   ask_pin (self, NULL);
+}
+
+static void ask_key_file_password (TirkeuSignInPage *self, const char *error_message);
+
+static void
+open_key_file_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tirkeu_session_open_key_file_finish (TIRKEU_SESSION (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
+    return;
+  if (g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD))
+    {
+      ask_key_file_password (self, error->message);
+      return;
+    }
+  /* not a key file, damaged, no key, a key we cannot use: its own message, on the page */
+  show_key_file (self, error->message);
+}
+
+static void
+key_file_password_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  char *password;
+
+  password = tirkeu_pin_dialog_ask_finish (TIRKEU_PIN_DIALOG (object), result, NULL);
+  if (password == NULL || self->session == NULL)
+    {
+      tirkeu_wipe_string (password);
+      return;
+    }
+  tirkeu_session_open_key_file_async (self->session, password, self->cancellable,
+                                      open_key_file_cb, g_object_ref (self));
+  tirkeu_wipe_string (password);
+}
+
+static void
+ask_key_file_password (TirkeuSignInPage *self,
+                       const char       *error_message)
+{
+  g_autofree char *name = g_file_get_basename (tirkeu_session_get_key_file (self->session));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  TirkeuPinDialog *dialog;
+
+  dialog = tirkeu_pin_dialog_new_for_key_file (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               name,
+                                               _("The key file’s certificate is read with its password. To sign in, the password is asked again."));
+  tirkeu_pin_dialog_set_error (dialog, error_message);
+  tirkeu_pin_dialog_ask_async (dialog, self->cancellable, key_file_password_cb,
+                               g_object_ref (self));
+}
+
+static void
+open_key_file_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+
+  if (self->session == NULL || !tirkeu_session_needs_key_file_password (self->session))
+    return;
+  ask_key_file_password (self, NULL);
 }
 
 static void
@@ -636,9 +744,14 @@ tirkeu_sign_in_page_class_init (TirkeuSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, oked_error);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_group);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, drafts_list);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, no_token_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, token_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, open_key_file_button);
 
   gtk_widget_class_install_action (widget_class, "desk.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "desk.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "desk.open-key-file", NULL,
+                                   open_key_file_action);
   gtk_widget_class_install_action (widget_class, "desk.new-request", NULL, new_request_action);
   gtk_widget_class_install_action (widget_class, "desk.resume-draft", "s", resume_draft_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
