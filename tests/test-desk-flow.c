@@ -759,6 +759,19 @@ failure_body (TirkeuApplication *application,
   }
   view = tirkeu_new_request_flow_get_error_view (desk.flow, failure->page);
   assert_error_view (view, failure);
+  if (failure->page == TIRKEU_NEW_REQUEST_PAGE_BUYER)
+    {
+      /* The refused IIN is selected, in the focused field: the next scan replaces it. */
+      GtkWidget *entry = focused_entry (&desk);
+      int start;
+      int end;
+
+      g_assert_nonnull (entry);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, failure->iin);
+      g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (entry), &start, &end));
+      g_assert_cmpint (start, ==, 0);
+      g_assert_cmpint (end, ==, (int) strlen (failure->iin));
+    }
   /* A failed check stops the flow here: Next (Enter) does not move on. */
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   tirkeu_ui_test_iterate (100);
