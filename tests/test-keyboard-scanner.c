@@ -353,6 +353,44 @@ test_first_use_empty_list (void)
   requests_tear_down (&fixture);
 }
 
+/* Another request opens at its top, not where the last one was scrolled to. */
+static void
+test_request_opens_at_top (void)
+{
+  Requests fixture = { 0 };
+  TirkeuRequestPage *request_page;
+  GtkWidget *scrolled;
+  GtkAdjustment *adjustment;
+  g_autoptr(TirkeuRequest) first = NULL;
+  g_autoptr(TirkeuRequest) second = NULL;
+
+  tirkeu_ui_test_use_system_data ();
+  requests_set_up (&fixture, 4);
+  /* Short: the request page scrolls. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 700, 360);
+  request_page = tirkeu_requests_page_get_request_page (fixture.page);
+  first = g_list_model_get_item (tirkeu_request_list_get_model (fixture.list), 0);
+  second = g_list_model_get_item (tirkeu_request_list_get_model (fixture.list), 1);
+
+  tirkeu_requests_page_show_request (fixture.page, first);
+  tirkeu_ui_test_wait_drawn (fixture.window);
+  tirkeu_ui_test_iterate (300);
+  scrolled = gtk_widget_get_first_child (GTK_WIDGET (request_page));
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (scrolled));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  tirkeu_ui_test_iterate (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (request_page), "requests.back", NULL));
+  tirkeu_requests_page_show_request (fixture.page, second);
+  tirkeu_ui_test_iterate (300);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+
+  requests_tear_down (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -376,6 +414,7 @@ main (int   argc,
   g_test_add_func ("/keyboard/iin-twelve-digits", test_iin_twelve_digits);
   g_test_add_func ("/keyboard/search-enter-opens-first-match", test_search_enter_opens_first_match);
   g_test_add_func ("/keyboard/first-use-empty-list", test_first_use_empty_list);
+  g_test_add_func ("/keyboard/request-opens-at-top", test_request_opens_at_top);
 
   return g_test_run ();
 }
