@@ -391,6 +391,53 @@ test_request_opens_at_top (void)
   requests_tear_down (&fixture);
 }
 
+/* The shortcuts window lists Ctrl+N and the keys of the list and of the new-request flow. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWidget *overlay;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  static const char * const expected[] = {
+    "New Request\t<Control>n",
+    "Search Requests\t<Control>f",
+    "Open the First Match\tReturn",
+    "Back to the List\tEscape <Alt>Left",
+    "Next Step\tReturn",
+    "Previous Step\tEscape <Alt>Left",
+    "Print the Buyer’s Summary\t<Control>p",
+  };
+
+  tirkeu_ui_test_use_system_data ();
+  builder = gtk_builder_new_from_resource ("/io/github/tirkeu/Tirkeu/gtk/help-overlay.ui");
+  overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_nonnull (overlay);
+
+  {
+    g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
+
+    for (GSList *l = objects; l != NULL; l = l->next)
+      if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        {
+          g_autofree char *title = NULL;
+          g_autofree char *accelerator = NULL;
+
+          g_object_get (l->data, "title", &title, "accelerator", &accelerator, NULL);
+          g_ptr_array_add (found, g_strdup_printf ("%s\t%s", title, accelerator != NULL ? accelerator : ""));
+        }
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      gboolean listed = FALSE;
+
+      for (guint j = 0; j < found->len && !listed; j++)
+        listed = g_str_equal (g_ptr_array_index (found, j), expected[i]);
+      if (!listed)
+        g_error ("the shortcuts window does not list “%s”", expected[i]);
+    }
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -415,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/keyboard/search-enter-opens-first-match", test_search_enter_opens_first_match);
   g_test_add_func ("/keyboard/first-use-empty-list", test_first_use_empty_list);
   g_test_add_func ("/keyboard/request-opens-at-top", test_request_opens_at_top);
+  g_test_add_func ("/keyboard/shortcuts-window", test_shortcuts_window);
 
   return g_test_run ();
 }
