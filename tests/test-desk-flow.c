@@ -759,6 +759,19 @@ failure_body (TirkeuApplication *application,
   }
   view = tirkeu_new_request_flow_get_error_view (desk.flow, failure->page);
   assert_error_view (view, failure);
+  if (failure->page == TIRKEU_NEW_REQUEST_PAGE_BUYER)
+    {
+      /* The refused IIN is selected, in the focused field: the next scan replaces it. */
+      GtkWidget *entry = focused_entry (&desk);
+      int start;
+      int end;
+
+      g_assert_nonnull (entry);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, failure->iin);
+      g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (entry), &start, &end));
+      g_assert_cmpint (start, ==, 0);
+      g_assert_cmpint (end, ==, (int) strlen (failure->iin));
+    }
   /* A failed check stops the flow here: Next (Enter) does not move on. */
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   tirkeu_ui_test_iterate (100);
@@ -1503,6 +1516,112 @@ test_keyboard (void)
   sandbox_free (sandbox);
 }
 
+/* The requests list is the home: Ctrl+N from it, and Escape or the back button return to it
+ * from the flow and the desk. */
+
+typedef struct
+{
+  Desk       *desk;
+  const char *name;
+} StackWait;
+
+static const char *
+main_page (Desk *desk)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk->desk),
+                                                                                GTK_TYPE_STACK)));
+}
+
+static gboolean
+main_page_is (gpointer data)
+{
+  StackWait *wait = data;
+
+  return g_strcmp0 (main_page (wait->desk), wait->name) == 0
+         && !transition_running (GTK_WIDGET (wait->desk->window));
+}
+
+static void
+wait_main_page (Desk       *desk,
+                const char *name)
+{
+  StackWait wait = { desk, name };
+
+  if (!wait_until (main_page_is, &wait, 20))
+    g_error ("the window shows “%s”, not “%s”", main_page (desk), name);
+}
+
+static void
+home_body (TirkeuApplication *application,
+           TirkeuWindow      *window,
+           gpointer           user_data)
+{
+  GtkWidget *win = GTK_WIDGET (window);
+  Desk desk = { 0 };
+  GtkWidget *back;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  /* Signed in: the list is the home, and there is no way "back" from it. */
+  wait_main_page (&desk, "requests");
+  g_assert_null (find_button_with_action (win, "win.show-requests"));
+
+  /* Ctrl+N from the list; Escape on the first page of the flow returns to the list. */
+  press (win, "ctrl+n");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  wait_main_page (&desk, "new-request");
+  g_assert_nonnull (find_button_with_action (win, "win.show-requests"));
+  press (win, "Escape");
+  wait_main_page (&desk, "requests");
+
+  /* The back button from the flow, after a step. */
+  press (win, "ctrl+n");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_text (win, "XTA210743S0000120");
+  press (win, "Return");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  back = find_button_with_action (win, "win.show-requests");
+  g_assert_nonnull (back);
+  gtk_widget_activate (back);
+  wait_main_page (&desk, "requests");
+
+  /* The desk: Escape, and the back button, return to the list. */
+  gtk_widget_activate_action (win, "win.show-desk", NULL);
+  wait_main_page (&desk, "desk");
+  back = find_button_with_action (win, "win.show-requests");
+  g_assert_nonnull (back);
+  screenshot (&desk, "desk-back-to-list.png");
+  press (win, "Escape");
+  wait_main_page (&desk, "requests");
+  gtk_widget_activate_action (win, "win.show-desk", NULL);
+  wait_main_page (&desk, "desk");
+  gtk_widget_activate (find_button_with_action (win, "win.show-requests"));
+  wait_main_page (&desk, "requests");
+}
+
+static void
+test_home (void)
+{
+  Sandbox *sandbox;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+
+#ifdef GDK_WINDOWING_X11
+  if (!gtk_init_check () || !GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+#endif
+    {
+      g_test_skip ("real key events are injected through X11 (XTEST)");
+      return;
+    }
+  if (xdotool_path == NULL)
+    {
+      g_test_skip ("xdotool is missing (build-aux/deps.sh)");
+      return;
+    }
+  sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  run_app (sandbox, home_body, NULL);
+  sandbox_free (sandbox);
+}
+
 /* The journal cannot be opened */
 
 static gboolean
@@ -1682,7 +1801,10 @@ main (int   argc,
   if (in_group ("main"))
     g_test_add_func ("/desk/happy-path", test_happy_path);
   if (in_group ("keyboard"))
-    g_test_add_func ("/desk/keyboard-only", test_keyboard);
+    {
+      g_test_add_func ("/desk/keyboard-only", test_keyboard);
+      g_test_add_func ("/desk/home-is-the-list", test_home);
+    }
   /* The failures, by the page that shows them: step 1 and the e-passport; the payments; the
    * buyer and the contract. */
   for (guint i = 0; i < G_N_ELEMENTS (failures); i++)

@@ -255,6 +255,50 @@ test_transliteration (void)
   g_assert_cmpint (tirkeu_vin_transliterate ('a'), ==, -1);
 }
 
+/* Every Latin letter's key in the Russian layout, both cases, and whole VINs. */
+static void
+test_russian_layout (void)
+{
+  static const struct
+  {
+    const char *typed;
+    const char *latin;   /* NULL: not read as typed in the Russian layout */
+  } cases[] = {
+    { "фисвуапршолдьтщзйкыегмцчня", "ABCDEFGHIJKLMNOPQRSTUVWXYZ" },
+    { "ФИСВУАПРШОЛДЬТЩЗЙКЫЕГМЦЧНЯ", "ABCDEFGHIJKLMNOPQRSTUVWXYZ" },
+    { "ЧЕФ210743Ы0000120", "XTA210743S0000120" },
+    { "чеф210743ы0000120", "XTA210743S0000120" },
+    { "ЧЕФ 210743 Ы0000120", "XTA 210743 S0000120" },
+    /* A scanner's Code 39 "I" is the Ш key. */
+    { "ШЧЕФ210743Ы0000120", "IXTA210743S0000120" },
+    /* Mixed: the layout switched in the middle. */
+    { "XTA210743Ы0000120", "XTA210743S0000120" },
+    /* Nothing Cyrillic: nothing to read. */
+    { "XTA210743S0000120", NULL },
+    { "", NULL },
+    /* Letters not on a Latin letter's key (х ъ ж э б ю ё), or other scripts: not so typed. */
+    { "ЧЕФ21074Х", NULL },
+    { "ЧЕФЁ", NULL },
+    { "ЧЕФ\xc3\xa9", NULL },
+    /* Kazakh letters sit on the digit keys in the Kazakh layout: not a Russian-layout VIN. */
+    { "ЧЕФ\xd2\x9b", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *latin = tirkeu_vin_from_russian_layout (cases[i].typed);
+
+      g_assert_cmpstr (latin, ==, cases[i].latin);
+    }
+  g_assert_null (tirkeu_vin_from_russian_layout (NULL));
+  g_assert_null (tirkeu_vin_from_russian_layout ("\xff\xfe"));
+  {
+    g_autofree char *latin = tirkeu_vin_from_russian_layout ("ЧЕФ210743Ы0000120");
+
+    g_assert_true (tirkeu_vin_is_valid (latin));
+  }
+}
+
 static void
 test_model_year (void)
 {
@@ -437,6 +481,7 @@ main (int   argc,
   g_test_add_func ("/vin/every-position-wrong", test_every_position_wrong);
   g_test_add_func ("/vin/transliteration", test_transliteration);
   g_test_add_func ("/vin/model-year", test_model_year);
+  g_test_add_func ("/vin/russian-layout", test_russian_layout);
   g_test_add_func ("/vin/region-and-country", test_region_and_country);
   g_test_add_func ("/vin/cross-check-random", test_cross_check_random);
 

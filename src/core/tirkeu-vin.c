@@ -98,6 +98,72 @@ tirkeu_vin_normalize (const char *text)
   return upper;
 }
 
+/* The Russian ЙЦУКЕН layout over the Latin QWERTY keys: what each Latin letter's key types
+ * while the Russian layout is on. Digits are the same in both layouts. */
+static const struct
+{
+  gunichar cyrillic;
+  char     latin;
+} russian_layout[] = {
+  { 0x0444, 'A' }, /* ф */ { 0x0438, 'B' }, /* и */ { 0x0441, 'C' }, /* с */
+  { 0x0432, 'D' }, /* в */ { 0x0443, 'E' }, /* у */ { 0x0430, 'F' }, /* а */
+  { 0x043f, 'G' }, /* п */ { 0x0440, 'H' }, /* р */ { 0x0448, 'I' }, /* ш */
+  { 0x043e, 'J' }, /* о */ { 0x043b, 'K' }, /* л */ { 0x0434, 'L' }, /* д */
+  { 0x044c, 'M' }, /* ь */ { 0x0442, 'N' }, /* т */ { 0x0449, 'O' }, /* щ */
+  { 0x0437, 'P' }, /* з */ { 0x0439, 'Q' }, /* й */ { 0x043a, 'R' }, /* к */
+  { 0x044b, 'S' }, /* ы */ { 0x0435, 'T' }, /* е */ { 0x0433, 'U' }, /* г */
+  { 0x043c, 'V' }, /* м */ { 0x0446, 'W' }, /* ц */ { 0x0447, 'X' }, /* ч */
+  { 0x043d, 'Y' }, /* н */ { 0x044f, 'Z' }, /* я */
+};
+
+/**
+ * tirkeu_vin_from_russian_layout:
+ * @text: (nullable): text as typed or scanned
+ *
+ * Reads @text as keys of a Latin VIN pressed while the Russian (ЙЦУКЕН) keyboard layout was
+ * on: "ЧЕФ210743Ы0000120" is "XTA210743S0000120". A barcode scanner types through the
+ * keyboard layout, so a VIN scanned with the Russian layout on arrives so. Each Cyrillic
+ * letter on a Latin letter's key, in either case, becomes that capital Latin letter; other
+ * characters (digits, spaces) stay.
+ *
+ * Returns: (transfer full) (nullable): the text read in the Latin layout, or %NULL when
+ *   @text has no such letter, or has another non-ASCII character (then it was not typed so)
+ */
+char *
+tirkeu_vin_from_russian_layout (const char *text)
+{
+  g_autoptr(GString) latin = NULL;
+  gboolean converted = FALSE;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+
+  latin = g_string_new (NULL);
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gunichar lower = g_unichar_tolower (c);
+      gboolean found = FALSE;
+
+      if (c < 0x80)
+        {
+          g_string_append_c (latin, (char) c);
+          continue;
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (russian_layout); i++)
+        if (russian_layout[i].cyrillic == lower)
+          {
+            g_string_append_c (latin, russian_layout[i].latin);
+            found = converted = TRUE;
+            break;
+          }
+      if (!found)
+        return NULL;
+    }
+
+  return converted ? g_string_free (g_steal_pointer (&latin), FALSE) : NULL;
+}
+
 static TirkeuVinRegion
 region_for (char first)
 {

@@ -62,6 +62,7 @@ typedef struct
 
 int             tirkeu_vin_transliterate        (char            c);
 char           *tirkeu_vin_normalize            (const char     *text);
+char           *tirkeu_vin_from_russian_layout  (const char     *text);
 char            tirkeu_vin_compute_check_digit  (const char     *vin);
 guint           tirkeu_vin_decode_model_year    (const char     *vin,
                                                  guint           current_year);

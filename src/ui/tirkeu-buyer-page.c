@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tirkeu-a11y.h"
 #include "tirkeu-error-view.h"
@@ -31,6 +32,9 @@ struct _TirkeuBuyerPage
   /* owned references */
   TirkeuNewRequest *request;
   GSignalGroup     *request_signals;
+
+  /* state */
+  guint             refused : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuBuyerPage, tirkeu_buyer_page, ADW_TYPE_BIN)
@@ -41,6 +45,21 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* When the IIN is refused (not found, deceased, or the check failed), it is selected in the
+ * field, so that the next scan or typed IIN replaces it rather than adding to it. Once per
+ * refusal: the clerk may then move the cursor as they like. */
+static void
+select_refused_iin (TirkeuBuyerPage *self,
+                    gboolean         refused)
+{
+  if (refused && !self->refused && gtk_widget_get_mapped (GTK_WIDGET (self->iin_entry)))
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->iin_entry));
+      gtk_editable_select_region (GTK_EDITABLE (self->iin_entry), 0, -1);
+    }
+  self->refused = refused;
+}
 
 static void
 show_person (TirkeuBuyerPage *self)
@@ -60,6 +79,8 @@ show_person (TirkeuBuyerPage *self)
   tirkeu_error_view_clear (self->buyer_error);
   gtk_widget_set_visible (self->buyer_group, FALSE);
 
+  select_refused_iin (self, error != NULL
+                            || (person != NULL && person->status != TIRKEU_PORTAL_PERSON_ACTIVE));
   if (error != NULL)
     tirkeu_error_view_set_error (self->buyer_error, _tirkeu_new_request_step_of_error (error, 7),
                                  error);
@@ -130,6 +151,46 @@ update_hint (TirkeuBuyerPage *self)
     }
   else
     gtk_label_set_label (self->iin_hint, "");
+}
+
+/* The field takes an IIN's 12 digits and no more: a second scan into a full field, or a
+ * thirteenth key, does not make a wrong IIN of a right one. Spaces and dashes (a pasted
+ * "850312 300121") pass, as they do not count; the hint names other wrong characters. */
+static void
+iin_insert_text_cb (GtkEditable     *editable,
+                    const char      *text,
+                    int              length,
+                    int             *position,
+                    TirkeuBuyerPage *self)
+{
+  g_autofree char *current = tirkeu_iin_normalize (gtk_editable_get_text (editable));
+  g_autofree char *typed = g_strndup (text, length < 0 ? strlen (text) : (gsize) length);
+  g_autofree char *added = tirkeu_iin_normalize (typed);
+  glong room = 12 - g_utf8_strlen (current, -1);
+  g_autoptr(GString) kept = NULL;
+  glong counted = 0;
+
+  if (g_utf8_strlen (added, -1) <= room)
+    return;
+
+  /* Keep what fits, in order, with the separators among it. */
+  kept = g_string_new (NULL);
+  for (const char *p = typed; *p != '\0' && counted < room; p = g_utf8_next_char (p))
+    {
+      g_autofree char *one = g_strndup (p, g_utf8_next_char (p) - p);
+      g_autofree char *normalized_one = tirkeu_iin_normalize (one);
+
+      g_string_append (kept, one);
+      if (*normalized_one != '\0')
+        counted++;
+    }
+  g_signal_stop_emission_by_name (editable, "insert-text");
+  gtk_widget_error_bell (GTK_WIDGET (self->iin_entry));
+  if (kept->len == 0)
+    return;
+  g_signal_handlers_block_by_func (editable, iin_insert_text_cb, self);
+  gtk_editable_insert_text (editable, kept->str, (int) kept->len, position);
+  g_signal_handlers_unblock_by_func (editable, iin_insert_text_cb, self);
 }
 
 static void
@@ -249,6 +310,9 @@ tirkeu_buyer_page_init (TirkeuBuyerPage *self)
                                   G_CALLBACK (show_person), self);
   g_signal_group_connect_swapped (self->request_signals, "notify::checking",
                                   G_CALLBACK (show_person), self);
+  /* GtkEntry emits ::insert-text on its GtkText, for typing and gtk_editable_set_text() alike. */
+  g_signal_connect (gtk_editable_get_delegate (GTK_EDITABLE (self->iin_entry)), "insert-text",
+                    G_CALLBACK (iin_insert_text_cb), self);
   g_signal_connect_swapped (self->iin_entry, "changed", G_CALLBACK (iin_changed_cb), self);
   g_signal_connect_swapped (self->iin_entry, "activate", G_CALLBACK (iin_activate_cb), self);
   update_hint (self);

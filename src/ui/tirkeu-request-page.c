@@ -26,6 +26,7 @@ struct _TirkeuRequestPage
   GtkWidget           parent_instance;
 
   /* template widgets */
+  GtkScrolledWindow  *scrolled_window;
   GtkLabel           *title_label;
   GtkLabel           *subtitle_label;
   GtkLabel           *stage_label;
@@ -495,6 +496,9 @@ tirkeu_request_page_set_request (TirkeuRequestPage *self,
       /* A withdrawal under way belongs to the request it was asked for. */
       g_cancellable_cancel (self->cancellable);
       g_clear_object (&self->cancellable);
+      /* The page is reused from request to request: another request opens at its top, not
+       * where the last one was scrolled to. */
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled_window), 0);
     }
   g_set_object (&self->request, request);
   update (self);
@@ -678,6 +682,7 @@ tirkeu_request_page_class_init (TirkeuRequestPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tirkeu/Tirkeu/ui/tirkeu-request-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, stage_label);

@@ -25,6 +25,7 @@ struct _TirkeuRequestsPage
   GtkSearchEntry     *search_entry;
   GtkStack           *list_stack;
   GtkListView        *list_view;
+  AdwStatusPage      *empty_page;
   TirkeuRequestPage  *request_page;
 
   /* owned references */
@@ -35,6 +36,9 @@ struct _TirkeuRequestsPage
 
   /* state */
   guint               clock_id;
+  /* Enter in the search while a long list was still being filtered: open the first match
+   * once it is done. */
+  guint               open_first_match : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuRequestsPage, tirkeu_requests_page, GTK_TYPE_WIDGET)
@@ -60,6 +64,31 @@ update_empty (TirkeuRequestsPage *self)
   gtk_stack_set_visible_child_name (self->list_stack,
                                     g_list_model_get_n_items (model) > 0 || filtering
                                     ? "list" : "empty");
+
+  /* No request at all is the first day, not a search that missed: say how to start. */
+  if (self->list == NULL || tirkeu_request_list_get_n_requests (self->list) == 0)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "document-new-symbolic");
+      adw_status_page_set_title (self->empty_page, _("No Requests Yet"));
+      /* Translators: the requests list before the first request; Ctrl+N is the key */
+      adw_status_page_set_description (self->empty_page,
+                                       _("Press Ctrl+N to start a new request."));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->empty_page, "edit-find-symbolic");
+      adw_status_page_set_title (self->empty_page, _("No Requests Found"));
+      adw_status_page_set_description (self->empty_page, _("Try another search or filter."));
+    }
+
+  if (self->open_first_match && !filtering)
+    {
+      g_autoptr(TirkeuRequest) first = g_list_model_get_item (model, 0);
+
+      self->open_first_match = FALSE;
+      if (first != NULL)
+        tirkeu_requests_page_show_request (self, first);
+    }
 }
 
 static void
@@ -155,6 +184,19 @@ search_changed_cb (GtkSearchEntry     *entry,
 {
   if (self->list != NULL)
     tirkeu_request_list_set_search (self->list, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+/* Enter in the search opens the first match: a scanned VIN or a typed request number is
+ * one key away from its request. The search is applied at once, without the entry's delay. */
+static void
+search_activate_cb (GtkSearchEntry     *entry,
+                    TirkeuRequestsPage *self)
+{
+  if (self->list == NULL)
+    return;
+  tirkeu_request_list_set_search (self->list, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  self->open_first_match = TRUE;
+  update_empty (self);
 }
 
 static void
@@ -467,6 +509,8 @@ tirkeu_requests_page_class_init (TirkeuRequestsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestsPage, request_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestsPage, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
 
   gtk_widget_class_install_property_action (widget_class, "requests.filter", "filter");

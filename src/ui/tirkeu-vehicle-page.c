@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tirkeu-a11y.h"
 #include "tirkeu-error-view.h"
@@ -26,6 +27,7 @@ struct _TirkeuVehiclePage
   /* template widgets */
   GtkEntry         *vin_entry;
   GtkLabel         *vin_hint;
+  GtkLabel         *layout_note;
   GtkWidget        *vehicle_spinner;
   GtkWidget        *vehicle_group;
   AdwActionRow     *vehicle_row;
@@ -40,6 +42,9 @@ struct _TirkeuVehiclePage
   /* owned references */
   TirkeuNewRequest *request;
   GSignalGroup     *request_signals;
+
+  /* state */
+  guint             read_from_russian_layout : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuVehiclePage, tirkeu_vehicle_page, ADW_TYPE_BIN)
@@ -197,10 +202,52 @@ update_hint (TirkeuVehiclePage *self)
   gtk_label_set_label (self->vin_hint, hint->str);
 }
 
+/* Says that the VIN was read from keys typed in the Russian layout, until the field is
+ * emptied for the next one. */
+static void
+update_layout_note (TirkeuVehiclePage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->vin_entry));
+  g_autofree char *normalized = tirkeu_vin_normalize (text);
+  g_autofree char *note = NULL;
+
+  if (*normalized == '\0')
+    self->read_from_russian_layout = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->layout_note), self->read_from_russian_layout);
+  if (!self->read_from_russian_layout)
+    return;
+  /* Translators: under the VIN field when the VIN was typed or scanned while the Russian
+   * keyboard layout was on (ЧЕФ… for XTA…); %s is the VIN as read, in Latin letters */
+  note = g_strdup_printf (_("Typed in the Russian layout: read as %s"), normalized);
+  gtk_label_set_text (self->layout_note, note);
+}
+
+/* A scanner types through the keyboard layout: with the Russian layout on, XTA… arrives as
+ * ЧЕФ…. Such keys are read as the Latin letters on them before they reach the field. */
+static void
+vin_insert_text_cb (GtkEditable       *editable,
+                    const char        *text,
+                    int                length,
+                    int               *position,
+                    TirkeuVehiclePage *self)
+{
+  g_autofree char *typed = g_strndup (text, length < 0 ? strlen (text) : (gsize) length);
+  g_autofree char *latin = tirkeu_vin_from_russian_layout (typed);
+
+  if (latin == NULL)
+    return;
+  self->read_from_russian_layout = TRUE;
+  g_signal_handlers_block_by_func (editable, vin_insert_text_cb, self);
+  gtk_editable_insert_text (editable, latin, -1, position);
+  g_signal_handlers_unblock_by_func (editable, vin_insert_text_cb, self);
+  g_signal_stop_emission_by_name (editable, "insert-text");
+}
+
 static void
 vin_changed_cb (TirkeuVehiclePage *self)
 {
   update_hint (self);
+  update_layout_note (self);
   if (self->request != NULL)
     tirkeu_new_request_set_vin (self->request,
                                 gtk_editable_get_text (GTK_EDITABLE (self->vin_entry)));
@@ -243,6 +290,8 @@ tirkeu_vehicle_page_set_request (TirkeuVehiclePage *self,
                          request != NULL ? tirkeu_new_request_get_draft (request)->vin : "");
   gtk_editable_set_position (GTK_EDITABLE (self->vin_entry), -1);
   g_signal_handlers_unblock_by_func (self->vin_entry, vin_changed_cb, self);
+  self->read_from_russian_layout = FALSE;
+  update_layout_note (self);
   /* A request the portal created keeps its values: it is signed as it is, or withdrawn. */
   gtk_editable_set_editable (GTK_EDITABLE (self->vin_entry),
                              request == NULL
@@ -311,6 +360,7 @@ tirkeu_vehicle_page_class_init (TirkeuVehiclePageClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, TirkeuVehiclePage, name)
   BIND (vin_entry);
   BIND (vin_hint);
+  BIND (layout_note);
   BIND (vehicle_spinner);
   BIND (vehicle_group);
   BIND (vehicle_row);
@@ -334,6 +384,9 @@ tirkeu_vehicle_page_init (TirkeuVehiclePage *self)
                                   G_CALLBACK (show_vehicle), self);
   g_signal_group_connect_swapped (self->request_signals, "notify::checking",
                                   G_CALLBACK (show_vehicle), self);
+  /* GtkEntry emits ::insert-text on its GtkText, for typing and gtk_editable_set_text() alike. */
+  g_signal_connect (gtk_editable_get_delegate (GTK_EDITABLE (self->vin_entry)), "insert-text",
+                    G_CALLBACK (vin_insert_text_cb), self);
   g_signal_connect_swapped (self->vin_entry, "changed", G_CALLBACK (vin_changed_cb), self);
   g_signal_connect_swapped (self->vin_entry, "activate", G_CALLBACK (vin_activate_cb), self);
   update_hint (self);

@@ -37,6 +37,7 @@ struct _TirkeuWindow
   TirkeuNewRequestFlow *new_request_flow;
   TirkeuSession        *session;
   GtkWidget            *desk_button;
+  GtkWidget            *home_button;
   /* the requests list */
   TirkeuRequestsPage   *requests_page;
   TirkeuTracking       *tracking;
@@ -172,11 +173,48 @@ desk_new_request_cb (TirkeuWindow *self,
   gtk_stack_set_visible_child_name (self->main_stack, "new-request");
 }
 
+/* The requests list can be shown: signed in, with the journal open and a seller whose OKED
+ * qualifies (else the desk says why nothing can be registered). */
+static gboolean
+can_show_requests (TirkeuWindow *self)
+{
+  return self->session != NULL && self->tracking != NULL
+         && tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN
+         && tirkeu_session_get_oked_qualifies (self->session);
+}
+
+/* The requests list is the home once signed in; before that, the desk. */
+static void
+show_home (TirkeuWindow *self)
+{
+  tirkeu_sign_in_page_reload_drafts (self->desk_page);
+  gtk_stack_set_visible_child_name (self->main_stack,
+                                    can_show_requests (self) ? "requests" : "desk");
+}
+
 static void
 flow_closed_cb (TirkeuWindow *self)
 {
-  gtk_stack_set_visible_child_name (self->main_stack, "desk");
-  tirkeu_sign_in_page_reload_drafts (self->desk_page);
+  /* The draft stays in the journal; the desk (one click from the list) offers to resume it. */
+  show_home (self);
+}
+
+/* Escape or the back button on the desk or in the flow: back to the requests list. In the
+ * flow it closes the flow as its own Close does, keeping the draft. */
+static void
+show_requests_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TirkeuWindow *self = TIRKEU_WINDOW (widget);
+  const char *visible = gtk_stack_get_visible_child_name (self->main_stack);
+
+  if (!can_show_requests (self))
+    return;
+  if (g_strcmp0 (visible, "new-request") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->new_request_flow), "flow.close", NULL);
+  else if (g_strcmp0 (visible, "desk") == 0)
+    show_home (self);
 }
 
 static void
@@ -193,6 +231,18 @@ show_desk_action (GtkWidget  *widget,
   tirkeu_sign_in_page_reload_drafts (self->desk_page);
 }
 
+/* The way back to the list shows on the desk and in the flow, once the list can be shown. */
+static void
+update_home_button (TirkeuWindow *self)
+{
+  const char *visible = gtk_stack_get_visible_child_name (self->main_stack);
+
+  gtk_widget_set_visible (self->home_button,
+                          can_show_requests (self)
+                          && (g_strcmp0 (visible, "desk") == 0
+                              || g_strcmp0 (visible, "new-request") == 0));
+}
+
 /* The way back to the desk shows where the desk is not. */
 static void
 main_stack_changed_cb (TirkeuWindow *self)
@@ -200,6 +250,7 @@ main_stack_changed_cb (TirkeuWindow *self)
   gtk_widget_set_visible (self->desk_button,
                           g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
                                      "requests") == 0);
+  update_home_button (self);
 }
 
 static void
@@ -215,6 +266,8 @@ static void
 session_state_cb (TirkeuWindow *self)
 {
   gboolean signed_in = tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNED_IN;
+
+  update_home_button (self);
 
   /* A seller whose OKED does not qualify stays on the desk, which says why; so does one with
    * unfinished drafts (typed before a crash or a closed window), which the desk offers to
@@ -466,6 +519,10 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, new_request_flow);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, desk_button);
   gtk_widget_class_install_action (widget_class, "win.show-desk", NULL, show_desk_action);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, home_button);
+  /* Escape from the desk (the flow's own Escape steps back, and closes it on its first page). */
+  gtk_widget_class_install_action (widget_class, "win.show-requests", NULL, show_requests_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-requests", NULL);
   /* The requests list */
   g_type_ensure (TIRKEU_TYPE_REQUESTS_PAGE);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, requests_page);
