@@ -1251,75 +1251,6 @@ test_network_cut_before_create (void)
  * other. Before a burst of keys the target toplevel is given the X input focus (what a window
  * manager does on present; Xvfb runs none). Skipped without xdotool or off X11. */
 
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-} Spawned;
-
-static void
-xdotool_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Spawned *spawned = user_data;
-
-  spawned->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL);
-  spawned->done = TRUE;
-}
-
-static gboolean
-spawned_done (gpointer data)
-{
-  return ((Spawned *) data)->done;
-}
-
-/* Runs xdotool with @args after focusing @window, keeping the main loop running. */
-static void
-xdotool (GtkWidget          *window,
-         const char * const *args)
-{
-#ifdef GDK_WINDOWING_X11
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Spawned spawned = { FALSE, FALSE };
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  g_ptr_array_add (argv, g_strdup ("xdotool"));
-  g_ptr_array_add (argv, g_strdup ("windowfocus"));
-  g_ptr_array_add (argv, g_strdup ("--sync"));
-  g_ptr_array_add (argv, g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface)));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &spawned);
-  g_assert_true (wait_until (spawned_done, &spawned, 20));
-  g_assert_true (spawned.ok);
-  /* Let GTK take the events in. */
-  tirkeu_ui_test_iterate (150);
-#else
-  g_assert_not_reached ();
-#endif
-}
-
-static void
-press (GtkWidget  *window,
-       const char *keys)
-{
-  xdotool (window, (const char *[]) { "key", "--delay", "40", keys, NULL });
-}
-
-static void
-type_text (GtkWidget  *window,
-           const char *text)
-{
-  /* 12 ms a key: a barcode scanner's pace. */
-  xdotool (window, (const char *[]) { "type", "--delay", "12", text, NULL });
-}
-
 /* The focus is in @widget (or in a child of it: a GtkEntry's GtkText). */
 static gboolean
 focus_within (GtkWidget *window,
@@ -1394,8 +1325,8 @@ keyboard_pin (const char *pin)
   tirkeu_ui_test_wait_drawn (dialog);
   /* The PIN field has the focus as the dialog opens: type at once. */
   g_assert_true (wait_until (keyboard_pin_dialog_focused, NULL, 10));
-  type_text (dialog, pin);
-  press (dialog, "Return");
+  tirkeu_ui_test_type (dialog, pin);
+  tirkeu_ui_test_press (dialog, "Return");
 }
 
 static GtkWidget *
@@ -1433,35 +1364,35 @@ keyboard_body (TirkeuApplication *application,
 
   /* Sign in: the focus is on Sign In; Enter, the PIN, Enter. */
   assert_focus (win, find_button_with_action (GTK_WIDGET (desk.desk), "desk.sign-in"));
-  press (win, "Return");
+  tirkeu_ui_test_press (win, "Return");
   keyboard_pin (token->pin);
   wait_desk_state (&desk, "signed-in");
 
   /* Ctrl+N: the focus is in the VIN field. */
-  press (win, "ctrl+n");
+  tirkeu_ui_test_press (win, "ctrl+n");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   vin_entry = visible_page_entry (&desk);
   assert_focus (win, vin_entry);
   /* A scanner: the 18-character "I" form, fast keys, Enter. */
-  type_text (win, "IXTA210743S0000120");
-  press (win, "Return");
+  tirkeu_ui_test_type (win, "IXTA210743S0000120");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   iin_entry = visible_page_entry (&desk);
   g_assert_true (iin_entry != vin_entry);
   assert_focus (win, iin_entry);
 
   /* Escape goes back, into the VIN field; Enter comes back to the IIN field. */
-  press (win, "Escape");
+  tirkeu_ui_test_press (win, "Escape");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   assert_focus (win, vin_entry);
   /* Enter showed the VIN as it was checked: the scanner's Code 39 "I" is gone. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vin_entry)), ==, "XTA210743S0000120");
-  press (win, "Return");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   assert_focus (win, iin_entry);
 
-  type_text (win, "850312300121");
-  press (win, "Return");
+  tirkeu_ui_test_type (win, "850312300121");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
   g_assert_true (wait_until (not_busy, &desk, 20));
   /* The focus is on the chosen contract. */
@@ -1471,18 +1402,18 @@ keyboard_body (TirkeuApplication *application,
   g_assert_true (gtk_list_box_row_is_selected (row));
 
   /* Alt+Left goes back too, and Enter on the IIN comes back to the contract. */
-  press (win, "alt+Left");
+  tirkeu_ui_test_press (win, "alt+Left");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   assert_focus (win, iin_entry);
-  press (win, "Return");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
   g_assert_true (wait_until (not_busy, &desk, 20));
 
   /* Enter on the contract: Review, the focus on Sign and Send. */
-  press (win, "Return");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.next"));
-  press (win, "Return");
+  tirkeu_ui_test_press (win, "Return");
   keyboard_pin (token->pin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
   /* Sent: the focus is on the way to the tracking page. */
@@ -1567,18 +1498,18 @@ home_body (TirkeuApplication *application,
   g_assert_null (find_button_with_action (win, "win.show-requests"));
 
   /* Ctrl+N from the list; Escape on the first page of the flow returns to the list. */
-  press (win, "ctrl+n");
+  tirkeu_ui_test_press (win, "ctrl+n");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   wait_main_page (&desk, "new-request");
   g_assert_nonnull (find_button_with_action (win, "win.show-requests"));
-  press (win, "Escape");
+  tirkeu_ui_test_press (win, "Escape");
   wait_main_page (&desk, "requests");
 
   /* The back button from the flow, after a step. */
-  press (win, "ctrl+n");
+  tirkeu_ui_test_press (win, "ctrl+n");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
-  type_text (win, "XTA210743S0000120");
-  press (win, "Return");
+  tirkeu_ui_test_type (win, "XTA210743S0000120");
+  tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   back = find_button_with_action (win, "win.show-requests");
   g_assert_nonnull (back);
@@ -1591,7 +1522,7 @@ home_body (TirkeuApplication *application,
   back = find_button_with_action (win, "win.show-requests");
   g_assert_nonnull (back);
   screenshot (&desk, "desk-back-to-list.png");
-  press (win, "Escape");
+  tirkeu_ui_test_press (win, "Escape");
   wait_main_page (&desk, "requests");
   gtk_widget_activate_action (win, "win.show-desk", NULL);
   wait_main_page (&desk, "desk");

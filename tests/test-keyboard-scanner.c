@@ -16,23 +16,6 @@
 #include "tirkeu-tracking-test.h"
 #include "tirkeu-ui-test.h"
 
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-} Spawned;
-
-static void
-xdotool_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Spawned *spawned = user_data;
-
-  spawned->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL);
-  spawned->done = TRUE;
-}
-
 /* Whether key events can be injected here; else the test is skipped, saying why. */
 static gboolean
 can_inject_keys (void)
@@ -53,61 +36,11 @@ can_inject_keys (void)
   return FALSE;
 }
 
-/* Runs xdotool with @args after focusing @window, keeping the main loop running. */
-static void
-xdotool (GtkWidget          *window,
-         const char * const *args)
-{
-#ifdef GDK_WINDOWING_X11
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Spawned spawned = { FALSE, FALSE };
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  g_ptr_array_add (argv, g_strdup ("xdotool"));
-  g_ptr_array_add (argv, g_strdup ("windowfocus"));
-  g_ptr_array_add (argv, g_strdup ("--sync"));
-  g_ptr_array_add (argv, g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface)));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &spawned);
-  for (guint i = 0; i < 1000 && !spawned.done; i++)
-    tirkeu_ui_test_iterate (20);
-  g_assert_true (spawned.done);
-  g_assert_true (spawned.ok);
-  /* Let GTK take the events in. */
-  tirkeu_ui_test_iterate (200);
-#else
-  g_assert_not_reached ();
-#endif
-}
-
-static void
-type_text (GtkWidget  *window,
-           const char *text)
-{
-  /* 12 ms a key: a barcode scanner's pace. */
-  xdotool (window, (const char *[]) { "type", "--delay", "12", text, NULL });
-}
-
 /* Runs setxkbmap with @layout on the test's display, keeping the main loop running. */
 static void
 set_keyboard_layout (const char *layout)
 {
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Spawned spawned = { FALSE, FALSE };
-
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "setxkbmap", layout, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &spawned);
-  for (guint i = 0; i < 1000 && !spawned.done; i++)
-    tirkeu_ui_test_iterate (20);
-  g_assert_true (spawned.ok);
+  tirkeu_ui_test_spawn ((const char *[]) { "setxkbmap", layout, NULL });
   /* GTK reloads the keymap when the server says it changed. */
   tirkeu_ui_test_iterate (300);
 }
@@ -119,15 +52,8 @@ type_in_russian_layout (GtkWidget  *window,
                         const char *text)
 {
   set_keyboard_layout ("ru");
-  type_text (window, text);
+  tirkeu_ui_test_type (window, text);
   set_keyboard_layout ("us");
-}
-
-static void
-press (GtkWidget  *window,
-       const char *keys)
-{
-  xdotool (window, (const char *[]) { "key", "--delay", "40", keys, NULL });
 }
 
 static GtkWidget *
@@ -198,8 +124,8 @@ test_vin_russian_layout (void)
   screenshot = tirkeu_ui_test_save_screenshot (window, "keyboard-vin-russian-layout.png");
 
   /* Lower case too, and the note goes when the field is emptied for the next vehicle. */
-  press (window, "ctrl+a");
-  press (window, "BackSpace");
+  tirkeu_ui_test_press (window, "ctrl+a");
+  tirkeu_ui_test_press (window, "BackSpace");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   g_assert_null (find_label_with (window, "Russian layout"));
   type_in_russian_layout (window, "чеф210743ы0000120");
@@ -207,9 +133,9 @@ test_vin_russian_layout (void)
   g_assert_nonnull (find_label_with (window, "read as XTA210743S0000120"));
 
   /* A VIN typed in the Latin layout says nothing of the kind. */
-  press (window, "ctrl+a");
-  press (window, "BackSpace");
-  type_text (window, "XTA210743S0000120");
+  tirkeu_ui_test_press (window, "ctrl+a");
+  tirkeu_ui_test_press (window, "BackSpace");
+  tirkeu_ui_test_type (window, "XTA210743S0000120");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "XTA210743S0000120");
   g_assert_null (find_label_with (window, "Russian layout"));
 
@@ -232,16 +158,16 @@ test_iin_twelve_digits (void)
   entry = tirkeu_buyer_page_get_entry (TIRKEU_BUYER_PAGE (page));
   gtk_widget_grab_focus (entry);
 
-  type_text (window, "8503123001219");
+  tirkeu_ui_test_type (window, "8503123001219");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "850312300121");
   /* A second scan into the full field. */
-  type_text (window, "770211300889");
+  tirkeu_ui_test_type (window, "770211300889");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "850312300121");
   g_assert_true (has_focus (window, entry));
 
   /* Selected, it is replaced. */
-  press (window, "ctrl+a");
-  type_text (window, "770211300889");
+  tirkeu_ui_test_press (window, "ctrl+a");
+  tirkeu_ui_test_type (window, "770211300889");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "770211300889");
 
   /* Spaces between the digits do not count: a pasted "850312 300121" fits, and no more. */
@@ -300,23 +226,23 @@ test_search_enter_opens_first_match (void)
   wanted = g_ptr_array_index (fixture.requests, 7);
   request_page = tirkeu_requests_page_get_request_page (fixture.page);
 
-  press (fixture.window, "ctrl+f");
+  tirkeu_ui_test_press (fixture.window, "ctrl+f");
   g_assert_true (has_focus (fixture.window,
                             GTK_WIDGET (tirkeu_requests_page_get_search_entry (fixture.page))));
   /* Enter at once, before the search entry's delay has passed. */
-  xdotool (fixture.window, (const char *[]) { "type", "--delay", "12",
+  tirkeu_ui_test_xdotool (fixture.window, (const char *[]) { "type", "--delay", "12",
                                               tirkeu_request_get_vin (wanted), NULL });
-  press (fixture.window, "Return");
+  tirkeu_ui_test_press (fixture.window, "Return");
   g_assert_true (tirkeu_requests_page_get_showing_request (fixture.page));
   g_assert_true (tirkeu_request_page_get_request (request_page) == wanted);
 
   /* Back, and a search that matches nothing: Enter stays on the list. */
-  press (fixture.window, "Escape");
+  tirkeu_ui_test_press (fixture.window, "Escape");
   g_assert_false (tirkeu_requests_page_get_showing_request (fixture.page));
-  press (fixture.window, "ctrl+f");
-  press (fixture.window, "ctrl+a");
-  type_text (fixture.window, "no-such-request");
-  press (fixture.window, "Return");
+  tirkeu_ui_test_press (fixture.window, "ctrl+f");
+  tirkeu_ui_test_press (fixture.window, "ctrl+a");
+  tirkeu_ui_test_type (fixture.window, "no-such-request");
+  tirkeu_ui_test_press (fixture.window, "Return");
   g_assert_false (tirkeu_requests_page_get_showing_request (fixture.page));
   g_assert_nonnull (find_label_with (fixture.window, "Try another search"));
 

@@ -5,6 +5,10 @@
 
 #include "tirkeu-ui-test.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 static char *system_data_dirs;
 
 /**
@@ -274,4 +278,100 @@ tirkeu_ui_test_find_toplevel (GType type)
     }
 
   return NULL;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+} Spawned;
+
+static void
+spawned_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Spawned *spawned = user_data;
+
+  spawned->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL);
+  spawned->done = TRUE;
+}
+
+/**
+ * tirkeu_ui_test_spawn:
+ * @argv: the program and its arguments
+ *
+ * Runs @argv to its end with the main loop running (the window keeps drawing and taking
+ * events meanwhile), and asserts that it succeeded within 20 s.
+ */
+void
+tirkeu_ui_test_spawn (const char * const *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Spawned spawned = { FALSE, FALSE };
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, spawned_cb, &spawned);
+  for (guint i = 0; i < 1000 && !spawned.done; i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_true (spawned.done);
+  g_assert_true (spawned.ok);
+}
+
+/**
+ * tirkeu_ui_test_xdotool:
+ * @window: the toplevel the keys go to
+ * @args: xdotool's command and its arguments
+ *
+ * Gives @window the X input focus (what a window manager does on present; Xvfb runs none),
+ * runs xdotool with @args, and lets GTK take the events in. X11 only.
+ */
+void
+tirkeu_ui_test_xdotool (GtkWidget          *window,
+                        const char * const *args)
+{
+#ifdef GDK_WINDOWING_X11
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  g_ptr_array_add (argv, g_strdup ("xdotool"));
+  g_ptr_array_add (argv, g_strdup ("windowfocus"));
+  g_ptr_array_add (argv, g_strdup ("--sync"));
+  g_ptr_array_add (argv, g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface)));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  tirkeu_ui_test_spawn ((const char * const *) argv->pdata);
+  tirkeu_ui_test_iterate (200);
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+/**
+ * tirkeu_ui_test_press:
+ * @window: the toplevel the keys go to
+ * @keys: xdotool key names, space-separated ("ctrl+n Return")
+ */
+void
+tirkeu_ui_test_press (GtkWidget  *window,
+                      const char *keys)
+{
+  tirkeu_ui_test_xdotool (window, (const char *[]) { "key", "--delay", "40", keys, NULL });
+}
+
+/**
+ * tirkeu_ui_test_type:
+ * @window: the toplevel the text goes to
+ * @text: what to type
+ *
+ * Types @text at 12 ms a key: a barcode scanner's pace.
+ */
+void
+tirkeu_ui_test_type (GtkWidget  *window,
+                     const char *text)
+{
+  tirkeu_ui_test_xdotool (window, (const char *[]) { "type", "--delay", "12", text, NULL });
 }

@@ -23,5 +23,12 @@ char      *tirkeu_ui_test_save_screenshot (GtkWidget          *widget,
 GtkWidget *tirkeu_ui_test_find_row        (GtkWidget          *root,
                                            const char         *title);
 GtkWidget *tirkeu_ui_test_find_toplevel   (GType               type);
+void       tirkeu_ui_test_spawn           (const char * const *argv);
+void       tirkeu_ui_test_xdotool         (GtkWidget          *window,
+                                           const char * const *args);
+void       tirkeu_ui_test_press           (GtkWidget          *window,
+                                           const char         *keys);
+void       tirkeu_ui_test_type            (GtkWidget          *window,
+                                           const char         *text);
 
 G_END_DECLS
