@@ -94,10 +94,21 @@ test_timeline (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->page)));
 
   /* The buyer approved, chose the TsON: three steps reached, the TsON and plate shown. */
-  tirkeu_request_set_tson (request, "ЦОН №1 по городу Астана, г. Астана, ул. Сыганак, 24");
+  {
+    g_autoptr(TirkeuLocalizedText) name =
+      tirkeu_localized_text_new ("Астана қаласы бойынша №1 ХҚКО", "ЦОН №1 по городу Астана",
+                                 "TsON No. 1 of Astana");
+    g_autoptr(TirkeuLocalizedText) address =
+      tirkeu_localized_text_new ("Астана қ., Сығанақ к-сі, 24", "г. Астана, ул. Сыганак, 24",
+                                 "24 Syganak St, Astana");
+    g_autoptr(TirkeuLocalizedText) approved =
+      tirkeu_localized_text_new ("eGov-та келісілді", "Согласовано в eGov", "Approved in eGov");
+
+    tirkeu_request_set_tson (request, name, address);
+    tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_APPROVED, t1, approved,
+                                       &error);
+  }
   tirkeu_request_set_plate_type (request, "selected");
-  tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_APPROVED, t1, "Approved in eGov",
-                                     &error);
   g_assert_no_error (error);
   tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_TSON_CHOSEN, t2, NULL, &error);
   g_assert_no_error (error);
@@ -106,8 +117,10 @@ test_timeline (Fixture       *fixture,
   g_assert_cmpuint (count_rows (timeline, "timeline-pending"), ==, 5);
   g_string_truncate (text, 0);
   collect_labels (GTK_WIDGET (fixture->page), text);
+  /* the interface is English here: the portal's English texts */
   g_assert_nonnull (strstr (text->str, "Approved in eGov"));
-  g_assert_nonnull (strstr (text->str, "Сыганак"));
+  g_assert_nonnull (strstr (text->str, "TsON No. 1 of Astana, 24 Syganak St, Astana"));
+  g_assert_null (strstr (text->str, "Сыганак"));
   g_assert_nonnull (strstr (text->str, "Chosen number, for a fee"));
   g_assert_nonnull (strstr (text->str, tirkeu_catalogue_stage_title (TIRKEU_STAGE_TSON_CHOSEN)));
   tirkeu_ui_test_iterate (100);
