@@ -389,20 +389,23 @@ settings_for_request (GtkPrintSettings *settings,
 {
   const char *uri = gtk_print_settings_get (settings, GTK_PRINT_SETTINGS_OUTPUT_URI);
   g_autofree char *basename = tirkeu_summary_dup_file_basename (request);
+  g_autofree char *name = g_strconcat (basename, ".pdf", NULL);
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *file_uri = NULL;
 
-  if (uri != NULL)
+  if (uri != NULL && *uri != '\0')
     {
-      g_autoptr(GFile) file = g_file_new_for_uri (uri);
-      g_autoptr(GFile) dir = g_file_get_parent (file);
+      g_autoptr(GFile) last = g_file_new_for_uri (uri);
 
-      if (dir != NULL)
-        {
-          g_autofree char *dir_uri = g_file_get_uri (dir);
-
-          gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_DIR, dir_uri);
-        }
-      gtk_print_settings_unset (settings, GTK_PRINT_SETTINGS_OUTPUT_URI);
+      dir = g_file_get_parent (last);
     }
+  if (dir == NULL)
+    dir = g_file_new_for_path (g_get_home_dir ());
+  /* The file printer takes the whole URI: the folder and the number, as a PDF. */
+  file = g_file_get_child (dir, name);
+  file_uri = g_file_get_uri (file);
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_URI, file_uri);
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME, basename);
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
 }
