@@ -306,6 +306,14 @@ test_request_apply_portal_stage (void)
                                                       note, &error));
     g_assert_true (tirkeu_localized_text_equal (
       ((TirkeuStageChange *) g_ptr_array_index (history, 2))->message, note));
+    /* what a notification says of the change, in its reader's language */
+    {
+      g_autofree char *kk = tirkeu_request_dup_stage_message (request, "kk");
+      g_autofree char *ru = tirkeu_request_dup_stage_message (request, "ru_RU.UTF-8");
+
+      g_assert_cmpstr (kk, ==, "қол қойды");
+      g_assert_cmpstr (ru, ==, "подписал");
+    }
   }
   g_assert_cmpint (tirkeu_request_get_stage (request), ==, TIRKEU_STAGE_BUYER_SIGNED);
   g_assert_cmpuint (history->len, ==, 3);
