@@ -464,7 +464,6 @@ operation_done_cb (GtkPrintOperation       *operation,
     }
   else
     g_task_return_boolean (task, result == GTK_PRINT_OPERATION_RESULT_APPLY);
-  g_object_unref (task);
 }
 
 static void
@@ -499,7 +498,10 @@ settings_loaded_cb (GObject      *source,
   export_name = g_strconcat (basename, ".pdf", NULL);
   gtk_print_operation_set_export_filename (operation, export_name);
   gtk_print_operation_set_allow_async (operation, TRUE);
-  g_signal_connect (operation, "done", G_CALLBACK (operation_done_cb), task);
+  /* The handler holds the task as long as GTK holds the operation, whether "done" comes
+   * after the dialog or not at all (a failure to start). */
+  g_signal_connect_data (operation, "done", G_CALLBACK (operation_done_cb), g_object_ref (task),
+                         (GClosureNotify) g_object_unref, 0);
 
   g_clear_error (&error);
   if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, job->parent,
@@ -508,8 +510,9 @@ settings_loaded_cb (GObject      *source,
     {
       job->returned = TRUE;
       g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
     }
+  /* the reference tirkeu_summary_print_async() gave the settings' load */
+  g_object_unref (task);
 }
 
 /* The dealership is the seller signed in to the window's session. */
