@@ -28,6 +28,7 @@ struct _TirkeuErrorView
   GtkExpander *details_expander;
   GtkLabel    *details_label;
   GtkWidget   *request_button;   /* opens the request the error is about */
+  char        *request_id;       /* that request's portal id */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuErrorView, tirkeu_error_view, GTK_TYPE_BOX)
@@ -47,10 +48,35 @@ add_label (TirkeuErrorView *self,
   return GTK_LABEL (label);
 }
 
+/* To the requests list (leaving the new-request flow, whose draft stays), then that
+ * request's page: the window's `win.show-requests`, then `app.show-request`. */
+static void
+request_button_clicked_cb (TirkeuErrorView *self)
+{
+  g_autofree char *request_id = g_strdup (self->request_id);
+
+  if (request_id == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-requests", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.show-request", "s", request_id);
+}
+
+static void
+tirkeu_error_view_finalize (GObject *object)
+{
+  TirkeuErrorView *self = TIRKEU_ERROR_VIEW (object);
+
+  g_free (self->request_id);
+
+  G_OBJECT_CLASS (tirkeu_error_view_parent_class)->finalize (object);
+}
+
 static void
 tirkeu_error_view_class_init (TirkeuErrorViewClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = tirkeu_error_view_finalize;
 
   gtk_widget_class_set_css_name (widget_class, "errorview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_ALERT);
@@ -77,6 +103,8 @@ tirkeu_error_view_init (TirkeuErrorView *self)
   self->request_button = gtk_button_new_with_mnemonic (_("_Open the Request"));
   gtk_widget_set_halign (self->request_button, GTK_ALIGN_START);
   gtk_widget_set_visible (self->request_button, FALSE);
+  g_signal_connect_swapped (self->request_button, "clicked",
+                            G_CALLBACK (request_button_clicked_cb), self);
   gtk_box_append (GTK_BOX (self), self->request_button);
 
   /* Translators: an expander that shows the portal's own text and technical details. */
@@ -114,7 +142,7 @@ show (TirkeuErrorView *self,
 
   gtk_label_set_label (self->title_label, title);
   gtk_widget_set_visible (self->request_button, FALSE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->request_button), NULL);
+  g_clear_pointer (&self->request_id, g_free);
   if (step > 0)
     /* Translators: the step of the pilot algorithm (1-19) a failure came from */
     step_text = g_strdup_printf (_("Step %u of the registration"), step);
@@ -217,7 +245,8 @@ tirkeu_error_view_set_payment_stop (TirkeuErrorView  *self,
  * @details: (nullable): the portal's own words or how it was found, for "Details"
  *
  * A VIN that already has a request in progress: said so, with a button that opens that
- * request (`app.show-request`).
+ * request: the requests list (`win.show-requests`, which leaves the new-request flow and
+ * keeps its draft), then `app.show-request`.
  */
 void
 tirkeu_error_view_set_active_request (TirkeuErrorView *self,
@@ -233,8 +262,7 @@ tirkeu_error_view_set_active_request (TirkeuErrorView *self,
   show (self, step, tirkeu_catalogue_active_request_title (), action, details);
   if (request_id != NULL)
     {
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->request_button), "s", request_id);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->request_button), "app.show-request");
+      self->request_id = g_strdup (request_id);
       gtk_widget_set_visible (self->request_button, TRUE);
     }
 }
