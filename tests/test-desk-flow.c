@@ -1731,16 +1731,29 @@ banner_counting (gpointer data)
 
   return tirkeu_outbox_banner_get_shown (banner)
          && gtk_widget_get_mapped (GTK_WIDGET (banner))
-         && strstr (tirkeu_outbox_banner_get_text (banner), "Retrying in ") != NULL;
+         && tirkeu_outbox_banner_get_seconds (banner) > 0;
 }
 
-/* The seconds the banner says, 0 when it says none. */
+/* The seconds the banner says, 0 when it says none; in English, read from its text. */
 static guint
 banner_seconds (TirkeuOutboxBanner *banner)
 {
   const char *text = strstr (tirkeu_outbox_banner_get_text (banner), "Retrying in ");
+  guint seconds = tirkeu_outbox_banner_get_seconds (banner);
 
-  return text != NULL ? (guint) g_ascii_strtoull (text + strlen ("Retrying in "), NULL, 10) : 0;
+  if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+    g_assert_cmpuint (text != NULL ? (guint) g_ascii_strtoull (text + strlen ("Retrying in "),
+                                                               NULL, 10)
+                                   : 0, ==, seconds);
+  else
+    {
+      /* Said in the reader's language, with the number. */
+      g_autofree char *number = g_strdup_printf ("%u", seconds);
+
+      g_assert_null (text);
+      g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), number));
+    }
+  return seconds;
 }
 
 static gboolean
@@ -1783,7 +1796,8 @@ banner_body (TirkeuApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (window), "app.refresh", NULL);
   g_assert_true (wait_until (sync_offline, sync, 30));
   g_assert_true (wait_until (banner_counting, banner, 10));
-  g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), "Offline"));
+  if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+    g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), "Offline"));
   g_assert_true (tirkeu_outbox_banner_get_ticking (banner));
   delay = tirkeu_sync_get_retry_delay (sync);
   first = banner_seconds (banner);
@@ -1890,13 +1904,16 @@ active_vin_body (TirkeuApplication *application,
   g_assert_true (wait_until (vehicle_error_shown, &desk, 30));
   view = tirkeu_new_request_flow_get_error_view (desk.flow, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
-                   "A request for this VIN is in progress");
-  g_assert_nonnull (find_label_with (view, "A request for this VIN is in progress"));
+                   tirkeu_catalogue_active_request_title ());
+  g_assert_nonnull (find_label_with (view, tirkeu_catalogue_active_request_title ()));
   {
-    g_autofree char *sentence = g_strdup_printf ("Request %s for this VIN is not finished",
-                                                 path->portal_id);
+    g_autofree char *sentence = tirkeu_catalogue_active_request_action (path->portal_id);
 
-    g_assert_nonnull (strstr (tirkeu_error_view_get_action (TIRKEU_ERROR_VIEW (view)), sentence));
+    if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+      g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
+                       "A request for this VIN is in progress");
+    g_assert_cmpstr (tirkeu_error_view_get_action (TIRKEU_ERROR_VIEW (view)), ==, sentence);
+    g_assert_nonnull (strstr (sentence, path->portal_id));
   }
   button = tirkeu_error_view_get_request_button (TIRKEU_ERROR_VIEW (view));
   g_assert_true (gtk_widget_get_mapped (button));

@@ -37,6 +37,7 @@ struct _TirkeuOutboxBanner
 
   /* state */
   guint          tick_id;
+  guint          seconds;        /* the countdown as last shown, 0 when none */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuOutboxBanner, tirkeu_outbox_banner, GTK_TYPE_WIDGET)
@@ -81,6 +82,8 @@ update (TirkeuOutboxBanner *self)
   gboolean counting = FALSE;
   g_autoptr(GString) text = g_string_new (NULL);
 
+  self->seconds = 0;
+
   gtk_widget_set_visible (GTK_WIDGET (self), shown);
   if (shown)
     {
@@ -114,6 +117,7 @@ update (TirkeuOutboxBanner *self)
                                       : 0;
 
           g_string_append_c (text, ' ');
+          self->seconds = seconds;
           if (seconds > 0)
             /* Translators: the bar over every page, counting down each second to the
              * next automatic try */
@@ -232,6 +236,18 @@ tirkeu_outbox_banner_get_text (TirkeuOutboxBanner *self)
 {
   g_return_val_if_fail (TIRKEU_IS_OUTBOX_BANNER (self), NULL);
   return gtk_label_get_label (self->label);
+}
+
+/**
+ * tirkeu_outbox_banner_get_seconds:
+ *
+ * Returns: the seconds to the next try as the banner says them, 0 when it says none
+ */
+guint
+tirkeu_outbox_banner_get_seconds (TirkeuOutboxBanner *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_OUTBOX_BANNER (self), 0);
+  return self->seconds;
 }
 
 /**

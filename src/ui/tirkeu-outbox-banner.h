@@ -20,5 +20,6 @@ void        tirkeu_outbox_banner_set_sync    (TirkeuOutboxBanner *self,
 gboolean    tirkeu_outbox_banner_get_shown   (TirkeuOutboxBanner *self);
 const char *tirkeu_outbox_banner_get_text    (TirkeuOutboxBanner *self);
 gboolean    tirkeu_outbox_banner_get_ticking (TirkeuOutboxBanner *self);
+guint       tirkeu_outbox_banner_get_seconds (TirkeuOutboxBanner *self);
 
 G_END_DECLS
