@@ -1674,6 +1674,19 @@ no_journal_body (TirkeuApplication *application,
   enter_pin (token->pin);
   wait_desk_state (&desk, "signed-in");
   g_assert_null (tirkeu_session_get_journal (tirkeu_window_get_session (window)));
+  /* The bar over the window says it in the app's words; the library's own text (SQLite's,
+   * GLib's) is only behind its Details. */
+  {
+    const GError *journal_error = tirkeu_application_get_journal_error (application);
+    g_autofree char *shown = NULL;
+
+    g_assert_nonnull (journal_error);
+    g_object_get (window, "sync-error", &shown, NULL);
+    g_assert_nonnull (shown);
+    g_assert_null (strstr (shown, journal_error->message));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), shown));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Details"));
+  }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
