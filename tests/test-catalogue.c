@@ -81,7 +81,74 @@ test_catalogue_codes (void)
                             "Enter a correct IIN"));
   /* step 14: "pay and resubmit" */
   g_assert_nonnull (strstr (tirkeu_catalogue_code_action (TIRKEU_PORTAL_CODE_FINES_UNPAID),
-                            "submit the request again"));
+                            "submits the request again"));
+}
+
+/* Unpaid fines (step 14) are a pause with what the buyer must do, never worded as a
+ * refusal; the law's step 14 says "pay and submit again". */
+static void
+test_catalogue_fines_pause (void)
+{
+  const char *title = tirkeu_catalogue_stage_title (TIRKEU_STAGE_FINES_UNPAID);
+  const char *next = tirkeu_catalogue_stage_next (TIRKEU_STAGE_FINES_UNPAID);
+  const char *action = tirkeu_catalogue_code_action (TIRKEU_PORTAL_CODE_FINES_UNPAID);
+
+  g_assert_nonnull (strstr (title, "Paused"));
+  g_assert_null (strstr (title, "efus"));
+  g_assert_nonnull (strstr (next, "The buyer has unpaid administrative fines: the buyer pays them"));
+  g_assert_nonnull (strstr (next, "submits the request again"));
+  g_assert_nonnull (strstr (next, "waits"));
+  g_assert_nonnull (strstr (action, "paused, not refused"));
+  g_assert_nonnull (strstr (action, "the buyer pays the administrative fines"));
+}
+
+/* Customs (step 4) and the utilization fee (step 5): "not paid" and "no data" are two facts
+ * with one portal code; each gets its own words. */
+static void
+test_catalogue_payment_stop (void)
+{
+  const TirkeuPortalCode codes[] = { TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID,
+                                     TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID };
+  const char *title = NULL;
+  const char *action = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      const char *unpaid_title;
+      const char *unpaid_action;
+
+      g_assert_true (tirkeu_catalogue_payment_stop (codes[i], FALSE, &title, &action));
+      unpaid_title = title;
+      unpaid_action = action;
+      assert_title ("payment", i, unpaid_title);
+      assert_sentence ("payment", i, unpaid_action);
+      g_assert_nonnull (strstr (unpaid_title, "not paid"));
+      g_assert_nonnull (strstr (unpaid_action, "on record as not paid"));
+
+      g_assert_true (tirkeu_catalogue_payment_stop (codes[i], TRUE, &title, &action));
+      g_assert_cmpstr (title, !=, unpaid_title);
+      g_assert_cmpstr (action, !=, unpaid_action);
+      g_assert_nonnull (strstr (title, "No "));
+      g_assert_nonnull (strstr (title, "data"));
+    }
+  title = action = NULL;
+  g_assert_false (tirkeu_catalogue_payment_stop (TIRKEU_PORTAL_CODE_FINES_UNPAID, FALSE,
+                                                 &title, &action));
+  g_assert_null (title);
+}
+
+/* A VIN with a request in progress: said as such, with the request's number when known. */
+static void
+test_catalogue_active_request (void)
+{
+  g_autofree char *mine = tirkeu_catalogue_active_request_action ("20251017-000123");
+  g_autofree char *other = tirkeu_catalogue_active_request_action (NULL);
+
+  assert_title ("active", 0, tirkeu_catalogue_active_request_title ());
+  assert_sentence ("active", 0, mine);
+  assert_sentence ("active", 1, other);
+  g_assert_nonnull (strstr (mine, "Request 20251017-000123 for this VIN is not finished"));
+  g_assert_nonnull (strstr (other, "another seller"));
 }
 
 static void
@@ -149,6 +216,9 @@ main (int   argc,
 
   g_test_add_func ("/catalogue/stages", test_catalogue_stages);
   g_test_add_func ("/catalogue/codes", test_catalogue_codes);
+  g_test_add_func ("/catalogue/fines-pause", test_catalogue_fines_pause);
+  g_test_add_func ("/catalogue/payment-stop", test_catalogue_payment_stop);
+  g_test_add_func ("/catalogue/active-request", test_catalogue_active_request);
   g_test_add_func ("/catalogue/step-text", test_catalogue_step_text);
   g_test_add_func ("/catalogue/actors-and-todo", test_catalogue_actors_and_todo);
 

@@ -30,9 +30,14 @@
 
 #include "test-token-fixture.h"
 #include "tirkeu-catalogue.h"
+#include "tirkeu-outbox-banner.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-new-request-flow.h"
+#include "tirkeu-request-page.h"
+#include "tirkeu-requests-page.h"
+#include "tirkeu-tracking.h"
+#include "tirkeu-window.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-sandbox.h"
 #include "tirkeu-sign-in-page.h"
@@ -624,11 +629,11 @@ static const Failure failures[] = {
   { "epassport-unknown-vin", "JTNB23HK2R3999990", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
     TIRKEU_PORTAL_CODE_EPASSPORT_NOT_FOUND, "No electronic vehicle passport", "check the VIN", 3 },
   { "customs-unpaid", "Z94K241C4SR000104", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
-    TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID, "No customs payment data", "customs payments", 4 },
+    TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID, "Customs payments not paid", "on record as not paid", 4 },
   { "customs-no-data", "KNAPH81A1S5000105", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
     TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID, "No customs payment data", "customs payments", 4 },
   { "utilization-unpaid", "LVVDB21BXRD000106", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
-    TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID, "No utilization fee data", "utilization fee", 5 },
+    TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID, "Utilization fee not paid", "on record as not paid", 5 },
   { "utilization-no-data", "XTA210740S0000107", NULL, TIRKEU_NEW_REQUEST_PAGE_VEHICLE,
     TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID, "No utilization fee data", "utilization fee", 5 },
   { "person-unknown", "LVVDB21B6RD000118", "770211300889", TIRKEU_NEW_REQUEST_PAGE_BUYER,
@@ -664,16 +669,23 @@ assert_error_view (GtkWidget     *view,
   g_autofree char *step = NULL;
 
   g_assert_nonnull (view);
+  {
   /* Shown, not just set: the salesperson sees it. */
   g_assert_true (gtk_widget_get_mapped (view));
+  const char *expected = tirkeu_catalogue_code_title (failure->code);
+  const char *expected_action = NULL;
+
+  /* Steps 4 and 5: "not paid" and "no data" are worded apart. */
+  tirkeu_catalogue_payment_stop (failure->code, strstr (failure->name, "no-data") != NULL,
+                                 &expected, &expected_action);
   g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==, failure->title);
-  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
-                   tirkeu_catalogue_code_title (failure->code));
+  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==, expected);
   g_assert_nonnull (strstr (tirkeu_error_view_get_action (TIRKEU_ERROR_VIEW (view)), failure->action));
   g_assert_nonnull (find_label_with (view, failure->title));
   /* The step it came from, as a visible line. */
   step = g_strdup_printf ("Step %u of the registration", failure->step);
   g_assert_nonnull (find_label_with (view, step));
+  }
 }
 
 /* The desk has two error views (sign-in, OKED): the one shown. */
@@ -1662,6 +1674,19 @@ no_journal_body (TirkeuApplication *application,
   enter_pin (token->pin);
   wait_desk_state (&desk, "signed-in");
   g_assert_null (tirkeu_session_get_journal (tirkeu_window_get_session (window)));
+  /* The bar over the window says it in the app's words; the library's own text (SQLite's,
+   * GLib's) is only behind its Details. */
+  {
+    const GError *journal_error = tirkeu_application_get_journal_error (application);
+    g_autofree char *shown = NULL;
+
+    g_assert_nonnull (journal_error);
+    g_object_get (window, "sync-error", &shown, NULL);
+    g_assert_nonnull (shown);
+    g_assert_null (strstr (shown, journal_error->message));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), shown));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Details"));
+  }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
@@ -1709,6 +1734,221 @@ test_no_journal (void)
   sandbox_free (sandbox);
 }
 
+/* The banner over every page: offline, the countdown each second, Retry that does not make
+ * the wait longer. */
+
+static gboolean
+banner_counting (gpointer data)
+{
+  TirkeuOutboxBanner *banner = data;
+
+  return tirkeu_outbox_banner_get_shown (banner)
+         && gtk_widget_get_mapped (GTK_WIDGET (banner))
+         && tirkeu_outbox_banner_get_seconds (banner) > 0;
+}
+
+/* The seconds the banner says, 0 when it says none; in English, read from its text. */
+static guint
+banner_seconds (TirkeuOutboxBanner *banner)
+{
+  const char *text = strstr (tirkeu_outbox_banner_get_text (banner), "Retrying in ");
+  guint seconds = tirkeu_outbox_banner_get_seconds (banner);
+
+  if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+    g_assert_cmpuint (text != NULL ? (guint) g_ascii_strtoull (text + strlen ("Retrying in "),
+                                                               NULL, 10)
+                                   : 0, ==, seconds);
+  else
+    {
+      /* Said in the reader's language, with the number. */
+      g_autofree char *number = g_strdup_printf ("%u", seconds);
+
+      g_assert_null (text);
+      g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), number));
+    }
+  return seconds;
+}
+
+static gboolean
+sync_offline (gpointer data)
+{
+  return !tirkeu_sync_get_online (data) && !tirkeu_sync_get_syncing (data);
+}
+
+static gboolean
+sync_round_over (gpointer data)
+{
+  return !tirkeu_sync_get_syncing (data);
+}
+
+static void
+banner_body (TirkeuApplication *application,
+             TirkeuWindow      *window,
+             gpointer           user_data)
+{
+  Sandbox *sandbox = user_data;
+  Desk desk = { 0 };
+  TirkeuOutboxBanner *banner;
+  TirkeuSync *sync;
+  guint first;
+  guint later;
+  guint delay;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  banner = TIRKEU_OUTBOX_BANNER (find_descendant (GTK_WIDGET (window),
+                                                  TIRKEU_TYPE_OUTBOX_BANNER));
+  g_assert_nonnull (banner);
+  g_assert_false (tirkeu_outbox_banner_get_shown (banner));
+  sync = tirkeu_tracking_get_sync (tirkeu_window_get_tracking (window));
+  tirkeu_sync_set_backoff (sync, 20000, 60000);
+
+  /* The portal goes away; F5 finds it gone. */
+  tirkeu_sandbox_stop (sandbox->sandbox);
+  g_clear_object (&sandbox->sandbox);
+  gtk_widget_activate_action (GTK_WIDGET (window), "app.refresh", NULL);
+  g_assert_true (wait_until (sync_offline, sync, 30));
+  g_assert_true (wait_until (banner_counting, banner, 10));
+  if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+    g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), "Offline"));
+  g_assert_true (tirkeu_outbox_banner_get_ticking (banner));
+  delay = tirkeu_sync_get_retry_delay (sync);
+  first = banner_seconds (banner);
+  g_assert_cmpuint (first, >, 0);
+  g_assert_cmpuint (first, <=, 20);
+  screenshot (&desk, "banner-offline.png");
+
+  /* It counts down by itself. */
+  tirkeu_ui_test_iterate (2200);
+  later = banner_seconds (banner);
+  g_assert_cmpuint (later, <, first);
+  g_assert_cmpuint (later, >, 0);
+
+  /* Retry: tried now, failed; the wait neither starts again nor doubles. */
+  gtk_widget_activate_action (GTK_WIDGET (banner), "banner.retry", NULL);
+  g_assert_true (wait_until (sync_round_over, sync, 30));
+  tirkeu_ui_test_iterate (100);
+  g_assert_false (tirkeu_sync_get_online (sync));
+  g_assert_cmpuint (tirkeu_sync_get_retry_delay (sync), ==, delay);
+  g_assert_cmpuint (banner_seconds (banner), <=, later);
+  g_assert_true (banner_counting (banner));
+
+  /* On another page too: the desk. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-desk", NULL);
+  g_assert_true (wait_until (banner_counting, banner, 10));
+  screenshot (&desk, "banner-offline-desk.png");
+}
+
+static void
+test_banner (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  g_autofree char *state_dir = g_strdup (sandbox->state_dir);
+
+  run_app (sandbox, banner_body, sandbox);
+  sandbox_free (sandbox);
+}
+
+/* A VIN whose request is in progress says so on the vehicle page, with a button that opens
+ * that request. */
+
+static gboolean
+vehicle_error_shown (gpointer data)
+{
+  Desk *desk = data;
+  GtkWidget *view = tirkeu_new_request_flow_get_error_view (desk->flow,
+                                                            TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+
+  return !tirkeu_new_request_flow_get_busy (desk->flow) && gtk_widget_get_mapped (view);
+}
+
+typedef struct
+{
+  Desk       *desk;
+  const char *portal_id;
+} Shown;
+
+static gboolean
+request_page_shows (gpointer data)
+{
+  Shown *shown = data;
+  TirkeuRequestsPage *page = tirkeu_window_get_requests_page (shown->desk->window);
+  TirkeuRequestPage *request_page = tirkeu_requests_page_get_request_page (page);
+  TirkeuRequest *request = tirkeu_request_page_get_request (request_page);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (request_page)) && request != NULL
+         && g_strcmp0 (tirkeu_request_get_portal_id (request), shown->portal_id) == 0;
+}
+
+static gboolean
+request_listed (gpointer data)
+{
+  Shown *shown = data;
+  TirkeuRequestList *list = tirkeu_tracking_get_list (tirkeu_window_get_tracking (shown->desk->window));
+
+  return tirkeu_request_list_lookup (list, shown->portal_id) != NULL;
+}
+
+static void
+active_vin_body (TirkeuApplication *application,
+                 TirkeuWindow      *window,
+                 gpointer           user_data)
+{
+  HappyPath *path = user_data;
+  Desk desk = { 0 };
+  GtkWidget *view;
+  GtkWidget *button;
+  Shown shown = { &desk, NULL };
+
+  /* A request for the VIN, sent and waiting for the buyer. */
+  happy_body (application, window, path);
+  g_assert_nonnull (path->portal_id);
+  desk_init (&desk, window);
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.track", NULL);
+  /* In the journal's list (the sync brings it if the send did not). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "app.refresh", NULL);
+  shown.portal_id = path->portal_id;
+  g_assert_true (wait_until (request_listed, &shown, 30));
+
+  /* Ctrl+N, the same VIN. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), "XTA210743S0000120");
+  g_assert_true (wait_until (vehicle_error_shown, &desk, 30));
+  view = tirkeu_new_request_flow_get_error_view (desk.flow, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
+                   tirkeu_catalogue_active_request_title ());
+  g_assert_nonnull (find_label_with (view, tirkeu_catalogue_active_request_title ()));
+  {
+    g_autofree char *sentence = tirkeu_catalogue_active_request_action (path->portal_id);
+
+    if (g_str_equal (tirkeu_i18n_get_language (), "en"))
+      g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
+                       "A request for this VIN is in progress");
+    g_assert_cmpstr (tirkeu_error_view_get_action (TIRKEU_ERROR_VIEW (view)), ==, sentence);
+    g_assert_nonnull (strstr (sentence, path->portal_id));
+  }
+  button = tirkeu_error_view_get_request_button (TIRKEU_ERROR_VIEW (view));
+  g_assert_true (gtk_widget_get_mapped (button));
+  screenshot (&desk, "vehicle-active-request.png");
+
+  /* The button opens that request. */
+  g_signal_emit_by_name (button, "clicked");
+  shown.portal_id = path->portal_id;
+  g_assert_true (wait_until (request_page_shows, &shown, 20));
+}
+
+static void
+test_active_vin (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
+
+  run_app (sandbox, active_vin_body, &path);
+  g_free (path.portal_id);
+  sandbox_free (sandbox);
+}
+
 static gboolean
 in_group (const char *group)
 {
@@ -1753,6 +1993,11 @@ main (int   argc,
       g_test_add_func ("/desk/draft-survives-closing", test_draft_survives);
       g_test_add_func ("/desk/network-cut", test_network_cut);
       g_test_add_func ("/desk/network-cut-before-create", test_network_cut_before_create);
+    }
+  if (in_group ("messages"))
+    {
+      g_test_add_func ("/desk/banner/offline-countdown", test_banner);
+      g_test_add_func ("/desk/vehicle/active-request", test_active_vin);
     }
   if (in_group ("journal"))
     {

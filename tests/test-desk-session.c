@@ -570,6 +570,152 @@ test_outbox_page_cancelled (void)
   desk_free (desk);
 }
 
+/* "Retry" while the portal is away tries at once and fails, without lengthening the
+ * back-off: the entry keeps its next automatic try, and the automatic try after it waits the
+ * next step (twice the first), not the one after (four times). Once the portal is back,
+ * "Retry" sends it at once. */
+
+static void
+notify_flag_cb (GObject    *object,
+                GParamSpec *pspec,
+                gboolean   *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+restart_sandbox (Desk       *desk,
+                 const char *listen)
+{
+  TirkeuSandboxOptions options;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_sandbox_options_init (&options);
+  g_free (options.listen);
+  options.listen = g_strdup (listen);
+  options.state_dir = g_strdup (desk->state_dir);
+  options.signer_ca_file = g_strdup (token->ca_file);
+  options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
+  options.session_ttl_s = 1800;
+  desk->sandbox = tirkeu_sandbox_new (&options, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_start (desk->sandbox, &error);
+  g_assert_no_error (error);
+  tirkeu_sandbox_options_clear (&options);
+}
+
+static guint
+journal_attempts (Desk       *desk,
+                  const char *key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantIter iter;
+  const char *entry_key;
+  guint attempts;
+
+  tirkeu_journal_list_outbox_due_async (desk->journal, G_MAXINT64, NULL, store_result_cb,
+                                        &result);
+  outbox = tirkeu_journal_list_outbox_due_finish (desk->journal, wait_for_result (&result),
+                                                  &error);
+  g_assert_no_error (error);
+  g_variant_iter_init (&iter, outbox);
+  while (g_variant_iter_next (&iter, "(&s@a{sv}u&sx&s)", &entry_key, NULL, &attempts, NULL,
+                              NULL, NULL))
+    {
+      if (g_str_equal (entry_key, key))
+        return attempts;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_outbox_retry_now (void)
+{
+  Desk *desk = desk_new (1800);
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuRequest) confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *key = NULL;
+  TirkeuOutbox *outbox;
+  gboolean sent = FALSE;
+  gboolean rescheduled = FALSE;
+  const guint retry_ms = 2000;
+  gint64 first_at;
+  gint64 second_at;
+
+  sign_in (desk);
+  request = make_signed_request (desk);
+  key = g_strdup (tirkeu_request_get_idempotency_key (request));
+  outbox = tirkeu_session_get_outbox (desk->session);
+  tirkeu_outbox_set_retry_ms (outbox, retry_ms);
+  /* One try per call: the client's own quick retries are not what is tested. */
+  tirkeu_portal_client_set_max_attempts (desk->client, 1);
+  g_signal_connect (outbox, "sent", G_CALLBACK (flag_cb), &sent);
+
+  /* The portal goes away before the submission. */
+  uri = g_uri_parse (tirkeu_sandbox_get_url (desk->sandbox), G_URI_FLAGS_NONE, NULL);
+  listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  tirkeu_sandbox_stop (desk->sandbox);
+  g_clear_object (&desk->sandbox);
+
+  tirkeu_outbox_send_async (outbox, request, NULL, NULL, store_result_cb, &result);
+  confirmed = tirkeu_outbox_send_finish (outbox, wait_for_result (&result), &error);
+  g_assert_null (confirmed);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_NETWORK);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 1);
+  g_assert_nonnull (tirkeu_outbox_get_last_error (outbox));
+  first_at = tirkeu_outbox_get_next_attempt_at (outbox);
+  g_assert_cmpint (first_at, >, g_get_real_time ());
+  g_assert_cmpint (first_at, <=, g_get_real_time () + (gint64) retry_ms * 1000);
+  /* The journal has seen the first failed try. */
+  while (journal_attempts (desk, key) != 1)
+    g_main_context_iteration (NULL, FALSE);
+
+  /* Retry: tried at once, failed, and the schedule is as it was. */
+  tirkeu_outbox_retry_now (outbox);
+  g_assert_true (tirkeu_outbox_get_retrying (outbox));
+  while (tirkeu_outbox_get_retrying (outbox))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (sent);
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 1);
+  g_assert_cmpint (tirkeu_outbox_get_next_attempt_at (outbox), ==, first_at);
+  g_assert_cmpuint (journal_attempts (desk, key), ==, 1);
+
+  /* The automatic try at first_at fails too; the one after waits the second step. */
+  g_signal_connect (outbox, "notify::next-attempt-at", G_CALLBACK (notify_flag_cb),
+                    &rescheduled);
+  while (tirkeu_outbox_get_next_attempt_at (outbox) == first_at
+         || tirkeu_outbox_get_next_attempt_at (outbox) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rescheduled);
+  g_assert_cmpint (g_get_real_time (), >=, first_at);
+  second_at = tirkeu_outbox_get_next_attempt_at (outbox);
+  g_assert_cmpint (second_at - first_at, >=, 2 * (gint64) retry_ms * 1000);
+  /* Had the manual try counted, this wait would be 4 × retry_ms. */
+  g_assert_cmpint (second_at - first_at, <, 4 * (gint64) retry_ms * 1000);
+
+  /* The portal is back: Retry sends it now, long before second_at. */
+  restart_sandbox (desk, listen);
+  tirkeu_outbox_retry_now (outbox);
+  while (!sent)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_get_real_time (), <, second_at);
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 0);
+  g_assert_cmpint (tirkeu_outbox_get_next_attempt_at (outbox), ==, 0);
+  g_assert_null (tirkeu_outbox_get_last_error (outbox));
+  while (tirkeu_outbox_get_retrying (outbox))
+    g_main_context_iteration (NULL, TRUE);
+
+  desk_free (desk);
+}
+
 /* --- a shared sign-in ------------------------------------------------------------------- */
 
 /* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
@@ -734,6 +880,7 @@ main (int   argc,
   g_test_add_func ("/desk/session/shared-sign-in", test_shared_sign_in);
   g_test_add_func ("/desk/sync/forgotten-cursor", test_forgotten_cursor);
   g_test_add_func ("/desk/outbox/page-cancelled", test_outbox_page_cancelled);
+  g_test_add_func ("/desk/outbox/retry-now", test_outbox_retry_now);
   g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
   g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
   g_test_add_func ("/desk/session/key-file", test_key_file);

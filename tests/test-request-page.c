@@ -153,6 +153,31 @@ test_refused (Fixture       *fixture,
   g_assert_false (tirkeu_request_page_can_withdraw (fixture->page));
 }
 
+/* Unpaid fines (step 14): a pause with what the buyer must do, never "Reason for Refusal". */
+static void
+test_fines_paused (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (4, TIRKEU_STAGE_FINES_UNPAID,
+                                                                   now);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  tirkeu_request_set_refusal (request, "FINES_UNPAID", "The buyer has 2 unpaid fines.");
+  tirkeu_request_page_set_request (fixture->page, request);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_nonnull (strstr (text->str, "The buyer has 2 unpaid fines."));
+  g_assert_nonnull (strstr (text->str, "Why the Request Is Paused"));
+  g_assert_null (strstr (text->str, "Refusal"));
+  g_assert_null (strstr (text->str, "refus"));
+  g_assert_nonnull (strstr (text->str, tirkeu_catalogue_stage_title (TIRKEU_STAGE_FINES_UNPAID)));
+  g_assert_nonnull (strstr (text->str, tirkeu_catalogue_stage_next (TIRKEU_STAGE_FINES_UNPAID)));
+  g_assert_nonnull (strstr (text->str, "the buyer pays them"));
+  /* Not final: the buyer can still go on. */
+  g_assert_cmpuint (count_rows (tirkeu_request_page_get_timeline (fixture->page),
+                                "timeline-pending"), >, 0);
+}
+
 /* A stage a newer portal added: the page says the stage is not known, naming the portal's,
  * instead of showing the last stage this build knows as the current one and what follows
  * it (the timeline still shows the steps reached). */
@@ -449,6 +474,7 @@ main (int   argc,
   g_test_add ("/request-page/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("timeline", test_timeline);
   ADD ("refused", test_refused);
+  ADD ("fines-paused", test_fines_paused);
   ADD ("unknown-stage", test_unknown_stage);
   ADD ("withdraw", test_withdraw);
   ADD ("print", test_print);

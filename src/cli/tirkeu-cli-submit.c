@@ -128,7 +128,10 @@ desk_run_send_outbox (DeskRun *run)
   entries = tirkeu_journal_list_outbox_due_finish (run->journal, wait_for_result (&result), &error);
   if (entries == NULL)
     {
-      g_printerr (_("tirkeu-cli: the outbox could not be read: %s\n"), error->message);
+      g_autofree char *why = tirkeu_cli_error_describe (error);
+
+      /* Translators: %s is the app's own sentence for the error, then its Details */
+      g_printerr (_("tirkeu-cli: the outbox could not be read: %s\n"), why);
       return;
     }
   g_variant_iter_init (&iter, entries);
@@ -149,8 +152,13 @@ desk_run_send_outbox (DeskRun *run)
       confirmed = tirkeu_outbox_send_finish (tirkeu_session_get_outbox (run->session),
                                              wait_for_result (&sent), &send_error);
       if (confirmed == NULL && !run->options->json)
-        g_printerr (_("tirkeu-cli: a signed request stays in the outbox: %s\n"),
-                    send_error->message);
+        {
+          g_autofree char *why = tirkeu_cli_error_describe (send_error);
+
+          /* Translators: %s is the app's own sentence for why it was not sent, then its
+           * Details */
+          g_printerr (_("tirkeu-cli: a signed request stays in the outbox: %s\n"), why);
+        }
     }
 }
 

@@ -80,8 +80,10 @@ static const struct {
     NC_("stage title", "Fines check"),
     NC_("stage next", "The portal is checking ERAP for unpaid administrative fines of the buyer (step 14).") },
   [TIRKEU_STAGE_FINES_UNPAID] = {
-    NC_("stage title", "Unpaid fines"),
-    NC_("stage next", "The buyer must pay the fines and submit the request again (step 14).") },
+    /* Translators: a pause, not a refusal: the request waits for the buyer */
+    NC_("stage title", "Paused: the buyer’s fines"),
+    /* Translators: the law's wording at step 14: ru «необходимость оплаты и повторной подачи», kk «төлеу және қайта беру қажеттілігі»; the request is not refused */
+    NC_("stage next", "The buyer has unpaid administrative fines: the buyer pays them and submits the request again by approving it once more; the request waits meanwhile (step 14).") },
   [TIRKEU_STAGE_TSON_CHOSEN] = {
     /* Translators: TsON, the public service centre: kk ХҚКО, ru ЦОН; plate: state registration plate, kk МТНБ, ru ГРНЗ */
     NC_("stage title", "TsON and plate chosen"),
@@ -143,8 +145,8 @@ static const struct {
     NC_("portal error action", "The service cannot be rendered: conclude the sale-purchase contract with the buyer in an e-signing system, then try again.") },
   [TIRKEU_PORTAL_CODE_FINES_UNPAID] = {
     NC_("portal error title", "The buyer has unpaid fines"),
-    /* Translators: the law's wording at step 14: ru «необходимость оплаты и повторной подачи», kk «төлеу және қайта беру қажеттілігі» */
-    NC_("portal error action", "The buyer must pay the administrative fines and submit the request again.") },
+    /* Translators: the law's wording at step 14: ru «необходимость оплаты и повторной подачи», kk «төлеу және қайта беру қажеттілігі»; a pause, not a refusal */
+    NC_("portal error action", "The request is paused, not refused: the buyer pays the administrative fines and submits the request again by approving it once more.") },
   [TIRKEU_PORTAL_CODE_SIGNATURE_INVALID] = {
     NC_("portal error title", "Signature not valid"),
     NC_("portal error action", "The portal could not verify the signature; sign the request again with the digital signature (EDS).") },
@@ -645,6 +647,85 @@ tirkeu_catalogue_describe_error (const GError  *error,
             ? g_dpgettext2 (GETTEXT_PACKAGE, CTX_ERROR_ACTION, kind_messages[kind].action)
             : NULL;
   return TRUE;
+}
+
+/**
+ * tirkeu_catalogue_payment_stop:
+ * @code: %TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID or %TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID
+ * @no_data: %TRUE when the portal has no payment data at all (the vehicle check's status
+ *   `no_data`), %FALSE when the payment is on record as not paid (`unpaid`)
+ * @title: (out) (transfer none): the short title
+ * @action: (out) (transfer none): what it means and what to do
+ *
+ * The portal stops at steps 4 and 5 with one code for two different facts: a payment not
+ * made, and no data about it. The seller does different things about them (the importer
+ * pays; or the payment is traced with customs or the utilization operator), so they are
+ * said differently.
+ *
+ * Returns: %FALSE for any other @code; then @title and @action are not set
+ */
+gboolean
+tirkeu_catalogue_payment_stop (TirkeuPortalCode   code,
+                               gboolean           no_data,
+                               const char       **title,
+                               const char       **action)
+{
+  g_return_val_if_fail (title != NULL && action != NULL, FALSE);
+
+  if (code == TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID && no_data)
+    {
+      *title = tirkeu_catalogue_code_title (code);
+      *action = tirkeu_catalogue_code_action (code);
+    }
+  else if (code == TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID)
+    {
+      *title = C_("portal error title", "Customs payments not paid");
+      /* Translators: step 4; customs payments: kk кедендік төлемдер, ru таможенные платежи */
+      *action = C_("portal error action", "The customs payments for this vehicle are on record as not paid: the service cannot be rendered until they are paid.");
+    }
+  else if (code == TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID && no_data)
+    {
+      *title = tirkeu_catalogue_code_title (code);
+      *action = tirkeu_catalogue_code_action (code);
+    }
+  else if (code == TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID)
+    {
+      *title = C_("portal error title", "Utilization fee not paid");
+      *action = C_("portal error action", "The utilization fee for this vehicle is on record as not paid: the service cannot be rendered until it is paid.");
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * tirkeu_catalogue_active_request_title:
+ *
+ * Returns: (transfer none): the title for a VIN that already has a request in progress
+ */
+const char *
+tirkeu_catalogue_active_request_title (void)
+{
+  return C_("portal error title", "A request for this VIN is in progress");
+}
+
+/**
+ * tirkeu_catalogue_active_request_action:
+ * @request_number: (nullable): the portal's number of that request, %NULL when not known
+ *   (another seller's)
+ *
+ * Returns: (transfer full): what it means and what to do, in the interface language
+ */
+char *
+tirkeu_catalogue_active_request_action (const char *request_number)
+{
+  if (request_number == NULL)
+    /* Translators: the portal refused a new request for a VIN with another seller's request
+     * in progress */
+    return g_strdup (C_("portal error action", "The portal has an unfinished request of another seller for this VIN: a new one can be started only after it ends."));
+  /* Translators: %s is the portal's request number, e.g. 20251017-000123 */
+  return g_strdup_printf (C_("portal error action", "Request %s for this VIN is not finished: open it to follow it, or withdraw it before starting a new one."),
+                          request_number);
 }
 
 /**

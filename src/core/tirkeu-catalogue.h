@@ -20,6 +20,12 @@ gboolean     tirkeu_catalogue_describe_error   (const GError     *error,
                                                 const char      **title,
                                                 const char      **action);
 char        *tirkeu_catalogue_error_code_label (const char       *code);
+gboolean     tirkeu_catalogue_payment_stop     (TirkeuPortalCode  code,
+                                                gboolean          no_data,
+                                                const char      **title,
+                                                const char      **action);
+const char  *tirkeu_catalogue_active_request_title  (void);
+char        *tirkeu_catalogue_active_request_action (const char *request_number);
 const char  *tirkeu_catalogue_error_details    (const char       *title,
                                                 const char       *message);
 

@@ -11,7 +11,13 @@
  * Signed requests on their way to the portal. A request is written to the journal's outbox (and its draft deleted, in one transaction) before it is submitted; it
  * leaves the outbox only when the portal confirmed it. A submission that failed for a
  * transient reason (no network, timeout, the portal unavailable) stays and is retried when
- * #GNetworkMonitor says the network is back, and every #TirkeuOutbox:retry-ms meanwhile.
+ * #GNetworkMonitor says the network is back, and on a back-off schedule meanwhile: the first
+ * retry after #TirkeuOutbox:retry-ms, each next one after twice the wait of the one before,
+ * up to ten minutes.
+ *
+ * tirkeu_outbox_retry_now() (the "Retry" button) tries every entry at once, outside that
+ * schedule: a manual try that fails is not a step of the back-off, so the next automatic try
+ * keeps its time and its wait; pressing Retry while offline never makes the wait longer.
  *
  * A retry sends the same request: its portal id and signature (and its Idempotency-Key if it
  * was never created), so the portal never gets it twice.
@@ -29,11 +35,14 @@ struct _TirkeuOutbox
   GNetworkMonitor    *network_monitor;
   GCancellable       *cancellable;
   GHashTable         *in_flight;      /* idempotency key -> NULL */
-  GHashTable         *waiting;        /* idempotency key -> NULL: in the outbox, not yet
+  GHashTable         *waiting;        /* idempotency key -> Entry: in the outbox, not yet
                                        * confirmed, as far as this outbox has seen */
+  GError             *last_error;
 
   guint               retry_ms;
-  guint               retry_id;
+  guint               retry_id;       /* the next automatic try */
+  gint64              next_attempt_at;
+  guint               n_manual;       /* manual tries in flight */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuOutbox, tirkeu_outbox, G_TYPE_OBJECT)
@@ -45,13 +54,39 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_N_PENDING,
+  PROP_NEXT_ATTEMPT_AT,
+  PROP_RETRYING,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 #define DEFAULT_RETRY_MS 30000
+/* The back-off's longest wait between two automatic tries of a transient failure. */
+#define MAX_RETRY_MS     600000u
+/* What the portal refused waits for the user, but is tried again now and then. */
+#define REFUSED_RETRY_MS 3600000u
+
+/* One entry of the outbox as this outbox knows it. */
+typedef struct
+{
+  gint64 next_attempt_at;   /* the next automatic try, microseconds since the epoch */
+  guint  attempts;          /* failed automatic tries so far: the step of the back-off */
+} Entry;
+
+static void reschedule (TirkeuOutbox *self);
 
 typedef struct
 {
   TirkeuRequest *request;
   char          *key;
   guint          attempts;
+  gboolean       manual;             /* a tirkeu_outbox_retry_now() try, outside the schedule */
+  gint64         enqueued_next_attempt_at;
   GTask         *caller;             /* the send_async() task still waiting, if any */
   GSource       *caller_cancelled;   /* its cancellable, as a main-context source */
 } SendData;
@@ -111,6 +146,58 @@ record_attempt_cb (GObject      *object,
     g_warning ("The outbox could not be updated: %s", error->message);
 }
 
+static Entry *
+ensure_entry (TirkeuOutbox *self,
+              const char   *key)
+{
+  Entry *entry = g_hash_table_lookup (self->waiting, key);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (Entry, 1);
+      g_hash_table_insert (self->waiting, g_strdup (key), entry);
+    }
+  return entry;
+}
+
+static void
+set_last_error (TirkeuOutbox *self,
+                const GError *error)
+{
+  if (self->last_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->last_error);
+  if (error != NULL)
+    self->last_error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+/* The wait after the @attempts-th failed automatic try: retry-ms, then twice as long each
+ * time, capped; what the portal refused (not transient) waits an hour at least. */
+static guint
+backoff_ms (TirkeuOutbox *self,
+            guint         attempts,
+            gboolean      transient)
+{
+  guint64 delay = (guint64) self->retry_ms << MIN (attempts > 0 ? attempts - 1 : 0, 20);
+  guint cap = MAX (self->retry_ms, MAX_RETRY_MS);
+
+  delay = MIN (delay, (guint64) cap);
+  return transient ? (guint) delay : MAX ((guint) delay, REFUSED_RETRY_MS);
+}
+
+static void
+manual_done (TirkeuOutbox *self,
+             SendData     *data)
+{
+  if (!data->manual)
+    return;
+  data->manual = FALSE;
+  g_return_if_fail (self->n_manual > 0);
+  if (--self->n_manual == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRYING]);
+}
+
 static void
 finish_send (GTask         *task,
              TirkeuRequest *confirmed,
@@ -119,14 +206,22 @@ finish_send (GTask         *task,
   TirkeuOutbox *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
   g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
+  guint n_pending = g_hash_table_size (self->waiting);
+  gboolean manual = data->manual;
 
   detach_caller (data);
   g_hash_table_remove (self->in_flight, data->key);
+  manual_done (self, data);
   if (confirmed != NULL)
     {
       g_hash_table_remove (self->waiting, data->key);
       tirkeu_journal_complete_async (self->journal, data->key, confirmed, NULL, complete_cb,
                                      NULL);
+      /* The portal answered: whatever kept the others out is not known to hold any more. */
+      set_last_error (self, NULL);
+      if (n_pending != g_hash_table_size (self->waiting))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+      reschedule (self);
       g_signal_emit (self, signals[SENT], 0, confirmed);
       if (caller != NULL)
         g_task_return_pointer (caller, g_object_ref (confirmed), g_object_unref);
@@ -135,15 +230,32 @@ finish_send (GTask         *task,
     }
 
   /* Kept in the outbox: transient failures are retried, others wait for the user. The outbox
-   * itself going away is neither: the entry keeps the schedule it had. */
+   * itself going away is neither: the entry keeps the schedule it had. A manual try that
+   * failed keeps it too: it was not a step of the schedule. */
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      guint delay = tirkeu_portal_error_is_transient (error) ? self->retry_ms
-                                                             : MAX (self->retry_ms, 3600000u);
+      Entry *entry = ensure_entry (self, data->key);
 
-      tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,
-                                           g_get_real_time () + (gint64) delay * 1000, NULL,
-                                           record_attempt_cb, NULL);
+      if (!manual)
+        {
+          guint delay;
+
+          data->attempts++;
+          delay = backoff_ms (self, data->attempts, tirkeu_portal_error_is_transient (error));
+          entry->attempts = data->attempts;
+          entry->next_attempt_at = g_get_real_time () + (gint64) delay * 1000;
+          tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,
+                                               entry->next_attempt_at, NULL,
+                                               record_attempt_cb, NULL);
+        }
+      else if (entry->next_attempt_at == 0)
+        entry->next_attempt_at = g_get_real_time ()
+                                 + (gint64) backoff_ms (self, MAX (entry->attempts, 1),
+                                                        TRUE) * 1000;
+      set_last_error (self, error);
+      if (n_pending != g_hash_table_size (self->waiting))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+      reschedule (self);
     }
   if (caller != NULL)
     g_task_return_error (caller, g_error_copy (error));
@@ -237,8 +349,12 @@ enqueue_cb (GObject      *object,
   {
     TirkeuOutbox *self = g_task_get_source_object (task);
     SendData *data = g_task_get_task_data (task);
+    guint n_pending = g_hash_table_size (self->waiting);
 
-    g_hash_table_add (self->waiting, g_strdup (data->key));
+    /* As written: the first timed retry after retry-ms (see send_async()). */
+    ensure_entry (self, data->key)->next_attempt_at = data->enqueued_next_attempt_at;
+    if (n_pending != g_hash_table_size (self->waiting))
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
   }
   start_submit (g_steal_pointer (&task));
 }
@@ -297,8 +413,8 @@ tirkeu_outbox_send_async (TirkeuOutbox        *self,
   g_hash_table_add (self->in_flight, g_strdup (data->key));
 
   /* The first timed retry comes after retry-ms, well after this attempt ends. */
-  tirkeu_journal_enqueue_async (self->journal, request, draft_id,
-                                g_get_real_time () + (gint64) self->retry_ms * 1000,
+  data->enqueued_next_attempt_at = g_get_real_time () + (gint64) self->retry_ms * 1000;
+  tirkeu_journal_enqueue_async (self->journal, request, draft_id, data->enqueued_next_attempt_at,
                                 self->cancellable, enqueue_cb, g_steal_pointer (&task));
 }
 
@@ -329,14 +445,25 @@ send_done_cb (GObject      *object,
     g_debug ("An outbox submission failed: %s", error->message);
 }
 
+typedef struct
+{
+  TirkeuOutbox *self;
+  gboolean      manual;
+} Listing;
+
 static void
 list_due_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TirkeuOutbox) self = user_data;
+  Listing *listing = user_data;
+  g_autoptr(TirkeuOutbox) self = listing->self;
+  gboolean manual = listing->manual;
   g_autoptr(GVariant) due = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = NULL;
+  GHashTableIter known;
+  gpointer known_key;
   GVariantIter iter;
   const char *key;
   GVariant *record;
@@ -344,14 +471,23 @@ list_due_cb (GObject      *object,
   const char *last_error;
   gint64 next_attempt_at;
   const char *draft_id;
+  gint64 now = g_get_real_time ();
+  guint n_pending;
 
+  g_free (listing);
   due = tirkeu_journal_list_outbox_due_finish (TIRKEU_JOURNAL (object), result, &error);
   if (due == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("Cannot read the outbox: %s", error->message);
+      if (manual && --self->n_manual == 0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRYING]);
       return;
     }
+  if (self->waiting == NULL)
+    return;
+  n_pending = g_hash_table_size (self->waiting);
+  listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_variant_iter_init (&iter, due);
   while (g_variant_iter_next (&iter, "(&s@a{sv}u&sx&s)", &key, &record, &attempts, &last_error,
                               &next_attempt_at, &draft_id))
@@ -361,9 +497,18 @@ list_due_cb (GObject      *object,
       g_autoptr(GTask) task = NULL;
       g_autoptr(GError) load_error = NULL;
       SendData *data;
+      Entry *entry;
 
-      g_hash_table_add (self->waiting, g_strdup (key));
+      g_hash_table_add (listed, (gpointer) key);
       if (g_hash_table_contains (self->in_flight, key))
+        {
+          ensure_entry (self, key);
+          continue;
+        }
+      entry = ensure_entry (self, key);
+      entry->next_attempt_at = next_attempt_at;
+      entry->attempts = attempts;
+      if (!manual && next_attempt_at > now)
         continue;
       request = tirkeu_request_new_from_variant (record, &load_error);
       if (request == NULL || tirkeu_request_get_portal_id (request) == NULL
@@ -379,16 +524,52 @@ list_due_cb (GObject      *object,
       data->request = g_steal_pointer (&request);
       data->key = g_strdup (key);
       data->attempts = attempts;
+      if (manual)
+        {
+          data->manual = TRUE;
+          self->n_manual++;
+        }
       g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
       g_hash_table_add (self->in_flight, g_strdup (key));
       start_submit (g_steal_pointer (&task));
     }
+
+  /* The whole outbox was listed: what it no longer holds left it another way. */
+  g_hash_table_iter_init (&known, self->waiting);
+  while (g_hash_table_iter_next (&known, &known_key, NULL))
+    {
+      if (!g_hash_table_contains (listed, known_key)
+          && !g_hash_table_contains (self->in_flight, known_key))
+        g_hash_table_iter_remove (&known);
+    }
+  if (n_pending != g_hash_table_size (self->waiting))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+  /* The listing's own count: each try it started counted itself. */
+  if (manual && --self->n_manual == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRYING]);
+  reschedule (self);
+}
+
+static void
+list_outbox (TirkeuOutbox *self,
+             gboolean      manual)
+{
+  Listing *listing = g_new0 (Listing, 1);
+
+  listing->self = g_object_ref (self);
+  listing->manual = manual;
+  if (manual && self->n_manual++ == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRYING]);
+  /* The whole outbox, not only what is due: its count and times are shown. */
+  tirkeu_journal_list_outbox_due_async (self->journal, G_MAXINT64, self->cancellable,
+                                        list_due_cb, listing);
 }
 
 /**
  * tirkeu_outbox_flush:
  *
- * Retries every outbox entry that is due now and not already being sent.
+ * Retries every outbox entry that is due now and not already being sent, and learns the
+ * count and times of the others.
  */
 void
 tirkeu_outbox_flush (TirkeuOutbox *self)
@@ -397,15 +578,71 @@ tirkeu_outbox_flush (TirkeuOutbox *self)
 
   if (!tirkeu_portal_client_get_signed_in (self->client))
     return;
-  tirkeu_journal_list_outbox_due_async (self->journal, g_get_real_time (), self->cancellable,
-                                        list_due_cb, g_object_ref (self));
+  list_outbox (self, FALSE);
+}
+
+/**
+ * tirkeu_outbox_retry_now:
+ *
+ * Tries every outbox entry not already being sent at once, due or not: the "Retry" button.
+ * These tries are outside the back-off schedule: one that fails leaves its entry's next
+ * automatic try where it was, at the same step, so pressing Retry never lengthens the wait;
+ * one that succeeds takes the entry out as any other. #TirkeuOutbox:retrying is %TRUE until
+ * they all ended.
+ */
+void
+tirkeu_outbox_retry_now (TirkeuOutbox *self)
+{
+  g_return_if_fail (TIRKEU_IS_OUTBOX (self));
+
+  if (!tirkeu_portal_client_get_signed_in (self->client))
+    return;
+  list_outbox (self, TRUE);
 }
 
 static gboolean
 retry_timeout_cb (gpointer user_data)
 {
-  tirkeu_outbox_flush (TIRKEU_OUTBOX (user_data));
-  return G_SOURCE_CONTINUE;
+  TirkeuOutbox *self = TIRKEU_OUTBOX (user_data);
+
+  self->retry_id = 0;
+  tirkeu_outbox_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* One timer, at the earliest automatic try of an entry not being sent. */
+static void
+reschedule (TirkeuOutbox *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+  gint64 next = 0;
+
+  g_hash_table_iter_init (&iter, self->waiting);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Entry *entry = value;
+
+      if (g_hash_table_contains (self->in_flight, key) || entry->next_attempt_at == 0)
+        continue;
+      if (next == 0 || entry->next_attempt_at < next)
+        next = entry->next_attempt_at;
+    }
+
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  if (next != 0)
+    {
+      gint64 wait_ms = (next - g_get_real_time () + 999) / 1000;
+
+      self->retry_id = g_timeout_add ((guint) CLAMP (wait_ms, 0, (gint64) G_MAXINT32),
+                                      retry_timeout_cb, self);
+    }
+  if (self->next_attempt_at != next)
+    {
+      self->next_attempt_at = next;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_ATTEMPT_AT]);
+    }
 }
 
 static void
@@ -436,11 +673,89 @@ tirkeu_outbox_dispose (GObject *object)
 }
 
 static void
+tirkeu_outbox_finalize (GObject *object)
+{
+  TirkeuOutbox *self = TIRKEU_OUTBOX (object);
+
+  g_clear_error (&self->last_error);
+
+  G_OBJECT_CLASS (tirkeu_outbox_parent_class)->finalize (object);
+}
+
+static void
+tirkeu_outbox_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TirkeuOutbox *self = TIRKEU_OUTBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_PENDING:
+      g_value_set_uint (value, tirkeu_outbox_get_n_pending (self));
+      break;
+    case PROP_NEXT_ATTEMPT_AT:
+      g_value_set_int64 (value, self->next_attempt_at);
+      break;
+    case PROP_RETRYING:
+      g_value_set_boolean (value, self->n_manual > 0);
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_boxed (value, self->last_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 tirkeu_outbox_class_init (TirkeuOutboxClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = tirkeu_outbox_dispose;
+  object_class->finalize = tirkeu_outbox_finalize;
+  object_class->get_property = tirkeu_outbox_get_property;
+
+  /**
+   * TirkeuOutbox:n-pending:
+   *
+   * See tirkeu_outbox_get_n_pending().
+   */
+  properties[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuOutbox:next-attempt-at:
+   *
+   * See tirkeu_outbox_get_next_attempt_at().
+   */
+  properties[PROP_NEXT_ATTEMPT_AT] =
+    g_param_spec_int64 ("next-attempt-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuOutbox:retrying:
+   *
+   * Whether the tries of tirkeu_outbox_retry_now() are still on their way.
+   */
+  properties[PROP_RETRYING] =
+    g_param_spec_boolean ("retrying", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuOutbox:last-error:
+   *
+   * Why the last try of an entry failed; %NULL once the portal confirmed one, or before any
+   * try failed.
+   */
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * TirkeuOutbox::sent:
@@ -458,7 +773,7 @@ tirkeu_outbox_init (TirkeuOutbox *self)
 {
   self->cancellable = g_cancellable_new ();
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->retry_ms = DEFAULT_RETRY_MS;
 }
 
@@ -466,7 +781,7 @@ tirkeu_outbox_init (TirkeuOutbox *self)
  * tirkeu_outbox_new:
  * @network_monitor: (nullable): %NULL for the default one
  *
- * Returns: (transfer full): a new outbox, retrying on its own
+ * Returns: (transfer full): a new outbox, retrying on its own once flushed (at sign-in)
  */
 TirkeuOutbox *
 tirkeu_outbox_new (TirkeuJournal      *journal,
@@ -485,7 +800,6 @@ tirkeu_outbox_new (TirkeuJournal      *journal,
                                                                 : g_network_monitor_get_default ());
   g_signal_connect_object (self->network_monitor, "network-changed",
                            G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
-  self->retry_id = g_timeout_add (self->retry_ms, retry_timeout_cb, self);
   return self;
 }
 
@@ -498,7 +812,10 @@ tirkeu_outbox_get_retry_ms (TirkeuOutbox *self)
 
 /**
  * tirkeu_outbox_set_retry_ms:
- * @retry_ms: the delay between retries of transient failures
+ * @retry_ms: the wait before the first retry of a transient failure (each next one waits
+ *   twice as long, up to ten minutes)
+ *
+ * Applies to the waits computed from now on; the tries already scheduled keep their time.
  */
 void
 tirkeu_outbox_set_retry_ms (TirkeuOutbox *self,
@@ -508,20 +825,56 @@ tirkeu_outbox_set_retry_ms (TirkeuOutbox *self,
   g_return_if_fail (retry_ms > 0);
 
   self->retry_ms = retry_ms;
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add (self->retry_ms, retry_timeout_cb, self);
 }
 
 /**
  * tirkeu_outbox_get_n_pending:
  *
  * Returns: the number of requests in the outbox that the portal has not confirmed yet: the
- *   ones sent through this outbox and the ones its flushes found due; not a count of the
- *   journal's whole outbox (entries not due yet from an earlier run are not seen)
+ *   ones sent through this outbox and the ones its last listing of the journal's outbox
+ *   found (tirkeu_outbox_flush() lists it whole)
  */
 guint
 tirkeu_outbox_get_n_pending (TirkeuOutbox *self)
 {
   g_return_val_if_fail (TIRKEU_IS_OUTBOX (self), 0);
   return g_hash_table_size (self->waiting);
+}
+
+/**
+ * tirkeu_outbox_get_next_attempt_at:
+ *
+ * Returns: when the next automatic try of an entry not being sent now is due (microseconds
+ *   since the epoch, as g_get_real_time()), 0 when none is scheduled
+ */
+gint64
+tirkeu_outbox_get_next_attempt_at (TirkeuOutbox *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_OUTBOX (self), 0);
+  return self->next_attempt_at;
+}
+
+/**
+ * tirkeu_outbox_get_retrying:
+ *
+ * Returns: %TRUE while the tries of tirkeu_outbox_retry_now() are on their way
+ */
+gboolean
+tirkeu_outbox_get_retrying (TirkeuOutbox *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_OUTBOX (self), FALSE);
+  return self->n_manual > 0;
+}
+
+/**
+ * tirkeu_outbox_get_last_error:
+ *
+ * Returns: (nullable) (transfer none): why the last try of an entry failed, %NULL once the
+ *   portal confirmed one
+ */
+const GError *
+tirkeu_outbox_get_last_error (TirkeuOutbox *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_OUTBOX (self), NULL);
+  return self->last_error;
 }

@@ -30,5 +30,9 @@ TirkeuRequest *tirkeu_outbox_send_finish     (TirkeuOutbox        *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 void          tirkeu_outbox_flush            (TirkeuOutbox        *self);
+void          tirkeu_outbox_retry_now        (TirkeuOutbox        *self);
+gint64        tirkeu_outbox_get_next_attempt_at (TirkeuOutbox     *self);
+gboolean      tirkeu_outbox_get_retrying     (TirkeuOutbox        *self);
+const GError *tirkeu_outbox_get_last_error   (TirkeuOutbox        *self);
 
 G_END_DECLS

@@ -43,12 +43,14 @@ struct _TirkeuSync
   guint                backoff_first_ms;
   guint                backoff_max_ms;
   guint                retry_delay_ms;  /* 0 while online */
+  gint64               retry_at;        /* monotonic time of the next try while offline */
   guint                n_calls;
 
   guint                online : 1;
   guint                syncing : 1;
   guint                running : 1;
   guint                refresh_pending : 1;
+  guint                manual_round : 1;  /* tirkeu_sync_retry_now(): outside the back-off */
 };
 
 typedef struct
@@ -605,9 +607,12 @@ round_done_cb (GObject      *source,
   g_autoptr(TirkeuSync) self = user_data;
   g_autoptr(GError) error = NULL;
   guint n_changed = 0;
+  gboolean manual;
 
   tirkeu_sync_run_finish (self, result, &n_changed, &error);
   set_syncing (self, FALSE);
+  manual = self->manual_round;
+  self->manual_round = FALSE;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -617,6 +622,17 @@ round_done_cb (GObject      *source,
       set_last_error (self, NULL);
       set_online (self, TRUE, 0);
       schedule (self, self->refresh_pending ? 0 : self->interval_ms);
+    }
+  else if (tirkeu_sync_error_is_offline (error) && manual && self->retry_delay_ms != 0
+           && !self->refresh_pending)
+    {
+      /* A manual try while offline that failed: the back-off keeps its step and the next
+       * try its time, so that pressing Retry never lengthens the wait. */
+      gint64 left_ms = (self->retry_at - g_get_monotonic_time ()) / 1000;
+
+      set_last_error (self, g_steal_pointer (&error));
+      schedule (self, (guint) CLAMP (left_ms, 0, (gint64) self->retry_delay_ms));
+      return;
     }
   else if (tirkeu_sync_error_is_offline (error))
     {
@@ -628,6 +644,7 @@ round_done_cb (GObject      *source,
       delay = MAX (delay, MIN (retry_after_ms, self->backoff_max_ms));
       g_debug ("Sync: portal unreachable (%s), next try in %u ms", error->message, delay);
       set_last_error (self, g_steal_pointer (&error));
+      self->retry_at = g_get_monotonic_time () + (gint64) delay * 1000;
       set_online (self, FALSE, delay);
       schedule (self, delay);
     }
@@ -749,6 +766,39 @@ tirkeu_sync_refresh (TirkeuSync *self)
     tirkeu_sync_start (self);
   else
     start_round (self);
+}
+
+/**
+ * tirkeu_sync_retry_now:
+ * @self: a #TirkeuSync
+ *
+ * The "Retry" of the offline banner: a round now, outside the back-off. While offline, a
+ * round that fails again leaves #TirkeuSync:retry-delay and the time of the next try as they
+ * were, so that pressing Retry never lengthens the wait; otherwise it is tirkeu_sync_refresh().
+ */
+void
+tirkeu_sync_retry_now (TirkeuSync *self)
+{
+  g_return_if_fail (TIRKEU_IS_SYNC (self));
+
+  if (self->running && !self->syncing && !self->online)
+    self->manual_round = TRUE;
+  tirkeu_sync_refresh (self);
+}
+
+/**
+ * tirkeu_sync_get_retry_at:
+ * @self: a #TirkeuSync
+ *
+ * Returns: while offline, the monotonic time (g_get_monotonic_time()) of the next try; 0
+ *   while online
+ */
+gint64
+tirkeu_sync_get_retry_at (TirkeuSync *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SYNC (self), 0);
+
+  return self->online ? 0 : self->retry_at;
 }
 
 /* ------------------------------------------------------------------------------------------ */

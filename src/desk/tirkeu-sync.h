@@ -43,6 +43,8 @@ void                tirkeu_sync_start              (TirkeuSync          *self);
 void                tirkeu_sync_stop               (TirkeuSync          *self);
 gboolean            tirkeu_sync_get_running        (TirkeuSync          *self);
 void                tirkeu_sync_refresh            (TirkeuSync          *self);
+void                tirkeu_sync_retry_now          (TirkeuSync          *self);
+gint64              tirkeu_sync_get_retry_at       (TirkeuSync          *self);
 
 void                tirkeu_sync_run_async          (TirkeuSync          *self,
                                                     GCancellable        *cancellable,

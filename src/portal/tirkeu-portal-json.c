@@ -221,8 +221,8 @@ tirkeu_portal_json_parse (const char  *data,
   /* The contract says UTF-8; json-glib would accept some invalid sequences silently. */
   if (!g_utf8_validate (data, len, NULL))
     {
-      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer is not valid JSON: %s"), _("invalid UTF-8"));
+      g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                           _("The portal's answer is not valid JSON: it is not UTF-8 text."));
       return NULL;
     }
   switch (scan_answer (data, len, MAX_DEPTH))
@@ -231,18 +231,17 @@ tirkeu_portal_json_parse (const char  *data,
       break;
     case SCAN_TOO_DEEP:
       g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer nests deeper than %u levels"), MAX_DEPTH);
+                   /* Translators: %u is a number of levels, e.g. 64 */
+                   _("The portal's answer nests deeper than %u levels."), MAX_DEPTH);
       return NULL;
     case SCAN_BAD_STRING:
-      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer holds text that is not valid UTF-8"));
+      g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                           _("The portal's answer holds text that is not valid UTF-8."));
       return NULL;
     case SCAN_TRAILING:
     default:
-      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer is not valid JSON: %s"),
-                   /* Translators: why an answer is not JSON: text follows its one value */
-                   _("more than one value"));
+      g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                           _("The portal's answer is not valid JSON: more text follows its one value."));
       return NULL;
     }
 
@@ -254,7 +253,8 @@ tirkeu_portal_json_parse (const char  *data,
       g_autofree char *reason = g_utf8_make_valid (parse_error->message, -1);
 
       g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer is not valid JSON: %s"), reason);
+                   /* Translators: %s is the JSON parser's own English text, for support */
+                   _("The portal's answer is not valid JSON. The parser says: %s"), reason);
       return NULL;
     }
 
@@ -264,8 +264,8 @@ tirkeu_portal_json_parse (const char  *data,
   if (!text_valid (root))
     {
       json_node_unref (root);
-      g_set_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                   _("The portal's answer holds text that is not valid UTF-8"));
+      g_set_error_literal (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
+                           _("The portal's answer holds text that is not valid UTF-8."));
       return NULL;
     }
 
@@ -323,12 +323,22 @@ tirkeu_portal_json_malformed (const char *path,
   g_autofree char *field = tirkeu_portal_json_join (path, member);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) details = NULL;
+  g_autofree char *sentence = NULL;
+  g_autofree char *expected_line = NULL;
   GError *error;
 
   /* The text is technical: it goes to the details, the UI speaks from the code. */
-  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                       _("The portal's answer is malformed: “%s” must be %s"),
-                       field, expected);
+  /* One whole sentence naming the member, then what the contract wants there as a
+   * labelled value (as "Error code:"), never a sentence glued from parts. */
+  /* Translators: %s is a member of the portal's JSON answer, e.g. "request.stage"; the next
+   * line says what it must be */
+  sentence = g_strdup_printf (_("The portal's answer is malformed: the member “%s” does not have the form the contract gives it."),
+                              field);
+  /* Translators: under the sentence above; %s is what the contract wants, e.g. "a string",
+   * "one of draft, signed" */
+  expected_line = g_strdup_printf (_("Expected: %s"), expected);
+  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED, "%s\n%s", sentence,
+                       expected_line);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "field");
@@ -361,11 +371,18 @@ tirkeu_portal_json_mismatch (const char *field,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) details = NULL;
+  g_autofree char *sentence = NULL;
+  g_autofree char *expected_line = NULL;
   GError *error;
 
-  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
-                       _("The portal's answer does not fit the question: “%s” must be %s"),
-                       field, expected);
+  /* Translators: %s is a member of the portal's answer, e.g. "vin"; the answer is about
+   * another vehicle, person or request than the one asked for */
+  sentence = g_strdup_printf (_("The portal's answer does not fit the question: its member “%s” is about something else."),
+                              field);
+  /* Translators: %s is what it had to be, e.g. "the VIN asked for" */
+  expected_line = g_strdup_printf (_("Expected: %s"), expected);
+  error = g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED, "%s\n%s", sentence,
+                       expected_line);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "field");

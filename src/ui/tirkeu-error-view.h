@@ -20,6 +20,20 @@ void        tirkeu_error_view_set_code   (TirkeuErrorView  *self,
                                           TirkeuPortalCode  code,
                                           const char       *portal_text,
                                           const char       *details);
+void        tirkeu_error_view_set_payment_stop   (TirkeuErrorView  *self,
+                                                  guint             step,
+                                                  TirkeuPortalCode  code,
+                                                  gboolean          no_data,
+                                                  const char       *portal_text);
+void        tirkeu_error_view_set_active_request (TirkeuErrorView  *self,
+                                                  guint             step,
+                                                  const char       *request_id,
+                                                  const char       *details);
+void        tirkeu_error_view_describe   (const GError     *error,
+                                          char            **title,
+                                          char            **action,
+                                          char            **details);
+GtkWidget  *tirkeu_error_view_get_request_button (TirkeuErrorView *self);
 void        tirkeu_error_view_clear      (TirkeuErrorView  *self);
 const char *tirkeu_error_view_get_title  (TirkeuErrorView  *self);
 const char *tirkeu_error_view_get_action (TirkeuErrorView  *self);

@@ -756,3 +756,38 @@ tirkeu_request_list_new (void)
 {
   return g_object_new (TIRKEU_TYPE_REQUEST_LIST, NULL);
 }
+
+/**
+ * tirkeu_request_list_find_active:
+ * @self: a #TirkeuRequestList
+ * @vin: a VIN as the portal spells it
+ * @except_portal_id: (nullable): a request not to count (the one being made)
+ *
+ * A request of the list for @vin that is not final, whatever the filter: the portal refuses
+ * a second one for the same vehicle while it is in progress.
+ *
+ * Returns: (transfer none) (nullable): that request, %NULL when none
+ */
+TirkeuRequest *
+tirkeu_request_list_find_active (TirkeuRequestList *self,
+                                 const char        *vin,
+                                 const char        *except_portal_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST_LIST (self), NULL);
+  g_return_val_if_fail (vin != NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TirkeuRequest *request = value;
+
+      if (!tirkeu_stage_is_final (tirkeu_request_get_stage (request))
+          && g_strcmp0 (tirkeu_request_get_vin (request), vin) == 0
+          && g_strcmp0 (tirkeu_request_get_portal_id (request), except_portal_id) != 0)
+        return request;
+    }
+  return NULL;
+}

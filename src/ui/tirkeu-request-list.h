@@ -55,6 +55,9 @@ void                  tirkeu_request_list_update       (TirkeuRequestList     *s
                                                         GPtrArray             *requests);
 TirkeuRequest        *tirkeu_request_list_lookup       (TirkeuRequestList     *self,
                                                         const char            *portal_id);
+TirkeuRequest        *tirkeu_request_list_find_active  (TirkeuRequestList     *self,
+                                                        const char            *vin,
+                                                        const char            *except_portal_id);
 void                  tirkeu_request_list_load_async   (TirkeuRequestList     *self,
                                                         TirkeuJournal         *journal,
                                                         GCancellable          *cancellable,

@@ -270,6 +270,13 @@ update (TirkeuRequestPage *self)
                           refusal_text != NULL && (stage == TIRKEU_STAGE_REFUSED
                                                    || stage == TIRKEU_STAGE_FINES_UNPAID));
   gtk_label_set_label (self->refusal_label, refusal_text);
+  /* Unpaid fines are a pause the buyer ends by paying, not a refusal: the portal's words
+   * go under their own heading, after what the buyer does ("what happens next"). */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->refusal_group),
+                                   stage == TIRKEU_STAGE_FINES_UNPAID
+                                   /* Translators: heading over the portal's words when the
+                                    * request waits for the buyer to pay fines */
+                                   ? _("Why the Request Is Paused") : _("Reason for Refusal"));
 
   masked = tirkeu_request_get_buyer_iin (self->request) != NULL
            ? tirkeu_iin_mask (tirkeu_request_get_buyer_iin (self->request)) : NULL;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-application.h"
+#include "tirkeu-catalogue.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-new-request-pages.h"
@@ -89,6 +91,36 @@ payment_text (TirkeuPortalPayment payment,
     }
 }
 
+/* A VIN whose request is still in progress in the journal: the portal would refuse a new
+ * one (409), so it is said now, with the way to that request. */
+static void
+show_active_request (TirkeuVehiclePage *self,
+                     const char        *vin)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *application = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
+                                                      : NULL;
+  TirkeuTracking *tracking;
+  TirkeuRequest *active;
+  g_autofree char *details = NULL;
+
+  if (vin == NULL || !TIRKEU_IS_APPLICATION (application))
+    return;
+  tracking = tirkeu_application_get_tracking (TIRKEU_APPLICATION (application));
+  if (tracking == NULL)
+    return;
+  active = tirkeu_request_list_find_active (tirkeu_tracking_get_list (tracking), vin,
+                                            tirkeu_new_request_get_draft (self->request)->portal_id);
+  if (active == NULL)
+    return;
+  /* Translators: under Details of "A request for this VIN is in progress": where it was
+   * found, and its stage (already translated) */
+  details = g_strdup_printf (_("Found in the journal on this computer; stage: %s"),
+                             tirkeu_catalogue_stage_title (tirkeu_request_get_stage (active)));
+  tirkeu_error_view_set_active_request (self->vehicle_error, 0,
+                                        tirkeu_request_get_portal_id (active), details);
+}
+
 static void
 show_vehicle (TirkeuVehiclePage *self)
 {
@@ -140,8 +172,19 @@ show_vehicle (TirkeuVehiclePage *self)
             check->utilization == TIRKEU_PORTAL_PAYMENT_PAID, payment_text (check->utilization, FALSE));
 
   if (check->stopped_at_step != 0)
-    tirkeu_error_view_set_code (self->vehicle_error, check->stopped_at_step, check->stopped_code,
-                                tirkeu_portal_text_get (&check->stopped_message, language), NULL);
+    {
+      /* One code for two facts at steps 4 and 5: the check's status tells them apart. */
+      gboolean no_data = check->stopped_code == TIRKEU_PORTAL_CODE_CUSTOMS_UNPAID
+                         ? check->customs == TIRKEU_PORTAL_PAYMENT_NO_DATA
+                         : check->utilization == TIRKEU_PORTAL_PAYMENT_NO_DATA;
+
+      tirkeu_error_view_set_payment_stop (self->vehicle_error, check->stopped_at_step,
+                                          check->stopped_code, no_data,
+                                          tirkeu_portal_text_get (&check->stopped_message,
+                                                                  language));
+    }
+  else
+    show_active_request (self, check->vin);
 }
 
 static void

@@ -6,10 +6,12 @@
 #include "tirkeu-window.h"
 #include "tirkeu-a11y.h"
 #include "tirkeu-catalogue.h"
+#include "tirkeu-error-view.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-journal.h"
 #include "tirkeu-store-error.h"
 #include "tirkeu-new-request-flow.h"
+#include "tirkeu-outbox-banner.h"
 #include "tirkeu-sign-in-page.h"
 #include "tirkeu-tracking.h"
 
@@ -31,6 +33,9 @@ struct _TirkeuWindow
   AdwStatusPage        *status_page;
   GtkWidget            *sync_error_bar;
   GtkLabel             *sync_error_label;
+  TirkeuOutboxBanner   *outbox_banner;
+  GtkWidget            *sync_error_details_button;
+  GtkLabel             *sync_error_details_label;
   /* the desk */
   GtkStack             *main_stack;
   TirkeuSignInPage     *desk_page;
@@ -288,8 +293,12 @@ tracking_show_requests_cb (TirkeuWindow *self)
 /* The bar over the window that says what keeps the requests from being up to date. */
 static void
 set_error_bar (TirkeuWindow *self,
-               const char   *text)
+               const char   *text,
+               const char   *details)
 {
+  gtk_label_set_text (self->sync_error_details_label, details != NULL ? details : "");
+  gtk_widget_set_visible (self->sync_error_details_button,
+                          text != NULL && details != NULL && *details != '\0');
   /* g_set_str() is GLib 2.76; we pin 2.74. */
   if (g_strcmp0 (self->sync_error, text) == 0)
     return;
@@ -310,19 +319,20 @@ sync_error_cb (TirkeuWindow *self,
 {
   const GError *error = tirkeu_sync_get_last_error (sync);
   g_autofree char *text = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *details = NULL;
 
   if (error != NULL && !tirkeu_sync_error_is_offline (error))
     {
-      const char *reason = error->domain == TIRKEU_PORTAL_ERROR
-                           ? tirkeu_catalogue_code_title ((TirkeuPortalCode) error->code)
-                           : error->message;
-
+      /* The app's own title for the error, the raw text under Details. */
+      tirkeu_error_view_describe (error, &title, &action, &details);
       /* Translators: a bar over the window when the requests cannot be brought up to date
        * from the portal; %s is the reason, already translated (e.g. "Session ended"). */
-      text = g_strdup_printf (_("The requests are not up to date: %s"), reason);
+      text = g_strdup_printf (_("The requests are not up to date: %s"), title);
     }
 
-  set_error_bar (self, text);
+  set_error_bar (self, text, details);
 }
 
 /* The application's tracking exists once the journal is open: this window shows its list. */
@@ -342,6 +352,7 @@ tracking_start (TirkeuWindow *self)
   tirkeu_tracking_attach_page (self->tracking, self->requests_page);
   g_signal_connect_object (tirkeu_tracking_get_sync (self->tracking), "notify::last-error",
                            G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
+  tirkeu_outbox_banner_set_sync (self->outbox_banner, tirkeu_tracking_get_sync (self->tracking));
   g_object_set_data (G_OBJECT (self), "tirkeu-tracking", self->tracking);
   g_signal_connect_object (self->new_request_flow, "track",
                            G_CALLBACK (tracking_show_requests_cb), self,
@@ -380,18 +391,24 @@ journal_failed_cb (TirkeuWindow *self)
   const GError *error = application != NULL ? tirkeu_application_get_journal_error (application)
                                             : NULL;
   g_autofree char *text = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *details = NULL;
 
   if (error == NULL)
     return;
+  tirkeu_error_view_describe (error, &title, &action, &details);
   if (g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_CORRUPT))
     /* Translators: a bar over the window at start; the journal is the local file of drafts,
      * unsent signed requests and the requests list */
     text = g_strdup (_("The journal file is damaged: nothing can be signed or listed until it is "
                        "repaired. Keep a copy of it and ask for help."));
   else
-    /* Translators: a bar over the window at start; %s says why, already translated */
-    text = g_strdup_printf (_("The journal cannot be opened: %s"), error->message);
-  set_error_bar (self, text);
+    /* Translators: a bar over the window at start; %s is the app's own sentence on what it
+     * means or what to do, already translated (e.g. "Update Tirkeu to open it."); the
+     * library's text is under Details */
+    text = g_strdup_printf (_("The journal cannot be opened: %s"), action != NULL ? action : title);
+  set_error_bar (self, text, details);
 }
 
 /* A portal address or CA file the client cannot use leaves the desk without a portal: say so
@@ -431,6 +448,7 @@ setup_desk (TirkeuWindow      *self,
    * nobody out. */
   self->session = g_object_ref (session);
   tirkeu_sign_in_page_set_session (self->desk_page, self->session);
+  tirkeu_outbox_banner_set_session (self->outbox_banner, self->session);
   g_signal_connect_object (self->desk_page, "new-request", G_CALLBACK (desk_new_request_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->new_request_flow, "closed", G_CALLBACK (flow_closed_cb), self,
@@ -510,6 +528,10 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_bar);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_label);
+  g_type_ensure (TIRKEU_TYPE_OUTBOX_BANNER);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, outbox_banner);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_details_button);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, sync_error_details_label);
 
   /* Ctrl+N anywhere in the window starts a request once signed in. */
   g_type_ensure (TIRKEU_TYPE_SIGN_IN_PAGE);
