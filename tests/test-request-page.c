@@ -162,8 +162,10 @@ test_fines_paused (Fixture       *fixture,
   g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (4, TIRKEU_STAGE_FINES_UNPAID,
                                                                    now);
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(TirkeuLocalizedText) reason =
+    tirkeu_localized_text_new_undetermined ("The buyer has 2 unpaid fines.");
 
-  tirkeu_request_set_refusal (request, "FINES_UNPAID", "The buyer has 2 unpaid fines.");
+  tirkeu_request_set_refusal (request, "FINES_UNPAID", reason);
   tirkeu_request_page_set_request (fixture->page, request);
   collect_labels (GTK_WIDGET (fixture->page), text);
   g_assert_nonnull (strstr (text->str, "The buyer has 2 unpaid fines."));
