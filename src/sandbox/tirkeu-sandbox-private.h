@@ -11,6 +11,7 @@
 
 #include "tirkeu-portal-code.h"
 #include "tirkeu-sandbox.h"
+#include "tirkeu-sandbox-ca.h"
 #include "tirkeu-sandbox-pki.h"
 #include "tirkeu-stage.h"
 
@@ -88,7 +89,8 @@ struct _TirkeuSandbox
 
   /* owned references */
   SbData *data;
-  X509_STORE *signer_trust;
+  X509_STORE *signer_trust;     /* --signer-ca and the sandbox's own CA */
+  TirkeuSandboxCa *ca;          /* the test NCA: key files, OCSP, TSA, CRL */
   GTlsCertificate *tls_certificate;
   SoupServer *server;
   GRand *rand;

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The sandbox as a test NCA: its GOST 2015-512 CA kept in the state directory, the built
+ * `tirkeu-sandbox pki ca|issue-key|revoke`, and key files of that CA signing in and signing
+ * a request at an in-process sandbox, refused once revoked (also while it runs).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <openssl/x509.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "test-sandbox-util.h"
+#include "tirkeu-cms.h"
+#include "tirkeu-gost-issuer.h"
+#include "tirkeu-gost.h"
+#include "tirkeu-key-file.h"
+#include "tirkeu-sandbox-ca.h"
+
+#define PASSWORD "Sandbox2026"
+#define HEAD_IIN "850304300128"
+
+static char *
+program_path (void)
+{
+  const char *build_root = g_getenv ("TIRKEU_BUILD_ROOT");
+
+  g_assert_nonnull (build_root);
+  return g_build_filename (build_root, "src", "sandbox", "tirkeu-sandbox", NULL);
+}
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+  gboolean done;
+} Run;
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
+                                        &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+/* Runs the built sandbox program with @argv while this main context goes on, so that an
+ * in-process sandbox answers it. Returns the exit status. */
+static int
+run_program (const char * const  *args,
+             char               **out,
+             char               **err)
+{
+  g_autofree char *program = program_path ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+
+  g_ptr_array_add (argv, program);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, run_done_cb, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&run.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&run.err);
+  g_free (run.out);
+  g_free (run.err);
+  return run.status;
+}
+
+static char *
+issue_key (const char *state_dir,
+           const char *role,
+           const char *bin)
+{
+  static guint n_issued;
+  g_autofree char *name = g_strdup_printf ("%s-%u.p12", role, n_issued++);
+  g_autofree char *path = g_build_filename (state_dir, name, NULL);
+  g_autofree char *err = NULL;
+  const char *args[] = { "pki", "issue-key", "--state-dir", state_dir, "--bin", bin,
+                         "--iin", HEAD_IIN, "--name", "БЕКОВ АРМАН", "--patronymic",
+                         "СЕРИКОВИЧ", "--organisation", "ТОО «Тіркеу Авто Сауда»",
+                         "--role", role, "--password", PASSWORD, "-o", path, NULL };
+
+  g_assert_cmpint (run_program (args, NULL, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  return g_steal_pointer (&path);
+}
+
+static TirkeuKeyFile *
+open_key_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &error);
+  g_autoptr(GBytes) bytes = NULL;
+  TirkeuKeyFile *key_file;
+
+  g_assert_no_error (error);
+  bytes = g_mapped_file_get_bytes (mapped);
+  key_file = tirkeu_key_file_new_from_bytes (bytes, PASSWORD, &error);
+  g_assert_no_error (error);
+  return key_file;
+}
+
+static char *
+serial_hex (X509 *certificate)
+{
+  BIGNUM *number = ASN1_INTEGER_to_BN (X509_get0_serialNumber (certificate), NULL);
+  char *hex = BN_bn2hex (number);
+  char *result = g_strdup (hex);
+
+  OPENSSL_free (hex);
+  BN_free (number);
+  return result;
+}
+
+/* --- the CA in the state directory --------------------------------------------------- */
+
+static void
+test_ca_kept (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-pki-XXXXXX", &error);
+  g_autofree char *key_path = NULL;
+  g_autofree char *out_path = NULL;
+  g_autofree char *written = NULL;
+  g_autoptr(TirkeuSandboxCa) first = NULL;
+  g_autoptr(TirkeuSandboxCa) second = NULL;
+  gsize written_len;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  first = tirkeu_sandbox_ca_open (state_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_gost_is_2015_512_certificate (tirkeu_sandbox_ca_get_certificate (first)));
+  g_assert_cmpint (X509_check_ca (tirkeu_sandbox_ca_get_certificate (first)), >=, 1);
+
+  /* made once, then reused */
+  second = tirkeu_sandbox_ca_open (state_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (X509_cmp (tirkeu_sandbox_ca_get_certificate (first),
+                             tirkeu_sandbox_ca_get_certificate (second)), ==, 0);
+
+  /* the private keys are their owner's only */
+  key_path = g_build_filename (state_dir, "pki", "ca-key.p8", NULL);
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_free (key_path);
+  key_path = g_build_filename (state_dir, "pki", "tsa-key.p8", NULL);
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* `pki ca` writes the same certificate */
+  out_path = g_build_filename (state_dir, "ca.cer", NULL);
+  {
+    const char *args[] = { "pki", "ca", "--state-dir", state_dir, "-o", out_path, NULL };
+
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 0);
+  }
+  g_file_get_contents (out_path, &written, &written_len, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static (written, written_len);
+
+    g_assert_true (g_bytes_equal (tirkeu_sandbox_ca_get_certificate_der (first), bytes));
+  }
+}
+
+/* Each role gets NCA's EKU layout; the key file opens with its password, openssl reads its
+ * certificate, and the certificate chains to the CA. */
+static void
+test_issue_key_roles (void)
+{
+  static const struct { const char *role; TirkeuCertificateRole expected; const char *eku; } roles[] = {
+    { "head", TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD,
+      "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.1" },
+    { "signer", TIRKEU_CERTIFICATE_ROLE_RIGHT_TO_SIGN,
+      "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.2" },
+    { "employee", TIRKEU_CERTIFICATE_ROLE_EMPLOYEE,
+      "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.5" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-pki-XXXXXX", &error);
+  g_autoptr(TirkeuSandboxCa) ca = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    {
+      g_autofree char *path = issue_key (state_dir, roles[i].role, SELLER_BIN);
+      g_autoptr(TirkeuKeyFile) key_file = open_key_file (path);
+      g_autoptr(TirkeuCertificate) certificate =
+        tirkeu_certificate_new_from_der (tirkeu_key_file_get_certificate_der (key_file), &error);
+      g_autofree char *pem = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (tirkeu_certificate_get_role (certificate), ==, roles[i].expected);
+      g_assert_cmpstr (tirkeu_certificate_get_bin (certificate), ==, SELLER_BIN);
+      g_assert_cmpstr (tirkeu_certificate_get_iin (certificate), ==, HEAD_IIN);
+      g_assert_cmpstr (tirkeu_certificate_get_owner_name (certificate), ==, "БЕКОВ АРМАН");
+      g_assert_true (tirkeu_certificate_is_one_key (certificate));
+
+      if (ca == NULL)
+        {
+          ca = tirkeu_sandbox_ca_open (state_dir, &error);
+          g_assert_no_error (error);
+        }
+      g_assert_true (tirkeu_sandbox_ca_issued (ca, tirkeu_key_file_get_certificate (key_file)));
+
+      /* openssl, which we did not write, reads the certificate of the NCA-format file */
+      {
+        const char *argv[] = { "openssl", "pkcs12", "-legacy", "-nokeys", "-passin",
+                               "pass:" PASSWORD, "-in", path, NULL };
+        int status = 0;
+
+        g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &pem, NULL, &status, &error);
+        g_assert_no_error (error);
+        g_assert_true (g_spawn_check_wait_status (status, NULL));
+      }
+      {
+        const char *argv[] = { "openssl", "x509", "-noout", "-ext", "extendedKeyUsage", NULL };
+        g_autoptr(GSubprocess) process =
+          g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                             &error);
+
+        g_assert_no_error (error);
+        g_subprocess_communicate_utf8 (process, pem, NULL, &text, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_true (g_subprocess_get_successful (process));
+      }
+      g_assert_nonnull (strstr (text, roles[i].eku));
+    }
+}
+
+/* Bad arguments: exit 2, a message, no file. */
+static void
+test_issue_key_bad_arguments (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-pki-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (state_dir, "bad.p12", NULL);
+  static const struct { const char *option; const char *value; const char *says; } cases[] = {
+    { "--bin", "123456789021", "--bin" },
+    { "--iin", "850304300129", "--iin" },
+    { "--role", "director", "--role" },
+    { "--password", "weak", "password" },
+    { "--password", "alllowercase1", "password" },
+    { "--name", "SINGLEWORD", "--name" },
+    { "--days", "0", "--days" },
+  };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *values[][2] = {
+        { "--bin", SELLER_BIN }, { "--iin", HEAD_IIN }, { "--role", "head" },
+        { "--password", PASSWORD }, { "--name", "БЕКОВ АРМАН" }, { "--days", "30" },
+      };
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autofree char *err = NULL;
+
+      g_ptr_array_add (args, (gpointer) "pki");
+      g_ptr_array_add (args, (gpointer) "issue-key");
+      g_ptr_array_add (args, (gpointer) "--state-dir");
+      g_ptr_array_add (args, state_dir);
+      g_ptr_array_add (args, (gpointer) "-o");
+      g_ptr_array_add (args, path);
+      for (guint j = 0; j < G_N_ELEMENTS (values); j++)
+        {
+          g_ptr_array_add (args, (gpointer) values[j][0]);
+          g_ptr_array_add (args, (gpointer) (g_str_equal (values[j][0], cases[i].option)
+                                             ? cases[i].value : values[j][1]));
+        }
+      g_ptr_array_add (args, NULL);
+
+      g_test_message ("%s %s", cases[i].option, cases[i].value);
+      g_assert_cmpint (run_program ((const char * const *) args->pdata, NULL, &err), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+
+  {
+    const char *args[] = { "pki", "issue-key", "--state-dir", state_dir, NULL };
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 2);
+  }
+  {
+    const char *args[] = { "pki", "revoke", "not-hex", "--state-dir", state_dir, NULL };
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 2);
+  }
+  {
+    const char *args[] = { "pki", "revoke", "0A", "--state-dir", state_dir, "--reason", "7",
+                           NULL };
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 2);
+  }
+  {
+    const char *args[] = { "pki", "sign", NULL };
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 2);
+  }
+}
+
+/* --- key files at the portal ---------------------------------------------------------- */
+
+static GBytes *
+key_file_sign_cb (GBytes    *attributes,
+                  gpointer   user_data,
+                  GError   **error)
+{
+  return tirkeu_key_file_sign (user_data, attributes, error);
+}
+
+static char *
+sign_base64 (TirkeuKeyFile *key_file,
+             const char    *content_b64)
+{
+  gsize len;
+  g_autofree guchar *content = g_base64_decode (content_b64, &len);
+  g_autoptr(GBytes) bytes = g_bytes_new (content, len);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (key_file),
+                                                    bytes, now, key_file_sign_cb, key_file,
+                                                    &error);
+
+  g_assert_no_error (error);
+  return g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+}
+
+static SbAnswer *
+sign_in (SbFixture     *fixture,
+         TirkeuKeyFile *key_file)
+{
+  g_autoptr(SbAnswer) challenge = sb_call (fixture->session, fixture->url, "POST",
+                                           "/api/v1/auth/challenge", NULL, NULL, NULL);
+  JsonObject *object = sb_answer_ok (challenge, 201);
+  g_autofree char *signature = sign_base64 (key_file,
+                                            json_object_get_string_member (object, "challenge"));
+  g_autofree char *body = g_strdup_printf ("{\"challenge_id\":\"%s\",\"signature\":\"%s\"}",
+                                           json_object_get_string_member (object,
+                                                                          "challenge_id"),
+                                           signature);
+
+  return sb_call (fixture->session, fixture->url, "POST", "/api/v1/auth/session", NULL, NULL,
+                  body);
+}
+
+static SbAnswer *
+submit (SbFixture     *fixture,
+        const char    *token,
+        const char    *id,
+        TirkeuKeyFile *key_file)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/requests/", id, NULL);
+  g_autofree char *sign_path = g_strconcat (path, "/signature", NULL);
+  g_autoptr(SbAnswer) got = sb_call (fixture->session, fixture->url, "GET", path, token, NULL,
+                                     NULL);
+  g_autofree char *signature =
+    sign_base64 (key_file, json_object_get_string_member (sb_answer_ok (got, 200),
+                                                          "signing_payload"));
+  g_autofree char *body = g_strdup_printf ("{\"signature\":\"%s\"}", signature);
+
+  return sb_call (fixture->session, fixture->url, "POST", sign_path, token, NULL, body);
+}
+
+static JsonObject *
+admin_request (SbFixture  *fixture,
+               const char *id)
+{
+  g_autoptr(SbAnswer) answer = sb_call (fixture->session, fixture->url, "GET",
+                                        "/admin/requests", NULL, NULL, NULL);
+  JsonArray *requests = json_object_get_array_member (sb_answer_ok (answer, 200), "requests");
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_equal (json_object_get_string_member (request, "id"), id))
+        return json_object_ref (request);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+start (SbFixture *fixture)
+{
+  TirkeuSandboxOptions options;
+
+  sb_options_for_test (&options, NULL);
+  sb_fixture_start (fixture, &options);
+}
+
+/* A head's key file of the sandbox's CA signs in and signs a request, beside --signer-ca;
+ * the admin view says what was checked. */
+static void
+test_key_file_signs (void)
+{
+  SbFixture fixture = { 0 };
+  g_autofree char *path = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) session = NULL;
+  g_autoptr(SbAnswer) signed_answer = NULL;
+  g_autoptr(JsonObject) view = NULL;
+  g_autofree char *id = NULL;
+  const char *token;
+  JsonObject *check;
+
+  start (&fixture);
+  path = issue_key (fixture.state_dir, "head", SELLER_BIN);
+  key_file = open_key_file (path);
+
+  session = sign_in (&fixture, key_file);
+  token = json_object_get_string_member (sb_answer_ok (session, 201), "token");
+  id = sb_create_request (&fixture, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "key-1");
+  signed_answer = submit (&fixture, token, id, key_file);
+  g_assert_cmpstr (json_object_get_string_member (sb_answer_ok (signed_answer, 200), "stage"),
+                   ==, "awaiting_buyer");
+
+  view = admin_request (&fixture, id);
+  check = json_object_get_object_member (view, "signature");
+  g_assert_nonnull (check);
+  g_assert_true (json_object_get_boolean_member (check, "ess_cert_id_v2"));
+  g_assert_cmpstr (json_object_get_string_member (check, "timestamp"), ==, "absent");
+
+  sb_fixture_stop (&fixture);
+}
+
+/* An employee may sign in but not sign for the organisation. */
+static void
+test_employee_may_not_sign (void)
+{
+  SbFixture fixture = { 0 };
+  g_autofree char *path = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) session = NULL;
+  g_autoptr(SbAnswer) refused = NULL;
+  g_autofree char *id = NULL;
+  const char *token;
+
+  start (&fixture);
+  path = issue_key (fixture.state_dir, "employee", SELLER_BIN);
+  key_file = open_key_file (path);
+
+  session = sign_in (&fixture, key_file);
+  token = json_object_get_string_member (sb_answer_ok (session, 201), "token");
+  id = sb_create_request (&fixture, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "key-1");
+  refused = submit (&fixture, token, id, key_file);
+  sb_answer_error (refused, 403, "SIGNER_NOT_AUTHORIZED");
+
+  sb_fixture_stop (&fixture);
+}
+
+/* `pki revoke` on a running sandbox takes effect at once: the next request signature and the
+ * next sign-in with that key are SIGNATURE_INVALID. */
+static void
+test_revoke_running (void)
+{
+  SbFixture fixture = { 0 };
+  g_autofree char *path = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) session = NULL;
+  g_autoptr(SbAnswer) refused = NULL;
+  g_autoptr(SbAnswer) second_session = NULL;
+  g_autofree char *id = NULL;
+  const char *token;
+
+  start (&fixture);
+  path = issue_key (fixture.state_dir, "signer", SELLER_BIN);
+  key_file = open_key_file (path);
+  session = sign_in (&fixture, key_file);
+  token = json_object_get_string_member (sb_answer_ok (session, 201), "token");
+  id = sb_create_request (&fixture, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "key-1");
+
+  serial = serial_hex (tirkeu_key_file_get_certificate (key_file));
+  {
+    g_autofree char *printed = g_strconcat ("serial=", serial, NULL);
+    const char *args[] = { "pki", "revoke", printed, "--state-dir", fixture.state_dir,
+                           "--reason", "keyCompromise", NULL };
+
+    g_assert_cmpint (run_program (args, &out, NULL), ==, 0);
+  }
+  g_assert_nonnull (strstr (out, "\"revoked\":true"));
+
+  refused = submit (&fixture, token, id, key_file);
+  sb_answer_error (refused, 422, "SIGNATURE_INVALID");
+  second_session = sign_in (&fixture, key_file);
+  sb_answer_error (second_session, 422, "SIGNATURE_INVALID");
+
+  sb_fixture_stop (&fixture);
+}
+
+/* Without a running sandbox the list on disk is written, and the next run refuses. */
+static void
+test_revoke_offline (void)
+{
+  SbFixture fixture = { 0 };
+  TirkeuSandboxOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-pki-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *serial = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) refused = NULL;
+
+  g_assert_no_error (error);
+  path = issue_key (state_dir, "head", SELLER_BIN);
+  key_file = open_key_file (path);
+  serial = serial_hex (tirkeu_key_file_get_certificate (key_file));
+  {
+    g_autofree char *lower = g_ascii_strdown (serial, -1);
+    const char *args[] = { "pki", "revoke", lower, "--state-dir", state_dir, NULL };
+
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 0);
+  }
+
+  sb_options_for_test (&options, state_dir);
+  sb_fixture_start (&fixture, &options);
+  refused = sign_in (&fixture, key_file);
+  sb_answer_error (refused, 422, "SIGNATURE_INVALID");
+  sb_fixture_stop (&fixture);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", TIRKEU_SANDBOX_TLS_PRIORITY, TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/sandbox-pki/ca/kept", test_ca_kept);
+  g_test_add_func ("/sandbox-pki/issue-key/roles", test_issue_key_roles);
+  g_test_add_func ("/sandbox-pki/issue-key/bad-arguments", test_issue_key_bad_arguments);
+  g_test_add_func ("/sandbox-pki/sign/key-file", test_key_file_signs);
+  g_test_add_func ("/sandbox-pki/sign/employee", test_employee_may_not_sign);
+  g_test_add_func ("/sandbox-pki/revoke/running", test_revoke_running);
+  g_test_add_func ("/sandbox-pki/revoke/offline", test_revoke_offline);
+
+  return g_test_run ();
+}
