@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <openssl/bn.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -541,6 +543,359 @@ test_revoke_offline (void)
   sb_fixture_stop (&fixture);
 }
 
+/* --- /pki over HTTPS -------------------------------------------------------------------- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OCSP_REQUEST, OCSP_REQUEST_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OCSP_RESPONSE, OCSP_RESPONSE_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OCSP_BASICRESP, OCSP_BASICRESP_free)
+
+typedef struct
+{
+  guint status;
+  char *content_type;
+  GBytes *body;
+} Raw;
+
+static void
+raw_free (Raw *raw)
+{
+  g_free (raw->content_type);
+  g_clear_pointer (&raw->body, g_bytes_unref);
+  g_free (raw);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
+
+static void
+raw_sent_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Raw *raw = user_data;
+  g_autoptr(GError) error = NULL;
+
+  raw->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* One call with a body of any media type, answered by the in-process sandbox. */
+static Raw *
+call_raw (SbFixture  *fixture,
+          const char *method,
+          const char *path,
+          const char *content_type,
+          GBytes     *body)
+{
+  g_autofree char *target = g_strconcat (fixture->url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, target);
+  Raw *raw = g_new0 (Raw, 1);
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    raw_sent_cb, raw);
+  while (raw->body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  raw->status = soup_message_get_status (msg);
+  raw->content_type = g_strdup (soup_message_headers_get_content_type (
+                                  soup_message_get_response_headers (msg), NULL));
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "X-Tirkeu-Environment"), ==, "sandbox");
+  return raw;
+}
+
+static char *
+write_temp (const char *dir,
+            const char *name,
+            GBytes     *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static char *
+run_openssl (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("openssl %s failed: %s", argv[1], err);
+  return out;
+}
+
+static GBytes *
+ocsp_request_for (X509          *certificate,
+                  X509          *issuer,
+                  const EVP_MD  *md,
+                  OCSP_REQUEST **request_out)
+{
+  OCSP_REQUEST *request = OCSP_REQUEST_new ();
+  OCSP_CERTID *id = OCSP_cert_to_id (md, certificate, issuer);
+  unsigned char *der = NULL;
+  int len;
+  GBytes *bytes;
+
+  g_assert_nonnull (id);
+  g_assert_nonnull (OCSP_request_add0_id (request, id));
+  g_assert_cmpint (OCSP_request_add1_nonce (request, NULL, 16), ==, 1);
+  len = i2d_OCSP_REQUEST (request, &der);
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+  OPENSSL_free (der);
+  *request_out = request;
+  return bytes;
+}
+
+/* Sends @request_der (POST, or GET in the path as base64, URL-safe or standard) and checks
+ * the answer as a client must: a successful OCSPResponse whose GOST signature verifies with
+ * Tirkeu's verifier against the CA, the nonce echoed. Returns the status of @certificate. */
+static int
+ocsp_status (SbFixture    *fixture,
+             GBytes       *request_der,
+             OCSP_REQUEST *request,
+             X509         *certificate,
+             X509         *issuer,
+             const EVP_MD *md,
+             int           how,
+             int          *reason)
+{
+  g_autoptr(Raw) raw = NULL;
+  g_autoptr(OCSP_RESPONSE) response = NULL;
+  g_autoptr(OCSP_BASICRESP) basic = NULL;
+  g_autoptr(GError) error = NULL;
+  OCSP_CERTID *id = OCSP_cert_to_id (md, certificate, issuer);
+  const unsigned char *p;
+  gsize len;
+  int status = -1;
+  ASN1_GENERALIZEDTIME *revoked_at = NULL, *this_update = NULL, *next_update = NULL;
+
+  if (how == 0)
+    {
+      raw = call_raw (fixture, "POST", "/pki/ocsp", "application/ocsp-request", request_der);
+    }
+  else
+    {
+      g_autofree char *encoded = g_base64_encode (g_bytes_get_data (request_der, NULL),
+                                                  g_bytes_get_size (request_der));
+      g_autofree char *in_path = NULL;
+      g_autofree char *path = NULL;
+
+      if (how == 1)
+        {
+          g_strdelimit (encoded, "+", '-');
+          g_strdelimit (encoded, "/", '_');
+          g_strdelimit (encoded, "=", '\0');
+          in_path = g_strdup (encoded);
+        }
+      else
+        {
+          in_path = g_uri_escape_string (encoded, NULL, FALSE);
+        }
+      path = g_strconcat ("/pki/ocsp/", in_path, NULL);
+      raw = call_raw (fixture, "GET", path, NULL, NULL);
+    }
+  g_assert_cmpuint (raw->status, ==, 200);
+  g_assert_cmpstr (raw->content_type, ==, "application/ocsp-response");
+
+  p = g_bytes_get_data (raw->body, &len);
+  response = d2i_OCSP_RESPONSE (NULL, &p, (long) len);
+  g_assert_nonnull (response);
+  g_assert_cmpint (OCSP_response_status (response), ==, OCSP_RESPONSE_STATUS_SUCCESSFUL);
+  basic = OCSP_response_get1_basic (response);
+  g_assert_nonnull (basic);
+  g_assert_true (tirkeu_gost_verify_ocsp_response (basic, issuer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (OCSP_check_nonce (request, basic), ==, 1);
+  g_assert_cmpint (OCSP_resp_find_status (basic, id, &status, reason, &revoked_at, &this_update,
+                                          &next_update), ==, 1);
+  if (status == V_OCSP_CERTSTATUS_REVOKED)
+    g_assert_nonnull (revoked_at);
+  OCSP_CERTID_free (id);
+  return status;
+}
+
+/* Good, then revoked (with its reason) once `pki revoke` ran, and unknown for a
+ * certificate of another CA; SHA-1 and SHA-256 CertIDs, POST and both GET forms; `openssl
+ * ocsp` parses the answer. */
+static void
+test_ocsp (void)
+{
+  SbFixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(TirkeuSandboxCa) ca = NULL;
+  g_autoptr(TirkeuGostIssuer) other_ca = NULL;
+  g_autoptr(GBytes) other_key_file = NULL;
+  g_autoptr(TirkeuKeyFile) other = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_days (now, 30);
+  g_autofree char *serial = NULL;
+  const EVP_MD *digests[] = { EVP_sha1 (), EVP_sha256 () };
+  X509 *certificate, *issuer;
+  int reason = -1;
+
+  start (&fixture);
+  path = issue_key (fixture.state_dir, "head", SELLER_BIN);
+  key_file = open_key_file (path);
+  certificate = tirkeu_key_file_get_certificate (key_file);
+  ca = tirkeu_sandbox_ca_open (fixture.state_dir, &error);
+  g_assert_no_error (error);
+  issuer = tirkeu_sandbox_ca_get_certificate (ca);
+
+  for (guint d = 0; d < G_N_ELEMENTS (digests); d++)
+    for (int how = 0; how < 3; how++)
+      {
+        g_autoptr(OCSP_REQUEST) request = NULL;
+        g_autoptr(GBytes) der = ocsp_request_for (certificate, issuer, digests[d], &request);
+
+        g_assert_cmpint (ocsp_status (&fixture, der, request, certificate, issuer, digests[d],
+                                      how, &reason), ==, V_OCSP_CERTSTATUS_GOOD);
+      }
+
+  serial = serial_hex (certificate);
+  {
+    const char *args[] = { "pki", "revoke", serial, "--state-dir", fixture.state_dir,
+                           "--reason", "superseded", NULL };
+
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 0);
+  }
+  for (guint d = 0; d < G_N_ELEMENTS (digests); d++)
+    {
+      g_autoptr(OCSP_REQUEST) request = NULL;
+      g_autoptr(GBytes) der = ocsp_request_for (certificate, issuer, digests[d], &request);
+
+      g_assert_cmpint (ocsp_status (&fixture, der, request, certificate, issuer, digests[d], 0,
+                                    &reason), ==, V_OCSP_CERTSTATUS_REVOKED);
+      g_assert_cmpint (reason, ==, OCSP_REVOKED_STATUS_SUPERSEDED);
+    }
+
+  /* a certificate this CA did not issue */
+  other_ca = tirkeu_gost_issuer_new ("ANOTHER GOST CA", now, end, &error);
+  g_assert_no_error (error);
+  {
+    const TirkeuGostSubject subject = { .surname = "БЕКОВ", .given_name = "АРМАН",
+                                        .iin = HEAD_IIN, .bin = SELLER_BIN,
+                                        .role = TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD };
+    g_autoptr(OCSP_REQUEST) request = NULL;
+    g_autoptr(GBytes) der = NULL;
+    X509 *other_issuer = tirkeu_gost_issuer_get_certificate (other_ca);
+    g_autoptr(Raw) raw = NULL;
+    g_autoptr(OCSP_RESPONSE) response = NULL;
+    g_autoptr(OCSP_BASICRESP) basic = NULL;
+    OCSP_CERTID *id;
+    const unsigned char *p;
+    gsize len;
+    int status = -1;
+
+    other_key_file = tirkeu_gost_issuer_issue_key_file (other_ca, &subject, now, end, PASSWORD,
+                                                        &error);
+    g_assert_no_error (error);
+    other = tirkeu_key_file_new_from_bytes (other_key_file, PASSWORD, &error);
+    g_assert_no_error (error);
+    der = ocsp_request_for (tirkeu_key_file_get_certificate (other), other_issuer, EVP_sha1 (),
+                            &request);
+    raw = call_raw (&fixture, "POST", "/pki/ocsp", "application/ocsp-request", der);
+    p = g_bytes_get_data (raw->body, &len);
+    response = d2i_OCSP_RESPONSE (NULL, &p, (long) len);
+    basic = OCSP_response_get1_basic (response);
+    g_assert_nonnull (basic);
+    /* signed by the sandbox's CA, not the other one */
+    g_assert_true (tirkeu_gost_verify_ocsp_response (basic, issuer, NULL));
+    g_assert_false (tirkeu_gost_verify_ocsp_response (basic, other_issuer, NULL));
+    id = OCSP_cert_to_id (EVP_sha1 (), tirkeu_key_file_get_certificate (other), other_issuer);
+    g_assert_cmpint (OCSP_resp_find_status (basic, id, &status, NULL, NULL, NULL, NULL), ==, 1);
+    g_assert_cmpint (status, ==, V_OCSP_CERTSTATUS_UNKNOWN);
+    OCSP_CERTID_free (id);
+  }
+
+  /* openssl, which we did not write, parses request and answer (it cannot check GOST) */
+  {
+    g_autoptr(OCSP_REQUEST) request = NULL;
+    g_autoptr(GBytes) der = ocsp_request_for (certificate, issuer, EVP_sha256 (), &request);
+    g_autoptr(Raw) raw = call_raw (&fixture, "POST", "/pki/ocsp", "application/ocsp-request",
+                                   der);
+    g_autofree char *request_path = write_temp (fixture.state_dir, "ocsp-request.der", der);
+    g_autofree char *response_path = write_temp (fixture.state_dir, "ocsp-response.der",
+                                                 raw->body);
+    const char *argv[] = { "openssl", "ocsp", "-reqin", request_path, "-respin", response_path,
+                           "-noverify", "-resp_text", NULL };
+    g_autofree char *text = run_openssl (argv);
+
+    g_assert_nonnull (strstr (text, "OCSP Response Status: successful"));
+    g_assert_nonnull (strstr (text, "Hash Algorithm: sha256"));
+    g_assert_nonnull (strstr (text, "Cert Status: revoked"));
+    g_assert_nonnull (strstr (text, "Revocation Reason: superseded"));
+    g_assert_nonnull (strstr (text, "OCSP Nonce"));
+    g_assert_nonnull (strstr (text, "Signature Algorithm: 1.2.398.3.10.1.1.2.3.2"));
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
+/* What is not an OCSP request: malformedRequest in OCSP's own answer; the wrong media type
+ * or path: the contract's error. */
+static void
+test_ocsp_malformed (void)
+{
+  SbFixture fixture = { 0 };
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not DER", 7);
+  g_autoptr(Raw) posted = NULL;
+  g_autoptr(Raw) got = NULL;
+  g_autoptr(Raw) wrong_type = NULL;
+  g_autoptr(Raw) nowhere = NULL;
+  const char *paths[] = { "/pki/ocsp/!!!", "/pki/ocsp/bm90IERFUg" };
+
+  start (&fixture);
+  posted = call_raw (&fixture, "POST", "/pki/ocsp", "application/ocsp-request", junk);
+  g_assert_cmpuint (posted->status, ==, 200);
+  g_assert_cmpstr (posted->content_type, ==, "application/ocsp-response");
+  {
+    const unsigned char *p = g_bytes_get_data (posted->body, NULL);
+    g_autoptr(OCSP_RESPONSE) response = d2i_OCSP_RESPONSE (NULL, &p,
+                                                           g_bytes_get_size (posted->body));
+
+    g_assert_nonnull (response);
+    g_assert_cmpint (OCSP_response_status (response), ==, OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(Raw) answer = call_raw (&fixture, "GET", paths[i], NULL, NULL);
+
+      const unsigned char *p = g_bytes_get_data (answer->body, NULL);
+      g_autoptr(OCSP_RESPONSE) response = NULL;
+
+      g_test_message ("%s", paths[i]);
+      g_assert_cmpuint (answer->status, ==, 200);
+      response = d2i_OCSP_RESPONSE (NULL, &p, g_bytes_get_size (answer->body));
+      g_assert_nonnull (response);
+      g_assert_cmpint (OCSP_response_status (response), ==,
+                       OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    }
+
+  wrong_type = call_raw (&fixture, "POST", "/pki/ocsp", "application/json", junk);
+  g_assert_cmpuint (wrong_type->status, ==, 400);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (wrong_type->body, NULL),
+                                  g_bytes_get_size (wrong_type->body), "VALIDATION_FAILED"));
+  nowhere = call_raw (&fixture, "GET", "/pki/nothing", NULL, NULL);
+  g_assert_cmpuint (nowhere->status, ==, 404);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (nowhere->body, NULL),
+                                  g_bytes_get_size (nowhere->body), "NOT_FOUND"));
+
+  sb_fixture_stop (&fixture);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -555,6 +910,8 @@ main (int    argc,
   g_test_add_func ("/sandbox-pki/sign/employee", test_employee_may_not_sign);
   g_test_add_func ("/sandbox-pki/revoke/running", test_revoke_running);
   g_test_add_func ("/sandbox-pki/revoke/offline", test_revoke_offline);
+  g_test_add_func ("/sandbox-pki/ocsp/answers", test_ocsp);
+  g_test_add_func ("/sandbox-pki/ocsp/malformed", test_ocsp_malformed);
 
   return g_test_run ();
 }

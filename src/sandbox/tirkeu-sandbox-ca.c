@@ -556,3 +556,59 @@ tirkeu_sandbox_ca_crl (TirkeuSandboxCa  *self,
                                       self->revocations->len,
                                       (guint64) g_date_time_to_unix (now), now, next, error);
 }
+
+static GBytes *
+ocsp_error (int status)
+{
+  OCSP_RESPONSE *response = OCSP_response_create (status, NULL);
+  unsigned char *der = NULL;
+  int len = response != NULL ? i2d_OCSP_RESPONSE (response, &der) : -1;
+  GBytes *bytes = len > 0 ? g_bytes_new (der, len) : NULL;
+
+  OPENSSL_free (der);
+  OCSP_RESPONSE_free (response);
+  return bytes;
+}
+
+/**
+ * tirkeu_sandbox_ca_answer_ocsp:
+ * @self: a #TirkeuSandboxCa
+ * @request_der: an OCSPRequest (RFC 6960, 4.1), DER
+ * @now: the time of the answer
+ * @error: return location for a #GError
+ *
+ * The CA's own OCSP answer (tirkeu_gost_issuer_answer_ocsp()): good, revoked or unknown
+ * for each certificate asked, GOST-signed by the CA, the nonce echoed. What does not parse
+ * as a request gets malformedRequest, as RFC 6960, 2.3 has it.
+ *
+ * Returns: (transfer full) (nullable): the OCSPResponse, DER
+ */
+GBytes *
+tirkeu_sandbox_ca_answer_ocsp (TirkeuSandboxCa  *self,
+                               GBytes           *request_der,
+                               GDateTime        *now,
+                               GError          **error)
+{
+  const unsigned char *p;
+  gsize len;
+  OCSP_REQUEST *request;
+  GBytes *answer;
+
+  g_return_val_if_fail (TIRKEU_IS_SANDBOX_CA (self), NULL);
+
+  p = request_der != NULL ? g_bytes_get_data (request_der, &len) : NULL;
+  request = p != NULL && len > 0 && len <= G_MAXLONG ? d2i_OCSP_REQUEST (NULL, &p, (long) len)
+                                                     : NULL;
+  if (request == NULL || p != (const unsigned char *) g_bytes_get_data (request_der, NULL) + len)
+    {
+      OCSP_REQUEST_free (request);
+      ERR_clear_error ();
+      return ocsp_error (OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    }
+
+  answer = tirkeu_gost_issuer_answer_ocsp (self->issuer, request,
+                                           (const TirkeuGostRevocation *) self->revocations->data,
+                                           self->revocations->len, now, error);
+  OCSP_REQUEST_free (request);
+  return answer;
+}

@@ -69,7 +69,8 @@ gboolean    _sb_id_is_valid            (const char  *digits);
  * tirkeu-sandbox.c (life cycle, TLS, routes), -state.c (the requests and their persistence),
  * -reply.c (the error model, bodies), -api.c (the /api/v1 routes), -auth.c (sign-in),
  * -checks.c (steps 1-8), -requests.c (requests and sync), -buyer.c (the buyer's and the
- * portal's steps after submission), -admin.c (/admin), -faults.c (how an /api/v1 call is
+ * portal's steps after submission), -admin.c (/admin), -ca.c and -nca.c (the test NCA
+ * and its /pki routes), -faults.c (how an /api/v1 call is
  * answered: latency, failures, drops, malformed and slow bodies, rate limits). */
 
 #define API_PREFIX          "/api/v1/"
@@ -258,6 +259,13 @@ void        _sb_admin_dispatch         (TirkeuSandbox     *self,
                                         SbExchange        *exchange,
                                         Reply             *reply);
 void        _sb_admin_handler_cb       (SoupServer        *server,
+                                        SoupServerMessage *msg,
+                                        const char        *path,
+                                        GHashTable        *query,
+                                        gpointer           user_data);
+
+/* tirkeu-sandbox-nca.c */
+void        _sb_pki_handler_cb         (SoupServer        *server,
                                         SoupServerMessage *msg,
                                         const char        *path,
                                         GHashTable        *query,

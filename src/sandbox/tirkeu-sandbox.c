@@ -566,14 +566,16 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   self->server = soup_server_new ("tls-certificate", self->tls_certificate,
                                   "server-header", "tirkeu-sandbox/" PACKAGE_VERSION, NULL);
   /* One handler per prefix: the portal's API (through the faults), the sandbox's own
-   * controls, and a 404 in the contract's error model for anything else. */
+   * controls, its test NCA, and a 404 in the contract's error model for anything else. */
   soup_server_add_handler (self->server, "/api/v1", _sb_api_handler_cb, self, NULL);
   soup_server_add_handler (self->server, "/admin", _sb_admin_handler_cb, self, NULL);
+  soup_server_add_handler (self->server, "/pki", _sb_pki_handler_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
   /* An early handler runs once the headers are in, before the body: one per prefix, since
    * libsoup looks for the early handler of the path's own prefix. */
   soup_server_add_early_handler (self->server, "/api/v1", body_limit_cb, self, NULL);
   soup_server_add_early_handler (self->server, "/admin", body_limit_cb, self, NULL);
+  soup_server_add_early_handler (self->server, "/pki", body_limit_cb, self, NULL);
   soup_server_add_early_handler (self->server, NULL, body_limit_cb, self, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
                            self, G_CONNECT_DEFAULT);
