@@ -8,7 +8,9 @@
 
 #include <glib/gstdio.h>
 #include <openssl/bn.h>
+#include <openssl/cms.h>
 #include <openssl/ocsp.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -896,6 +898,271 @@ test_ocsp_malformed (void)
   sb_fixture_stop (&fixture);
 }
 
+/* --- the TSA ----------------------------------------------------------------------------- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TS_REQ, TS_REQ_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TS_RESP, TS_RESP_free)
+
+#define OID_STREEBOG512_KZ   "1.2.398.3.10.1.3.3"
+#define OID_STREEBOG512_TC26 "1.2.643.7.1.1.2.3"
+
+static GBytes *
+tsa_query (const char   *hash_oid,
+           const guint8 *hash,
+           gsize         hash_len,
+           const char   *policy_oid,
+           gboolean      cert_req,
+           TS_REQ      **request_out)
+{
+  TS_REQ *request = TS_REQ_new ();
+  TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new ();
+  X509_ALGOR *algorithm = X509_ALGOR_new ();
+  ASN1_INTEGER *nonce = ASN1_INTEGER_new ();
+  unsigned char *der = NULL;
+  int len;
+  GBytes *bytes;
+
+  X509_ALGOR_set0 (algorithm, OBJ_txt2obj (hash_oid, 1), V_ASN1_UNDEF, NULL);
+  g_assert_true (TS_MSG_IMPRINT_set_algo (imprint, algorithm));
+  g_assert_true (TS_MSG_IMPRINT_set_msg (imprint, (unsigned char *) hash, (int) hash_len));
+  g_assert_true (TS_REQ_set_version (request, 1));
+  g_assert_true (TS_REQ_set_msg_imprint (request, imprint));
+  g_assert_true (ASN1_INTEGER_set_uint64 (nonce, g_random_int () | ((guint64) g_random_int () << 32)));
+  g_assert_true (TS_REQ_set_nonce (request, nonce));
+  g_assert_true (TS_REQ_set_cert_req (request, cert_req));
+  if (policy_oid != NULL)
+    {
+      ASN1_OBJECT *policy = OBJ_txt2obj (policy_oid, 1);
+
+      g_assert_true (TS_REQ_set_policy_id (request, policy));
+      ASN1_OBJECT_free (policy);
+    }
+  len = i2d_TS_REQ (request, &der);
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+
+  OPENSSL_free (der);
+  ASN1_INTEGER_free (nonce);
+  X509_ALGOR_free (algorithm);
+  TS_MSG_IMPRINT_free (imprint);
+  if (request_out != NULL)
+    *request_out = request;
+  else
+    TS_REQ_free (request);
+  return bytes;
+}
+
+static TS_RESP *
+tsa_call (SbFixture *fixture,
+          GBytes    *query,
+          GBytes   **raw_out)
+{
+  g_autoptr(Raw) raw = call_raw (fixture, "POST", "/pki/tsa", "application/timestamp-query",
+                                 query);
+  const unsigned char *p = g_bytes_get_data (raw->body, NULL);
+  TS_RESP *response;
+
+  g_assert_cmpuint (raw->status, ==, 200);
+  g_assert_cmpstr (raw->content_type, ==, "application/timestamp-reply");
+  response = d2i_TS_RESP (NULL, &p, (long) g_bytes_get_size (raw->body));
+  g_assert_nonnull (response);
+  if (raw_out != NULL)
+    *raw_out = g_bytes_ref (raw->body);
+  return response;
+}
+
+static int
+tsa_status (TS_RESP *response,
+            int      failure)
+{
+  TS_STATUS_INFO *status = TS_RESP_get_status_info (response);
+  const ASN1_BIT_STRING *failure_info = TS_STATUS_INFO_get0_failure_info (status);
+
+  if (failure >= 0)
+    {
+      g_assert_nonnull (failure_info);
+      g_assert_true (ASN1_BIT_STRING_get_bit (failure_info, failure));
+    }
+  return (int) ASN1_INTEGER_get (TS_STATUS_INFO_get0_status (status));
+}
+
+static GBytes *
+token_of (TS_RESP *response)
+{
+  unsigned char *der = NULL;
+  int len = i2d_PKCS7 (TS_RESP_get_token (response), &der);
+  GBytes *bytes;
+
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+  OPENSSL_free (der);
+  return bytes;
+}
+
+/* Granted for Streebog-512 (NCA's and TC26's OID), SHA-256 and SHA-512: the imprint and
+ * nonce as asked, NCA's policy, a token whose GOST signature Tirkeu's verifier checks up to
+ * the CA, with the TSA's certificate only when asked; `openssl ts` parses the replies. */
+static void
+test_tsa_granted (void)
+{
+  static const struct { const char *oid; gsize size; } hashes[] = {
+    { OID_STREEBOG512_KZ, 64 }, { OID_STREEBOG512_TC26, 64 },
+    { "2.16.840.1.101.3.4.2.1", 32 }, { "2.16.840.1.101.3.4.2.3", 64 },
+  };
+  SbFixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuSandboxCa) ca = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  guint8 hash[64];
+
+  start (&fixture);
+  ca = tirkeu_sandbox_ca_open (fixture.state_dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < sizeof hash; i++)
+    hash[i] = (guint8) (i * 7 + 1);
+
+  for (guint h = 0; h < G_N_ELEMENTS (hashes); h++)
+    for (int cert_req = 0; cert_req < 2; cert_req++)
+      {
+        g_autoptr(TS_REQ) request = NULL;
+        g_autoptr(GBytes) query = tsa_query (hashes[h].oid, hash, hashes[h].size,
+                                             h == 0 ? TIRKEU_SANDBOX_TSA_POLICY : NULL,
+                                             cert_req, &request);
+        g_autoptr(GBytes) raw = NULL;
+        g_autoptr(TS_RESP) response = tsa_call (&fixture, query, &raw);
+        g_autoptr(GBytes) token = NULL;
+        g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+        g_autoptr(GPtrArray) signers = NULL;
+        TS_TST_INFO *info;
+        TS_MSG_IMPRINT *imprint;
+        const ASN1_OBJECT *oid = NULL;
+        char text[128];
+        CMS_ContentInfo *cms;
+        const unsigned char *p;
+
+        g_test_message ("%s, certReq %d", hashes[h].oid, cert_req);
+        g_assert_cmpint (tsa_status (response, -1), ==, TS_STATUS_GRANTED);
+        info = TS_RESP_get_tst_info (response);
+        g_assert_nonnull (info);
+        g_assert_cmpint (ASN1_INTEGER_cmp (TS_TST_INFO_get_nonce (info),
+                                           TS_REQ_get_nonce (request)), ==, 0);
+        OBJ_obj2txt (text, sizeof text, TS_TST_INFO_get_policy_id (info), 1);
+        g_assert_cmpstr (text, ==, TIRKEU_SANDBOX_TSA_POLICY);
+        imprint = TS_TST_INFO_get_msg_imprint (info);
+        X509_ALGOR_get0 (&oid, NULL, NULL, TS_MSG_IMPRINT_get_algo (imprint));
+        OBJ_obj2txt (text, sizeof text, oid, 1);
+        g_assert_cmpstr (text, ==, hashes[h].oid);
+        g_assert_cmpmem (ASN1_STRING_get0_data (TS_MSG_IMPRINT_get_msg (imprint)),
+                         ASN1_STRING_length (TS_MSG_IMPRINT_get_msg (imprint)),
+                         hash, hashes[h].size);
+
+        token = token_of (response);
+        p = g_bytes_get_data (token, NULL);
+        cms = d2i_CMS_ContentInfo (NULL, &p, (long) g_bytes_get_size (token));
+        g_assert_nonnull (cms);
+        g_assert_cmpint (OBJ_obj2nid (CMS_get0_eContentType (cms)), ==, NID_id_smime_ct_TSTInfo);
+        {
+          STACK_OF (X509) *carried = CMS_get1_certs (cms);
+
+          g_assert_cmpint (carried != NULL ? sk_X509_num (carried) : 0, ==, cert_req ? 1 : 0);
+          sk_X509_pop_free (carried, X509_free);
+        }
+        CMS_ContentInfo_free (cms);
+
+        g_ptr_array_add (trusted, tirkeu_sandbox_ca_get_certificate (ca));
+        if (!cert_req)
+          g_ptr_array_add (trusted,
+                           tirkeu_gost_issuer_get_certificate (tirkeu_sandbox_ca_get_tsa (ca)));
+        signers = tirkeu_cms_verify (token, NULL, trusted, now, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (signers->len, ==, 1);
+        g_assert_true (tirkeu_cms_signer_get_signature_valid (signers->pdata[0]));
+        g_assert_true (tirkeu_cms_signer_has_signing_certificate (signers->pdata[0]));
+        g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signers->pdata[0]), ==,
+                         TIRKEU_CMS_CERTIFICATE_TRUSTED);
+        g_assert_cmpint (tirkeu_cms_signer_get_algorithm (signers->pdata[0]), ==,
+                         TIRKEU_KEY_ALGORITHM_GOST_2015_512);
+
+        if (h == 0 && cert_req)
+          {
+            g_autofree char *reply_path = write_temp (fixture.state_dir, "reply.tsr", raw);
+            const char *argv[] = { "openssl", "ts", "-reply", "-in", reply_path, "-text", NULL };
+            g_autofree char *printed = run_openssl (argv);
+
+            g_assert_nonnull (strstr (printed, "Status: Granted."));
+            g_assert_nonnull (strstr (printed, "Policy OID: " TIRKEU_SANDBOX_TSA_POLICY));
+            g_assert_nonnull (strstr (printed, "Nonce: 0x"));
+            g_assert_nonnull (strstr (printed, "TSA: DirName:/CN=TIRKEU SANDBOX TSA"));
+          }
+      }
+
+  /* a changed byte in the token's signature no longer verifies */
+  {
+    g_autoptr(GBytes) query = tsa_query (OID_STREEBOG512_KZ, hash, 64, NULL, TRUE, NULL);
+    g_autoptr(TS_RESP) response = tsa_call (&fixture, query, NULL);
+    g_autoptr(GBytes) token = token_of (response);
+    gsize len;
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (token, &len), g_bytes_get_size (token));
+    g_autoptr(GBytes) broken = NULL;
+    g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+    g_autoptr(GPtrArray) signers = NULL;
+
+    copy[len - 1] ^= 0x01;        /* the last byte of the SignerInfo's signature */
+    broken = g_bytes_new (copy, len);
+    g_ptr_array_add (trusted, tirkeu_sandbox_ca_get_certificate (ca));
+    signers = tirkeu_cms_verify (broken, NULL, trusted, now, &error);
+    g_assert_no_error (error);
+    g_assert_false (tirkeu_cms_signer_get_signature_valid (signers->pdata[0]));
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
+/* Refused with the right failInfo: another hash, an imprint of the wrong size, a foreign
+ * policy, what is not a request; the wrong media type is the contract's error. */
+static void
+test_tsa_rejected (void)
+{
+  SbFixture fixture = { 0 };
+  guint8 hash[64] = { 1, 2, 3 };
+  g_autoptr(GBytes) md5 = tsa_query ("1.2.840.113549.2.5", hash, 16, NULL, TRUE, NULL);
+  g_autoptr(GBytes) short_imprint = tsa_query (OID_STREEBOG512_KZ, hash, 32, NULL, TRUE, NULL);
+  g_autoptr(GBytes) policy = tsa_query ("2.16.840.1.101.3.4.2.1", hash, 32, "1.2.3.4", TRUE, NULL);
+  g_autoptr(GBytes) junk = g_bytes_new_static ("0\x03\x02\x01\x05", 5);
+  g_autoptr(TS_RESP) rejected_md5 = NULL;
+  g_autoptr(TS_RESP) rejected_size = NULL;
+  g_autoptr(TS_RESP) rejected_policy = NULL;
+  g_autoptr(TS_RESP) rejected_junk = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(Raw) wrong_type = NULL;
+
+  start (&fixture);
+  rejected_md5 = tsa_call (&fixture, md5, &raw);
+  g_assert_cmpint (tsa_status (rejected_md5, TS_INFO_BAD_ALG), ==, TS_STATUS_REJECTION);
+  g_assert_null (TS_RESP_get_token (rejected_md5));
+  rejected_size = tsa_call (&fixture, short_imprint, NULL);
+  g_assert_cmpint (tsa_status (rejected_size, TS_INFO_BAD_ALG), ==, TS_STATUS_REJECTION);
+  rejected_policy = tsa_call (&fixture, policy, NULL);
+  g_assert_cmpint (tsa_status (rejected_policy, TS_INFO_UNACCEPTED_POLICY), ==,
+                   TS_STATUS_REJECTION);
+  rejected_junk = tsa_call (&fixture, junk, NULL);
+  g_assert_cmpint (tsa_status (rejected_junk, TS_INFO_BAD_DATA_FORMAT), ==, TS_STATUS_REJECTION);
+
+  {
+    g_autofree char *reply_path = write_temp (fixture.state_dir, "rejected.tsr", raw);
+    const char *argv[] = { "openssl", "ts", "-reply", "-in", reply_path, "-text", NULL };
+    g_autofree char *printed = run_openssl (argv);
+
+    g_assert_nonnull (strstr (printed, "Status: Rejected."));
+    g_assert_nonnull (strstr (printed, "unrecognized or unsupported algorithm identifier"));
+  }
+
+  wrong_type = call_raw (&fixture, "POST", "/pki/tsa", "application/octet-stream", md5);
+  g_assert_cmpuint (wrong_type->status, ==, 400);
+
+  sb_fixture_stop (&fixture);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -912,6 +1179,8 @@ main (int    argc,
   g_test_add_func ("/sandbox-pki/revoke/offline", test_revoke_offline);
   g_test_add_func ("/sandbox-pki/ocsp/answers", test_ocsp);
   g_test_add_func ("/sandbox-pki/ocsp/malformed", test_ocsp_malformed);
+  g_test_add_func ("/sandbox-pki/tsa/granted", test_tsa_granted);
+  g_test_add_func ("/sandbox-pki/tsa/rejected", test_tsa_rejected);
 
   return g_test_run ();
 }

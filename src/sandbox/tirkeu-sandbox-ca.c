@@ -5,12 +5,16 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <openssl/asn1t.h>
 #include <openssl/bn.h>
+#include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/ts.h>
+#include <openssl/x509v3.h>
 #include <string.h>
 
+#include "tirkeu-cms.h"
 #include "tirkeu-gost.h"
 #include "tirkeu-sandbox-ca.h"
 #include "tirkeu-sandbox-error.h"
@@ -611,4 +615,375 @@ tirkeu_sandbox_ca_answer_ocsp (TirkeuSandboxCa  *self,
                                            self->revocations->len, now, error);
   OCSP_REQUEST_free (request);
   return answer;
+}
+
+/* --- the time-stamping authority (RFC 3161) --------------------------------------------- */
+
+/* TimeStampResp (RFC 3161, 2.4.2) written with OpenSSL's ASN.1 templates: OpenSSL's TS_RESP
+ * has no setter for a rejection's failInfo or text, and would re-encode the token it was
+ * given; here the token goes out byte for byte as the TSA signed it. */
+typedef struct
+{
+  ASN1_INTEGER *status;
+  STACK_OF (ASN1_UTF8STRING) *text;
+  ASN1_BIT_STRING *failure_info;
+} SbPkiStatusInfo;
+
+ASN1_SEQUENCE (SbPkiStatusInfo) = {
+  ASN1_SIMPLE (SbPkiStatusInfo, status, ASN1_INTEGER),
+  ASN1_SEQUENCE_OF_OPT (SbPkiStatusInfo, text, ASN1_UTF8STRING),
+  ASN1_OPT (SbPkiStatusInfo, failure_info, ASN1_BIT_STRING),
+} static_ASN1_SEQUENCE_END (SbPkiStatusInfo)
+
+typedef struct
+{
+  SbPkiStatusInfo *status;
+  ASN1_TYPE *token;
+} SbTimeStampResp;
+
+ASN1_SEQUENCE (SbTimeStampResp) = {
+  ASN1_SIMPLE (SbTimeStampResp, status, SbPkiStatusInfo),
+  ASN1_OPT (SbTimeStampResp, token, ASN1_ANY),
+} static_ASN1_SEQUENCE_END (SbTimeStampResp)
+
+/* The Streebog-512 identifiers a client may name: NCA's and TC26's (RFC 7836). */
+#define OID_STREEBOG512_TC26 "1.2.643.7.1.1.2.3"
+
+static GBytes *
+tsa_reply (int         status,
+           int         failure,
+           const char *text,
+           GBytes     *token)
+{
+  SbTimeStampResp *reply = (SbTimeStampResp *) ASN1_item_new (ASN1_ITEM_rptr (SbTimeStampResp));
+  ASN1_UTF8STRING *line = NULL;
+  ASN1_STRING *sequence = NULL;
+  unsigned char *der = NULL;
+  int len = -1;
+  GBytes *bytes = NULL;
+  gboolean ok;
+
+  ok = reply != NULL && ASN1_INTEGER_set (reply->status->status, status);
+  if (ok && text != NULL)
+    ok = (line = ASN1_UTF8STRING_new ()) != NULL
+         && ASN1_STRING_set (line, text, -1)
+         && (reply->status->text = sk_ASN1_UTF8STRING_new_null ()) != NULL
+         && sk_ASN1_UTF8STRING_push (reply->status->text, line) > 0
+         && (line = NULL, TRUE);
+  if (ok && failure >= 0)
+    ok = (reply->status->failure_info = ASN1_BIT_STRING_new ()) != NULL
+         && ASN1_BIT_STRING_set_bit (reply->status->failure_info, failure, 1);
+  if (ok && token != NULL)
+    ok = (sequence = ASN1_STRING_type_new (V_ASN1_SEQUENCE)) != NULL
+         && ASN1_STRING_set (sequence, g_bytes_get_data (token, NULL),
+                             (int) g_bytes_get_size (token))
+         && (reply->token = ASN1_TYPE_new ()) != NULL
+         && (ASN1_TYPE_set (reply->token, V_ASN1_SEQUENCE, sequence), sequence = NULL, TRUE);
+  if (ok)
+    len = ASN1_item_i2d ((ASN1_VALUE *) reply, &der, ASN1_ITEM_rptr (SbTimeStampResp));
+  if (len > 0)
+    bytes = g_bytes_new (der, len);
+
+  OPENSSL_free (der);
+  ASN1_STRING_free (sequence);
+  ASN1_UTF8STRING_free (line);
+  ASN1_item_free ((ASN1_VALUE *) reply, ASN1_ITEM_rptr (SbTimeStampResp));
+  return bytes;
+}
+
+static gboolean
+object_is (const ASN1_OBJECT *object,
+           const char        *oid)
+{
+  char text[128];
+
+  return object != NULL && OBJ_obj2txt (text, sizeof text, object, 1) > 0
+         && g_str_equal (text, oid);
+}
+
+/* The size of the hash @algorithm names, if the TSA stamps it: Streebog-512 (NCA's or
+ * TC26's OID), SHA-256 or SHA-512; 0 for any other. */
+static gsize
+imprint_size (const X509_ALGOR *algorithm)
+{
+  const ASN1_OBJECT *oid = NULL;
+
+  X509_ALGOR_get0 (&oid, NULL, NULL, algorithm);
+  if (object_is (oid, TIRKEU_GOST_OID_STREEBOG512) || object_is (oid, OID_STREEBOG512_TC26))
+    return 64;
+  switch (OBJ_obj2nid (oid))
+    {
+    case NID_sha256:
+      return 32;
+    case NID_sha512:
+      return 64;
+    default:
+      return 0;
+    }
+}
+
+static gboolean
+policy_accepted (const ASN1_OBJECT *policy)
+{
+  char text[128];
+
+  return OBJ_obj2txt (text, sizeof text, policy, 1) > 0
+         && (g_str_equal (text, TIRKEU_SANDBOX_TSA_POLICY_ARC)
+             || g_str_has_prefix (text, TIRKEU_SANDBOX_TSA_POLICY_ARC "."));
+}
+
+/**
+ * tirkeu_sandbox_ca_answer_tsa:
+ * @self: a #TirkeuSandboxCa
+ * @request_der: a TimeStampReq (RFC 3161, 2.4.1), DER
+ * @now: the time to stamp
+ * @error: return location for a #GError
+ *
+ * The TSA's TimeStampResp: granted, with a token (tirkeu_gost_issuer_sign_timestamp())
+ * whose TSTInfo carries the imprint as asked, the request's nonce and policy (NCA's
+ * 1.2.398.3.3.2.6.4 when none is asked), and the TSA's certificate if certReq; or rejection
+ * with its failInfo: badDataFormat for what does not parse, badAlg for a hash other than
+ * Streebog-512, SHA-256 and SHA-512 (or an imprint of the wrong size), unacceptedPolicy for
+ * a policy outside NCA's TSA arc, unacceptedExtension for any extension.
+ *
+ * Returns: (transfer full) (nullable): the TimeStampResp, DER
+ */
+GBytes *
+tirkeu_sandbox_ca_answer_tsa (TirkeuSandboxCa  *self,
+                              GBytes           *request_der,
+                              GDateTime        *now,
+                              GError          **error)
+{
+  const unsigned char *p = NULL;
+  gsize len = 0;
+  TS_REQ *request = NULL;
+  TS_MSG_IMPRINT *imprint;
+  const ASN1_OBJECT *asked_policy;
+  g_autofree char *policy = NULL;
+  ASN1_OCTET_STRING *hashed;
+  g_autoptr(GBytes) hashed_message = NULL;
+  g_autoptr(GBytes) token = NULL;
+  GBytes *reply = NULL;
+
+  g_return_val_if_fail (TIRKEU_IS_SANDBOX_CA (self), NULL);
+
+  if (request_der != NULL)
+    p = g_bytes_get_data (request_der, &len);
+  if (p != NULL && len > 0 && len <= G_MAXLONG)
+    request = d2i_TS_REQ (NULL, &p, (long) len);
+  if (request == NULL || p != (const unsigned char *) g_bytes_get_data (request_der, NULL) + len
+      || TS_REQ_get_version (request) != 1)
+    {
+      reply = tsa_reply (TS_STATUS_REJECTION, TS_INFO_BAD_DATA_FORMAT,
+                         "not a TimeStampReq of version 1", NULL);
+      goto out;
+    }
+
+  imprint = TS_REQ_get_msg_imprint (request);
+  hashed = TS_MSG_IMPRINT_get_msg (imprint);
+  if (imprint_size (TS_MSG_IMPRINT_get_algo (imprint)) == 0
+      || (gsize) ASN1_STRING_length (hashed) != imprint_size (TS_MSG_IMPRINT_get_algo (imprint)))
+    {
+      reply = tsa_reply (TS_STATUS_REJECTION, TS_INFO_BAD_ALG,
+                         "the imprint is not Streebog-512, SHA-256 or SHA-512", NULL);
+      goto out;
+    }
+  asked_policy = TS_REQ_get_policy_id (request);
+  if (asked_policy != NULL && !policy_accepted (asked_policy))
+    {
+      reply = tsa_reply (TS_STATUS_REJECTION, TS_INFO_UNACCEPTED_POLICY,
+                         "only NCA's TSA policies 1.2.398.3.3.2.6.*", NULL);
+      goto out;
+    }
+  if (TS_REQ_get_ext_count (request) > 0)
+    {
+      reply = tsa_reply (TS_STATUS_REJECTION, TS_INFO_UNACCEPTED_EXTENSION,
+                         "no extension is supported", NULL);
+      goto out;
+    }
+
+  if (asked_policy != NULL)
+    {
+      char text[128];
+
+      OBJ_obj2txt (text, sizeof text, asked_policy, 1);
+      policy = g_strdup (text);
+    }
+  else
+    {
+      policy = g_strdup (TIRKEU_SANDBOX_TSA_POLICY);
+    }
+  hashed_message = g_bytes_new (ASN1_STRING_get0_data (hashed), ASN1_STRING_length (hashed));
+  token = tirkeu_gost_issuer_sign_timestamp (self->tsa, policy, TS_MSG_IMPRINT_get_algo (imprint),
+                                             hashed_message, TS_REQ_get_nonce (request), now,
+                                             TS_REQ_get_cert_req (request), error);
+  if (token == NULL)
+    goto out;
+  reply = tsa_reply (TS_STATUS_GRANTED, -1, NULL, token);
+
+out:
+  TS_REQ_free (request);
+  ERR_clear_error ();
+  if (reply == NULL && error != NULL && *error == NULL)
+    g_set_error_literal (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_CERTIFICATE,
+                         "cannot encode the time-stamp reply");
+  return reply;
+}
+
+/**
+ * tirkeu_sandbox_ca_check_timestamp:
+ * @self: a #TirkeuSandboxCa
+ * @cms_der: a signature (CMS SignedData, DER) already verified
+ * @signer: its signer's certificate
+ * @now: the time at which the TSA's certificate must be valid
+ * @present: (out): whether the signer carries a time-stamp token
+ * @reason: (out) (optional): why a token is refused, technical English
+ *
+ * The CAdES-T check of the first SignerInfo (ETSI EN 319 122-1, 5.3): its unsigned
+ * attribute id-aa-timeStampToken (1.2.840.113549.1.9.16.2.14), when present, is one
+ * token, a SignedData of id-ct-TSTInfo whose signature verifies, by a certificate with EKU
+ * timeStamping that chains to this CA, and whose imprint is the hash of that SignerInfo's
+ * signature value: Streebog-512 for a GOST signer, SHA-256 for RSA or EC.
+ *
+ * Returns: %TRUE if there is no token or it holds, %FALSE with @reason if it does not
+ */
+gboolean
+tirkeu_sandbox_ca_check_timestamp (TirkeuSandboxCa  *self,
+                                   GBytes           *cms_der,
+                                   X509             *signer,
+                                   GDateTime        *now,
+                                   gboolean         *present,
+                                   char            **reason)
+{
+  const unsigned char *p;
+  gsize len;
+  CMS_ContentInfo *cms = NULL;
+  CMS_ContentInfo *token_cms = NULL;
+  CMS_SignerInfo *info;
+  X509_ATTRIBUTE *attribute;
+  const ASN1_TYPE *value;
+  const ASN1_OCTET_STRING *signature;
+  ASN1_OCTET_STRING **content;
+  TS_TST_INFO *tst_info = NULL;
+  TS_MSG_IMPRINT *imprint;
+  const ASN1_OBJECT *oid = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) signers = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *why = NULL;
+  guint8 hash[64];
+  gsize hash_len;
+  int loc;
+  gboolean gost;
+
+  g_return_val_if_fail (TIRKEU_IS_SANDBOX_CA (self), FALSE);
+
+  *present = FALSE;
+  p = g_bytes_get_data (cms_der, &len);
+  cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
+  if (cms == NULL || sk_CMS_SignerInfo_num (CMS_get0_SignerInfos (cms)) < 1)
+    {
+      why = "the signature does not parse";
+      goto out;
+    }
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  loc = CMS_unsigned_get_attr_by_NID (info, NID_id_smime_aa_timeStampToken, -1);
+  if (loc < 0)
+    goto out;
+  *present = TRUE;
+
+  attribute = CMS_unsigned_get_attr (info, loc);
+  value = X509_ATTRIBUTE_count (attribute) == 1 ? X509_ATTRIBUTE_get0_type (attribute, 0) : NULL;
+  if (CMS_unsigned_get_attr_by_NID (info, NID_id_smime_aa_timeStampToken, loc) >= 0
+      || value == NULL || value->type != V_ASN1_SEQUENCE)
+    {
+      why = "the time-stamp attribute is not one token";
+      goto out;
+    }
+  token = g_bytes_new (ASN1_STRING_get0_data (value->value.sequence),
+                       ASN1_STRING_length (value->value.sequence));
+
+  /* its signature, by Tirkeu's own verifier (GOST or RSA), chained to this CA; the TSA's
+   * certificate (issued by it) stands in when the token was asked without certReq */
+  g_ptr_array_add (trusted, tirkeu_sandbox_ca_get_certificate (self));
+  g_ptr_array_add (trusted, tirkeu_gost_issuer_get_certificate (self->tsa));
+  signers = tirkeu_cms_verify (token, NULL, trusted, now, &error);
+  if (signers == NULL || signers->len != 1
+      || !tirkeu_cms_signer_get_signature_valid (g_ptr_array_index (signers, 0))
+      || tirkeu_cms_signer_get_certificate_status (g_ptr_array_index (signers, 0))
+         != TIRKEU_CMS_CERTIFICATE_TRUSTED)
+    {
+      why = "the time-stamp token does not verify or chain to the sandbox's CA";
+      goto out;
+    }
+  {
+    TirkeuCertificate *tsa = tirkeu_cms_signer_get_certificate (g_ptr_array_index (signers, 0));
+    const unsigned char *tsa_der = g_bytes_get_data (tirkeu_certificate_get_der (tsa), &len);
+    X509 *tsa_certificate = d2i_X509 (NULL, &tsa_der, (long) len);
+    gboolean stamps = tsa_certificate != NULL
+                      && (X509_get_extension_flags (tsa_certificate) & EXFLAG_XKUSAGE) != 0
+                      && (X509_get_extended_key_usage (tsa_certificate) & XKU_TIMESTAMP) != 0;
+
+    X509_free (tsa_certificate);
+    if (!stamps)
+      {
+        why = "the time-stamp token's signer is no TSA (EKU timeStamping)";
+        goto out;
+      }
+  }
+
+  /* its TSTInfo stamps this signature */
+  p = g_bytes_get_data (token, &len);
+  token_cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
+  content = token_cms != NULL ? CMS_get0_content (token_cms) : NULL;
+  if (content == NULL || *content == NULL
+      || OBJ_obj2nid (CMS_get0_eContentType (token_cms)) != NID_id_smime_ct_TSTInfo)
+    {
+      why = "the token holds no TSTInfo";
+      goto out;
+    }
+  p = ASN1_STRING_get0_data (*content);
+  tst_info = d2i_TS_TST_INFO (NULL, &p, ASN1_STRING_length (*content));
+  if (tst_info == NULL)
+    {
+      why = "the TSTInfo does not parse";
+      goto out;
+    }
+  imprint = TS_TST_INFO_get_msg_imprint (tst_info);
+  X509_ALGOR_get0 (&oid, NULL, NULL, TS_MSG_IMPRINT_get_algo (imprint));
+  signature = CMS_SignerInfo_get0_signature (info);
+  gost = tirkeu_gost_is_2015_512_certificate (signer);
+  if (gost && (object_is (oid, TIRKEU_GOST_OID_STREEBOG512)
+               || object_is (oid, OID_STREEBOG512_TC26)))
+    {
+      tirkeu_gost_streebog512 (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature),
+                               hash);
+      hash_len = 64;
+    }
+  else if (!gost && OBJ_obj2nid (oid) == NID_sha256)
+    {
+      unsigned int out_len = 0;
+
+      EVP_Digest (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature), hash,
+                  &out_len, EVP_sha256 (), NULL);
+      hash_len = out_len;
+    }
+  else
+    {
+      why = "the imprint's hash is not Streebog-512 for GOST or SHA-256 for RSA";
+      goto out;
+    }
+  if ((gsize) ASN1_STRING_length (TS_MSG_IMPRINT_get_msg (imprint)) != hash_len
+      || memcmp (ASN1_STRING_get0_data (TS_MSG_IMPRINT_get_msg (imprint)), hash, hash_len) != 0)
+    why = "the time stamp is not over this signature";
+
+out:
+  TS_TST_INFO_free (tst_info);
+  CMS_ContentInfo_free (token_cms);
+  CMS_ContentInfo_free (cms);
+  ERR_clear_error ();
+  if (why != NULL && reason != NULL)
+    *reason = g_strdup (why);
+  return why == NULL;
 }

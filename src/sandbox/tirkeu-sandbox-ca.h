@@ -51,5 +51,11 @@ GBytes           *tirkeu_sandbox_ca_answer_tsa       (TirkeuSandboxCa   *self,
                                                       GBytes            *request_der,
                                                       GDateTime         *now,
                                                       GError           **error);
+gboolean          tirkeu_sandbox_ca_check_timestamp  (TirkeuSandboxCa   *self,
+                                                      GBytes            *cms_der,
+                                                      X509              *signer,
+                                                      GDateTime         *now,
+                                                      gboolean          *present,
+                                                      char             **reason);
 
 G_END_DECLS

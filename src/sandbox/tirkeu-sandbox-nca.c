@@ -137,6 +137,25 @@ dispatch (TirkeuSandbox     *self,
         answer_ocsp (self, msg, exchange->body);
       return;
     }
+  if (post && g_str_equal (path, "/pki/tsa"))
+    {
+      g_autoptr(GDateTime) now = now_of (self);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) reply = NULL;
+
+      if (!has_type (exchange, TSA_QUERY_TYPE))
+        {
+          send_error (self, msg, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "Content-Type",
+                      "a time-stamp request is application/timestamp-query");
+          return;
+        }
+      reply = tirkeu_sandbox_ca_answer_tsa (self->ca, exchange->body, now, &error);
+      if (reply == NULL)
+        send_error (self, msg, 500, TIRKEU_PORTAL_CODE_INTERNAL, NULL, error->message);
+      else
+        send_der (msg, TSA_REPLY_TYPE, reply);
+      return;
+    }
   if (get && g_str_has_prefix (path, "/pki/ocsp/"))
     {
       g_autoptr(GBytes) request = ocsp_request_from_path (path + strlen ("/pki/ocsp/"));

@@ -616,6 +616,7 @@ tirkeu_sandbox_pki_cms_verify_full (X509_STORE           *trust,
   const unsigned char *certificate_der;
   X509 *signer_cert = NULL;
   TirkeuSandboxSigner *signer;
+  const char *timestamp = "absent";
 
   g_return_val_if_fail (code != NULL, NULL);
 
@@ -676,9 +677,30 @@ tirkeu_sandbox_pki_cms_verify_full (X509_STORE           *trust,
                      "the signer certificate is revoked");
     }
 
+  if (ca != NULL)
+    {
+      g_autofree char *why = NULL;
+      gboolean stamped = FALSE;
+
+      if (!tirkeu_sandbox_ca_check_timestamp (ca, cms_der, signer_cert, now, &stamped, &why))
+        {
+          g_autofree char *text = g_strdup_printf ("the time stamp (CAdES-T) fails: %s", why);
+
+          X509_free (signer_cert);
+          return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason, text);
+        }
+      if (!stamped && require_timestamp)
+        {
+          X509_free (signer_cert);
+          return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                         "a time stamp (CAdES-T) is required");
+        }
+      timestamp = stamped ? "verified" : "absent";
+    }
+
   signer = g_new0 (TirkeuSandboxSigner, 1);
   signer->ess_cert_id_v2 = tirkeu_cms_signer_has_signing_certificate (cms_signer);
-  signer->timestamp = "absent";
+  signer->timestamp = timestamp;
   signer->bin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_organizationalUnitName,
                                                   "BIN");
   signer->iin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_serialNumber, "IIN");
