@@ -1163,6 +1163,321 @@ test_tsa_rejected (void)
   sb_fixture_stop (&fixture);
 }
 
+/* --- CAdES-T at the portal --------------------------------------------------------------- */
+
+typedef enum
+{
+  STAMP_RIGHT,
+  STAMP_OTHER_IMPRINT,      /* a token over other bytes */
+  STAMP_BROKEN_TOKEN,       /* a token whose own signature fails */
+  STAMP_WRONG_HASH,         /* SHA-256 over a GOST signature */
+} Stamp;
+
+/* Asks the sandbox's TSA for a token over the first SignerInfo's signature value and adds
+ * it as the unsigned attribute id-aa-timeStampToken, as NCA's agent makes CAdES-T. */
+static char *
+stamp_base64 (SbFixture  *fixture,
+              GBytes     *cms_der,
+              gboolean    gost,
+              Stamp       how)
+{
+  const unsigned char *p = g_bytes_get_data (cms_der, NULL);
+  CMS_ContentInfo *cms = d2i_CMS_ContentInfo (NULL, &p, (long) g_bytes_get_size (cms_der));
+  CMS_SignerInfo *info;
+  const ASN1_OCTET_STRING *signature;
+  guint8 hash[64];
+  gsize hash_len;
+  const char *oid;
+  g_autoptr(GBytes) query = NULL;
+  g_autoptr(TS_RESP) response = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autofree guint8 *token_copy = NULL;
+  unsigned char *der = NULL;
+  int len;
+  char *result;
+
+  g_assert_nonnull (cms);
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  signature = CMS_SignerInfo_get0_signature (info);
+  if (gost && how != STAMP_WRONG_HASH)
+    {
+      tirkeu_gost_streebog512 (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature),
+                               hash);
+      hash_len = 64;
+      oid = OID_STREEBOG512_KZ;
+    }
+  else
+    {
+      unsigned int out_len = 0;
+
+      EVP_Digest (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature), hash,
+                  &out_len, EVP_sha256 (), NULL);
+      hash_len = out_len;
+      oid = "2.16.840.1.101.3.4.2.1";
+    }
+  if (how == STAMP_OTHER_IMPRINT)
+    hash[0] ^= 0x01;
+
+  query = tsa_query (oid, hash, hash_len, TIRKEU_SANDBOX_TSA_POLICY, TRUE, NULL);
+  response = tsa_call (fixture, query, NULL);
+  g_assert_cmpint (tsa_status (response, -1), ==, TS_STATUS_GRANTED);
+  token = token_of (response);
+  token_copy = g_memdup2 (g_bytes_get_data (token, NULL), g_bytes_get_size (token));
+  if (how == STAMP_BROKEN_TOKEN)
+    token_copy[g_bytes_get_size (token) - 1] ^= 0x01;
+
+  g_assert_cmpint (CMS_unsigned_add1_attr_by_NID (info, NID_id_smime_aa_timeStampToken,
+                                                  V_ASN1_SEQUENCE, token_copy,
+                                                  (int) g_bytes_get_size (token)), ==, 1);
+  len = i2d_CMS_ContentInfo (cms, &der);
+  g_assert_cmpint (len, >, 0);
+  result = g_base64_encode (der, len);
+  OPENSSL_free (der);
+  CMS_ContentInfo_free (cms);
+  return result;
+}
+
+static GBytes *
+signing_payload (SbFixture  *fixture,
+                 const char *token,
+                 const char *id)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/requests/", id, NULL);
+  g_autoptr(SbAnswer) got = sb_call (fixture->session, fixture->url, "GET", path, token, NULL,
+                                     NULL);
+  gsize len;
+  guchar *decoded = g_base64_decode (json_object_get_string_member (sb_answer_ok (got, 200),
+                                                                    "signing_payload"), &len);
+
+  return g_bytes_new_take (decoded, len);
+}
+
+static SbAnswer *
+submit_signature (SbFixture  *fixture,
+                  const char *token,
+                  const char *id,
+                  const char *signature_b64)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/requests/", id, "/signature", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"signature\":\"%s\"}", signature_b64);
+
+  return sb_call (fixture->session, fixture->url, "POST", path, token, NULL, body);
+}
+
+static GBytes *
+gost_cms (TirkeuKeyFile *key_file,
+          GBytes        *content)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  GBytes *cms = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (key_file), content,
+                                          now, key_file_sign_cb, key_file, &error);
+
+  g_assert_no_error (error);
+  return cms;
+}
+
+/* A GOST key file's CAdES-T signature (Streebog-512 imprint) and an RSA one (SHA-256) are
+ * taken with the token verified; a token over other bytes, a token whose signature fails and
+ * a GOST signature stamped with SHA-256 are SIGNATURE_INVALID. */
+static void
+test_cades_t (void)
+{
+  SbFixture fixture = { 0 };
+  g_autofree char *path = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) session = NULL;
+  const char *token;
+  g_autofree char *rsa_token = NULL;
+  static const Stamp bad[] = { STAMP_OTHER_IMPRINT, STAMP_BROKEN_TOKEN, STAMP_WRONG_HASH };
+
+  start (&fixture);
+  path = issue_key (fixture.state_dir, "signer", SELLER_BIN);
+  key_file = open_key_file (path);
+  session = sign_in (&fixture, key_file);
+  token = json_object_get_string_member (sb_answer_ok (session, 201), "token");
+
+  {
+    /* the refused signatures leave the request waiting for the right one */
+    g_autofree char *id = sb_create_request (&fixture, token, VIN_OK, BUYER_IIN, CONTRACT_OK,
+                                             "gost");
+    g_autoptr(GBytes) payload = signing_payload (&fixture, token, id);
+    g_autoptr(GBytes) cms = gost_cms (key_file, payload);
+    g_autofree char *stamped = NULL;
+    g_autoptr(SbAnswer) taken = NULL;
+    g_autoptr(JsonObject) view = NULL;
+    JsonObject *check;
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *wrong = stamp_base64 (&fixture, cms, TRUE, bad[i]);
+        g_autoptr(SbAnswer) refused = submit_signature (&fixture, token, id, wrong);
+
+        g_test_message ("bad stamp %d", bad[i]);
+        sb_answer_error (refused, 422, "SIGNATURE_INVALID");
+      }
+
+    stamped = stamp_base64 (&fixture, cms, TRUE, STAMP_RIGHT);
+    taken = submit_signature (&fixture, token, id, stamped);
+    sb_answer_ok (taken, 200);
+    view = admin_request (&fixture, id);
+    check = json_object_get_object_member (view, "signature");
+    g_assert_true (json_object_get_boolean_member (check, "ess_cert_id_v2"));
+    g_assert_cmpstr (json_object_get_string_member (check, "timestamp"), ==, "verified");
+  }
+
+  /* RSA on a token (the SoftHSM path): SHA-256 over its signature */
+  rsa_token = sb_sign_in (&fixture, "auth");
+  {
+    g_autofree char *id = sb_create_request (&fixture, rsa_token, VIN_OK_2, BUYER_IIN,
+                                             CONTRACT_OK_2, "rsa");
+    g_autoptr(GBytes) payload = signing_payload (&fixture, rsa_token, id);
+    g_autoptr(GBytes) cms = sb_sign ("sign", payload);
+    g_autofree char *stamped = stamp_base64 (&fixture, cms, FALSE, STAMP_RIGHT);
+    g_autoptr(SbAnswer) taken = submit_signature (&fixture, rsa_token, id, stamped);
+    g_autoptr(JsonObject) view = NULL;
+
+    sb_answer_ok (taken, 200);
+    view = admin_request (&fixture, id);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (view,
+                                                                                   "signature"),
+                                                    "timestamp"), ==, "verified");
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
+/* --require-timestamp: a request's signature without a token is refused, one with a token
+ * taken; sign-in needs none. */
+static void
+test_require_timestamp (void)
+{
+  SbFixture fixture = { 0 };
+  TirkeuSandboxOptions options;
+  g_autofree char *path = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(SbAnswer) session = NULL;
+  g_autoptr(SbAnswer) refused = NULL;
+  g_autoptr(SbAnswer) taken = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *stamped = NULL;
+  g_autofree char *id = NULL;
+  const char *token;
+
+  sb_options_for_test (&options, NULL);
+  options.require_timestamp = TRUE;
+  sb_fixture_start (&fixture, &options);
+  path = issue_key (fixture.state_dir, "head", SELLER_BIN);
+  key_file = open_key_file (path);
+  session = sign_in (&fixture, key_file);
+  token = json_object_get_string_member (sb_answer_ok (session, 201), "token");
+  id = sb_create_request (&fixture, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "k");
+  payload = signing_payload (&fixture, token, id);
+  cms = gost_cms (key_file, payload);
+
+  plain = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  refused = submit_signature (&fixture, token, id, plain);
+  sb_answer_error (refused, 422, "SIGNATURE_INVALID");
+  stamped = stamp_base64 (&fixture, cms, TRUE, STAMP_RIGHT);
+  taken = submit_signature (&fixture, token, id, stamped);
+  sb_answer_ok (taken, 200);
+
+  sb_fixture_stop (&fixture);
+}
+
+/* /pki/ca.cer is the CA; /pki/crl is a CRL that Tirkeu's verifier checks with it, listing
+ * what was revoked with its reason, and that openssl parses. */
+static void
+test_ca_and_crl (void)
+{
+  SbFixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuSandboxCa) ca = NULL;
+  g_autoptr(Raw) ca_answer = NULL;
+  g_autoptr(Raw) empty = NULL;
+  g_autoptr(Raw) listed = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *serial = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  X509_CRL *crl;
+  X509_REVOKED *entry = NULL;
+  const unsigned char *p;
+
+  start (&fixture);
+  ca = tirkeu_sandbox_ca_open (fixture.state_dir, &error);
+  g_assert_no_error (error);
+  ca_answer = call_raw (&fixture, "GET", "/pki/ca.cer", NULL, NULL);
+  g_assert_cmpuint (ca_answer->status, ==, 200);
+  g_assert_cmpstr (ca_answer->content_type, ==, "application/pkix-cert");
+  g_assert_true (g_bytes_equal (ca_answer->body, tirkeu_sandbox_ca_get_certificate_der (ca)));
+
+  empty = call_raw (&fixture, "GET", "/pki/crl", NULL, NULL);
+  g_assert_cmpuint (empty->status, ==, 200);
+  g_assert_cmpstr (empty->content_type, ==, "application/pkix-crl");
+  p = g_bytes_get_data (empty->body, NULL);
+  crl = d2i_X509_CRL (NULL, &p, (long) g_bytes_get_size (empty->body));
+  g_assert_nonnull (crl);
+  g_assert_true (tirkeu_gost_verify_crl (crl, tirkeu_sandbox_ca_get_certificate (ca), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sk_X509_REVOKED_num (X509_CRL_get_REVOKED (crl)), <=, 0);
+  X509_CRL_free (crl);
+
+  path = issue_key (fixture.state_dir, "head", SELLER_BIN);
+  key_file = open_key_file (path);
+  serial = serial_hex (tirkeu_key_file_get_certificate (key_file));
+  {
+    const char *args[] = { "pki", "revoke", serial, "--state-dir", fixture.state_dir,
+                           "--reason", "cessationOfOperation", NULL };
+
+    g_assert_cmpint (run_program (args, NULL, NULL), ==, 0);
+  }
+  listed = call_raw (&fixture, "GET", "/pki/crl", NULL, NULL);
+  p = g_bytes_get_data (listed->body, NULL);
+  crl = d2i_X509_CRL (NULL, &p, (long) g_bytes_get_size (listed->body));
+  g_assert_nonnull (crl);
+  g_assert_true (tirkeu_gost_verify_crl (crl, tirkeu_sandbox_ca_get_certificate (ca), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (X509_CRL_get0_by_cert (crl, &entry, tirkeu_key_file_get_certificate (key_file)),
+                   ==, 1);
+  {
+    ASN1_ENUMERATED *reason = X509_REVOKED_get_ext_d2i (entry, NID_crl_reason, NULL, NULL);
+
+    g_assert_nonnull (reason);
+    g_assert_cmpint (ASN1_ENUMERATED_get (reason), ==, 5);
+    ASN1_ENUMERATED_free (reason);
+  }
+  /* signed by the CA's key, not any other: a changed signature byte fails */
+  {
+    gsize len = g_bytes_get_size (listed->body);
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (listed->body, NULL), len);
+    const unsigned char *q = copy;
+    X509_CRL *broken;
+
+    copy[len - 5] ^= 0x01;
+    broken = d2i_X509_CRL (NULL, &q, (long) len);
+    g_assert_nonnull (broken);
+    g_assert_false (tirkeu_gost_verify_crl (broken, tirkeu_sandbox_ca_get_certificate (ca), NULL));
+    X509_CRL_free (broken);
+  }
+  X509_CRL_free (crl);
+
+  {
+    g_autofree char *crl_path = write_temp (fixture.state_dir, "sandbox.crl", listed->body);
+    const char *argv[] = { "openssl", "crl", "-inform", "DER", "-in", crl_path, "-noout",
+                           "-text", NULL };
+    g_autofree char *printed = run_openssl (argv);
+
+    g_assert_nonnull (strstr (printed, "Version 2"));
+    g_assert_nonnull (strstr (printed, serial));
+    g_assert_nonnull (strstr (printed, "Cessation Of Operation"));
+    g_assert_nonnull (strstr (printed, "X509v3 CRL Number"));
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1181,6 +1496,9 @@ main (int    argc,
   g_test_add_func ("/sandbox-pki/ocsp/malformed", test_ocsp_malformed);
   g_test_add_func ("/sandbox-pki/tsa/granted", test_tsa_granted);
   g_test_add_func ("/sandbox-pki/tsa/rejected", test_tsa_rejected);
+  g_test_add_func ("/sandbox-pki/sign/cades-t", test_cades_t);
+  g_test_add_func ("/sandbox-pki/sign/require-timestamp", test_require_timestamp);
+  g_test_add_func ("/sandbox-pki/crl", test_ca_and_crl);
 
   return g_test_run ();
 }
