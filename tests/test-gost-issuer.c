@@ -355,9 +355,8 @@ test_save_load (Fixture       *fixture,
   g_assert_true (tirkeu_gost_public_key_from_private (private_key, public_key, NULL));
   issued = tirkeu_gost_issuer_issue (loaded, &head, public_key, now, end, &error);
   g_assert_no_error (error);
-  g_assert_true (tirkeu_gost_verify_certificate (issued,
-                                                 tirkeu_gost_issuer_get_certificate (fixture->issuer),
-                                                 NULL));
+  g_assert_true (tirkeu_gost_verify_certificate (
+    issued, tirkeu_gost_issuer_get_certificate (fixture->issuer), NULL));
 
   /* a certificate with another CA's key is refused */
   other = tirkeu_gost_issuer_new ("OTHER", now, end, &error);

@@ -195,7 +195,12 @@ test_ca_kept (void)
 static void
 test_issue_key_roles (void)
 {
-  static const struct { const char *role; TirkeuCertificateRole expected; const char *eku; } roles[] = {
+  static const struct
+  {
+    const char *role;
+    TirkeuCertificateRole expected;
+    const char *eku;
+  } roles[] = {
     { "head", TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD,
       "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.1" },
     { "signer", TIRKEU_CERTIFICATE_ROLE_RIGHT_TO_SIGN,
@@ -927,7 +932,8 @@ tsa_query (const char   *hash_oid,
   g_assert_true (TS_MSG_IMPRINT_set_msg (imprint, (unsigned char *) hash, (int) hash_len));
   g_assert_true (TS_REQ_set_version (request, 1));
   g_assert_true (TS_REQ_set_msg_imprint (request, imprint));
-  g_assert_true (ASN1_INTEGER_set_uint64 (nonce, g_random_int () | ((guint64) g_random_int () << 32)));
+  g_assert_true (ASN1_INTEGER_set_uint64 (nonce,
+                                          g_random_int () | ((guint64) g_random_int () << 32)));
   g_assert_true (TS_REQ_set_nonce (request, nonce));
   g_assert_true (TS_REQ_set_cert_req (request, cert_req));
   if (policy_oid != NULL)
