@@ -123,6 +123,16 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
     case TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED:
       return _("The timestamp's signature is not valid or not from a trusted timestamp "
                "service");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED:
+      /* Translators: kk «кері қайтарып алынды», ru «отозван» */
+      return _("The certificate has been revoked by the certification authority: it can no "
+               "longer sign. Get a new key from the national certification authority (NCA)");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN:
+      return _("The certification authority does not know this certificate: it cannot sign");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED:
+      return _("The certificate's status could not be checked, and the settings say not to "
+               "sign without it. Try again when the certificate status service (OCSP) can "
+               "be reached");
     default:
       break;
     }

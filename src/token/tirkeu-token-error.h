@@ -53,6 +53,12 @@ G_BEGIN_DECLS
  * @TIRKEU_TOKEN_ERROR_TIMESTAMP_IMPRINT: the timestamp is over other data than the signature
  * @TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED: the timestamp's signature does not verify, or
  *   its signer is not a timestamp authority of the trusted CA
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED: the certification authority revoked the
+ *   certificate: it may not sign
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN: the certification authority does not know
+ *   the certificate: it may not sign
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED: the certificate's status could not be
+ *   checked, and the settings say not to sign without it
  *
  * Token errors. Cancellation is reported as %G_IO_ERROR_CANCELLED, as everywhere in GIO.
  * tirkeu_token_error_to_message() gives the translated text a user sees.
@@ -97,6 +103,9 @@ typedef enum
   TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE,
   TIRKEU_TOKEN_ERROR_TIMESTAMP_IMPRINT,
   TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED,
 } TirkeuTokenError;
 
 GQuark       tirkeu_token_error_quark      (void);
