@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <openssl/pem.h>
+#include <string.h>
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
@@ -87,6 +88,26 @@ test_pki_init (TestPki *pki)
   pki->other_tsa = make_certificate ("TSA", 5, pki->tsa_key, pki->other_ca, pki->other_ca_key,
                                      "critical,digitalSignature,nonRepudiation",
                                      "critical,timeStamping");
+}
+
+/* The responder and the TSA of an existing CA (EC keys: fast); no signer of its own. */
+void
+test_pki_init_for_ca (TestPki  *pki,
+                      X509     *ca,
+                      EVP_PKEY *ca_key)
+{
+  memset (pki, 0, sizeof *pki);
+  X509_up_ref (ca);
+  EVP_PKEY_up_ref (ca_key);
+  pki->ca = ca;
+  pki->ca_key = ca_key;
+  pki->responder_key = EVP_EC_gen ("P-256");
+  pki->responder = make_certificate ("OCSP RESPONDER", 3, pki->responder_key, pki->ca,
+                                     pki->ca_key, "critical,digitalSignature", "OCSPSigning");
+  pki->tsa_key = EVP_EC_gen ("P-256");
+  pki->tsa = make_certificate ("TSA", 5, pki->tsa_key, pki->ca, pki->ca_key,
+                               "critical,digitalSignature,nonRepudiation",
+                               "critical,timeStamping");
 }
 
 void

@@ -45,6 +45,9 @@ typedef struct
 } TestOcspAnswer;
 
 void    test_pki_init        (TestPki              *pki);
+void    test_pki_init_for_ca (TestPki              *pki,
+                              X509                 *ca,
+                              EVP_PKEY             *ca_key);
 void    test_pki_clear       (TestPki              *pki);
 GBytes *test_pki_der         (X509                 *certificate);
 GBytes *test_pki_key_file    (TestPki              *pki,

@@ -18,9 +18,9 @@
  * CAdES-T), for the desk, the sign-in page and tirkeu-cli alike.
  *
  * Both need the certificate's issuer: to name the certificate in the OCSP question, to know
- * whose answer to trust, and as the trust for the timestamp authority. It is downloaded (the
- * portal's /pki/ca.cer, else the certificate's own caIssuers address) and taken only if its
- * key verifies the certificate: a download proves nothing by itself, a signature does.
+ * whose answer to trust, and as the trust for the timestamp authority. It is looked for in the
+ * ca-certificates file when one is set, then downloaded (the portal's /pki/ca.cer, else the
+ * certificate's own caIssuers address), and taken only if its key verifies the certificate: a download proves nothing by itself, a signature does.
  *
  * The crypto here (one or two signature checks) takes milliseconds and runs on the calling
  * thread; the network goes through the portal client, asynchronously.
@@ -38,6 +38,7 @@ typedef struct
   TirkeuPortalClient *client;
   char               *ocsp_url;
   char               *tsa_url;
+  char               *ca_certificates;   /* a file, tried first */
   X509               *certificate;
   X509               *issuer;
   char               *ca_issuers_url;    /* from the certificate, tried second */
@@ -59,6 +60,7 @@ job_free (Job *job)
   g_clear_object (&job->client);
   g_free (job->ocsp_url);
   g_free (job->tsa_url);
+  g_free (job->ca_certificates);
   X509_free (job->certificate);
   X509_free (job->issuer);
   g_free (job->ca_issuers_url);
@@ -189,6 +191,8 @@ job_new (JobKind              kind,
   job->client = g_object_ref (client);
   job->ocsp_url = config != NULL ? g_strdup (tirkeu_config_get_ocsp_url (config)) : NULL;
   job->tsa_url = config != NULL ? g_strdup (tirkeu_config_get_tsa_url (config)) : NULL;
+  job->ca_certificates = config != NULL
+                         ? g_strdup (tirkeu_config_get_ca_certificates (config)) : NULL;
   job->algorithm = tirkeu_certificate_get_key_algorithm (certificate);
   job->certificate = x509_from_certificate (certificate);
   if (job->certificate != NULL)
@@ -244,6 +248,63 @@ ca_certificate_cb (GObject      *object,
                                          TIRKEU_TOKEN_ERROR_ISSUER_UNKNOWN)));
 }
 
+/* The issuer among the certificates of the ca-certificates file (PEM, one or more, or
+ * DER), else the portal's. A file that cannot be read is no error: the next source is. */
+static void
+ca_file_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+
+  if (g_file_load_contents_finish (G_FILE (object), result, &contents, &len, NULL, &error)
+      && len > 0 && len <= G_MAXINT)
+    {
+      BIO *bio = BIO_new_mem_buf (contents, (int) len);
+      X509 *candidate;
+
+      while (job->issuer == NULL && bio != NULL
+             && (candidate = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
+        {
+          if (tirkeu_certificate_is_issued_by (job->certificate, candidate))
+            job->issuer = candidate;
+          else
+            X509_free (candidate);
+        }
+      BIO_free (bio);
+      if (job->issuer == NULL)
+        {
+          const unsigned char *p = (const unsigned char *) contents;
+
+          candidate = d2i_X509 (NULL, &p, (long) len);
+          if (candidate != NULL && tirkeu_certificate_is_issued_by (job->certificate, candidate))
+            job->issuer = candidate;
+          else
+            X509_free (candidate);
+        }
+      ERR_clear_error ();
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      return_failure (task, g_steal_pointer (&error));
+      return;
+    }
+  else if (error != NULL)
+    g_message ("The CA certificates file cannot be read: %s", error->message);
+
+  if (job->issuer != NULL)
+    {
+      issuer_found (task);
+      return;
+    }
+  tirkeu_portal_client_get_ca_certificate_async (job->client, NULL, g_task_get_cancellable (task),
+                                                 ca_certificate_cb, task);
+}
+
 static void
 job_start (GTask *task)
 {
@@ -254,6 +315,13 @@ job_start (GTask *task)
       return_failure (task, g_error_new_literal (TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
                                                  tirkeu_token_error_to_message (
                                                    TIRKEU_TOKEN_ERROR_CERTIFICATE)));
+      return;
+    }
+  if (job->ca_certificates != NULL && job->ca_certificates[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (job->ca_certificates);
+
+      g_file_load_contents_async (file, g_task_get_cancellable (task), ca_file_cb, task);
       return;
     }
   tirkeu_portal_client_get_ca_certificate_async (job->client, NULL, g_task_get_cancellable (task),

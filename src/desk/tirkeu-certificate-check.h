@@ -34,8 +34,9 @@ typedef enum
 /* tirkeu_certificate_check_async() asks the responder of the TirkeuConfig:ocsp-url setting
  * (@config may be NULL: the application's settings when installed, else the defaults)
  * (empty: the portal's /pki/ocsp, through @client, with its TLS trust and deadlines) about
- * @certificate. The issuer it needs (to name the certificate and to trust the answer) is the
- * portal's /pki/ca.cer or the certificate's caIssuers address, taken only if its key signed
+ * @certificate. The issuer it needs (to name the certificate and to trust the answer) is
+ * looked for in the TirkeuConfig:ca-certificates file, then the portal's /pki/ca.cer, then
+ * the certificate's caIssuers address, and taken only if its key signed
  * @certificate. Needs no sign-in. tirkeu_certificate_check_finish() never fails outright:
  * UNREACHABLE comes with @error set (cancelled: %G_IO_ERROR_CANCELLED), the other statuses
  * without; @revoked_at is set for REVOKED only. */

@@ -30,6 +30,7 @@ struct _TirkeuConfig
   char      *ocsp_url;
   char      *tsa_url;
   char      *ocsp_unreachable;
+  char      *ca_certificates;
   char      *language;
   guint      refresh_interval;
 
@@ -50,6 +51,7 @@ enum {
   PROP_OCSP_URL,
   PROP_TSA_URL,
   PROP_OCSP_UNREACHABLE,
+  PROP_CA_CERTIFICATES,
   PROP_LANGUAGE,
   PROP_REFRESH_INTERVAL,
   PROP_TRAINING,
@@ -71,6 +73,7 @@ static const struct {
   { "ocsp-url", PROP_OCSP_URL, G_STRUCT_OFFSET (TirkeuConfig, ocsp_url) },
   { "tsa-url", PROP_TSA_URL, G_STRUCT_OFFSET (TirkeuConfig, tsa_url) },
   { "ocsp-unreachable", PROP_OCSP_UNREACHABLE, G_STRUCT_OFFSET (TirkeuConfig, ocsp_unreachable) },
+  { "ca-certificates", PROP_CA_CERTIFICATES, G_STRUCT_OFFSET (TirkeuConfig, ca_certificates) },
 };
 
 static gboolean
@@ -143,6 +146,7 @@ tirkeu_config_finalize (GObject *object)
   g_clear_pointer (&self->ocsp_url, g_free);
   g_clear_pointer (&self->tsa_url, g_free);
   g_clear_pointer (&self->ocsp_unreachable, g_free);
+  g_clear_pointer (&self->ca_certificates, g_free);
   g_clear_pointer (&self->language, g_free);
   g_clear_pointer (&self->overridden, g_hash_table_unref);
 
@@ -180,6 +184,9 @@ tirkeu_config_get_property (GObject    *object,
     case PROP_OCSP_UNREACHABLE:
       g_value_set_string (value, self->ocsp_unreachable);
       break;
+    case PROP_CA_CERTIFICATES:
+      g_value_set_string (value, self->ca_certificates);
+      break;
     case PROP_LANGUAGE:
       g_value_set_string (value, tirkeu_config_get_language (self));
       break;
@@ -216,6 +223,7 @@ tirkeu_config_set_property (GObject      *object,
     case PROP_OCSP_URL:
     case PROP_TSA_URL:
     case PROP_OCSP_UNREACHABLE:
+    case PROP_CA_CERTIFICATES:
       for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
         if (string_keys[i].prop_id == prop_id)
           set_string_key (self, i, g_value_get_string (value));
@@ -306,6 +314,17 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
    */
   properties[PROP_OCSP_UNREACHABLE] =
     g_param_spec_string ("ocsp-unreachable", NULL, NULL, "continue",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuConfig:ca-certificates:
+   *
+   * A file (PEM or DER) of certification authority certificates where the issuer of a
+   * signer's certificate is looked for first; "" for none (the portal's /pki/ca.cer, then
+   * the certificate's caIssuers address).
+   */
+  properties[PROP_CA_CERTIFICATES] =
+    g_param_spec_string ("ca-certificates", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -416,6 +435,19 @@ tirkeu_config_get_tsa_url (TirkeuConfig *self)
  * Returns: %TRUE if signing stops when the OCSP responder cannot be reached
  *   (#TirkeuConfig:ocsp-unreachable is "stop"), %FALSE if it goes on
  */
+/**
+ * tirkeu_config_get_ca_certificates:
+ *
+ * Returns: (nullable): the file of CA certificates to find issuers in, or ""
+ */
+const char *
+tirkeu_config_get_ca_certificates (TirkeuConfig *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CONFIG (self), NULL);
+
+  return self->ca_certificates;
+}
+
 gboolean
 tirkeu_config_get_ocsp_unreachable_stops (TirkeuConfig *self)
 {
@@ -489,8 +521,8 @@ tirkeu_config_set_language (TirkeuConfig *self,
 
 /**
  * tirkeu_config_override:
- * @key: "portal-url", "ca-file", "pkcs11-module", "ocsp-url", "tsa-url" or
- *   "ocsp-unreachable"
+ * @key: "portal-url", "ca-file", "pkcs11-module", "ocsp-url", "tsa-url",
+ *   "ocsp-unreachable" or "ca-certificates"
  * @value: the value for this run
  *
  * Makes @value the effective value of @key for the life of @self, whatever the setting
