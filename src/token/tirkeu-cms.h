@@ -80,4 +80,13 @@ TirkeuCmsCertificateStatus  tirkeu_cms_signer_get_certificate_status (TirkeuCmsS
 
 const char                 *tirkeu_cms_certificate_status_to_string (TirkeuCmsCertificateStatus status);
 
+GBytes                     *tirkeu_cms_sign_attached          (X509               *signer,
+                                                               const char         *content_type_oid,
+                                                               GBytes             *content,
+                                                               GDateTime          *signing_time,
+                                                               gboolean            include_certificate,
+                                                               TirkeuCmsSignFunc   sign_func,
+                                                               gpointer            user_data,
+                                                               GError            **error);
+
 G_END_DECLS
