@@ -5,7 +5,8 @@
  * certificate's OCSP status and that the signature is CAdES-T, and the sandbox (started with
  * --require-timestamp) took it only with a verified timestamp and ESSCertIDv2. After
  * `tirkeu-sandbox pki revoke` the next submit is refused with its own message before
- * anything is created or signed.
+ * anything is created or signed; so is one whose responder cannot be reached when the app's
+ * settings (read by the CLI too) say ocsp-unreachable=stop.
  */
 #include "config.h"
 
@@ -29,6 +30,7 @@ static char *sandbox_dir;
 static char *portal_url;
 static char *portal_ca;
 static char *key_path;
+static gboolean use_keyfile_settings;   /* the CLI reads the app's settings from a key file */
 
 static void
 die_with_parent (gpointer user_data)
@@ -69,6 +71,8 @@ run (const char          *program,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  if (use_keyfile_settings)
+    g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
@@ -203,6 +207,31 @@ test_key_file_submit_and_revoke (void)
                                              "signature");
   g_assert_true (json_object_get_boolean_member (signature, "ess_cert_id_v2"));
   g_assert_cmpstr (json_object_get_string_member (signature, "timestamp"), ==, "verified");
+
+  /* the app's settings say stop when the responder cannot be reached, and it cannot (a
+   * closed port): the CLI follows them, and nothing is created */
+  {
+    g_autofree char *settings_dir = g_build_filename (g_get_user_config_dir (), "glib-2.0",
+                                                      "settings", NULL);
+    g_autofree char *settings = g_build_filename (settings_dir, "keyfile", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+    g_file_set_contents (settings, "[io/github/tirkeu/Tirkeu]\n"
+                         "ocsp-url='https://127.0.0.1:1/ocsp'\n"
+                         "ocsp-unreachable='stop'\n", -1, &error);
+    g_assert_no_error (error);
+    use_keyfile_settings = TRUE;
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    status = run_cli ((const char *[]) { "submit", "--vin", VIN_OK_2, "--buyer-iin", BUYER_IIN,
+                                         "--contract", CONTRACT_OK_2, NULL }, &out, &err);
+    use_keyfile_settings = FALSE;
+    g_test_message ("unreachable, stop: %d %s %s", status, out, err);
+    g_assert_cmpint (status, !=, 0);
+    g_assert_nonnull (strstr (out, "could not be checked"));
+    requests = admin_requests (admin);
+    g_assert_cmpuint (json_array_get_length (requests), ==, 1);
+  }
 
   /* revoked on the running sandbox: the next submit stops at the OCSP check */
   serial = key_serial ();
