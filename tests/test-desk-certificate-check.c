@@ -118,7 +118,8 @@ ocsp_cb (SoupServer        *server,
          gpointer           user_data)
 {
   Desk *desk = user_data;
-  g_autoptr(GBytes) request = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) request = soup_message_body_flatten (body);
   g_autoptr(GBytes) answer = NULL;
   TestOcspAnswer how = {
     .status = V_OCSP_CERTSTATUS_GOOD,
@@ -127,7 +128,8 @@ ocsp_cb (SoupServer        *server,
     .response_status = OCSP_RESPONSE_STATUS_SUCCESSFUL,
   };
 
-  const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (message), NULL);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
 
   g_assert_cmpstr (soup_server_message_get_method (message), ==, "POST");
   if (g_strcmp0 (type, "application/ocsp-request") == 0)
@@ -185,6 +187,13 @@ issue_key (Desk *desk)
   return path;
 }
 
+/* The key file's one certificate: it signs in and signs. */
+static TirkeuCertificate *
+first_certificate (Desk *desk)
+{
+  return g_ptr_array_index (tirkeu_session_get_certificates (desk->session), 0);
+}
+
 static Desk *
 desk_new (OcspMode    mode,
           const char *ocsp_unreachable,
@@ -239,7 +248,7 @@ desk_new (OcspMode    mode,
     g_main_context_iteration (NULL, TRUE);
 
   /* one key signs in and signs */
-  certificate = g_object_ref (g_ptr_array_index (tirkeu_session_get_certificates (desk->session), 0));
+  certificate = g_object_ref (first_certificate (desk));
   tirkeu_session_sign_in_async (desk->session, certificate, PASSWORD, NULL, store_result_cb,
                                 &result);
   g_assert_true (tirkeu_session_sign_in_finish (desk->session, wait_for_result (&result), &error));
@@ -285,7 +294,7 @@ serial_hex (TirkeuCertificate *certificate)
 static void
 revoke_key (Desk *desk)
 {
-  g_autofree char *serial = serial_hex (g_ptr_array_index (tirkeu_session_get_certificates (desk->session), 0));
+  g_autofree char *serial = serial_hex (first_certificate (desk));
   const char *args[] = { "pki", "revoke", serial, "--state-dir", desk->fixture.state_dir,
                          "--reason", "keyCompromise", NULL };
 
@@ -325,7 +334,7 @@ send (Desk              *desk,
       Seen              *seen,
       GError           **error)
 {
-  TirkeuCertificate *certificate = g_ptr_array_index (tirkeu_session_get_certificates (desk->session), 0);
+  TirkeuCertificate *certificate = first_certificate (desk);
   g_autoptr(GAsyncResult) result = NULL;
   TirkeuNewRequest *request = tirkeu_new_request_new (desk->session, NULL);
 
@@ -397,7 +406,8 @@ test_good_cades_t (void)
     tirkeu_request_get_seller_signature (tirkeu_new_request_get_request (request)));
   g_assert_nonnull (token_der);
   g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_SENT);
-  verified = admin_signature (desk, tirkeu_request_get_portal_id (tirkeu_new_request_get_request (request)));
+  verified = admin_signature (desk,
+                              tirkeu_request_get_portal_id (tirkeu_new_request_get_request (request)));
   g_assert_true (json_object_get_boolean_member (verified, "ess_cert_id_v2"));
   g_assert_cmpstr (json_object_get_string_member (verified, "timestamp"), ==, "verified");
   finish (request, &seen);
@@ -511,7 +521,7 @@ static void
 test_check_before_sign_in (void)
 {
   Desk *desk = desk_new (OCSP_SANDBOX, "continue", FALSE);
-  TirkeuCertificate *certificate = g_ptr_array_index (tirkeu_session_get_certificates (desk->session), 0);
+  TirkeuCertificate *certificate = first_certificate (desk);
   g_autoptr(TirkeuPortalClient) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GDateTime) revoked_at = NULL;

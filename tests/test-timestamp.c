@@ -74,8 +74,8 @@ test_cades_t (void)
   g_assert_nonnull (parsed);
   g_assert_cmpint (TS_REQ_get_cert_req (parsed), ==, 1);
   g_assert_nonnull (TS_REQ_get_nonce (parsed));
-  g_assert_cmpint (OBJ_obj2nid (TS_MSG_IMPRINT_get_algo (TS_REQ_get_msg_imprint (parsed))->algorithm),
-                   ==, NID_sha256);
+  g_assert_cmpint (OBJ_obj2nid (TS_MSG_IMPRINT_get_algo (TS_REQ_get_msg_imprint (parsed))
+                                 ->algorithm), ==, NID_sha256);
   TS_REQ_free (parsed);
 
   token = tirkeu_timestamp_reply_check (request, reply, trusted, &gen_time, &error);
@@ -104,8 +104,10 @@ test_cades_t (void)
     CMS_ContentInfo *parsed_cms = d2i_CMS_ContentInfo (NULL, &q, g_bytes_get_size (stamped));
     CMS_SignerInfo *info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (parsed_cms), 0);
 
-    g_assert_cmpint (CMS_unsigned_get_attr_by_OBJ (info, OBJ_txt2obj ("1.2.840.113549.1.9.16.2.14", 1), -1),
-                     >=, 0);
+    ASN1_OBJECT *oid = OBJ_txt2obj ("1.2.840.113549.1.9.16.2.14", 1);
+
+    g_assert_cmpint (CMS_unsigned_get_attr_by_OBJ (info, oid, -1), >=, 0);
+    ASN1_OBJECT_free (oid);
     CMS_ContentInfo_free (parsed_cms);
   }
 }
@@ -325,7 +327,8 @@ test_gost (void)
   g_assert_no_error (error);
   p = g_bytes_get_data (request, NULL);
   parsed = d2i_TS_REQ (NULL, &p, g_bytes_get_size (request));
-  OBJ_obj2txt (oid, sizeof oid, TS_MSG_IMPRINT_get_algo (TS_REQ_get_msg_imprint (parsed))->algorithm, 1);
+  OBJ_obj2txt (oid, sizeof oid,
+               TS_MSG_IMPRINT_get_algo (TS_REQ_get_msg_imprint (parsed))->algorithm, 1);
   g_assert_cmpstr (oid, ==, "1.2.398.3.10.1.3.3");
   g_assert_cmpint (ASN1_STRING_length (TS_MSG_IMPRINT_get_msg (TS_REQ_get_msg_imprint (parsed))),
                    ==, 64);

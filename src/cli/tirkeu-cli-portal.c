@@ -95,10 +95,12 @@ check_certificate (const TirkeuCliOptions  *options,
         }
       else
         g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
-                             tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED));
+                             tirkeu_token_error_to_message (
+                               TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED));
       return FALSE;
     case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
-      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
+      g_set_error_literal (error, TIRKEU_TOKEN_ERROR,
+                           TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
                            tirkeu_token_error_to_message (
                              TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN));
       return FALSE;
@@ -106,10 +108,10 @@ check_certificate (const TirkeuCliOptions  *options,
     default:
       if (tirkeu_certificate_check_should_stop (NULL))
         {
-          g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED,
-                       "%s (%s)",
-                       tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED),
-                       check_error->message);
+          TirkeuTokenError code = TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED;
+
+          g_set_error (error, TIRKEU_TOKEN_ERROR, code, "%s (%s)",
+                       tirkeu_token_error_to_message (code), check_error->message);
           return FALSE;
         }
       g_printerr (_("tirkeu-cli: the certificate's status could not be checked (%s); going "

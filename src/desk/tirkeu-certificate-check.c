@@ -17,10 +17,12 @@
  * The signer's certificate before signing (OCSP) and the signature after it (a timestamp,
  * CAdES-T), for the desk, the sign-in page and tirkeu-cli alike.
  *
- * Both need the certificate's issuer: to name the certificate in the OCSP question, to know
- * whose answer to trust, and as the trust for the timestamp authority. It is looked for in the
- * ca-certificates file when one is set, then downloaded (the portal's /pki/ca.cer, else the
- * certificate's own caIssuers address), and taken only if its key verifies the certificate: a download proves nothing by itself, a signature does.
+ * The check needs the certificate's issuer: to name the certificate in the OCSP question and
+ * to know whose answer to trust. It is looked for in the ca-certificates file when one is
+ * set, then downloaded (the portal's /pki/ca.cer, else the certificate's own caIssuers
+ * address), and taken only if its key verifies the certificate: a download proves nothing
+ * by itself, a signature does. The timestamp needs a CA its authority chains to: any of
+ * those found.
  *
  * The crypto here (one or two signature checks) takes milliseconds and runs on the calling
  * thread; the network goes through the portal client, asynchronously.

@@ -50,8 +50,8 @@ TirkeuCertificateCheckStatus  tirkeu_certificate_check_finish  (GAsyncResult    
                                                                 GDateTime          **revoked_at,
                                                                 GError             **error);
 
-const char                   *tirkeu_certificate_check_status_to_string (TirkeuCertificateCheckStatus status);
-const char                   *tirkeu_certificate_check_status_to_id     (TirkeuCertificateCheckStatus status);
+const char  *tirkeu_certificate_check_status_to_string (TirkeuCertificateCheckStatus status);
+const char  *tirkeu_certificate_check_status_to_id     (TirkeuCertificateCheckStatus status);
 gboolean                      tirkeu_certificate_check_should_stop      (TirkeuConfig *config);
 
 /* CAdES-T: the timestamp authority of TirkeuConfig:tsa-url (empty: the portal's /pki/tsa)

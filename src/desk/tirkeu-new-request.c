@@ -924,10 +924,12 @@ certificate_checked_cb (GObject      *object,
                                                         TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED)));
       return;
     case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
-      return_send_error (self, g_error_new_literal (TIRKEU_TOKEN_ERROR,
-                                                    TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
-                                                    tirkeu_token_error_to_message (
-                                                      TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN)));
+      {
+        TirkeuTokenError code = TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN;
+
+        return_send_error (self, g_error_new_literal (TIRKEU_TOKEN_ERROR, code,
+                                                      tirkeu_token_error_to_message (code)));
+      }
       return;
     case TIRKEU_CERTIFICATE_CHECK_UNREACHABLE:
     default:

@@ -201,7 +201,8 @@ send_cb (GObject      *object,
   headers = soup_message_get_response_headers (exchange->message);
   content_type = soup_message_headers_get_content_type (headers, NULL);
   if (exchange->expected_type != NULL
-      && g_ascii_strcasecmp (content_type != NULL ? content_type : "", exchange->expected_type) != 0)
+      && g_ascii_strcasecmp (content_type != NULL ? content_type : "",
+                             exchange->expected_type) != 0)
     {
       return_error (task, g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
                                        /* Translators: %s is a host, then a MIME type */

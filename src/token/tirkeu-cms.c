@@ -594,7 +594,8 @@ tirkeu_cms_dup_signature_value (GBytes  *cms_der,
   cms = cms_from_bytes (cms_der);
   if (cms == NULL)
     return not_cms (error, NULL);
-  signature = CMS_SignerInfo_get0_signature (sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0));
+  signature = CMS_SignerInfo_get0_signature (sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms),
+                                                                      0));
   if (signature != NULL && ASN1_STRING_length (signature) > 0)
     result = g_bytes_new (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature));
   CMS_ContentInfo_free (cms);
