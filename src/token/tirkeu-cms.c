@@ -550,6 +550,154 @@ out:
   return result;
 }
 
+/* --- CAdES-T ------------------------------------------------------------------------- */
+
+static gpointer not_cms (GError     **error,
+                         const char  *message);
+
+static CMS_ContentInfo *
+cms_from_bytes (GBytes *cms_der)
+{
+  const unsigned char *p;
+  gsize len;
+  CMS_ContentInfo *cms;
+
+  p = g_bytes_get_data (cms_der, &len);
+  if (len == 0 || len > G_MAXLONG)
+    return NULL;
+  cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
+  if (cms != NULL && (OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed
+                      || sk_CMS_SignerInfo_num (CMS_get0_SignerInfos (cms)) != 1))
+    g_clear_pointer (&cms, CMS_ContentInfo_free);
+  return cms;
+}
+
+/**
+ * tirkeu_cms_dup_signature_value:
+ * @cms_der: a CMS SignedData with one signer, e.g. from tirkeu_cms_sign_detached()
+ * @error: %TIRKEU_TOKEN_ERROR_CMS when it is not one
+ *
+ * The signer's signature value: what a CAdES-T timestamp is over.
+ *
+ * Returns: (transfer full): the SignerInfo's signature octets, or %NULL
+ */
+GBytes *
+tirkeu_cms_dup_signature_value (GBytes  *cms_der,
+                                GError **error)
+{
+  CMS_ContentInfo *cms;
+  ASN1_OCTET_STRING *signature;
+  GBytes *result = NULL;
+
+  g_return_val_if_fail (cms_der != NULL, NULL);
+
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    return not_cms (error, NULL);
+  signature = CMS_SignerInfo_get0_signature (sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms),
+                                                                      0));
+  if (signature != NULL && ASN1_STRING_length (signature) > 0)
+    result = g_bytes_new (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature));
+  CMS_ContentInfo_free (cms);
+  if (result == NULL)
+    return not_cms (error, NULL);
+  ERR_clear_error ();
+  return result;
+}
+
+/**
+ * tirkeu_cms_add_timestamp:
+ * @cms_der: a CMS SignedData with one signer, DER (tirkeu_cms_sign_detached())
+ * @token_der: the TimeStampToken over its signature value
+ *   (tirkeu_timestamp_reply_check())
+ * @error: %TIRKEU_TOKEN_ERROR_CMS when either is not what it should be
+ *
+ * CAdES-T: @cms_der with @token_der added as the signer's unsigned attribute
+ * id-aa-signatureTimeStampToken (1.2.840.113549.1.9.16.2.14). The signed part is unchanged:
+ * the signed attributes were signed in DER order, which is the order they are written in
+ * again.
+ *
+ * Returns: (transfer full): the CMS with the timestamp, DER, or %NULL
+ */
+GBytes *
+tirkeu_cms_add_timestamp (GBytes  *cms_der,
+                          GBytes  *token_der,
+                          GError **error)
+{
+  CMS_ContentInfo *cms;
+  CMS_SignerInfo *info;
+  const guint8 *token;
+  gsize token_len;
+  unsigned char *der = NULL;
+  int der_len = 0;
+  GBytes *result = NULL;
+
+  g_return_val_if_fail (cms_der != NULL && token_der != NULL, NULL);
+
+  token = g_bytes_get_data (token_der, &token_len);
+  if (token_len == 0 || token_len > G_MAXINT || token[0] != 0x30)
+    return not_cms (error, NULL);
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    return not_cms (error, NULL);
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  if (CMS_unsigned_add1_attr_by_NID (info, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                     token, (int) token_len) == 1)
+    der_len = i2d_CMS_ContentInfo (cms, &der);
+  if (der_len > 0)
+    result = g_bytes_new (der, der_len);
+  OPENSSL_free (der);
+  CMS_ContentInfo_free (cms);
+  if (result == NULL)
+    return not_cms (error, NULL);
+  ERR_clear_error ();
+  return result;
+}
+
+/**
+ * tirkeu_cms_dup_timestamp_token:
+ * @cms_der: a CMS SignedData with one signer
+ *
+ * Returns: (transfer full) (nullable): the signer's id-aa-signatureTimeStampToken (DER), or
+ *   %NULL when it has none (CAdES-BES) or @cms_der is no such CMS
+ */
+GBytes *
+tirkeu_cms_dup_timestamp_token (GBytes *cms_der)
+{
+  CMS_ContentInfo *cms;
+  CMS_SignerInfo *info;
+  X509_ATTRIBUTE *attribute;
+  ASN1_TYPE *value;
+  GBytes *result = NULL;
+  int index;
+
+  g_return_val_if_fail (cms_der != NULL, NULL);
+
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    {
+      ERR_clear_error ();
+      return NULL;
+    }
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  index = CMS_unsigned_get_attr_by_NID (info, NID_id_smime_aa_timeStampToken, -1);
+  attribute = index >= 0 ? CMS_unsigned_get_attr (info, index) : NULL;
+  value = attribute != NULL && X509_ATTRIBUTE_count (attribute) == 1
+          ? X509_ATTRIBUTE_get0_type (attribute, 0) : NULL;
+  if (value != NULL && value->type == V_ASN1_SEQUENCE)
+    {
+      unsigned char *der = NULL;
+      int der_len = i2d_ASN1_TYPE (value, &der);
+
+      if (der_len > 0)
+        result = g_bytes_new (der, der_len);
+      OPENSSL_free (der);
+    }
+  CMS_ContentInfo_free (cms);
+  ERR_clear_error ();
+  return result;
+}
+
 /* --- the signer as found -------------------------------------------------------------- */
 
 /**

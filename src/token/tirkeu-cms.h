@@ -54,6 +54,13 @@ GBytes                     *tirkeu_cms_sign_detached          (X509             
                                                                gpointer            user_data,
                                                                GError            **error);
 
+GBytes                     *tirkeu_cms_dup_signature_value    (GBytes             *cms_der,
+                                                               GError            **error);
+GBytes                     *tirkeu_cms_add_timestamp          (GBytes             *cms_der,
+                                                               GBytes             *token_der,
+                                                               GError            **error);
+GBytes                     *tirkeu_cms_dup_timestamp_token    (GBytes             *cms_der);
+
 GPtrArray                  *tirkeu_cms_verify                 (GBytes             *cms_der,
                                                                GBytes             *detached_content,
                                                                GPtrArray          *trusted_x509,
