@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509.h>
 #include <string.h>
 
@@ -19,6 +21,8 @@
 #define PASSWORD "Tirkeu2026"
 #define SELLER_BIN "940140000385"
 #define HEAD_IIN "850304300128"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
 
 static const TirkeuGostSubject head = {
   .surname = "БЕКОВ",
@@ -313,6 +317,89 @@ test_cms (Fixture       *fixture,
   g_assert_nonnull (strstr (out, "\"role\" : \"first-head\""));
 }
 
+/* Kept on disk and read back: the same certificate, a key that still signs what the
+ * certificate verifies; the key file is its owner's only; a key of another issuer is
+ * refused. */
+static void
+test_save_load (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *certificate_path = scratch_path ("ca.cer");
+  g_autofree char *key_path = scratch_path ("ca-key.p8");
+  g_autofree char *other_certificate = scratch_path ("other.cer");
+  g_autofree char *other_key = scratch_path ("other-key.p8");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_years (now, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuGostIssuer) loaded = NULL;
+  g_autoptr(TirkeuGostIssuer) other = NULL;
+  g_autoptr(X509) issued = NULL;
+  guint8 public_key[TIRKEU_GOST_PUBLIC_KEY_SIZE];
+  guint8 private_key[TIRKEU_GOST_PRIVATE_KEY_SIZE];
+  GStatBuf st;
+
+  g_assert_true (tirkeu_gost_issuer_save (fixture->issuer, certificate_path, key_path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  loaded = tirkeu_gost_issuer_load (certificate_path, key_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (X509_cmp (tirkeu_gost_issuer_get_certificate (loaded),
+                             tirkeu_gost_issuer_get_certificate (fixture->issuer)), ==, 0);
+
+  /* the loaded key issues what the saved certificate verifies */
+  g_assert_true (tirkeu_gost_generate_private_key (private_key, NULL));
+  g_assert_true (tirkeu_gost_public_key_from_private (private_key, public_key, NULL));
+  issued = tirkeu_gost_issuer_issue (loaded, &head, public_key, now, end, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_gost_verify_certificate (issued,
+                                                 tirkeu_gost_issuer_get_certificate (fixture->issuer),
+                                                 NULL));
+
+  /* a certificate with another CA's key is refused */
+  other = tirkeu_gost_issuer_new ("OTHER", now, end, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_gost_issuer_save (other, other_certificate, other_key, &error));
+  g_assert_no_error (error);
+  g_assert_null (tirkeu_gost_issuer_load (certificate_path, other_key, &error));
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+  g_assert_null (tirkeu_gost_issuer_load (key_path, key_path, &error));
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE);
+}
+
+/* A delegate (the TSA) has its own key, a certificate from the CA with the one critical
+ * EKU, and may sign (digitalSignature). */
+static void
+test_delegate (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_years (now, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuGostIssuer) tsa = NULL;
+  X509 *certificate;
+  X509 *ca = tirkeu_gost_issuer_get_certificate (fixture->issuer);
+  int critical = -1;
+  EXTENDED_KEY_USAGE *usage;
+
+  tsa = tirkeu_gost_issuer_new_delegate (fixture->issuer, "TIRKEU TEST TSA", "timeStamping",
+                                         now, end, &error);
+  g_assert_no_error (error);
+  certificate = tirkeu_gost_issuer_get_certificate (tsa);
+  g_assert_true (tirkeu_gost_verify_certificate (certificate, ca, NULL));
+  g_assert_false (tirkeu_gost_verify_certificate (certificate, certificate, NULL));
+  g_assert_cmpint (X509_check_ca (certificate), ==, 0);
+  g_assert_true (X509_get_key_usage (certificate) & KU_DIGITAL_SIGNATURE);
+  usage = X509_get_ext_d2i (certificate, NID_ext_key_usage, &critical, NULL);
+  g_assert_nonnull (usage);
+  g_assert_cmpint (critical, ==, 1);
+  g_assert_cmpint (sk_ASN1_OBJECT_num (usage), ==, 1);
+  g_assert_cmpint (OBJ_obj2nid (sk_ASN1_OBJECT_value (usage, 0)), ==, NID_time_stamp);
+  EXTENDED_KEY_USAGE_free (usage);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,6 +413,8 @@ main (int argc, char **argv)
   ADD ("openssl-reads", test_openssl_reads);
   ADD ("wrong-password", test_wrong_password);
   ADD ("cms", test_cms);
+  ADD ("save-load", test_save_load);
+  ADD ("delegate", test_delegate);
 #undef ADD
 
   return g_test_run ();

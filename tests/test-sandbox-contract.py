@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import jsonschema
@@ -105,6 +106,128 @@ class Client:
                 return answer.status, answer.headers, json.loads(answer.read())
         except urllib.error.HTTPError as error:
             return error.code, error.headers, json.loads(error.read())
+
+
+    def raw(self, method, path, data=None, content_type=None):
+        """A call whose answer is not JSON (the /pki endpoints): status, headers, bytes."""
+        request = urllib.request.Request(self.url + path, method=method, data=data)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=20) as answer:
+                return answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+
+def documented_type(path_template, method, status):
+    """The one media type the contract gives for (path, method, status)."""
+    response = SPEC["paths"][path_template][method.lower()]["responses"][str(status)]
+    if "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].split("/")[-1]]
+    types = list(response["content"])
+    return types[0] if len(types) == 1 else None
+
+
+def check_der(client, name, method, path, path_template, data=None, content_type=None):
+    """A /pki call answered 200 in the media type the contract declares (and that the
+    contract declares the request's media type); returns the DER."""
+    if content_type is not None:
+        declared_request = list(SPEC["paths"][path_template][method.lower()]["requestBody"]
+                                ["content"])
+        ok(declared_request == [content_type],
+           f"{name}: the contract takes {content_type} ({declared_request})")
+    status, headers, body = client.raw(method, path, data, content_type)
+    declared = documented_type(path_template, method, status) if status == 200 else None
+    ok(status == 200 and headers.get("Content-Type") == declared and len(body) > 0
+       and headers.get("X-Tirkeu-Environment") == "sandbox"
+       and declares_environment(path_template, method, status),
+       f"{name}: {method} {path_template} -> {status} {headers.get('Content-Type')} "
+       f"(declared {declared})")
+    return body
+
+
+def openssl_text(*args):
+    done = subprocess.run(["openssl", *args], capture_output=True, text=True)
+    return done.stdout + done.stderr if done.returncode == 0 else ""
+
+
+def check_pki(client, work, program):
+    """/pki/* and /admin/pki/revocations, with openssl as the independent client."""
+    state = f"{work}/state"
+    ca_der = check_der(client, "CA certificate", "GET", "/pki/ca.cer", "/pki/ca.cer")
+    with open(f"{work}/gost-ca.cer", "wb") as f:
+        f.write(ca_der)
+    openssl("x509", "-inform", "DER", "-in", f"{work}/gost-ca.cer", "-out", f"{work}/gost-ca.pem")
+    # the same CA `tirkeu-sandbox pki ca` writes from the running sandbox's state directory
+    subprocess.run([program, "pki", "ca", "--state-dir", state, "-o", f"{work}/pki-ca.cer"],
+                   check=True)
+    with open(f"{work}/pki-ca.cer", "rb") as f:
+        ok(f.read() == ca_der, "pki ca writes the CA that /pki/ca.cer serves")
+
+    subprocess.run([program, "pki", "issue-key", "--state-dir", state, "--bin", SELLER_BIN,
+                    "--iin", "850304300128", "--name", "ТЕСТОВ ТЕСТ", "--organisation", "Test",
+                    "--role", "signer", "--password", "Contract1", "-o", f"{work}/gost.p12"],
+                   check=True)
+    openssl("pkcs12", "-legacy", "-nokeys", "-passin", "pass:Contract1", "-in",
+            f"{work}/gost.p12", "-out", f"{work}/gost.pem")
+    serial = openssl_text("x509", "-in", f"{work}/gost.pem", "-noout", "-serial").strip()
+    ok(serial.startswith("serial="), "openssl reads the key file's certificate")
+
+    def ocsp_status(name, get=False):
+        openssl("ocsp", "-sha256", "-issuer", f"{work}/gost-ca.pem", "-cert", f"{work}/gost.pem",
+                "-reqout", f"{work}/ocsp.req")
+        with open(f"{work}/ocsp.req", "rb") as f:
+            request = f.read()
+        if get:
+            encoded = urllib.parse.quote(base64.b64encode(request).decode(), safe="")
+            answer = check_der(client, name, "GET", "/pki/ocsp/" + encoded, "/pki/ocsp/{request}")
+        else:
+            answer = check_der(client, name, "POST", "/pki/ocsp", "/pki/ocsp", request,
+                               "application/ocsp-request")
+        with open(f"{work}/ocsp.resp", "wb") as f:
+            f.write(answer)
+        text = openssl_text("ocsp", "-reqin", f"{work}/ocsp.req", "-respin", f"{work}/ocsp.resp",
+                            "-noverify", "-resp_text")
+        for line in text.splitlines():
+            if "Cert Status:" in line:
+                return line.split(":", 1)[1].strip()
+        return None
+
+    ok(ocsp_status("OCSP") == "good", "openssl ocsp reads good for a fresh key file")
+    ok(ocsp_status("OCSP by GET", get=True) == "good", "the same by GET")
+    check(client, "OCSP of the wrong type", "POST", "/pki/ocsp", "/pki/ocsp", 400, {"x": 1},
+          auth=False)
+    check(client, "revoke a bad serial", "POST", "/admin/pki/revocations",
+          "/admin/pki/revocations", 400, {"serial": "xyz"}, auth=False)
+    check(client, "revoke", "POST", "/admin/pki/revocations", "/admin/pki/revocations", 200,
+          {"serial": serial, "reason": 1}, auth=False)
+    ok(ocsp_status("OCSP after revocation") == "revoked", "openssl ocsp reads revoked")
+
+    crl = check_der(client, "CRL", "GET", "/pki/crl", "/pki/crl")
+    with open(f"{work}/gost.crl", "wb") as f:
+        f.write(crl)
+    text = openssl_text("crl", "-inform", "DER", "-in", f"{work}/gost.crl", "-noout", "-text")
+    ok(serial.split("=", 1)[1] in text and "Key Compromise" in text,
+       "openssl crl lists the revoked serial and its reason")
+
+    with open(f"{work}/stamped.txt", "w") as f:
+        f.write("a signature value\n")
+    for digest, granted in [("-sha512", True), ("-sha256", True), ("-sha1", False)]:
+        openssl("ts", "-query", "-data", f"{work}/stamped.txt", digest, "-cert",
+                "-out", f"{work}/query.tsq")
+        with open(f"{work}/query.tsq", "rb") as f:
+            query = f.read()
+        reply = check_der(client, "TSA " + digest, "POST", "/pki/tsa", "/pki/tsa", query,
+                          "application/timestamp-query")
+        with open(f"{work}/reply.tsr", "wb") as f:
+            f.write(reply)
+        text = openssl_text("ts", "-reply", "-in", f"{work}/reply.tsr", "-text")
+        ok(("Status: Granted." in text and "Policy OID: 1.2.398.3.3.2.6.4" in text)
+           if granted else "Status: Rejected." in text,
+           f"openssl ts reads the reply to {digest}: {'granted' if granted else 'rejected'}")
+    check(client, "TSA of the wrong type", "POST", "/pki/tsa", "/pki/tsa", 400, {"x": 1},
+          auth=False)
 
 
 def documented_schema(path_template, method, status):
@@ -312,6 +435,13 @@ def main():
               "/admin/requests/{id}/{action}", 400, auth=False)
         check(client, "action too late", "POST", f"/admin/requests/{rid}/approve",
               "/admin/requests/{id}/{action}", 409, auth=False)
+        listed = client.call("GET", "/admin/requests", auth=False)[2]["requests"]
+        ok(any(r["id"] == rid and r.get("signature") == {"ess_cert_id_v2": False,
+                                                          "timestamp": "absent"}
+               for r in listed),
+           "the admin view says what was checked of the signature (openssl's CMS: no "
+           "ESSCertIDv2, no time stamp)")
+        check_pki(client, work, program)
     finally:
         sandbox.send_signal(signal.SIGTERM)
         status = sandbox.wait(timeout=20)

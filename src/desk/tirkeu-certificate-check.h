@@ -32,9 +32,11 @@ typedef enum
 } TirkeuCertificateCheckStatus;
 
 /* tirkeu_certificate_check_async() asks the responder of the TirkeuConfig:ocsp-url setting
+ * (@config may be NULL: the application's settings when installed, else the defaults)
  * (empty: the portal's /pki/ocsp, through @client, with its TLS trust and deadlines) about
- * @certificate. The issuer it needs (to name the certificate and to trust the answer) is the
- * portal's /pki/ca.cer or the certificate's caIssuers address, taken only if its key signed
+ * @certificate. The issuer it needs (to name the certificate and to trust the answer) is
+ * looked for in the TirkeuConfig:ca-certificates file, then the portal's /pki/ca.cer, then
+ * the certificate's caIssuers address, and taken only if its key signed
  * @certificate. Needs no sign-in. tirkeu_certificate_check_finish() never fails outright:
  * UNREACHABLE comes with @error set (cancelled: %G_IO_ERROR_CANCELLED), the other statuses
  * without; @revoked_at is set for REVOKED only. */
@@ -49,5 +51,19 @@ TirkeuCertificateCheckStatus  tirkeu_certificate_check_finish  (GAsyncResult    
                                                                 GError             **error);
 
 const char                   *tirkeu_certificate_check_status_to_string (TirkeuCertificateCheckStatus status);
+const char                   *tirkeu_certificate_check_status_to_id     (TirkeuCertificateCheckStatus status);
+gboolean                      tirkeu_certificate_check_should_stop      (TirkeuConfig *config);
+
+/* CAdES-T: the timestamp authority of TirkeuConfig:tsa-url (empty: the portal's /pki/tsa)
+ * stamps the signature value of @cms; its token must chain to the certificate's issuer. */
+void                          tirkeu_signature_timestamp_async  (TirkeuConfig        *config,
+                                                                 TirkeuPortalClient  *client,
+                                                                 TirkeuCertificate   *certificate,
+                                                                 GBytes              *cms,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
+GBytes                       *tirkeu_signature_timestamp_finish (GAsyncResult        *result,
+                                                                 GError             **error);
 
 G_END_DECLS

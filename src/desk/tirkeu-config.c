@@ -27,6 +27,10 @@ struct _TirkeuConfig
   char      *portal_url;
   char      *ca_file;
   char      *pkcs11_module;
+  char      *ocsp_url;
+  char      *tsa_url;
+  char      *ocsp_unreachable;
+  char      *ca_certificates;
   char      *language;
   guint      refresh_interval;
 
@@ -44,6 +48,10 @@ enum {
   PROP_PORTAL_URL,
   PROP_CA_FILE,
   PROP_PKCS11_MODULE,
+  PROP_OCSP_URL,
+  PROP_TSA_URL,
+  PROP_OCSP_UNREACHABLE,
+  PROP_CA_CERTIFICATES,
   PROP_LANGUAGE,
   PROP_REFRESH_INTERVAL,
   PROP_TRAINING,
@@ -62,6 +70,10 @@ static const struct {
   { "portal-url", PROP_PORTAL_URL, G_STRUCT_OFFSET (TirkeuConfig, portal_url) },
   { "ca-file", PROP_CA_FILE, G_STRUCT_OFFSET (TirkeuConfig, ca_file) },
   { "pkcs11-module", PROP_PKCS11_MODULE, G_STRUCT_OFFSET (TirkeuConfig, pkcs11_module) },
+  { "ocsp-url", PROP_OCSP_URL, G_STRUCT_OFFSET (TirkeuConfig, ocsp_url) },
+  { "tsa-url", PROP_TSA_URL, G_STRUCT_OFFSET (TirkeuConfig, tsa_url) },
+  { "ocsp-unreachable", PROP_OCSP_UNREACHABLE, G_STRUCT_OFFSET (TirkeuConfig, ocsp_unreachable) },
+  { "ca-certificates", PROP_CA_CERTIFICATES, G_STRUCT_OFFSET (TirkeuConfig, ca_certificates) },
 };
 
 static gboolean
@@ -131,6 +143,10 @@ tirkeu_config_finalize (GObject *object)
   g_clear_pointer (&self->portal_url, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pkcs11_module, g_free);
+  g_clear_pointer (&self->ocsp_url, g_free);
+  g_clear_pointer (&self->tsa_url, g_free);
+  g_clear_pointer (&self->ocsp_unreachable, g_free);
+  g_clear_pointer (&self->ca_certificates, g_free);
   g_clear_pointer (&self->language, g_free);
   g_clear_pointer (&self->overridden, g_hash_table_unref);
 
@@ -158,6 +174,18 @@ tirkeu_config_get_property (GObject    *object,
       break;
     case PROP_PKCS11_MODULE:
       g_value_set_string (value, self->pkcs11_module);
+      break;
+    case PROP_OCSP_URL:
+      g_value_set_string (value, self->ocsp_url);
+      break;
+    case PROP_TSA_URL:
+      g_value_set_string (value, self->tsa_url);
+      break;
+    case PROP_OCSP_UNREACHABLE:
+      g_value_set_string (value, self->ocsp_unreachable);
+      break;
+    case PROP_CA_CERTIFICATES:
+      g_value_set_string (value, self->ca_certificates);
       break;
     case PROP_LANGUAGE:
       g_value_set_string (value, tirkeu_config_get_language (self));
@@ -192,6 +220,10 @@ tirkeu_config_set_property (GObject      *object,
     case PROP_PORTAL_URL:
     case PROP_CA_FILE:
     case PROP_PKCS11_MODULE:
+    case PROP_OCSP_URL:
+    case PROP_TSA_URL:
+    case PROP_OCSP_UNREACHABLE:
+    case PROP_CA_CERTIFICATES:
       for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
         if (string_keys[i].prop_id == prop_id)
           set_string_key (self, i, g_value_get_string (value));
@@ -252,6 +284,47 @@ tirkeu_config_class_init (TirkeuConfigClass *klass)
    */
   properties[PROP_PKCS11_MODULE] =
     g_param_spec_string ("pkcs11-module", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuConfig:ocsp-url:
+   *
+   * The OCSP responder asked about the signer's certificate before signing; "" for the
+   * portal's /pki/ocsp.
+   */
+  properties[PROP_OCSP_URL] =
+    g_param_spec_string ("ocsp-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuConfig:tsa-url:
+   *
+   * The timestamp authority that stamps each signature (CAdES-T); "" for the portal's
+   * /pki/tsa.
+   */
+  properties[PROP_TSA_URL] =
+    g_param_spec_string ("tsa-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuConfig:ocsp-unreachable:
+   *
+   * What signing does when the OCSP responder gives no answer that can be trusted:
+   * "continue" (sign, and say so) or "stop".
+   */
+  properties[PROP_OCSP_UNREACHABLE] =
+    g_param_spec_string ("ocsp-unreachable", NULL, NULL, "continue",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TirkeuConfig:ca-certificates:
+   *
+   * A file (PEM or DER) of certification authority certificates where the issuer of a
+   * signer's certificate is looked for first; "" for none (the portal's /pki/ca.cer, then
+   * the certificate's caIssuers address).
+   */
+  properties[PROP_CA_CERTIFICATES] =
+    g_param_spec_string ("ca-certificates", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -330,6 +403,59 @@ tirkeu_config_get_settings (TirkeuConfig *self)
   return self->settings;
 }
 
+/**
+ * tirkeu_config_get_ocsp_url:
+ *
+ * Returns: (nullable): the OCSP responder's address; %NULL or "" for the portal's
+ */
+const char *
+tirkeu_config_get_ocsp_url (TirkeuConfig *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CONFIG (self), NULL);
+
+  return self->ocsp_url;
+}
+
+/**
+ * tirkeu_config_get_tsa_url:
+ *
+ * Returns: (nullable): the timestamp authority's address; %NULL or "" for the portal's
+ */
+const char *
+tirkeu_config_get_tsa_url (TirkeuConfig *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CONFIG (self), NULL);
+
+  return self->tsa_url;
+}
+
+/**
+ * tirkeu_config_get_ocsp_unreachable_stops:
+ *
+ * Returns: %TRUE if signing stops when the OCSP responder cannot be reached
+ *   (#TirkeuConfig:ocsp-unreachable is "stop"), %FALSE if it goes on
+ */
+/**
+ * tirkeu_config_get_ca_certificates:
+ *
+ * Returns: (nullable): the file of CA certificates to find issuers in, or ""
+ */
+const char *
+tirkeu_config_get_ca_certificates (TirkeuConfig *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CONFIG (self), NULL);
+
+  return self->ca_certificates;
+}
+
+gboolean
+tirkeu_config_get_ocsp_unreachable_stops (TirkeuConfig *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_CONFIG (self), FALSE);
+
+  return g_strcmp0 (self->ocsp_unreachable, "stop") == 0;
+}
+
 const char *
 tirkeu_config_get_portal_url (TirkeuConfig *self)
 {
@@ -395,7 +521,8 @@ tirkeu_config_set_language (TirkeuConfig *self,
 
 /**
  * tirkeu_config_override:
- * @key: "portal-url", "ca-file" or "pkcs11-module"
+ * @key: "portal-url", "ca-file", "pkcs11-module", "ocsp-url", "tsa-url",
+ *   "ocsp-unreachable" or "ca-certificates"
  * @value: the value for this run
  *
  * Makes @value the effective value of @key for the life of @self, whatever the setting

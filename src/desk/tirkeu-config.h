@@ -15,6 +15,10 @@ GSettings    *tirkeu_config_get_settings             (TirkeuConfig *self);
 const char   *tirkeu_config_get_portal_url           (TirkeuConfig *self);
 const char   *tirkeu_config_get_ca_file              (TirkeuConfig *self);
 const char   *tirkeu_config_get_pkcs11_module        (TirkeuConfig *self);
+const char   *tirkeu_config_get_ocsp_url             (TirkeuConfig *self);
+const char   *tirkeu_config_get_tsa_url              (TirkeuConfig *self);
+gboolean      tirkeu_config_get_ocsp_unreachable_stops (TirkeuConfig *self);
+const char   *tirkeu_config_get_ca_certificates      (TirkeuConfig *self);
 guint         tirkeu_config_get_refresh_interval     (TirkeuConfig *self);
 const char   *tirkeu_config_get_language             (TirkeuConfig *self);
 void          tirkeu_config_set_language             (TirkeuConfig *self,

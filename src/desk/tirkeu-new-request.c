@@ -3,7 +3,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tirkeu-certificate-check.h"
 #include "tirkeu-error.h"
+#include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
@@ -59,6 +61,9 @@ struct _TirkeuNewRequest
   GBytes                   *signing_payload;
   GTask                    *send_task;
   GError                   *journal_error;
+  TirkeuConfig             *config;          /* nullable: the installed settings */
+  char                     *notice;
+  TirkeuCertificateCheckStatus certificate_status;
 
   /* state */
   char                     *checked_vin;
@@ -67,6 +72,8 @@ struct _TirkeuNewRequest
   TirkeuNewRequestState     state;
   guint                     pin_asked : 1;
   guint                     ready_to_sign : 1;
+  guint                     certificate_checked : 1;
+  guint                     timestamped : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuNewRequest, tirkeu_new_request, G_TYPE_OBJECT)
@@ -101,6 +108,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   PIN_NEEDED,
   PIN_WITHDRAWN,
+  NOTICE,
   N_SIGNALS
 };
 
@@ -588,6 +596,88 @@ outbox_send_cb (GObject      *object,
 }
 
 static void
+set_notice (TirkeuNewRequest *self,
+            const char       *notice)
+{
+  g_free (self->notice);
+  self->notice = g_strdup (notice);
+  if (notice != NULL)
+    g_signal_emit (self, signals[NOTICE], 0, notice);
+}
+
+static void
+submit_signed (TirkeuNewRequest *self,
+               GBytes           *signature)
+{
+  TirkeuOutbox *outbox = tirkeu_session_get_outbox (self->session);
+
+  if (outbox == NULL)
+    {
+      return_send_error (self, g_error_copy (self->journal_error));
+      return;
+    }
+  tirkeu_request_set_seller_signature (self->request, signature);
+  set_state (self, TIRKEU_NEW_REQUEST_STATE_SENDING);
+  tirkeu_outbox_send_async (outbox, self->request, self->draft->id,
+                            g_task_get_cancellable (self->send_task), outbox_send_cb,
+                            g_object_ref (self));
+}
+
+typedef struct
+{
+  TirkeuNewRequest *self;
+  GBytes           *signature;
+} TimestampData;
+
+/* Without a timestamp the signature is still CAdES-BES, which the portal takes: the signed
+ * request goes to the outbox as it is (never lost, never signed again), and the person is
+ * told. Keeping it back for a later timestamp would hold a sale for a service the portal
+ * does not require. */
+static void
+timestamp_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TimestampData *data = user_data;
+  g_autoptr(TirkeuNewRequest) self = data->self;
+  g_autoptr(GBytes) signature = data->signature;
+  g_autoptr(GBytes) stamped = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (data);
+  stamped = tirkeu_signature_timestamp_finish (result, &error);
+  if (self->send_task == NULL)
+    return;
+  self->timestamped = stamped != NULL;
+  if (stamped == NULL)
+    {
+      g_autofree char *notice =
+        g_strdup_printf (/* Translators: %s says why, e.g. "tsa.example.kz could not be
+                          * reached: …" */
+                         _("The signature could not be timestamped (%s). The request is sent "
+                           "with the signature alone."), error->message);
+
+      set_notice (self, notice);
+    }
+  submit_signed (self, stamped != NULL ? stamped : signature);
+}
+
+static void
+timestamp_signature (TirkeuNewRequest *self,
+                     GBytes           *signature)
+{
+  SendData *send = g_task_get_task_data (self->send_task);
+  TimestampData *data = g_new0 (TimestampData, 1);
+
+  data->self = g_object_ref (self);
+  data->signature = g_bytes_ref (signature);
+  tirkeu_signature_timestamp_async (self->config, tirkeu_session_get_client (self->session),
+                                    send->certificate, signature,
+                                    g_task_get_cancellable (self->send_task), timestamp_cb,
+                                    data);
+}
+
+static void
 sign_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -624,11 +714,7 @@ sign_cb (GObject      *object,
       return_send_error (self, g_error_copy (self->journal_error));
       return;
     }
-  tirkeu_request_set_seller_signature (self->request, signature);
-  set_state (self, TIRKEU_NEW_REQUEST_STATE_SENDING);
-  tirkeu_outbox_send_async (outbox, self->request, self->draft->id,
-                            g_task_get_cancellable (self->send_task), outbox_send_cb,
-                            g_object_ref (self));
+  timestamp_signature (self, signature);
 }
 
 /**
@@ -795,6 +881,88 @@ saved_before_create_cb (GObject      *object,
   ask_pin (self, NULL);
 }
 
+static void
+certificate_checked_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(TirkeuNewRequest) self = user_data;
+  g_autoptr(GDateTime) revoked_at = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) save = NULL;
+  TirkeuCertificateCheckStatus status;
+
+  status = tirkeu_certificate_check_finish (result, &revoked_at, &error);
+  if (self->send_task == NULL)
+    return;
+  self->certificate_status = status;
+  self->certificate_checked = TRUE;
+
+  switch (status)
+    {
+    case TIRKEU_CERTIFICATE_CHECK_GOOD:
+      break;
+    case TIRKEU_CERTIFICATE_CHECK_REVOKED:
+      if (revoked_at != NULL)
+        {
+          g_autoptr(GDateTime) local = g_date_time_to_local (revoked_at);
+          g_autofree char *date = tirkeu_format_date (local);
+
+          return_send_error (self, g_error_new (TIRKEU_TOKEN_ERROR,
+                                                TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+                                                /* Translators: %s is a date, 23.11.2027 */
+                                                _("The certificate was revoked by the "
+                                                  "certification authority on %s: it can no "
+                                                  "longer sign. Get a new key from the "
+                                                  "national certification authority (NCA)"),
+                                                date));
+        }
+      else
+        return_send_error (self, g_error_new_literal (TIRKEU_TOKEN_ERROR,
+                                                      TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+                                                      tirkeu_token_error_to_message (
+                                                        TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED)));
+      return;
+    case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
+      return_send_error (self, g_error_new_literal (TIRKEU_TOKEN_ERROR,
+                                                    TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
+                                                    tirkeu_token_error_to_message (
+                                                      TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN)));
+      return;
+    case TIRKEU_CERTIFICATE_CHECK_UNREACHABLE:
+    default:
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          return_send_error (self, g_steal_pointer (&error));
+          return;
+        }
+      if (tirkeu_certificate_check_should_stop (self->config))
+        {
+          return_send_error (self, g_error_new (TIRKEU_TOKEN_ERROR,
+                                                TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED,
+                                                "%s (%s)",
+                                                tirkeu_token_error_to_message (
+                                                  TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED),
+                                                error->message));
+          return;
+        }
+      {
+        g_autofree char *notice =
+          g_strdup_printf (/* Translators: %s says why, e.g. "127.0.0.1 could not be
+                            * reached: …" */
+                           _("The certificate's status could not be checked (%s). Signing "
+                             "goes on, as the settings allow."), error->message);
+
+        set_notice (self, notice);
+      }
+      break;
+    }
+
+  /* The key reaches the disk before the portal hears of it. */
+  save = g_task_new (self, NULL, saved_before_create_cb, NULL);
+  save_draft (self, g_steal_pointer (&save));
+}
+
 /**
  * tirkeu_new_request_send_async:
  * @certificate: the SIGN certificate to sign with
@@ -813,7 +981,6 @@ tirkeu_new_request_send_async (TirkeuNewRequest    *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) save = NULL;
   g_autofree char *vin = NULL;
   g_autofree char *iin = NULL;
   SendData *data;
@@ -848,10 +1015,14 @@ tirkeu_new_request_send_async (TirkeuNewRequest    *self,
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
   self->send_task = g_steal_pointer (&task);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_CREATING);
+  self->certificate_checked = FALSE;
+  self->timestamped = FALSE;
+  g_clear_pointer (&self->notice, g_free);
 
-  /* The key reaches the disk before the portal hears of it. */
-  save = g_task_new (self, NULL, saved_before_create_cb, NULL);
-  save_draft (self, g_steal_pointer (&save));
+  /* The certificate's status comes first: a revoked key must not be offered a PIN. */
+  tirkeu_certificate_check_async (self->config, tirkeu_session_get_client (self->session),
+                                  certificate, g_task_get_cancellable (self->send_task),
+                                  certificate_checked_cb, g_object_ref (self));
 }
 
 /**
@@ -1060,6 +1231,7 @@ tirkeu_new_request_dispose (GObject *object)
   g_clear_object (&self->contracts_cancellable);
   g_clear_object (&self->request);
   g_clear_object (&self->session);
+  g_clear_object (&self->config);
 
   G_OBJECT_CLASS (tirkeu_new_request_parent_class)->dispose (object);
 }
@@ -1082,6 +1254,7 @@ tirkeu_new_request_finalize (GObject *object)
   g_clear_error (&self->journal_error);
   g_free (self->checked_vin);
   g_free (self->checked_iin);
+  g_free (self->notice);
 
   G_OBJECT_CLASS (tirkeu_new_request_parent_class)->finalize (object);
 }
@@ -1246,6 +1419,18 @@ tirkeu_new_request_class_init (TirkeuNewRequestClass *klass)
   signals[PIN_WITHDRAWN] =
     g_signal_new ("pin-withdrawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
+
+  /**
+   * TirkeuNewRequest::notice:
+   * @message: what the person should know, translated
+   *
+   * Something went differently than it should, but the request goes on: the certificate's
+   * status could not be checked (and the settings let signing go on), or no timestamp could
+   * be had (the signature goes without it). tirkeu_new_request_get_notice() keeps the last.
+   */
+  signals[NOTICE] =
+    g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1550,4 +1735,58 @@ tirkeu_new_request_get_contracts_checking (TirkeuNewRequest *self)
 {
   g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
   return self->contracts_cancellable != NULL;
+}
+
+/**
+ * tirkeu_new_request_set_config:
+ * @config: (nullable): the configuration to follow (OCSP and timestamp addresses, what to
+ *   do when the status cannot be checked); %NULL for the installed settings
+ */
+void
+tirkeu_new_request_set_config (TirkeuNewRequest *self,
+                               TirkeuConfig     *config)
+{
+  g_return_if_fail (TIRKEU_IS_NEW_REQUEST (self));
+  g_return_if_fail (config == NULL || TIRKEU_IS_CONFIG (config));
+  g_set_object (&self->config, config);
+}
+
+/**
+ * tirkeu_new_request_get_notice:
+ *
+ * Returns: (nullable): the last #TirkeuNewRequest::notice of the current or last send
+ */
+const char *
+tirkeu_new_request_get_notice (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), NULL);
+  return self->notice;
+}
+
+/**
+ * tirkeu_new_request_get_certificate_status:
+ * @checked: (out) (optional): whether the status was asked in the current or last send
+ *
+ * Returns: the signer's certificate status found before signing
+ */
+TirkeuCertificateCheckStatus
+tirkeu_new_request_get_certificate_status (TirkeuNewRequest *self,
+                                           gboolean         *checked)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), TIRKEU_CERTIFICATE_CHECK_UNREACHABLE);
+  if (checked != NULL)
+    *checked = self->certificate_checked;
+  return self->certificate_status;
+}
+
+/**
+ * tirkeu_new_request_get_timestamped:
+ *
+ * Returns: %TRUE if the signature sent is CAdES-T (it carries a verified timestamp)
+ */
+gboolean
+tirkeu_new_request_get_timestamped (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+  return self->timestamped;
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tirkeu-certificate-check.h"
 #include "tirkeu-draft.h"
 #include "tirkeu-session.h"
 
@@ -86,6 +87,14 @@ gboolean                 tirkeu_new_request_send_finish        (TirkeuNewRequest
 void                     tirkeu_new_request_give_pin           (TirkeuNewRequest    *self,
                                                                 const char          *pin);
 void                     tirkeu_new_request_cancel_pin         (TirkeuNewRequest    *self);
+
+/* The certificate check before signing and the timestamp after it */
+void                     tirkeu_new_request_set_config         (TirkeuNewRequest    *self,
+                                                                TirkeuConfig        *config);
+const char              *tirkeu_new_request_get_notice         (TirkeuNewRequest    *self);
+TirkeuCertificateCheckStatus tirkeu_new_request_get_certificate_status (TirkeuNewRequest *self,
+                                                                gboolean            *checked);
+gboolean                 tirkeu_new_request_get_timestamped    (TirkeuNewRequest    *self);
 
 /* A created request the seller gives up */
 void                     tirkeu_new_request_withdraw_async     (TirkeuNewRequest    *self,

@@ -173,4 +173,35 @@ TirkeuRequest      *tirkeu_portal_client_withdraw_finish        (TirkeuPortalCli
                                                                  TirkeuPortalRequestInfo **info,
                                                                  GError              **error);
 
+/* The certification authority's services (tirkeu-portal-pki.c) */
+/**
+ * TirkeuPortalPkiService:
+ * @TIRKEU_PORTAL_PKI_OCSP: the OCSP responder (RFC 6960)
+ * @TIRKEU_PORTAL_PKI_TSA: the timestamp authority (RFC 3161)
+ */
+typedef enum
+{
+  TIRKEU_PORTAL_PKI_OCSP,
+  TIRKEU_PORTAL_PKI_TSA,
+} TirkeuPortalPkiService;
+
+void                tirkeu_portal_client_post_pki_async         (TirkeuPortalClient   *self,
+                                                                 TirkeuPortalPkiService service,
+                                                                 const char           *url,
+                                                                 GBytes               *query,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+GBytes             *tirkeu_portal_client_post_pki_finish        (TirkeuPortalClient   *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+void                tirkeu_portal_client_get_ca_certificate_async (TirkeuPortalClient *self,
+                                                                 const char           *url,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
+GBytes             *tirkeu_portal_client_get_ca_certificate_finish (TirkeuPortalClient *self,
+                                                                 GAsyncResult         *result,
+                                                                 GError              **error);
+
 G_END_DECLS

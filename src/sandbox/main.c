@@ -11,14 +11,7 @@
 
 #include "tirkeu-i18n.h"
 #include "tirkeu-sandbox.h"
-
-enum {
-  EXIT_DONE = 0,
-  EXIT_REFUSED = 1,
-  EXIT_USAGE = 2,
-  EXIT_NETWORK = 3,
-  EXIT_INTERNAL = 5,
-};
+#include "tirkeu-sandbox-command.h"
 
 static gboolean
 quit_cb (gpointer user_data)
@@ -26,17 +19,6 @@ quit_cb (gpointer user_data)
   g_main_loop_quit (user_data);
 
   return G_SOURCE_CONTINUE;
-}
-
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
-
-  g_printerr ("%s\n\n%s", message, help);
-
-  return EXIT_USAGE;
 }
 
 /* tirkeu-sandbox buyer ACTION ID --state-dir DIR: asks the sandbox that serves DIR (its
@@ -66,53 +48,27 @@ buyer_main (int    argc,
   g_autoptr(GOptionContext) context =
     g_option_context_new (_("approve|decline|pay-fines|refuse|expire REQUEST-ID"));
   g_autoptr(GError) error = NULL;
-  g_autofree char *server_file = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *server;
-  const char *url, *ca_file;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *body_text = NULL;
   g_autofree char *escaped_id = NULL;
-  g_autofree char *target = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(SoupSession) session = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) request_body = NULL;
+  g_autofree char *escaped_action = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(GBytes) answer = NULL;
-  guint status;
+  guint status = 0;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, _("Play the buyer (or the portal) on one request of "
                                            "a running sandbox."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return _sb_usage_error (context, error->message);
   if (argc != 3 || state_dir == NULL)
-    return usage_error (context, _("An action, a request ID and --state-dir are needed."));
+    return _sb_usage_error (context, _("An action, a request ID and --state-dir are needed."));
   if ((reason_kk != NULL || reason_ru != NULL || reason_en != NULL)
       && (reason_kk == NULL || reason_ru == NULL || reason_en == NULL))
-    return usage_error (context, _("A reason needs all three of --reason-kk, --reason-ru and "
+    return _sb_usage_error (context, _("A reason needs all three of --reason-kk, --reason-ru and "
                                    "--reason-en."));
-
-  server_file = g_build_filename (state_dir, "server.json", NULL);
-  if (!json_parser_load_from_file (parser, server_file, &error)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      /* Translators: %s is a file name */
-      g_printerr (_("No sandbox is running on this state directory (%s)."), server_file);
-      g_printerr ("\n");
-      return EXIT_NETWORK;
-    }
-  server = json_node_get_object (json_parser_get_root (parser));
-  url = json_object_get_string_member_with_default (server, "url", NULL);
-  ca_file = json_object_get_string_member_with_default (server, "ca_file", NULL);
-  if (url == NULL || ca_file == NULL)
-    {
-      g_printerr (_("No sandbox is running on this state directory (%s)."), server_file);
-      g_printerr ("\n");
-      return EXIT_NETWORK;
-    }
 
   json_builder_begin_object (builder);
   if (code != NULL)
@@ -137,31 +93,21 @@ buyer_main (int    argc,
   body_text = json_to_string (body, FALSE);
 
   escaped_id = g_uri_escape_string (argv[2], NULL, FALSE);
-  target = g_strdup_printf ("%s/admin/requests/%s/%s", url, escaped_id, argv[1]);
-  msg = soup_message_new ("POST", target);
-  if (msg == NULL)
-    return usage_error (context, _("The request ID or action is not valid."));
-  request_body = g_bytes_new (body_text, strlen (body_text));
-  soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
-
-  /* The sandbox's own CA, and nothing else: TLS is verified, never switched off. */
-  database = g_tls_file_database_new (ca_file, &error);
-  if (database == NULL)
+  escaped_action = g_uri_escape_string (argv[1], NULL, FALSE);
+  path = g_strdup_printf ("/admin/requests/%s/%s", escaped_id, escaped_action);
+  if (!_sb_admin_post (state_dir, path, body_text, &status, &answer, &error))
     {
-      g_printerr ("%s\n", error->message);
-      return EXIT_NETWORK;
-    }
-  session = soup_session_new_with_options ("tls-database", database, "timeout", 30, NULL);
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  if (answer == NULL)
-    {
-      /* Translators: %s is the technical reason */
-      g_printerr (_("Cannot reach the sandbox: %s"), error->message);
-      g_printerr ("\n");
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_printerr ("%s\n", error->message);
+      else
+        {
+          /* Translators: %s is the technical reason */
+          g_printerr (_("Cannot reach the sandbox: %s"), error->message);
+          g_printerr ("\n");
+        }
       return EXIT_NETWORK;
     }
 
-  status = soup_message_get_status (msg);
   fwrite (g_bytes_get_data (answer, NULL), 1, g_bytes_get_size (answer),
           status == 200 ? stdout : stderr);
   fputc ('\n', status == 200 ? stdout : stderr);
@@ -201,6 +147,8 @@ main (int    argc,
 
   if (argc > 1 && g_str_equal (argv[1], "buyer"))
     return buyer_main (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "pki"))
+    return _sb_pki_main (argc - 1, argv + 1);
 
   tirkeu_sandbox_options_init (&options);
   /* GOption stores --listen over the field without freeing what is there: the default is
@@ -251,6 +199,8 @@ main (int    argc,
         /* Translators: keep the member names (vin, buyer_iin, ...) as they are */
         N_("Give each new request a signing payload for another sale: vin, buyer_iin, "
            "contract_number or seller_bin (a hostile portal, for tests)"), N_("MEMBER") },
+      { "require-timestamp", 0, 0, G_OPTION_ARG_NONE, &options.require_timestamp,
+        N_("Refuse a request’s signature that carries no time stamp (CAdES-T)"), NULL },
       { "language", 0, 0, G_OPTION_ARG_STRING, &language,
         N_("Language of this program's own messages (kk, ru, en)"), N_("LANG") },
       { NULL }
@@ -264,10 +214,12 @@ main (int    argc,
                                     "API contract over HTTPS. On start it prints one line of "
                                     "JSON, {\"url\": ..., \"ca_file\": ...}, then serves until "
                                     "SIGTERM.\n\nAlso: tirkeu-sandbox buyer "
-                                    "approve|decline|pay-fines|refuse|expire ID --state-dir DIR"));
+                                    "approve|decline|pay-fines|refuse|expire ID --state-dir DIR\n"
+                                    "      tirkeu-sandbox pki ca|issue-key|revoke … "
+                                    "--state-dir DIR"));
     if (!g_option_context_parse (context, &argc, &argv, &error))
       {
-        status = usage_error (context, error->message);
+        status = _sb_usage_error (context, error->message);
         goto out;
       }
   }
@@ -277,7 +229,7 @@ main (int    argc,
 
   if (argc > 1)
     {
-      status = usage_error (context, _("Unexpected arguments."));
+      status = _sb_usage_error (context, _("Unexpected arguments."));
       goto out;
     }
   if (buyer == NULL || g_str_equal (buyer, "auto"))
@@ -286,13 +238,13 @@ main (int    argc,
     options.buyer_mode = TIRKEU_SANDBOX_BUYER_MANUAL;
   else
     {
-      status = usage_error (context, _("--buyer is auto or manual."));
+      status = _sb_usage_error (context, _("--buyer is auto or manual."));
       goto out;
     }
   if (wrong_payload != NULL
       && !tirkeu_sandbox_payload_fault_from_string (wrong_payload, &options.wrong_payload))
     {
-      status = usage_error (context, _("--wrong-payload is none, vin, buyer_iin, "
+      status = _sb_usage_error (context, _("--wrong-payload is none, vin, buyer_iin, "
                                        "contract_number or seller_bin."));
       goto out;
     }
@@ -302,7 +254,7 @@ main (int    argc,
       || rate_limit > G_MAXUINT || fail_rate < 0 || fail_rate > 1 || drop_rate < 0
       || drop_rate > 1 || malformed_rate < 0 || malformed_rate > 1)
     {
-      status = usage_error (context, _("A value is out of range: times are whole numbers "
+      status = _sb_usage_error (context, _("A value is out of range: times are whole numbers "
                                        "(steps and session life above 0), rates are from 0 "
                                        "to 1."));
       goto out;

@@ -89,6 +89,68 @@ admin_set_faults (TirkeuSandbox     *self,
   _sb_reply_ok (reply, 200, faults_node (self));
 }
 
+/* POST /admin/pki/revocations {serial, reason?}: what `tirkeu-sandbox pki revoke` asks of
+ * a running sandbox, so that OCSP, the CRL and the signature checks say it at once. */
+static void
+admin_revoke (TirkeuSandbox     *self,
+              SbExchange        *exchange,
+              Reply             *reply)
+{
+  g_autoptr(JsonObject) body = _sb_parse_body (self, exchange, reply);
+  g_autofree char *serial = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *reason_node;
+  JsonObject *answer;
+  int reason = -1;
+
+  if (body == NULL)
+    return;
+  serial = tirkeu_sandbox_ca_normalize_serial (_sb_get_string (body, "serial"));
+  if (serial == NULL)
+    {
+      _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "serial",
+                       "the certificate's serial number in hexadecimal");
+      return;
+    }
+  reason_node = json_object_get_member (body, "reason");
+  if (reason_node != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (json_node_get_value_type (reason_node) != G_TYPE_INT64
+          || (text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (reason_node)),
+              !tirkeu_sandbox_ca_parse_reason (text, &reason)))
+        {
+          _sb_reply_error (self, reply, 400, TIRKEU_PORTAL_CODE_VALIDATION_FAILED, "reason",
+                           "a CRLReason code of RFC 5280: 0-6 or 8-10");
+          return;
+        }
+    }
+
+  if (!tirkeu_sandbox_ca_revoke (self->ca, serial, reason, _sb_now_s (self), &error))
+    {
+      _sb_reply_error (self, reply, 500, TIRKEU_PORTAL_CODE_INTERNAL, NULL, error->message);
+      return;
+    }
+  answer = json_object_new ();
+  json_object_set_string_member (answer, "serial", serial);
+  json_object_set_boolean_member (answer, "revoked", TRUE);
+  _sb_reply_ok (reply, 200, _sb_object_node (answer));
+}
+
+/* The request as the API shows it, and for the trainer and the tests what the portal
+ * checked of its signature. */
+static JsonNode *
+admin_request_view (JsonObject *request)
+{
+  JsonNode *node = _sb_render_request (request);
+  JsonNode *check = json_object_get_member (request, "_signature_check");
+
+  if (check != NULL)
+    json_object_set_member (json_node_get_object (node), "signature", json_node_copy (check));
+  return node;
+}
+
 static void
 admin_action (TirkeuSandbox     *self,
               SbExchange        *exchange,
@@ -134,7 +196,7 @@ _sb_admin_dispatch (TirkeuSandbox     *self,
       JsonObject *answer = json_object_new ();
 
       for (guint i = 0; i < list->len; i++)
-        json_array_add_element (requests, _sb_render_request (g_ptr_array_index (list, i)));
+        json_array_add_element (requests, admin_request_view (g_ptr_array_index (list, i)));
       json_object_set_array_member (answer, "requests", requests);
       {
         _sb_reply_ok (reply, 200, _sb_object_node (answer));
@@ -166,6 +228,11 @@ _sb_admin_dispatch (TirkeuSandbox     *self,
         _sb_reply_ok (reply, 200, _sb_object_node (answer));
         return;
       }
+    }
+  if (n == 2 && post && g_str_equal (parts[0], "pki") && g_str_equal (parts[1], "revocations"))
+    {
+      admin_revoke (self, exchange, reply);
+      return;
     }
   if (n == 1 && get && g_str_equal (parts[0], "faults"))
     {

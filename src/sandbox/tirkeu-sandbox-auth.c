@@ -146,8 +146,12 @@ _sb_verify_signature (TirkeuSandbox        *self,
   if (der == NULL)
     reason = g_strdup ("the signature is not standard base64");
   else
-    signer = tirkeu_sandbox_pki_cms_verify (self->signer_trust, der, content, purpose,
-                                            &code, &reason);
+    signer = tirkeu_sandbox_pki_cms_verify_full (self->signer_trust, self->ca,
+                                                 /* sign-in signatures carry no stamp */
+                                                 self->options.require_timestamp
+                                                 && purpose == TIRKEU_SANDBOX_KEY_SIGN,
+                                                 der, content,
+                                                 purpose, &code, &reason);
 
   if (signer == NULL)
     {

@@ -568,6 +568,40 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
                                TirkeuPortalCode     *code,
                                char                **reason)
 {
+  return tirkeu_sandbox_pki_cms_verify_full (trust, NULL, FALSE, cms_der, content, purpose, code,
+                                             reason);
+}
+
+/**
+ * tirkeu_sandbox_pki_cms_verify_full:
+ * @trust: the trusted signer CAs
+ * @ca: (nullable): the sandbox's own CA, whose revocations and time stamps count
+ * @require_timestamp: refuse a signature without a CAdES-T time stamp
+ * @cms_der: a DER CMS SignedData, detached
+ * @content: the bytes it must sign
+ * @purpose: sign-in (AUTH) or a document (SIGN)
+ * @code: (out): on refusal, %TIRKEU_PORTAL_CODE_SIGNATURE_INVALID or
+ *   %TIRKEU_PORTAL_CODE_SIGNER_NOT_AUTHORIZED
+ * @reason: (out) (optional): on refusal, technical English text for logs
+ *
+ * tirkeu_sandbox_pki_cms_verify(), and with @ca: a certificate @ca revoked is
+ * SIGNATURE_INVALID (point 3 of the contract: the chain must hold, and a revoked
+ * certificate breaks it), and so is a time-stamp token (unsigned attribute
+ * id-aa-timeStampToken) that does not verify, chain to @ca or stamp this signature; a
+ * signature without one is accepted unless @require_timestamp.
+ *
+ * Returns: (transfer full) (nullable): the signer, or %NULL with @code set
+ */
+TirkeuSandboxSigner *
+tirkeu_sandbox_pki_cms_verify_full (X509_STORE           *trust,
+                                    TirkeuSandboxCa      *ca,
+                                    gboolean              require_timestamp,
+                                    GBytes               *cms_der,
+                                    GBytes               *content,
+                                    TirkeuSandboxKeyKind  purpose,
+                                    TirkeuPortalCode     *code,
+                                    char                **reason)
+{
   gsize der_len;
   const guint8 *der = g_bytes_get_data (cms_der, &der_len);
   g_autoptr(BIO) der_bio = NULL;
@@ -582,6 +616,7 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
   const unsigned char *certificate_der;
   X509 *signer_cert = NULL;
   TirkeuSandboxSigner *signer;
+  const char *timestamp = "absent";
 
   g_return_val_if_fail (code != NULL, NULL);
 
@@ -635,7 +670,37 @@ tirkeu_sandbox_pki_cms_verify (X509_STORE           *trust,
     return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
                    "the signer certificate cannot be read");
 
+  if (ca != NULL && tirkeu_sandbox_ca_is_revoked (ca, signer_cert))
+    {
+      X509_free (signer_cert);
+      return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                     "the signer certificate is revoked");
+    }
+
+  if (ca != NULL)
+    {
+      g_autofree char *why = NULL;
+      gboolean stamped = FALSE;
+
+      if (!tirkeu_sandbox_ca_check_timestamp (ca, cms_der, signer_cert, now, &stamped, &why))
+        {
+          g_autofree char *text = g_strdup_printf ("the time stamp (CAdES-T) fails: %s", why);
+
+          X509_free (signer_cert);
+          return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason, text);
+        }
+      if (!stamped && require_timestamp)
+        {
+          X509_free (signer_cert);
+          return refuse (TIRKEU_PORTAL_CODE_SIGNATURE_INVALID, code, reason,
+                         "a time stamp (CAdES-T) is required");
+        }
+      timestamp = stamped ? "verified" : "absent";
+    }
+
   signer = g_new0 (TirkeuSandboxSigner, 1);
+  signer->ess_cert_id_v2 = tirkeu_cms_signer_has_signing_certificate (cms_signer);
+  signer->timestamp = timestamp;
   signer->bin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_organizationalUnitName,
                                                   "BIN");
   signer->iin = tirkeu_sandbox_pki_subject_field (signer_cert, NID_serialNumber, "IIN");

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "tirkeu-portal-code.h"
+#include "tirkeu-sandbox-ca.h"
 
 G_BEGIN_DECLS
 
@@ -90,14 +91,19 @@ char     *tirkeu_sandbox_pki_subject_field    (X509                      *cert,
  * @bin: (nullable): the BIN from the subject's OU
  * @iin: (nullable): the IIN from the subject's SERIALNUMBER
  * @common_name: (nullable): the subject's CN
+ * @ess_cert_id_v2: the signature carried a signing-certificate-v2 that names the signer
+ * @timestamp: "verified" when a CAdES-T time-stamp token over the signature was checked,
+ *   "absent" when the signature had none
  *
- * Who made a signature that tirkeu_sandbox_pki_cms_verify() accepted.
+ * Who made a signature that tirkeu_sandbox_pki_cms_verify() accepted, and what was checked.
  */
 typedef struct
 {
   char *bin;
   char *iin;
   char *common_name;
+  gboolean ess_cert_id_v2;
+  const char *timestamp;
 } TirkeuSandboxSigner;
 
 void      tirkeu_sandbox_signer_free          (TirkeuSandboxSigner       *signer);
@@ -107,6 +113,15 @@ X509_STORE *tirkeu_sandbox_pki_load_trust     (const char                *ca_fil
                                                GError                   **error);
 TirkeuSandboxSigner *
           tirkeu_sandbox_pki_cms_verify       (X509_STORE                *trust,
+                                               GBytes                    *cms_der,
+                                               GBytes                    *content,
+                                               TirkeuSandboxKeyKind       purpose,
+                                               TirkeuPortalCode          *code,
+                                               char                     **reason);
+TirkeuSandboxSigner *
+          tirkeu_sandbox_pki_cms_verify_full  (X509_STORE                *trust,
+                                               TirkeuSandboxCa           *ca,
+                                               gboolean                   require_timestamp,
                                                GBytes                    *cms_der,
                                                GBytes                    *content,
                                                TirkeuSandboxKeyKind       purpose,

@@ -11,6 +11,7 @@
 
 #include "tirkeu-portal-code.h"
 #include "tirkeu-sandbox.h"
+#include "tirkeu-sandbox-ca.h"
 #include "tirkeu-sandbox-pki.h"
 #include "tirkeu-stage.h"
 
@@ -68,7 +69,8 @@ gboolean    _sb_id_is_valid            (const char  *digits);
  * tirkeu-sandbox.c (life cycle, TLS, routes), -state.c (the requests and their persistence),
  * -reply.c (the error model, bodies), -api.c (the /api/v1 routes), -auth.c (sign-in),
  * -checks.c (steps 1-8), -requests.c (requests and sync), -buyer.c (the buyer's and the
- * portal's steps after submission), -admin.c (/admin), -faults.c (how an /api/v1 call is
+ * portal's steps after submission), -admin.c (/admin), -ca.c and -nca.c (the test NCA
+ * and its /pki routes), -faults.c (how an /api/v1 call is
  * answered: latency, failures, drops, malformed and slow bodies, rate limits). */
 
 #define API_PREFIX          "/api/v1/"
@@ -88,7 +90,8 @@ struct _TirkeuSandbox
 
   /* owned references */
   SbData *data;
-  X509_STORE *signer_trust;
+  X509_STORE *signer_trust;     /* --signer-ca and the sandbox's own CA */
+  TirkeuSandboxCa *ca;          /* the test NCA: key files, OCSP, TSA, CRL */
   GTlsCertificate *tls_certificate;
   SoupServer *server;
   GRand *rand;
@@ -256,6 +259,13 @@ void        _sb_admin_dispatch         (TirkeuSandbox     *self,
                                         SbExchange        *exchange,
                                         Reply             *reply);
 void        _sb_admin_handler_cb       (SoupServer        *server,
+                                        SoupServerMessage *msg,
+                                        const char        *path,
+                                        GHashTable        *query,
+                                        gpointer           user_data);
+
+/* tirkeu-sandbox-nca.c */
+void        _sb_pki_handler_cb         (SoupServer        *server,
                                         SoupServerMessage *msg,
                                         const char        *path,
                                         GHashTable        *query,

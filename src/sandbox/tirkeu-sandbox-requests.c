@@ -460,6 +460,13 @@ _sb_api_sign_request (TirkeuSandbox     *self,
     }
 
   masked = tirkeu_iin_mask (signer->iin);
+  {
+    JsonObject *check = json_object_new ();
+
+    json_object_set_boolean_member (check, "ess_cert_id_v2", signer->ess_cert_id_v2);
+    json_object_set_string_member (check, "timestamp", signer->timestamp);
+    json_object_set_object_member (request, "_signature_check", check);
+  }
   json_object_set_string_member (request, "_signature", signature);
   json_object_set_string_member (request, "_signer", masked);
   _sb_request_move (self, request, TIRKEU_STAGE_SIGNED, NULL);

@@ -190,6 +190,7 @@ tirkeu_sandbox_dispose (GObject *object)
 
   tirkeu_sandbox_stop (self);
   g_clear_object (&self->tls_certificate);
+  g_clear_object (&self->ca);
 
   G_OBJECT_CLASS (tirkeu_sandbox_parent_class)->dispose (object);
 }
@@ -367,6 +368,17 @@ tirkeu_sandbox_new (const TirkeuSandboxOptions *options,
   self->signer_trust = tirkeu_sandbox_pki_load_trust (self->options.signer_ca_file, error);
   if (self->signer_trust == NULL)
     return NULL;
+  /* The sandbox is a test NCA too: the key files its CA issues (tirkeu-sandbox pki
+   * issue-key) sign in and sign beside those of --signer-ca. */
+  self->ca = tirkeu_sandbox_ca_open (self->options.state_dir, error);
+  if (self->ca == NULL)
+    return NULL;
+  if (X509_STORE_add_cert (self->signer_trust, tirkeu_sandbox_ca_get_certificate (self->ca)) != 1)
+    {
+      g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_CERTIFICATE,
+                   _("Cannot trust the sandbox’s own CA"));
+      return NULL;
+    }
 
   self->rand = self->options.seed != 0 ? g_rand_new_with_seed (self->options.seed)
                                        : g_rand_new ();
@@ -554,14 +566,16 @@ tirkeu_sandbox_start (TirkeuSandbox  *self,
   self->server = soup_server_new ("tls-certificate", self->tls_certificate,
                                   "server-header", "tirkeu-sandbox/" PACKAGE_VERSION, NULL);
   /* One handler per prefix: the portal's API (through the faults), the sandbox's own
-   * controls, and a 404 in the contract's error model for anything else. */
+   * controls, its test NCA, and a 404 in the contract's error model for anything else. */
   soup_server_add_handler (self->server, "/api/v1", _sb_api_handler_cb, self, NULL);
   soup_server_add_handler (self->server, "/admin", _sb_admin_handler_cb, self, NULL);
+  soup_server_add_handler (self->server, "/pki", _sb_pki_handler_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
   /* An early handler runs once the headers are in, before the body: one per prefix, since
    * libsoup looks for the early handler of the path's own prefix. */
   soup_server_add_early_handler (self->server, "/api/v1", body_limit_cb, self, NULL);
   soup_server_add_early_handler (self->server, "/admin", body_limit_cb, self, NULL);
+  soup_server_add_early_handler (self->server, "/pki", body_limit_cb, self, NULL);
   soup_server_add_early_handler (self->server, NULL, body_limit_cb, self, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
                            self, G_CONNECT_DEFAULT);

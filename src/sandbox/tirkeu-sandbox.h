@@ -77,6 +77,7 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
  * @rate_limit: calls per second per client address before 429 (0: no limit)
  * @seed: 0 for random fault rolls, else a seed that makes them repeatable
  * @wrong_payload: requests created from now on get a signing payload for another sale
+ * @require_timestamp: a request's signature without a CAdES-T time stamp is refused
  *
  * The command-line options of `tirkeu-sandbox`, one field each. Strings are owned: use
  * tirkeu_sandbox_options_init() and tirkeu_sandbox_options_clear().
@@ -101,6 +102,7 @@ typedef struct
   guint                   rate_limit;
   guint32                 seed;
   TirkeuSandboxPayloadFault wrong_payload;
+  gboolean                require_timestamp;
 } TirkeuSandboxOptions;
 
 void   tirkeu_sandbox_options_init            (TirkeuSandboxOptions *options);

@@ -550,6 +550,153 @@ out:
   return result;
 }
 
+/* --- CAdES-T ------------------------------------------------------------------------- */
+
+static gpointer not_cms (GError     **error,
+                         const char  *message);
+
+static CMS_ContentInfo *
+cms_from_bytes (GBytes *cms_der)
+{
+  const unsigned char *p;
+  gsize len;
+  CMS_ContentInfo *cms;
+
+  p = g_bytes_get_data (cms_der, &len);
+  if (len == 0 || len > G_MAXLONG)
+    return NULL;
+  cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
+  if (cms != NULL && (OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed
+                      || sk_CMS_SignerInfo_num (CMS_get0_SignerInfos (cms)) != 1))
+    g_clear_pointer (&cms, CMS_ContentInfo_free);
+  return cms;
+}
+
+/**
+ * tirkeu_cms_dup_signature_value:
+ * @cms_der: a CMS SignedData with one signer, e.g. from tirkeu_cms_sign_detached()
+ * @error: %TIRKEU_TOKEN_ERROR_CMS when it is not one
+ *
+ * The signer's signature value: what a CAdES-T timestamp is over.
+ *
+ * Returns: (transfer full): the SignerInfo's signature octets, or %NULL
+ */
+GBytes *
+tirkeu_cms_dup_signature_value (GBytes  *cms_der,
+                                GError **error)
+{
+  CMS_ContentInfo *cms;
+  ASN1_OCTET_STRING *signature;
+  GBytes *result = NULL;
+
+  g_return_val_if_fail (cms_der != NULL, NULL);
+
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    return not_cms (error, NULL);
+  signature = CMS_SignerInfo_get0_signature (sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0));
+  if (signature != NULL && ASN1_STRING_length (signature) > 0)
+    result = g_bytes_new (ASN1_STRING_get0_data (signature), ASN1_STRING_length (signature));
+  CMS_ContentInfo_free (cms);
+  if (result == NULL)
+    return not_cms (error, NULL);
+  ERR_clear_error ();
+  return result;
+}
+
+/**
+ * tirkeu_cms_add_timestamp:
+ * @cms_der: a CMS SignedData with one signer, DER (tirkeu_cms_sign_detached())
+ * @token_der: the TimeStampToken over its signature value
+ *   (tirkeu_timestamp_reply_check())
+ * @error: %TIRKEU_TOKEN_ERROR_CMS when either is not what it should be
+ *
+ * CAdES-T: @cms_der with @token_der added as the signer's unsigned attribute
+ * id-aa-signatureTimeStampToken (1.2.840.113549.1.9.16.2.14). The signed part is unchanged:
+ * the signed attributes were signed in DER order, which is the order they are written in
+ * again.
+ *
+ * Returns: (transfer full): the CMS with the timestamp, DER, or %NULL
+ */
+GBytes *
+tirkeu_cms_add_timestamp (GBytes  *cms_der,
+                          GBytes  *token_der,
+                          GError **error)
+{
+  CMS_ContentInfo *cms;
+  CMS_SignerInfo *info;
+  const guint8 *token;
+  gsize token_len;
+  unsigned char *der = NULL;
+  int der_len = 0;
+  GBytes *result = NULL;
+
+  g_return_val_if_fail (cms_der != NULL && token_der != NULL, NULL);
+
+  token = g_bytes_get_data (token_der, &token_len);
+  if (token_len == 0 || token_len > G_MAXINT || token[0] != 0x30)
+    return not_cms (error, NULL);
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    return not_cms (error, NULL);
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  if (CMS_unsigned_add1_attr_by_NID (info, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                     token, (int) token_len) == 1)
+    der_len = i2d_CMS_ContentInfo (cms, &der);
+  if (der_len > 0)
+    result = g_bytes_new (der, der_len);
+  OPENSSL_free (der);
+  CMS_ContentInfo_free (cms);
+  if (result == NULL)
+    return not_cms (error, NULL);
+  ERR_clear_error ();
+  return result;
+}
+
+/**
+ * tirkeu_cms_dup_timestamp_token:
+ * @cms_der: a CMS SignedData with one signer
+ *
+ * Returns: (transfer full) (nullable): the signer's id-aa-signatureTimeStampToken (DER), or
+ *   %NULL when it has none (CAdES-BES) or @cms_der is no such CMS
+ */
+GBytes *
+tirkeu_cms_dup_timestamp_token (GBytes *cms_der)
+{
+  CMS_ContentInfo *cms;
+  CMS_SignerInfo *info;
+  X509_ATTRIBUTE *attribute;
+  ASN1_TYPE *value;
+  GBytes *result = NULL;
+  int index;
+
+  g_return_val_if_fail (cms_der != NULL, NULL);
+
+  cms = cms_from_bytes (cms_der);
+  if (cms == NULL)
+    {
+      ERR_clear_error ();
+      return NULL;
+    }
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  index = CMS_unsigned_get_attr_by_NID (info, NID_id_smime_aa_timeStampToken, -1);
+  attribute = index >= 0 ? CMS_unsigned_get_attr (info, index) : NULL;
+  value = attribute != NULL && X509_ATTRIBUTE_count (attribute) == 1
+          ? X509_ATTRIBUTE_get0_type (attribute, 0) : NULL;
+  if (value != NULL && value->type == V_ASN1_SEQUENCE)
+    {
+      unsigned char *der = NULL;
+      int der_len = i2d_ASN1_TYPE (value, &der);
+
+      if (der_len > 0)
+        result = g_bytes_new (der, der_len);
+      OPENSSL_free (der);
+    }
+  CMS_ContentInfo_free (cms);
+  ERR_clear_error ();
+  return result;
+}
+
 /* --- the signer as found -------------------------------------------------------------- */
 
 /**
@@ -1301,4 +1448,166 @@ tirkeu_cms_certificate_status_to_string (TirkeuCmsCertificateStatus status)
     default:
       return "untrusted";
     }
+}
+
+/**
+ * tirkeu_cms_sign_attached:
+ * @signer: the signer's certificate (GOST 2015-512, RSA or EC)
+ * @content_type_oid: the eContentType, dotted (e.g. "1.2.840.113549.1.9.16.1.4",
+ *   id-ct-TSTInfo)
+ * @content: the content, carried inside
+ * @signing_time: the time to put in signingTime
+ * @include_certificate: whether the signer's certificate goes into the SignedData
+ * @sign_func: (scope call): makes the signature over the signed attributes
+ * @user_data: (closure): for @sign_func
+ * @error: as tirkeu_cms_sign_detached()
+ *
+ * An attached SignedData: what tirkeu_cms_sign_detached() makes, with @content inside as
+ * eContent of type @content_type_oid and the contentType attribute saying that type (RFC
+ * 5652, 5.3). A time-stamp token (RFC 3161, 2.4.2) is one, with id-ct-TSTInfo; its
+ * signing-certificate-v2 is the ESSCertIDv2 RFC 5816 asks for. The version is 3 for any
+ * type but id-data (RFC 5652, 5.1).
+ *
+ * Returns: (transfer full): the CMS ContentInfo, DER, or %NULL
+ */
+GBytes *
+tirkeu_cms_sign_attached (X509               *signer,
+                          const char         *content_type_oid,
+                          GBytes             *content,
+                          GDateTime          *signing_time,
+                          gboolean            include_certificate,
+                          TirkeuCmsSignFunc   sign_func,
+                          gpointer            user_data,
+                          GError            **error)
+{
+  TirkeuKeyAlgorithm algorithm;
+  STACK_OF (X509_ATTRIBUTE) *attributes = NULL;
+  ASN1_OBJECT *content_type = NULL;
+  unsigned char *der = NULL;
+  int der_len, position;
+  g_autoptr(GBytes) to_be_signed = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  CmsContentInfo *info = NULL;
+  CmsSignedData *signed_data;
+  CmsSignerInfo *signer_info = NULL;
+  X509_ALGOR *algorithm_copy = NULL;
+  GBytes *result = NULL;
+
+  g_return_val_if_fail (signer != NULL, NULL);
+  g_return_val_if_fail (content_type_oid != NULL, NULL);
+  g_return_val_if_fail (content != NULL, NULL);
+  g_return_val_if_fail (signing_time != NULL, NULL);
+  g_return_val_if_fail (sign_func != NULL, NULL);
+
+  algorithm = key_algorithm_of (signer);
+  if (algorithm != TIRKEU_KEY_ALGORITHM_GOST_2015_512
+      && algorithm != TIRKEU_KEY_ALGORITHM_RSA
+      && algorithm != TIRKEU_KEY_ALGORITHM_EC)
+    {
+      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM,
+                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM));
+      return NULL;
+    }
+  content_type = OBJ_txt2obj (content_type_oid, 1);
+  if (content_type == NULL || g_bytes_get_size (content) > G_MAXINT)
+    {
+      ASN1_OBJECT_free (content_type);
+      return signing_failed (error);
+    }
+
+  /* The detached signature's attributes, with contentType saying this content's type. */
+  attributes = signed_attributes_new (signer, algorithm, content, signing_time);
+  position = attributes != NULL ? X509at_get_attr_by_NID (attributes, NID_pkcs9_contentType, -1)
+                                : -1;
+  if (position < 0)
+    goto out;
+  X509_ATTRIBUTE_free (X509at_delete_attr (attributes, position));
+  if (!X509at_add1_attr_by_NID (&attributes, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                (const unsigned char *) content_type, -1))
+    goto out;
+
+  der_len = ASN1_item_i2d ((ASN1_VALUE *) attributes, &der,
+                           ASN1_ITEM_rptr (CmsAttributesSorted));
+  if (der_len <= 0)
+    goto out;
+  to_be_signed = g_bytes_new (der, der_len);
+  OPENSSL_free (der);
+  der = NULL;
+
+  signature = sign_func (to_be_signed, user_data, error);
+  if (signature == NULL)
+    {
+      sk_X509_ATTRIBUTE_pop_free (attributes, X509_ATTRIBUTE_free);
+      ASN1_OBJECT_free (content_type);
+      return NULL;
+    }
+  if (g_bytes_get_size (signature) == 0 || g_bytes_get_size (signature) > G_MAXINT)
+    goto out;
+
+  signer_info = (CmsSignerInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsSignerInfo));
+  info = (CmsContentInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsContentInfo));
+  if (signer_info == NULL || info == NULL)
+    goto out;
+
+  ASN1_INTEGER_set (signer_info->version, 1);
+  if (!X509_NAME_set (&signer_info->sid->issuer, X509_get_issuer_name (signer))
+      || !ASN1_STRING_copy (signer_info->sid->serial, X509_get0_serialNumber (signer)))
+    goto out;
+  X509_ALGOR_free (signer_info->digest_algorithm);
+  signer_info->digest_algorithm = digest_algorithm_new (algorithm);
+  X509_ALGOR_free (signer_info->signature_algorithm);
+  signer_info->signature_algorithm = signature_algorithm_new (algorithm);
+  signer_info->signed_attributes = g_steal_pointer (&attributes);
+  if (!ASN1_OCTET_STRING_set (signer_info->signature, g_bytes_get_data (signature, NULL),
+                              (int) g_bytes_get_size (signature)))
+    goto out;
+
+  ASN1_OBJECT_free (info->type);
+  info->type = OBJ_nid2obj (NID_pkcs7_signed);
+  signed_data = info->signed_data;
+  ASN1_INTEGER_set (signed_data->version,
+                    OBJ_obj2nid (content_type) == NID_pkcs7_data ? 1 : 3);
+  algorithm_copy = digest_algorithm_new (algorithm);
+  if (!sk_X509_ALGOR_push (signed_data->digest_algorithms, algorithm_copy))
+    goto out;
+  algorithm_copy = NULL;
+  ASN1_OBJECT_free (signed_data->encapsulated->type);
+  signed_data->encapsulated->type = g_steal_pointer (&content_type);
+  signed_data->encapsulated->content = ASN1_OCTET_STRING_new ();
+  if (signed_data->encapsulated->content == NULL
+      || !ASN1_OCTET_STRING_set (signed_data->encapsulated->content,
+                                 g_bytes_get_data (content, NULL),
+                                 (int) g_bytes_get_size (content)))
+    goto out;
+  if (include_certificate)
+    {
+      signed_data->certificates = sk_X509_new_null ();
+      if (signed_data->certificates == NULL || !X509_up_ref (signer))
+        goto out;
+      if (!sk_X509_push (signed_data->certificates, signer))
+        {
+          X509_free (signer);
+          goto out;
+        }
+    }
+  if (OPENSSL_sk_push (signed_data->signer_infos, signer_info) <= 0)
+    goto out;
+  signer_info = NULL;
+
+  der_len = ASN1_item_i2d ((ASN1_VALUE *) info, &der, ASN1_ITEM_rptr (CmsContentInfo));
+  if (der_len > 0)
+    result = g_bytes_new (der, der_len);
+  OPENSSL_free (der);
+
+out:
+  X509_ALGOR_free (algorithm_copy);
+  ASN1_OBJECT_free (content_type);
+  sk_X509_ATTRIBUTE_pop_free (attributes, X509_ATTRIBUTE_free);
+  ASN1_item_free ((ASN1_VALUE *) signer_info, ASN1_ITEM_rptr (CmsSignerInfo));
+  ASN1_item_free ((ASN1_VALUE *) info, ASN1_ITEM_rptr (CmsContentInfo));
+
+  if (result == NULL)
+    return signing_failed (error);
+  ERR_clear_error ();
+  return result;
 }

@@ -54,6 +54,13 @@ GBytes                     *tirkeu_cms_sign_detached          (X509             
                                                                gpointer            user_data,
                                                                GError            **error);
 
+GBytes                     *tirkeu_cms_dup_signature_value    (GBytes             *cms_der,
+                                                               GError            **error);
+GBytes                     *tirkeu_cms_add_timestamp          (GBytes             *cms_der,
+                                                               GBytes             *token_der,
+                                                               GError            **error);
+GBytes                     *tirkeu_cms_dup_timestamp_token    (GBytes             *cms_der);
+
 GPtrArray                  *tirkeu_cms_verify                 (GBytes             *cms_der,
                                                                GBytes             *detached_content,
                                                                GPtrArray          *trusted_x509,
@@ -72,5 +79,14 @@ gboolean                    tirkeu_cms_signer_has_signing_certificate (TirkeuCms
 TirkeuCmsCertificateStatus  tirkeu_cms_signer_get_certificate_status (TirkeuCmsSigner *self);
 
 const char                 *tirkeu_cms_certificate_status_to_string (TirkeuCmsCertificateStatus status);
+
+GBytes                     *tirkeu_cms_sign_attached          (X509               *signer,
+                                                               const char         *content_type_oid,
+                                                               GBytes             *content,
+                                                               GDateTime          *signing_time,
+                                                               gboolean            include_certificate,
+                                                               TirkeuCmsSignFunc   sign_func,
+                                                               gpointer            user_data,
+                                                               GError            **error);
 
 G_END_DECLS

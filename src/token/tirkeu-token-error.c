@@ -93,6 +93,46 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
       return _("The signature is not valid");
     case TIRKEU_TOKEN_ERROR_CMS:
       return _("This is not a CMS signature, or it is damaged");
+    case TIRKEU_TOKEN_ERROR_ISSUER_UNKNOWN:
+      return _("The certificate authority that issued the certificate was not found");
+    /* Translators: OCSP is the certification authority's online certificate status
+     * service; NCA's agent calls it ru «сервис OCSP», kk «OCSP қызметі» */
+    case TIRKEU_TOKEN_ERROR_OCSP_MALFORMED:
+      return _("The certificate status service (OCSP) gave an answer that cannot be read");
+    case TIRKEU_TOKEN_ERROR_OCSP_REFUSED:
+      return _("The certificate status service (OCSP) refused to answer");
+    case TIRKEU_TOKEN_ERROR_OCSP_NONCE:
+      return _("The certificate status service (OCSP) answered another question: its "
+               "nonce does not match");
+    case TIRKEU_TOKEN_ERROR_OCSP_CERT_ID:
+      return _("The certificate status service (OCSP) answered about another certificate");
+    case TIRKEU_TOKEN_ERROR_OCSP_STALE:
+      return _("The certificate status service (OCSP) gave an out-of-date answer; check "
+               "the computer's clock");
+    case TIRKEU_TOKEN_ERROR_OCSP_RESPONDER:
+      return _("The certificate status (OCSP) answer is not signed by the certification "
+               "authority or its responder");
+    case TIRKEU_TOKEN_ERROR_TIMESTAMP_MALFORMED:
+      return _("The timestamp service gave an answer that cannot be read");
+    case TIRKEU_TOKEN_ERROR_TIMESTAMP_REFUSED:
+      return _("The timestamp service refused to stamp the signature");
+    case TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE:
+      return _("The timestamp answers another request: its nonce does not match");
+    case TIRKEU_TOKEN_ERROR_TIMESTAMP_IMPRINT:
+      return _("The timestamp is not over this signature");
+    case TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED:
+      return _("The timestamp's signature is not valid or not from a trusted timestamp "
+               "service");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED:
+      /* Translators: kk «кері қайтарып алынды», ru «отозван» */
+      return _("The certificate has been revoked by the certification authority: it can no "
+               "longer sign. Get a new key from the national certification authority (NCA)");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN:
+      return _("The certification authority does not know this certificate: it cannot sign");
+    case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED:
+      return _("The certificate's status could not be checked, and the settings say not to "
+               "sign without it. Try again when the certificate status service (OCSP) can "
+               "be reached");
     default:
       break;
     }

@@ -38,6 +38,27 @@ G_BEGIN_DECLS
  * @TIRKEU_TOKEN_ERROR_BAD_SIGNATURE: a signature (of a certificate, CRL, OCSP response or
  *   CMS) does not verify, or its algorithm cannot be checked
  * @TIRKEU_TOKEN_ERROR_CMS: the data is not a CMS signature, or it is malformed
+ * @TIRKEU_TOKEN_ERROR_ISSUER_UNKNOWN: the certificate's issuer (needed to ask its status or
+ *   to trust an answer) was not found
+ * @TIRKEU_TOKEN_ERROR_OCSP_MALFORMED: the OCSP answer cannot be read, or is too large
+ * @TIRKEU_TOKEN_ERROR_OCSP_REFUSED: the OCSP responder answered with an error status
+ * @TIRKEU_TOKEN_ERROR_OCSP_NONCE: the OCSP answer's nonce is missing or not the one asked
+ * @TIRKEU_TOKEN_ERROR_OCSP_CERT_ID: the OCSP answer is about another certificate
+ * @TIRKEU_TOKEN_ERROR_OCSP_STALE: the OCSP answer is out of date, or dated in the future
+ * @TIRKEU_TOKEN_ERROR_OCSP_RESPONDER: the OCSP answer is signed by a key that may not
+ *   answer for the certificate's issuer
+ * @TIRKEU_TOKEN_ERROR_TIMESTAMP_MALFORMED: the timestamp answer cannot be read
+ * @TIRKEU_TOKEN_ERROR_TIMESTAMP_REFUSED: the timestamp authority refused the request
+ * @TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE: the timestamp's nonce is missing or not the one asked
+ * @TIRKEU_TOKEN_ERROR_TIMESTAMP_IMPRINT: the timestamp is over other data than the signature
+ * @TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED: the timestamp's signature does not verify, or
+ *   its signer is not a timestamp authority of the trusted CA
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED: the certification authority revoked the
+ *   certificate: it may not sign
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN: the certification authority does not know
+ *   the certificate: it may not sign
+ * @TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED: the certificate's status could not be
+ *   checked, and the settings say not to sign without it
  *
  * Token errors. Cancellation is reported as %G_IO_ERROR_CANCELLED, as everywhere in GIO.
  * tirkeu_token_error_to_message() gives the translated text a user sees.
@@ -70,6 +91,21 @@ typedef enum
   TIRKEU_TOKEN_ERROR_KEY_FILE_DAMAGED,
   TIRKEU_TOKEN_ERROR_BAD_SIGNATURE,
   TIRKEU_TOKEN_ERROR_CMS,
+  TIRKEU_TOKEN_ERROR_ISSUER_UNKNOWN,
+  TIRKEU_TOKEN_ERROR_OCSP_MALFORMED,
+  TIRKEU_TOKEN_ERROR_OCSP_REFUSED,
+  TIRKEU_TOKEN_ERROR_OCSP_NONCE,
+  TIRKEU_TOKEN_ERROR_OCSP_CERT_ID,
+  TIRKEU_TOKEN_ERROR_OCSP_STALE,
+  TIRKEU_TOKEN_ERROR_OCSP_RESPONDER,
+  TIRKEU_TOKEN_ERROR_TIMESTAMP_MALFORMED,
+  TIRKEU_TOKEN_ERROR_TIMESTAMP_REFUSED,
+  TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE,
+  TIRKEU_TOKEN_ERROR_TIMESTAMP_IMPRINT,
+  TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
+  TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED,
 } TirkeuTokenError;
 
 GQuark       tirkeu_token_error_quark      (void);
