@@ -4,6 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-application.h"
+#include "tirkeu-certificate-check.h"
 #include "tirkeu-certificate-choice.h"
 #include "tirkeu-error.h"
 #include "tirkeu-error-view.h"
@@ -28,7 +30,9 @@
  * `recent-key-files`: paths only, most recent first, at most five; a file no longer there is
  * shown as missing and can be removed). The key file's password is asked as the signing
  * agent asks it. The certificate chosen to sign in with is shown as a card: owner, BIN,
- * role, validity with the 30-day expiry warning.
+ * role, validity with the 30-day expiry warning, and its status by NCA's OCSP service
+ * (tirkeu_certificate_check_async(): "Checking…" while it is asked); a revoked certificate,
+ * or one NCA does not know, cannot sign in, and the page says why.
  *
  * Actions: desk.sign-in, desk.sign-out, desk.new-request (emits #TirkeuSignInPage::new-request
  * with no draft), desk.resume-draft (s: the draft id), desk.choose-key-file (the file chooser),
@@ -67,6 +71,8 @@ struct _TirkeuSignInPage
   AdwActionRow    *card_role_row;
   AdwActionRow    *card_validity_row;
   GtkWidget       *card_warning_icon;
+  AdwActionRow    *card_status_row;
+  GtkWidget       *card_status_spinner;
 
   /* owned references */
   TirkeuSession   *session;
@@ -76,6 +82,8 @@ struct _TirkeuSignInPage
   GSettings       *settings;
   GtkNativeDialog *chooser;
   char            *chosen_key_file;      /* chosen on this page: remembered once it opens */
+  GCancellable    *check_cancellable;    /* the OCSP check of the certificate on the card */
+  TirkeuCertificate *refused_certificate; /* revoked, or unknown to NCA: may not sign in */
 
   /* state */
   guint            n_drafts;
@@ -98,6 +106,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void ask_pin (TirkeuSignInPage *self, const char *error_message);
+static TirkeuCertificate *selected_certificate (TirkeuSignInPage *self);
 
 /* A key file may be chosen while nobody is signed in, and no sign-in is under way: the
  * session then switches to it (a token stays inserted, unused). */
@@ -131,7 +140,9 @@ update_actions (TirkeuSignInPage *self)
                                  (state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
                                   || state == TIRKEU_SESSION_STATE_EXPIRED)
                                  && self->auth_certificates != NULL
-                                 && self->auth_certificates->len > 0);
+                                 && self->auth_certificates->len > 0
+                                 && (self->refused_certificate == NULL
+                                     || self->refused_certificate != selected_certificate (self)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.open-key-file",
                                  self->session != NULL
                                  && tirkeu_session_needs_key_file_password (self->session));
@@ -189,7 +200,100 @@ certificate_row_new (TirkeuCertificate *certificate)
   return row;
 }
 
-static TirkeuCertificate *selected_certificate (TirkeuSignInPage *self);
+/* What NCA's OCSP service says of the certificate on the card, asked as soon as it is shown
+ * (no sign-in needed): a revoked certificate, or one NCA does not know, cannot sign in, and
+ * the page says so before any PIN is asked. */
+typedef struct
+{
+  TirkeuSignInPage  *self;
+  TirkeuCertificate *certificate;
+} Check;
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Check *check = user_data;
+  g_autoptr(TirkeuSignInPage) self = check->self;
+  g_autoptr(TirkeuCertificate) certificate = check->certificate;
+  g_autoptr(GDateTime) revoked_at = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+  TirkeuCertificateCheckStatus status;
+
+  g_free (check);
+  status = tirkeu_certificate_check_finish (result, &revoked_at, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
+    return;
+  gtk_widget_set_visible (self->card_status_spinner, FALSE);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->card_status_spinner), FALSE);
+  if (status == TIRKEU_CERTIFICATE_CHECK_REVOKED && revoked_at != NULL)
+    {
+      g_autofree char *date = tirkeu_format_date (revoked_at);
+
+      /* Translators: the OCSP status, then the day NCA revoked the certificate */
+      subtitle = g_strdup_printf (_("%s on %s"), tirkeu_certificate_check_status_to_string (status),
+                                  date);
+    }
+  else
+    subtitle = g_strdup (tirkeu_certificate_check_status_to_string (status));
+  adw_action_row_set_subtitle (self->card_status_row, subtitle);
+
+  if (status == TIRKEU_CERTIFICATE_CHECK_REVOKED || status == TIRKEU_CERTIFICATE_CHECK_UNKNOWN)
+    {
+      g_autoptr(GError) refusal = NULL;
+
+      g_set_object (&self->refused_certificate, certificate);
+      refusal = g_error_new_literal (TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+                                     status == TIRKEU_CERTIFICATE_CHECK_REVOKED
+                                     /* Translators: NCA: the national certification authority (ҰКО / НУЦ) */
+                                     ? _("This certificate was revoked: it cannot sign in. Have NCA issue a new one.")
+                                     : _("NCA does not know this certificate: it cannot sign in."));
+      tirkeu_error_view_set_error (self->sign_in_error, 1, refusal);
+    }
+  else if (status == TIRKEU_CERTIFICATE_CHECK_UNREACHABLE && error != NULL)
+    g_debug ("The certificate's status could not be checked: %s", error->message);
+  update_actions (self);
+}
+
+static TirkeuConfig *
+application_config (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  return TIRKEU_IS_APPLICATION (application)
+         ? tirkeu_application_get_config (TIRKEU_APPLICATION (application)) : NULL;
+}
+
+static void
+check_certificate (TirkeuSignInPage  *self,
+                   TirkeuCertificate *certificate)
+{
+  Check *check;
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  if (self->refused_certificate != NULL && self->refused_certificate != certificate)
+    {
+      g_clear_object (&self->refused_certificate);
+      tirkeu_error_view_clear (self->sign_in_error);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->card_status_row), certificate != NULL);
+  if (certificate == NULL || self->session == NULL || self->refused_certificate == certificate)
+    return;
+
+  self->check_cancellable = g_cancellable_new ();
+  /* Translators: the OCSP status while NCA's service is being asked */
+  adw_action_row_set_subtitle (self->card_status_row, _("Checking…"));
+  gtk_widget_set_visible (self->card_status_spinner, TRUE);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->card_status_spinner), TRUE);
+  check = g_new0 (Check, 1);
+  check->self = g_object_ref (self);
+  check->certificate = g_object_ref (certificate);
+  tirkeu_certificate_check_async (application_config (), tirkeu_session_get_client (self->session),
+                                  certificate, self->check_cancellable, check_cb, check);
+}
 
 /* The certificate chosen to sign in with, as the seller checks it before the PIN: who, which
  * organisation, which role, how long it is valid (and the 30-day warning). */
@@ -206,6 +310,7 @@ update_card (TirkeuSignInPage *self)
   const char *organisation;
 
   gtk_widget_set_visible (self->certificate_card, certificate != NULL);
+  check_certificate (self, certificate);
   if (certificate == NULL)
     return;
 
@@ -235,6 +340,7 @@ update_card (TirkeuSignInPage *self)
                                tirkeu_certificate_role_to_string (tirkeu_certificate_get_role (certificate)));
   adw_action_row_set_subtitle (self->card_validity_row, validity);
   gtk_widget_set_visible (self->card_warning_icon, warning != NULL);
+  update_actions (self);
 }
 
 static void
@@ -653,7 +759,8 @@ sign_in_action (GtkWidget  *widget,
 {
   TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
 
-  if (self->session == NULL || selected_certificate (self) == NULL)
+  if (self->session == NULL || selected_certificate (self) == NULL
+      || selected_certificate (self) == self->refused_certificate)
     return;
   tirkeu_error_view_clear (self->sign_in_error);
   ask_pin (self, NULL);
@@ -1039,6 +1146,9 @@ tirkeu_sign_in_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->recent_cancellable);
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  g_clear_object (&self->refused_certificate);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -1151,6 +1261,8 @@ tirkeu_sign_in_page_class_init (TirkeuSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_role_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_validity_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_warning_icon);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_status_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_status_spinner);
 
   gtk_widget_class_install_action (widget_class, "desk.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "desk.sign-out", NULL, sign_out_action);
