@@ -317,7 +317,8 @@ choose_body (TirkeuApplication *application,
   g_assert_true (wait_until (status_checked, page));
   g_assert_cmpstr (row_subtitle (page, "Status (OCSP)"), ==, "Could not be checked");
   g_assert_true (gtk_widget_is_sensitive (find_button_with_action (page, "desk.sign-in")));
-  /* past the stack's crossfade */
+  /* past the stack's crossfade, tall enough for the whole card */
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
   tirkeu_ui_test_iterate (1000);
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
   g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "sign-in-key-file.png"));
@@ -421,7 +422,8 @@ restarted_body (TirkeuApplication *application,
   g_assert_true (wait_until (row_missing, gone));
   g_assert_cmpstr (row_subtitle (page, "GOST512_GONE.p12"), ==, missing);
   g_assert_cmpstr (row_subtitle (page, "GOST512_TEST.p12"), ==, folder);
-  /* past the stack's crossfade */
+  /* past the stack's crossfade, tall enough for the whole card */
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
   tirkeu_ui_test_iterate (1000);
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
   g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "sign-in-recent-key-files.png"));
