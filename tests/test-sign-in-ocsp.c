@@ -10,6 +10,7 @@
 
 #include "test-sandbox-util.h"
 #include "tirkeu-error-view.h"
+#include "tirkeu-i18n.h"
 #include "tirkeu-key-file.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-session.h"
@@ -265,6 +266,23 @@ ocsp_body (TirkeuApplication *application,
 
   g_assert_true (wait_until (no_module, session));
   page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
+
+  /* Run in another language (LANGUAGE=kk, ru): what the page shows, for a person to read. */
+  if (!g_str_has_prefix (g_getenv ("LANGUAGE"), "en"))
+    {
+      const char *language = g_getenv ("LANGUAGE");
+      g_autofree char *good = g_strdup_printf ("sign-in-key-file-%s.png", language);
+      g_autofree char *revoked = g_strdup_printf ("sign-in-revoked-%s.png", language);
+
+      open_key_file (session, page, ocsp->good);
+      tirkeu_ui_test_iterate (3000);
+      g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), good));
+      open_key_file (session, page, ocsp->revoked);
+      tirkeu_ui_test_iterate (3000);
+      g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), revoked));
+      return;
+    }
 
   open_key_file (session, page, ocsp->good);
   g_assert_true (wait_until (status_checked, page));
@@ -285,8 +303,6 @@ ocsp_body (TirkeuApplication *application,
   gtk_widget_activate_action (page, "desk.sign-in", NULL);
   tirkeu_ui_test_iterate (200);
   g_assert_null (tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PIN_DIALOG));
-  /* tall enough for the whole card */
-  gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
   tirkeu_ui_test_iterate (500);
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
   g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "sign-in-revoked.png"));
@@ -324,6 +340,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* What main() does first: gettext for the language of the environment (LANGUAGE=en in
+   * meson's test block; a screenshot in kk or ru sets another). */
+  tirkeu_i18n_init (NULL);
   tirkeu_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/sign-in/ocsp", test_sign_in_ocsp);
   return g_test_run ();
