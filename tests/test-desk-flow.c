@@ -605,11 +605,33 @@ test_happy_path (void)
 /* The signing certificate is a radio choice on the review page: Enter on another row checks
  * it (and only it), and that certificate is the one that signs: the sandbox records the
  * signer of the request it verified. */
+/* The row of @owner's certificate whose subtitle holds @text (ИВАНОВ has two). */
+static GtkWidget *
+find_review_row (GtkWidget  *root,
+                 const char *owner,
+                 const char *text)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), owner) == 0
+      && (text == NULL || strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (root)), text) != NULL))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_review_row (child, owner, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static GtkWidget *
 review_row (TirkeuNewRequestFlow *flow,
-            const char           *owner)
+            const char           *owner,
+            const char           *text)
 {
-  GtkWidget *row = tirkeu_ui_test_find_row (GTK_WIDGET (flow), owner);
+  GtkWidget *row = find_review_row (GTK_WIDGET (flow), owner, text);
 
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (row));
@@ -657,6 +679,8 @@ radio_body (TirkeuApplication *application,
 {
   HappyPath *path = user_data;
   Desk desk = { 0 };
+  g_autofree char *not_after = NULL;
+  g_autofree char *until = NULL;
   GtkWidget *own;
   GtkWidget *other;
 
@@ -673,9 +697,12 @@ radio_body (TirkeuApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
 
-  /* sign-rsa (the signed-in person's own) is checked; sign-ec is another person's */
-  own = review_row (desk.flow, "ИВАНОВ ИВАН");
-  other = review_row (desk.flow, "ӘБІЛҚАСЫМОВА ГҮЛНАР");
+  /* sign-rsa (the signed-in person's own, valid longest) is checked; sign-ec is another
+   * person's */
+  not_after = g_key_file_get_string (token->ini, "sign-rsa", "not-after", NULL);
+  until = g_strdup_printf ("%.2s.%.2s.%.4s", not_after + 6, not_after + 4, not_after);
+  own = review_row (desk.flow, "ИВАНОВ ИВАН", until);
+  other = review_row (desk.flow, "ӘБІЛҚАСЫМОВА ГҮЛНАР", NULL);
   g_assert_true (row_checked (own));
   g_assert_false (row_checked (other));
   /* Enter on the row: it is chosen, nothing is signed yet */

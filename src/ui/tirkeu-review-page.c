@@ -112,6 +112,9 @@ certificate_row_new (TirkeuCertificate  *certificate,
                                  tirkeu_certificate_get_owner_name (certificate));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  tirkeu_certificate_get_owner_name (certificate),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str, -1);
   gtk_check_button_set_group (GTK_CHECK_BUTTON (check), *group);
   if (*group == NULL)
     *group = GTK_CHECK_BUTTON (check);
