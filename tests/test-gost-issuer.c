@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <openssl/cms.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 #include <openssl/x509.h>
 #include <string.h>
@@ -353,9 +355,8 @@ test_save_load (Fixture       *fixture,
   g_assert_true (tirkeu_gost_public_key_from_private (private_key, public_key, NULL));
   issued = tirkeu_gost_issuer_issue (loaded, &head, public_key, now, end, &error);
   g_assert_no_error (error);
-  g_assert_true (tirkeu_gost_verify_certificate (issued,
-                                                 tirkeu_gost_issuer_get_certificate (fixture->issuer),
-                                                 NULL));
+  g_assert_true (tirkeu_gost_verify_certificate (
+    issued, tirkeu_gost_issuer_get_certificate (fixture->issuer), NULL));
 
   /* a certificate with another CA's key is refused */
   other = tirkeu_gost_issuer_new ("OTHER", now, end, &error);
@@ -400,6 +401,169 @@ test_delegate (Fixture       *fixture,
   EXTENDED_KEY_USAGE_free (usage);
 }
 
+/* A CRL as NCA signs its own: both signature algorithm fields GOST (OpenSSL 3.0 has no
+ * setter for the inner one), verified by Tirkeu's verifier with the CA and not with
+ * another key, each entry with its reason; a serial that is not hexadecimal is refused. */
+static void
+test_crl (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const TirkeuGostRevocation revocations[] = {
+    { "1A2B3C", 1796300000, 1 },
+    { "0F", 1796300100, -1 },
+  };
+  const TirkeuGostRevocation bad[] = { { "not hex", 0, -1 } };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) next = g_date_time_add_days (now, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) der = NULL;
+  g_autofree char *crl_path = scratch_path ("test.crl");
+  g_autofree char *text = NULL;
+  const unsigned char *p;
+  X509_CRL *crl;
+  X509_REVOKED *entry = NULL;
+  ASN1_INTEGER *serial;
+  const char *first, *second;
+
+  der = tirkeu_gost_issuer_sign_crl (fixture->issuer, revocations, G_N_ELEMENTS (revocations),
+                                     42, now, next, &error);
+  g_assert_no_error (error);
+  p = g_bytes_get_data (der, NULL);
+  crl = d2i_X509_CRL (NULL, &p, (long) g_bytes_get_size (der));
+  g_assert_nonnull (crl);
+  g_assert_true (tirkeu_gost_verify_crl (crl, tirkeu_gost_issuer_get_certificate (fixture->issuer),
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_false (tirkeu_gost_verify_crl (crl, tirkeu_key_file_get_certificate (fixture->key_file),
+                                          NULL));
+  serial = ASN1_INTEGER_new ();
+  ASN1_INTEGER_set (serial, 0x1A2B3C);
+  g_assert_cmpint (X509_CRL_get0_by_serial (crl, &entry, serial), ==, 1);
+  ASN1_INTEGER_set (serial, 0x0F);
+  g_assert_cmpint (X509_CRL_get0_by_serial (crl, &entry, serial), ==, 1);
+  ASN1_INTEGER_free (serial);
+  X509_CRL_free (crl);
+
+  g_file_set_contents (crl_path, g_bytes_get_data (der, NULL), g_bytes_get_size (der), &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "openssl", "crl", "-inform", "DER", "-in", crl_path, "-noout", "-text",
+                           NULL };
+
+    text = run_openssl (argv);
+  }
+  first = strstr (text, "Signature Algorithm: 1.2.398.3.10.1.1.2.3.2");
+  g_assert_nonnull (first);
+  second = strstr (first + 1, "Signature Algorithm: 1.2.398.3.10.1.1.2.3.2");
+  g_assert_nonnull (second);
+  g_assert_nonnull (strstr (text, "X509v3 CRL Number: \n                42"));
+  g_assert_nonnull (strstr (text, "Key Compromise"));
+
+  g_assert_null (tirkeu_gost_issuer_sign_crl (fixture->issuer, bad, 1, 43, now, next, &error));
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
+}
+
+/* The issuer's own OCSP answer: good for its certificate, verified by Tirkeu's verifier; an
+ * empty request is malformedRequest, unsigned. */
+static void
+test_ocsp (Fixture       *fixture,
+           gconstpointer  data)
+{
+  X509 *ca = tirkeu_gost_issuer_get_certificate (fixture->issuer);
+  X509 *certificate = tirkeu_key_file_get_certificate (fixture->key_file);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GBytes) empty_der = NULL;
+  OCSP_REQUEST *request = OCSP_REQUEST_new ();
+  OCSP_REQUEST *empty = OCSP_REQUEST_new ();
+  OCSP_CERTID *id = OCSP_cert_to_id (EVP_sha1 (), certificate, ca);
+  OCSP_RESPONSE *response;
+  OCSP_BASICRESP *basic;
+  const unsigned char *p;
+  int status = -1;
+
+  g_assert_nonnull (OCSP_request_add0_id (request, OCSP_CERTID_dup (id)));
+  der = tirkeu_gost_issuer_answer_ocsp (fixture->issuer, request, NULL, 0, now, &error);
+  g_assert_no_error (error);
+  p = g_bytes_get_data (der, NULL);
+  response = d2i_OCSP_RESPONSE (NULL, &p, (long) g_bytes_get_size (der));
+  g_assert_cmpint (OCSP_response_status (response), ==, OCSP_RESPONSE_STATUS_SUCCESSFUL);
+  basic = OCSP_response_get1_basic (response);
+  g_assert_true (tirkeu_gost_verify_ocsp_response (basic, ca, &error));
+  g_assert_no_error (error);
+  g_assert_false (tirkeu_gost_verify_ocsp_response (basic, certificate, NULL));
+  g_assert_cmpint (OCSP_resp_find_status (basic, id, &status, NULL, NULL, NULL, NULL), ==, 1);
+  g_assert_cmpint (status, ==, V_OCSP_CERTSTATUS_GOOD);
+  OCSP_BASICRESP_free (basic);
+  OCSP_RESPONSE_free (response);
+
+  empty_der = tirkeu_gost_issuer_answer_ocsp (fixture->issuer, empty, NULL, 0, now, &error);
+  g_assert_no_error (error);
+  p = g_bytes_get_data (empty_der, NULL);
+  response = d2i_OCSP_RESPONSE (NULL, &p, (long) g_bytes_get_size (empty_der));
+  g_assert_cmpint (OCSP_response_status (response), ==, OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+  g_assert_null (OCSP_response_get1_basic (response));
+  OCSP_RESPONSE_free (response);
+
+  OCSP_CERTID_free (id);
+  OCSP_REQUEST_free (empty);
+  OCSP_REQUEST_free (request);
+}
+
+/* A time-stamp token of a delegate TSA: an attached id-ct-TSTInfo SignedData that
+ * tirkeu_cms_verify() finds valid and chained to the CA, with the TSA's certificate only
+ * when asked. */
+static void
+test_timestamp (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const guint8 hash[32] = { 1, 2, 3, 4 };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_years (now, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuGostIssuer) tsa = NULL;
+  g_autoptr(GBytes) hashed = g_bytes_new_static (hash, sizeof hash);
+  X509_ALGOR *sha256 = X509_ALGOR_new ();
+  g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+
+  X509_ALGOR_set_md (sha256, EVP_sha256 ());
+  tsa = tirkeu_gost_issuer_new_delegate (fixture->issuer, "TIRKEU TEST TSA", "timeStamping",
+                                         now, end, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (trusted, tirkeu_gost_issuer_get_certificate (fixture->issuer));
+
+  for (int with_certificate = 0; with_certificate < 2; with_certificate++)
+    {
+      g_autoptr(GBytes) token = NULL;
+      g_autoptr(GPtrArray) signers = NULL;
+      const unsigned char *p;
+      CMS_ContentInfo *cms;
+      STACK_OF (X509) *carried;
+
+      token = tirkeu_gost_issuer_sign_timestamp (tsa, "1.2.398.3.3.2.6.4", sha256, hashed, NULL,
+                                                 now, with_certificate, &error);
+      g_assert_no_error (error);
+      p = g_bytes_get_data (token, NULL);
+      cms = d2i_CMS_ContentInfo (NULL, &p, (long) g_bytes_get_size (token));
+      g_assert_nonnull (cms);
+      g_assert_cmpint (OBJ_obj2nid (CMS_get0_eContentType (cms)), ==, NID_id_smime_ct_TSTInfo);
+      carried = CMS_get1_certs (cms);
+      g_assert_cmpint (carried != NULL ? sk_X509_num (carried) : 0, ==, with_certificate);
+      sk_X509_pop_free (carried, X509_free);
+      CMS_ContentInfo_free (cms);
+
+      if (!with_certificate)
+        continue;
+      signers = tirkeu_cms_verify (token, NULL, trusted, now, &error);
+      g_assert_no_error (error);
+      g_assert_true (tirkeu_cms_signer_get_signature_valid (signers->pdata[0]));
+      g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signers->pdata[0]), ==,
+                       TIRKEU_CMS_CERTIFICATE_TRUSTED);
+    }
+  X509_ALGOR_free (sha256);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -415,6 +579,9 @@ main (int argc, char **argv)
   ADD ("cms", test_cms);
   ADD ("save-load", test_save_load);
   ADD ("delegate", test_delegate);
+  ADD ("crl", test_crl);
+  ADD ("ocsp", test_ocsp);
+  ADD ("timestamp", test_timestamp);
 #undef ADD
 
   return g_test_run ();

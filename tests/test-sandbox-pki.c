@@ -195,7 +195,12 @@ test_ca_kept (void)
 static void
 test_issue_key_roles (void)
 {
-  static const struct { const char *role; TirkeuCertificateRole expected; const char *eku; } roles[] = {
+  static const struct
+  {
+    const char *role;
+    TirkeuCertificateRole expected;
+    const char *eku;
+  } roles[] = {
     { "head", TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD,
       "E-mail Protection, 1.2.398.3.3.4.1.2, 1.2.398.3.3.4.1.2.1" },
     { "signer", TIRKEU_CERTIFICATE_ROLE_RIGHT_TO_SIGN,
@@ -255,6 +260,41 @@ test_issue_key_roles (void)
       }
       g_assert_nonnull (strstr (text, roles[i].eku));
     }
+}
+
+/* An individual's key file: role 1.2.398.3.3.4.1.1, no BIN and no organisation; giving
+ * either is a usage error. */
+static void
+test_issue_key_individual (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-pki-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (state_dir, "individual.p12", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(TirkeuCertificate) certificate = NULL;
+  const char *args[] = { "pki", "issue-key", "--state-dir", state_dir, "--iin", HEAD_IIN,
+                         "--name", "БЕКОВ АРМАН", "--role", "individual", "--password", PASSWORD,
+                         "-o", path, NULL };
+  const char *with_bin[] = { "pki", "issue-key", "--state-dir", state_dir, "--iin", HEAD_IIN,
+                             "--name", "БЕКОВ АРМАН", "--role", "individual", "--bin", SELLER_BIN,
+                             "--password", PASSWORD, "-o", path, NULL };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (run_program (with_bin, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--bin"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (run_program (args, NULL, NULL), ==, 0);
+  key_file = open_key_file (path);
+  certificate = tirkeu_certificate_new_from_der (tirkeu_key_file_get_certificate_der (key_file),
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tirkeu_certificate_get_role (certificate), ==,
+                   TIRKEU_CERTIFICATE_ROLE_INDIVIDUAL);
+  g_assert_null (tirkeu_certificate_get_bin (certificate));
+  g_assert_null (tirkeu_certificate_get_organisation (certificate));
+  g_assert_cmpstr (tirkeu_certificate_get_iin (certificate), ==, HEAD_IIN);
 }
 
 /* Bad arguments: exit 2, a message, no file. */
@@ -927,7 +967,8 @@ tsa_query (const char   *hash_oid,
   g_assert_true (TS_MSG_IMPRINT_set_msg (imprint, (unsigned char *) hash, (int) hash_len));
   g_assert_true (TS_REQ_set_version (request, 1));
   g_assert_true (TS_REQ_set_msg_imprint (request, imprint));
-  g_assert_true (ASN1_INTEGER_set_uint64 (nonce, g_random_int () | ((guint64) g_random_int () << 32)));
+  g_assert_true (ASN1_INTEGER_set_uint64 (nonce,
+                                          g_random_int () | ((guint64) g_random_int () << 32)));
   g_assert_true (TS_REQ_set_nonce (request, nonce));
   g_assert_true (TS_REQ_set_cert_req (request, cert_req));
   if (policy_oid != NULL)
@@ -1487,6 +1528,7 @@ main (int    argc,
 
   g_test_add_func ("/sandbox-pki/ca/kept", test_ca_kept);
   g_test_add_func ("/sandbox-pki/issue-key/roles", test_issue_key_roles);
+  g_test_add_func ("/sandbox-pki/issue-key/individual", test_issue_key_individual);
   g_test_add_func ("/sandbox-pki/issue-key/bad-arguments", test_issue_key_bad_arguments);
   g_test_add_func ("/sandbox-pki/sign/key-file", test_key_file_signs);
   g_test_add_func ("/sandbox-pki/sign/employee", test_employee_may_not_sign);

@@ -65,7 +65,7 @@ test_about (Fixture       *fixture,
   JsonObject *object = sb_answer_ok (about, 200);
 
   g_assert_cmpstr (json_object_get_string_member (object, "environment"), ==, "sandbox");
-  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.1.0");
+  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.2.0");
   g_assert_nonnull (json_object_get_object_member (object, "portal_name"));
 
   /* Errors carry the environment header too (sb_answer_error checks it). */
@@ -1560,6 +1560,11 @@ static const BadFixturesCase bad_fixtures_cases[] = {
     "\"at\":\"tson_chosen\"}}],\"vehicles\":[],\"contracts\":[],\"fines\":[],\"tsons\":[]}" },
   { "no-tson", "{\"qualifying_oked\":[],\"sellers\":[],\"persons\":[],\"vehicles\":[],"
     "\"contracts\":[],\"fines\":[],\"tsons\":[]}" },
+  { "staff-role", "{\"qualifying_oked\":[],\"sellers\":[{\"bin\":\"" SELLER_BIN "\","
+    "\"name\":\"X\",\"oked\":[],\"staff\":[{\"iin\":\"850304300128\",\"surname\":\"A\","
+    "\"name\":\"B\",\"role\":\"director\"}]}],\"persons\":[],\"vehicles\":[],"
+    "\"contracts\":[],\"fines\":[],\"tsons\":[{\"code\":\"T\",\"name\":{\"kk\":\"a\","
+    "\"ru\":\"a\",\"en\":\"a\"},\"address\":{\"kk\":\"a\",\"ru\":\"a\",\"en\":\"a\"}}]}" },
 };
 
 static void

@@ -8,6 +8,9 @@
 
 #include "test-pki-util.h"
 #include "tirkeu-cms.h"
+#include "tirkeu-gost-issuer.h"
+#include "tirkeu-key-file.h"
+#include "tirkeu-sandbox-ca.h"
 #include "tirkeu-timestamp.h"
 #include "tirkeu-token-error.h"
 
@@ -264,6 +267,106 @@ test_add_to_other (void)
   g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CMS);
 }
 
+/* --- GOST: the sandbox's test NCA stamps a GOST 2015 key file's signature ------------- */
+
+static GBytes *
+key_file_sign_cb (GBytes    *attributes,
+                  gpointer   user_data,
+                  GError   **error)
+{
+  return tirkeu_key_file_sign (user_data, attributes, error);
+}
+
+static void
+test_gost (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-timestamp-gost-XXXXXX", &error);
+  g_autoptr(TirkeuSandboxCa) ca = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_days (now, 30);
+  const TirkeuGostSubject subject = { .surname = "БЕКОВ", .given_name = "АРМАН",
+                                      .iin = "850304300128", .bin = "230540004989",
+                                      .role = TIRKEU_CERTIFICATE_ROLE_FIRST_HEAD };
+  g_autoptr(GBytes) p12 = NULL;
+  g_autoptr(TirkeuKeyFile) key_file = NULL;
+  g_autoptr(GBytes) content = g_bytes_new_static ("{\"request\":\"R-1\"}", 17);
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) sha_request = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(GBytes) stamped = NULL;
+  g_autoptr(GPtrArray) trusted = NULL;
+  g_autoptr(GPtrArray) signers = NULL;
+  const unsigned char *p;
+  TS_REQ *parsed;
+  char oid[64];
+
+  g_assert_no_error (error);
+  ca = tirkeu_sandbox_ca_open (dir, &error);
+  g_assert_no_error (error);
+  p12 = tirkeu_gost_issuer_issue_key_file (tirkeu_sandbox_ca_get_issuer (ca), &subject, now, end,
+                                           "Sandbox2026", &error);
+  g_assert_no_error (error);
+  key_file = tirkeu_key_file_new_from_bytes (p12, "Sandbox2026", &error);
+  g_assert_no_error (error);
+  cms = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (key_file), content, now,
+                                  key_file_sign_cb, key_file, &error);
+  g_assert_no_error (error);
+  value = tirkeu_cms_dup_signature_value (cms, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (value), ==, 128);
+
+  /* a Streebog-512 imprint under NCA's OID */
+  request = tirkeu_timestamp_request_new (value, TIRKEU_KEY_ALGORITHM_GOST_2015_512, NULL,
+                                          &error);
+  g_assert_no_error (error);
+  p = g_bytes_get_data (request, NULL);
+  parsed = d2i_TS_REQ (NULL, &p, g_bytes_get_size (request));
+  OBJ_obj2txt (oid, sizeof oid, TS_MSG_IMPRINT_get_algo (TS_REQ_get_msg_imprint (parsed))->algorithm, 1);
+  g_assert_cmpstr (oid, ==, "1.2.398.3.10.1.3.3");
+  g_assert_cmpint (ASN1_STRING_length (TS_MSG_IMPRINT_get_msg (TS_REQ_get_msg_imprint (parsed))),
+                   ==, 64);
+  TS_REQ_free (parsed);
+
+  reply = tirkeu_sandbox_ca_answer_tsa (ca, request, now, &error);
+  g_assert_no_error (error);
+  trusted = trust (tirkeu_sandbox_ca_get_certificate (ca));
+  token = tirkeu_timestamp_reply_check (request, reply, trusted, NULL, &error);
+  g_assert_no_error (error);
+  stamped = tirkeu_cms_add_timestamp (cms, token, &error);
+  g_assert_no_error (error);
+  signers = tirkeu_cms_verify (stamped, content, trusted, now, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_cms_signer_get_signature_valid (g_ptr_array_index (signers, 0)));
+
+  /* the GOST token against another request (nonce), and against the RSA CA (trust) */
+  sha_request = tirkeu_timestamp_request_new (value, TIRKEU_KEY_ALGORITHM_GOST_2015_512, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  assert_refused (sha_request, reply, tirkeu_sandbox_ca_get_certificate (ca),
+                  TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE);
+  assert_refused (request, reply, pki.ca, TIRKEU_TOKEN_ERROR_TIMESTAMP_UNTRUSTED);
+  /* a SHA-256 stamp of the same GOST signature answers another request */
+  {
+    g_autoptr(GBytes) wrong = tirkeu_timestamp_request_new (value, TIRKEU_KEY_ALGORITHM_RSA, NULL,
+                                                            &error);
+    g_autoptr(GBytes) wrong_reply = tirkeu_sandbox_ca_answer_tsa (ca, wrong, now, &error);
+
+    g_assert_no_error (error);
+    assert_refused (request, wrong_reply, tirkeu_sandbox_ca_get_certificate (ca),
+                    TIRKEU_TOKEN_ERROR_TIMESTAMP_NONCE);
+  }
+  {
+    g_autoptr(GSubprocess) rm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "rm", "-rf",
+                                                  dir, NULL);
+    if (rm != NULL)
+      g_subprocess_wait (rm, NULL, NULL);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -279,6 +382,7 @@ main (int    argc,
   g_test_add_func ("/timestamp/untrusted", test_untrusted);
   g_test_add_func ("/timestamp/refused-and-malformed", test_refused_and_malformed);
   g_test_add_func ("/timestamp/add-to-other", test_add_to_other);
+  g_test_add_func ("/timestamp/gost", test_gost);
 
   status = g_test_run ();
   test_pki_clear (&pki);

@@ -19,6 +19,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-catalogue.h"
+#include "tirkeu-certificate-check.h"
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
@@ -32,6 +33,7 @@
 #include "tirkeu-session.h"
 #include "tirkeu-session-cache.h"
 #include "tirkeu-sync.h"
+#include "tirkeu-token-error.h"
 #include "tirkeu-token-manager.h"
 #include "tirkeu-vin.h"
 
@@ -53,6 +55,67 @@ wait_for_result (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/* The certificate's status by OCSP before it signs in (and so before a token's PIN is asked):
+ * revoked or unknown stops here with its own message, as an unanswered check does when the
+ * settings say so; otherwise the outcome is said on stderr and the command goes on. */
+static gboolean
+check_certificate (const TirkeuCliOptions  *options,
+                   TirkeuPortalClient      *client,
+                   TirkeuCertificate       *certificate,
+                   GError                 **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GDateTime) revoked_at = NULL;
+  g_autoptr(GError) check_error = NULL;
+  TirkeuCertificateCheckStatus status;
+
+  tirkeu_certificate_check_async (NULL, client, certificate, NULL, store_result_cb, &result);
+  status = tirkeu_certificate_check_finish (wait_for_result (&result), &revoked_at, &check_error);
+  switch (status)
+    {
+    case TIRKEU_CERTIFICATE_CHECK_GOOD:
+      if (!options->json)
+        /* Translators: %s is the status, e.g. "Valid, not revoked" */
+        g_printerr (_("Certificate status (OCSP): %s\n"),
+                    tirkeu_certificate_check_status_to_string (status));
+      return TRUE;
+    case TIRKEU_CERTIFICATE_CHECK_REVOKED:
+      if (revoked_at != NULL)
+        {
+          g_autoptr(GDateTime) local = g_date_time_to_local (revoked_at);
+          g_autofree char *date = tirkeu_format_date (local);
+
+          g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+                       /* Translators: %s is a date, 23.11.2027 */
+                       _("The certificate was revoked by the certification authority on %s: it "
+                         "can no longer sign. Get a new key from the national certification "
+                         "authority (NCA)"), date);
+        }
+      else
+        g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED,
+                             tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED));
+      return FALSE;
+    case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
+      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN,
+                           tirkeu_token_error_to_message (
+                             TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN));
+      return FALSE;
+    case TIRKEU_CERTIFICATE_CHECK_UNREACHABLE:
+    default:
+      if (tirkeu_certificate_check_should_stop (NULL))
+        {
+          g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED,
+                       "%s (%s)",
+                       tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED),
+                       check_error->message);
+          return FALSE;
+        }
+      g_printerr (_("tirkeu-cli: the certificate's status could not be checked (%s); going "
+                    "on, as the settings allow.\n"), check_error->message);
+      return TRUE;
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -174,6 +237,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
       auth = tirkeu_certificate_choose (tirkeu_session_get_certificates (session),
                                         TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL, now, error);
       if (auth == NULL)
+        return NULL;
+      if (!check_certificate (options, client, auth, error))
         return NULL;
       if (read_pin == NULL)
         read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);

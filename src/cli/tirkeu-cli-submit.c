@@ -158,11 +158,44 @@ desk_run_send_outbox (DeskRun *run)
 /* ------------------------------------------------------------------------------------------ */
 /* Output                                                                                     */
 
+/* What this run found of the signer's certificate (OCSP) and whether the signature carries
+ * a timestamp (CAdES-T). */
+static void
+add_signing_json (JsonBuilder      *builder,
+                  TirkeuNewRequest *controller)
+{
+  gboolean checked = FALSE;
+  TirkeuCertificateCheckStatus status =
+    tirkeu_new_request_get_certificate_status (controller, &checked);
+
+  tirkeu_cli_json_add_string (builder, "certificate_status",
+                              checked ? tirkeu_certificate_check_status_to_id (status) : NULL);
+  json_builder_set_member_name (builder, "timestamp");
+  json_builder_add_boolean_value (builder, tirkeu_new_request_get_timestamped (controller));
+}
+
+static void
+print_signing (TirkeuNewRequest *controller)
+{
+  gboolean checked = FALSE;
+  TirkeuCertificateCheckStatus status =
+    tirkeu_new_request_get_certificate_status (controller, &checked);
+
+  if (checked)
+    /* Translators: the signer's certificate status by OCSP, e.g. "Valid, not revoked" */
+    g_print (_("  Certificate status (OCSP): %s\n"),
+             tirkeu_certificate_check_status_to_string (status));
+  g_print ("  %s\n", tirkeu_new_request_get_timestamped (controller)
+                      ? _("Signature timestamped (CAdES-T).")
+                      : _("Signature without a timestamp (CAdES-BES)."));
+}
+
 static void
 print_request (const TirkeuCliOptions *options,
                TirkeuRequest          *request,
                const char             *idempotency_key,
-               TirkeuNewRequestState   state)
+               TirkeuNewRequestState   state,
+               TirkeuNewRequest       *signed_by)
 {
   TirkeuStage stage = tirkeu_request_get_stage (request);
   g_autofree char *buyer = tirkeu_request_get_buyer_iin (request) != NULL
@@ -181,6 +214,8 @@ print_request (const TirkeuCliOptions *options,
       tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
       tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
       tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
+      if (signed_by != NULL)
+        add_signing_json (builder, signed_by);
       json_builder_end_object (builder);
       tirkeu_cli_print_json_builder (builder);
       return;
@@ -195,6 +230,8 @@ print_request (const TirkeuCliOptions *options,
   g_print (_("  Key %s\n"), idempotency_key);
   if (!tirkeu_stage_is_final (stage))
     g_print (_("  Next: %s\n"), tirkeu_catalogue_stage_next (stage));
+  if (signed_by != NULL)
+    print_signing (signed_by);
 }
 
 /* The portal's refusals in the catalogue's words, with the portal's own text. */
@@ -343,6 +380,16 @@ pin_needed_cb (TirkeuNewRequest  *request,
   tirkeu_new_request_cancel_pin (request);
 }
 
+/* What went otherwise but did not stop the request: the certificate's status unchecked, the
+ * timestamp missing. On stderr, so that --json output stays one object. */
+static void
+notice_cb (TirkeuNewRequest       *controller,
+           const char             *notice,
+           const TirkeuCliOptions *options)
+{
+  g_printerr ("tirkeu-cli: %s\n", notice);
+}
+
 static int
 send_draft (DeskRun           *run,
             const TirkeuDraft *draft)
@@ -385,6 +432,7 @@ send_draft (DeskRun           *run,
 
   controller = tirkeu_new_request_new (run->session, draft);
   g_signal_connect (controller, "pin-needed", G_CALLBACK (pin_needed_cb), &answer);
+  g_signal_connect (controller, "notice", G_CALLBACK (notice_cb), (gpointer) run->options);
   if (!run->options->json && draft->portal_id != NULL)
     g_printerr (_("Resuming request %s, created earlier and not yet signed.\n"), draft->portal_id);
   tirkeu_new_request_send_async (controller, certificate, NULL, store_result_cb, &result);
@@ -398,12 +446,22 @@ send_draft (DeskRun           *run,
           error = g_error_new_literal (TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT,
                                        answer.refused);
         }
-      status = report_error (run->options, error, draft->idempotency_key);
+      /* Refused before anything was created or signed: nothing is kept to resume. */
+      if (g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED)
+          || g_error_matches (error, TIRKEU_TOKEN_ERROR,
+                              TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN)
+          || g_error_matches (error, TIRKEU_TOKEN_ERROR,
+                              TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNCHECKED))
+        status = report_error (run->options, error,
+                               draft->portal_id != NULL ? draft->idempotency_key : NULL);
+      else
+        status = report_error (run->options, error, draft->idempotency_key);
     }
   else
     {
       print_request (run->options, tirkeu_new_request_get_request (controller),
-                     draft->idempotency_key, tirkeu_new_request_get_state (controller));
+                     draft->idempotency_key, tirkeu_new_request_get_state (controller),
+                     controller);
       status = TIRKEU_CLI_EXIT_DONE;
     }
   g_free (answer.refused);
@@ -487,7 +545,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
       if (submitted != NULL)
         {
           print_request (options, submitted, tirkeu_request_get_idempotency_key (submitted),
-                         TIRKEU_NEW_REQUEST_STATE_SENT);
+                         TIRKEU_NEW_REQUEST_STATE_SENT, NULL);
           return TIRKEU_CLI_EXIT_DONE;
         }
     }
@@ -713,7 +771,7 @@ tirkeu_cli_run_withdraw (TirkeuCliOptions  *options,
   g_clear_object (&result);
   print_request (options, tirkeu_new_request_get_request (controller),
                  tirkeu_request_get_idempotency_key (tirkeu_new_request_get_request (controller)),
-                 TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
+                 TIRKEU_NEW_REQUEST_STATE_WITHDRAWN, NULL);
   while (tirkeu_new_request_get_checking (controller))
     g_main_context_iteration (NULL, TRUE);
   return TIRKEU_CLI_EXIT_DONE;

@@ -41,6 +41,7 @@ typedef struct
   char               *ca_certificates;   /* a file, tried first */
   X509               *certificate;
   X509               *issuer;
+  GPtrArray          *trusted;           /* X509: every CA certificate found */
   char               *ca_issuers_url;    /* from the certificate, tried second */
   TirkeuKeyAlgorithm  algorithm;
   GBytes             *cms;
@@ -63,6 +64,7 @@ job_free (Job *job)
   g_free (job->ca_certificates);
   X509_free (job->certificate);
   X509_free (job->issuer);
+  g_clear_pointer (&job->trusted, g_ptr_array_unref);
   g_free (job->ca_issuers_url);
   g_clear_pointer (&job->cms, g_bytes_unref);
   g_clear_pointer (&job->query, g_bytes_unref);
@@ -188,6 +190,7 @@ job_new (JobKind              kind,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   job->kind = kind;
+  job->trusted = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
   job->client = g_object_ref (client);
   job->ocsp_url = config != NULL ? g_strdup (tirkeu_config_get_ocsp_url (config)) : NULL;
   job->tsa_url = config != NULL ? g_strdup (tirkeu_config_get_tsa_url (config)) : NULL;
@@ -203,6 +206,28 @@ job_new (JobKind              kind,
 static void return_failure (GTask  *task,
                             GError *error);
 static void issuer_found (GTask *task);
+
+/* Keeps @candidate among the trusted CA certificates; it is the issuer if it signed the
+ * certificate. Takes @candidate. */
+static void
+consider (Job  *job,
+          X509 *candidate)
+{
+  if (job->issuer == NULL && tirkeu_certificate_is_issued_by (job->certificate, candidate))
+    {
+      X509_up_ref (candidate);
+      job->issuer = candidate;
+    }
+  g_ptr_array_add (job->trusted, candidate);
+}
+
+/* A timestamp needs no issuer, only a CA its authority chains to: NCA's TSA chains to its
+ * GOST root whatever the signer's key (an older RSA key, a token). */
+static gboolean
+enough_found (Job *job)
+{
+  return job->issuer != NULL || (job->kind == JOB_TIMESTAMP && job->trusted->len > 0);
+}
 
 static void
 ca_certificate_cb (GObject      *object,
@@ -226,13 +251,13 @@ ca_certificate_cb (GObject      *object,
   g_clear_error (&error);
 
   candidate = der != NULL ? x509_from_bytes (der) : NULL;
-  if (candidate != NULL && tirkeu_certificate_is_issued_by (job->certificate, candidate))
+  if (candidate != NULL)
+    consider (job, candidate);
+  if (enough_found (job))
     {
-      job->issuer = candidate;
       issuer_found (g_steal_pointer (&task));
       return;
     }
-  X509_free (candidate);
 
   if (!job->tried_ca_issuers && job->ca_issuers_url != NULL)
     {
@@ -267,24 +292,17 @@ ca_file_cb (GObject      *object,
       BIO *bio = BIO_new_mem_buf (contents, (int) len);
       X509 *candidate;
 
-      while (job->issuer == NULL && bio != NULL
+      while (bio != NULL && job->trusted->len < 64
              && (candidate = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
-        {
-          if (tirkeu_certificate_is_issued_by (job->certificate, candidate))
-            job->issuer = candidate;
-          else
-            X509_free (candidate);
-        }
+        consider (job, candidate);
       BIO_free (bio);
-      if (job->issuer == NULL)
+      if (job->trusted->len == 0)
         {
           const unsigned char *p = (const unsigned char *) contents;
 
           candidate = d2i_X509 (NULL, &p, (long) len);
-          if (candidate != NULL && tirkeu_certificate_is_issued_by (job->certificate, candidate))
-            job->issuer = candidate;
-          else
-            X509_free (candidate);
+          if (candidate != NULL)
+            consider (job, candidate);
         }
       ERR_clear_error ();
     }
@@ -296,7 +314,7 @@ ca_file_cb (GObject      *object,
   else if (error != NULL)
     g_message ("The CA certificates file cannot be read: %s", error->message);
 
-  if (job->issuer != NULL)
+  if (enough_found (job))
     {
       issuer_found (task);
       return;
@@ -485,7 +503,7 @@ tirkeu_certificate_check_status_to_string (TirkeuCertificateCheckStatus status)
        * service gives it */
       return C_("certificate status", "Valid, not revoked");
     case TIRKEU_CERTIFICATE_CHECK_REVOKED:
-      /* Translators: kk «кері қайтарып алынды», ru «отозван» */
+      /* Translators: kk «кері шақырылды» (NCA's word for a revoked certificate), ru «отозван» */
       return C_("certificate status", "Revoked");
     case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
       return C_("certificate status", "Unknown to the certification authority");
@@ -541,8 +559,11 @@ tsa_cb (GObject      *object,
       return;
     }
   trusted = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
-  X509_up_ref (job->issuer);
-  g_ptr_array_add (trusted, job->issuer);
+  for (guint i = 0; i < job->trusted->len; i++)
+    {
+      X509_up_ref (g_ptr_array_index (job->trusted, i));
+      g_ptr_array_add (trusted, g_ptr_array_index (job->trusted, i));
+    }
   token = tirkeu_timestamp_reply_check (job->query, answer, trusted, NULL, &error);
   stamped = token != NULL ? tirkeu_cms_add_timestamp (job->cms, token, &error) : NULL;
   if (stamped == NULL)
@@ -589,14 +610,15 @@ issuer_found (GTask *task)
  * @config: (nullable): the configuration (#TirkeuConfig:tsa-url); %NULL as for
  *   tirkeu_certificate_check_async()
  * @client: the portal client: its /pki/tsa and /pki/ca.cer, its TLS trust and deadline
- * @certificate: the signer's certificate (its algorithm gives the imprint's hash; its
- *   issuer is the trust for the timestamp authority)
+ * @certificate: the signer's certificate (its algorithm gives the imprint's hash)
  * @cms: the signer's CAdES-BES signature (one signer)
  * @cancellable: (nullable): cancels it
  * @callback: called when it is done
  * @user_data: for @callback
  *
  * Has the timestamp authority stamp the signature value and makes the signature CAdES-T.
+ * The authority must chain to a CA certificate of the ca-certificates file or the portal's
+ * /pki/ca.cer.
  */
 void
 tirkeu_signature_timestamp_async (TirkeuConfig        *config,

@@ -55,7 +55,8 @@ const char                   *tirkeu_certificate_check_status_to_id     (TirkeuC
 gboolean                      tirkeu_certificate_check_should_stop      (TirkeuConfig *config);
 
 /* CAdES-T: the timestamp authority of TirkeuConfig:tsa-url (empty: the portal's /pki/tsa)
- * stamps the signature value of @cms; its token must chain to the certificate's issuer. */
+ * stamps the signature value of @cms; its token must chain to a CA of the
+ * ca-certificates file or the portal's /pki/ca.cer. */
 void                          tirkeu_signature_timestamp_async  (TirkeuConfig        *config,
                                                                  TirkeuPortalClient  *client,
                                                                  TirkeuCertificate   *certificate,

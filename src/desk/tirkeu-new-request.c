@@ -967,9 +967,14 @@ certificate_checked_cb (GObject      *object,
  * tirkeu_new_request_send_async:
  * @certificate: the SIGN certificate to sign with
  *
- * Saves the draft with its key, has the portal create the request (or find the one that key
- * created before), asks the PIN (#TirkeuNewRequest::pin-needed), signs, and submits through
- * the outbox. A created request that is not signed in the end (the PIN cancelled, the token
+ * Checks @certificate by OCSP first (tirkeu_certificate_check_async()): revoked or unknown
+ * ends here with a %TIRKEU_TOKEN_ERROR and the PIN is never asked; a check without an answer
+ * follows the ocsp-unreachable setting (stop: an error; continue: a
+ * #TirkeuNewRequest::notice). Then saves the draft with its key, has the portal create the
+ * request (or find the one that key created before), asks the PIN
+ * (#TirkeuNewRequest::pin-needed), signs, has the signature timestamped (CAdES-T; without
+ * a timestamp the CAdES-BES signature goes on, with a notice), and submits through the
+ * outbox. A created request that is not signed in the end (the PIN cancelled, the token
  * failed) stays in the draft, and the next call signs the same request. While the PIN is
  * asked, nothing runs that @cancellable could stop: tirkeu_new_request_cancel_pin() ends it.
  */

@@ -205,7 +205,7 @@ send_cb (GObject      *object,
     {
       return_error (task, g_error_new (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED,
                                        /* Translators: %s is a host, then a MIME type */
-                                       _("%s answered with something else than %s"),
+                                       _("%s answered with something other than %s"),
                                        exchange->service, exchange->expected_type));
       return;
     }

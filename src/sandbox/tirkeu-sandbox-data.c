@@ -234,6 +234,34 @@ check_scenario (JsonObject *owner,
   return TRUE;
 }
 
+/* A seller's staff: the people its key files are issued to (build-aux/demo, training), so
+ * that a certificate's name, IIN and role match the portal's seller. */
+static gboolean
+check_staff (JsonObject  *seller,
+             guint        index,
+             GError     **error)
+{
+  static const char * const roles[] = { "head", "signer", "employee", NULL };
+  JsonArray *staff;
+
+  if (!json_object_has_member (seller, "staff"))
+    return TRUE;
+  staff = get_array (seller, "staff");
+  for (guint j = 0; staff != NULL && j < json_array_get_length (staff); j++)
+    {
+      JsonObject *person = json_array_get_object_element (staff, j);
+
+      if (person == NULL || !_sb_id_is_valid (get_string (person, "iin"))
+          || get_string (person, "surname") == NULL || get_string (person, "name") == NULL
+          || !is_status (get_string (person, "role"), roles))
+        return fail (error, _("fixtures: sellers[%u].staff[%u] needs iin, surname, name and "
+                              "role (head, signer, employee)"), index, j);
+    }
+  if (staff == NULL)
+    return fail (error, _("fixtures: sellers[%u].staff must be an array"), index);
+  return TRUE;
+}
+
 static gboolean
 check_fixtures (SbData  *data,
                 GError **error)
@@ -261,6 +289,8 @@ check_fixtures (SbData  *data,
 
       if (get_string (seller, "name") == NULL || get_array (seller, "oked") == NULL)
         return fail (error, _("fixtures: sellers[%u] needs name and oked"), i);
+      if (!check_staff (seller, i, error))
+        return FALSE;
     }
 
   array = get_array (root, "persons");

@@ -1180,7 +1180,8 @@ tirkeu_gost_issuer_answer_ocsp (TirkeuGostIssuer           *self,
   if (OCSP_copy_nonce (scratch, request) <= 0)
     goto out;
 
-  signed_response = (GostOcspBasicResponse *) ASN1_item_new (ASN1_ITEM_rptr (GostOcspBasicResponse));
+  signed_response =
+    (GostOcspBasicResponse *) ASN1_item_new (ASN1_ITEM_rptr (GostOcspBasicResponse));
   if (signed_response == NULL)
     goto out;
   tbs = signed_response->tbs;
@@ -1311,7 +1312,8 @@ tirkeu_gost_issuer_sign_timestamp (TirkeuGostIssuer   *self,
        && serial_number != NULL && gen_time != NULL && name != NULL
        && g_bytes_get_size (hashed_message) <= G_MAXINT
        && TS_MSG_IMPRINT_set_algo (imprint, algorithm)
-       && TS_MSG_IMPRINT_set_msg (imprint, (unsigned char *) g_bytes_get_data (hashed_message, NULL),
+       && TS_MSG_IMPRINT_set_msg (imprint,
+                                  (unsigned char *) g_bytes_get_data (hashed_message, NULL),
                                   (int) g_bytes_get_size (hashed_message))
        && TS_TST_INFO_set_version (info, 1)
        && TS_TST_INFO_set_policy_id (info, policy)

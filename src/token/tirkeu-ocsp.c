@@ -162,11 +162,14 @@ check_signer (OCSP_BASICRESP  *basic,
   const ASN1_OBJECT *oid = NULL;
   STACK_OF (X509) *extra = sk_X509_new_null ();
   X509 *signer = NULL;
+  int gost_nid;
   gboolean gost;
   gboolean ok;
 
+  /* The Kazakh OIDs are registered on first use: before the answer's OID is looked up. */
+  gost_nid = tirkeu_gost_nid (TIRKEU_GOST_NID_2015_512_SIGNATURE);
   X509_ALGOR_get0 (&oid, NULL, NULL, algorithm);
-  gost = OBJ_obj2nid (oid) == tirkeu_gost_nid (TIRKEU_GOST_NID_2015_512_SIGNATURE);
+  gost = OBJ_obj2nid (oid) == gost_nid;
 
   /* The signer named by the responderID: among the answer's certificates, or the issuer. */
   if (extra == NULL || !sk_X509_push (extra, issuer)

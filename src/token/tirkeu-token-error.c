@@ -94,7 +94,7 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
     case TIRKEU_TOKEN_ERROR_CMS:
       return _("This is not a CMS signature, or it is damaged");
     case TIRKEU_TOKEN_ERROR_ISSUER_UNKNOWN:
-      return _("The certificate authority that issued the certificate was not found");
+      return _("The certification authority that issued the certificate was not found");
     /* Translators: OCSP is the certification authority's online certificate status
      * service; NCA's agent calls it ru «сервис OCSP», kk «OCSP қызметі» */
     case TIRKEU_TOKEN_ERROR_OCSP_MALFORMED:
@@ -124,7 +124,7 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
       return _("The timestamp's signature is not valid or not from a trusted timestamp "
                "service");
     case TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED:
-      /* Translators: kk «кері қайтарып алынды», ru «отозван» */
+      /* Translators: kk «кері шақырылды» (NCA's word for a revoked certificate), ru «отозван» */
       return _("The certificate has been revoked by the certification authority: it can no "
                "longer sign. Get a new key from the national certification authority (NCA)");
     case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN:
