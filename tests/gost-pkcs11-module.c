@@ -26,6 +26,13 @@
  *   with-hash=            no: offer CKM_GOSTR3410_512 only
  *   digest-mechanism=     no: offer CKM_GOSTR3410_WITH_GOSTR3411_12_512 only (a token that
  *                         hashes itself)
+ *   pin-tries=            N: the user PIN locks after N wrong logins in a row, and the token
+ *                         reports its state as vendor tokens do, in C_GetTokenInfo's flags
+ *                         (PKCS#11 2.40, CK_TOKEN_INFO): CKF_USER_PIN_COUNT_LOW after a wrong
+ *                         login, CKF_USER_PIN_FINAL_TRY with one try left, CKF_USER_PIN_LOCKED
+ *                         at none (then every user login answers CKR_PIN_LOCKED)
+ *   pin-tries-file=       where the tries left are kept, so that they outlast the process
+ *                         as a token's chip keeps them (a CLI test runs one per command)
  * Each context-specific login attempt appends a line to $TIRKEU_GOST_TOKEN_LOG, if set, so
  * that a test can count them.
  */
@@ -58,6 +65,9 @@ typedef struct
   unsigned char public_key[2 * KEY_SIZE]; /* x‖y, each little-endian */
   unsigned char *certificate;
   size_t certificate_len;
+  unsigned long pin_tries;               /* 0: no counter */
+  unsigned long pin_tries_left;
+  char pin_tries_file[512];
   int always_authenticate;
   int with_hash;
   int digest_mechanism;
@@ -180,8 +190,18 @@ load_config (void)
         token.with_hash = strcmp (value, "no") != 0;
       else if (strcmp (line, "digest-mechanism") == 0)
         token.digest_mechanism = strcmp (value, "no") != 0;
+      else if (strcmp (line, "pin-tries") == 0)
+        token.pin_tries = token.pin_tries_left = strtoul (value, NULL, 10);
+      else if (strcmp (line, "pin-tries-file") == 0)
+        snprintf (token.pin_tries_file, sizeof token.pin_tries_file, "%s", value);
     }
   fclose (file);
+  if (token.pin_tries_file[0] != '\0' && (file = fopen (token.pin_tries_file, "r")) != NULL)
+    {
+      if (fscanf (file, "%lu", &token.pin_tries_left) != 1 || token.pin_tries_left > token.pin_tries)
+        token.pin_tries_left = token.pin_tries;
+      fclose (file);
+    }
   if (token.context_pin[0] == '\0')
     memcpy (token.context_pin, token.pin, sizeof token.pin);
 
@@ -435,6 +455,12 @@ gost_get_token_info (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
   pad (info->model, sizeof info->model, "GOST 2012-512");
   pad (info->serialNumber, sizeof info->serialNumber, token.serial);
   info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
+  if (token.pin_tries > 0 && token.pin_tries_left == 0)
+    info->flags |= CKF_USER_PIN_LOCKED;
+  else if (token.pin_tries > 0 && token.pin_tries_left == 1)
+    info->flags |= CKF_USER_PIN_FINAL_TRY;
+  else if (token.pin_tries_left < token.pin_tries)
+    info->flags |= CKF_USER_PIN_COUNT_LOW;
   info->ulMaxSessionCount = MAX_SESSIONS;
   info->ulMaxPinLen = sizeof token.pin - 1;
   info->ulMinPinLen = 4;
@@ -574,6 +600,18 @@ gost_get_session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO_PTR info)
   return CKR_OK;
 }
 
+static void
+save_pin_tries (void)
+{
+  FILE *file;
+
+  if (token.pin_tries_file[0] != '\0' && (file = fopen (token.pin_tries_file, "w")) != NULL)
+    {
+      fprintf (file, "%lu\n", token.pin_tries_left);
+      fclose (file);
+    }
+}
+
 static CK_RV
 check_pin (const char *expected, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
@@ -598,8 +636,16 @@ gost_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK
     case CKU_USER:
       if (logged_in)
         return CKR_USER_ALREADY_LOGGED_IN;
+      if (token.pin_tries > 0 && token.pin_tries_left == 0)
+        return CKR_PIN_LOCKED;
       if ((rv = check_pin (token.pin, pin, len)) == CKR_OK)
-        logged_in = 1;
+        {
+          logged_in = 1;
+          token.pin_tries_left = token.pin_tries;
+        }
+      else if (rv == CKR_PIN_INCORRECT && token.pin_tries > 0)
+        token.pin_tries_left--;
+      save_pin_tries ();
       return rv;
     case CKU_CONTEXT_SPECIFIC:
       /* PKCS#11 2.40, 5.6 (C_Login): only right after the C_SignInit of a key that needs it */

@@ -549,6 +549,87 @@ test_flow_signs_in_once (void)
   g_assert_cmpuint (count_sandbox_sessions (), ==, before + 3);
 }
 
+/* The member @member of the object whose "id" is @id, anywhere under @node. */
+static const char *
+find_member_of (JsonNode   *node,
+                const char *id,
+                const char *member)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), id) == 0
+          && json_object_has_member (object, member))
+        return json_object_get_string_member (object, member);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *found = find_member_of (json_object_get_member (object, l->data), id,
+                                              member);
+
+          if (found != NULL)
+            return found;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *found = find_member_of (json_array_get_element (array, i), id, member);
+
+          if (found != NULL)
+            return found;
+        }
+    }
+  return NULL;
+}
+
+/* submit --cert ID signs with the certificate named, not the default (the signed-in person's
+ * own, sign-rsa): the sandbox records who signed. A certificate that may not sign the request
+ * is refused before anything is created, as the default would be. */
+static void
+test_submit_cert (void)
+{
+  g_autofree char *ec_id = g_key_file_get_string (token->ini, "sign-ec", "id", NULL);
+  g_autofree char *employee_id = g_key_file_get_string (token->ini, "employee", "id", NULL);
+  g_autofree char *state_file = g_build_filename (sandbox_dir, "state.json", NULL);
+  g_autofree char *state = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) state_parser = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) submit = { 0 };
+  const char *signer;
+
+  g_assert_nonnull (ec_id);
+  g_assert_nonnull (employee_id);
+  run_cli (&refused, (const char *[]) { "submit", "--vin", "JTMHV05J2S5000111", "--buyer-iin",
+                                        BUYER_IIN, "--contract", "DKP-2025-940013", "--cert",
+                                        employee_id, NULL });
+  g_assert_cmpint (refused.status, !=, 0);
+  g_assert_nonnull (strstr (refused.err, "gives no right to sign"));
+
+  run_cli (&submit, (const char *[]) { "--json", "submit", "--vin", "JTMHV05J2S5000111",
+                                       "--buyer-iin", BUYER_IIN, "--contract", "DKP-2025-940013",
+                                       "--cert", ec_id, NULL });
+  if (submit.status != 0)
+    g_error ("submit --cert failed (%d): %s", submit.status, submit.err);
+  id = g_strdup (json_object_get_string_member (parse_json (submit.out, &parser), "id"));
+
+  /* sign-ec belongs to ӘБІЛҚАСЫМОВА (IIN 900715…), the default sign-rsa to ИВАНОВ (850304…) */
+  g_file_get_contents (state_file, &state, NULL, &error);
+  g_assert_no_error (error);
+  state_parser = json_parser_new ();
+  json_parser_load_from_data (state_parser, state, -1, &error);
+  g_assert_no_error (error);
+  signer = find_member_of (json_parser_get_root (state_parser), id, "_signer");
+  g_assert_cmpstr (signer, ==, "900715******");
+}
+
 static void
 die_with_parent (gpointer user_data)
 {
@@ -656,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/cli/portal/sync-forgotten-cursor", test_sync_forgotten_cursor);
   g_test_add_func ("/cli/portal/flow-signs-in-once", test_flow_signs_in_once);
   g_test_add_func ("/cli/portal/requests-unknown-stage", test_requests_unknown_stage);
+  g_test_add_func ("/cli/portal/submit-cert", test_submit_cert);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);

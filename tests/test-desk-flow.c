@@ -607,6 +607,151 @@ test_happy_path (void)
   sandbox_free (sandbox);
 }
 
+/* The signing certificate is a radio choice on the review page: Enter on another row checks
+ * it (and only it), and that certificate is the one that signs: the sandbox records the
+ * signer of the request it verified. */
+/* The row of @owner's certificate whose subtitle holds @text (ИВАНОВ has two). */
+static GtkWidget *
+find_review_row (GtkWidget  *root,
+                 const char *owner,
+                 const char *text)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), owner) == 0
+      && (text == NULL || strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (root)), text) != NULL))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_review_row (child, owner, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+review_row (TirkeuNewRequestFlow *flow,
+            const char           *owner,
+            const char           *text)
+{
+  GtkWidget *row = find_review_row (GTK_WIDGET (flow), owner, text);
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (row));
+  return row;
+}
+
+static gboolean
+row_checked (GtkWidget *row)
+{
+  GtkWidget *check = find_descendant (row, GTK_TYPE_CHECK_BUTTON);
+
+  g_assert_nonnull (check);
+  return gtk_check_button_get_active (GTK_CHECK_BUTTON (check));
+}
+
+/* Every "_signer" the sandbox recorded, anywhere in its state. */
+static void
+collect_signers (JsonNode  *node,
+                 GPtrArray *signers)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (g_str_equal (l->data, "_signer"))
+          g_ptr_array_add (signers, (gpointer) json_object_get_string_member (object, "_signer"));
+        else
+          collect_signers (json_object_get_member (object, l->data), signers);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_signers (json_array_get_element (array, i), signers);
+    }
+}
+
+static void
+radio_body (TirkeuApplication *application,
+            TirkeuWindow      *window,
+            gpointer           user_data)
+{
+  HappyPath *path = user_data;
+  Desk desk = { 0 };
+  g_autofree char *not_after = NULL;
+  g_autofree char *until = NULL;
+  GtkWidget *own;
+  GtkWidget *other;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, path->vin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  type_and_enter (&desk, path->iin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (wait_until (not_busy, &desk, 20));
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+
+  /* sign-rsa (the signed-in person's own, valid longest) is checked; sign-ec is another
+   * person's */
+  not_after = g_key_file_get_string (token->ini, "sign-rsa", "not-after", NULL);
+  until = g_strdup_printf ("%.2s.%.2s.%.4s", not_after + 6, not_after + 4, not_after);
+  own = review_row (desk.flow, "ИВАНОВ ИВАН", until);
+  other = review_row (desk.flow, "ӘБІЛҚАСЫМОВА ГҮЛНАР", NULL);
+  g_assert_true (row_checked (own));
+  g_assert_false (row_checked (other));
+  /* Enter on the row: it is chosen, nothing is signed yet */
+  gtk_widget_activate (other);
+  g_assert_true (row_checked (other));
+  g_assert_false (row_checked (own));
+  tirkeu_ui_test_iterate (100);
+  g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==,
+                   TIRKEU_NEW_REQUEST_PAGE_REVIEW);
+  g_assert_null (shown_pin_dialog ());
+  if (path->screenshots)
+    screenshot (&desk, "desk-review-radio.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
+  enter_pin (token->pin);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
+  path->portal_id = g_strdup (tirkeu_request_get_portal_id (tirkeu_new_request_flow_get_request (desk.flow)));
+}
+
+static void
+test_review_radio (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
+  g_autofree char *state_file = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) signers = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  path.screenshots = g_getenv ("TIRKEU_TEST_SCREENSHOTS") != NULL;
+  run_app (sandbox, radio_body, &path);
+  g_assert_nonnull (path.portal_id);
+  /* The sandbox keeps who signed (masked) in its state, not in what the API shows. */
+  state_file = g_build_filename (sandbox->state_dir, "state.json", NULL);
+  json_parser_load_from_file (parser, state_file, &error);
+  g_assert_no_error (error);
+  collect_signers (json_parser_get_root (parser), signers);
+  g_assert_cmpuint (signers->len, ==, 1);
+  /* ӘБІЛҚАСЫМОВА's IIN, masked as the sandbox keeps it */
+  g_assert_cmpstr (g_ptr_array_index (signers, 0), ==, "900715******");
+  g_free (path.portal_id);
+  sandbox_free (sandbox);
+}
+
 /* Each failure of steps 1-8 shows its own message */
 
 typedef struct
@@ -1970,7 +2115,10 @@ main (int   argc,
   g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
 
   if (in_group ("main"))
-    g_test_add_func ("/desk/happy-path", test_happy_path);
+    {
+      g_test_add_func ("/desk/happy-path", test_happy_path);
+      g_test_add_func ("/desk/review-radio", test_review_radio);
+    }
   if (in_group ("keyboard"))
     {
       g_test_add_func ("/desk/keyboard-only", test_keyboard);

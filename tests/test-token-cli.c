@@ -425,6 +425,40 @@ test_cli_always_authenticate (void)
   g_remove (signature);
 }
 
+/* A token that counts wrong PINs (the GOST test token with pin-tries=3, kept across commands
+ * as a chip keeps them): each refusal is one line in the signing agent's words with the tries
+ * left the token tells, not that line under the token's own warning printed before. */
+static void
+test_cli_wrong_pin_tries (void)
+{
+  g_autofree char *content = g_build_filename (fixture->dir, "tries.json", NULL);
+  g_autofree char *tries = g_build_filename (fixture->dir, "gost-token.tries", NULL);
+  g_autofree char *extra = g_strdup_printf ("pin-tries=3\npin-tries-file=%s\n", tries);
+  g_autofree char *gost_module = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "tests",
+                                                   "tirkeu-test-gost-pkcs11.so", NULL);
+  const char *args[] = { "--pkcs11-module", gost_module, "sign", "--pin-fd", "0", "--token",
+                         "gost-token", "--cert", "0b", content, NULL };
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) first = { 0 };
+  g_auto(Run) second = { 0 };
+  g_auto(Run) third = { 0 };
+
+  g_file_set_contents (content, "{}", -1, &error);
+  g_assert_no_error (error);
+  g_remove (tries);
+  gost_write_token_config (gost_seller, fixture->dir, "87651234", extra);
+
+  run_cli (&first, "11111111", args);
+  g_assert_cmpint (first.status, !=, 0);
+  g_assert_cmpstr (first.err, ==, "tirkeu-cli: Incorrect password. Few attempts left\n");
+  run_cli (&second, "22222222", args);
+  g_assert_cmpstr (second.err, ==, "tirkeu-cli: Incorrect password. Attempts left: 1\n");
+  run_cli (&third, "33333333", args);
+  g_assert_nonnull (strstr (third.err, "The password is locked. Attempts left: 0"));
+  g_assert_null (strstr (third.err, "Details"));
+  g_remove (tries);
+}
+
 static void
 test_cli_sign_usage (void)
 {
@@ -476,6 +510,7 @@ main (int   argc,
   g_test_add_func ("/token/cli/key-file/sign", test_cli_key_file_sign);
   g_test_add_func ("/token/cli/key-file/portal", test_cli_key_file_portal);
   g_test_add_func ("/token/cli/always-authenticate", test_cli_always_authenticate);
+  g_test_add_func ("/token/cli/wrong-pin-tries", test_cli_wrong_pin_tries);
 
   status = g_test_run ();
   gost_identity_free (gost_ca);

@@ -56,6 +56,7 @@ typedef struct
   TirkeuTokenManager     *tokens;
   TirkeuSession          *session;
   TirkeuCliPin           *pin;
+  const char             *certificate_id;   /* --cert: the SIGN certificate named */
 } DeskRun;
 
 /* The journal's writes run on its own thread and hold the journal until they are done: the
@@ -413,14 +414,29 @@ send_draft (DeskRun           *run,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   /* Chosen before the portal is asked: a token that cannot sign for this seller leaves no
-   * request waiting on the portal. The signed-in person's own key, as in the app. */
-  certificate = tirkeu_certificate_choose (tirkeu_session_get_certificates (run->session),
-                                           TIRKEU_SIGN_PURPOSE_REQUEST,
-                                           tirkeu_session_get_seller (run->session)->bin,
-                                           auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL,
-                                           now, &error);
+   * request waiting on the portal. The one named with --cert, under the same rules, or the
+   * signed-in person's own key, as in the app. */
+  if (run->certificate_id != NULL)
+    certificate = tirkeu_certificate_choose_by_id (tirkeu_session_get_certificates (run->session),
+                                                   run->certificate_id,
+                                                   TIRKEU_SIGN_PURPOSE_REQUEST,
+                                                   tirkeu_session_get_seller (run->session)->bin,
+                                                   now, &error);
+  else
+    certificate = tirkeu_certificate_choose (tirkeu_session_get_certificates (run->session),
+                                             TIRKEU_SIGN_PURPOSE_REQUEST,
+                                             tirkeu_session_get_seller (run->session)->bin,
+                                             auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL,
+                                             now, &error);
   if (certificate == NULL)
     return report_error (run->options, error, NULL);
+  {
+    g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
+
+    /* The 30-day warning of `sign` and of the app's review page. */
+    if (warning != NULL && !run->options->json)
+      g_printerr ("%s\n", warning);
+  }
 
   controller = tirkeu_new_request_new (run->session, draft);
   g_signal_connect (controller, "pin-needed", G_CALLBACK (pin_needed_cb), &answer);
@@ -482,6 +498,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
   g_autofree char *key = NULL;
   g_autofree char *checked_vin = NULL;
   g_autofree char *checked_iin = NULL;
+  g_autofree char *certificate_id = NULL;
   const GOptionEntry entries[] = {
     { "vin", 0, 0, G_OPTION_ARG_STRING, &vin, N_("The vehicle's VIN"), N_("VIN") },
     { "buyer-iin", 0, 0, G_OPTION_ARG_STRING, &buyer_iin, N_("The buyer's IIN"), N_("IIN") },
@@ -490,6 +507,9 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
     { "idempotency-key", 0, 0, G_OPTION_ARG_STRING, &key,
       N_("A UUID that makes a repeated submit find the request made the first time"),
       N_("UUID") },
+    { "cert", 0, 0, G_OPTION_ARG_STRING, &certificate_id,
+      N_("Id of the SIGN certificate to sign with, as “tirkeu-cli tokens” shows it "
+         "(default: the signed-in person’s, valid longest)"), N_("ID") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -497,6 +517,7 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
     return tirkeu_cli_report_error (options, error);
   if (argc != 1 || vin == NULL || buyer_iin == NULL || contract == NULL || *contract == '\0')
     return tirkeu_cli_usage_error (options, argv[0]);
+  run.certificate_id = certificate_id;
   if (key != NULL && !g_uuid_string_is_valid (key))
     {
       g_set_error (&error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,

@@ -515,7 +515,10 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   if (!tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, &error))
     return tirkeu_cli_report_error (options, error);
 
-  if (tirkeu_token_info_get_pin_warning (token) != NULL)
+  /* Said before the PIN prompt, for whoever types it. A PIN from --pin-fd is not typed
+   * after reading this: a refusal then says the tries left itself, once. */
+  if (tirkeu_token_info_get_pin_warning (token) != NULL && options->pin_fd < 0
+      && password == NULL)
     g_printerr ("%s\n", tirkeu_token_info_get_pin_warning (token));
   if ((warning = tirkeu_certificate_dup_warning (certificate, now)) != NULL)
     g_printerr ("%s\n", warning);

@@ -689,8 +689,13 @@ open_key_file_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  /* The manager announces the file as an added token too; the first of the two lists it. */
-  if (self->token == NULL)
+  /* The manager announces the file as an added token too; the first of the two lists it.
+   * A key file the seller chose while a token is inserted replaces the token, as long as
+   * nobody signed in with the token (a session that ended keeps its key until the PIN). */
+  if (self->token == NULL
+      || (self->state <= TIRKEU_SESSION_STATE_TOKEN_PRESENT
+          && g_strcmp0 (tirkeu_token_info_get_serial (self->token),
+                        tirkeu_token_info_get_serial (token)) != 0))
     use_token (self, token);
   g_task_return_boolean (task, TRUE);
 }

@@ -138,3 +138,61 @@ tirkeu_certificate_choose (GPtrArray          *certificates,
     }
   return g_object_ref (best);
 }
+
+/**
+ * tirkeu_certificate_choose_by_id:
+ * @certificates: (element-type TirkeuCertificate): a token's certificates
+ * @id: the certificate's id as `tirkeu-cli tokens` shows it (hex CKA_ID, any case)
+ * @purpose: what is to be signed
+ * @seller_bin: (nullable): the signed-in seller's BIN (required for a request)
+ * @now: the time to judge validity at
+ * @error: why it may not be used (a %TIRKEU_TOKEN_ERROR)
+ *
+ * The certificate the person named rather than the default: it must be on the token with
+ * its key and pass the same rules as the default (tirkeu_certificate_check_purpose()), so
+ * that naming one never gets round a refusal.
+ *
+ * Returns: (transfer full) (nullable): the certificate, %NULL with @error set
+ */
+TirkeuCertificate *
+tirkeu_certificate_choose_by_id (GPtrArray          *certificates,
+                                 const char         *id,
+                                 TirkeuSignPurpose   purpose,
+                                 const char         *seller_bin,
+                                 GDateTime          *now,
+                                 GError            **error)
+{
+  TirkeuCertificateKind kind = purpose == TIRKEU_SIGN_PURPOSE_SIGN_IN
+                               ? TIRKEU_CERTIFICATE_KIND_AUTH : TIRKEU_CERTIFICATE_KIND_SIGN;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+
+  for (guint i = 0; certificates != NULL && i < certificates->len; i++)
+    {
+      TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
+
+      if (g_ascii_strcasecmp (tirkeu_certificate_get_id (certificate), id) != 0)
+        continue;
+      if (!tirkeu_certificate_has_private_key (certificate))
+        {
+          g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_KEY,
+                               tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_NO_KEY));
+          return NULL;
+        }
+      if (!tirkeu_certificate_serves (certificate, kind))
+        {
+          g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND,
+                               tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_WRONG_KEY_KIND));
+          return NULL;
+        }
+      if (!tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, error))
+        return NULL;
+      return g_object_ref (certificate);
+    }
+
+  g_set_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE,
+               /* Translators: %s is a certificate id as “tirkeu-cli tokens” shows it */
+               _("No certificate with the id %s is on the token (see “tirkeu-cli tokens”)."), id);
+  return NULL;
+}

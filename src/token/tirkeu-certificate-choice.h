@@ -21,5 +21,11 @@ TirkeuCertificate *tirkeu_certificate_choose           (GPtrArray          *cert
                                                         const char         *signer_iin,
                                                         GDateTime          *now,
                                                         GError            **error);
+TirkeuCertificate *tirkeu_certificate_choose_by_id     (GPtrArray          *certificates,
+                                                        const char         *id,
+                                                        TirkeuSignPurpose   purpose,
+                                                        const char         *seller_bin,
+                                                        GDateTime          *now,
+                                                        GError            **error);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <openssl/asn1.h>
+#include <openssl/bn.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -615,6 +616,41 @@ tirkeu_certificate_get_not_after (TirkeuCertificate *self)
 {
   g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), NULL);
   return self->not_after;
+}
+
+/**
+ * tirkeu_certificate_dup_serial:
+ * @self: a #TirkeuCertificate
+ *
+ * The certificate's serial number in hex, as `openssl x509 -serial` prints it: what tells
+ * apart two certificates of one person with the same role (a key re-issued before the old
+ * one ran out), and what NCA's revocation tools name.
+ *
+ * Returns: (transfer full): the serial number, upper-case hex
+ */
+char *
+tirkeu_certificate_dup_serial (TirkeuCertificate *self)
+{
+  gsize len;
+  const unsigned char *p;
+  X509 *x509;
+  BIGNUM *serial;
+  char *hex;
+  char *result;
+
+  g_return_val_if_fail (TIRKEU_IS_CERTIFICATE (self), NULL);
+
+  /* Read from the DER on demand: nothing else needs it, and it is not kept twice. */
+  p = g_bytes_get_data (self->der, &len);
+  x509 = d2i_X509 (NULL, &p, (long) len);
+  g_return_val_if_fail (x509 != NULL, g_strdup (""));
+  serial = ASN1_INTEGER_to_BN (X509_get0_serialNumber (x509), NULL);
+  hex = serial != NULL ? BN_bn2hex (serial) : NULL;
+  result = g_strdup (hex != NULL ? hex : "");
+  OPENSSL_free (hex);
+  BN_free (serial);
+  X509_free (x509);
+  return result;
 }
 
 /**

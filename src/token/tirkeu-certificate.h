@@ -103,6 +103,7 @@ const char            *tirkeu_certificate_get_bin           (TirkeuCertificate  
 const char            *tirkeu_certificate_get_issuer        (TirkeuCertificate  *self);
 GDateTime             *tirkeu_certificate_get_not_before    (TirkeuCertificate  *self);
 GDateTime             *tirkeu_certificate_get_not_after     (TirkeuCertificate  *self);
+char                  *tirkeu_certificate_dup_serial        (TirkeuCertificate  *self);
 TirkeuCertificateKind  tirkeu_certificate_get_kind          (TirkeuCertificate  *self);
 TirkeuCertificateRole  tirkeu_certificate_get_role          (TirkeuCertificate  *self);
 gboolean               tirkeu_certificate_serves            (TirkeuCertificate  *self,

@@ -344,6 +344,19 @@ tirkeu_pin_dialog_get_pin_state (TirkeuPinDialog *self)
 }
 
 /**
+ * tirkeu_pin_dialog_get_error:
+ *
+ * Returns: why the last PIN was refused, as shown, "" when nothing is (for tests)
+ */
+const char *
+tirkeu_pin_dialog_get_error (TirkeuPinDialog *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_PIN_DIALOG (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+         ? gtk_label_get_label (self->error_label) : "";
+}
+
+/**
  * tirkeu_pin_dialog_get_entry:
  *
  * Returns: (transfer none): the PIN entry (for tests and focus)

@@ -22,6 +22,7 @@ TirkeuPinDialog *tirkeu_pin_dialog_new_for_key_file (GtkWindow        *parent,
 void             tirkeu_pin_dialog_set_error       (TirkeuPinDialog    *self,
                                                     const char         *message);
 const char      *tirkeu_pin_dialog_get_pin_state   (TirkeuPinDialog    *self);
+const char      *tirkeu_pin_dialog_get_error       (TirkeuPinDialog    *self);
 const char      *tirkeu_pin_dialog_get_certificate_text (TirkeuPinDialog *self);
 GtkWidget       *tirkeu_pin_dialog_get_entry       (TirkeuPinDialog    *self);
 void             tirkeu_pin_dialog_ask_async       (TirkeuPinDialog    *self,

@@ -6,6 +6,7 @@
 #include "tirkeu-a11y.h"
 #include "tirkeu-certificate-choice.h"
 #include "tirkeu-error-view.h"
+#include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request-pages.h"
 #include "tirkeu-new-request-pages-private.h"
@@ -15,8 +16,9 @@
  * TirkeuReviewPage:
  *
  * Everything the seller confirms on one page (seller, vehicle, buyer, contract), the SIGN
- * certificate to sign with, and the progress of step 9. A certificate row activated emits
- * #TirkeuReviewPage::activate; a change of certificate, #TirkeuReviewPage::changed.
+ * certificate to sign with (radio rows: role, validity, the serial number where two are
+ * alike, the 30-day expiry warning), and the progress of step 9. A change of certificate
+ * emits #TirkeuReviewPage::changed.
  */
 struct _TirkeuReviewPage
 {
@@ -45,6 +47,103 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Two usable certificates of one person and role are told apart by what differs: their
+ * validity and serial number (a key re-issued before the old one ran out). */
+static gboolean
+has_twin (TirkeuCertificate *certificate,
+          GPtrArray         *certificates)
+{
+  for (guint i = 0; i < certificates->len; i++)
+    {
+      TirkeuCertificate *other = g_ptr_array_index (certificates, i);
+
+      if (other != certificate
+          && g_strcmp0 (tirkeu_certificate_get_iin (other),
+                        tirkeu_certificate_get_iin (certificate)) == 0
+          && tirkeu_certificate_get_role (other) == tirkeu_certificate_get_role (certificate))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+check_toggled_cb (GtkCheckButton   *check,
+                  TirkeuReviewPage *self)
+{
+  GtkWidget *row;
+
+  if (!gtk_check_button_get_active (check))
+    return;
+  row = gtk_widget_get_ancestor (GTK_WIDGET (check), GTK_TYPE_LIST_BOX_ROW);
+  /* The list's selection follows the radio: it is what get_certificate() reads. */
+  if (row != NULL && !gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)))
+    gtk_list_box_select_row (self->sign_certificate_list, GTK_LIST_BOX_ROW (row));
+}
+
+static GtkWidget *
+certificate_row_new (TirkeuCertificate  *certificate,
+                     GPtrArray          *usable,
+                     GDateTime          *now,
+                     GtkCheckButton    **group)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+  g_autofree char *from = tirkeu_format_date (tirkeu_certificate_get_not_before (certificate));
+  g_autofree char *until = tirkeu_format_date (tirkeu_certificate_get_not_after (certificate));
+  g_autofree char *warning = tirkeu_certificate_dup_warning (certificate, now);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  /* Translators: a signing certificate's role, then its validity: "from – until" dates */
+  g_string_printf (subtitle, _("%s · valid %s – %s"),
+                   tirkeu_certificate_role_to_string (tirkeu_certificate_get_role (certificate)),
+                   from, until);
+  if (has_twin (certificate, usable))
+    {
+      g_autofree char *serial = tirkeu_certificate_dup_serial (certificate);
+
+      /* Translators: a certificate's serial number (hex), telling two alike apart */
+      g_string_append_printf (subtitle, " · %s", _("serial"));
+      g_string_append_printf (subtitle, " %s", serial);
+    }
+  if (warning != NULL)
+    g_string_append_printf (subtitle, "\n%s", warning);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 tirkeu_certificate_get_owner_name (certificate));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  tirkeu_certificate_get_owner_name (certificate),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str, -1);
+  gtk_check_button_set_group (GTK_CHECK_BUTTON (check), *group);
+  if (*group == NULL)
+    *group = GTK_CHECK_BUTTON (check);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  if (warning != NULL)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (icon, "warning");
+      gtk_widget_set_tooltip_text (icon, warning);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+    }
+  g_object_set_data_full (G_OBJECT (row), "certificate", g_object_ref (certificate),
+                          g_object_unref);
+  g_object_set_data (G_OBJECT (row), "check", check);
+  return row;
+}
+
+/* Selects @row and checks its radio; %NULL: none. */
+static void
+choose_row (TirkeuReviewPage *self,
+            GtkListBoxRow    *row)
+{
+  gtk_list_box_select_row (self->sign_certificate_list, row);
+  if (row != NULL)
+    gtk_check_button_set_active (g_object_get_data (G_OBJECT (row), "check"), TRUE);
+}
+
 /**
  * tirkeu_review_page_fill:
  * @request: the request to review
@@ -61,7 +160,9 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
   const TirkeuPortalPerson *person = tirkeu_new_request_get_person (request);
   const TirkeuPortalContract *contract = tirkeu_new_request_get_contract (request);
   g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GPtrArray) usable = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GtkCheckButton *group = NULL;
   GtkWidget *child;
   GtkListBoxRow *select = NULL;
   g_autoptr(TirkeuCertificate) chosen = NULL;
@@ -102,39 +203,28 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
       adw_action_row_set_subtitle (self->review_contract_row, text);
     }
 
-  /* The SIGN certificates that may sign this seller's request. Chosen: the signed-in
-   * person's own (the IIN of the AUTH certificate), and of those the one valid longest, not
-   * one that expires next week. */
+  /* The SIGN certificates that may sign this seller's request, each a radio row: the choice
+   * is seen, not guessed from a highlight. The default is decided where the CLI's is (one
+   * owner of the rule): the signed-in person's own, valid longest. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sign_certificate_list))) != NULL)
     gtk_list_box_remove (self->sign_certificate_list, child);
   certificates = tirkeu_session_dup_certificates (session, TIRKEU_CERTIFICATE_KIND_SIGN);
-  /* the default is decided where the CLI's is: one owner of the rule */
+  usable = tirkeu_certificate_choice_usable (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                             seller != NULL ? seller->bin : NULL, now, NULL);
   chosen = tirkeu_certificate_choose (certificates, TIRKEU_SIGN_PURPOSE_REQUEST,
                                       seller != NULL ? seller->bin : NULL, signer_iin, now, NULL);
-  for (guint i = 0; i < certificates->len; i++)
+  for (guint i = 0; usable != NULL && i < usable->len; i++)
     {
-      TirkeuCertificate *certificate = g_ptr_array_index (certificates, i);
-      GtkWidget *row;
-      g_autofree char *until = NULL;
-      g_autofree char *subtitle = NULL;
+      TirkeuCertificate *certificate = g_ptr_array_index (usable, i);
+      GtkWidget *row = certificate_row_new (certificate, usable, now, &group);
 
-      if (!tirkeu_certificate_check_purpose (certificate, TIRKEU_SIGN_PURPOSE_REQUEST,
-                                             seller != NULL ? seller->bin : NULL, now, NULL))
-        continue;
-      row = adw_action_row_new ();
-      until = g_date_time_format (tirkeu_certificate_get_not_after (certificate), "%d.%m.%Y");
-      /* Translators: a signing certificate's role and last day of validity */
-      subtitle = g_strdup_printf (_("%s · valid until %s"),
-                                  tirkeu_certificate_role_to_string (tirkeu_certificate_get_role (certificate)),
-                                  until);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), tirkeu_certificate_get_owner_name (certificate));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      g_object_set_data_full (G_OBJECT (row), "certificate", g_object_ref (certificate), g_object_unref);
+      g_signal_connect_object (g_object_get_data (G_OBJECT (row), "check"), "toggled",
+                               G_CALLBACK (check_toggled_cb), self, 0);
       gtk_list_box_append (self->sign_certificate_list, row);
       if (certificate == chosen)
         select = GTK_LIST_BOX_ROW (row);
     }
-  gtk_list_box_select_row (self->sign_certificate_list, select);
+  choose_row (self, select);
   if (select == NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (TIRKEU_TOKEN_ERROR,
@@ -203,15 +293,15 @@ tirkeu_review_page_get_error_view (TirkeuReviewPage *self)
   return GTK_WIDGET (self->review_error);
 }
 
+/* Arrow keys move the selection; the radio follows it, so what is checked is what signs. */
 static void
-row_activated_cb (TirkeuReviewPage *self)
+row_selected_cb (TirkeuReviewPage *self,
+                 GtkListBoxRow    *row)
 {
-  g_signal_emit (self, signals[ACTIVATE], 0);
-}
+  GtkCheckButton *check = row != NULL ? g_object_get_data (G_OBJECT (row), "check") : NULL;
 
-static void
-row_selected_cb (TirkeuReviewPage *self)
-{
+  if (check != NULL && !gtk_check_button_get_active (check))
+    gtk_check_button_set_active (check, TRUE);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -235,7 +325,8 @@ tirkeu_review_page_class_init (TirkeuReviewPageClass *klass)
   /**
    * TirkeuReviewPage::activate:
    *
-   * A certificate's row was activated: sign with it.
+   * The page asks to go on (sign). A certificate's row does not emit it: activating a row
+   * only chooses that certificate, as its radio button does; Sign and Send signs.
    */
   signals[ACTIVATE] =
     g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -271,8 +362,6 @@ tirkeu_review_page_init (TirkeuReviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   tirkeu_a11y_fix_button_names (self->withdraw_button);
-  g_signal_connect_swapped (self->sign_certificate_list, "row-activated",
-                            G_CALLBACK (row_activated_cb), self);
   g_signal_connect_swapped (self->sign_certificate_list, "row-selected",
                             G_CALLBACK (row_selected_cb), self);
 }

@@ -4,8 +4,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-a11y.h"
+#include "tirkeu-application.h"
+#include "tirkeu-certificate-check.h"
 #include "tirkeu-certificate-choice.h"
+#include "tirkeu-error.h"
 #include "tirkeu-error-view.h"
+#include "tirkeu-format.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-oked.h"
@@ -21,8 +25,19 @@
  * OKED does not qualify sees its codes and why, and the New Request action stays off.
  * Unfinished drafts are listed to resume.
  *
+ * NCA key files are offered beside tokens: chosen with the desktop's file chooser (through
+ * the file portal in the Flatpak), or again from the recent ones (GSettings
+ * `recent-key-files`: paths only, most recent first, at most five; a file no longer there is
+ * shown as missing and can be removed). The key file's password is asked as the signing
+ * agent asks it. The certificate chosen to sign in with is shown as a card: owner, BIN,
+ * role, validity with the 30-day expiry warning, and its status by NCA's OCSP service
+ * (tirkeu_certificate_check_async(): "Checking…" while it is asked); a revoked certificate,
+ * or one NCA does not know, cannot sign in, and the page says why.
+ *
  * Actions: desk.sign-in, desk.sign-out, desk.new-request (emits #TirkeuSignInPage::new-request
- * with no draft), desk.resume-draft (s: the draft id).
+ * with no draft), desk.resume-draft (s: the draft id), desk.choose-key-file (the file chooser),
+ * desk.open-key-file-path (s: a key file's path; what the chooser's answer and a recent row
+ * call), desk.forget-key-file (s: a path to drop from the recent ones).
  */
 struct _TirkeuSignInPage
 {
@@ -46,11 +61,29 @@ struct _TirkeuSignInPage
   AdwStatusPage   *no_token_page;
   AdwStatusPage   *token_page;
   GtkWidget       *open_key_file_button;
+  GtkWidget       *key_files_area;
+  AdwPreferencesGroup *key_files_group;
+  GtkListBox      *recent_list;
+  TirkeuErrorView *key_file_error;
+  GtkWidget       *certificate_card;
+  AdwActionRow    *card_owner_row;
+  AdwActionRow    *card_bin_row;
+  AdwActionRow    *card_role_row;
+  AdwActionRow    *card_validity_row;
+  GtkWidget       *card_warning_icon;
+  AdwActionRow    *card_status_row;
+  GtkWidget       *card_status_spinner;
 
   /* owned references */
   TirkeuSession   *session;
   GPtrArray       *auth_certificates;
   GCancellable    *cancellable;
+  GCancellable    *recent_cancellable;   /* the look at the recent files on disk */
+  GSettings       *settings;
+  GtkNativeDialog *chooser;
+  char            *chosen_key_file;      /* chosen on this page: remembered once it opens */
+  GCancellable    *check_cancellable;    /* the OCSP check of the certificate on the card */
+  TirkeuCertificate *refused_certificate; /* revoked, or unknown to NCA: may not sign in */
 
   /* state */
   guint            n_drafts;
@@ -73,6 +106,29 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void ask_pin (TirkeuSignInPage *self, const char *error_message);
+static TirkeuCertificate *selected_certificate (TirkeuSignInPage *self);
+
+/* A key file may be chosen while nobody is signed in, and no sign-in is under way: the
+ * session then switches to it (a token stays inserted, unused). */
+static gboolean
+may_choose_key_file (TirkeuSignInPage *self)
+{
+  if (self->session == NULL)
+    return FALSE;
+  switch (tirkeu_session_get_state (self->session))
+    {
+    case TIRKEU_SESSION_STATE_NO_MODULE:
+    case TIRKEU_SESSION_STATE_NO_TOKEN:
+    case TIRKEU_SESSION_STATE_TOKEN_PRESENT:
+      return TRUE;
+    case TIRKEU_SESSION_STATE_LOADING:
+    case TIRKEU_SESSION_STATE_EXPIRED:
+    case TIRKEU_SESSION_STATE_SIGNING_IN:
+    case TIRKEU_SESSION_STATE_SIGNED_IN:
+    default:
+      return FALSE;
+    }
+}
 
 static void
 update_actions (TirkeuSignInPage *self)
@@ -84,10 +140,16 @@ update_actions (TirkeuSignInPage *self)
                                  (state == TIRKEU_SESSION_STATE_TOKEN_PRESENT
                                   || state == TIRKEU_SESSION_STATE_EXPIRED)
                                  && self->auth_certificates != NULL
-                                 && self->auth_certificates->len > 0);
+                                 && self->auth_certificates->len > 0
+                                 && (self->refused_certificate == NULL
+                                     || self->refused_certificate != selected_certificate (self)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.open-key-file",
                                  self->session != NULL
                                  && tirkeu_session_needs_key_file_password (self->session));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.choose-key-file",
+                                 may_choose_key_file (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.open-key-file-path",
+                                 may_choose_key_file (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.sign-out",
                                  state == TIRKEU_SESSION_STATE_SIGNED_IN);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "desk.new-request",
@@ -138,6 +200,149 @@ certificate_row_new (TirkeuCertificate *certificate)
   return row;
 }
 
+/* What NCA's OCSP service says of the certificate on the card, asked as soon as it is shown
+ * (no sign-in needed): a revoked certificate, or one NCA does not know, cannot sign in, and
+ * the page says so before any PIN is asked. */
+typedef struct
+{
+  TirkeuSignInPage  *self;
+  TirkeuCertificate *certificate;
+} Check;
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Check *check = user_data;
+  g_autoptr(TirkeuSignInPage) self = check->self;
+  g_autoptr(TirkeuCertificate) certificate = check->certificate;
+  g_autoptr(GDateTime) revoked_at = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+  TirkeuCertificateCheckStatus status;
+
+  g_free (check);
+  status = tirkeu_certificate_check_finish (result, &revoked_at, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
+    return;
+  gtk_widget_set_visible (self->card_status_spinner, FALSE);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->card_status_spinner), FALSE);
+  if (status == TIRKEU_CERTIFICATE_CHECK_REVOKED && revoked_at != NULL)
+    {
+      g_autofree char *date = tirkeu_format_date (revoked_at);
+
+      /* Translators: the OCSP status, then the day NCA revoked the certificate */
+      subtitle = g_strdup_printf (_("%s on %s"), tirkeu_certificate_check_status_to_string (status),
+                                  date);
+    }
+  else
+    subtitle = g_strdup (tirkeu_certificate_check_status_to_string (status));
+  adw_action_row_set_subtitle (self->card_status_row, subtitle);
+
+  if (status == TIRKEU_CERTIFICATE_CHECK_REVOKED || status == TIRKEU_CERTIFICATE_CHECK_UNKNOWN)
+    {
+      g_autoptr(GError) refusal = NULL;
+
+      g_set_object (&self->refused_certificate, certificate);
+      refusal = g_error_new_literal (TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+                                     status == TIRKEU_CERTIFICATE_CHECK_REVOKED
+                                     /* Translators: NCA: the national certification authority (ҰКО / НУЦ) */
+                                     ? _("This certificate was revoked: it cannot sign in. Have NCA issue a new one.")
+                                     : _("NCA does not know this certificate: it cannot sign in."));
+      tirkeu_error_view_set_error (self->sign_in_error, 1, refusal);
+    }
+  else if (status == TIRKEU_CERTIFICATE_CHECK_UNREACHABLE && error != NULL)
+    g_debug ("The certificate's status could not be checked: %s", error->message);
+  update_actions (self);
+}
+
+static TirkeuConfig *
+application_config (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  return TIRKEU_IS_APPLICATION (application)
+         ? tirkeu_application_get_config (TIRKEU_APPLICATION (application)) : NULL;
+}
+
+static void
+check_certificate (TirkeuSignInPage  *self,
+                   TirkeuCertificate *certificate)
+{
+  Check *check;
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  if (self->refused_certificate != NULL && self->refused_certificate != certificate)
+    {
+      g_clear_object (&self->refused_certificate);
+      tirkeu_error_view_clear (self->sign_in_error);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->card_status_row), certificate != NULL);
+  if (certificate == NULL || self->session == NULL || self->refused_certificate == certificate)
+    return;
+
+  self->check_cancellable = g_cancellable_new ();
+  /* Translators: the OCSP status while NCA's service is being asked */
+  adw_action_row_set_subtitle (self->card_status_row, _("Checking…"));
+  gtk_widget_set_visible (self->card_status_spinner, TRUE);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->card_status_spinner), TRUE);
+  check = g_new0 (Check, 1);
+  check->self = g_object_ref (self);
+  check->certificate = g_object_ref (certificate);
+  tirkeu_certificate_check_async (application_config (), tirkeu_session_get_client (self->session),
+                                  certificate, self->check_cancellable, check_cb, check);
+}
+
+/* The certificate chosen to sign in with, as the seller checks it before the PIN: who, which
+ * organisation, which role, how long it is valid (and the 30-day warning). */
+static void
+update_card (TirkeuSignInPage *self)
+{
+  TirkeuCertificate *certificate = selected_certificate (self);
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *validity = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *bin = NULL;
+  const char *organisation;
+
+  gtk_widget_set_visible (self->certificate_card, certificate != NULL);
+  check_certificate (self, certificate);
+  if (certificate == NULL)
+    return;
+
+  now = g_date_time_new_now_utc ();
+  from = tirkeu_format_date (tirkeu_certificate_get_not_before (certificate));
+  until = tirkeu_format_date (tirkeu_certificate_get_not_after (certificate));
+  warning = tirkeu_certificate_dup_warning (certificate, now);
+  organisation = tirkeu_certificate_get_organisation (certificate);
+  bin = g_strdup_printf ("%s%s%s",
+                         tirkeu_certificate_get_bin (certificate) != NULL
+                         ? tirkeu_certificate_get_bin (certificate) : "—",
+                         organisation != NULL ? " · " : "",
+                         organisation != NULL ? organisation : "");
+  /* Translators: a certificate's validity: the first and the last day, e.g. 01.12.2026 – 01.12.2027 */
+  validity = g_strdup_printf (_("%s – %s"), from, until);
+  if (warning != NULL)
+    {
+      char *with_warning = g_strdup_printf ("%s\n%s", validity, warning);
+
+      g_free (validity);
+      validity = with_warning;
+    }
+
+  adw_action_row_set_subtitle (self->card_owner_row, tirkeu_certificate_get_owner_name (certificate));
+  adw_action_row_set_subtitle (self->card_bin_row, bin);
+  adw_action_row_set_subtitle (self->card_role_row,
+                               tirkeu_certificate_role_to_string (tirkeu_certificate_get_role (certificate)));
+  adw_action_row_set_subtitle (self->card_validity_row, validity);
+  gtk_widget_set_visible (self->card_warning_icon, warning != NULL);
+  update_actions (self);
+}
+
 static void
 fill_certificates (TirkeuSignInPage *self)
 {
@@ -147,7 +352,10 @@ fill_certificates (TirkeuSignInPage *self)
     gtk_list_box_remove (self->certificate_list, child);
   g_clear_pointer (&self->auth_certificates, g_ptr_array_unref);
   if (self->session == NULL)
-    return;
+    {
+      update_card (self);
+      return;
+    }
 
   self->auth_certificates = tirkeu_session_dup_certificates (self->session,
                                                              TIRKEU_CERTIFICATE_KIND_AUTH);
@@ -177,6 +385,7 @@ fill_certificates (TirkeuSignInPage *self)
 
       tirkeu_error_view_set_error (self->sign_in_error, 1, error);
     }
+  update_card (self);
   update_actions (self);
 }
 
@@ -363,6 +572,22 @@ show_key_file (TirkeuSignInPage *self,
   gtk_widget_set_visible (self->open_key_file_button, TRUE);
 }
 
+/* Under the token's own page the key files take one line: its certificates come first. */
+static void
+update_key_files_area (TirkeuSignInPage *self)
+{
+  gboolean token_shown = self->session != NULL
+                         && tirkeu_session_get_state (self->session)
+                            == TIRKEU_SESSION_STATE_TOKEN_PRESENT;
+  gboolean has_recent = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list)) != NULL;
+
+  gtk_widget_set_visible (self->key_files_area, may_choose_key_file (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_list), has_recent && !token_shown);
+  adw_preferences_group_set_description (self->key_files_group,
+                                         token_shown ? NULL
+                                         : _("Sign in with a key file (.p12) instead of a token. Its password is asked next."));
+}
+
 static void
 state_changed_cb (TirkeuSignInPage *self)
 {
@@ -414,6 +639,7 @@ state_changed_cb (TirkeuSignInPage *self)
   gtk_spinner_set_spinning (GTK_SPINNER (self->sign_in_spinner),
                             tirkeu_session_get_state (self->session) == TIRKEU_SESSION_STATE_SIGNING_IN);
   gtk_stack_set_visible_child_name (self->stack, name);
+  update_key_files_area (self);
   update_actions (self);
 
   if (g_str_equal (name, "token") && gtk_widget_get_mapped (GTK_WIDGET (self)))
@@ -533,13 +759,16 @@ sign_in_action (GtkWidget  *widget,
 {
   TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
 
-  if (self->session == NULL || selected_certificate (self) == NULL)
+  if (self->session == NULL || selected_certificate (self) == NULL
+      || selected_certificate (self) == self->refused_certificate)
     return;
   tirkeu_error_view_clear (self->sign_in_error);
   ask_pin (self, NULL);
 }
 
 static void ask_key_file_password (TirkeuSignInPage *self, const char *error_message);
+
+static void remember_key_file (TirkeuSignInPage *self, const char *path);
 
 static void
 open_key_file_cb (GObject      *object,
@@ -550,7 +779,14 @@ open_key_file_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (tirkeu_session_open_key_file_finish (TIRKEU_SESSION (object), result, &error))
-    return;
+    {
+      /* Remembered once it proved to be a key file with its password; a file given with
+       * --key-file is for that run only. */
+      if (self->chosen_key_file != NULL)
+        remember_key_file (self, self->chosen_key_file);
+      g_clear_pointer (&self->chosen_key_file, g_free);
+      return;
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
     return;
   if (g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_KEY_FILE_PASSWORD))
@@ -559,6 +795,12 @@ open_key_file_cb (GObject      *object,
       return;
     }
   /* not a key file, damaged, no key, a key we cannot use: its own message, on the page */
+  if (self->chosen_key_file != NULL)
+    {
+      g_clear_pointer (&self->chosen_key_file, g_free);
+      tirkeu_error_view_set_error (self->key_file_error, 1, error);
+      return;
+    }
   show_key_file (self, error->message);
 }
 
@@ -574,6 +816,7 @@ key_file_password_cb (GObject      *object,
   if (password == NULL || self->session == NULL)
     {
       tirkeu_wipe_string (password);
+      g_clear_pointer (&self->chosen_key_file, g_free);
       return;
     }
   tirkeu_session_open_key_file_async (self->session, password, self->cancellable,
@@ -607,6 +850,254 @@ open_key_file_action (GtkWidget  *widget,
   if (self->session == NULL || !tirkeu_session_needs_key_file_password (self->session))
     return;
   ask_key_file_password (self, NULL);
+}
+
+/* Recent key files */
+
+static void
+recent_info_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GtkWidget *row = user_data;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *subtitle = NULL;
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (info != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (row);
+      return;
+    }
+  /* Moved, deleted, or on a disk not plugged in: said, not offered, and removable. */
+  where = g_file_get_parse_name (G_FILE (object));
+  /* Translators: a recent key file that is no longer where it was; %s is its path */
+  subtitle = g_strdup_printf (_("Missing: %s"), where);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), NULL);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (row), "icon"),
+                                "dialog-warning-symbolic");
+  gtk_widget_add_css_class (g_object_get_data (G_OBJECT (row), "icon"), "warning");
+  g_object_set_data (G_OBJECT (row), "missing", GINT_TO_POINTER (TRUE));
+  g_object_unref (row);
+}
+
+static GtkWidget *
+recent_row_new (TirkeuSignInPage *self,
+                const char       *path)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *forget = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-password-symbolic");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *folder = parent != NULL ? g_file_get_parse_name (parent) : g_strdup ("");
+  /* Translators: removes a key file from the recent ones (the file itself stays); %s is its name */
+  g_autofree char *forget_label = g_strdup_printf (_("Remove “%s” from the list"), name);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), folder);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  g_object_set_data (G_OBJECT (row), "icon", icon);
+  gtk_widget_set_valign (forget, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (forget, "flat");
+  gtk_widget_set_tooltip_text (forget, forget_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (forget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  forget_label, -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (forget), "desk.forget-key-file");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (forget), "s", path);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), forget);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "desk.open-key-file-path");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", path);
+  g_object_set_data_full (G_OBJECT (row), "path", g_strdup (path), g_free);
+
+  /* Whether it is still there is asked off the main loop: a path may be on a slow disk. */
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, self->recent_cancellable, recent_info_cb,
+                           g_object_ref (row));
+  return row;
+}
+
+static void
+fill_recent (TirkeuSignInPage *self)
+{
+  g_auto(GStrv) paths = g_settings_get_strv (self->settings, "recent-key-files");
+  GtkWidget *child;
+  guint n = 0;
+
+  g_cancellable_cancel (self->recent_cancellable);
+  g_clear_object (&self->recent_cancellable);
+  self->recent_cancellable = g_cancellable_new ();
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+  for (guint i = 0; paths[i] != NULL && n < TIRKEU_SIGN_IN_PAGE_RECENT_KEY_FILES; i++)
+    {
+      /* paths only: anything else in the setting is not ours to open */
+      if (!g_path_is_absolute (paths[i]))
+        continue;
+      gtk_list_box_append (self->recent_list, recent_row_new (self, paths[i]));
+      n++;
+    }
+  update_key_files_area (self);
+}
+
+static void
+set_recent (TirkeuSignInPage *self,
+            GStrvBuilder     *builder)
+{
+  g_auto(GStrv) paths = g_strv_builder_end (builder);
+
+  if (!g_settings_set_strv (self->settings, "recent-key-files", (const char * const *) paths))
+    g_warning ("The recent key files cannot be saved: the setting is not writable");
+}
+
+/* @path first, once, and at most TIRKEU_SIGN_IN_PAGE_RECENT_KEY_FILES in all. */
+static void
+remember_key_file (TirkeuSignInPage *self,
+                   const char       *path)
+{
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-key-files");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint n = 1;
+
+  g_strv_builder_add (builder, path);
+  for (guint i = 0; old[i] != NULL && n < TIRKEU_SIGN_IN_PAGE_RECENT_KEY_FILES; i++)
+    if (!g_str_equal (old[i], path))
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  set_recent (self, builder);
+}
+
+static void
+forget_key_file_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-key-files");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; old[i] != NULL; i++)
+    if (!g_str_equal (old[i], path))
+      g_strv_builder_add (builder, old[i]);
+  set_recent (self, builder);
+}
+
+static void
+key_file_found_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TirkeuSignInPage) self = user_data;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
+    return;
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_autofree char *where = g_file_get_parse_name (G_FILE (object));
+      g_autoptr(GError) missing = NULL;
+
+      /* Before any password is asked: there is nothing to open. */
+      missing = g_error_new (TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+                             /* Translators: %s is a key file's path */
+                             _("The key file “%s” is not there: it was moved, deleted, or is on a disk that is not connected."),
+                             where);
+      g_clear_pointer (&self->chosen_key_file, g_free);
+      tirkeu_error_view_set_error (self->key_file_error, 1, missing);
+      return;
+    }
+  if (!may_choose_key_file (self))
+    return;
+  tirkeu_session_set_key_file (self->session, G_FILE (object));
+  ask_key_file_password (self, NULL);
+}
+
+/* The one way a key file is opened from this page, whether chosen in the file chooser or
+ * from the recent ones: the password is asked, and the file opened with it. */
+static void
+open_key_file_path_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autoptr(GFile) file = NULL;
+
+  if (!may_choose_key_file (self) || !g_path_is_absolute (path))
+    return;
+  tirkeu_error_view_clear (self->key_file_error);
+  g_free (self->chosen_key_file);
+  self->chosen_key_file = g_strdup (path);
+  file = g_file_new_for_path (path);
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, self->cancellable, key_file_found_cb,
+                           g_object_ref (self));
+}
+
+static void
+chooser_response_cb (GtkNativeDialog  *chooser,
+                     int               response,
+                     TirkeuSignInPage *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  /* Through the Flatpak's file portal the path is the document portal's, which stays valid
+   * for this user across runs: it is what is remembered. */
+  path = file != NULL ? g_file_get_path (file) : NULL;
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+  if (path != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "desk.open-key-file-path", "s", path);
+}
+
+static void
+choose_key_file_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser;
+
+  if (!may_choose_key_file (self) || self->chooser != NULL)
+    return;
+  /* Translators: the file chooser's filter for NCA key files */
+  gtk_file_filter_set_name (filter, _("NCA key files (*.p12, *.pfx)"));
+  gtk_file_filter_add_pattern (filter, "*.p12");
+  gtk_file_filter_add_pattern (filter, "*.P12");
+  gtk_file_filter_add_pattern (filter, "*.pfx");
+  gtk_file_filter_add_pattern (filter, "*.PFX");
+  gtk_file_filter_add_mime_type (filter, "application/x-pkcs12");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  chooser = gtk_file_chooser_native_new (_("Choose an NCA Key File"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), filter);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
+  gtk_native_dialog_show (self->chooser);
 }
 
 static void
@@ -654,6 +1145,19 @@ tirkeu_sign_in_page_dispose (GObject *object)
   TirkeuSignInPage *self = TIRKEU_SIGN_IN_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->recent_cancellable);
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  g_clear_object (&self->refused_certificate);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->recent_cancellable);
+  g_clear_pointer (&self->chosen_key_file, g_free);
+  /* The list's rows go with the template: no card is updated for them. */
+  if (self->certificate_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->certificate_list, self);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -747,11 +1251,29 @@ tirkeu_sign_in_page_class_init (TirkeuSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, no_token_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, token_page);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, open_key_file_button);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, key_files_area);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, key_files_group);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, key_file_error);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, certificate_card);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_owner_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_bin_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_role_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_validity_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_warning_icon);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_status_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSignInPage, card_status_spinner);
 
   gtk_widget_class_install_action (widget_class, "desk.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "desk.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "desk.open-key-file", NULL,
                                    open_key_file_action);
+  gtk_widget_class_install_action (widget_class, "desk.choose-key-file", NULL,
+                                   choose_key_file_action);
+  gtk_widget_class_install_action (widget_class, "desk.open-key-file-path", "s",
+                                   open_key_file_path_action);
+  gtk_widget_class_install_action (widget_class, "desk.forget-key-file", "s",
+                                   forget_key_file_action);
   gtk_widget_class_install_action (widget_class, "desk.new-request", NULL, new_request_action);
   gtk_widget_class_install_action (widget_class, "desk.resume-draft", "s", resume_draft_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
@@ -764,8 +1286,14 @@ tirkeu_sign_in_page_init (TirkeuSignInPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::recent-key-files",
+                           G_CALLBACK (fill_recent), self, G_CONNECT_SWAPPED);
+  fill_recent (self);
   g_signal_connect_swapped (self->certificate_list, "row-activated",
                             G_CALLBACK (certificate_activated_cb), self);
+  g_signal_connect_swapped (self->certificate_list, "row-selected",
+                            G_CALLBACK (update_card), self);
   g_signal_connect (self->drafts_list, "row-activated", G_CALLBACK (resume_row_activated_cb),
                     self);
   update_actions (self);

@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* How many key files the sign-in page remembers. */
+#define TIRKEU_SIGN_IN_PAGE_RECENT_KEY_FILES 5
+
 #define TIRKEU_TYPE_SIGN_IN_PAGE (tirkeu_sign_in_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (TirkeuSignInPage, tirkeu_sign_in_page, TIRKEU, SIGN_IN_PAGE, AdwBin)
