@@ -68,6 +68,8 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
  * @tls_key_file: (nullable): its key
  * @buyer_mode: auto or manual
  * @buyer_step_ms: the time between two steps of stages 10-19
+ * @buyer_days: the buyer's time, in days from awaiting_buyer, before the request expires
+ *   (its `buyer_deadline`)
  * @latency_ms: delay before each /api/v1 answer
  * @fail_rate: share of /api/v1 calls answered 500 or 503 before anything is done
  * @drop_rate: share of /api/v1 calls whose connection is closed mid-answer (after the effect)
@@ -81,6 +83,10 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
  * The command-line options of `tirkeu-sandbox`, one field each. Strings are owned: use
  * tirkeu_sandbox_options_init() and tirkeu_sandbox_options_clear().
  */
+/* See tirkeu_sandbox_options_init() for why a week. */
+#define TIRKEU_SANDBOX_DEFAULT_BUYER_DAYS 7
+#define TIRKEU_SANDBOX_MAX_BUYER_DAYS     3650
+
 typedef struct
 {
   char                   *listen;
@@ -92,6 +98,7 @@ typedef struct
   char                   *tls_key_file;
   TirkeuSandboxBuyerMode  buyer_mode;
   guint                   buyer_step_ms;
+  guint                   buyer_days;
   guint                   latency_ms;
   double                  fail_rate;
   double                  drop_rate;
