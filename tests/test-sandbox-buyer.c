@@ -296,6 +296,28 @@ test_deadline (void)
   sb_fixture_stop (&sb);
 }
 
+/* --buyer-days out of its bounds is refused as an invalid option, with the bounds said. */
+static void
+test_deadline_bounds (void)
+{
+  const guint refused[] = { 0, TIRKEU_SANDBOX_MAX_BUYER_DAYS + 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      TirkeuSandboxOptions options;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuSandbox) sandbox = NULL;
+
+      sb_options_for_test (&options, "unused-state-dir");
+      options.buyer_days = refused[i];
+      sandbox = tirkeu_sandbox_new (&options, &error);
+      tirkeu_sandbox_options_clear (&options);
+      g_assert_null (sandbox);
+      g_assert_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "3650"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -310,6 +332,7 @@ main (int    argc,
     }
 
   g_test_add_func ("/sandbox/buyer/deadline", test_deadline);
+  g_test_add_func ("/sandbox/buyer/deadline-bounds", test_deadline_bounds);
 
   return g_test_run ();
 }

@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  *   buyer_step_ms
  * @TIRKEU_SANDBOX_BUYER_MANUAL: the buyer's decisions (approve, decline, pay the fines, and
  *   the portal's refusal or expiry) come from tirkeu_sandbox_buyer_action(), the admin
- *   endpoints or `tirkeu-sandbox buyer`; the portal's own steps still run on the schedule
+ *   endpoints or `tirkeu-sandbox buyer`; the portal's own steps still run on the schedule,
+ *   and so does the expiry at a request's buyer_deadline
  */
 typedef enum
 {
@@ -55,6 +56,10 @@ const char *tirkeu_sandbox_payload_fault_to_string   (TirkeuSandboxPayloadFault 
 gboolean    tirkeu_sandbox_payload_fault_from_string (const char                *text,
                                                       TirkeuSandboxPayloadFault *fault);
 
+/* See tirkeu_sandbox_options_init() for why a week. */
+#define TIRKEU_SANDBOX_DEFAULT_BUYER_DAYS 7
+#define TIRKEU_SANDBOX_MAX_BUYER_DAYS     3650
+
 /**
  * TirkeuSandboxOptions:
  * @listen: (nullable): "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks
@@ -83,10 +88,6 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
  * The command-line options of `tirkeu-sandbox`, one field each. Strings are owned: use
  * tirkeu_sandbox_options_init() and tirkeu_sandbox_options_clear().
  */
-/* See tirkeu_sandbox_options_init() for why a week. */
-#define TIRKEU_SANDBOX_DEFAULT_BUYER_DAYS 7
-#define TIRKEU_SANDBOX_MAX_BUYER_DAYS     3650
-
 typedef struct
 {
   char                   *listen;
