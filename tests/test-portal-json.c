@@ -142,6 +142,11 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "idempotency_key", "\"has space\"", NULL },
   { SCHEMA_REQUEST, "idempotency_key", "\"" REQUEST_KEY "/\"", NULL },
   { SCHEMA_REQUEST, "idempotency_key", "\"" KEY_128 "x\"", NULL },
+  { SCHEMA_REQUEST, "buyer_deadline", "null", NULL },
+  { SCHEMA_REQUEST, "buyer_deadline", "1761298260", NULL },
+  { SCHEMA_REQUEST, "buyer_deadline", "\"2025-10-24\"", NULL },
+  { SCHEMA_REQUEST, "buyer_deadline", "\"2025-10-24T09:31Z\"", NULL },
+  { SCHEMA_REQUEST, "buyer_deadline", "\"2025-10-24 09:31:00Z\"", NULL },
   { SCHEMA_REQUEST, "revision", "\"12\"", NULL },
   { SCHEMA_REQUEST, "revision", "1.5", NULL },
   { SCHEMA_REQUEST, "vin", "\"SHORT\"", NULL },
@@ -788,6 +793,50 @@ test_request_idempotency_key (gconstpointer data)
     g_assert_cmpstr (key, !=, REQUEST_KEY);
 }
 
+/* Contract 1.3.0's buyer_deadline: kept as the portal sent it (any RFC 3339 offset, held in
+ * UTC) while the request can still expire; none when the portal sends none, and none on a
+ * request past the buyer's stages, whatever the portal sent. */
+static void
+test_request_buyer_deadline (void)
+{
+  const struct {
+    const char *stage;      /* NULL: the fixture's, tson_chosen */
+    const char *deadline;   /* NULL: left out */
+    gint64 expected;        /* Unix time, 0 for none */
+  } cases[] = {
+    { NULL, "2025-10-24T09:31:00Z", 1761298260 },
+    { NULL, "2025-10-24T14:31:00+05:00", 1761298260 },
+    { NULL, NULL, 0 },
+    { "expired", "2025-10-24T09:31:00Z", 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) root = parse (request_json);
+      JsonObject *object = json_node_get_object (root);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuRequest) request = NULL;
+      GDateTime *deadline;
+
+      if (cases[i].stage != NULL)
+        json_object_set_string_member (object, "stage", cases[i].stage);
+      if (cases[i].deadline != NULL)
+        json_object_set_string_member (object, "buyer_deadline", cases[i].deadline);
+
+      request = tirkeu_portal_json_to_request (object, NULL, NULL, &error);
+      g_assert_no_error (error);
+      deadline = tirkeu_request_get_buyer_deadline (request);
+      if (cases[i].expected == 0)
+        g_assert_null (deadline);
+      else
+        {
+          g_assert_nonnull (deadline);
+          g_assert_cmpint (g_date_time_to_unix (deadline), ==, cases[i].expected);
+          g_assert_cmpint (g_date_time_get_utc_offset (deadline), ==, 0);
+        }
+    }
+}
+
 static void
 test_vehicle_mapping (void)
 {
@@ -987,6 +1036,7 @@ main (int   argc,
 
       g_test_add_data_func (path, &key_cases[i], test_request_idempotency_key);
     }
+  g_test_add_func ("/portal/json/request-buyer-deadline", test_request_buyer_deadline);
   g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
   g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);

@@ -180,6 +180,48 @@ test_fines_paused (Fixture       *fixture,
                                 "timeline-pending"), >, 0);
 }
 
+/* The portal's buyer_deadline under what happens next: "approve by" while the request waits
+ * for the buyer's approval, "sign by" after; nothing at all when the portal gave none. */
+static void
+test_buyer_deadline (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) none = tirkeu_tracking_make_request (5, TIRKEU_STAGE_AWAITING_BUYER,
+                                                                now);
+  g_autoptr(TirkeuRequest) waiting = tirkeu_tracking_make_request (6, TIRKEU_STAGE_AWAITING_BUYER,
+                                                                   now);
+  g_autoptr(TirkeuRequest) approved = tirkeu_tracking_make_request (7, TIRKEU_STAGE_TSON_CHOSEN,
+                                                                    now);
+  /* midday in UTC: the 23rd in every time zone from -11:00 to +11:00 */
+  g_autoptr(GDateTime) deadline = g_date_time_new_utc (2027, 11, 23, 12, 0, 0);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  tirkeu_request_page_set_request (fixture->page, none);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_null (strstr (text->str, "Buyer must"));
+  g_assert_null (strstr (text->str, ".2027"));
+
+  tirkeu_request_set_buyer_deadline (waiting, deadline);
+  tirkeu_request_page_set_request (fixture->page, waiting);
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_nonnull (strstr (text->str, "Buyer must approve by 23.11.2027\n"));
+
+  tirkeu_request_set_buyer_deadline (approved, deadline);
+  tirkeu_request_page_set_request (fixture->page, approved);
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_nonnull (strstr (text->str, "Buyer must sign by 23.11.2027\n"));
+  g_assert_null (strstr (text->str, "approve by"));
+
+  /* and gone again with a request the portal gave none */
+  tirkeu_request_page_set_request (fixture->page, none);
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (fixture->page), text);
+  g_assert_null (strstr (text->str, "Buyer must"));
+}
+
 /* A stage a newer portal added: the page says the stage is not known, naming the portal's,
  * instead of showing the last stage this build knows as the current one and what follows
  * it (the timeline still shows the steps reached). */
@@ -478,6 +520,7 @@ main (int   argc,
   ADD ("refused", test_refused);
   ADD ("fines-paused", test_fines_paused);
   ADD ("unknown-stage", test_unknown_stage);
+  ADD ("buyer-deadline", test_buyer_deadline);
   ADD ("withdraw", test_withdraw);
   ADD ("print", test_print);
 #undef ADD

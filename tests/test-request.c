@@ -390,6 +390,13 @@ make_full_request (void)
   tirkeu_request_set_plate_type (request, "standard");
   tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
   {
+    /* given in Almaty's time, kept in UTC */
+    g_autoptr(GTimeZone) almaty = g_time_zone_new_identifier ("+05:00");
+    g_autoptr(GDateTime) deadline = g_date_time_new (almaty, 2027, 11, 23, 14, 31, 0);
+
+    tirkeu_request_set_buyer_deadline (request, deadline);
+  }
+  {
     g_autoptr(TirkeuLocalizedText) reason = tirkeu_localized_text_new ("себеп", "причина",
                                                                        "reason 'quoted' \\ {}");
 
@@ -597,9 +604,58 @@ test_request_variant_format_1 (void)
 
     g_assert_no_error (error);
     g_assert_true (g_variant_lookup (v2, "version", "u", &version));
-    g_assert_cmpuint (version, ==, 2);
+    g_assert_cmpuint (version, ==, 3);
     assert_requests_equal (back, again);
   }
+}
+
+/* The portal's buyer_deadline: kept in UTC, notified once per change, in the record from
+ * format 3 on; a record of format 2 has none, whatever it holds under that key. */
+static void
+test_request_buyer_deadline (void)
+{
+  g_autoptr(TirkeuRequest) request = make_full_request ();
+  g_autoptr(TirkeuRequest) plain = tirkeu_request_new ();
+  g_autoptr(GDateTime) expected = g_date_time_new_utc (2027, 11, 23, 9, 31, 0);
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GVariant) old = NULL;
+  g_autoptr(GVariant) none = NULL;
+  g_autoptr(TirkeuRequest) back = NULL;
+  g_autoptr(TirkeuRequest) old_back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) counts = NULL;
+  gint64 usec = 0;
+
+  g_assert_true (g_date_time_equal (tirkeu_request_get_buyer_deadline (request), expected));
+  g_assert_cmpint (g_date_time_get_utc_offset (tirkeu_request_get_buyer_deadline (request)), ==,
+                   0);
+
+  variant = tirkeu_request_to_variant (request);
+  g_assert_true (g_variant_lookup (variant, "buyer-deadline", "x", &usec));
+  g_assert_cmpint (usec, ==, g_date_time_to_unix (expected) * G_USEC_PER_SEC);
+  back = tirkeu_request_new_from_variant (variant, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_date_time_equal (tirkeu_request_get_buyer_deadline (back), expected));
+
+  /* format 2: no deadline, even under the key */
+  old = variant_with (variant, "version", g_variant_new_uint32 (2));
+  old_back = tirkeu_request_new_from_variant (old, &error);
+  g_assert_no_error (error);
+  g_assert_null (tirkeu_request_get_buyer_deadline (old_back));
+
+  /* none given, none written */
+  none = tirkeu_request_to_variant (plain);
+  g_assert_false (g_variant_lookup (none, "buyer-deadline", "x", &usec));
+  g_assert_null (tirkeu_request_get_buyer_deadline (plain));
+
+  counts = watch (plain);
+  tirkeu_request_set_buyer_deadline (plain, expected);
+  tirkeu_request_set_buyer_deadline (plain, expected);
+  g_assert_cmpuint (count_of (counts, "buyer-deadline"), ==, 1);
+  tirkeu_request_set_buyer_deadline (plain, NULL);
+  g_assert_cmpuint (count_of (counts, "buyer-deadline"), ==, 2);
+  g_assert_null (tirkeu_request_get_buyer_deadline (plain));
+  g_signal_handlers_disconnect_by_func (plain, count_notify_cb, counts);
 }
 
 static void
@@ -612,7 +668,8 @@ test_request_variant_damaged (void)
     const char *key;
     GVariant *value;  /* NULL: remove the key */
   } damages[] = {
-    { "version", g_variant_new_uint32 (3) },
+    { "version", g_variant_new_uint32 (4) },
+    { "buyer-deadline", g_variant_new_string ("2027-11-23T09:31:00Z") },
     { "version", g_variant_new_string ("1") },
     { "version", NULL },
     { "idempotency-key", g_variant_new_string ("not-a-uuid") },
@@ -935,6 +992,7 @@ main (int   argc,
   g_test_add_func ("/request/variant-format-1", test_request_variant_format_1);
   g_test_add_func ("/request/variant-round-trip", test_request_variant_round_trip);
   g_test_add_func ("/request/variant-damaged", test_request_variant_damaged);
+  g_test_add_func ("/request/buyer-deadline", test_request_buyer_deadline);
   g_test_add_func ("/request/contract-price", test_contract_price);
   g_test_add_func ("/request/value-types-boxed", test_value_types_boxed);
   g_test_add_func ("/request/new-full", test_request_new_full);

@@ -178,6 +178,146 @@ test_scenario (gconstpointer user_data)
   sb_fixture_stop (&sb);
 }
 
+static const char *
+stage_of (JsonNode *request)
+{
+  return json_object_get_string_member (json_node_get_object (request), "stage");
+}
+
+static const char *
+deadline_of (JsonNode *request)
+{
+  return json_object_get_string_member_with_default (json_node_get_object (request),
+                                                     "buyer_deadline", NULL);
+}
+
+/* The buyer's deadline (contract 1.3.0): set --buyer-days after the request reached the
+ * buyer, kept through the buyer's stages, gone once the buyer signed; and a request the
+ * buyer leaves alone expires by the portal's own clock, in manual mode too, where nothing
+ * but an admin action moved it before. */
+static void
+test_deadline (void)
+{
+  TirkeuSandboxOptions options;
+  SbFixture sb = { 0 };
+  g_autofree char *token = NULL;
+  g_autofree char *waiting = NULL;
+  g_autofree char *approved = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(JsonNode) signed_ok = NULL;
+  g_autoptr(JsonNode) other = NULL;
+  g_autoptr(JsonNode) done = NULL;
+  g_autoptr(JsonObject) submitted = NULL;
+  g_autoptr(JsonObject) submitted_2 = NULL;
+  g_autoptr(SbAnswer) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) deadline = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) expired_at = NULL;
+  JsonArray *history;
+  const GTimeSpan step = 600 * G_TIME_SPAN_SECOND;
+
+  sb_options_for_test (&options, NULL);
+  options.buyer_days = 2;
+  options.buyer_step_ms = 600000;
+  sb_fixture_start (&sb, &options);
+  start = g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC);
+  tirkeu_sandbox_use_manual_clock (sb.sandbox, start);
+
+  token = sb_sign_in (&sb, "auth");
+  waiting = sb_create_request (&sb, token, VIN_OK, BUYER_IIN, CONTRACT_OK, "deadline-1");
+  approved = sb_create_request (&sb, token, VIN_OK_2, BUYER_IIN, CONTRACT_OK_2, "deadline-2");
+
+  /* Not before the buyer's turn: the seller has not signed yet. */
+  created = tirkeu_sandbox_get_request (sb.sandbox, waiting);
+  g_assert_null (deadline_of (created));
+
+  /* Two days from the moment it reached the buyer, in the contract's Timestamp form, and
+   * the same through the API. */
+  submitted = sb_submit_signature (&sb, token, waiting);
+  deadline = g_date_time_add_days (start, 2);
+  expected = g_date_time_format (deadline, "%Y-%m-%dT%H:%M:%SZ");
+  g_assert_cmpstr (json_object_get_string_member (submitted, "stage"), ==, "awaiting_buyer");
+  g_assert_cmpstr (json_object_get_string_member_with_default (submitted, "buyer_deadline",
+                                                               NULL), ==, expected);
+  path = g_strconcat ("/api/v1/requests/", waiting, NULL);
+  seen = sb_call (sb.session, sb.url, "GET", path, token, NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member_with_default (sb_answer_ok (seen, 200),
+                                                               "buyer_deadline", NULL),
+                   ==, expected);
+
+  /* The other one the buyer approves: the deadline stays through the portal's checks and
+   * goes when the buyer has signed. */
+  submitted_2 = sb_submit_signature (&sb, token, approved);
+  other = tirkeu_sandbox_buyer_action (sb.sandbox, approved, "approve", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stage_of (other), ==, "buyer_approved");
+  g_assert_cmpstr (deadline_of (other), ==, expected);
+  signed_ok = sb_step_until_stage (&sb, approved, "buyer_signed", 20);
+  g_assert_null (deadline_of (signed_ok));
+  done = sb_step_until_stage (&sb, approved, "completed", 20);
+  g_assert_null (deadline_of (done));
+
+  /* On the manual clock a move happens at the time the clock shows: the completion is now. */
+  now = g_date_time_new_from_iso8601 (
+          json_object_get_string_member (json_node_get_object (done), "updated_at"), NULL);
+  g_assert_nonnull (now);
+
+  /* A step before the deadline it still waits; the first step at or after it ends it. */
+  tirkeu_sandbox_advance_clock (sb.sandbox, g_date_time_difference (deadline, now) - step);
+  before = tirkeu_sandbox_get_request (sb.sandbox, waiting);
+  g_assert_cmpstr (stage_of (before), ==, "awaiting_buyer");
+  g_assert_cmpstr (deadline_of (before), ==, expected);
+
+  tirkeu_sandbox_advance_clock (sb.sandbox, step);
+  after = tirkeu_sandbox_get_request (sb.sandbox, waiting);
+  g_assert_cmpstr (stage_of (after), ==, "expired");
+  g_assert_null (deadline_of (after));
+  history = json_object_get_array_member (json_node_get_object (after), "history");
+  expired_at = g_date_time_new_from_iso8601 (
+                 json_object_get_string_member (
+                   json_array_get_object_element (history, json_array_get_length (history) - 1),
+                   "at"), NULL);
+  g_assert_cmpint (g_date_time_compare (expired_at, deadline), ==, 0);
+  sb_assert_history_legal (json_node_get_object (after));
+
+  /* The completed one is not touched by the clock. */
+  {
+    g_autoptr(JsonNode) still = tirkeu_sandbox_get_request (sb.sandbox, approved);
+
+    g_assert_cmpstr (stage_of (still), ==, "completed");
+  }
+
+  sb_fixture_stop (&sb);
+}
+
+/* --buyer-days out of its bounds is refused as an invalid option, with the bounds said. */
+static void
+test_deadline_bounds (void)
+{
+  const guint refused[] = { 0, TIRKEU_SANDBOX_MAX_BUYER_DAYS + 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      TirkeuSandboxOptions options;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TirkeuSandbox) sandbox = NULL;
+
+      sb_options_for_test (&options, "unused-state-dir");
+      options.buyer_days = refused[i];
+      sandbox = tirkeu_sandbox_new (&options, &error);
+      tirkeu_sandbox_options_clear (&options);
+      g_assert_null (sandbox);
+      g_assert_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "3650"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -190,6 +330,9 @@ main (int    argc,
                                                scenario_cases[i].name);
       g_test_add_data_func (path, &scenario_cases[i], test_scenario);
     }
+
+  g_test_add_func ("/sandbox/buyer/deadline", test_deadline);
+  g_test_add_func ("/sandbox/buyer/deadline-bounds", test_deadline_bounds);
 
   return g_test_run ();
 }

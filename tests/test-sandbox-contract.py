@@ -8,8 +8,10 @@
 # will talk to the sandbox; this keeps it to the letter of the contract. TAP on stdout.
 
 import base64
+import datetime
 import json
 import os
+import re
 import signal
 import ssl
 import subprocess
@@ -368,6 +370,7 @@ def main():
         got = check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}",
                     200)
         ok(got.get("idempotency_key") == "contract-1", "get names the Idempotency-Key")
+        ok("buyer_deadline" not in got, "no buyer_deadline before the buyer's turn")
         check(client, "unknown id", "GET", "/api/v1/requests/nope", "/api/v1/requests/{id}",
               404)
         check(client, "auth key for a request", "POST", f"/api/v1/requests/{rid}/signature",
@@ -377,6 +380,15 @@ def main():
                        "/api/v1/requests/{id}/signature", 200,
                        {"signature": sign(work, "sign", request["signing_payload"])})
         ok(signed.get("idempotency_key") == "contract-1", "signature names the Idempotency-Key")
+        # contract 1.3.0: a Timestamp, the default --buyer-days (7) after reaching the buyer
+        reached = signed["history"][-1]["at"]
+        ok(signed["stage"] == "awaiting_buyer"
+           and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
+                            signed.get("buyer_deadline", ""))
+           and (datetime.datetime.fromisoformat(signed["buyer_deadline"].replace("Z", "+00:00"))
+                - datetime.datetime.fromisoformat(reached.replace("Z", "+00:00"))
+                == datetime.timedelta(days=7)),
+           "a request waiting for the buyer has its buyer_deadline, 7 days on")
 
         deadline = time.monotonic() + 20
         stage = None
@@ -388,6 +400,7 @@ def main():
                       "/api/v1/requests/{id}", 200)
         ok(final["tson"] is not None and final["plate_type"] == "standard",
            "a completed request names its TsON and plate type")
+        ok("buyer_deadline" not in final, "a completed request has no buyer_deadline")
         check(client, "withdraw too late", "POST", f"/api/v1/requests/{rid}/withdraw",
               "/api/v1/requests/{id}/withdraw", 409)
         changes = check(client, "changes", "GET", "/api/v1/changes?limit=1",

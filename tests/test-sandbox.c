@@ -65,7 +65,7 @@ test_about (Fixture       *fixture,
   JsonObject *object = sb_answer_ok (about, 200);
 
   g_assert_cmpstr (json_object_get_string_member (object, "environment"), ==, "sandbox");
-  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.2.0");
+  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.3.0");
   g_assert_nonnull (json_object_get_object_member (object, "portal_name"));
 
   /* Errors carry the environment header too (sb_answer_error checks it). */

@@ -301,6 +301,14 @@ raw_exec (sqlite3    *db,
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
 }
 
+/* What migration 4 added, taken away again: the file as schema 3 left it. */
+static void
+raw_undo_migration_4 (sqlite3 *db)
+{
+  raw_exec (db, "DROP INDEX requests_buyer_deadline");
+  raw_exec (db, "ALTER TABLE requests DROP COLUMN buyer_deadline");
+}
+
 static void
 upsert (TirkeuJournal *journal,
         GPtrArray     *records,
@@ -457,6 +465,7 @@ test_migrate_plain_texts (void)
   }
   raw_exec (db, "UPDATE stage_history SET message = 'Сатып алушыны күтуде'"
                 " WHERE message IS NOT NULL");
+  raw_undo_migration_4 (db);
   raw_exec (db, "PRAGMA user_version = 2");
   sqlite3_close (db);
 
@@ -482,7 +491,7 @@ test_migrate_plain_texts (void)
 
   /* the history's column says the same as the record: the old string, its language unrecorded */
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, tirkeu_journal_get_schema_version ());
   message = raw_text (db, "SELECT message FROM stage_history WHERE message IS NOT NULL LIMIT 1");
   {
     g_autoptr(TirkeuLocalizedText) text = tirkeu_localized_text_deserialize (message, &error);
@@ -492,6 +501,146 @@ test_migrate_plain_texts (void)
     g_assert_null (tirkeu_localized_text_get (text, "kk"));
   }
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history WHERE message IS NULL"), >, 0);
+  sqlite3_close (db);
+}
+
+/* The portal's buyer_deadline goes with the record and into its column; a later copy of the
+ * request without one (the buyer signed) takes both away. */
+static void
+test_buyer_deadline (void)
+{
+  g_autofree char *path = test_path ("deadline.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) first = request_array ();
+  g_autoptr(GPtrArray) later = request_array ();
+  g_autoptr(GDateTime) deadline = g_date_time_new_utc (2027, 11, 23, 9, 31, 0);
+  g_autoptr(TirkeuRequest) loaded = NULL;
+  g_autoptr(TirkeuRequest) loaded_later = NULL;
+  TirkeuRequest *request;
+  TirkeuRequest *signed_copy;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  request = make_request ("R-DL", TIRKEU_STAGE_AWAITING_BUYER, "Lada");
+  tirkeu_request_set_buyer_deadline (request, deadline);
+  g_ptr_array_add (first, request);
+  g_ptr_array_add (first, make_request ("R-NONE", TIRKEU_STAGE_AWAITING_BUYER, "Lada"));
+  upsert (journal, first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  /* round trip, through a reopened file */
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  loaded = get_request (journal, "R-DL", &error);
+  g_assert_no_error (error);
+  assert_requests_equal (loaded, request);
+  g_assert_true (g_date_time_equal (tirkeu_request_get_buyer_deadline (loaded), deadline));
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT buyer_deadline FROM requests WHERE portal_id = 'R-DL'"),
+                   ==, g_date_time_to_unix (deadline) * G_USEC_PER_SEC);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests"
+                                " WHERE portal_id = 'R-NONE' AND buyer_deadline IS NULL"), ==, 1);
+  sqlite3_close (db);
+
+  signed_copy = request_at (request, g_date_time_to_unix (tirkeu_request_get_updated_at (request))
+                                     * G_USEC_PER_SEC + G_USEC_PER_SEC);
+  tirkeu_request_set_buyer_deadline (signed_copy, NULL);
+  g_ptr_array_add (later, signed_copy);
+  upsert (journal, later, NULL, &error);
+  g_assert_no_error (error);
+  loaded_later = get_request (journal, "R-DL", &error);
+  g_assert_no_error (error);
+  g_assert_null (tirkeu_request_get_buyer_deadline (loaded_later));
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE buyer_deadline IS NULL"),
+                   ==, 2);
+  sqlite3_close (db);
+}
+
+/* A journal of schema 3, whose records (format 2) have no deadline: migration 4 adds the
+ * column, empty, and the records load without a deadline (none is made up); the next
+ * version of a request brings its deadline into the column. */
+static void
+test_migrate_buyer_deadline (void)
+{
+  g_autofree char *path = test_path ("schema3.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(GPtrArray) later = request_array ();
+  g_autoptr(GDateTime) deadline = g_date_time_new_utc (2027, 11, 23, 9, 31, 0);
+  g_autoptr(TirkeuRequest) loaded = NULL;
+  g_autoptr(GVariant) v2 = NULL;
+  TirkeuRequest *request;
+  TirkeuRequest *next;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  request = make_request ("R-3", TIRKEU_STAGE_AWAITING_BUYER, "Lada");
+  g_ptr_array_add (records, request);
+  upsert (journal, records, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  /* taken back to what schema 3 wrote: a record of format 2, no column */
+  {
+    g_autoptr(GVariant) record = tirkeu_request_to_variant (request);
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, record);
+    g_variant_dict_insert (&dict, "version", "u", 2);
+    v2 = g_variant_ref_sink (g_variant_dict_end (&dict));
+  }
+  db = raw_open (path);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE requests SET record = ?1", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (G_BYTE_ORDER, ==, G_LITTLE_ENDIAN);
+    sqlite3_bind_blob (stmt, 1, g_variant_get_data (v2), g_variant_get_size (v2),
+                       SQLITE_TRANSIENT);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    sqlite3_finalize (stmt);
+  }
+  raw_undo_migration_4 (db);
+  raw_exec (db, "PRAGMA user_version = 3");
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  loaded = get_request (journal, "R-3", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_portal_id (loaded), ==, "R-3");
+  g_assert_null (tirkeu_request_get_buyer_deadline (loaded));
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (tirkeu_journal_get_schema_version (), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM requests WHERE buyer_deadline IS NULL"),
+                   ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema"
+                                " WHERE name = 'requests_buyer_deadline'"), ==, 1);
+  sqlite3_close (db);
+
+  next = request_at (request, g_date_time_to_unix (tirkeu_request_get_updated_at (request))
+                              * G_USEC_PER_SEC + G_USEC_PER_SEC);
+  tirkeu_request_set_buyer_deadline (next, deadline);
+  g_ptr_array_add (later, next);
+  upsert (journal, later, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT buyer_deadline FROM requests"), ==,
+                   g_date_time_to_unix (deadline) * G_USEC_PER_SEC);
   sqlite3_close (db);
 }
 
@@ -613,6 +762,7 @@ test_list_order_column (void)
 
   /* back to schema 1, as an older version left it */
   db = raw_open (path);
+  raw_undo_migration_4 (db);
   raw_exec (db, "DROP INDEX requests_list_order");
   raw_exec (db, "ALTER TABLE requests DROP COLUMN last_change");
   raw_exec (db, "PRAGMA user_version = 1");
@@ -1765,6 +1915,8 @@ main (int   argc,
   g_test_add_func ("/store/journal/reopen", test_reopen);
   g_test_add_func ("/store/journal/migrate", test_migrate);
   g_test_add_func ("/store/journal/migrate-plain-texts", test_migrate_plain_texts);
+  g_test_add_func ("/store/journal/buyer-deadline", test_buyer_deadline);
+  g_test_add_func ("/store/journal/migrate-buyer-deadline", test_migrate_buyer_deadline);
   g_test_add_func ("/store/journal/not-a-journal", test_not_a_journal);
   g_test_add_func ("/store/journal/empty-file", test_empty_file);
   g_test_add_func ("/store/journal/damaged-file", test_damaged_file);

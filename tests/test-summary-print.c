@@ -24,6 +24,10 @@ static const struct {
     "msgstr \"Көлік құралын алғаш тіркеу: сатып алушыға арналған жадынама\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Dealership\"\nmsgstr \"Автосалон\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Printed on %s.\"\nmsgstr \"%s ж. басып шығарылды.\"\n\n"
+    "msgctxt \"buyer summary\"\n"
+    "msgid \"Approve the request and finish these steps by %s, or it expires.\"\n"
+    "msgstr \"Өтінімді %s ж. дейін келісімдеп, осы қадамдарды аяқтаңыз, әйтпесе оның мерзімі "
+    "өтеді.\"\n\n"
     "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
     "msgstr \"Баждар мен алымдарды ЭҮТШ арқылы төлеңіз.\"\n" },
   { "ru",
@@ -33,6 +37,9 @@ static const struct {
     "msgstr \"Первичная регистрация транспортного средства: памятка покупателю\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Dealership\"\nmsgstr \"Дилерский центр\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Printed on %s.\"\nmsgstr \"Напечатано %s г.\"\n\n"
+    "msgctxt \"buyer summary\"\n"
+    "msgid \"Approve the request and finish these steps by %s, or it expires.\"\n"
+    "msgstr \"Согласуйте заявку и завершите эти шаги до %s г., иначе её срок истечёт.\"\n\n"
     "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
     "msgstr \"Оплатите пошлины и сборы через ПШЭП.\"\n" },
 };
@@ -161,6 +168,10 @@ test_pdf (void)
   /* The buyer's IIN appears masked only. */
   g_assert_null (strstr (flat, tirkeu_request_get_buyer_iin (request)));
   g_assert_nonnull (strstr (flat, "******"));
+  /* The portal gave no deadline: none is printed, in either language. */
+  g_assert_null (strstr (flat, "дейін келісімдеп"));
+  g_assert_null (strstr (flat, "Согласуйте заявку"));
+  g_assert_null (strstr (flat, "finish these steps"));
 
   /* Each half in its own language, the portal's TsON included: the Kazakh half ends where
    * the Russian title begins. */
@@ -197,6 +208,65 @@ test_pdf (void)
   }
 }
 
+/* The portal's deadline, in each half in its language, after the buyer's steps. */
+static void
+test_pdf_deadline (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (43,
+                                                                   TIRKEU_STAGE_AWAITING_BUYER,
+                                                                   now);
+  /* midday in UTC: the 23rd in every time zone from -11:00 to +11:00 */
+  g_autoptr(GDateTime) deadline = g_date_time_new_utc (2027, 11, 23, 12, 0, 0);
+  g_autofree char *pdf = g_build_filename (g_get_user_cache_dir (), "deadline.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *flat = NULL;
+  g_autofree char *kk = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  const char *ru;
+
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("poppler-utils (pdftotext) is not installed: build-aux/deps.sh");
+      return;
+    }
+
+  tirkeu_request_set_buyer_deadline (request, deadline);
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_assert_true (tirkeu_summary_print_run (request, NULL, GTK_PRINT_OPERATION_ACTION_EXPORT, pdf,
+                                           "ТОО «Тіркеу Авто»", &error));
+  g_assert_no_error (error);
+  text = run_tool ("pdftotext", pdf);
+  g_test_message ("%s", text);
+  /* pdftotext may break lines anywhere, and pads the joins: one space between words. */
+  flat = g_strdelimit (g_strdup (text), "\n", ' ');
+  {
+    g_auto(GStrv) words = g_strsplit (flat, " ", -1);
+    g_autofree char *joined = NULL;
+    GPtrArray *kept = g_ptr_array_new ();
+
+    for (guint i = 0; words[i] != NULL; i++)
+      if (*words[i] != '\0')
+        g_ptr_array_add (kept, words[i]);
+    g_ptr_array_add (kept, NULL);
+    joined = g_strjoinv (" ", (char **) kept->pdata);
+    g_ptr_array_free (kept, TRUE);
+    g_free (flat);
+    flat = g_steal_pointer (&joined);
+  }
+
+  ru = strstr (flat, "Первичная регистрация");
+  g_assert_nonnull (ru);
+  kk = g_strndup (flat, ru - flat);
+  g_assert_nonnull (strstr (kk, "Өтінімді 23.11.2027 ж. дейін келісімдеп, осы қадамдарды "
+                                "аяқтаңыз, әйтпесе оның мерзімі өтеді."));
+  g_assert_null (strstr (kk, "Согласуйте"));
+  g_assert_nonnull (strstr (ru, "Согласуйте заявку и завершите эти шаги до 23.11.2027 г., "
+                                "иначе её срок истечёт."));
+  g_assert_null (strstr (ru, "келісімдеп"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -212,6 +282,7 @@ main (int   argc,
 
   g_test_add_func ("/summary/lookup-in", test_lookup_in);
   g_test_add_func ("/summary/pdf", test_pdf);
+  g_test_add_func ("/summary/pdf-deadline", test_pdf_deadline);
 
   return g_test_run ();
 }

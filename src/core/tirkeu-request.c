@@ -14,8 +14,13 @@
  * are kept in every language: each string holds tirkeu_localized_text_serialize(), and the
  * TsON is two texts ("tson-name", "tson-address") instead of one label ("tson"). Version 1
  * held one string in the language of the sync that fetched it; it is read as a text of
- * unrecorded language, so an old record shows what it showed before. */
-#define VARIANT_VERSION 2
+ * unrecorded language, so an old record shows what it showed before.
+ *
+ * 3: "buyer-deadline" (x, like the other times), the portal's buyer_deadline. An older
+ * build would read a version 3 record but drop the deadline without a word, and go on
+ * printing buyer summaries without it; the version keeps such a build from reading it
+ * at all. Records of versions 1 and 2 have no deadline: none is made up for them. */
+#define VARIANT_VERSION 3
 
 struct _TirkeuRequest
 {
@@ -45,6 +50,7 @@ struct _TirkeuRequest
   TirkeuLocalizedText *tson_address;
   char *plate_type;
   char *unknown_stage;
+  GDateTime *buyer_deadline;
   GDateTime *created_at;
   GDateTime *updated_at;
 
@@ -72,6 +78,7 @@ enum {
   PROP_TSON_ADDRESS,
   PROP_PLATE_TYPE,
   PROP_UNKNOWN_STAGE,
+  PROP_BUYER_DEADLINE,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
   N_PROPS
@@ -140,6 +147,7 @@ tirkeu_request_finalize (GObject *object)
   g_clear_pointer (&self->tson_address, tirkeu_localized_text_unref);
   g_clear_pointer (&self->plate_type, g_free);
   g_clear_pointer (&self->unknown_stage, g_free);
+  g_clear_pointer (&self->buyer_deadline, g_date_time_unref);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
 
@@ -204,6 +212,9 @@ tirkeu_request_get_property (GObject    *object,
     case PROP_UNKNOWN_STAGE:
       g_value_set_string (value, self->unknown_stage);
       break;
+    case PROP_BUYER_DEADLINE:
+      g_value_set_boxed (value, self->buyer_deadline);
+      break;
     case PROP_CREATED_AT:
       g_value_set_boxed (value, self->created_at);
       break;
@@ -254,6 +265,9 @@ tirkeu_request_set_property (GObject      *object,
       break;
     case PROP_UNKNOWN_STAGE:
       tirkeu_request_set_unknown_stage (self, g_value_get_string (value));
+      break;
+    case PROP_BUYER_DEADLINE:
+      tirkeu_request_set_buyer_deadline (self, g_value_get_boxed (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -407,6 +421,16 @@ tirkeu_request_class_init (TirkeuRequestClass *klass)
    */
   properties[PROP_UNKNOWN_STAGE] =
     g_param_spec_string ("unknown-stage", NULL, NULL, NULL, rw);
+
+  /**
+   * TirkeuRequest:buyer-deadline:
+   *
+   * When the portal expires the request if the buyer has not finished their part by then
+   * (UTC), as the portal last said it; %NULL when it said none (another stage, or a portal
+   * older than contract 1.3.0). Never computed by Tirkeu.
+   */
+  properties[PROP_BUYER_DEADLINE] =
+    g_param_spec_boxed ("buyer-deadline", NULL, NULL, G_TYPE_DATE_TIME, rw);
 
   /**
    * TirkeuRequest:created-at:
@@ -604,6 +628,47 @@ DEFINE_STRING_ACCESSORS (plate_type, PROP_PLATE_TYPE)
  *   %NULL when the stage is known
  */
 DEFINE_STRING_ACCESSORS (unknown_stage, PROP_UNKNOWN_STAGE)
+
+/**
+ * tirkeu_request_get_buyer_deadline:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): when the portal expires the request if the buyer has
+ *   not finished by then (UTC), or %NULL if the portal gave no deadline
+ */
+GDateTime *
+tirkeu_request_get_buyer_deadline (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->buyer_deadline;
+}
+
+/**
+ * tirkeu_request_set_buyer_deadline:
+ * @self: a #TirkeuRequest
+ * @buyer_deadline: (nullable): the portal's buyer_deadline, or %NULL when it sent none
+ */
+void
+tirkeu_request_set_buyer_deadline (TirkeuRequest *self,
+                                   GDateTime     *buyer_deadline)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  /* Kept in UTC, as the other times and the serialized form. */
+  utc = buyer_deadline != NULL ? g_date_time_to_utc (buyer_deadline) : NULL;
+  if (utc == self->buyer_deadline
+      || (utc != NULL && self->buyer_deadline != NULL
+          && g_date_time_equal (utc, self->buyer_deadline)))
+    return;
+
+  g_clear_pointer (&self->buyer_deadline, g_date_time_unref);
+  self->buyer_deadline = g_steal_pointer (&utc);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUYER_DEADLINE]);
+  touch (self);
+}
 
 /**
  * tirkeu_request_dup_unknown_stage_label:
@@ -1298,9 +1363,9 @@ add_text (GVariantBuilder           *builder,
  * @self: a #TirkeuRequest
  *
  * Serializes the whole request, history included, for the local store. The format is a
- * %TIRKEU_REQUEST_VARIANT_TYPE dictionary with a "version" key (u, 2); stages and actors are
+ * %TIRKEU_REQUEST_VARIANT_TYPE dictionary with a "version" key (u, 3); stages and actors are
  * stored by their wire names, never by number; times as microseconds since the Unix epoch
- * (x, UTC); the price in tiyn (x); the signature as bytes (ay); the portal's texts (history
+ * (x, UTC), "buyer-deadline" among them when the portal gave one; the price in tiyn (x); the signature as bytes (ay); the portal's texts (history
  * messages, "refusal-text", "tson-name", "tson-address") as strings holding
  * tirkeu_localized_text_serialize(), every language kept. Keys of unset fields are
  * left out. The result contains personal data (the buyer's IIN and name): files holding it
@@ -1357,6 +1422,9 @@ tirkeu_request_to_variant (TirkeuRequest *self)
   add_text (&builder, "tson-address", self->tson_address);
   add_string (&builder, "plate-type", self->plate_type);
   add_string (&builder, "unknown-stage", self->unknown_stage);
+  if (self->buyer_deadline != NULL)
+    g_variant_builder_add (&builder, "{sv}", "buyer-deadline",
+                           g_variant_new_int64 (date_time_to_usec (self->buyer_deadline)));
   g_variant_builder_add (&builder, "{sv}", "created-at",
                          g_variant_new_int64 (date_time_to_usec (self->created_at)));
   g_variant_builder_add (&builder, "{sv}", "updated-at",
@@ -1608,6 +1676,23 @@ tirkeu_request_new_from_variant (GVariant  *variant,
   if (!lookup_date_time (variant, "created-at", &self->created_at, error)
       || !lookup_date_time (variant, "updated-at", &self->updated_at, error))
     return NULL;
+
+  /* Optional, from version 3 on (before, the key meant nothing and is ignored as any
+   * unknown key), and then only when the portal gave one. */
+  if (format >= 3)
+    {
+      g_autoptr(GVariant) deadline = NULL;
+
+      if (!lookup_typed (variant, "buyer-deadline", G_VARIANT_TYPE_INT64, &deadline, error))
+        return NULL;
+      if (deadline != NULL
+          && (self->buyer_deadline = date_time_from_usec (g_variant_get_int64 (deadline)))
+             == NULL)
+        {
+          damaged (error, "buyer-deadline");
+          return NULL;
+        }
+    }
   /* A stored request's times are the portal's (the journal orders versions by them): a
    * change made here (the outbox adding the signature the portal does not send back) must
    * not make this copy newer than the portal's next answer, or a later withdrawal or stage

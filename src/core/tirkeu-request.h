@@ -98,6 +98,9 @@ const char           *tirkeu_request_get_unknown_stage   (TirkeuRequest         
 void                  tirkeu_request_set_unknown_stage   (TirkeuRequest         *self,
                                                           const char            *unknown_stage);
 char                 *tirkeu_request_dup_unknown_stage_label (TirkeuRequest     *self);
+GDateTime            *tirkeu_request_get_buyer_deadline  (TirkeuRequest         *self);
+void                  tirkeu_request_set_buyer_deadline  (TirkeuRequest         *self,
+                                                          GDateTime             *buyer_deadline);
 
 GDateTime            *tirkeu_request_get_created_at      (TirkeuRequest         *self);
 GDateTime            *tirkeu_request_get_updated_at      (TirkeuRequest         *self);

@@ -1628,6 +1628,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GDateTime) created_at = NULL;
   g_autoptr(GDateTime) updated_at = NULL;
+  g_autoptr(GDateTime) buyer_deadline = NULL;
   g_autofree char *vehicle_path = tirkeu_portal_json_join (path, "vehicle");
   g_autofree char *buyer_path = tirkeu_portal_json_join (path, "buyer");
   g_autofree char *contract_path = tirkeu_portal_json_join (path, "contract");
@@ -1658,6 +1659,8 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       !get_twelve_digits (object, path, "seller_bin", &seller_bin, error) ||
       !tirkeu_portal_json_datetime (object, path, "created_at", 0, &created_at, error) ||
       !tirkeu_portal_json_datetime (object, path, "updated_at", 0, &updated_at, error) ||
+      !tirkeu_portal_json_datetime (object, path, "buyer_deadline", TIRKEU_PORTAL_JSON_OPTIONAL,
+                                    &buyer_deadline, error) ||
       !tirkeu_portal_json_base64 (object, path, "signing_payload", 0, &payload, error) ||
       !tirkeu_portal_json_object (object, path, "vehicle", 0, &vehicle_object, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "make", 0, &make, error) ||
@@ -1846,6 +1849,13 @@ tirkeu_portal_json_to_request (JsonObject               *object,
     }
   if (plate_type != NULL)
     tirkeu_request_set_plate_type (request, plate_type);
+  /* Contract 1.3.0: the buyer's deadline, only where the request can still expire (the
+   * buyer's stages); the contract has it absent elsewhere, so one sent on, say, a completed
+   * request is no deadline of anybody's and is not kept. Without it there is none: Tirkeu
+   * never makes one up. */
+  if (buyer_deadline != NULL
+      && tirkeu_stage_can_transition (tirkeu_request_get_stage (request), TIRKEU_STAGE_EXPIRED))
+    tirkeu_request_set_buyer_deadline (request, buyer_deadline);
 
   request_info->id = g_strdup (id);
   request_info->revision = rev;

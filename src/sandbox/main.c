@@ -124,6 +124,7 @@ main (int    argc,
   g_autofree char *language = NULL;
   g_autofree char *wrong_payload = NULL;
   gint64 buyer_step_ms, latency_ms, slow_body_ms, session_ttl_s, rate_limit;
+  gint64 buyer_days;
   double fail_rate = 0, drop_rate = 0, malformed_rate = 0;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -155,6 +156,7 @@ main (int    argc,
    * given back by tirkeu_sandbox_new() for a NULL listen instead. */
   g_clear_pointer (&options.listen, g_free);
   buyer_step_ms = options.buyer_step_ms;
+  buyer_days = options.buyer_days;
   session_ttl_s = options.session_ttl_s;
   latency_ms = slow_body_ms = rate_limit = 0;
 
@@ -180,6 +182,10 @@ main (int    argc,
         N_("Who plays the buyer: auto (the fixtures' scenarios) or manual"), N_("MODE") },
       { "buyer-step-ms", 0, 0, G_OPTION_ARG_INT64, &buyer_step_ms,
         N_("Time between two steps of the buyer and the portal; default 3000"), N_("MS") },
+      { "buyer-days", 0, 0, G_OPTION_ARG_INT64, &buyer_days,
+        /* Translators: keep "buyer_deadline" as it is, the name of the field */
+        N_("Days the buyer has, from the seller's signature, before the request expires "
+           "(its buyer_deadline); default 7"), N_("N") },
       { "latency-ms", 0, 0, G_OPTION_ARG_INT64, &latency_ms,
         N_("Delay before each answer"), N_("MS") },
       { "fail-rate", 0, 0, G_OPTION_ARG_DOUBLE, &fail_rate,
@@ -260,6 +266,8 @@ main (int    argc,
       goto out;
     }
   options.buyer_step_ms = (guint) buyer_step_ms;
+  /* Checked by tirkeu_sandbox_new(), which says the bounds; only kept inside a guint here. */
+  options.buyer_days = buyer_days < 0 || buyer_days > G_MAXUINT ? 0 : (guint) buyer_days;
   options.latency_ms = (guint) latency_ms;
   options.slow_body_ms = (guint) slow_body_ms;
   options.session_ttl_s = (guint) session_ttl_s;

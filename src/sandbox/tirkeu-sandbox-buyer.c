@@ -9,6 +9,47 @@
 /* After the seller's signature: the buyer's steps (by the fixtures' scenario on a schedule,
  * or by hand) and the portal's own steps of stages 10-19. */
 
+/* The buyer_deadline of data/portal-api.yaml: set once, when the request reaches the
+ * buyer, and kept exactly while the core's table lets the request expire (steps 10-18, the
+ * buyer's unfinished application); gone in every other stage. */
+static void
+request_set_buyer_deadline (TirkeuSandbox *self,
+                            JsonObject    *request,
+                            TirkeuStage    to)
+{
+  if (to == TIRKEU_STAGE_AWAITING_BUYER)
+    {
+      g_autofree char *deadline =
+        _sb_format_time (_sb_now_s (self) + (gint64) self->options.buyer_days * 24 * 3600);
+
+      json_object_set_string_member (request, "buyer_deadline", deadline);
+    }
+  else if (!tirkeu_stage_can_transition (to, TIRKEU_STAGE_EXPIRED)
+           && json_object_has_member (request, "buyer_deadline"))
+    json_object_remove_member (request, "buyer_deadline");
+}
+
+/* The portal's clock ends a buyer's application that outlived its deadline, in either buyer
+ * mode: at the first step of the schedule at or after it. Returns whether it did. */
+static gboolean
+request_expire_if_due (TirkeuSandbox *self,
+                       JsonObject    *request)
+{
+  const char *deadline = _sb_get_string (request, "buyer_deadline");
+  g_autoptr(GDateTime) at = NULL;
+
+  if (deadline == NULL
+      || !tirkeu_stage_can_transition (_sb_request_stage (request), TIRKEU_STAGE_EXPIRED))
+    return FALSE;
+
+  at = g_date_time_new_from_iso8601 (deadline, NULL);
+  if (at == NULL || g_date_time_to_unix (at) > _sb_now_s (self))
+    return FALSE;
+
+  _sb_request_move (self, request, TIRKEU_STAGE_EXPIRED, NULL);
+  return TRUE;
+}
+
 void
 _sb_request_move (TirkeuSandbox *self,
                   JsonObject    *request,
@@ -40,6 +81,7 @@ _sb_request_move (TirkeuSandbox *self,
 
   json_object_set_string_member (request, "stage", tirkeu_stage_to_string (to));
   json_object_set_string_member (request, "updated_at", at);
+  request_set_buyer_deadline (self, request, to);
   json_object_set_int_member (request, "revision", ++self->revision);
   json_object_set_int_member (request, "_ticks", 0);
 
@@ -245,7 +287,14 @@ _sb_buyer_tick_cb (gpointer user_data)
   gboolean changed = FALSE;
 
   for (guint i = 0; i < list->len; i++)
-    changed |= request_step (self, g_ptr_array_index (list, i));
+    {
+      JsonObject *request = g_ptr_array_index (list, i);
+
+      if (request_expire_if_due (self, request))
+        changed = TRUE;
+      else
+        changed |= request_step (self, request);
+    }
 
   if (changed)
     _sb_state_save_or_warn (self);

@@ -51,6 +51,11 @@ tirkeu_sandbox_options_init (TirkeuSandboxOptions *options)
   options->listen = g_strdup ("127.0.0.1:0");
   options->buyer_mode = TIRKEU_SANDBOX_BUYER_AUTO;
   options->buyer_step_ms = 3000;
+  /* The law sets the buyer no time (the pilot algorithm's step 10 has none, nor do the
+   * registration rules of order No. 862): a week is the portal's, long enough to hold five
+   * working days whatever the day the seller signs, so a buyer who reaches the eGov account
+   * only after a weekend still can act. */
+  options->buyer_days = TIRKEU_SANDBOX_DEFAULT_BUYER_DAYS;
   options->session_ttl_s = 1800;
 }
 
@@ -334,6 +339,13 @@ tirkeu_sandbox_new (const TirkeuSandboxOptions *options,
     {
       g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_STATE,
                    _("A state directory is needed (--state-dir)"));
+      return NULL;
+    }
+  if (self->options.buyer_days == 0 || self->options.buyer_days > TIRKEU_SANDBOX_MAX_BUYER_DAYS)
+    {
+      g_set_error (error, TIRKEU_SANDBOX_ERROR, TIRKEU_SANDBOX_ERROR_INVALID,
+                   /* Translators: %u is the largest number of days, 3650 */
+                   _("The buyer's time is from 1 to %u days"), TIRKEU_SANDBOX_MAX_BUYER_DAYS);
       return NULL;
     }
   if (self->options.buyer_step_ms == 0 || self->options.session_ttl_s == 0

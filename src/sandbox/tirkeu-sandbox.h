@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  *   buyer_step_ms
  * @TIRKEU_SANDBOX_BUYER_MANUAL: the buyer's decisions (approve, decline, pay the fines, and
  *   the portal's refusal or expiry) come from tirkeu_sandbox_buyer_action(), the admin
- *   endpoints or `tirkeu-sandbox buyer`; the portal's own steps still run on the schedule
+ *   endpoints or `tirkeu-sandbox buyer`; the portal's own steps still run on the schedule,
+ *   and so does the expiry at a request's buyer_deadline
  */
 typedef enum
 {
@@ -55,6 +56,10 @@ const char *tirkeu_sandbox_payload_fault_to_string   (TirkeuSandboxPayloadFault 
 gboolean    tirkeu_sandbox_payload_fault_from_string (const char                *text,
                                                       TirkeuSandboxPayloadFault *fault);
 
+/* See tirkeu_sandbox_options_init() for why a week. */
+#define TIRKEU_SANDBOX_DEFAULT_BUYER_DAYS 7
+#define TIRKEU_SANDBOX_MAX_BUYER_DAYS     3650
+
 /**
  * TirkeuSandboxOptions:
  * @listen: (nullable): "ADDR:PORT" or "[ADDR]:PORT", an IP literal (or localhost); port 0 picks
@@ -68,6 +73,8 @@ gboolean    tirkeu_sandbox_payload_fault_from_string (const char                
  * @tls_key_file: (nullable): its key
  * @buyer_mode: auto or manual
  * @buyer_step_ms: the time between two steps of stages 10-19
+ * @buyer_days: the buyer's time, in days from awaiting_buyer, before the request expires
+ *   (its `buyer_deadline`)
  * @latency_ms: delay before each /api/v1 answer
  * @fail_rate: share of /api/v1 calls answered 500 or 503 before anything is done
  * @drop_rate: share of /api/v1 calls whose connection is closed mid-answer (after the effect)
@@ -93,6 +100,7 @@ typedef struct
   char                   *tls_key_file;
   TirkeuSandboxBuyerMode  buyer_mode;
   guint                   buyer_step_ms;
+  guint                   buyer_days;
   guint                   latency_ms;
   double                  fail_rate;
   double                  drop_rate;

@@ -36,14 +36,14 @@ _tirkeu_journal_upsert_statements_prepare (sqlite3           *db,
    * the same. */
   statements->upsert = _tirkeu_journal_db_prepare (db,
     "INSERT INTO requests (portal_id, idempotency_key, seller_bin, vin, buyer_iin, buyer_name,"
-    "  make, model, stage, created_at, updated_at, record, last_change)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    "  make, model, stage, created_at, updated_at, record, last_change, buyer_deadline)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     " ON CONFLICT (portal_id) DO UPDATE SET"
     "  idempotency_key = coalesce (excluded.idempotency_key, requests.idempotency_key),"
     "  seller_bin = excluded.seller_bin, vin = excluded.vin, buyer_iin = excluded.buyer_iin,"
     "  buyer_name = excluded.buyer_name, make = excluded.make, model = excluded.model,"
     "  stage = excluded.stage, updated_at = excluded.updated_at, record = excluded.record,"
-    "  last_change = excluded.last_change"
+    "  last_change = excluded.last_change, buyer_deadline = excluded.buyer_deadline"
     " WHERE excluded.updated_at >= requests.updated_at"
     " RETURNING id",
     error);
@@ -78,6 +78,8 @@ typedef struct
   const char *model;
   gint64      created_at;
   gint64      updated_at;
+  gint64      buyer_deadline;
+  gboolean    has_buyer_deadline;
   GVariant   *history;   /* owned, NULL when none */
 } RecordColumns;
 
@@ -139,6 +141,12 @@ record_columns_read (GVariant       *record,
         {
           columns->updated_at = g_variant_get_int64 (value);
           has_updated = TRUE;
+        }
+      else if (g_str_equal (key, "buyer-deadline")
+               && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          columns->buyer_deadline = g_variant_get_int64 (value);
+          columns->has_buyer_deadline = TRUE;
         }
       else if (g_str_equal (key, "history")
                && g_variant_is_of_type (value, TIRKEU_JOURNAL_HISTORY_TYPE))
@@ -319,6 +327,10 @@ _tirkeu_journal_upsert_request (sqlite3           *db,
   sqlite3_bind_int64 (upsert, 10, columns.created_at);
   sqlite3_bind_int64 (upsert, 11, columns.updated_at);
   sqlite3_bind_int64 (upsert, 13, last_change_of (&columns));
+  if (columns.has_buyer_deadline)
+    sqlite3_bind_int64 (upsert, 14, columns.buyer_deadline);
+  else
+    sqlite3_bind_null (upsert, 14);
   _tirkeu_journal_bind_record (upsert, 12, record);
 
   rc = sqlite3_step (upsert);

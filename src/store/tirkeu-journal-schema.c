@@ -99,6 +99,15 @@ static const char * const migrations[] = {
    * file. tirkeu_undetermined_text() is registered by migrate(). */
   "UPDATE stage_history SET message = tirkeu_undetermined_text (message)"
   "  WHERE message IS NOT NULL AND message <> '';",
+  /* 4: the buyer's deadline (contract 1.3.0's buyer_deadline, microseconds since the epoch,
+   * UTC), a queryable copy of the record blob's "buyer-deadline" (record format 3), so
+   * that the requests whose buyer runs out of time are found without loading every record.
+   * NULL when the portal gave none: no record stored before has one, and none is made up
+   * for them; the next sync of a request the buyer still holds brings it. Bumping the schema
+   * also keeps an older build, which cannot read records of format 3, out of the file. */
+  "ALTER TABLE requests ADD COLUMN buyer_deadline INTEGER;"
+  "CREATE INDEX requests_buyer_deadline ON requests (buyer_deadline)"
+  "  WHERE buyer_deadline IS NOT NULL;",
 };
 
 /**

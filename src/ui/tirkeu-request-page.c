@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tirkeu-catalogue.h"
+#include "tirkeu-format.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-portal-error.h"
@@ -36,6 +37,7 @@ struct _TirkeuRequestPage
   GtkExpander        *error_expander;
   GtkLabel           *error_details;
   GtkLabel           *next_label;
+  GtkLabel           *deadline_label;
   GtkWidget          *refusal_group;
   GtkLabel           *refusal_label;
   AdwActionRow       *buyer_row;
@@ -211,6 +213,36 @@ plate_type_title (const char *plate_type)
   return plate_type;
 }
 
+/* The portal's buyer_deadline, only when it gave one (never one of Tirkeu's): approve while
+ * the request waits for the buyer's approval, sign after it (the last thing the buyer does
+ * before the deadline ends the request). */
+static void
+update_deadline (TirkeuRequestPage *self,
+                 TirkeuStage        stage)
+{
+  GDateTime *deadline = tirkeu_request_get_buyer_deadline (self->request);
+  g_autofree char *date = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->deadline_label), deadline != NULL);
+  if (deadline == NULL)
+    {
+      gtk_label_set_label (self->deadline_label, NULL);
+      return;
+    }
+
+  date = tirkeu_format_date (deadline);
+  if (stage == TIRKEU_STAGE_AWAITING_BUYER)
+    /* Translators: %s is the portal's deadline, e.g. 23.11.2027 (add «ж.» / «г.» as the
+     * sentence needs); after it the portal ends the request */
+    text = g_strdup_printf (_("Buyer must approve by %s"), date);
+  else
+    /* Translators: %s is the portal's deadline, e.g. 23.11.2027 (add «ж.» / «г.» as the
+     * sentence needs); the buyer approved and must still sign (step 18) */
+    text = g_strdup_printf (_("Buyer must sign by %s"), date);
+  gtk_label_set_label (self->deadline_label, text);
+}
+
 static void
 update (TirkeuRequestPage *self)
 {
@@ -237,6 +269,7 @@ update (TirkeuRequestPage *self)
       gtk_label_set_label (self->title_label, NULL);
       gtk_label_set_label (self->subtitle_label, NULL);
       gtk_label_set_label (self->stage_label, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->deadline_label), FALSE);
       fill_timeline (self);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.withdraw", FALSE);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.print-summary", FALSE);
@@ -263,6 +296,7 @@ update (TirkeuRequestPage *self)
 
   gtk_label_set_label (self->next_label,
                        unknown_stage != NULL ? NULL : tirkeu_catalogue_stage_next (stage));
+  update_deadline (self, stage);
 
   refusal_text =
     tirkeu_localized_text_pick_current (tirkeu_request_get_refusal_reason (self->request));
@@ -710,6 +744,7 @@ tirkeu_request_page_class_init (TirkeuRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, error_expander);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, error_details);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, next_label);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, deadline_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, refusal_group);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, refusal_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, buyer_row);

@@ -15,7 +15,8 @@
 
 /* The buyer's summary: one page, in Kazakh and then Russian, whatever the interface language,
  * with the request number, the vehicle, the buyer, the dealership, what to do next in the
- * eGov personal account, where the documents will be collected and the date it was printed.
+ * eGov personal account and by when (the portal's deadline, when it gave one), where the
+ * documents will be collected and the date it was printed.
  * Printed or saved as PDF through GtkPrintOperation, drawn with Pango. The app's texts of
  * each half come from that language's compiled catalogue directly
  * (tirkeu_i18n_pgettext_in()), never by switching gettext's language; the portal's texts
@@ -47,6 +48,10 @@ static const char * const summary_msgids[] = {
   /* Translators: %s is the date the summary was printed, e.g. 23.11.2027; add «ж.» / «г.»
    * as the sentence needs */
   NC_("buyer summary", "Printed on %s."),
+  /* Translators: after the list of the buyer's steps in the eGov personal account; %s is
+   * the portal's deadline, e.g. 23.11.2027 (add «ж.» / «г.» as the sentence needs); after
+   * it the portal ends the request (stage "Expired") */
+  NC_("buyer summary", "Approve the request and finish these steps by %s, or it expires."),
 };
 
 enum {
@@ -165,6 +170,17 @@ tirkeu_summary_build_markup (TirkeuRequest *request,
     {
       g_autofree char *item = g_markup_escape_text (todo[i], -1);
       g_string_append_printf (markup, "%u. %s\n", i + 1, item);
+    }
+  /* The portal's deadline only: a request it gave none for says nothing of one, rather than
+   * a date Tirkeu would have to guess. */
+  if (tirkeu_request_get_buyer_deadline (request) != NULL)
+    {
+      g_autofree char *deadline = tirkeu_format_date (tirkeu_request_get_buyer_deadline (request));
+      g_autofree char *sentence =
+        g_markup_printf_escaped (format_in (language, "Approve the request and finish these "
+                                                      "steps by %s, or it expires."), deadline);
+
+      g_string_append_printf (markup, "<b>%s</b>\n", sentence);
     }
 
   /* The TsON's name and address as the portal wrote them in @language, like the sentence
