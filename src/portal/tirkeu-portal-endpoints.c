@@ -60,6 +60,8 @@ operation_start (TirkeuPortalClient    *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  /* the transport's error stands: a user action that ran out is a timeout, not a cancel */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, map, NULL);
   _tirkeu_portal_client_call_async (self, method, path, body, idempotency_key, flags,
                                     cancellable, operation_cb, task);
