@@ -540,36 +540,60 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static void
-start_sandbox (void)
+/* Starts the built sandbox with @extra_args (NULL-terminated, may be empty) in a state
+ * directory of its own; returns the process, its directory, URL and CA file. */
+static GSubprocess *
+start_sandbox_with (const char * const  *extra_args,
+                    char               **dir,
+                    char               **url,
+                    char               **ca)
 {
   g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
                                                "tirkeu-sandbox", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *line = NULL;
   g_autoptr(JsonParser) parser = NULL;
+  GSubprocess *process;
   JsonObject *object;
 
-  sandbox_dir = g_dir_make_tmp ("tirkeu-cli-portal-XXXXXX", &error);
+  *dir = g_dir_make_tmp ("tirkeu-cli-portal-XXXXXX", &error);
   g_assert_no_error (error);
+  g_ptr_array_add (argv, program);
+  g_ptr_array_add (argv, (gpointer) "--listen");
+  g_ptr_array_add (argv, (gpointer) "127.0.0.1:0");
+  g_ptr_array_add (argv, (gpointer) "--state-dir");
+  g_ptr_array_add (argv, *dir);
+  g_ptr_array_add (argv, (gpointer) "--signer-ca");
+  g_ptr_array_add (argv, token->ca_file);
+  g_ptr_array_add (argv, (gpointer) "--buyer");
+  g_ptr_array_add (argv, (gpointer) "manual");
+  for (guint i = 0; extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  sandbox = g_subprocess_launcher_spawn (launcher, &error, program,
-                                         "--listen", "127.0.0.1:0", "--state-dir", sandbox_dir,
-                                         "--signer-ca", token->ca_file, "--buyer", "manual",
-                                         NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
   /* its first line: {"url": ..., "ca_file": ...} */
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   object = parse_json (line, &parser);
-  portal_url = g_strdup (json_object_get_string_member (object, "url"));
-  portal_ca = g_strdup (json_object_get_string_member (object, "ca_file"));
+  *url = g_strdup (json_object_get_string_member (object, "url"));
+  *ca = g_strdup (json_object_get_string_member (object, "ca_file"));
+  return process;
+}
+
+static void
+start_sandbox (void)
+{
+  sandbox = start_sandbox_with ((const char *[]) { NULL }, &sandbox_dir, &portal_url,
+                                &portal_ca);
 }
 
 /* A request the journal holds at a stage a newer portal added: `requests` says the stage is
@@ -611,6 +635,132 @@ test_requests_unknown_stage (void)
                    "handed_to_insurer");
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* One deadline for a whole command                                                           */
+
+typedef struct
+{
+  GSubprocess *process;
+  char *dir, *url, *ca;
+  /* the shared sandbox's, put back when done */
+  char *saved_dir, *saved_url, *saved_ca;
+} OtherSandbox;
+
+/* Points run_cli() at a sandbox of its own, started with @extra_args. */
+static void
+other_sandbox_start (OtherSandbox       *other,
+                     const char * const *extra_args)
+{
+  other->process = start_sandbox_with (extra_args, &other->dir, &other->url, &other->ca);
+  other->saved_dir = sandbox_dir;
+  other->saved_url = portal_url;
+  other->saved_ca = portal_ca;
+  sandbox_dir = other->dir;
+  portal_url = other->url;
+  portal_ca = other->ca;
+}
+
+static void
+other_sandbox_stop (OtherSandbox *other)
+{
+  g_autoptr(GError) error = NULL;
+
+  sandbox_dir = other->saved_dir;
+  portal_url = other->saved_url;
+  portal_ca = other->saved_ca;
+  g_subprocess_send_signal (other->process, SIGTERM);
+  g_subprocess_wait (other->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&other->process);
+  g_free (other->dir);
+  g_free (other->url);
+  g_free (other->ca);
+}
+
+/* A portal that trickles every answer (64 bytes each 500 ms: the sign-in's challenge and
+ * session and the vehicle's answer would take about 13 s) holds a command no longer than
+ * its one --timeout, its sign-in included, and the message says the time really waited.
+ * Each call used to have its own deadline, so a command that signs in waited three. */
+static void
+test_one_deadline (void)
+{
+  OtherSandbox other = { 0 };
+  g_auto(Run) run = { 0 };
+  gint64 start, elapsed_ms;
+  const char *said;
+  guint64 said_ms;
+
+  other_sandbox_start (&other, (const char *[]) { "--slow-body-ms", "500", NULL });
+  start = g_get_monotonic_time ();
+  run_cli (&run, (const char *[]) { "--timeout", "2", "vehicle", VIN_SELLER, NULL });
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  other_sandbox_stop (&other);
+
+  g_test_message ("exit %d after %" G_GINT64_FORMAT " ms: %s", run.status, elapsed_ms, run.err);
+  g_assert_cmpint (run.status, ==, 3);
+  said = strstr (run.err, "did not answer within ");
+  g_assert_nonnull (said);
+  said_ms = g_ascii_strtoull (said + strlen ("did not answer within "), NULL, 10);
+  g_assert_cmpuint (said_ms, >=, 2000);
+  g_assert_cmpuint (said_ms, <=, (guint64) elapsed_ms);
+  /* the CLI's start and the token's login add a little; the trickle would take 13 s */
+  g_assert_cmpint (elapsed_ms, <, 7000);
+}
+
+/* The PIN lives in the CLI only until its last use: it is wiped once handed to the token's
+ * job, before the signature goes to the portal, not when the command ends. After a resumed
+ * portal session it is read only when the token asks for it. */
+static void
+assert_pin_wiped_before_submission (const char *vin,
+                                    const char *contract)
+{
+  g_auto(Run) run = { 0 };
+  const char *wiped, *submitted;
+
+  g_setenv ("G_MESSAGES_DEBUG", "tirkeu-cli tirkeu-portal", TRUE);
+  run_cli (&run, (const char *[]) { "--json", "submit", "--vin", vin, "--buyer-iin", BUYER_IIN,
+                                    "--contract", contract, NULL });
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  if (run.status != 0)
+    g_error ("submit failed (%d): %s", run.status, run.err);
+  wiped = strstr (run.err, "A secret (PIN or password) was wiped");
+  submitted = strstr (run.err, "/signature: HTTP 200");
+  g_assert_nonnull (submitted);
+  g_assert_nonnull (wiped);
+  g_assert_true (wiped < submitted);
+  /* one PIN, read once */
+  g_assert_null (strstr (wiped + 1, "A secret (PIN or password) was wiped"));
+}
+
+static void
+test_pin_wiped_after_signing (void)
+{
+  OtherSandbox other = { 0 };
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  /* signs in, then signs: the PIN the sign-in read serves for signing */
+  assert_pin_wiped_before_submission (VIN_SELLER, CONTRACT);
+  /* the session is resumed: the PIN is read when the token asks */
+  assert_pin_wiped_before_submission ("JTNB23HK2R3000115", "DKP-2025-940001");
+  other_sandbox_stop (&other);
+}
+
+/* --timeout takes whole seconds, 1 to an hour. */
+static void
+test_timeout_option (void)
+{
+  g_auto(Run) negative = { 0 };
+  g_auto(Run) text = { 0 };
+
+  run_cli_with (&negative, NULL, TRUE,
+                (const char *[]) { "--timeout", "-1", "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (negative.status, ==, 2);
+  g_assert_nonnull (strstr (negative.err, "--timeout"));
+  run_cli_with (&text, NULL, TRUE,
+                (const char *[]) { "--timeout", "soon", "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (text.status, ==, 2);
+}
+
 static void
 stop_sandbox (void)
 {
@@ -641,6 +791,9 @@ main (int   argc,
   g_test_add_func ("/cli/portal/sync-forgotten-cursor", test_sync_forgotten_cursor);
   g_test_add_func ("/cli/portal/flow-signs-in-once", test_flow_signs_in_once);
   g_test_add_func ("/cli/portal/requests-unknown-stage", test_requests_unknown_stage);
+  g_test_add_func ("/cli/portal/one-deadline", test_one_deadline);
+  g_test_add_func ("/cli/portal/timeout-option", test_timeout_option);
+  g_test_add_func ("/cli/portal/pin-wiped-after-signing", test_pin_wiped_after_signing);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);
