@@ -252,7 +252,6 @@ static gboolean
 retry_wait_cb (gpointer user_data)
 {
   GTask *task = user_data;
-
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   /* A cancellation during the wait wakes this up early (the child source): an action whose
