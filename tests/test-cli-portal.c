@@ -101,6 +101,9 @@ run_cli_with (Run                *run,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
+  /* a crash (a sanitizer's abort among them) says what the CLI printed */
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("tirkeu-cli %s died: %s", args[0], run->err);
   run->status = g_subprocess_get_exit_status (process);
   if (pin_file != NULL)
     g_remove (pin_file);

@@ -323,6 +323,10 @@ worker_free (gpointer data)
   UI_destroy_method (worker->pin_ui);
   g_ptr_array_unref (worker->key_files);
   ERR_clear_error ();
+  /* OpenSSL's state for this thread (its error queue) is freed when a thread it knows of
+   * exits; the executor's pool thread may outlive the manager, or the process end first, so
+   * it is freed here, after the thread's last OpenSSL call. */
+  OPENSSL_thread_stop ();
   shared_unref (worker->shared);
   g_free (worker);
 }
