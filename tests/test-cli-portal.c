@@ -638,6 +638,22 @@ test_requests_unknown_stage (void)
                    "handed_to_insurer");
 }
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* One deadline for a whole command                                                           */
 
@@ -748,6 +764,85 @@ test_pin_wiped_after_signing (void)
   other_sandbox_stop (&other);
 }
 
+/* The journal holds a submitted request of a sale and, beside it, a draft of the same sale
+ * with another key that the portal never created (a run made it while the request still
+ * waited in the outbox). `submit` of that sale answers with the submitted request and drops
+ * the draft; it used to send the draft, which asked the portal for the sale a second time
+ * (here, where the portal has no request for it, a second registration). */
+static void
+test_stray_draft_of_submitted_sale (void)
+{
+  OtherSandbox other = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TirkeuRequest) request = tirkeu_request_new ();
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new ("LFV2B25G7S5000113");
+  g_autoptr(TirkeuContract) contract = tirkeu_contract_new ("DKP-2025-940008");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuDraft) stray = tirkeu_draft_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) state = json_parser_new ();
+  g_autofree char *state_path = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  g_auto(Run) run = { 0 };
+  JsonObject *object;
+  JsonArray *portal_requests;
+
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (request, "R-SUBMITTED");
+  tirkeu_request_set_idempotency_key (request, key);
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_contract (request, contract);
+  tirkeu_request_set_buyer_iin (request, "781120300787");
+  tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_SUBMITTED, now, NULL, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (stored, g_object_ref (request));
+  g_assert_true (tirkeu_journal_upsert_requests_sync (journal, stored, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_free (stray->vin);
+  stray->vin = g_strdup ("LFV2B25G7S5000113");
+  g_free (stray->buyer_iin);
+  stray->buyer_iin = g_strdup ("781120300787");
+  stray->contract_number = g_strdup ("DKP-2025-940008");
+  tirkeu_journal_save_typed_draft_async (journal, stray, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_journal_save_typed_draft_finish (journal, wait_for_result (&result),
+                                                         &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  run_cli (&run, (const char *[]) { "--json", "submit", "--vin", "LFV2B25G7S5000113",
+                                    "--buyer-iin", "781120300787", "--contract",
+                                    "DKP-2025-940008", NULL });
+  state_path = g_build_filename (other.dir, "state.json", NULL);
+  if (g_file_test (state_path, G_FILE_TEST_EXISTS))
+    {
+      json_parser_load_from_file (state, state_path, &error);
+      g_assert_no_error (error);
+      portal_requests = json_object_get_array_member (json_node_get_object (json_parser_get_root (state)),
+                                                      "requests");
+      /* nothing asked of the portal for this sale */
+      g_assert_cmpuint (portal_requests != NULL ? json_array_get_length (portal_requests) : 0,
+                        ==, 0);
+    }
+  other_sandbox_stop (&other);
+
+  if (run.status != 0)
+    g_error ("submit failed (%d): %s %s", run.status, run.out, run.err);
+  object = parse_json (run.out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "R-SUBMITTED");
+  g_assert_cmpstr (json_object_get_string_member (object, "idempotency_key"), ==, key);
+
+  tirkeu_journal_list_typed_drafts_async (journal, NULL, store_result_cb, &result);
+  drafts = tirkeu_journal_list_typed_drafts_finish (journal, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 0);
+}
+
 /* --timeout takes whole seconds, 1 to an hour. */
 static void
 test_timeout_option (void)
@@ -797,6 +892,8 @@ main (int   argc,
   g_test_add_func ("/cli/portal/one-deadline", test_one_deadline);
   g_test_add_func ("/cli/portal/timeout-option", test_timeout_option);
   g_test_add_func ("/cli/portal/pin-wiped-after-signing", test_pin_wiped_after_signing);
+  g_test_add_func ("/cli/portal/stray-draft-of-submitted-sale",
+                   test_stray_draft_of_submitted_sale);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);

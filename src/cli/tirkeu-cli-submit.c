@@ -484,11 +484,27 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
   if (drafts == NULL)
     return tirkeu_cli_report_error (options, error);
   draft = find_draft (drafts, key, checked_vin, checked_iin, contract);
-  if (draft == NULL && key == NULL)
+  if (key == NULL && (draft == NULL || draft->portal_id == NULL))
     {
       submitted = find_submitted (&run, checked_vin, checked_iin, contract);
       if (submitted != NULL)
         {
+          /* A draft of this sale that the portal never created, beside the request already
+           * submitted: made by a run that did not find the request yet (it still waited in
+           * the outbox). Sent, it would ask the portal for the sale a second time; it goes,
+           * and the submitted request is the answer. */
+          if (draft != NULL)
+            {
+              g_autoptr(GAsyncResult) deleted = NULL;
+              g_autoptr(GError) delete_error = NULL;
+
+              tirkeu_journal_delete_draft_async (run.journal, draft->id, NULL, store_result_cb,
+                                                 &deleted);
+              if (!tirkeu_journal_delete_draft_finish (run.journal, wait_for_result (&deleted),
+                                                       &delete_error))
+                g_printerr (_("tirkeu-cli: the local journal was not updated: %s\n"),
+                            delete_error->message);
+            }
           print_request (options, submitted, tirkeu_request_get_idempotency_key (submitted),
                          TIRKEU_NEW_REQUEST_STATE_SENT);
           return TIRKEU_CLI_EXIT_DONE;
