@@ -45,13 +45,7 @@ static const Sale cli_sales[] = {
 #define DROP_RATE       "0.1"
 #define MALFORMED_RATE  "0.1"
 #define SLOW_BODY_MS    "1"
-/* Sessions shorter than a command, but not so short that no command can finish inside one:
- * under the sanitizers a command takes three to five times as long. */
-static const char *
-session_ttl_s (void)
-{
-  return g_getenv ("ASAN_OPTIONS") != NULL ? "15" : "4";
-}
+#define SESSION_TTL_S   "4"
 #define RATE_LIMIT      "25"
 
 /* A user gives up after this many runs of one command: far more than the faults need. */
@@ -103,7 +97,7 @@ portal_start (Portal *portal)
                                                  "--drop-rate", DROP_RATE,
                                                  "--malformed-rate", MALFORMED_RATE,
                                                  "--slow-body-ms", SLOW_BODY_MS,
-                                                 "--session-ttl-s", session_ttl_s (),
+                                                 "--session-ttl-s", SESSION_TTL_S,
                                                  "--rate-limit", RATE_LIMIT,
                                                  NULL);
   g_assert_no_error (error);
@@ -435,7 +429,7 @@ desk_new (void)
   options.drop_rate = g_ascii_strtod (DROP_RATE, NULL);
   options.malformed_rate = g_ascii_strtod (MALFORMED_RATE, NULL);
   options.slow_body_ms = (guint) g_ascii_strtoull (SLOW_BODY_MS, NULL, 10);
-  options.session_ttl_s = (guint) g_ascii_strtoull (session_ttl_s (), NULL, 10);
+  options.session_ttl_s = (guint) g_ascii_strtoull (SESSION_TTL_S, NULL, 10);
   options.rate_limit = (guint) g_ascii_strtoull (RATE_LIMIT, NULL, 10);
   desk->sandbox = tirkeu_sandbox_new (&options, &error);
   g_assert_no_error (error);
