@@ -85,6 +85,40 @@ print_memory (const char *when)
            rss_kb / 1024.0, hwm_kb / 1024.0);
 }
 
+static guint64
+status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  lines = g_strsplit (status, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], field))
+      return g_ascii_strtoull (lines[i] + strlen (field), NULL, 10);
+  return 0;
+}
+
+/* The peak a write adds: VmHWM is reset to the current RSS first (/proc/self/clear_refs,
+ * Linux 4.0), so the figure is this write's own, whatever came before. */
+static guint64
+peak_reset (void)
+{
+  g_file_set_contents ("/proc/self/clear_refs", "5", 1, NULL);
+  return status_kb ("VmRSS:");
+}
+
+static void
+print_peak (const char *what,
+            guint64     rss_before_kb)
+{
+  guint64 hwm_kb = status_kb ("VmHWM:");
+
+  g_print ("peak of %-26s +%6.1f MiB over the RSS before it\n", what,
+           hwm_kb > rss_before_kb ? (hwm_kb - rss_before_kb) / 1024.0 : 0.0);
+}
+
 static double
 ms_since (gint64 start)
 {
@@ -113,6 +147,7 @@ main (int   argc,
   g_autofree char *lookup_id = NULL;
   GStatBuf st;
   gint64 start;
+  guint64 rss_before;
 
   if (n == 0)
     n = 10000;
@@ -137,10 +172,12 @@ main (int   argc,
   g_print ("build %u TirkeuRequests     %9.2f ms\n", n, ms_since (start));
   print_memory ("requests built");
 
+  rss_before = peak_reset ();
   start = g_get_monotonic_time ();
   if (!tirkeu_journal_upsert_requests_sync (journal, records, "bench-1", NULL, &error))
     fail (error);
   g_print ("insert %u in one batch     %9.2f ms\n", n, ms_since (start));
+  print_peak ("the one-batch insert", rss_before);
 
   /* the same requests again (newer: the setters touched them), as 100-request sync pages:
    * one fsync'd commit each */
@@ -152,6 +189,7 @@ main (int   argc,
     for (guint i = 0; i < n; i++)
       tirkeu_request_set_tson (g_ptr_array_index (records, i), tson, NULL);
   }
+  rss_before = peak_reset ();
   start = g_get_monotonic_time ();
   for (guint page = 0; page * 100 < n; page++)
     {
@@ -164,6 +202,7 @@ main (int   argc,
         fail (error);
     }
   g_print ("update %u in pages of 100  %9.2f ms\n", n, ms_since (start));
+  print_peak ("the 100-request pages", rss_before);
   g_clear_pointer (&records, g_ptr_array_unref);
   print_memory ("after writes");
 

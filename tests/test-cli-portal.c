@@ -101,6 +101,9 @@ run_cli_with (Run                *run,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
+  /* a crash (a sanitizer's abort among them) says what the CLI printed */
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("tirkeu-cli %s died: %s", args[0], run->err);
   run->status = g_subprocess_get_exit_status (process);
   if (pin_file != NULL)
     g_remove (pin_file);
@@ -636,36 +639,60 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static void
-start_sandbox (void)
+/* Starts the built sandbox with @extra_args (NULL-terminated, may be empty) in a state
+ * directory of its own; returns the process, its directory, URL and CA file. */
+static GSubprocess *
+start_sandbox_with (const char * const  *extra_args,
+                    char               **dir,
+                    char               **url,
+                    char               **ca)
 {
   g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
                                                "tirkeu-sandbox", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *line = NULL;
   g_autoptr(JsonParser) parser = NULL;
+  GSubprocess *process;
   JsonObject *object;
 
-  sandbox_dir = g_dir_make_tmp ("tirkeu-cli-portal-XXXXXX", &error);
+  *dir = g_dir_make_tmp ("tirkeu-cli-portal-XXXXXX", &error);
   g_assert_no_error (error);
+  g_ptr_array_add (argv, program);
+  g_ptr_array_add (argv, (gpointer) "--listen");
+  g_ptr_array_add (argv, (gpointer) "127.0.0.1:0");
+  g_ptr_array_add (argv, (gpointer) "--state-dir");
+  g_ptr_array_add (argv, *dir);
+  g_ptr_array_add (argv, (gpointer) "--signer-ca");
+  g_ptr_array_add (argv, token->ca_file);
+  g_ptr_array_add (argv, (gpointer) "--buyer");
+  g_ptr_array_add (argv, (gpointer) "manual");
+  for (guint i = 0; extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  sandbox = g_subprocess_launcher_spawn (launcher, &error, program,
-                                         "--listen", "127.0.0.1:0", "--state-dir", sandbox_dir,
-                                         "--signer-ca", token->ca_file, "--buyer", "manual",
-                                         NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
   /* its first line: {"url": ..., "ca_file": ...} */
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   object = parse_json (line, &parser);
-  portal_url = g_strdup (json_object_get_string_member (object, "url"));
-  portal_ca = g_strdup (json_object_get_string_member (object, "ca_file"));
+  *url = g_strdup (json_object_get_string_member (object, "url"));
+  *ca = g_strdup (json_object_get_string_member (object, "ca_file"));
+  return process;
+}
+
+static void
+start_sandbox (void)
+{
+  sandbox = start_sandbox_with ((const char *[]) { NULL }, &sandbox_dir, &portal_url,
+                                &portal_ca);
 }
 
 /* A request the journal holds at a stage a newer portal added: `requests` says the stage is
@@ -708,6 +735,227 @@ test_requests_unknown_stage (void)
 }
 
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* One deadline for a whole command                                                           */
+
+typedef struct
+{
+  GSubprocess *process;
+  char *dir, *url, *ca;
+  /* the shared sandbox's, put back when done */
+  char *saved_dir, *saved_url, *saved_ca;
+} OtherSandbox;
+
+/* Points run_cli() at a sandbox of its own, started with @extra_args. */
+static void
+other_sandbox_start (OtherSandbox       *other,
+                     const char * const *extra_args)
+{
+  other->process = start_sandbox_with (extra_args, &other->dir, &other->url, &other->ca);
+  other->saved_dir = sandbox_dir;
+  other->saved_url = portal_url;
+  other->saved_ca = portal_ca;
+  sandbox_dir = other->dir;
+  portal_url = other->url;
+  portal_ca = other->ca;
+}
+
+static void
+other_sandbox_stop (OtherSandbox *other)
+{
+  g_autoptr(GError) error = NULL;
+
+  sandbox_dir = other->saved_dir;
+  portal_url = other->saved_url;
+  portal_ca = other->saved_ca;
+  g_subprocess_send_signal (other->process, SIGTERM);
+  g_subprocess_wait (other->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&other->process);
+  g_free (other->dir);
+  g_free (other->url);
+  g_free (other->ca);
+}
+
+/* A portal that trickles every answer (64 bytes each 500 ms: the sign-in's challenge and
+ * session and the vehicle's answer would take about 13 s) holds a command no longer than
+ * its one --timeout, its sign-in included, and the message says the time really waited.
+ * Each call used to have its own deadline, so a command that signs in waited three. */
+static void
+test_one_deadline (void)
+{
+  OtherSandbox other = { 0 };
+  g_auto(Run) run = { 0 };
+  gint64 start, elapsed_ms;
+  const char *said;
+  guint64 said_ms;
+
+  other_sandbox_start (&other, (const char *[]) { "--slow-body-ms", "500", NULL });
+  start = g_get_monotonic_time ();
+  run_cli (&run, (const char *[]) { "--timeout", "2", "vehicle", VIN_SELLER, NULL });
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  other_sandbox_stop (&other);
+
+  g_test_message ("exit %d after %" G_GINT64_FORMAT " ms: %s", run.status, elapsed_ms, run.err);
+  g_assert_cmpint (run.status, ==, 3);
+  said = strstr (run.err, "did not answer within ");
+  g_assert_nonnull (said);
+  said_ms = g_ascii_strtoull (said + strlen ("did not answer within "), NULL, 10);
+  g_assert_cmpuint (said_ms, >=, 2000);
+  g_assert_cmpuint (said_ms, <=, (guint64) elapsed_ms);
+  /* the CLI's start and the token's login add a little; the trickle would take 13 s */
+  g_assert_cmpint (elapsed_ms, <, 7000);
+}
+
+/* The PIN lives in the CLI only until its last use: it is wiped once handed to the token's
+ * job, before the signature goes to the portal, not when the command ends. After a resumed
+ * portal session it is read only when the token asks for it. */
+static void
+assert_pin_wiped_before_submission (const char *vin,
+                                    const char *contract)
+{
+  g_auto(Run) run = { 0 };
+  const char *wiped, *submitted;
+
+  g_setenv ("G_MESSAGES_DEBUG", "tirkeu-cli tirkeu-portal", TRUE);
+  run_cli (&run, (const char *[]) { "--json", "submit", "--vin", vin, "--buyer-iin", BUYER_IIN,
+                                    "--contract", contract, NULL });
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  if (run.status != 0)
+    g_error ("submit failed (%d): %s", run.status, run.err);
+  wiped = strstr (run.err, "A secret (PIN or password) was wiped");
+  submitted = strstr (run.err, "/signature: HTTP 200");
+  g_assert_nonnull (submitted);
+  g_assert_nonnull (wiped);
+  g_assert_true (wiped < submitted);
+  /* one PIN, read once */
+  g_assert_null (strstr (wiped + 1, "A secret (PIN or password) was wiped"));
+}
+
+static void
+test_pin_wiped_after_signing (void)
+{
+  OtherSandbox other = { 0 };
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  /* signs in, then signs: the PIN the sign-in read serves for signing */
+  assert_pin_wiped_before_submission (VIN_SELLER, CONTRACT);
+  /* the session is resumed: the PIN is read when the token asks */
+  assert_pin_wiped_before_submission ("JTNB23HK2R3000115", "DKP-2025-940001");
+  other_sandbox_stop (&other);
+}
+
+/* The journal holds a submitted request of a sale and, beside it, a draft of the same sale
+ * with another key that the portal never created (a run made it while the request still
+ * waited in the outbox). `submit` of that sale answers with the submitted request and drops
+ * the draft; it used to send the draft, which asked the portal for the sale a second time
+ * (here, where the portal has no request for it, a second registration). */
+static void
+test_stray_draft_of_submitted_sale (void)
+{
+  OtherSandbox other = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuJournal) journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TirkeuRequest) request = tirkeu_request_new ();
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new ("LFV2B25G7S5000113");
+  g_autoptr(TirkeuContract) contract = tirkeu_contract_new ("DKP-2025-940008");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuDraft) stray = tirkeu_draft_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) state = json_parser_new ();
+  g_autofree char *state_path = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  g_auto(Run) run = { 0 };
+  JsonObject *object;
+  JsonArray *portal_requests;
+
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (request, "R-SUBMITTED");
+  tirkeu_request_set_idempotency_key (request, key);
+  tirkeu_request_set_vehicle (request, vehicle);
+  tirkeu_request_set_contract (request, contract);
+  tirkeu_request_set_buyer_iin (request, "781120300787");
+  tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_SUBMITTED, now, NULL, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (stored, g_object_ref (request));
+  g_assert_true (tirkeu_journal_upsert_requests_sync (journal, stored, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_free (stray->vin);
+  stray->vin = g_strdup ("LFV2B25G7S5000113");
+  g_free (stray->buyer_iin);
+  stray->buyer_iin = g_strdup ("781120300787");
+  stray->contract_number = g_strdup ("DKP-2025-940008");
+  tirkeu_journal_save_typed_draft_async (journal, stray, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_journal_save_typed_draft_finish (journal, wait_for_result (&result),
+                                                         &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  run_cli (&run, (const char *[]) { "--json", "submit", "--vin", "LFV2B25G7S5000113",
+                                    "--buyer-iin", "781120300787", "--contract",
+                                    "DKP-2025-940008", NULL });
+  state_path = g_build_filename (other.dir, "state.json", NULL);
+  if (g_file_test (state_path, G_FILE_TEST_EXISTS))
+    {
+      json_parser_load_from_file (state, state_path, &error);
+      g_assert_no_error (error);
+      portal_requests = json_object_get_array_member (json_node_get_object (json_parser_get_root (state)),
+                                                      "requests");
+      /* nothing asked of the portal for this sale */
+      g_assert_cmpuint (portal_requests != NULL ? json_array_get_length (portal_requests) : 0,
+                        ==, 0);
+    }
+  other_sandbox_stop (&other);
+
+  if (run.status != 0)
+    g_error ("submit failed (%d): %s %s", run.status, run.out, run.err);
+  object = parse_json (run.out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "R-SUBMITTED");
+  g_assert_cmpstr (json_object_get_string_member (object, "idempotency_key"), ==, key);
+
+  tirkeu_journal_list_typed_drafts_async (journal, NULL, store_result_cb, &result);
+  drafts = tirkeu_journal_list_typed_drafts_finish (journal, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 0);
+}
+
+/* --timeout takes whole seconds, 1 to an hour. */
+static void
+test_timeout_option (void)
+{
+  g_auto(Run) negative = { 0 };
+  g_auto(Run) text = { 0 };
+
+  run_cli_with (&negative, NULL, TRUE,
+                (const char *[]) { "--timeout", "-1", "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (negative.status, ==, 2);
+  g_assert_nonnull (strstr (negative.err, "--timeout"));
+  run_cli_with (&text, NULL, TRUE,
+                (const char *[]) { "--timeout", "soon", "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (text.status, ==, 2);
+}
+
+static void
 stop_sandbox (void)
 {
   g_autoptr(GError) error = NULL;
@@ -738,6 +986,11 @@ main (int   argc,
   g_test_add_func ("/cli/portal/flow-signs-in-once", test_flow_signs_in_once);
   g_test_add_func ("/cli/portal/requests-unknown-stage", test_requests_unknown_stage);
   g_test_add_func ("/cli/portal/submit-cert", test_submit_cert);
+  g_test_add_func ("/cli/portal/one-deadline", test_one_deadline);
+  g_test_add_func ("/cli/portal/timeout-option", test_timeout_option);
+  g_test_add_func ("/cli/portal/pin-wiped-after-signing", test_pin_wiped_after_signing);
+  g_test_add_func ("/cli/portal/stray-draft-of-submitted-sale",
+                   test_stray_draft_of_submitted_sale);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/portal/exit/%s", exit_cases[i].name);

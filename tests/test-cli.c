@@ -2,8 +2,11 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 /* Runs the built tirkeu-cli as a user would, and asserts its output and exit status. */
 
@@ -290,6 +293,87 @@ test_language_accepted (void)
   }
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* sign: what it reads and where it writes                                                    */
+
+/* `sign -o` replaces its output: a device node or a FIFO would have been replaced by a plain
+ * file (as root, /dev/null itself). Refused before anything is read or asked, exit 2. */
+static void
+test_sign_output_not_a_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tirkeu-cli-sign-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe", NULL);
+  g_autofree char *document = g_build_filename (dir, "contract.txt", NULL);
+  g_autofree char *key_file = g_build_filename (dir, "absent.p12", NULL);
+  const char *outputs[] = { "/dev/null", fifo, dir };
+  GStatBuf info;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_true (g_file_set_contents (document, "a sale-purchase contract", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_cli (&run, "--key-file", key_file, "sign", "-o", outputs[i], document, NULL);
+      g_test_message ("-o %s: exit %d: %s", outputs[i], run.status, run.err);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, "The signature cannot be written to"));
+    }
+  /* untouched */
+  g_assert_cmpint (g_stat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+  g_assert_cmpint (g_stat ("/dev/null", &info), ==, 0);
+  g_assert_true (S_ISCHR (info.st_mode));
+
+  g_remove (fifo);
+  g_remove (document);
+  g_rmdir (dir);
+}
+
+/* Without the sanitizers' huge reservations, the CLI gets 1 GiB of address space: reading
+ * /dev/zero to its end used to take all of it (and then some) and die. */
+static void
+limit_memory (gpointer user_data)
+{
+  struct rlimit limit = { 1024 * 1024 * 1024, 1024 * 1024 * 1024 };
+
+  if (g_getenv ("ASAN_OPTIONS") == NULL)
+    setrlimit (RLIMIT_AS, &limit);
+}
+
+/* `sign` reads a bounded document: an endless input (/dev/zero) is refused once it passes
+ * the bound, with a clear message, and the command's memory stays bounded. */
+static void
+test_sign_input_bounded (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = cli_path ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  struct rusage usage;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_memory, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, path, "--key-file", "absent.p12",
+                                         "sign", "-o", "zero.cms", "/dev/zero", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+  g_assert_nonnull (strstr (err, "is larger than 64.0"));
+  g_assert_false (g_file_test ("zero.cms", G_FILE_TEST_EXISTS));
+
+  /* the largest child so far: this one (the others print help and check numbers) */
+  g_assert_cmpint (getrusage (RUSAGE_CHILDREN, &usage), ==, 0);
+  g_test_message ("the largest tirkeu-cli so far: %ld KiB", usage.ru_maxrss);
+  g_assert_cmpint (usage.ru_maxrss, <, 400 * 1024);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -304,6 +388,8 @@ main (int   argc,
   g_test_add_func ("/cli/check-bin", test_check_bin);
   g_test_add_func ("/cli/check-vin", test_check_vin);
   g_test_add_func ("/cli/language-accepted", test_language_accepted);
+  g_test_add_func ("/cli/sign/output-not-a-file", test_sign_output_not_a_file);
+  g_test_add_func ("/cli/sign/input-bounded", test_sign_input_bounded);
 
   return g_test_run ();
 }

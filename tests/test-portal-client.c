@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "tirkeu-portal-action.h"
 #include "tirkeu-portal-client.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
@@ -1237,6 +1238,154 @@ test_cancel (Fixture       *fixture,
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* One deadline per user action                                                               */
+
+static void    sign_func        (TirkeuPortalClient  *client,
+                                 GBytes              *challenge,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             callback_data,
+                                 gpointer             user_data);
+static GBytes *sign_finish_func (TirkeuPortalClient  *client,
+                                 GAsyncResult        *result,
+                                 GError             **error,
+                                 gpointer             user_data);
+
+/* The number in a timeout's message: the time it says was waited. */
+static guint
+said_ms (const GError *error)
+{
+  const char *number = strpbrk (error->message, "0123456789");
+
+  g_assert_nonnull (number);
+  return (guint) g_ascii_strtoull (number, NULL, 10);
+}
+
+/* A user action of three calls against a portal that trickles every answer (each would take
+ * 5 s): each call has its own 2 s bound, but the action as a whole has 2.5 s. Before, each
+ * call took its own 2 s in turn (6 s for the action) while each message named 2 s. */
+static void
+test_action_one_deadline (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalAction) action = tirkeu_portal_action_new (2500);
+  gint64 start = g_get_monotonic_time ();
+  gint64 elapsed_ms, third_start;
+
+  fixture->handler = slow_handler;
+  tirkeu_portal_client_set_timeout_ms (client, 2000);
+  tirkeu_portal_client_set_max_attempts (client, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      third_start = g_get_monotonic_time ();
+      root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                        TIRKEU_PORTAL_CALL_RETRY_SAFE, G_CANCELLABLE (action), &error);
+      elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+      g_test_message ("call %u: %" G_GINT64_FORMAT " ms into the action: %s", i, elapsed_ms,
+                      error != NULL ? error->message : "answered");
+      g_assert_null (root);
+      /* a timeout, not a cancellation: the user did not cancel */
+      g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+      g_assert_cmpuint (said_ms (error), <=, elapsed_ms);
+      if (i == 0)
+        g_assert_cmpuint (said_ms (error), >=, 2000);
+      else
+        /* the message says what the action really waited, not one call's bound */
+        g_assert_cmpuint (said_ms (error), >=, 2500);
+    }
+  /* the last call, made once the action's time was up, did not even start */
+  g_assert_cmpint ((g_get_monotonic_time () - third_start) / 1000, <, 1000);
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (client), ==, 2);
+  g_assert_true (tirkeu_portal_action_get_timed_out (action));
+  g_assert_cmpint (elapsed_ms, <, 4500);
+  finalize_client (fixture, client);
+}
+
+/* A sign-in that a call waits for is part of the action: with the challenge trickling, the
+ * call ends at the action's deadline, said as a timeout, though each call has 5 s. */
+static void
+test_action_sign_in (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalAction) action = tirkeu_portal_action_new (1500);
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 elapsed_ms;
+
+  fixture->handler = slow_handler;
+  tirkeu_portal_client_set_sign_func (client, sign_func, sign_finish_func,
+                                      fixture, NULL);
+  tirkeu_portal_client_get_seller_async (client, G_CANCELLABLE (action), result_cb, fixture);
+  seller = tirkeu_portal_client_get_seller_finish (client, wait_result (fixture), &error);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("%" G_GINT64_FORMAT " ms: %s", elapsed_ms, error->message);
+  g_assert_null (seller);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+  g_assert_cmpuint (said_ms (error), >=, 1500);
+  g_assert_cmpuint (said_ms (error), <=, elapsed_ms);
+  g_assert_cmpint (elapsed_ms, <, 4000);
+  /* the challenge never came: nothing was signed */
+  g_assert_cmpuint (fixture->n_signatures, ==, 0);
+  finalize_client (fixture, client);
+}
+
+/* The desk's Cancel on an action is a cancellation, not a timeout. */
+static void
+test_action_cancel (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TirkeuPortalClient *client = new_client (fixture);
+  g_autoptr(TirkeuPortalAction) action = tirkeu_portal_action_new (60000);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  fixture->handler = slow_handler;
+  g_timeout_add_once (100, (GSourceOnceFunc) cancel_cb, action);
+  root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
+                    TIRKEU_PORTAL_CALL_RETRY_SAFE, G_CANCELLABLE (action), &error);
+  g_assert_null (root);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (tirkeu_portal_action_get_timed_out (action));
+  finalize_client (fixture, client);
+}
+
+/* Time spent waiting for the person (a PIN prompt) is not the portal's. */
+static void
+test_action_pause (void)
+{
+  g_autoptr(TirkeuPortalAction) action = tirkeu_portal_action_new (300);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = tirkeu_portal_action_get_deadline (action);
+
+  tirkeu_portal_action_pause (action);
+  g_assert_cmpint (tirkeu_portal_action_get_deadline (action), ==, G_MAXINT64);
+  g_usleep (400 * 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (g_cancellable_is_cancelled (G_CANCELLABLE (action)));
+  tirkeu_portal_action_unpause (action);
+  g_assert_cmpint (tirkeu_portal_action_get_deadline (action), >=, deadline + 400 * 1000);
+  g_assert_cmpuint (tirkeu_portal_action_get_waited_ms (action), <, 300);
+  while (!g_cancellable_is_cancelled (G_CANCELLABLE (action)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (tirkeu_portal_action_get_timed_out (action));
+  /* the waited time leaves out the pause */
+  g_assert_cmpuint (tirkeu_portal_action_get_waited_ms (action), >=, 300);
+  g_assert_cmpuint (tirkeu_portal_action_get_waited_ms (action), <, 400 + 300);
+
+  /* a layer that knows nothing of actions said "cancelled": that is the timeout */
+  g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  g_assert_true (tirkeu_portal_action_explain (G_CANCELLABLE (action), &error));
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Idempotent POST after a dropped connection                                                 */
 
 #define REQUEST_FMT "{\"id\":\"%s\"}"
@@ -1847,6 +1996,10 @@ main (int   argc,
   ADD ("slow", test_slow);
   ADD ("retry-within-deadline", test_retry_within_deadline);
   ADD ("cancel", test_cancel);
+  ADD ("action/one-deadline", test_action_one_deadline);
+  ADD ("action/sign-in", test_action_sign_in);
+  ADD ("action/cancel", test_action_cancel);
+  g_test_add_func ("/portal/client/action/pause", test_action_pause);
   ADD ("post-idempotent-after-drop", test_post_idempotent_after_drop);
   ADD ("sign-in", test_sign_in);
   ADD ("session-renewal", test_session_renewal);

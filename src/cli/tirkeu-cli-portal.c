@@ -128,8 +128,10 @@ check_certificate (const TirkeuCliOptions  *options,
  * @options: the global options (--portal-url, --ca-file, --pkcs11-module, --pin-fd)
  * @journal: (nullable): the journal whose outbox the session sends through
  * @with_token: %TRUE when the command will sign with the token (submit): the token is
- *   loaded and the PIN read even when no sign-in is needed
- * @pin: (out) (optional) (nullable): the PIN, when one was read
+ *   loaded even when no sign-in is needed; the PIN is not read for that (read it when the
+ *   token asks for it)
+ * @pin: (out) (optional) (nullable): the PIN, when a sign-in read one: free it right after
+ *   its last use
  * @error: a %TIRKEU_CLI_ERROR, %TIRKEU_TOKEN_ERROR or %TIRKEU_PORTAL_ERROR
  *
  * The desk's #TirkeuSession for one command: the portal session of an earlier command if it
@@ -202,7 +204,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
         g_main_context_iteration (NULL, TRUE);
     }
 
-  tirkeu_session_resume_async (session, NULL, store_result_cb, &result);
+  tirkeu_session_resume_async (session, tirkeu_cli_get_action (options), store_result_cb,
+                               &result);
   resumed = tirkeu_session_resume_finish (session, wait_for_result (&result), &resume_error);
   g_clear_object (&result);
   if (!resumed && !g_error_matches (resume_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -246,7 +249,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
         read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
       if (read_pin == NULL)
         return NULL;
-      tirkeu_session_sign_in_async (session, auth, read_pin, NULL, store_result_cb, &result);
+      tirkeu_session_sign_in_async (session, auth, read_pin, tirkeu_cli_get_action (options),
+                                    store_result_cb, &result);
       if (!tirkeu_session_sign_in_finish (session, wait_for_result (&result), error))
         return NULL;
       /* Not kept is not an error: the next command signs in again. */
@@ -258,10 +262,6 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
     {
       while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_SIGNED_IN)
         g_main_context_iteration (NULL, TRUE);
-      if (read_pin == NULL)
-        read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
-      if (read_pin == NULL)
-        return NULL;
     }
 
   if (!options->json && tirkeu_portal_client_get_is_sandbox (client))
@@ -413,7 +413,8 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
   if (!portal_run_open (&run, options, &error))
     return report_error (options, error);
 
-  tirkeu_portal_client_check_vehicle_async (run.client, vin_info.vin, NULL, store_result_cb,
+  tirkeu_portal_client_check_vehicle_async (run.client, vin_info.vin,
+                                            tirkeu_cli_get_action (options), store_result_cb,
                                             &result);
   check = tirkeu_portal_client_check_vehicle_finish (run.client, wait_for_result (&result),
                                                      &error);
@@ -534,7 +535,8 @@ tirkeu_cli_run_person (TirkeuCliOptions  *options,
   if (!portal_run_open (&run, options, &error))
     return report_error (options, error);
 
-  tirkeu_portal_client_check_person_async (run.client, argv[1], NULL, store_result_cb, &result);
+  tirkeu_portal_client_check_person_async (run.client, argv[1], tirkeu_cli_get_action (options),
+                                           store_result_cb, &result);
   person = tirkeu_portal_client_check_person_finish (run.client, wait_for_result (&result),
                                                      &error);
   if (person == NULL)
@@ -600,7 +602,8 @@ tirkeu_cli_run_contracts (TirkeuCliOptions  *options,
   if (!portal_run_open (&run, options, &error))
     return report_error (options, error);
 
-  tirkeu_portal_client_find_contracts_async (run.client, vin_info.vin, argv[2], NULL,
+  tirkeu_portal_client_find_contracts_async (run.client, vin_info.vin, argv[2],
+                                             tirkeu_cli_get_action (options),
                                              store_result_cb, &result);
   contracts = tirkeu_portal_client_find_contracts_finish (run.client, wait_for_result (&result),
                                                           &error);
@@ -791,7 +794,8 @@ tirkeu_cli_run_status (TirkeuCliOptions  *options,
   if (!portal_run_open (&run, options, &error))
     return report_error (options, error);
 
-  tirkeu_portal_client_get_request_async (run.client, argv[1], NULL, store_result_cb, &result);
+  tirkeu_portal_client_get_request_async (run.client, argv[1], tirkeu_cli_get_action (options),
+                                          store_result_cb, &result);
   request = tirkeu_portal_client_get_request_finish (run.client, wait_for_result (&result), NULL,
                                                      &error);
   if (request == NULL)
@@ -910,7 +914,7 @@ tirkeu_cli_run_sync (TirkeuCliOptions  *options,
   sync = tirkeu_sync_new (journal, NULL);
   g_signal_connect (sync, "requests-changed", G_CALLBACK (count_page_cb), &n_requests);
   tirkeu_sync_set_client (sync, run.client);
-  tirkeu_sync_run_async (sync, NULL, store_result_cb, &result);
+  tirkeu_sync_run_async (sync, tirkeu_cli_get_action (options), store_result_cb, &result);
   if (!tirkeu_sync_run_finish (sync, wait_for_result (&result), NULL, &error))
     return report_error (options, error);
   n_pages = tirkeu_sync_get_n_calls (sync);

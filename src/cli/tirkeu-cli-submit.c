@@ -98,7 +98,8 @@ desk_run_open_journal (DeskRun                 *run,
 }
 
 /* The session the app uses, over the same journal: the portal session of an earlier command
- * or a sign-in with the token, and the PIN, which signing needs either way. */
+ * or a sign-in with the token. The PIN a sign-in read is kept for signing (it cannot be read
+ * twice from --pin-fd); after a resumed session it is read only when the token asks. */
 static gboolean
 desk_run_sign_in (DeskRun  *run,
                   GError  **error)
@@ -149,7 +150,8 @@ desk_run_send_outbox (DeskRun *run)
           || tirkeu_request_get_seller_signature (request) == NULL)
         continue;
       tirkeu_outbox_send_async (tirkeu_session_get_outbox (run->session), request,
-                                *draft_id != '\0' ? draft_id : NULL, NULL, store_result_cb, &sent);
+                                *draft_id != '\0' ? draft_id : NULL,
+                                tirkeu_cli_get_action (run->options), store_result_cb, &sent);
       confirmed = tirkeu_outbox_send_finish (tirkeu_session_get_outbox (run->session),
                                              wait_for_result (&sent), &send_error);
       if (confirmed == NULL && !run->options->json)
@@ -366,9 +368,10 @@ find_submitted (DeskRun    *run,
 
 typedef struct
 {
-  const char *pin;
+  DeskRun    *run;
   guint       asked;
   char       *refused;
+  GError     *read_error;
 } PinAnswer;
 
 static void
@@ -377,10 +380,23 @@ pin_needed_cb (TirkeuNewRequest  *request,
                const char        *error_message,
                PinAnswer         *answer)
 {
-  /* The PIN typed for this command, once: a refused PIN is not tried again. */
+  DeskRun *run = answer->run;
+
+  /* The PIN typed for this command, once: a refused PIN is not tried again. It is read now,
+   * when the token asks for it, unless the sign-in read it; the controller copies it into
+   * the token's job, so ours is wiped at once instead of living until the command ends. */
   if (answer->asked++ == 0)
     {
-      tirkeu_new_request_give_pin (request, answer->pin);
+      if (run->pin == NULL)
+        run->pin = tirkeu_cli_read_pin (run->options, _("PIN of the EDS token: "),
+                                        &answer->read_error);
+      if (run->pin == NULL)
+        {
+          tirkeu_new_request_cancel_pin (request);
+          return;
+        }
+      tirkeu_new_request_give_pin (request, run->pin);
+      g_clear_pointer (&run->pin, tirkeu_cli_pin_free);
       return;
     }
   g_free (answer->refused);
@@ -406,7 +422,7 @@ send_draft (DeskRun           *run,
   g_autoptr(TirkeuCertificate) certificate = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  PinAnswer answer = { run->pin, 0, NULL };
+  PinAnswer answer = { run, 0, NULL, NULL };
   gboolean done;
   int status;
 
@@ -443,12 +459,19 @@ send_draft (DeskRun           *run,
   g_signal_connect (controller, "notice", G_CALLBACK (notice_cb), (gpointer) run->options);
   if (!run->options->json && draft->portal_id != NULL)
     g_printerr (_("Resuming request %s, created earlier and not yet signed.\n"), draft->portal_id);
-  tirkeu_new_request_send_async (controller, certificate, NULL, store_result_cb, &result);
+  tirkeu_new_request_send_async (controller, certificate, tirkeu_cli_get_action (run->options),
+                                 store_result_cb, &result);
   done = tirkeu_new_request_send_finish (controller, wait_for_result (&result), &error);
   g_clear_object (&result);
   if (!done)
     {
-      if (answer.refused != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (answer.read_error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_error (&error);
+          error = g_steal_pointer (&answer.read_error);
+        }
+      else if (answer.refused != NULL
+               && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_clear_error (&error);
           error = g_error_new_literal (TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT,
@@ -473,6 +496,7 @@ send_draft (DeskRun           *run,
       status = TIRKEU_CLI_EXIT_DONE;
     }
   g_free (answer.refused);
+  g_clear_error (&answer.read_error);
   /* The checks the controller started from the draft end before it is let go. */
   while (tirkeu_new_request_get_checking (controller))
     g_main_context_iteration (NULL, TRUE);
@@ -547,11 +571,27 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
   if (drafts == NULL)
     return tirkeu_cli_report_error (options, error);
   draft = find_draft (drafts, key, checked_vin, checked_iin, contract);
-  if (draft == NULL && key == NULL)
+  if (key == NULL && (draft == NULL || draft->portal_id == NULL))
     {
       submitted = find_submitted (&run, checked_vin, checked_iin, contract);
       if (submitted != NULL)
         {
+          /* A draft of this sale that the portal never created, beside the request already
+           * submitted: made by a run that did not find the request yet (it still waited in
+           * the outbox). Sent, it would ask the portal for the sale a second time; it goes,
+           * and the submitted request is the answer. */
+          if (draft != NULL)
+            {
+              g_autoptr(GAsyncResult) deleted = NULL;
+              g_autoptr(GError) delete_error = NULL;
+
+              tirkeu_journal_delete_draft_async (run.journal, draft->id, NULL, store_result_cb,
+                                                 &deleted);
+              if (!tirkeu_journal_delete_draft_finish (run.journal, wait_for_result (&deleted),
+                                                       &delete_error))
+                g_printerr (_("tirkeu-cli: the local journal was not updated: %s\n"),
+                            delete_error->message);
+            }
           print_request (options, submitted, tirkeu_request_get_idempotency_key (submitted),
                          TIRKEU_NEW_REQUEST_STATE_SENT, NULL);
           return TIRKEU_CLI_EXIT_DONE;
@@ -771,9 +811,12 @@ tirkeu_cli_run_withdraw (TirkeuCliOptions  *options,
     }
   if (!desk_run_sign_in (&run, &error))
     return report_error (options, error, NULL);
+  /* withdrawing signs nothing: a PIN the sign-in read is not kept */
+  g_clear_pointer (&run.pin, tirkeu_cli_pin_free);
 
   controller = tirkeu_new_request_new (run.session, draft);
-  tirkeu_new_request_withdraw_async (controller, NULL, store_result_cb, &result);
+  tirkeu_new_request_withdraw_async (controller, tirkeu_cli_get_action (options),
+                                     store_result_cb, &result);
   if (!tirkeu_new_request_withdraw_finish (controller, wait_for_result (&result), &error))
     return report_error (options, error, NULL);
   g_clear_object (&result);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "tirkeu-cli.h"
+#include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
 #include "tirkeu-format.h"
 #include "tirkeu-iin.h"
@@ -405,6 +406,72 @@ find_certificate (GPtrArray  *certificates,
   return NULL;
 }
 
+/* The largest document `sign` reads: a detached signature needs only the document's digest,
+ * but the token manager signs what it is given, so the document is held in memory once.
+ * Bounded, so that a device (/dev/zero) or a pipe that never ends cannot take the machine's
+ * memory: contracts and scans are far below it. */
+#define SIGN_MAX_INPUT (64 * 1024 * 1024)
+
+/* Reads @path, at most SIGN_MAX_INPUT bytes, a block at a time: a longer input is refused
+ * once one byte past the bound has been read, never read to its end. */
+static GBytes *
+read_document (const char  *path,
+               GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 block[65536];
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), block, sizeof block, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > SIGN_MAX_INPUT)
+        {
+          g_autofree char *limit = g_format_size_full (SIGN_MAX_INPUT, G_FORMAT_SIZE_IEC_UNITS);
+
+          /* Translators: %s is a file, then a size such as “64.0 MiB” */
+          g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                       _("“%s” is larger than %s, the most tirkeu-cli signs."), path, limit);
+          return NULL;
+        }
+      g_byte_array_append (data, block, (guint) n);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+/* The signature replaces its output file: a device node or a FIFO there would be replaced by
+ * a plain file (or, written to, swallow the signature). Only a regular file, or none yet. */
+static gboolean
+check_output (const char  *output,
+              GError     **error)
+{
+  GStatBuf info;
+
+  if (g_stat (output, &info) != 0)
+    return TRUE;    /* not there yet: created */
+  if (S_ISREG (info.st_mode))
+    return TRUE;
+  if (S_ISDIR (info.st_mode))
+    g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                 _("The signature cannot be written to “%s”: it is a folder."), output);
+  else
+    g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                 /* Translators: a device node (/dev/null), a FIFO or a socket */
+                 _("The signature cannot be written to “%s”: it is a device or a pipe, not a "
+                   "file."), output);
+  return FALSE;
+}
+
 /**
  * tirkeu_cli_run_sign:
  *
@@ -445,14 +512,12 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) content = NULL;
   g_autoptr(GBytes) signature = NULL;
-  g_autofree char *data = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *warning = NULL;
   g_autoptr(TirkeuCliPin) password = NULL;
   TirkeuSignPurpose purpose;
   TirkeuTokenInfo *token;
   TirkeuCertificate *certificate;
-  gsize length;
 
   if (!tirkeu_cli_parse_command (options, entries, &argc, &argv, &error))
     return tirkeu_cli_report_error (options, error);
@@ -474,11 +539,10 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   purpose = sign_in ? TIRKEU_SIGN_PURPOSE_SIGN_IN
             : seller_bin != NULL ? TIRKEU_SIGN_PURPOSE_REQUEST : TIRKEU_SIGN_PURPOSE_DOCUMENT;
 
-  if (!g_file_get_contents (argv[1], &data, &length, &error))
-    return tirkeu_cli_report_error (options, error);
-  content = g_bytes_new_take (g_steal_pointer (&data), length);
   if (output == NULL)
     output = g_strconcat (argv[1], ".cms", NULL);
+  if (!check_output (output, &error) || (content = read_document (argv[1], &error)) == NULL)
+    return tirkeu_cli_report_error (options, error);
 
   /* A key file's certificate is encrypted: its password is read first, and serves again
    * for the signature. A token's PIN is asked only once the certificate may sign. */

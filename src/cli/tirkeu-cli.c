@@ -13,6 +13,7 @@
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
 #include "tirkeu-error.h"
+#include "tirkeu-portal-action.h"
 #include "tirkeu-portal-client.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-secret.h"
@@ -27,6 +28,10 @@
 /* Longest PIN accepted. Tokens allow far fewer characters; the bound keeps the buffer fixed,
  * so that the PIN is never copied by a reallocation and the wipe covers every byte. */
 #define PIN_MAX 256
+/* A command's whole wait for the portal, its sign-in and retries included: long enough for a
+ * slow link, short enough that a person still watches. */
+#define DEFAULT_TIMEOUT_S 60
+#define MAX_TIMEOUT_S     3600
 
 static const TirkeuCliCommand commands[] = {
 #define TIRKEU_CLI_COMMAND(name, run, synopsis, summary) { name, synopsis, summary, run },
@@ -91,6 +96,7 @@ tirkeu_cli_options_clear (TirkeuCliOptions *options)
   g_clear_pointer (&options->key_file, g_free);
   options->pin_fd = -1;
   options->json = FALSE;
+  options->timeout_s = 0;
 }
 
 /**
@@ -147,6 +153,10 @@ global_option_group_new (TirkeuCliOptions *parsed)
          "PIN is"), N_("FILE") },
     { "pin-fd", 0, 0, G_OPTION_ARG_INT, &parsed->pin_fd,
       N_("Read the PIN from this file descriptor instead of the terminal"), N_("FD") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &parsed->timeout_s,
+      /* Translators: the default is a number of seconds */
+      N_("Wait for the portal at most this long in all, sign-in and retries included "
+         "(default: 60)"), N_("SECONDS") },
     G_OPTION_ENTRY_NULL
   };
   GOptionGroup *group;
@@ -183,6 +193,8 @@ merge_options (TirkeuCliOptions *options,
     options->pin_fd = parsed->pin_fd;
   if (parsed->json)
     options->json = TRUE;
+  if (parsed->timeout_s != 0)
+    options->timeout_s = parsed->timeout_s;
 }
 
 /* The descriptors open when the CLI started, before it opened any of its own: --pin-fd
@@ -246,6 +258,13 @@ check_options (TirkeuCliOptions  *options,
     {
       g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
                    _("--pin-fd %d is not an open file descriptor"), options->pin_fd);
+      return FALSE;
+    }
+
+  if (options->timeout_s < 0 || options->timeout_s > MAX_TIMEOUT_S)
+    {
+      g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                   _("--timeout needs a number of seconds from 1 to %d"), MAX_TIMEOUT_S);
       return FALSE;
     }
 
@@ -417,6 +436,45 @@ tirkeu_cli_parse_command (TirkeuCliOptions    *options,
     }
 
   return check_options (options, error);
+}
+
+static TirkeuPortalAction *command_action;
+
+/**
+ * tirkeu_cli_get_action:
+ * @options: the global options (`--timeout`)
+ *
+ * The command's one deadline for the portal, started at the first call: the whole time the
+ * command may wait for the portal, every call, sign-in and retry included, so that a portal
+ * that trickles its answers cannot hold the command for each call's timeout in turn. Give it
+ * as the cancellable of every portal, session and token call. Reading a PIN stops its clock.
+ *
+ * Returns: (transfer none): the command's #TirkeuPortalAction
+ */
+GCancellable *
+tirkeu_cli_get_action (const TirkeuCliOptions *options)
+{
+  if (command_action == NULL)
+    command_action = tirkeu_portal_action_new ((guint) (options->timeout_s > 0
+                                                        ? options->timeout_s
+                                                        : DEFAULT_TIMEOUT_S) * 1000);
+  return G_CANCELLABLE (command_action);
+}
+
+/**
+ * tirkeu_cli_explain_error:
+ * @error: (inout) (optional) (nullable): a command's error
+ *
+ * An operation that stopped because the command's time ran out ends with
+ * %G_IO_ERROR_CANCELLED where it knows nothing of the portal (the token, the journal): that
+ * is said as the portal's timeout, with the time the command really waited.
+ *
+ * Returns: %TRUE when @error was replaced
+ */
+gboolean
+tirkeu_cli_explain_error (GError **error)
+{
+  return tirkeu_portal_action_explain (G_CANCELLABLE (command_action), error);
 }
 
 static void
@@ -682,7 +740,13 @@ int
 tirkeu_cli_report_error (const TirkeuCliOptions *options,
                          const GError           *error)
 {
-  TirkeuCliExit status = tirkeu_cli_exit_for_error (error);
+  g_autoptr(GError) explained = g_error_copy (error);
+  TirkeuCliExit status;
+
+  /* a layer below the portal stopped because the command's time ran out */
+  if (tirkeu_cli_explain_error (&explained))
+    error = explained;
+  status = tirkeu_cli_exit_for_error (error);
 
   if (status == TIRKEU_CLI_EXIT_USAGE)
     {
@@ -844,10 +908,30 @@ secret_buffer_new (void)
  *
  * Returns: (transfer full): the secret; free it with tirkeu_cli_pin_free() (g_autoptr works)
  */
+static TirkeuCliPin *read_secret (int          fd,
+                                  const char  *prompt,
+                                  GError     **error);
+
 TirkeuCliPin *
 tirkeu_cli_read_secret (int          fd,
                         const char  *prompt,
                         GError     **error)
+{
+  TirkeuCliPin *secret;
+
+  /* The time a person takes to type is not the portal's. */
+  if (command_action != NULL)
+    tirkeu_portal_action_pause (command_action);
+  secret = read_secret (fd, prompt, error);
+  if (command_action != NULL)
+    tirkeu_portal_action_unpause (command_action);
+  return secret;
+}
+
+static TirkeuCliPin *
+read_secret (int          fd,
+             const char  *prompt,
+             GError     **error)
 {
   g_autoptr(TirkeuCliPin) pin = secret_buffer_new ();
   struct termios saved, quiet;
@@ -933,4 +1017,6 @@ tirkeu_cli_pin_free (TirkeuCliPin *pin)
   tirkeu_secret_wipe (pin, size);
   munlock (pin, size);
   munmap (pin, size);
+  /* Tests follow a secret's life in the debug log: it must go right after its last use. */
+  g_debug ("A secret (PIN or password) was wiped");
 }

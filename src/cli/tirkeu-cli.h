@@ -88,6 +88,8 @@ typedef enum
  *   password is read as the PIN is; %NULL when not given
  * @pin_fd: `--pin-fd`: file descriptor to read the PIN from; -1: ask on the terminal
  * @json: `--json`: print one JSON object on stdout instead of text
+ * @timeout_s: `--timeout`: the longest the command waits for the portal in all, its sign-in
+ *   and retries included, in seconds; 0: the default
  *
  * The global options, valid before or after the command name.
  */
@@ -100,6 +102,7 @@ typedef struct
   char     *key_file;
   int       pin_fd;
   gboolean  json;
+  int       timeout_s;
 } TirkeuCliOptions;
 
 typedef int (*TirkeuCliRunFunc) (TirkeuCliOptions *options,
@@ -174,6 +177,11 @@ TirkeuCliPin           *tirkeu_cli_read_pin            (const TirkeuCliOptions *
 void                    tirkeu_cli_pin_free            (TirkeuCliPin      *pin);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuCliPin, tirkeu_cli_pin_free)
+
+/* The command's one deadline for the portal: every portal, session and token call of the
+ * command is given it as its cancellable. */
+GCancellable           *tirkeu_cli_get_action          (const TirkeuCliOptions *options);
+gboolean                tirkeu_cli_explain_error       (GError           **error);
 
 /* The desk's session for a command that talks to the portal (tirkeu-cli-portal.c). */
 TirkeuSession          *tirkeu_cli_session_open        (const TirkeuCliOptions *options,

@@ -156,7 +156,7 @@ save_draft_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!tirkeu_journal_save_draft_finish (TIRKEU_JOURNAL (object), result, &error))
+  if (!tirkeu_journal_save_typed_draft_finish (TIRKEU_JOURNAL (object), result, &error))
     {
       if (task != NULL)
         g_task_return_error (task, error);
@@ -187,8 +187,7 @@ save_draft (TirkeuNewRequest *self,
         g_task_return_boolean (task, TRUE);
       return;
     }
-  tirkeu_journal_save_draft_async (journal, self->draft->id, tirkeu_draft_to_fields (self->draft),
-                                   NULL, save_draft_cb, task);
+  tirkeu_journal_save_typed_draft_async (journal, self->draft, NULL, save_draft_cb, task);
 }
 
 static void
@@ -1131,34 +1130,15 @@ list_drafts_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GVariant) list = NULL;
   GPtrArray *drafts;
   GError *error = NULL;
-  GVariantIter iter;
-  const char *id;
-  gint64 updated_at;
-  GVariant *fields;
 
-  list = tirkeu_journal_list_drafts_finish (TIRKEU_JOURNAL (object), result, &error);
-  if (list == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) tirkeu_draft_free);
-  g_variant_iter_init (&iter, list);
-  while (g_variant_iter_next (&iter, "(&sx@a{ss})", &id, &updated_at, &fields))
-    {
-      g_autoptr(GVariant) owned = fields;
-      g_autoptr(GError) draft_error = NULL;
-      TirkeuDraft *draft = tirkeu_draft_new_from_fields (id, updated_at, fields, &draft_error);
-
-      if (draft == NULL)
-        g_debug ("Draft %s skipped: %s", id, draft_error->message);
-      else
-        g_ptr_array_add (drafts, draft);
-    }
-  g_task_return_pointer (task, drafts, (GDestroyNotify) g_ptr_array_unref);
+  /* built on the journal's thread; a draft without a valid key is left out there */
+  drafts = tirkeu_journal_list_typed_drafts_finish (TIRKEU_JOURNAL (object), result, &error);
+  if (drafts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, drafts, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /**
@@ -1180,7 +1160,7 @@ tirkeu_new_request_list_drafts_async (TirkeuJournal       *journal,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_new_request_list_drafts_async);
-  tirkeu_journal_list_drafts_async (journal, cancellable, list_drafts_cb, task);
+  tirkeu_journal_list_typed_drafts_async (journal, cancellable, list_drafts_cb, task);
 }
 
 /**

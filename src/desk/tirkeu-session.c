@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tirkeu-oked.h"
+#include "tirkeu-portal-action.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-session.h"
 #include "tirkeu-session-cache.h"
@@ -867,7 +868,8 @@ waiter_cancelled_cb (GCancellable *cancellable,
 
   /* Removing frees the waiter and destroys this source: nothing of it is used after. */
   g_ptr_array_remove (op->waiters, waiter);
-  g_task_return_error_if_cancelled (task);
+  /* a user action whose time ran out is told so, not that it was cancelled */
+  g_task_return_error (task, tirkeu_portal_action_cancelled_error (cancellable));
   if (op->waiters->len == 0)
     g_cancellable_cancel (op->cancellable);
   return G_SOURCE_REMOVE;
@@ -1015,8 +1017,12 @@ tirkeu_session_sign_in_async (TirkeuSession       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_session_sign_in_async);
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_error (task, tirkeu_portal_action_cancelled_error (cancellable));
+      return;
+    }
   if (self->token == NULL)
     {
       g_task_return_new_error (task, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_NO_TOKEN,
@@ -1217,6 +1223,7 @@ tirkeu_session_resume_async (TirkeuSession       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_session_resume_async);
+  g_task_set_check_cancellable (task, FALSE);
   if (self->sign_in_op != NULL || self->state == TIRKEU_SESSION_STATE_SIGNING_IN)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,

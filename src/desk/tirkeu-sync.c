@@ -45,6 +45,7 @@ struct _TirkeuSync
   guint                retry_delay_ms;  /* 0 while online */
   gint64               retry_at;        /* monotonic time of the next try while offline */
   guint                n_calls;
+  guint                page_limit;      /* the /changes `limit` sized to the link */
 
   guint                online : 1;
   guint                syncing : 1;
@@ -220,6 +221,7 @@ typedef struct
   guint     n_changed;
   gboolean  first_import;
   gboolean  restarted;     /* the portal forgot the cursor: started again without one */
+  gint64    page_sent_at;  /* monotonic, when the page in flight was asked for */
 } Round;
 
 static void
@@ -380,12 +382,47 @@ look_up_page (GTask *task)
   upsert_page (task);
 }
 
+/* The contract's default page; the first page of a run is asked with it. */
+#define PAGE_LIMIT_DEFAULT 50
+
+/* A page should take at most this share of a call's deadline: the rest is left for its
+ * retries and for a link that gets slower still. */
+#define PAGE_TIME_SHARE 4
+
+/* Sizes the next page from the one that arrived: @n requests in @elapsed_us. On a slow link
+ * a page of the default size never arrived within its deadline, and a sync retried it for
+ * ever (64 bytes every 20 ms: a 50-request page takes longer than 30 s). Grows back at most
+ * to double per page, never beyond the default: a larger page would only make the window's
+ * work per page larger. */
+static void
+adapt_page_limit (TirkeuSync *self,
+                  guint       n,
+                  gint64      elapsed_us)
+{
+  gint64 target_us = (gint64) tirkeu_portal_client_get_timeout_ms (self->client) * 1000
+                     / PAGE_TIME_SHARE;
+  guint64 fitting;
+  guint limit;
+
+  if (n == 0)
+    return;
+  fitting = (guint64) n * (guint64) target_us / (guint64) MAX (elapsed_us, 1);
+  limit = (guint) CLAMP (fitting, 1, PAGE_LIMIT_DEFAULT);
+  /* a short page of a fast link says nothing of a longer one: grow by doubling only */
+  limit = MIN (limit, self->page_limit * 2);
+  if (limit != self->page_limit)
+    g_debug ("Sync: %u requests took %" G_GINT64_FORMAT " ms, next pages of %u", n,
+             elapsed_us / 1000, limit);
+  self->page_limit = limit;
+}
+
 static void
 changes_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  TirkeuSync *self = g_task_get_source_object (task);
   g_autoptr(TirkeuPortalChanges) changes = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -399,6 +436,20 @@ changes_cb (GObject      *source,
        * the cursor aged out) would fail every round for ever. Once per round: a portal that
        * refuses no cursor at all is another problem. The journal keeps what it holds; the
        * pages bring it up to date. */
+      /* A page that did not arrive within its deadline: the link is slower than the page
+       * is big, by how much is not known. Asked again one request at a time, which
+       * measures the link; the pages grow back from there (adapt_page_limit()). */
+      if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT)
+          && self->page_limit > 1
+          && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+        {
+          self->page_limit = 1;
+          g_debug ("Sync: a page did not arrive in time, asking for pages of %u",
+                   self->page_limit);
+          fetch_page (g_steal_pointer (&task));
+          return;
+        }
+
       if (round->cursor != NULL && !round->restarted
           && tirkeu_sync_error_is_forgotten_cursor (error))
         {
@@ -414,6 +465,14 @@ changes_cb (GObject      *source,
 
   g_debug ("Sync: %u changed requests, more: %s", changes->requests->len,
            changes->has_more ? "yes" : "no");
+  {
+    Round *round = g_task_get_task_data (task);
+
+    /* Only a full page measures the link: a short one is the end of the list. */
+    if (changes->has_more)
+      adapt_page_limit (self, changes->requests->len,
+                        g_get_monotonic_time () - round->page_sent_at);
+  }
   g_object_set_data_full (G_OBJECT (task), "changes", g_steal_pointer (&changes),
                           (GDestroyNotify) tirkeu_portal_changes_free);
   look_up_page (g_steal_pointer (&task));
@@ -426,9 +485,10 @@ fetch_page (GTask *task)
   Round *round = g_task_get_task_data (task);
 
   self->n_calls++;
-  tirkeu_portal_client_get_changes_async (self->client, round->cursor,
-                                          g_task_get_cancellable (task),
-                                          changes_cb, task);
+  round->page_sent_at = g_get_monotonic_time ();
+  tirkeu_portal_client_get_changes_page_async (self->client, round->cursor, self->page_limit,
+                                               g_task_get_cancellable (task),
+                                               changes_cb, task);
 }
 
 static void
@@ -1166,6 +1226,7 @@ tirkeu_sync_init (TirkeuSync *self)
   self->backoff_first_ms = DEFAULT_BACKOFF_FIRST_MS;
   self->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
   self->online = TRUE;
+  self->page_limit = PAGE_LIMIT_DEFAULT;
   self->cancellable = g_cancellable_new ();
 }
 

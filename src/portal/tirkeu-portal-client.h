@@ -160,6 +160,14 @@ void                tirkeu_portal_client_get_changes_async      (TirkeuPortalCli
                                                                  GCancellable         *cancellable,
                                                                  GAsyncReadyCallback   callback,
                                                                  gpointer              user_data);
+/* The contract's largest /changes page (its `limit`, 1-200). */
+#define TIRKEU_PORTAL_CHANGES_MAX_LIMIT 200
+void                tirkeu_portal_client_get_changes_page_async (TirkeuPortalClient   *self,
+                                                                 const char           *cursor,
+                                                                 guint                 limit,
+                                                                 GCancellable         *cancellable,
+                                                                 GAsyncReadyCallback   callback,
+                                                                 gpointer              user_data);
 TirkeuPortalChanges *tirkeu_portal_client_get_changes_finish    (TirkeuPortalClient   *self,
                                                                  GAsyncResult         *result,
                                                                  GError              **error);

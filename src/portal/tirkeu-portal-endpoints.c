@@ -60,6 +60,8 @@ operation_start (TirkeuPortalClient    *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  /* the transport's error stands: a user action that ran out is a timeout, not a cancel */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, map, NULL);
   _tirkeu_portal_client_call_async (self, method, path, body, idempotency_key, flags,
                                     cancellable, operation_cb, task);
@@ -749,9 +751,9 @@ map_changes (JsonNode *root, GTask *task, GError **error)
  * tirkeu_portal_client_get_changes_async:
  * @cursor: (nullable): the cursor of the last page, %NULL for everything
  *
- * GET /api/v1/changes: one page of the seller's requests that changed since @cursor. An
- * unknown cursor is %TIRKEU_PORTAL_CODE_VALIDATION_FAILED (details.field "cursor"): sync
- * again without one.
+ * GET /api/v1/changes: one page of the seller's requests that changed since @cursor, of the
+ * portal's default size. An unknown cursor is %TIRKEU_PORTAL_CODE_VALIDATION_FAILED
+ * (details.field "cursor"): sync again without one.
  */
 void
 tirkeu_portal_client_get_changes_async (TirkeuPortalClient  *self,
@@ -760,16 +762,46 @@ tirkeu_portal_client_get_changes_async (TirkeuPortalClient  *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
+  tirkeu_portal_client_get_changes_page_async (self, cursor, 0, cancellable, callback,
+                                               user_data);
+}
+
+/**
+ * tirkeu_portal_client_get_changes_page_async:
+ * @cursor: (nullable): the cursor of the last page, %NULL for everything
+ * @limit: the most requests the page may hold, 1 to
+ *   %TIRKEU_PORTAL_CHANGES_MAX_LIMIT; 0 for the portal's default
+ *
+ * As tirkeu_portal_client_get_changes_async(), with the contract's `limit`: a slow link
+ * asks for smaller pages, so that each arrives within its deadline. Finish with
+ * tirkeu_portal_client_get_changes_finish().
+ */
+void
+tirkeu_portal_client_get_changes_page_async (TirkeuPortalClient  *self,
+                                             const char          *cursor,
+                                             guint                limit,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
   g_autofree char *path = NULL;
+  g_autofree char *limit_text = NULL;
+  g_autofree char *query = NULL;
 
   g_return_if_fail (TIRKEU_IS_PORTAL_CLIENT (self));
+  g_return_if_fail (limit <= TIRKEU_PORTAL_CHANGES_MAX_LIMIT);
 
+  if (limit > 0)
+    limit_text = g_strdup_printf ("%u", limit);
+  /* soup_form_encode() stops at the first NULL value: the cursor goes first when there is one */
   if (cursor != NULL)
-    {
-      g_autofree char *query = soup_form_encode ("cursor", cursor, NULL);
+    query = soup_form_encode ("cursor", cursor, limit_text != NULL ? "limit" : NULL, limit_text,
+                              NULL);
+  else if (limit_text != NULL)
+    query = soup_form_encode ("limit", limit_text, NULL);
 
-      path = g_strconcat ("/api/v1/changes?", query, NULL);
-    }
+  if (query != NULL)
+    path = g_strconcat ("/api/v1/changes?", query, NULL);
   else
     path = g_strdup ("/api/v1/changes");
 

@@ -230,6 +230,8 @@ tirkeu_portal_client_sign_in_async (TirkeuPortalClient  *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tirkeu_portal_client_sign_in_async);
+  /* the sign-in's own error stands: a user action that ran out is a timeout, not a cancel */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (self->sign_func == NULL)
     {

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+#include "tirkeu-portal-action.h"
 #include "tirkeu-portal-client.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
@@ -251,11 +252,16 @@ static gboolean
 retry_wait_cb (gpointer user_data)
 {
   GTask *task = user_data;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
-  /* A cancellation during the wait wakes this up early (the child source). */
-  /* The source drops its reference to the task when it goes; the next attempt holds its own. */
-  if (g_task_return_error_if_cancelled (task))
-    return G_SOURCE_REMOVE;
+  /* A cancellation during the wait wakes this up early (the child source): an action whose
+   * time ran out says so as a timeout. The source drops its reference to the task when it
+   * goes; the next attempt holds its own. */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_error (task, tirkeu_portal_action_cancelled_error (cancellable));
+      return G_SOURCE_REMOVE;
+    }
 
   _tirkeu_portal_client_call_resume (g_object_ref (task));
   return G_SOURCE_REMOVE;
@@ -277,15 +283,17 @@ call_fail (GTask  *task,
   TirkeuPortalClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
+  TirkeuPortalAction *action;
   guint retry_after = 0;
   guint delay_ms;
+  gint64 deadline_at;
   GSource *wait;
 
   call_end_attempt (call, cancellable);
 
   if (error == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+      g_task_return_error (task, tirkeu_portal_action_cancelled_error (cancellable));
       g_object_unref (task);
       return;
     }
@@ -318,9 +326,13 @@ call_fail (GTask  *task,
       delay_ms = (guint) (backoff / 2 + g_random_int_range (0, (gint32) (backoff / 2) + 1));
     }
 
-  /* The retry would start after the call's deadline: the user has waited long enough, and
-   * the last failure is what they are told. */
-  if (g_get_monotonic_time () + (gint64) delay_ms * 1000 >= call->deadline_at)
+  /* The retry would start after the call's deadline, or its user action's: the user has
+   * waited long enough, and the last failure is what they are told. */
+  action = tirkeu_portal_action_from_cancellable (cancellable);
+  deadline_at = call->deadline_at;
+  if (action != NULL)
+    deadline_at = MIN (deadline_at, tirkeu_portal_action_get_deadline (action));
+  if (g_get_monotonic_time () + (gint64) delay_ms * 1000 >= deadline_at)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -711,10 +723,14 @@ _tirkeu_portal_client_call_async (TirkeuPortalClient    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _tirkeu_portal_client_call_async);
+  /* A cancellation is reported by the call itself: as a timeout when the cancellable is a
+   * user action whose time ran out (GTask would make every error a plain cancellation). */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (cancellable))
     {
+      g_task_return_error (task, tirkeu_portal_action_cancelled_error (cancellable));
       g_object_unref (task);
       return;
     }

@@ -34,6 +34,7 @@ typedef struct
   char      *text;      /* path, cursor, last error or draft id, by job */
   GVariant  *variant;   /* draft fields or a record */
   GPtrArray *records;   /* of TirkeuRequest: upsert's batch, serialized on the worker */
+  TirkeuDraft *draft;   /* save_typed_draft's copy */
   gint64     time;
   gint64     offset;    /* list_requests: the first row, and how many (-1: all) */
   gint64     limit;

@@ -63,6 +63,7 @@ job_free (gpointer data)
   g_free (job->args.text);
   g_clear_pointer (&job->args.variant, g_variant_unref);
   g_clear_pointer (&job->args.records, g_ptr_array_unref);
+  g_clear_pointer (&job->args.draft, tirkeu_draft_free);
   g_clear_error (&job->error);
   if (job->pointer != NULL && job->pointer_free != NULL)
     job->pointer_free (job->pointer);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tirkeu-draft.h"
 #include "tirkeu-request.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,23 @@ void           tirkeu_journal_delete_draft_async        (TirkeuJournal        *s
                                                          GAsyncReadyCallback   callback,
                                                          gpointer              user_data);
 gboolean       tirkeu_journal_delete_draft_finish       (TirkeuJournal        *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+/* Drafts as TirkeuDraft, stored field by field as the calls above store them */
+void           tirkeu_journal_save_typed_draft_async    (TirkeuJournal        *self,
+                                                         const TirkeuDraft    *draft,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean       tirkeu_journal_save_typed_draft_finish   (TirkeuJournal        *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+void           tirkeu_journal_list_typed_drafts_async   (TirkeuJournal        *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+GPtrArray     *tirkeu_journal_list_typed_drafts_finish  (TirkeuJournal        *self,
                                                          GAsyncResult         *result,
                                                          GError              **error);
 

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "tirkeu-secret.h"
+#include "tirkeu-serial-executor.h"
 #include "tirkeu-token-thread.h"
 
 /* The design is described at the top of tirkeu-token-manager.h. This file holds the object,
- * its jobs and the thread's loop; the jobs themselves are in tirkeu-token-slots.c,
- * -certificates.c, -key-files.c and -signing.c. */
+ * its jobs, the token thread (a TirkeuSerialExecutor, as the journal's) and the presence
+ * poll's tick; the jobs themselves are in tirkeu-token-slots.c, -certificates.c,
+ * -key-files.c and -signing.c. */
 
 #define DEFAULT_POLL_INTERVAL_MS 1000
 
@@ -18,8 +20,9 @@ struct _TirkeuTokenManager
 {
   GObject parent_instance;
 
-  Shared  *shared;
-  GThread *thread;
+  Shared               *shared;
+  TirkeuSerialExecutor *executor;     /* the token thread; its state is the Worker */
+  GSource              *poll_source;  /* ticks the presence poll, on the manager's context */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuTokenManager, tirkeu_token_manager, G_TYPE_OBJECT)
@@ -50,7 +53,6 @@ shared_clear (gpointer data)
 {
   Shared *shared = data;
 
-  g_async_queue_unref (shared->jobs);
   g_main_context_unref (shared->context);
   g_weak_ref_clear (&shared->manager);
   g_free (shared->module_path);
@@ -112,7 +114,7 @@ static void
 push_job (TirkeuTokenManager *self,
           Job                *job)
 {
-  g_async_queue_push (self->shared->jobs, job);
+  tirkeu_serial_executor_push (self->executor, job);
 }
 
 typedef struct
@@ -269,58 +271,99 @@ run_job (Worker *worker,
     case JOB_REMOVE_KEY_FILE:
       _tirkeu_token_run_remove_key_file (worker, job);
       break;
-    case JOB_QUIT:
+    case JOB_POLL:
     default:
       g_assert_not_reached ();
     }
 }
 
-static gpointer
-worker_main (gpointer data)
+/* Runs one job on the token thread (the executor's function). */
+static void
+worker_run_cb (gpointer data,
+               gpointer state)
 {
-  Worker worker = { .shared = data };
+  Job *job = data;
+  Worker *worker = state;
 
-  worker.present = g_ptr_array_new_with_free_func (g_object_unref);
-  worker.pin_ui = _tirkeu_token_pin_ui_new ();
-  worker.key_files = g_ptr_array_new_with_free_func (_tirkeu_token_key_file_token_free);
-  worker.certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-
-  for (;;)
+  if (job->kind == JOB_POLL)
     {
-      guint64 interval_us = (guint64) g_atomic_int_get (&worker.shared->poll_interval_ms) * 1000;
-      Job *job;
-
-      /* Unloaded, there is nothing to poll: sleep until a job comes. */
-      if (worker.loaded && interval_us > 0)
-        job = g_async_queue_timeout_pop (worker.shared->jobs, interval_us);
-      else
-        job = g_async_queue_pop (worker.shared->jobs);
-
-      if (job == NULL)
-        {
-          _tirkeu_token_poll_tokens (&worker);
-          continue;
-        }
-
-      if (job->kind == JOB_QUIT)
-        {
-          job_free (job);
-          break;
-        }
-
-      run_job (&worker, job);
-      job_free (job);
+      g_atomic_int_set (&worker->shared->poll_pending, 0);
+      /* Unloaded, or polling switched off since the tick: nothing to poll. */
+      if (worker->loaded && g_atomic_int_get (&worker->shared->poll_interval_ms) > 0)
+        _tirkeu_token_poll_tokens (worker);
     }
+  else
+    run_job (worker, job);
+  job_free (job);
+}
 
-  _tirkeu_token_unload_module (&worker);
-  g_ptr_array_unref (worker.present);
-  g_hash_table_unref (worker.certificates);
-  UI_destroy_method (worker.pin_ui);
-  g_ptr_array_unref (worker.key_files);
+static Worker *
+worker_new (Shared *shared)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  worker->shared = shared;
+  worker->present = g_ptr_array_new_with_free_func (g_object_unref);
+  worker->pin_ui = _tirkeu_token_pin_ui_new ();
+  worker->key_files = g_ptr_array_new_with_free_func (_tirkeu_token_key_file_token_free);
+  worker->certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                g_object_unref);
+  return worker;
+}
+
+/* The executor's state_free: on the token thread, after its last job. */
+static void
+worker_free (gpointer data)
+{
+  Worker *worker = data;
+
+  _tirkeu_token_unload_module (worker);
+  g_ptr_array_unref (worker->present);
+  g_hash_table_unref (worker->certificates);
+  UI_destroy_method (worker->pin_ui);
+  g_ptr_array_unref (worker->key_files);
   ERR_clear_error ();
-  shared_unref (worker.shared);
+  /* OpenSSL's state for this thread (its error queue) is freed when a thread it knows of
+   * exits; the executor's pool thread may outlive the manager, or the process end first, so
+   * it is freed here, after the thread's last OpenSSL call. */
+  OPENSSL_thread_stop ();
+  shared_unref (worker->shared);
+  g_free (worker);
+}
 
-  return NULL;
+/* The presence poll: a tick on the manager's context queues one poll behind the jobs, never
+ * a second while one waits (a token thread busy with a slow signature would otherwise find
+ * a pile of them). */
+static gboolean
+poll_tick_cb (gpointer user_data)
+{
+  TirkeuTokenManager *self = user_data;
+  Job *job;
+
+  if (!g_atomic_int_compare_and_exchange (&self->shared->poll_pending, 0, 1))
+    return G_SOURCE_CONTINUE;
+  job = g_new0 (Job, 1);
+  job->kind = JOB_POLL;
+  push_job (self, job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+restart_poll_timer (TirkeuTokenManager *self)
+{
+  guint interval = (guint) g_atomic_int_get (&self->shared->poll_interval_ms);
+
+  if (self->poll_source != NULL)
+    {
+      g_source_destroy (self->poll_source);
+      g_clear_pointer (&self->poll_source, g_source_unref);
+    }
+  if (interval == 0 || self->executor == NULL)
+    return;
+  self->poll_source = g_timeout_source_new (interval);
+  g_source_set_callback (self->poll_source, poll_tick_cb, self, NULL);
+  g_source_set_name (self->poll_source, "[tirkeu] token presence poll");
+  g_source_attach (self->poll_source, self->shared->context);
 }
 
 /* --- the object ----------------------------------------------------------------------- */
@@ -335,7 +378,11 @@ tirkeu_token_manager_constructed (GObject *object)
   if (self->shared->module_path == NULL)
     self->shared->module_path = g_strdup (TIRKEU_TOKEN_DEFAULT_MODULE);
 
-  self->thread = g_thread_new ("tirkeu-token", worker_main, shared_ref (self->shared));
+  /* An exclusive pool's thread: failing to make it is as fatal as g_thread_new() was. */
+  self->executor = tirkeu_serial_executor_new (worker_run_cb, worker_new (shared_ref (self->shared)),
+                                               worker_free, NULL);
+  g_assert (self->executor != NULL);
+  restart_poll_timer (self);
 }
 
 static void
@@ -343,16 +390,15 @@ tirkeu_token_manager_dispose (GObject *object)
 {
   TirkeuTokenManager *self = TIRKEU_TOKEN_MANAGER (object);
 
-  if (self->thread != NULL)
+  if (self->poll_source != NULL)
     {
-      Job *quit = g_new0 (Job, 1);
-
-      /* Every pending job holds a reference to the manager through its task, so the queue
-       * holds nothing else by now. */
-      quit->kind = JOB_QUIT;
-      g_async_queue_push (self->shared->jobs, quit);
-      g_thread_join (g_steal_pointer (&self->thread));
+      g_source_destroy (self->poll_source);
+      g_clear_pointer (&self->poll_source, g_source_unref);
     }
+  /* Every pending job holds a reference to the manager through its task, so the queue holds
+   * nothing else by now but a poll: the executor runs it, then unloads the module on its
+   * thread and stops. */
+  g_clear_pointer (&self->executor, tirkeu_serial_executor_free);
 
   G_OBJECT_CLASS (tirkeu_token_manager_parent_class)->dispose (object);
 }
@@ -507,7 +553,6 @@ static void
 tirkeu_token_manager_init (TirkeuTokenManager *self)
 {
   self->shared = g_atomic_rc_box_new0 (Shared);
-  self->shared->jobs = g_async_queue_new ();
   self->shared->context = g_main_context_ref_thread_default ();
   self->shared->poll_interval_ms = DEFAULT_POLL_INTERVAL_MS;
   g_weak_ref_init (&self->shared->manager, self);
@@ -584,6 +629,7 @@ tirkeu_token_manager_set_poll_interval (TirkeuTokenManager *self,
     return;
 
   g_atomic_int_set (&self->shared->poll_interval_ms, (int) MIN (msec, 60000));
+  restart_poll_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLL_INTERVAL]);
 }
 

@@ -7,7 +7,7 @@
  * (TIRKEU_TOKEN_KIND_KEY_FILE) so that the desk and the CLI treat both alike.
  *
  * Design
- * - One dedicated worker thread per manager (a GThread fed by a GAsyncQueue of jobs) owns the
+ * - One dedicated worker thread per manager (a TirkeuSerialExecutor, as the journal's) owns the
  *   libp11 context, its slots and every session. PKCS#11 sessions do not travel well between
  *   threads, and a slow hardware token must never freeze the window: every public operation
  *   is an _async/_finish pair whose job runs on that thread. Results (GTask) and the
@@ -20,7 +20,7 @@
  *   (hex). Before each job the thread releases all slots and enumerates them again. This is
  *   also the workaround for libp11 0.4.12, whose PKCS11_update_slots() crashes with two or
  *   more slots; it invalidates every PKCS11_KEY / PKCS11_CERT, so none is kept between jobs.
- * - Presence: between jobs the thread polls the slot list every "poll-interval" ms
+ * - Presence: a tick on the main context queues a poll of the slot list every "poll-interval" ms
  *   (1000 by default, so an insertion or a removal is signalled within 2 s). SoftHSM only
  *   sees a token created by another process after C_Finalize/C_Initialize, so with
  *   "reload-on-poll" each poll reloads the module instead. Measured on Debian 12 (SoftHSM

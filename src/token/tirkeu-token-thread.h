@@ -4,7 +4,8 @@
 /* The token thread of TirkeuTokenManager: its state, its jobs, and the functions its files
  * share (tirkeu-token-manager.c, -slots.c, -certificates.c, -key-files.c, -signing.c).
  * Private to src/token; nothing here is touched by any thread but the token thread, except
- * Shared (its atomics and its queue). */
+ * Shared (its atomics). The thread is a TirkeuSerialExecutor, as the journal's is: jobs run
+ * one at a time, in order, and the Worker is its state. */
 
 #include <gio/gio.h>
 #include <libp11.h>
@@ -24,12 +25,12 @@ G_BEGIN_DECLS
  * the thread may run after the manager is gone. */
 typedef struct
 {
-  GAsyncQueue  *jobs;
   GMainContext *context;
   GWeakRef      manager;
   char         *module_path;
   int           poll_interval_ms;   /* atomic */
   int           reload_on_poll;     /* atomic */
+  int           poll_pending;       /* atomic: a JOB_POLL is queued and has not run yet */
   gboolean      key_files_only;     /* set before the thread starts: no module at all */
 } Shared;
 
@@ -41,7 +42,7 @@ typedef enum
   JOB_SIGN,
   JOB_ADD_KEY_FILE,
   JOB_REMOVE_KEY_FILE,
-  JOB_QUIT,
+  JOB_POLL,                         /* the presence poll's tick: no task */
 } JobKind;
 
 typedef struct
