@@ -505,7 +505,7 @@ tirkeu_certificate_check_status_to_string (TirkeuCertificateCheckStatus status)
        * service gives it */
       return C_("certificate status", "Valid, not revoked");
     case TIRKEU_CERTIFICATE_CHECK_REVOKED:
-      /* Translators: kk «кері шақырылды» (NCA's word for a revoked certificate), ru «отозван» */
+      /* Translators: kk «қайтарып алынды» (revoked: NCA's service is «тіркеу куәлігін беру және қайтарып алу»), ru «отозван» */
       return C_("certificate status", "Revoked");
     case TIRKEU_CERTIFICATE_CHECK_UNKNOWN:
       return C_("certificate status", "Unknown to the certification authority");

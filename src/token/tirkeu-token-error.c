@@ -124,7 +124,7 @@ tirkeu_token_error_to_message (TirkeuTokenError code)
       return _("The timestamp's signature is not valid or not from a trusted timestamp "
                "service");
     case TIRKEU_TOKEN_ERROR_CERTIFICATE_REVOKED:
-      /* Translators: kk «кері шақырылды» (NCA's word for a revoked certificate), ru «отозван» */
+      /* Translators: kk «қайтарып алынды» (revoked: NCA's service is «тіркеу куәлігін беру және қайтарып алу»), ru «отозван» */
       return _("The certificate has been revoked by the certification authority: it can no "
                "longer sign. Get a new key from the national certification authority (NCA)");
     case TIRKEU_TOKEN_ERROR_CERTIFICATE_STATUS_UNKNOWN:
