@@ -7,7 +7,9 @@
  * nothing is created or signed. */
 #include "config.h"
 
+#include "test-sandbox-util.h"
 #include "test-token-fixture.h"
+#include "tirkeu-config.h"
 #include "tirkeu-new-request.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-sandbox.h"
@@ -184,6 +186,8 @@ typedef struct
   gboolean     sync_before_pin;
   gboolean     hold;
   gboolean     deferred;
+  guint        pin_delay_ms;
+  TirkeuNewRequest *request;
 } PinAnswers;
 
 static void
@@ -552,6 +556,204 @@ test_payload_mismatch (gconstpointer data)
   desk_free (desk);
 }
 
+/* One honest deadline: the send is one action, every call included. */
+
+/* Turns the sandbox's faults on after the sign-in, as `POST /admin/faults` does. */
+static void
+set_faults (Desk       *desk,
+            const char *json)
+{
+  g_autoptr(SoupSession) session = sb_session_new (tirkeu_sandbox_get_ca_file (desk->sandbox));
+  g_autoptr(SbAnswer) answer = sb_call (session, tirkeu_sandbox_get_url (desk->sandbox), "POST",
+                                        "/admin/faults", NULL, NULL, json);
+
+  sb_answer_ok (answer, 200);
+}
+
+/* The number in "…within N ms". */
+static guint
+said_ms (const char *message)
+{
+  const char *within = strstr (message, "within ");
+
+  g_assert_nonnull (within);
+  return (guint) g_ascii_strtoull (within + strlen ("within "), NULL, 10);
+}
+
+/* Each call answers inside its own bound (2 s of a 3 s bound), but the send's two portal
+ * calls together would hold the clerk 4 s: the send ends when its one deadline (the time of
+ * one call) is up, during the submit. The signed request is then in the outbox, which goes on
+ * submitting it by itself: queued, never dropped, and it arrives. */
+static void
+test_deadline_queued (void)
+{
+  Desk *desk = desk_new (TRUE);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins };
+  g_autoptr(GError) error = NULL;
+  gint64 started, elapsed_ms;
+
+  while (!checks_done (request))
+    g_main_context_iteration (NULL, TRUE);
+  tirkeu_portal_client_set_timeout_ms (desk->client, 3000);
+  set_faults (desk, "{\"latency_ms\": 2000}");
+
+  started = g_get_monotonic_time ();
+  g_assert_true (send (desk, request, &answers, &error));
+  g_assert_no_error (error);
+  elapsed_ms = (g_get_monotonic_time () - started) / 1000;
+  g_test_message ("the send ended after %" G_GINT64_FORMAT " ms", elapsed_ms);
+  g_assert_cmpint (elapsed_ms, >=, 3000);
+  g_assert_cmpint (elapsed_ms, <, 3900);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_QUEUED);
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (tirkeu_session_get_outbox (desk->session)), ==, 1);
+
+  /* the outbox's own submission, never cancelled by the send's deadline */
+  while (tirkeu_new_request_get_state (request) != TIRKEU_NEW_REQUEST_STATE_SENT)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+
+  set_faults (desk, "{\"latency_ms\": 0}");
+  g_free (answers.last_message);
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
+/* The OCSP check (at a slow address that does not answer OCSP: the desk goes on, as set) and
+ * the create each answer inside their own 2 s bound, 1.5 s each: the send's one deadline ends
+ * it before anything is signed, and the message says the time really waited. The draft keeps
+ * its key. */
+static void
+test_deadline_before_signing (void)
+{
+  Desk *desk = desk_new (TRUE);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tirkeu.Tirkeu");
+  g_autoptr(TirkeuConfig) config = NULL;
+  g_autofree char *slow_ocsp = g_strconcat (tirkeu_sandbox_get_url (desk->sandbox),
+                                            "/api/v1/no-ocsp-here", NULL);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  gint64 started, elapsed_ms;
+
+  /* the token's CA: the issuer is known, so the responder is asked */
+  g_settings_set_string (settings, "ca-certificates", token->ca_file);
+  g_settings_set_string (settings, "ocsp-url", slow_ocsp);
+  g_settings_set_string (settings, "ocsp-unreachable", "continue");
+  config = tirkeu_config_new (settings);
+  tirkeu_new_request_set_config (request, config);
+  while (!checks_done (request))
+    g_main_context_iteration (NULL, TRUE);
+  tirkeu_portal_client_set_timeout_ms (desk->client, 2000);
+  set_faults (desk, "{\"latency_ms\": 1500}");
+
+  started = g_get_monotonic_time ();
+  g_assert_false (send (desk, request, &answers, &error));
+  elapsed_ms = (g_get_monotonic_time () - started) / 1000;
+  g_test_message ("the send ended after %" G_GINT64_FORMAT " ms: %s", elapsed_ms,
+                  error != NULL ? error->message : "(no error)");
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
+  g_assert_cmpint (elapsed_ms, >=, 2000);
+  g_assert_cmpint (elapsed_ms, <, 2900);
+  /* the time the clerk waited, not one call's bound */
+  g_assert_cmpuint (said_ms (error->message), >=, 2000);
+  g_assert_cmpuint (said_ms (error->message), <=, elapsed_ms);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
+  g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 0);
+  drafts = list_drafts (desk);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_cmpstr (((TirkeuDraft *) g_ptr_array_index (drafts, 0))->idempotency_key, ==,
+                   tirkeu_new_request_get_draft (request)->idempotency_key);
+
+  set_faults (desk, "{\"latency_ms\": 0}");
+  g_settings_reset (settings, "ca-certificates");
+  g_settings_reset (settings, "ocsp-url");
+  g_settings_reset (settings, "ocsp-unreachable");
+  g_free (answers.last_message);
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
+static gboolean
+give_pin_later_cb (gpointer user_data)
+{
+  PinAnswers *answers = user_data;
+
+  tirkeu_new_request_give_pin (answers->request, answers->pins[0]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pin_needed_later_cb (TirkeuNewRequest  *request,
+                     TirkeuCertificate *certificate,
+                     const char        *message,
+                     PinAnswers        *answers)
+{
+  answers->request = request;
+  g_timeout_add (answers->pin_delay_ms, give_pin_later_cb, answers);
+}
+
+/* The person's time at the PIN prompt is not the portal's: a PIN typed after longer than the
+ * whole deadline still signs and sends. */
+static void
+test_deadline_pin_time (void)
+{
+  Desk *desk = desk_new (TRUE);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins, .hold = TRUE, .pin_delay_ms = 2500 };
+  g_autoptr(GError) error = NULL;
+  gulong later;
+
+  while (!checks_done (request))
+    g_main_context_iteration (NULL, TRUE);
+  tirkeu_portal_client_set_timeout_ms (desk->client, 1500);
+  later = g_signal_connect (request, "pin-needed", G_CALLBACK (pin_needed_later_cb), &answers);
+  g_assert_true (send (desk, request, &answers, &error));
+  g_assert_no_error (error);
+  g_signal_handler_disconnect (request, later);
+  g_assert_cmpuint (answers.asked, ==, 1);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_SENT);
+  g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 1);
+
+  g_free (answers.last_message);
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
+/* The desk's Cancel (a plain cancellable) stops the send's action and the call under way. */
+static void
+test_deadline_cancel (void)
+{
+  Desk *desk = desk_new (TRUE);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  g_autoptr(TirkeuCertificate) certificate = sign_certificate (desk);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  while (!checks_done (request))
+    g_main_context_iteration (NULL, TRUE);
+  set_faults (desk, "{\"latency_ms\": 5000}");
+  started = g_get_monotonic_time ();
+  tirkeu_new_request_send_async (request, certificate, cancellable, store_result_cb, &result);
+  g_timeout_add_once (300, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
+  g_assert_false (tirkeu_new_request_send_finish (request, wait_for_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint ((g_get_monotonic_time () - started) / 1000, <, 2000);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
+  g_clear_object (&result);
+
+  set_faults (desk, "{\"latency_ms\": 0}");
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +776,10 @@ main (int   argc,
   g_test_add_data_func ("/desk-request/payload-for-another-contract",
                         GINT_TO_POINTER (TIRKEU_SANDBOX_PAYLOAD_OTHER_CONTRACT),
                         test_payload_mismatch);
+  g_test_add_func ("/desk-request/deadline/queued", test_deadline_queued);
+  g_test_add_func ("/desk-request/deadline/before-signing", test_deadline_before_signing);
+  g_test_add_func ("/desk-request/deadline/pin-time", test_deadline_pin_time);
+  g_test_add_func ("/desk-request/deadline/cancel", test_deadline_cancel);
 
   status = g_test_run ();
   token_fixture_free (token);

@@ -8,6 +8,7 @@
 #include "tirkeu-format.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request.h"
+#include "tirkeu-portal-action.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-secret.h"
 #include "tirkeu-signing-payload.h"
@@ -60,6 +61,10 @@ struct _TirkeuNewRequest
   TirkeuRequest            *request;
   GBytes                   *signing_payload;
   GTask                    *send_task;
+  GCancellable             *send_action;     /* the send's one deadline, a TirkeuPortalAction */
+  GCancellable             *send_caller;     /* the caller's own cancellable, when it is not */
+  gulong                    send_caller_id;
+  gboolean                  send_action_owned;
   GError                   *journal_error;
   TirkeuConfig             *config;          /* nullable: the installed settings */
   char                     *notice;
@@ -511,6 +516,23 @@ check_signing_payload (TirkeuNewRequest  *self,
 
 /* The PIN asked is no longer needed (the create failed, or its payload was refused): the
  * front end closes what asks it; a PIN already given is wiped unused. */
+/* The person's time at the PIN prompt is not the portal's: the send's clock stops while
+ * #TirkeuNewRequest::pin-needed waits for an answer (the create call may go on meanwhile,
+ * under its own bound), and runs again once the PIN is given or no longer wanted. */
+static void
+pause_clock (TirkeuNewRequest *self,
+             gboolean          paused)
+{
+  TirkeuPortalAction *action = tirkeu_portal_action_from_cancellable (self->send_action);
+
+  if (action == NULL)
+    return;
+  if (paused)
+    tirkeu_portal_action_pause (action);
+  else
+    tirkeu_portal_action_unpause (action);
+}
+
 static void
 end_pin (TirkeuNewRequest *self)
 {
@@ -519,27 +541,102 @@ end_pin (TirkeuNewRequest *self)
   if (self->pin_asked)
     {
       self->pin_asked = FALSE;
+      pause_clock (self, FALSE);
       g_signal_emit (self, signals[PIN_WITHDRAWN], 0);
     }
+}
+
+/* The caller's Cancel stops the send's action, and every call under it. */
+static void
+send_caller_cancelled_cb (GCancellable *caller,
+                          GCancellable *action)
+{
+  g_cancellable_cancel (action);
+}
+
+/* Starts the send's one deadline: the caller's own action if it gave one (the CLI's command),
+ * else one of this send's own. */
+static void
+start_send_action (TirkeuNewRequest *self,
+                   GCancellable     *cancellable)
+{
+  TirkeuPortalClient *client = tirkeu_session_get_client (self->session);
+
+  if (tirkeu_portal_action_from_cancellable (cancellable) != NULL)
+    {
+      self->send_action = g_object_ref (cancellable);
+      return;
+    }
+  self->send_action_owned = TRUE;
+  /* A send makes a few small calls (OCSP, create, timestamp, submit), each normally answered
+   * in well under a second; together they get the time one call may take, so that a portal
+   * that answers each call just inside its bound cannot hold the clerk for each bound in
+   * turn, and "did not answer within" says the time the clerk really waited. */
+  self->send_action =
+    G_CANCELLABLE (tirkeu_portal_action_new (tirkeu_portal_client_get_timeout_ms (client)));
+  if (cancellable != NULL)
+    {
+      self->send_caller = g_object_ref (cancellable);
+      self->send_caller_id = g_cancellable_connect (cancellable,
+                                                    G_CALLBACK (send_caller_cancelled_cb),
+                                                    g_object_ref (self->send_action),
+                                                    g_object_unref);
+    }
+}
+
+/* The send ended: its clock stops, and the calls still under way (none of the send's own)
+ * no longer hear of the caller. */
+static GTask *
+end_send (TirkeuNewRequest *self)
+{
+  TirkeuPortalAction *action = tirkeu_portal_action_from_cancellable (self->send_action);
+
+  if (self->send_caller != NULL)
+    {
+      g_cancellable_disconnect (self->send_caller, self->send_caller_id);
+      self->send_caller_id = 0;
+      g_clear_object (&self->send_caller);
+    }
+  /* A caller's action goes on with the caller (the CLI's next step), its clock running
+   * again if the send ended while the PIN was asked; ours stops here. */
+  if (self->pin_asked)
+    pause_clock (self, FALSE);
+  if (action != NULL && self->send_action_owned)
+    tirkeu_portal_action_pause (action);
+  self->send_action_owned = FALSE;
+  g_clear_object (&self->send_action);
+  return g_steal_pointer (&self->send_task);
+}
+
+static void
+return_send_error_in (TirkeuNewRequest      *self,
+                      GError                *error,
+                      TirkeuNewRequestState  state)
+{
+  g_autoptr(GTask) task = NULL;
+
+  /* The token and the journal know nothing of deadlines: their "cancelled" is said as the
+   * time the send really waited. */
+  tirkeu_portal_action_explain (self->send_action, &error);
+  task = end_send (self);
+  end_pin (self);
+  g_clear_pointer (&self->signing_payload, g_bytes_unref);
+  set_state (self, state);
+  g_task_return_error (task, error);
 }
 
 static void
 return_send_error (TirkeuNewRequest *self,
                    GError           *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
-
-  end_pin (self);
-  g_clear_pointer (&self->signing_payload, g_bytes_unref);
-  set_state (self, TIRKEU_NEW_REQUEST_STATE_EDITING);
-  g_task_return_error (task, error);
+  return_send_error_in (self, error, TIRKEU_NEW_REQUEST_STATE_EDITING);
 }
 
 static void
 return_send_done (TirkeuNewRequest      *self,
                   TirkeuNewRequestState  state)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->send_task);
+  g_autoptr(GTask) task = end_send (self);
 
   end_pin (self);
   g_clear_pointer (&self->signing_payload, g_bytes_unref);
@@ -556,6 +653,7 @@ ask_pin (TirkeuNewRequest *self,
   SendData *data = g_task_get_task_data (self->send_task);
 
   self->pin_asked = TRUE;
+  pause_clock (self, TRUE);
   set_state (self, self->ready_to_sign ? TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN
                                        : TIRKEU_NEW_REQUEST_STATE_CREATING);
   g_signal_emit (self, signals[PIN_NEEDED], 0, data->certificate, error_message);
@@ -584,11 +682,20 @@ outbox_send_cb (GObject      *object,
       return;
     }
   /* Written to the outbox, not confirmed: the outbox sends it by itself, with the same key
-   * and signature, and says so with TirkeuOutbox::sent. */
+   * and signature, and says so with TirkeuOutbox::sent. The send's time running out ends
+   * only this wait (the outbox submits under its own cancellable): it is a timeout like any
+   * other, and the request is queued, never dropped. */
+  tirkeu_portal_action_explain (self->send_action, &error);
   if (error->domain != TIRKEU_STORE_ERROR && tirkeu_portal_error_is_transient (error))
     {
       g_clear_error (&error);
       return_send_done (self, TIRKEU_NEW_REQUEST_STATE_QUEUED);
+      return;
+    }
+  /* Cancelled by the person: the outbox has the signed request all the same. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      return_send_error_in (self, error, TIRKEU_NEW_REQUEST_STATE_QUEUED);
       return;
     }
   return_send_error (self, error);
@@ -598,10 +705,14 @@ static void
 set_notice (TirkeuNewRequest *self,
             const char       *notice)
 {
+  char *all;
+
+  /* Each notice of a send is kept: a send without a status check may go without a
+   * timestamp as well, and the person should know both. */
+  all = self->notice != NULL ? g_strconcat (self->notice, "\n", notice, NULL) : g_strdup (notice);
   g_free (self->notice);
-  self->notice = g_strdup (notice);
-  if (notice != NULL)
-    g_signal_emit (self, signals[NOTICE], 0, notice);
+  self->notice = all;
+  g_signal_emit (self, signals[NOTICE], 0, notice);
 }
 
 static void
@@ -618,7 +729,7 @@ submit_signed (TirkeuNewRequest *self,
   tirkeu_request_set_seller_signature (self->request, signature);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_SENDING);
   tirkeu_outbox_send_async (outbox, self->request, self->draft->id,
-                            g_task_get_cancellable (self->send_task), outbox_send_cb,
+                            self->send_action, outbox_send_cb,
                             g_object_ref (self));
 }
 
@@ -672,7 +783,7 @@ timestamp_signature (TirkeuNewRequest *self,
   data->signature = g_bytes_ref (signature);
   tirkeu_signature_timestamp_async (self->config, tirkeu_session_get_client (self->session),
                                     send->certificate, signature,
-                                    g_task_get_cancellable (self->send_task), timestamp_cb,
+                                    self->send_action, timestamp_cb,
                                     data);
 }
 
@@ -735,6 +846,7 @@ tirkeu_new_request_give_pin (TirkeuNewRequest *self,
   if (!self->pin_asked || self->send_task == NULL)
     return;
   self->pin_asked = FALSE;
+  pause_clock (self, FALSE);
   if (!self->ready_to_sign)
     {
       /* Kept only until the portal's payload is checked, then used or wiped. */
@@ -745,7 +857,7 @@ tirkeu_new_request_give_pin (TirkeuNewRequest *self,
   data = g_task_get_task_data (self->send_task);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
   tirkeu_session_sign_async (self->session, data->certificate, pin, self->signing_payload,
-                             g_task_get_cancellable (self->send_task), sign_cb,
+                             self->send_action, sign_cb,
                              g_object_ref (self));
 }
 
@@ -813,7 +925,7 @@ create_cb (GObject      *object,
        * submitted: this draft is done, and a new sale needs a new request. */
       if (tirkeu_stage_is_final (stage) && stage != TIRKEU_STAGE_COMPLETED)
         {
-          g_autoptr(GTask) ended = g_steal_pointer (&self->send_task);
+          g_autoptr(GTask) ended = end_send (self);
 
           end_pin (self);
           set_state (self, TIRKEU_NEW_REQUEST_STATE_WITHDRAWN);
@@ -843,7 +955,7 @@ create_cb (GObject      *object,
 
       set_state (self, TIRKEU_NEW_REQUEST_STATE_SIGNING);
       tirkeu_session_sign_async (self->session, data->certificate, self->pending_pin,
-                                 self->signing_payload, g_task_get_cancellable (self->send_task),
+                                 self->signing_payload, self->send_action,
                                  sign_cb, g_object_ref (self));
       g_clear_pointer (&self->pending_pin, tirkeu_wipe_string);
     }
@@ -875,7 +987,7 @@ saved_before_create_cb (GObject      *object,
   tirkeu_portal_client_create_request_async (tirkeu_session_get_client (self->session),
                                              self->draft->idempotency_key, vin, iin,
                                              self->draft->contract_number,
-                                             g_task_get_cancellable (self->send_task), create_cb,
+                                             self->send_action, create_cb,
                                              g_object_ref (self->send_task));
   ask_pin (self, NULL);
 }
@@ -932,6 +1044,13 @@ certificate_checked_cb (GObject      *object,
       return;
     case TIRKEU_CERTIFICATE_CHECK_UNREACHABLE:
     default:
+      /* The send's time ran out or the person cancelled: that is the answer, not "the
+       * responder could not be reached". */
+      if (g_cancellable_is_cancelled (self->send_action))
+        {
+          return_send_error (self, tirkeu_portal_action_cancelled_error (self->send_action));
+          return;
+        }
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           return_send_error (self, g_steal_pointer (&error));
@@ -977,7 +1096,16 @@ certificate_checked_cb (GObject      *object,
  * a timestamp the CAdES-BES signature goes on, with a notice), and submits through the
  * outbox. A created request that is not signed in the end (the PIN cancelled, the token
  * failed) stays in the draft, and the next call signs the same request. While the PIN is
- * asked, nothing runs that @cancellable could stop: tirkeu_new_request_cancel_pin() ends it.
+ * asked, tirkeu_new_request_cancel_pin() ends the send.
+ *
+ * The send is one user action with one deadline (a #TirkeuPortalAction), every call and
+ * retry included: @cancellable itself when it is an action, else one of the send's own with
+ * the time one portal call may take (#TirkeuPortalClient:timeout-ms), which cancelling
+ * @cancellable stops. Its clock stops while #TirkeuNewRequest::pin-needed waits for the
+ * person. When the time runs out before the request is signed, the send ends with
+ * %TIRKEU_PORTAL_CODE_TIMEOUT saying the time really waited (the draft keeps its key and its
+ * created request); once signed, the request is in the outbox, which goes on submitting it
+ * under its own schedule, and the send ends as queued (#TirkeuNewRequest:state QUEUED).
  */
 void
 tirkeu_new_request_send_async (TirkeuNewRequest    *self,
@@ -1019,15 +1147,20 @@ tirkeu_new_request_send_async (TirkeuNewRequest    *self,
   data = g_new0 (SendData, 1);
   data->certificate = g_object_ref (certificate);
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+  /* What the send ends with is its own answer: a queued request, or the time it waited,
+   * even when the caller's action ran out. */
+  g_task_set_check_cancellable (task, FALSE);
   self->send_task = g_steal_pointer (&task);
+  start_send_action (self, cancellable);
+  /* before the state moves: a listener reads a new send's notices only */
+  g_clear_pointer (&self->notice, g_free);
   set_state (self, TIRKEU_NEW_REQUEST_STATE_CREATING);
   self->certificate_checked = FALSE;
   self->timestamped = FALSE;
-  g_clear_pointer (&self->notice, g_free);
 
   /* The certificate's status comes first: a revoked key must not be offered a PIN. */
   tirkeu_certificate_check_async (self->config, tirkeu_session_get_client (self->session),
-                                  certificate, g_task_get_cancellable (self->send_task),
+                                  certificate, self->send_action,
                                   certificate_checked_cb, g_object_ref (self));
 }
 
@@ -1413,7 +1546,7 @@ tirkeu_new_request_class_init (TirkeuNewRequestClass *klass)
    *
    * Something went differently than it should, but the request goes on: the certificate's
    * status could not be checked (and the settings let signing go on), or no timestamp could
-   * be had (the signature goes without it). tirkeu_new_request_get_notice() keeps the last.
+   * be had (the signature goes without it). tirkeu_new_request_get_notice() keeps them all.
    */
   signals[NOTICE] =
     g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1741,7 +1874,8 @@ tirkeu_new_request_set_config (TirkeuNewRequest *self,
 /**
  * tirkeu_new_request_get_notice:
  *
- * Returns: (nullable): the last #TirkeuNewRequest::notice of the current or last send
+ * Returns: (nullable): the notices (#TirkeuNewRequest::notice) of the current or last send,
+ *   one a line, %NULL when there were none
  */
 const char *
 tirkeu_new_request_get_notice (TirkeuNewRequest *self)
