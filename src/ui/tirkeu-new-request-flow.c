@@ -329,6 +329,18 @@ state_changed_cb (TirkeuNewRequestFlow *self)
   update_next (self);
 }
 
+/* What went otherwise but did not stop the request (the certificate's status could not be
+ * checked, no timestamp could be had) is said on the Sent page: the clerk knows the
+ * signature went without it. Read again at every step of a send, so that a new send starts
+ * without the last one's notice. */
+static void
+update_notice (TirkeuNewRequestFlow *self)
+{
+  tirkeu_sent_page_set_notice (self->sent_page,
+                               self->request != NULL
+                               ? tirkeu_new_request_get_notice (self->request) : NULL);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *result,
@@ -886,6 +898,10 @@ tirkeu_new_request_flow_init (TirkeuNewRequestFlow *self)
                                   G_CALLBACK (pin_needed_cb), self);
   g_signal_group_connect_swapped (self->request_signals, "pin-withdrawn",
                                   G_CALLBACK (pin_withdrawn_cb), self);
+  g_signal_group_connect_swapped (self->request_signals, "notice",
+                                  G_CALLBACK (update_notice), self);
+  g_signal_group_connect_swapped (self->request_signals, "notify::state",
+                                  G_CALLBACK (update_notice), self);
 
   g_signal_connect_swapped (self->vehicle_page, "activate", G_CALLBACK (page_activate_cb), self);
   g_signal_connect_swapped (self->buyer_page, "activate", G_CALLBACK (page_activate_cb), self);

@@ -52,5 +52,8 @@ void       tirkeu_sent_page_show              (TirkeuSentPage    *self,
                                                TirkeuRequest     *request,
                                                gboolean           queued);
 GtkWidget *tirkeu_sent_page_get_track_button  (TirkeuSentPage    *self);
+void       tirkeu_sent_page_set_notice        (TirkeuSentPage    *self,
+                                               const char        *notice);
+GtkWidget *tirkeu_sent_page_get_notice_label  (TirkeuSentPage    *self);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ struct _TirkeuSentPage
   GtkLabel      *todo_title;
   GtkLabel      *todo_label;
   GtkWidget     *track_button;
+  GtkLabel      *notice_label;
 
   /* the request sent, for printing its summary; NULL while it waits in the outbox */
   TirkeuRequest *request;
@@ -107,6 +108,36 @@ print_summary_action (GtkWidget  *widget,
  *
  * Returns: (transfer none): the button that opens the request's tracking page
  */
+/**
+ * tirkeu_sent_page_set_notice:
+ * @notice: (nullable): what went otherwise on the way, translated (no status check of the
+ *   certificate, no timestamp); %NULL for nothing
+ *
+ * Says it on the page, above what the buyer does next, so that the clerk knows how the
+ * request went, not only that it went.
+ */
+void
+tirkeu_sent_page_set_notice (TirkeuSentPage *self,
+                             const char     *notice)
+{
+  g_return_if_fail (TIRKEU_IS_SENT_PAGE (self));
+
+  gtk_label_set_label (self->notice_label, notice != NULL ? notice : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL);
+}
+
+/**
+ * tirkeu_sent_page_get_notice_label:
+ *
+ * Returns: (transfer none): the line that says the notice, for tests
+ */
+GtkWidget *
+tirkeu_sent_page_get_notice_label (TirkeuSentPage *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_SENT_PAGE (self), NULL);
+  return GTK_WIDGET (self->notice_label);
+}
+
 GtkWidget *
 tirkeu_sent_page_get_track_button (TirkeuSentPage *self)
 {
@@ -138,6 +169,7 @@ tirkeu_sent_page_class_init (TirkeuSentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_title);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, track_button);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, notice_label);
 
   gtk_widget_class_install_action (widget_class, "sent.print-summary", NULL,
                                    print_summary_action);
