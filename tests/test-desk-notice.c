@@ -219,6 +219,8 @@ notice_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
 
   seen->sent = tirkeu_new_request_flow_get_request (desk.flow) != NULL;
+  /* the stacks' slides over, so that the picture shows the Sent page alone */
+  tirkeu_ui_test_iterate (1000);
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
   shot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "desk-sent-notice.png");
   g_test_message ("screenshot: %s", shot);
