@@ -356,7 +356,10 @@ tirkeu_requests_page_highlight (TirkeuRequestsPage *self,
   since = g_new (gint64, 1);
   *since = g_get_monotonic_time ();
   g_hash_table_replace (self->highlights, g_strdup (portal_id), since);
-  apply_highlights (self);
+  /* A sync page highlights its rows one by one: while the clock runs, its next turn shows
+   * them all at once, rather than a walk over the rows for each. */
+  if (self->highlight_tick_id == 0 && self->highlight_timeout_id == 0)
+    apply_highlights (self);
 }
 
 /**
