@@ -49,8 +49,14 @@ make_request (guint i)
   tirkeu_request_set_seller_signature (request, signature);
   tirkeu_request_set_portal_id (request, portal_id);
   for (guint s = 0; s <= i % G_N_ELEMENTS (stages); s++)
-    tirkeu_request_apply_portal_stage (request, stages[s], NULL, "Сатып алушы өтінімді растады",
-                                       NULL);
+    {
+      g_autoptr(TirkeuLocalizedText) message =
+        tirkeu_localized_text_new ("Сатып алушы өтінімді келісті.",
+                                   "Покупатель согласовал заявку.",
+                                   "The buyer approved the request.");
+
+      tirkeu_request_apply_portal_stage (request, stages[s], NULL, message, NULL);
+    }
 
   return request;
 }
@@ -138,8 +144,14 @@ main (int   argc,
 
   /* the same requests again (newer: the setters touched them), as 100-request sync pages:
    * one fsync'd commit each */
-  for (guint i = 0; i < n; i++)
-    tirkeu_request_set_tson (g_ptr_array_index (records, i), "TsON Almaty 1");
+  {
+    g_autoptr(TirkeuLocalizedText) tson = tirkeu_localized_text_new ("Алматы ХҚКО №1",
+                                                                     "ЦОН Алматы №1",
+                                                                     "TsON Almaty 1");
+
+    for (guint i = 0; i < n; i++)
+      tirkeu_request_set_tson (g_ptr_array_index (records, i), tson, NULL);
+  }
   start = g_get_monotonic_time ();
   for (guint page = 0; page * 100 < n; page++)
     {

@@ -255,6 +255,21 @@ test_submit_status_requests_sync (void)
   g_assert_cmpint (status.status, ==, 0);
   g_assert_nonnull (strstr (status.out, id));
   g_assert_nonnull (strstr (status.out, "Signed by the seller"));
+  /* the portal's history messages in the language of --language, whatever the last run's */
+  {
+    g_auto(Run) status_kk = { 0 };
+    g_auto(Run) status_ru = { 0 };
+
+    run_cli (&status_kk, (const char *[]) { "--language", "kk", "status", id, NULL });
+    run_cli (&status_ru, (const char *[]) { "--language", "ru", "status", id, NULL });
+    g_assert_cmpint (status_kk.status, ==, 0);
+    g_assert_cmpint (status_ru.status, ==, 0);
+    g_assert_nonnull (strstr (status_kk.out, "жеке кабинетіне"));
+    g_assert_null (strstr (status_kk.out, "личный кабинет"));
+    g_assert_nonnull (strstr (status_ru.out, "личный кабинет покупателя"));
+    g_assert_null (strstr (status_ru.out, "жеке кабинетіне"));
+    g_assert_null (strstr (status.out, "личный кабинет"));
+  }
 
   /* offline: what the journal knows */
   run_cli_with (&requests, NULL, FALSE, (const char *[]) { "requests", NULL });

@@ -606,6 +606,31 @@ test_parse_depth (void)
   }
 }
 
+/* A refusal's reason is kept in the three languages, in the request and in the info. */
+static void
+test_request_refusal_languages (void)
+{
+  g_autoptr(JsonNode) root = parse (request_json);
+  g_autoptr(JsonNode) refusal =
+    parse ("{\"code\":\"FINES_UNPAID\",\"step\":14,\"reason\":" TEXT ("fines") "}");
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const TirkeuLocalizedText *reason;
+
+  json_object_set_member (json_node_get_object (root), "refusal", g_steal_pointer (&refusal));
+  request = tirkeu_portal_json_to_request (json_node_get_object (root), NULL, &info, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (tirkeu_request_get_refusal_code (request), ==, "FINES_UNPAID");
+  reason = tirkeu_request_get_refusal_reason (request);
+  g_assert_cmpstr (tirkeu_localized_text_get (reason, "kk"), ==, "fines kk");
+  g_assert_cmpstr (tirkeu_localized_text_get (reason, "ru"), ==, "fines ru");
+  g_assert_cmpstr (tirkeu_localized_text_get (reason, "en"), ==, "fines en");
+  g_assert_cmpstr (info->refusal_reason.kk, ==, "fines kk");
+  g_assert_cmpuint (info->refusal_step, ==, 14);
+}
+
 static void
 test_request_mapping (void)
 {
@@ -638,17 +663,39 @@ test_request_mapping (void)
   g_assert_cmpint (contract->price_tiyn, ==, 1250000050);
   g_assert_cmpuint (g_date_get_day (&contract->date), ==, 16);
   g_assert_cmpstr (tirkeu_request_get_plate_type (request), ==, "standard");
-  g_assert_nonnull (strstr (tirkeu_request_get_tson (request), "TsON en"));
+  /* the TsON in every language the portal sent, none picked here */
+  g_assert_cmpstr (tirkeu_localized_text_get (tirkeu_request_get_tson_name (request), "kk"), ==,
+                   "TsON kk");
+  g_assert_cmpstr (tirkeu_localized_text_get (tirkeu_request_get_tson_name (request), "ru"), ==,
+                   "TsON ru");
+  g_assert_cmpstr (tirkeu_localized_text_get (tirkeu_request_get_tson_name (request), "en"), ==,
+                   "TsON en");
+  g_assert_cmpstr (tirkeu_localized_text_get (tirkeu_request_get_tson_address (request), "kk"),
+                   ==, "Street kk");
+  {
+    g_autofree char *kk = tirkeu_request_dup_tson_label (request, "kk");
+    g_autofree char *ru = tirkeu_request_dup_tson_label (request, "ru");
+
+    g_assert_cmpstr (kk, ==, "TsON kk, Street kk");
+    g_assert_cmpstr (ru, ==, "TsON ru, Street ru");
+  }
   g_assert_null (tirkeu_request_get_refusal_code (request));
   g_assert_true (g_date_time_equal (tirkeu_request_get_created_at (request), created));
 
-  /* history: replayed in order, the unknown stage left out, messages in the UI language */
+  /* history: replayed in order, the unknown stage left out, messages in all three languages
+   * whatever the interface speaks */
   history = tirkeu_request_get_history (request);
   g_assert_cmpuint (history->len, ==, 7);
   g_assert_cmpint (((TirkeuStageChange *) g_ptr_array_index (history, 6))->stage, ==,
                    TIRKEU_STAGE_TSON_CHOSEN);
-  g_assert_cmpstr (((TirkeuStageChange *) g_ptr_array_index (history, 6))->message, ==,
-                   "tson_chosen en");
+  {
+    const TirkeuLocalizedText *message =
+      ((TirkeuStageChange *) g_ptr_array_index (history, 6))->message;
+
+    g_assert_cmpstr (tirkeu_localized_text_get (message, "kk"), ==, "tson_chosen kk");
+    g_assert_cmpstr (tirkeu_localized_text_get (message, "ru"), ==, "tson_chosen ru");
+    g_assert_cmpstr (tirkeu_localized_text_get (message, "en"), ==, "tson_chosen en");
+  }
 
   g_assert_cmpstr (info->id, ==, tirkeu_request_get_portal_id (request));
   g_assert_cmpint (info->revision, ==, 12);
@@ -669,6 +716,15 @@ test_request_mapping (void)
     g_assert_no_error (error);
     g_assert_cmpint (tirkeu_request_get_stage (again), ==, TIRKEU_STAGE_TSON_CHOSEN);
     g_assert_cmpstr (tirkeu_request_get_idempotency_key (again), ==, REQUEST_KEY);
+    /* and keeps every language through it */
+    g_assert_true (tirkeu_localized_text_equal (tirkeu_request_get_tson_name (again),
+                                                tirkeu_request_get_tson_name (request)));
+    g_assert_true (tirkeu_localized_text_equal (tirkeu_request_get_tson_address (again),
+                                                tirkeu_request_get_tson_address (request)));
+    g_assert_cmpstr (tirkeu_localized_text_get (
+                       ((TirkeuStageChange *) g_ptr_array_index (
+                          tirkeu_request_get_history (again), 6))->message, "kk"),
+                     ==, "tson_chosen kk");
   }
 
   {
@@ -918,6 +974,7 @@ main (int   argc,
 
   g_test_add_func ("/portal/json/valid-schemas", test_valid_schemas);
   g_test_add_func ("/portal/json/request-mapping", test_request_mapping);
+  g_test_add_func ("/portal/json/request-refusal-languages", test_request_refusal_languages);
   g_test_add_func ("/portal/json/dates-rfc3339", test_dates_rfc3339);
   g_test_add_func ("/portal/json/changes-unknown-stage", test_changes_unknown_stage);
   g_test_add_func ("/portal/json/parse-trailing", test_parse_trailing);

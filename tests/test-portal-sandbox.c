@@ -1033,7 +1033,11 @@ test_buyer_journeys (Fixture       *fixture,
 
   refused = wait_for_stage (fixture, refused_id, TIRKEU_STAGE_REFUSED);
   g_assert_cmpstr (tirkeu_request_get_refusal_code (refused), ==, "EPASSPORT_NOT_FOUND");
-  g_assert_nonnull (strstr (tirkeu_request_get_refusal_text (refused), "passport"));
+  /* the sandbox sends the reason in the three languages, and all three are kept */
+  g_assert_nonnull (strstr (tirkeu_localized_text_get (tirkeu_request_get_refusal_reason (refused),
+                                                       "en"), "passport"));
+  g_assert_nonnull (tirkeu_localized_text_get (tirkeu_request_get_refusal_reason (refused), "kk"));
+  g_assert_nonnull (tirkeu_localized_text_get (tirkeu_request_get_refusal_reason (refused), "ru"));
 
   fines = wait_for_stage (fixture, fines_id, TIRKEU_STAGE_FINES_UNPAID);
   g_assert_cmpstr (tirkeu_request_get_refusal_code (fines), ==, "FINES_UNPAID");
@@ -1046,7 +1050,17 @@ test_buyer_journeys (Fixture       *fixture,
   fines = wait_for_stage (fixture, fines_id, TIRKEU_STAGE_COMPLETED);
 
   completed = wait_for_stage (fixture, completed_id, TIRKEU_STAGE_COMPLETED);
-  g_assert_nonnull (tirkeu_request_get_tson (completed));
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const languages[] = { "kk", "ru", "en" };
+
+      g_assert_nonnull (tirkeu_localized_text_get (tirkeu_request_get_tson_name (completed),
+                                                   languages[i]));
+      g_assert_nonnull (tirkeu_localized_text_get (tirkeu_request_get_tson_address (completed),
+                                                   languages[i]));
+    }
+  g_assert_cmpstr (tirkeu_localized_text_get (tirkeu_request_get_tson_name (completed), "kk"), !=,
+                   tirkeu_localized_text_get (tirkeu_request_get_tson_name (completed), "ru"));
   g_assert_nonnull (tirkeu_request_get_plate_type (completed));
   g_assert_cmpuint (tirkeu_request_get_history (completed)->len, >, 10);
 

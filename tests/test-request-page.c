@@ -5,10 +5,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gtk/gtkunixprint.h>
 #include <string.h>
 
 #include "tirkeu-catalogue.h"
+#include "tirkeu-new-request-pages.h"
 #include "tirkeu-request-page.h"
+#include "tirkeu-summary-print.h"
 #include "tirkeu-tracking-test.h"
 #include "tirkeu-ui-test.h"
 
@@ -94,10 +98,21 @@ test_timeline (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->page)));
 
   /* The buyer approved, chose the TsON: three steps reached, the TsON and plate shown. */
-  tirkeu_request_set_tson (request, "ЦОН №1 по городу Астана, г. Астана, ул. Сыганак, 24");
+  {
+    g_autoptr(TirkeuLocalizedText) name =
+      tirkeu_localized_text_new ("Астана қаласы бойынша №1 ХҚКО", "ЦОН №1 по городу Астана",
+                                 "TsON No. 1 of Astana");
+    g_autoptr(TirkeuLocalizedText) address =
+      tirkeu_localized_text_new ("Астана қ., Сығанақ к-сі, 24", "г. Астана, ул. Сыганак, 24",
+                                 "24 Syganak St, Astana");
+    g_autoptr(TirkeuLocalizedText) approved =
+      tirkeu_localized_text_new ("eGov-та келісілді", "Согласовано в eGov", "Approved in eGov");
+
+    tirkeu_request_set_tson (request, name, address);
+    tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_APPROVED, t1, approved,
+                                       &error);
+  }
   tirkeu_request_set_plate_type (request, "selected");
-  tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_APPROVED, t1, "Approved in eGov",
-                                     &error);
   g_assert_no_error (error);
   tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_TSON_CHOSEN, t2, NULL, &error);
   g_assert_no_error (error);
@@ -106,8 +121,10 @@ test_timeline (Fixture       *fixture,
   g_assert_cmpuint (count_rows (timeline, "timeline-pending"), ==, 5);
   g_string_truncate (text, 0);
   collect_labels (GTK_WIDGET (fixture->page), text);
+  /* the interface is English here: the portal's English texts */
   g_assert_nonnull (strstr (text->str, "Approved in eGov"));
-  g_assert_nonnull (strstr (text->str, "Сыганак"));
+  g_assert_nonnull (strstr (text->str, "TsON No. 1 of Astana, 24 Syganak St, Astana"));
+  g_assert_null (strstr (text->str, "Сыганак"));
   g_assert_nonnull (strstr (text->str, "Chosen number, for a fee"));
   g_assert_nonnull (strstr (text->str, tirkeu_catalogue_stage_title (TIRKEU_STAGE_TSON_CHOSEN)));
   tirkeu_ui_test_iterate (100);
@@ -263,6 +280,156 @@ test_withdraw (Fixture       *fixture,
   g_assert_cmpuint (changed, ==, 1);
 }
 
+static GtkPrintUnixDialog *
+wait_print_dialog (void)
+{
+  for (guint i = 0; i < 250; i++)
+    {
+      GtkWidget *dialog = tirkeu_ui_test_find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG);
+
+      if (dialog != NULL && gtk_widget_get_visible (dialog))
+        return GTK_PRINT_UNIX_DIALOG (dialog);
+      tirkeu_ui_test_iterate (20);
+    }
+  g_assert_not_reached ();
+}
+
+/* Where the dialog would save the PDF: its file printer's output URI. */
+static char *
+dialog_output_uri (GtkPrintUnixDialog *dialog)
+{
+  /* the printers load asynchronously: the file printer the settings name is chosen, and
+   * its file name filled in, once it is listed */
+  for (guint i = 0; i < 250; i++)
+    {
+      GtkPrinter *printer = gtk_print_unix_dialog_get_selected_printer (dialog);
+      g_autoptr(GtkPrintSettings) settings = gtk_print_unix_dialog_get_settings (dialog);
+      const char *uri = gtk_print_settings_get (settings, GTK_PRINT_SETTINGS_OUTPUT_URI);
+
+      if (i % 50 == 0)
+        g_test_message ("printer %s, output %s",
+                        printer != NULL ? gtk_printer_get_name (printer) : "(none)", uri);
+      if (printer != NULL && gtk_printer_is_virtual (printer) && uri != NULL && *uri != '\0')
+        return g_strdup (uri);
+      tirkeu_ui_test_iterate (20);
+    }
+  return NULL;
+}
+
+static void
+print_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+}
+
+/* Ctrl+P on the request page opens the print dialog for the buyer's summary: the PDF is
+ * named after the request number, in the folder the last one was saved to; printing keeps
+ * the folder for the next time. Then Ctrl+P on the Sent page. */
+static void
+test_print (Fixture       *fixture,
+            gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) first = tirkeu_tracking_make_request (1, TIRKEU_STAGE_TSON_CHOSEN, now);
+  g_autoptr(TirkeuRequest) second = tirkeu_tracking_make_request (2, TIRKEU_STAGE_AWAITING_BUYER,
+                                                                  now);
+  g_autofree char *settings_path = tirkeu_summary_get_settings_path ();
+  g_autofree char *settings_dir = g_path_get_dirname (settings_path);
+  g_autofree char *folder = g_build_filename (g_get_user_cache_dir (), "summaries", NULL);
+  g_autofree char *old_uri = NULL;
+  g_autofree char *pdf = g_build_filename (folder, "KZ-0000001.pdf", NULL);
+  g_autofree char *uri = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(GKeyFile) seed = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  GtkPrintUnixDialog *dialog;
+
+  /* the last summary went to the file printer, into @folder */
+  g_assert_no_errno (g_mkdir_with_parents (folder, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (settings_dir, 0700));
+  {
+    g_autofree char *old = g_build_filename (folder, "KZ-0000099.pdf", NULL);
+
+    old_uri = g_filename_to_uri (old, NULL, NULL);
+  }
+  g_key_file_set_string (seed, "Print Settings", GTK_PRINT_SETTINGS_PRINTER, "Print to File");
+  g_key_file_set_string (seed, "Print Settings", GTK_PRINT_SETTINGS_OUTPUT_URI, old_uri);
+  g_key_file_set_string (seed, "Print Settings", GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
+  g_assert_true (g_key_file_save_to_file (seed, settings_path, &error));
+  g_assert_no_error (error);
+
+  /* Ctrl+P, as the clerk presses it */
+  tirkeu_request_page_set_request (fixture->page, first);
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->page), GTK_DIR_TAB_FORWARD));
+  tirkeu_ui_test_press (GTK_WIDGET (fixture->window), "ctrl+p");
+  dialog = wait_print_dialog ();
+  uri = dialog_output_uri (dialog);
+  expected = g_filename_to_uri (pdf, NULL, NULL);
+  g_test_message ("print to: %s", uri);
+  g_assert_cmpstr (uri, ==, expected);
+
+  /* print: the PDF is written, the folder kept */
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  for (guint i = 0; i < 250 && !g_file_test (pdf, G_FILE_TEST_IS_REGULAR); i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  for (guint i = 0; i < 250; i++)
+    {
+      g_clear_pointer (&saved, g_free);
+      if (g_file_get_contents (settings_path, &saved, NULL, NULL)
+          && strstr (saved, "KZ-0000001.pdf") != NULL)
+        break;
+      tirkeu_ui_test_iterate (20);
+    }
+  g_assert_nonnull (strstr (saved, "KZ-0000001.pdf"));
+
+  /* the Sent page of the next request: Ctrl+P there, the same folder, the new number */
+  {
+    TirkeuSentPage *sent = g_object_new (TIRKEU_TYPE_SENT_PAGE, NULL);
+    g_autofree char *next_uri = NULL;
+    g_autofree char *next_pdf = g_build_filename (folder, "KZ-0000002.pdf", NULL);
+    g_autofree char *next_expected = g_filename_to_uri (next_pdf, NULL, NULL);
+
+    adw_window_set_content (ADW_WINDOW (fixture->window), GTK_WIDGET (sent));
+    tirkeu_sent_page_show (sent, NULL, TRUE);
+    /* queued: nothing to print yet */
+    gtk_widget_activate_action (GTK_WIDGET (sent), "sent.print-summary", NULL);
+    tirkeu_ui_test_iterate (300);
+    {
+      GtkWidget *none = tirkeu_ui_test_find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG);
+
+      g_assert_true (none == NULL || !gtk_widget_get_visible (none));
+    }
+    tirkeu_sent_page_show (sent, second, FALSE);
+    tirkeu_ui_test_wait_drawn (GTK_WIDGET (fixture->window));
+    g_assert_true (gtk_widget_child_focus (GTK_WIDGET (sent), GTK_DIR_TAB_FORWARD));
+    tirkeu_ui_test_press (GTK_WIDGET (fixture->window), "ctrl+p");
+    dialog = wait_print_dialog ();
+    next_uri = dialog_output_uri (dialog);
+    g_test_message ("print to: %s", next_uri);
+    g_assert_cmpstr (next_uri, ==, next_expected);
+    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+    tirkeu_ui_test_iterate (200);
+  }
+
+  /* the async call tells when the dialog is done */
+  {
+    gboolean done = FALSE;
+
+    tirkeu_summary_print_async (first, GTK_WIDGET (fixture->window), print_done_cb, &done);
+    dialog = wait_print_dialog ();
+    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+    for (guint i = 0; i < 250 && !done; i++)
+      tirkeu_ui_test_iterate (20);
+    g_assert_true (done);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -284,6 +451,7 @@ main (int   argc,
   ADD ("refused", test_refused);
   ADD ("unknown-stage", test_unknown_stage);
   ADD ("withdraw", test_withdraw);
+  ADD ("print", test_print);
 #undef ADD
 
   return g_test_run ();

@@ -69,7 +69,7 @@ static void
 test_request_string_properties_notify (void)
 {
   const char *names[] = {
-    "seller-bin", "seller-name", "buyer-iin", "buyer-name", "portal-id", "tson", "plate-type",
+    "seller-bin", "seller-name", "buyer-iin", "buyer-name", "portal-id", "plate-type",
   };
   TirkeuRequest *request = tirkeu_request_new ();
   g_autoptr(GHashTable) counts = watch (request);
@@ -147,14 +147,37 @@ test_request_values_notify (void)
   tirkeu_request_set_seller_signature (request, NULL);
   g_assert_cmpuint (count_of (counts, "seller-signature"), ==, 2);
 
-  tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", "No e-passport");
-  g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "refusal-text"), ==, 1);
-  tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", "No e-passport");
-  g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
-  tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", "Нет ЭПТС");
-  g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "refusal-text"), ==, 2);
+  {
+    g_autoptr(TirkeuLocalizedText) reason = tirkeu_localized_text_new ("ЭТП жоқ", "Нет ЭПТС",
+                                                                       "No e-passport");
+    g_autoptr(TirkeuLocalizedText) same = tirkeu_localized_text_new ("ЭТП жоқ", "Нет ЭПТС",
+                                                                     "No e-passport");
+    g_autoptr(TirkeuLocalizedText) other = tirkeu_localized_text_new ("ЭТП жоқ", "Нет ЭПТС",
+                                                                      NULL);
+    g_autoptr(TirkeuLocalizedText) name = tirkeu_localized_text_new ("Есіл ауданының ХҚКО",
+                                                                     "ЦОН Есильского района",
+                                                                     NULL);
+
+    tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", reason);
+    g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
+    g_assert_cmpuint (count_of (counts, "refusal-reason"), ==, 1);
+    /* the same texts in the same languages are no change */
+    tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", same);
+    g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
+    g_assert_cmpuint (count_of (counts, "refusal-reason"), ==, 1);
+    /* one language less is */
+    tirkeu_request_set_refusal (request, "EPASSPORT_NOT_FOUND", other);
+    g_assert_cmpuint (count_of (counts, "refusal-code"), ==, 1);
+    g_assert_cmpuint (count_of (counts, "refusal-reason"), ==, 2);
+    g_assert_cmpstr (tirkeu_localized_text_pick (tirkeu_request_get_refusal_reason (request),
+                                                 "en"), ==, "Нет ЭПТС");
+
+    tirkeu_request_set_tson (request, name, NULL);
+    g_assert_cmpuint (count_of (counts, "tson-name"), ==, 1);
+    g_assert_cmpuint (count_of (counts, "tson-address"), ==, 0);
+    tirkeu_request_set_tson (request, name, NULL);
+    g_assert_cmpuint (count_of (counts, "tson-name"), ==, 1);
+  }
 
   /* nothing above touched the stage */
   g_assert_cmpuint (count_of (counts, "stage"), ==, 0);
@@ -180,7 +203,10 @@ test_request_advance (void)
   g_assert_cmpuint (history->len, ==, 2);
   change = g_ptr_array_index (history, 1);
   g_assert_cmpint (change->stage, ==, TIRKEU_STAGE_OKED_CHECKED);
-  g_assert_cmpstr (change->message, ==, "45.11");
+  /* the seller's own note: no recorded language, the same in every one */
+  g_assert_cmpstr (tirkeu_localized_text_pick (change->message, "kk"), ==, "45.11");
+  g_assert_cmpstr (tirkeu_localized_text_pick (change->message, "ru"), ==, "45.11");
+  g_assert_null (tirkeu_localized_text_get (change->message, "ru"));
   g_assert_cmpint (change->actor, ==, TIRKEU_ACTOR_PORTAL);
   g_assert_true (g_date_time_equal (change->at, at));
 
@@ -272,8 +298,23 @@ test_request_apply_portal_stage (void)
   g_assert_cmpuint (count_of (counts, "stage"), ==, 1);
 
   /* between two polls the buyer approved, chose, paid and signed */
-  g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_SIGNED, NULL,
-                                                    "sync", &error));
+  {
+    g_autoptr(TirkeuLocalizedText) note = tirkeu_localized_text_new ("қол қойды", "подписал",
+                                                                     "signed");
+
+    g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_BUYER_SIGNED, NULL,
+                                                      note, &error));
+    g_assert_true (tirkeu_localized_text_equal (
+      ((TirkeuStageChange *) g_ptr_array_index (history, 2))->message, note));
+    /* what a notification says of the change, in its reader's language */
+    {
+      g_autofree char *kk = tirkeu_request_dup_stage_message (request, "kk");
+      g_autofree char *ru = tirkeu_request_dup_stage_message (request, "ru_RU.UTF-8");
+
+      g_assert_cmpstr (kk, ==, "қол қойды");
+      g_assert_cmpstr (ru, ==, "подписал");
+    }
+  }
   g_assert_cmpint (tirkeu_request_get_stage (request), ==, TIRKEU_STAGE_BUYER_SIGNED);
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpint (((TirkeuStageChange *) g_ptr_array_index (history, 2))->actor, ==,
@@ -336,10 +377,24 @@ make_full_request (void)
   tirkeu_request_set_contract (request, contract);
   tirkeu_request_set_seller_signature (request, signature);
   tirkeu_request_set_portal_id (request, "req-0001");
-  tirkeu_request_set_tson (request, "ЦОН Есильского района");
+  {
+    g_autoptr(TirkeuLocalizedText) name = tirkeu_localized_text_new ("Есіл ауданының ХҚКО",
+                                                                     "ЦОН Есильского района",
+                                                                     "TsON of Yesil district");
+    g_autoptr(TirkeuLocalizedText) address = tirkeu_localized_text_new ("Астана, Сығанақ, 24",
+                                                                        "Астана, Сыганак, 24",
+                                                                        NULL);
+
+    tirkeu_request_set_tson (request, name, address);
+  }
   tirkeu_request_set_plate_type (request, "standard");
   tirkeu_request_set_unknown_stage (request, "handed_to_insurer");
-  tirkeu_request_set_refusal (request, "INTERNAL", "reason");
+  {
+    g_autoptr(TirkeuLocalizedText) reason = tirkeu_localized_text_new ("себеп", "причина",
+                                                                       "reason 'quoted' \\ {}");
+
+    tirkeu_request_set_refusal (request, "INTERNAL", reason);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (path); i++)
     g_assert_true (tirkeu_request_advance (request, path[i], i == 0 ? at : NULL,
                                            i == 1 ? "message" : NULL, NULL));
@@ -355,8 +410,9 @@ assert_requests_equal (TirkeuRequest *a,
   GPtrArray *hb = tirkeu_request_get_history (b);
   const char *strings[] = {
     "idempotency-key", "portal-id", "seller-bin", "seller-name", "buyer-iin", "buyer-name",
-    "refusal-code", "refusal-text", "tson", "plate-type", "unknown-stage",
+    "refusal-code", "plate-type", "unknown-stage",
   };
+  const char *texts[] = { "refusal-reason", "tson-name", "tson-address" };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     {
@@ -366,6 +422,15 @@ assert_requests_equal (TirkeuRequest *a,
       g_object_get (a, strings[i], &va, NULL);
       g_object_get (b, strings[i], &vb, NULL);
       g_assert_cmpstr (va, ==, vb);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(TirkeuLocalizedText) ta = NULL;
+      g_autoptr(TirkeuLocalizedText) tb = NULL;
+
+      g_object_get (a, texts[i], &ta, NULL);
+      g_object_get (b, texts[i], &tb, NULL);
+      g_assert_true (tirkeu_localized_text_equal (ta, tb));
     }
 
   g_assert_true (tirkeu_vehicle_equal (tirkeu_request_get_vehicle (a), tirkeu_request_get_vehicle (b)));
@@ -388,7 +453,7 @@ assert_requests_equal (TirkeuRequest *a,
 
       g_assert_cmpint (ca->stage, ==, cb->stage);
       g_assert_cmpint (ca->actor, ==, cb->actor);
-      g_assert_cmpstr (ca->message, ==, cb->message);
+      g_assert_true (tirkeu_localized_text_equal (ca->message, cb->message));
       g_assert_true (g_date_time_equal (ca->at, cb->at));
     }
 }
@@ -461,6 +526,82 @@ variant_with (GVariant   *base,
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* A record of format 1 (before texts had languages) loads with every text kept whole: each
+ * language shows what the record showed, and the TsON label stays one text. A string that
+ * happens to read as a serialized text stays the plain string it was. */
+static void
+test_request_variant_format_1 (void)
+{
+  g_autoptr(TirkeuRequest) request = make_full_request ();
+  g_autoptr(GVariant) good = tirkeu_request_to_variant (request);
+  g_autoptr(GVariant) v1 = NULL;
+  g_autoptr(GVariant) with_reason = NULL;
+  g_autoptr(GVariant) with_tson = NULL;
+  g_autoptr(GVariant) without_name = NULL;
+  g_autoptr(GVariant) without_address = NULL;
+  g_autoptr(TirkeuRequest) back = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder history;
+  GPtrArray *changes;
+
+  g_variant_builder_init (&history, G_VARIANT_TYPE ("a(sxmss)"));
+  g_variant_builder_add (&history, "(sxmss)", "draft", (gint64) 1760000000000000, NULL, "seller");
+  g_variant_builder_add (&history, "(sxmss)", "signed", (gint64) 1760000060000000,
+                         "Қол қойылды", "seller");
+  g_variant_builder_add (&history, "(sxmss)", "submitted", (gint64) 1760000120000000,
+                         "{'kk': 'not a dictionary'}", "seller");
+  without_name = variant_with (good, "tson-name", NULL);
+  without_address = variant_with (without_name, "tson-address", NULL);
+  with_tson = variant_with (without_address, "tson",
+                            g_variant_new_string ("ЦОН №1, г. Астана, ул. Сыганак, 24"));
+  with_reason = variant_with (with_tson, "refusal-text",
+                              g_variant_new_string ("Нет данных в ГБД ФЛ"));
+  {
+    g_autoptr(GVariant) with_history = variant_with (with_reason, "history",
+                                                     g_variant_builder_end (&history));
+    g_autoptr(GVariant) with_stage = variant_with (with_history, "stage",
+                                                   g_variant_new_string ("submitted"));
+
+    v1 = variant_with (with_stage, "version", g_variant_new_uint32 (1));
+  }
+
+  back = tirkeu_request_new_from_variant (v1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const languages[] = { "kk", "ru", "en" };
+      g_autofree char *tson = tirkeu_request_dup_tson_label (back, languages[i]);
+
+      g_assert_cmpstr (tirkeu_localized_text_pick (tirkeu_request_get_refusal_reason (back),
+                                                   languages[i]), ==, "Нет данных в ГБД ФЛ");
+      g_assert_cmpstr (tson, ==, "ЦОН №1, г. Астана, ул. Сыганак, 24");
+    }
+  g_assert_null (tirkeu_request_get_tson_address (back));
+  changes = tirkeu_request_get_history (back);
+  g_assert_cmpuint (changes->len, ==, 3);
+  g_assert_null (((TirkeuStageChange *) g_ptr_array_index (changes, 0))->message);
+  g_assert_cmpstr (tirkeu_localized_text_pick (
+                     ((TirkeuStageChange *) g_ptr_array_index (changes, 1))->message, "ru"),
+                   ==, "Қол қойылды");
+  g_assert_cmpstr (tirkeu_localized_text_pick (
+                     ((TirkeuStageChange *) g_ptr_array_index (changes, 2))->message, "kk"),
+                   ==, "{'kk': 'not a dictionary'}");
+
+  /* written again, it is format 2 and reads back the same */
+  {
+    g_autoptr(GVariant) v2 = tirkeu_request_to_variant (back);
+    g_autoptr(TirkeuRequest) again = tirkeu_request_new_from_variant (v2, &error);
+    guint32 version = 0;
+
+    g_assert_no_error (error);
+    g_assert_true (g_variant_lookup (v2, "version", "u", &version));
+    g_assert_cmpuint (version, ==, 2);
+    assert_requests_equal (back, again);
+  }
+}
+
 static void
 test_request_variant_damaged (void)
 {
@@ -471,7 +612,7 @@ test_request_variant_damaged (void)
     const char *key;
     GVariant *value;  /* NULL: remove the key */
   } damages[] = {
-    { "version", g_variant_new_uint32 (2) },
+    { "version", g_variant_new_uint32 (3) },
     { "version", g_variant_new_string ("1") },
     { "version", NULL },
     { "idempotency-key", g_variant_new_string ("not-a-uuid") },
@@ -487,6 +628,9 @@ test_request_variant_damaged (void)
     { "contract", g_variant_new_parsed ("{'price-tiyn': <int64 -5>}") },
     { "created-at", NULL },
     { "seller-signature", g_variant_new_string ("MIIB") },
+    /* format 2 keeps the portal's texts serialized: a plain string is damage there */
+    { "refusal-text", g_variant_new_string ("plain reason") },
+    { "tson-name", g_variant_new_string ("{'kk': 1}") },
   };
 
   g_variant_builder_init (&bad_history, G_VARIANT_TYPE ("a(sxmss)"));
@@ -788,6 +932,7 @@ main (int   argc,
   g_test_add_func ("/request/advance", test_request_advance);
   g_test_add_func ("/request/full-path", test_request_full_path);
   g_test_add_func ("/request/apply-portal-stage", test_request_apply_portal_stage);
+  g_test_add_func ("/request/variant-format-1", test_request_variant_format_1);
   g_test_add_func ("/request/variant-round-trip", test_request_variant_round_trip);
   g_test_add_func ("/request/variant-damaged", test_request_variant_damaged);
   g_test_add_func ("/request/contract-price", test_contract_price);

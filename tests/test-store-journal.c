@@ -88,8 +88,12 @@ make_request (const char  *portal_id,
     tirkeu_request_set_portal_id (request, portal_id);
   if (stage != TIRKEU_STAGE_DRAFT)
     {
-      g_assert_true (tirkeu_request_apply_portal_stage (request, stage, NULL,
-                                                        "Сатып алушыны күтуде", &error));
+      g_autoptr(TirkeuLocalizedText) message =
+        tirkeu_localized_text_new ("Сатып алушының келісімін күтуде",
+                                   "Ожидает согласования покупателя",
+                                   "Awaiting the buyer's approval");
+
+      g_assert_true (tirkeu_request_apply_portal_stage (request, stage, NULL, message, &error));
       g_assert_no_error (error);
     }
 
@@ -392,6 +396,103 @@ test_reopen (void)
   cursor = get_cursor (journal);
   g_assert_cmpstr (cursor, ==, "cursor-1");
   g_assert_finalize_object (journal);
+}
+
+/* A journal of schema 2, written before the portal's texts had languages: its records
+ * (format 1) and its history rows hold one plain string each. Migration 3 opens it with
+ * nothing lost: every language shows the old string until the next sync. */
+static void
+test_migrate_plain_texts (void)
+{
+  g_autofree char *path = test_path ("schema2.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(TirkeuRequest) loaded = NULL;
+  g_autoptr(GVariant) v1 = NULL;
+  g_autofree char *message = NULL;
+  TirkeuRequest *request;
+  TirkeuJournal *journal;
+  sqlite3 *db;
+
+  /* a journal with one request, then taken back to what schema 2 wrote */
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  request = make_request ("R-OLD", TIRKEU_STAGE_AWAITING_BUYER, "Lada");
+  g_ptr_array_add (records, request);
+  upsert (journal, records, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+  {
+    g_autoptr(GVariant) record = tirkeu_request_to_variant (request);
+    g_autoptr(GVariant) history = g_variant_lookup_value (record, "history", NULL);
+    GVariantBuilder plain;
+    GVariantDict dict;
+    GVariantIter iter;
+    const char *stage, *old_message, *actor;
+    gint64 at;
+
+    g_variant_builder_init (&plain, G_VARIANT_TYPE ("a(sxmss)"));
+    g_variant_iter_init (&iter, history);
+    while (g_variant_iter_next (&iter, "(&sxm&s&s)", &stage, &at, &old_message, &actor))
+      g_variant_builder_add (&plain, "(sxmss)", stage, at,
+                             old_message != NULL ? "Сатып алушыны күтуде" : NULL, actor);
+    g_variant_dict_init (&dict, record);
+    g_variant_dict_insert (&dict, "version", "u", 1);
+    g_variant_dict_insert_value (&dict, "history", g_variant_builder_end (&plain));
+    g_variant_dict_insert (&dict, "refusal-text", "s", "Нет данных");
+    g_variant_dict_insert (&dict, "tson", "s", "ЦОН №1, Астана");
+    v1 = g_variant_ref_sink (g_variant_dict_end (&dict));
+  }
+  db = raw_open (path);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE requests SET record = ?1", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (G_BYTE_ORDER, ==, G_LITTLE_ENDIAN);
+    sqlite3_bind_blob (stmt, 1, g_variant_get_data (v1), g_variant_get_size (v1),
+                       SQLITE_TRANSIENT);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    sqlite3_finalize (stmt);
+  }
+  raw_exec (db, "UPDATE stage_history SET message = 'Сатып алушыны күтуде'"
+                " WHERE message IS NOT NULL");
+  raw_exec (db, "PRAGMA user_version = 2");
+  sqlite3_close (db);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  loaded = get_request (journal, "R-OLD", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const languages[] = { "kk", "ru", "en" };
+      GPtrArray *history = tirkeu_request_get_history (loaded);
+      const TirkeuStageChange *last = g_ptr_array_index (history, history->len - 1);
+      g_autofree char *tson = tirkeu_request_dup_tson_label (loaded, languages[i]);
+
+      g_assert_cmpstr (tirkeu_localized_text_pick (last->message, languages[i]), ==,
+                       "Сатып алушыны күтуде");
+      g_assert_cmpstr (tirkeu_localized_text_pick (tirkeu_request_get_refusal_reason (loaded),
+                                                   languages[i]), ==, "Нет данных");
+      g_assert_cmpstr (tson, ==, "ЦОН №1, Астана");
+    }
+
+  /* the history's column says the same as the record: the old string, its language unrecorded */
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  message = raw_text (db, "SELECT message FROM stage_history WHERE message IS NOT NULL LIMIT 1");
+  {
+    g_autoptr(TirkeuLocalizedText) text = tirkeu_localized_text_deserialize (message, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (tirkeu_localized_text_pick (text, "ru"), ==, "Сатып алушыны күтуде");
+    g_assert_null (tirkeu_localized_text_get (text, "kk"));
+  }
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM stage_history WHERE message IS NULL"), >, 0);
+  sqlite3_close (db);
 }
 
 /* A file at user_version 0 (as a crash before the first migration leaves it) is migrated; one from a newer schema is refused and left untouched. */
@@ -1663,6 +1764,7 @@ main (int   argc,
   g_test_add_func ("/store/journal/open-default", test_open_default);
   g_test_add_func ("/store/journal/reopen", test_reopen);
   g_test_add_func ("/store/journal/migrate", test_migrate);
+  g_test_add_func ("/store/journal/migrate-plain-texts", test_migrate_plain_texts);
   g_test_add_func ("/store/journal/not-a-journal", test_not_a_journal);
   g_test_add_func ("/store/journal/empty-file", test_empty_file);
   g_test_add_func ("/store/journal/damaged-file", test_damaged_file);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The buyer's summary, exported to PDF through GtkPrintOperation and read back with poppler's
  * pdfinfo and pdftotext: one page, the request number, and both languages, each from its own
- * compiled catalogue (made here with msgfmt) while the interface stays in English. */
+ * compiled catalogue (made here with msgfmt) while the interface stays in English; the
+ * portal's texts (the TsON) in each half's language; the dealership and the print date. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -19,11 +20,19 @@ static const struct {
   { "kk",
     "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Request number\"\nmsgstr \"Өтінім нөмірі\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Primary vehicle registration: summary for the buyer\"\n"
+    "msgstr \"Көлік құралын алғаш тіркеу: сатып алушыға арналған жадынама\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Dealership\"\nmsgstr \"Автосалон\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Printed on %s.\"\nmsgstr \"%s ж. басып шығарылды.\"\n\n"
     "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
     "msgstr \"Баждар мен алымдарды ЭҮТШ арқылы төлеңіз.\"\n" },
   { "ru",
     "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
     "msgctxt \"buyer summary\"\nmsgid \"Request number\"\nmsgstr \"Номер заявки\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Primary vehicle registration: summary for the buyer\"\n"
+    "msgstr \"Первичная регистрация транспортного средства: памятка покупателю\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Dealership\"\nmsgstr \"Дилерский центр\"\n\n"
+    "msgctxt \"buyer summary\"\nmsgid \"Printed on %s.\"\nmsgstr \"Напечатано %s г.\"\n\n"
     "msgctxt \"buyer to-do\"\nmsgid \"Pay the duties and fees through the eGov payment gateway.\"\n"
     "msgstr \"Оплатите пошлины и сборы через ПШЭП.\"\n" },
 };
@@ -124,7 +133,7 @@ test_pdf (void)
 
   g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
   g_assert_true (tirkeu_summary_print_run (request, NULL, GTK_PRINT_OPERATION_ACTION_EXPORT, pdf,
-                                           &error));
+                                           "ТОО «Тіркеу Авто»", &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
 
@@ -149,10 +158,43 @@ test_pdf (void)
   g_assert_nonnull (strstr (flat, "Номер заявки"));
   g_assert_nonnull (strstr (flat, "ЭҮТШ"));
   g_assert_nonnull (strstr (flat, "ПШЭП"));
-  g_assert_nonnull (strstr (flat, "Сыганак"));
   /* The buyer's IIN appears masked only. */
   g_assert_null (strstr (flat, tirkeu_request_get_buyer_iin (request)));
   g_assert_nonnull (strstr (flat, "******"));
+
+  /* Each half in its own language, the portal's TsON included: the Kazakh half ends where
+   * the Russian title begins. */
+  {
+    const char *ru_start = strstr (flat, "Первичная регистрация");
+    g_autofree char *kk = NULL;
+    g_autoptr(GDateTime) today = g_date_time_new_now_local ();
+    g_autofree char *date = g_date_time_format (today, "%d.%m.%Y");
+    g_autofree char *kk_printed = g_strdup_printf ("%s ж. басып шығарылды.", date);
+    g_autofree char *ru_printed = g_strdup_printf ("Напечатано %s г.", date);
+    const char *ru;
+
+    g_assert_nonnull (ru_start);
+    kk = g_strndup (flat, ru_start - flat);
+    ru = ru_start;
+    g_assert_nonnull (strstr (kk, "Көлік құралын алғаш тіркеу"));
+    g_assert_nonnull (strstr (kk, "Өтінім нөмірі"));
+    g_assert_nonnull (strstr (kk, "ЭҮТШ"));
+    g_assert_nonnull (strstr (kk, "Астана қаласы бойынша №1 ХҚКО"));
+    g_assert_nonnull (strstr (kk, "Сығанақ"));
+    g_assert_nonnull (strstr (kk, "Автосалон: ТОО «Тіркеу Авто»"));
+    g_assert_nonnull (strstr (kk, kk_printed));
+    g_assert_null (strstr (kk, "ЦОН"));
+    g_assert_null (strstr (kk, "Номер заявки"));
+
+    g_assert_nonnull (strstr (ru, "Номер заявки"));
+    g_assert_nonnull (strstr (ru, "ПШЭП"));
+    g_assert_nonnull (strstr (ru, "ЦОН №1 по городу Астана"));
+    g_assert_nonnull (strstr (ru, "Сыганак"));
+    g_assert_nonnull (strstr (ru, "Дилерский центр: ТОО «Тіркеу Авто»"));
+    g_assert_nonnull (strstr (ru, ru_printed));
+    g_assert_null (strstr (ru, "ХҚКО"));
+    g_assert_null (strstr (ru, "Өтінім нөмірі"));
+  }
 }
 
 int

@@ -364,7 +364,8 @@ test_sync_final_stages (void)
       if (tcase->outcome == TIRKEU_STAGE_REFUSED)
         {
           g_assert_nonnull (tirkeu_request_get_refusal_code (stored));
-          g_assert_nonnull (tirkeu_request_get_refusal_text (stored));
+          g_assert_false (
+            tirkeu_localized_text_is_empty (tirkeu_request_get_refusal_reason (stored)));
         }
     }
 

@@ -401,15 +401,34 @@ tirkeu_tracking_make_request (guint       index,
                                          &error);
       g_assert_no_error (error);
     }
+  /* The portal's texts in its three languages, as a sync keeps them */
   if (stage == TIRKEU_STAGE_REFUSED)
-    tirkeu_request_set_refusal (request, "PERSON_NOT_FOUND",
-                                "The buyer's personal data has changed.");
+    {
+      g_autoptr(TirkeuLocalizedText) reason =
+        tirkeu_localized_text_new ("Сатып алушының дербес деректері өзгерді.",
+                                   "Персональные данные покупателя изменились.",
+                                   "The buyer's personal data has changed.");
+
+      tirkeu_request_set_refusal (request, "PERSON_NOT_FOUND", reason);
+    }
   if (stage >= TIRKEU_STAGE_TSON_CHOSEN && stage <= TIRKEU_STAGE_COMPLETED)
     {
-      tirkeu_request_set_tson (request, "ЦОН №1 по городу Астана, г. Астана, ул. Сыганак, 24");
+      g_autoptr(TirkeuLocalizedText) name =
+        tirkeu_localized_text_new ("Астана қаласы бойынша №1 ХҚКО", "ЦОН №1 по городу Астана",
+                                   "TsON No. 1 of Astana");
+      g_autoptr(TirkeuLocalizedText) address =
+        tirkeu_localized_text_new ("Астана қ., Сығанақ к-сі, 24", "г. Астана, ул. Сыганак, 24",
+                                   "24 Syganak St, Astana");
+
+      tirkeu_request_set_tson (request, name, address);
       tirkeu_request_set_plate_type (request, "standard");
     }
-  tirkeu_request_apply_portal_stage (request, stage, updated, "portal note", &error);
+  {
+    g_autoptr(TirkeuLocalizedText) note =
+      tirkeu_localized_text_new ("портал ескертпесі", "примечание портала", "portal note");
+
+    tirkeu_request_apply_portal_stage (request, stage, updated, note, &error);
+  }
   g_assert_no_error (error);
 
   return request;

@@ -609,6 +609,12 @@ print_request (const TirkeuCliOptions *options,
   g_autofree char *updated = tirkeu_format_date_time (tirkeu_request_get_updated_at (request));
   /* A stage a newer portal added: said as such, never as the last stage this build knows */
   g_autofree char *unknown_stage = tirkeu_request_dup_unknown_stage_label (request);
+  /* The portal's texts in the language the output speaks (--language, LANGUAGE), picked
+   * now: the journal keeps them in every language the portal sent. */
+  const char *language = tirkeu_i18n_get_language ();
+  const char *refusal = tirkeu_localized_text_pick (tirkeu_request_get_refusal_reason (request),
+                                                    language);
+  g_autofree char *tson = tirkeu_request_dup_tson_label (request, language);
 
   if (options->json)
     {
@@ -623,8 +629,8 @@ print_request (const TirkeuCliOptions *options,
       tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
       tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
       tirkeu_cli_json_add_string (builder, "refusal_code", tirkeu_request_get_refusal_code (request));
-      tirkeu_cli_json_add_string (builder, "refusal_text", tirkeu_request_get_refusal_text (request));
-      tirkeu_cli_json_add_string (builder, "tson", tirkeu_request_get_tson (request));
+      tirkeu_cli_json_add_string (builder, "refusal_text", refusal);
+      tirkeu_cli_json_add_string (builder, "tson", tson);
       tirkeu_cli_json_add_string (builder, "plate_type", tirkeu_request_get_plate_type (request));
       if (with_history)
         {
@@ -638,7 +644,8 @@ print_request (const TirkeuCliOptions *options,
               json_builder_begin_object (builder);
               tirkeu_cli_json_add_string (builder, "stage", tirkeu_stage_to_string (change->stage));
               tirkeu_cli_json_add_string (builder, "at", at);
-              tirkeu_cli_json_add_string (builder, "message", change->message);
+              tirkeu_cli_json_add_string (builder, "message",
+                                          tirkeu_localized_text_pick (change->message, language));
               json_builder_end_object (builder);
             }
           json_builder_end_array (builder);
@@ -656,18 +663,21 @@ print_request (const TirkeuCliOptions *options,
            tirkeu_request_get_buyer_name (request) != NULL
              ? tirkeu_request_get_buyer_name (request) : "",
            buyer != NULL ? buyer : "", updated != NULL ? updated : "");
-  if (tirkeu_request_get_refusal_text (request) != NULL)
-    g_print (_("  Reason: %s\n"), tirkeu_request_get_refusal_text (request));
+  if (refusal != NULL)
+    g_print (_("  Reason: %s\n"), refusal);
+  if (tson != NULL)
+    /* Translators: where the buyer collects the documents: the TsON's name, then address */
+    g_print (_("  TsON: %s\n"), tson);
   if (!with_history)
     return;
   for (guint i = 0; i < history->len; i++)
     {
       TirkeuStageChange *change = g_ptr_array_index (history, i);
       g_autofree char *at = tirkeu_format_date_time (change->at);
+      const char *message = tirkeu_localized_text_pick (change->message, language);
 
       g_print ("  %s  %s%s%s\n", at, tirkeu_catalogue_stage_title (change->stage),
-               change->message != NULL ? " — " : "",
-               change->message != NULL ? change->message : "");
+               message != NULL ? " — " : "", message != NULL ? message : "");
     }
   if (unknown_stage == NULL && !tirkeu_stage_is_final (stage))
     g_print (_("  Next: %s\n"), tirkeu_catalogue_stage_next (stage));

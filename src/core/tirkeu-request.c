@@ -8,8 +8,14 @@
 #include "tirkeu-request.h"
 
 /* Version of the variant written by tirkeu_request_to_variant(). A reader refuses a newer
- * version rather than silently dropping what it does not know. */
-#define VARIANT_VERSION 1
+ * version rather than silently dropping what it does not know.
+ *
+ * 2: the portal's texts (history messages, the refusal reason, the TsON's name and address)
+ * are kept in every language: each string holds tirkeu_localized_text_serialize(), and the
+ * TsON is two texts ("tson-name", "tson-address") instead of one label ("tson"). Version 1
+ * held one string in the language of the sync that fetched it; it is read as a text of
+ * unrecorded language, so an old record shows what it showed before. */
+#define VARIANT_VERSION 2
 
 struct _TirkeuRequest
 {
@@ -34,8 +40,9 @@ struct _TirkeuRequest
   TirkeuStage stage;
   GPtrArray *history;  /* element-type TirkeuStageChange, oldest first, never empty */
   char *refusal_code;
-  char *refusal_text;
-  char *tson;
+  TirkeuLocalizedText *refusal_reason;
+  TirkeuLocalizedText *tson_name;
+  TirkeuLocalizedText *tson_address;
   char *plate_type;
   char *unknown_stage;
   GDateTime *created_at;
@@ -60,8 +67,9 @@ enum {
   PROP_SELLER_SIGNATURE,
   PROP_STAGE,
   PROP_REFUSAL_CODE,
-  PROP_REFUSAL_TEXT,
-  PROP_TSON,
+  PROP_REFUSAL_REASON,
+  PROP_TSON_NAME,
+  PROP_TSON_ADDRESS,
   PROP_PLATE_TYPE,
   PROP_UNKNOWN_STAGE,
   PROP_CREATED_AT,
@@ -127,8 +135,9 @@ tirkeu_request_finalize (GObject *object)
   g_clear_pointer (&self->seller_signature, g_bytes_unref);
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->refusal_code, g_free);
-  g_clear_pointer (&self->refusal_text, g_free);
-  g_clear_pointer (&self->tson, g_free);
+  g_clear_pointer (&self->refusal_reason, tirkeu_localized_text_unref);
+  g_clear_pointer (&self->tson_name, tirkeu_localized_text_unref);
+  g_clear_pointer (&self->tson_address, tirkeu_localized_text_unref);
   g_clear_pointer (&self->plate_type, g_free);
   g_clear_pointer (&self->unknown_stage, g_free);
   g_clear_pointer (&self->created_at, g_date_time_unref);
@@ -180,11 +189,14 @@ tirkeu_request_get_property (GObject    *object,
     case PROP_REFUSAL_CODE:
       g_value_set_string (value, self->refusal_code);
       break;
-    case PROP_REFUSAL_TEXT:
-      g_value_set_string (value, self->refusal_text);
+    case PROP_REFUSAL_REASON:
+      g_value_set_boxed (value, self->refusal_reason);
       break;
-    case PROP_TSON:
-      g_value_set_string (value, self->tson);
+    case PROP_TSON_NAME:
+      g_value_set_boxed (value, self->tson_name);
+      break;
+    case PROP_TSON_ADDRESS:
+      g_value_set_boxed (value, self->tson_address);
       break;
     case PROP_PLATE_TYPE:
       g_value_set_string (value, self->plate_type);
@@ -236,9 +248,6 @@ tirkeu_request_set_property (GObject      *object,
       break;
     case PROP_SELLER_SIGNATURE:
       tirkeu_request_set_seller_signature (self, g_value_get_boxed (value));
-      break;
-    case PROP_TSON:
-      tirkeu_request_set_tson (self, g_value_get_string (value));
       break;
     case PROP_PLATE_TYPE:
       tirkeu_request_set_plate_type (self, g_value_get_string (value));
@@ -355,20 +364,30 @@ tirkeu_request_class_init (TirkeuRequestClass *klass)
     g_param_spec_string ("refusal-code", NULL, NULL, NULL, ro);
 
   /**
-   * TirkeuRequest:refusal-text:
+   * TirkeuRequest:refusal-reason:
    *
-   * The portal's text of the reasoned refusal, as received (shown as details), %NULL if none.
+   * The portal's text of the reasoned refusal in every language it gave (shown as details),
+   * %NULL if none. Set with tirkeu_request_set_refusal().
    */
-  properties[PROP_REFUSAL_TEXT] =
-    g_param_spec_string ("refusal-text", NULL, NULL, NULL, ro);
+  properties[PROP_REFUSAL_REASON] =
+    g_param_spec_boxed ("refusal-reason", NULL, NULL, TIRKEU_TYPE_LOCALIZED_TEXT, ro);
 
   /**
-   * TirkeuRequest:tson:
+   * TirkeuRequest:tson-name:
    *
-   * The TsON the buyer chose at step 15, %NULL until then.
+   * The name of the TsON the buyer chose at step 15, %NULL until then. Set with
+   * tirkeu_request_set_tson().
    */
-  properties[PROP_TSON] =
-    g_param_spec_string ("tson", NULL, NULL, NULL, rw);
+  properties[PROP_TSON_NAME] =
+    g_param_spec_boxed ("tson-name", NULL, NULL, TIRKEU_TYPE_LOCALIZED_TEXT, ro);
+
+  /**
+   * TirkeuRequest:tson-address:
+   *
+   * The address of the TsON the buyer chose, %NULL until then or when the portal gave none.
+   */
+  properties[PROP_TSON_ADDRESS] =
+    g_param_spec_boxed ("tson-address", NULL, NULL, TIRKEU_TYPE_LOCALIZED_TEXT, ro);
 
   /**
    * TirkeuRequest:plate-type:
@@ -557,19 +576,6 @@ DEFINE_STRING_ACCESSORS (buyer_name, PROP_BUYER_NAME)
  * @portal_id: (nullable): the portal's id of the request
  */
 DEFINE_STRING_ACCESSORS (portal_id, PROP_PORTAL_ID)
-
-/**
- * tirkeu_request_get_tson:
- * @self: a #TirkeuRequest
- *
- * Returns: (transfer none) (nullable): the TsON chosen by the buyer
- */
-/**
- * tirkeu_request_set_tson:
- * @self: a #TirkeuRequest
- * @tson: (nullable): the TsON chosen by the buyer
- */
-DEFINE_STRING_ACCESSORS (tson, PROP_TSON)
 
 /**
  * tirkeu_request_get_plate_type:
@@ -796,10 +802,10 @@ tirkeu_request_get_history (TirkeuRequest *self)
 }
 
 static void
-enter_stage (TirkeuRequest *self,
-             TirkeuStage    stage,
-             GDateTime     *at,
-             const char    *message)
+enter_stage (TirkeuRequest       *self,
+             TirkeuStage          stage,
+             GDateTime           *at,
+             TirkeuLocalizedText *message)
 {
   g_autoptr(GDateTime) now = NULL;
 
@@ -820,7 +826,7 @@ enter_stage (TirkeuRequest *self,
  * @self: a #TirkeuRequest
  * @stage: the next stage
  * @at: (nullable): when it happened, %NULL for now
- * @message: (nullable): a note for the history
+ * @message: (nullable): the seller's own note for the history, in no recorded language
  * @error: return location for a #GError
  *
  * Moves the request one transition of the table (tirkeu_stage_check_transition()), appends
@@ -839,10 +845,13 @@ tirkeu_request_advance (TirkeuRequest  *self,
   g_return_val_if_fail (TIRKEU_IS_REQUEST (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  g_autoptr(TirkeuLocalizedText) note = NULL;
+
   if (!tirkeu_stage_check_transition (self->stage, stage, error))
     return FALSE;
 
-  enter_stage (self, stage, at, message);
+  note = tirkeu_localized_text_new_undetermined (message);
+  enter_stage (self, stage, at, tirkeu_localized_text_is_empty (note) ? NULL : note);
 
   return TRUE;
 }
@@ -852,7 +861,7 @@ tirkeu_request_advance (TirkeuRequest  *self,
  * @self: a #TirkeuRequest
  * @stage: the stage the portal reports
  * @at: (nullable): when the portal says it happened, %NULL for now
- * @message: (nullable): a note for the history
+ * @message: (nullable): the portal's note for the history, in the languages it gave
  * @error: return location for a #GError
  *
  * Applies the stage a sync with the portal reported. Between two polls the request may have
@@ -870,7 +879,7 @@ gboolean
 tirkeu_request_apply_portal_stage (TirkeuRequest  *self,
                                    TirkeuStage     stage,
                                    GDateTime      *at,
-                                   const char     *message,
+                                   TirkeuLocalizedText *message,
                                    GError        **error)
 {
   g_return_val_if_fail (TIRKEU_IS_REQUEST (self), FALSE);
@@ -905,32 +914,55 @@ tirkeu_request_get_refusal_code (TirkeuRequest *self)
 }
 
 /**
- * tirkeu_request_get_refusal_text:
+ * tirkeu_request_get_refusal_reason:
  * @self: a #TirkeuRequest
  *
- * Returns: (transfer none) (nullable): the portal's text of the refusal
+ * Pick the language when showing it: tirkeu_localized_text_pick_current().
+ *
+ * Returns: (transfer none) (nullable): the portal's text of the refusal, in every language
+ *   it gave
  */
-const char *
-tirkeu_request_get_refusal_text (TirkeuRequest *self)
+const TirkeuLocalizedText *
+tirkeu_request_get_refusal_reason (TirkeuRequest *self)
 {
   g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
 
-  return self->refusal_text;
+  return self->refusal_reason;
+}
+
+/* Replaces *@field by a reference to @value unless they hold the same texts; an empty text is
+ * no text. */
+static gboolean
+set_text (TirkeuLocalizedText **field,
+          TirkeuLocalizedText  *value)
+{
+  if (value != NULL && tirkeu_localized_text_is_empty (value))
+    value = NULL;
+  if (tirkeu_localized_text_equal (*field, value))
+    return FALSE;
+
+  if (value != NULL)
+    tirkeu_localized_text_ref (value);
+  g_clear_pointer (field, tirkeu_localized_text_unref);
+  *field = value;
+
+  return TRUE;
 }
 
 /**
  * tirkeu_request_set_refusal:
  * @self: a #TirkeuRequest
  * @code: (nullable): the portal's code of the reason
- * @text: (nullable): the portal's reasoned refusal, as received
+ * @reason: (nullable): the portal's reasoned refusal, in every language it gave; the request
+ *   takes a reference
  *
  * Records the reason of a refusal (step 19 or a re-check of steps 11-13). The user reads
- * the catalogue's message; @text is shown as the details.
+ * the catalogue's message; @reason is shown as the details.
  */
 void
-tirkeu_request_set_refusal (TirkeuRequest *self,
-                            const char    *code,
-                            const char    *text)
+tirkeu_request_set_refusal (TirkeuRequest       *self,
+                            const char          *code,
+                            TirkeuLocalizedText *reason)
 {
   gboolean changed = FALSE;
 
@@ -942,14 +974,129 @@ tirkeu_request_set_refusal (TirkeuRequest *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSAL_CODE]);
       changed = TRUE;
     }
-  if (set_str (&self->refusal_text, text))
+  if (set_text (&self->refusal_reason, reason))
     {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSAL_TEXT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSAL_REASON]);
       changed = TRUE;
     }
   if (changed)
     touch (self);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * tirkeu_request_get_tson_name:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the name of the TsON the buyer chose, in every
+ *   language the portal gave
+ */
+const TirkeuLocalizedText *
+tirkeu_request_get_tson_name (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->tson_name;
+}
+
+/**
+ * tirkeu_request_get_tson_address:
+ * @self: a #TirkeuRequest
+ *
+ * Returns: (transfer none) (nullable): the TsON's address, in every language the portal gave
+ */
+const TirkeuLocalizedText *
+tirkeu_request_get_tson_address (TirkeuRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  return self->tson_address;
+}
+
+/**
+ * tirkeu_request_set_tson:
+ * @self: a #TirkeuRequest
+ * @name: (nullable): the name of the TsON the buyer chose at step 15; %NULL for none
+ * @address: (nullable): its address
+ *
+ * The request takes a reference to each text.
+ */
+void
+tirkeu_request_set_tson (TirkeuRequest       *self,
+                         TirkeuLocalizedText *name,
+                         TirkeuLocalizedText *address)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (TIRKEU_IS_REQUEST (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (set_text (&self->tson_name, name))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TSON_NAME]);
+      changed = TRUE;
+    }
+  if (set_text (&self->tson_address, address))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TSON_ADDRESS]);
+      changed = TRUE;
+    }
+  if (changed)
+    touch (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * tirkeu_request_dup_tson_label:
+ * @self: a #TirkeuRequest
+ * @language: the reader's language: "kk", "ru" or "en" (tirkeu_i18n_get_language() for the
+ *   interface's, as it is now)
+ *
+ * The TsON as one line, "name, address", each part in @language or its next best
+ * (tirkeu_localized_text_pick()). For the window, the CLI, notifications and the summary.
+ *
+ * Returns: (transfer full) (nullable): the label, %NULL when the buyer has not chosen a TsON
+ */
+char *
+tirkeu_request_dup_tson_label (TirkeuRequest *self,
+                               const char    *language)
+{
+  const char *name, *address;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  name = tirkeu_localized_text_pick (self->tson_name, language);
+  address = tirkeu_localized_text_pick (self->tson_address, language);
+  if (name == NULL)
+    return NULL;
+  if (address == NULL)
+    return g_strdup (name);
+  return g_strdup_printf ("%s, %s", name, address);
+}
+
+/**
+ * tirkeu_request_dup_stage_message:
+ * @self: a #TirkeuRequest
+ * @language: the reader's language: "kk", "ru" or "en"
+ *
+ * What the portal said when the request entered its current stage (the last entry of the
+ * history), in @language or its next best: for a notification or a list that tells what
+ * changed.
+ *
+ * Returns: (transfer full) (nullable): the message, %NULL when the portal said nothing
+ */
+char *
+tirkeu_request_dup_stage_message (TirkeuRequest *self,
+                                  const char    *language)
+{
+  const TirkeuStageChange *last;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (self), NULL);
+
+  if (self->history->len == 0)
+    return NULL;
+  last = g_ptr_array_index (self->history, self->history->len - 1);
+  return g_strdup (tirkeu_localized_text_pick (last->message, language));
 }
 
 /**
@@ -1135,14 +1282,27 @@ add_string (GVariantBuilder *builder,
     g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
 }
 
+/* A text as a string the sqlite3 shell and the journal's columns can read. */
+static void
+add_text (GVariantBuilder           *builder,
+          const char                *key,
+          const TirkeuLocalizedText *value)
+{
+  g_autofree char *serialized = value != NULL ? tirkeu_localized_text_serialize (value) : NULL;
+
+  add_string (builder, key, serialized);
+}
+
 /**
  * tirkeu_request_to_variant:
  * @self: a #TirkeuRequest
  *
  * Serializes the whole request, history included, for the local store. The format is a
- * %TIRKEU_REQUEST_VARIANT_TYPE dictionary with a "version" key (u, 1); stages and actors are
+ * %TIRKEU_REQUEST_VARIANT_TYPE dictionary with a "version" key (u, 2); stages and actors are
  * stored by their wire names, never by number; times as microseconds since the Unix epoch
- * (x, UTC); the price in tiyn (x); the signature as bytes (ay). Keys of unset fields are
+ * (x, UTC); the price in tiyn (x); the signature as bytes (ay); the portal's texts (history
+ * messages, "refusal-text", "tson-name", "tson-address") as strings holding
+ * tirkeu_localized_text_serialize(), every language kept. Keys of unset fields are
  * left out. The result contains personal data (the buyer's IIN and name): files holding it
  * are 0600.
  *
@@ -1180,17 +1340,21 @@ tirkeu_request_to_variant (TirkeuRequest *self)
     {
       const TirkeuStageChange *change = g_ptr_array_index (self->history, i);
 
+      g_autofree char *message = change->message != NULL
+                                 ? tirkeu_localized_text_serialize (change->message) : NULL;
+
       g_variant_builder_add (&history, "(sxmss)",
                              tirkeu_stage_to_string (change->stage),
                              date_time_to_usec (change->at),
-                             change->message,
+                             message,
                              actor_to_string (change->actor));
     }
   g_variant_builder_add (&builder, "{sv}", "history", g_variant_builder_end (&history));
 
   add_string (&builder, "refusal-code", self->refusal_code);
-  add_string (&builder, "refusal-text", self->refusal_text);
-  add_string (&builder, "tson", self->tson);
+  add_text (&builder, "refusal-text", self->refusal_reason);
+  add_text (&builder, "tson-name", self->tson_name);
+  add_text (&builder, "tson-address", self->tson_address);
   add_string (&builder, "plate-type", self->plate_type);
   add_string (&builder, "unknown-stage", self->unknown_stage);
   g_variant_builder_add (&builder, "{sv}", "created-at",
@@ -1245,6 +1409,43 @@ lookup_string (GVariant    *dict,
   return TRUE;
 }
 
+/* A stored text of a record of @version: version 1 kept one string in a language nobody
+ * recorded, version 2 every language (tirkeu_localized_text_serialize()). Telling them apart
+ * by the version, not by the string's look, keeps an old string that happens to read as a
+ * dictionary exactly as it was. */
+static gboolean
+text_from_stored (guint32                version,
+                  const char            *stored,
+                  const char            *key,
+                  TirkeuLocalizedText  **text,
+                  GError               **error)
+{
+  *text = NULL;
+  if (stored == NULL || *stored == '\0')
+    return TRUE;
+  if (version < 2)
+    {
+      *text = tirkeu_localized_text_new_undetermined (stored);
+      return TRUE;
+    }
+
+  *text = tirkeu_localized_text_deserialize (stored, NULL);
+  return *text != NULL || damaged (error, key);
+}
+
+static gboolean
+lookup_text (GVariant             *dict,
+             guint32               version,
+             const char           *key,
+             TirkeuLocalizedText **field,
+             GError              **error)
+{
+  g_autofree char *stored = NULL;
+
+  return lookup_string (dict, key, &stored, error)
+         && text_from_stored (version, stored, key, field, error);
+}
+
 static gboolean
 lookup_date_time (GVariant    *dict,
                   const char  *key,
@@ -1285,6 +1486,8 @@ tirkeu_request_new_from_variant (GVariant  *variant,
   g_autoptr(GVariant) signature = NULL;
   g_autoptr(GVariant) history = NULL;
   g_autofree char *stage_name = NULL;
+  g_autofree char *old_tson = NULL;
+  guint32 format;
   GVariantIter iter;
   const char *change_stage;
   gint64 change_at;
@@ -1313,6 +1516,7 @@ tirkeu_request_new_from_variant (GVariant  *variant,
                    _("The stored request was saved by a newer version of Tirkeu."));
       return NULL;
     }
+  format = g_variant_get_uint32 (version);
 
   self = g_object_new (TIRKEU_TYPE_REQUEST, NULL);
 
@@ -1330,8 +1534,10 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       || !lookup_string (variant, "buyer-iin", &self->buyer_iin, error)
       || !lookup_string (variant, "buyer-name", &self->buyer_name, error)
       || !lookup_string (variant, "refusal-code", &self->refusal_code, error)
-      || !lookup_string (variant, "refusal-text", &self->refusal_text, error)
-      || !lookup_string (variant, "tson", &self->tson, error)
+      || !lookup_text (variant, format, "refusal-text", &self->refusal_reason, error)
+      || !lookup_text (variant, format, "tson-name", &self->tson_name, error)
+      || !lookup_text (variant, format, "tson-address", &self->tson_address, error)
+      || !lookup_string (variant, "tson", &old_tson, error)
       || !lookup_string (variant, "plate-type", &self->plate_type, error)
       || !lookup_string (variant, "unknown-stage", &self->unknown_stage, error)
       || !lookup_string (variant, "stage", &stage_name, error))
@@ -1342,6 +1548,11 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       damaged (error, "stage");
       return NULL;
     }
+
+  /* Version 1 kept the TsON as one label, "name, address", in one language: it stays whole
+   * as the name. */
+  if (self->tson_name == NULL && old_tson != NULL && *old_tson != '\0')
+    self->tson_name = tirkeu_localized_text_new_undetermined (old_tson);
 
   if (!lookup_typed (variant, "vehicle", G_VARIANT_TYPE_VARDICT, &vehicle, error)
       || !lookup_typed (variant, "contract", G_VARIANT_TYPE_VARDICT, &contract, error)
@@ -1371,16 +1582,19 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       TirkeuStage stage;
       TirkeuActor actor;
       g_autoptr(GDateTime) at = NULL;
+      g_autoptr(TirkeuLocalizedText) message = NULL;
 
       if (!tirkeu_stage_from_string (change_stage, &stage)
           || !actor_from_string (change_actor, &actor)
-          || (at = date_time_from_usec (change_at)) == NULL)
+          || (at = date_time_from_usec (change_at)) == NULL
+          || !text_from_stored (format, change_message, "history", &message, error))
         {
-          damaged (error, "history");
+          if (error == NULL || *error == NULL)
+            damaged (error, "history");
           return NULL;
         }
 
-      g_ptr_array_add (self->history, tirkeu_stage_change_new (stage, at, change_message, actor));
+      g_ptr_array_add (self->history, tirkeu_stage_change_new (stage, at, message, actor));
     }
 
   if (self->history->len == 0

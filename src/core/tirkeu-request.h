@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "tirkeu-contract.h"
+#include "tirkeu-localized-text.h"
 #include "tirkeu-stage.h"
 #include "tirkeu-stage-change.h"
 #include "tirkeu-vehicle.h"
@@ -72,18 +73,24 @@ gboolean              tirkeu_request_advance             (TirkeuRequest         
 gboolean              tirkeu_request_apply_portal_stage  (TirkeuRequest         *self,
                                                           TirkeuStage            stage,
                                                           GDateTime             *at,
-                                                          const char            *message,
+                                                          TirkeuLocalizedText   *message,
                                                           GError               **error);
+char                 *tirkeu_request_dup_stage_message   (TirkeuRequest         *self,
+                                                          const char            *language);
 
 const char           *tirkeu_request_get_refusal_code    (TirkeuRequest         *self);
-const char           *tirkeu_request_get_refusal_text    (TirkeuRequest         *self);
+const TirkeuLocalizedText *tirkeu_request_get_refusal_reason (TirkeuRequest    *self);
 void                  tirkeu_request_set_refusal         (TirkeuRequest         *self,
                                                           const char            *code,
-                                                          const char            *text);
+                                                          TirkeuLocalizedText   *reason);
 
-const char           *tirkeu_request_get_tson            (TirkeuRequest         *self);
+const TirkeuLocalizedText *tirkeu_request_get_tson_name    (TirkeuRequest      *self);
+const TirkeuLocalizedText *tirkeu_request_get_tson_address (TirkeuRequest      *self);
 void                  tirkeu_request_set_tson            (TirkeuRequest         *self,
-                                                          const char            *tson);
+                                                          TirkeuLocalizedText   *name,
+                                                          TirkeuLocalizedText   *address);
+char                 *tirkeu_request_dup_tson_label      (TirkeuRequest         *self,
+                                                          const char            *language);
 const char           *tirkeu_request_get_plate_type      (TirkeuRequest         *self);
 void                  tirkeu_request_set_plate_type      (TirkeuRequest         *self,
                                                           const char            *plate_type);

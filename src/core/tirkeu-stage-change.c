@@ -10,16 +10,16 @@ G_DEFINE_BOXED_TYPE (TirkeuStageChange, tirkeu_stage_change,
  * tirkeu_stage_change_new:
  * @stage: the stage entered
  * @at: when
- * @message: (nullable): a note shown in the history
+ * @message: (nullable): a note shown in the history; the entry takes a reference
  * @actor: who made the change
  *
  * Returns: (transfer full): a new history entry
  */
 TirkeuStageChange *
-tirkeu_stage_change_new (TirkeuStage  stage,
-                         GDateTime   *at,
-                         const char  *message,
-                         TirkeuActor  actor)
+tirkeu_stage_change_new (TirkeuStage          stage,
+                         GDateTime           *at,
+                         TirkeuLocalizedText *message,
+                         TirkeuActor          actor)
 {
   TirkeuStageChange *change;
 
@@ -29,7 +29,7 @@ tirkeu_stage_change_new (TirkeuStage  stage,
   change = g_new0 (TirkeuStageChange, 1);
   change->stage = stage;
   change->at = g_date_time_ref (at);
-  change->message = g_strdup (message);
+  change->message = message != NULL ? tirkeu_localized_text_ref (message) : NULL;
   change->actor = actor;
 
   return change;
@@ -60,6 +60,6 @@ tirkeu_stage_change_free (TirkeuStageChange *change)
     return;
 
   g_clear_pointer (&change->at, g_date_time_unref);
-  g_free (change->message);
+  g_clear_pointer (&change->message, tirkeu_localized_text_unref);
   g_free (change);
 }

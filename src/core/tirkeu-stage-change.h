@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "tirkeu-localized-text.h"
 #include "tirkeu-stage.h"
 
 G_BEGIN_DECLS
@@ -13,8 +14,9 @@ G_BEGIN_DECLS
  * TirkeuStageChange:
  * @stage: the stage the request entered
  * @at: when (UTC as given; never %NULL)
- * @message: (nullable): what the seller typed or the portal said about it; shown in the
- *   history as is, so never a PIN, a token or a full IIN
+ * @message: (nullable): what the portal said about it, in every language it said it in (or,
+ *   for a change the seller made, the seller's own note in no recorded language); picked
+ *   with tirkeu_localized_text_pick() when shown, so never a PIN, a token or a full IIN
  * @actor: who made the change (tirkeu_stage_get_entering_actor())
  *
  * One entry of a request's history. Entries are what Tirkeu saw: when a sync with the portal
@@ -24,14 +26,14 @@ typedef struct
 {
   TirkeuStage  stage;
   GDateTime   *at;
-  char        *message;
-  TirkeuActor  actor;
+  TirkeuLocalizedText *message;
+  TirkeuActor          actor;
 } TirkeuStageChange;
 
 GType              tirkeu_stage_change_get_type (void) G_GNUC_CONST;
 TirkeuStageChange *tirkeu_stage_change_new      (TirkeuStage              stage,
                                                  GDateTime               *at,
-                                                 const char              *message,
+                                                 TirkeuLocalizedText     *message,
                                                  TirkeuActor              actor);
 TirkeuStageChange *tirkeu_stage_change_copy     (const TirkeuStageChange *change);
 void               tirkeu_stage_change_free     (TirkeuStageChange       *change);

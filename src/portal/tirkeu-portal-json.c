@@ -1577,6 +1577,13 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
   return copy;
 }
 
+/* The contract's LocalizedText as the core keeps it: every language the portal sent. */
+static TirkeuLocalizedText *
+localized_text_new (const TirkeuPortalText *text)
+{
+  return tirkeu_localized_text_new (text->kk, text->ru, text->en);
+}
+
 /**
  * tirkeu_portal_json_to_request:
  * @object: a Request
@@ -1584,8 +1591,9 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
  * @info: (out) (optional) (transfer full): what the portal says beyond the #TirkeuRequest
  * @error: return location for a MALFORMED error
  *
- * Messages in the three languages are reduced to the interface language
- * (tirkeu_i18n_get_language()), since the core keeps one text per history entry.
+ * The portal's texts (history messages, the refusal reason, the TsON's name and address) are
+ * kept in every language it sent (#TirkeuLocalizedText): the reader's language is picked
+ * when they are shown, not here.
  *
  * Returns: (transfer full) (nullable): the request, its history replayed in order
  */
@@ -1597,7 +1605,6 @@ tirkeu_portal_json_to_request (JsonObject               *object,
 {
   g_autoptr(TirkeuPortalRequestInfo) request_info = g_new0 (TirkeuPortalRequestInfo, 1);
   static const char * const plate_types[] = { "standard", "selected", NULL };
-  const char *language = tirkeu_i18n_get_language ();
   g_autoptr(TirkeuRequest) request = NULL;
   g_autoptr(TirkeuVehicle) vehicle = NULL;
   g_autoptr(TirkeuPortalContract) contract = NULL;
@@ -1757,9 +1764,11 @@ tirkeu_portal_json_to_request (JsonObject               *object,
           continue;
         }
 
-      applied = tirkeu_request_apply_portal_stage (request, entry_stage, at,
-                                                   tirkeu_portal_text_get (&message, language),
-                                                   NULL);
+      {
+        g_autoptr(TirkeuLocalizedText) localized = localized_text_new (&message);
+
+        applied = tirkeu_request_apply_portal_stage (request, entry_stage, at, localized, NULL);
+      }
       tirkeu_portal_text_clear (&message);
       if (!applied)
         {
@@ -1788,7 +1797,11 @@ tirkeu_portal_json_to_request (JsonObject               *object,
           !tirkeu_portal_json_int (refusal, refusal_path, "step", 0, 1, 19, &step, error) ||
           !tirkeu_portal_json_to_text (refusal, refusal_path, "reason", 0, &reason, error))
         return NULL;
-      tirkeu_request_set_refusal (request, code, tirkeu_portal_text_get (&reason, language));
+      {
+        g_autoptr(TirkeuLocalizedText) localized = localized_text_new (&reason);
+
+        tirkeu_request_set_refusal (request, code, localized);
+      }
       request_info->refusal_step = (guint) step;
       request_info->refusal_reason = reason;
     }
@@ -1798,7 +1811,8 @@ tirkeu_portal_json_to_request (JsonObject               *object,
       TirkeuPortalText name = { 0 };
       TirkeuPortalText address = { 0 };
       const char *code;
-      g_autofree char *label = NULL;
+      g_autoptr(TirkeuLocalizedText) localized_name = NULL;
+      g_autoptr(TirkeuLocalizedText) localized_address = NULL;
 
       if (!tirkeu_portal_json_string (tson, tson_path, "code", 0, &code, error) ||
           !tirkeu_portal_json_to_text (tson, tson_path, "name", 0, &name, error) ||
@@ -1807,9 +1821,9 @@ tirkeu_portal_json_to_request (JsonObject               *object,
           tirkeu_portal_text_clear (&name);
           return NULL;
         }
-      label = g_strdup_printf ("%s, %s", tirkeu_portal_text_get (&name, language),
-                               tirkeu_portal_text_get (&address, language));
-      tirkeu_request_set_tson (request, label);
+      localized_name = localized_text_new (&name);
+      localized_address = localized_text_new (&address);
+      tirkeu_request_set_tson (request, localized_name, localized_address);
       tirkeu_portal_text_clear (&name);
       tirkeu_portal_text_clear (&address);
     }

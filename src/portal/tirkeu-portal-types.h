@@ -178,7 +178,7 @@ typedef struct
  * @updated_at: its last change
  * @signing_payload: the exact bytes the seller signs at step 9
  * @history: (element-type TirkeuPortalHistoryEntry): every stage, oldest first, with the
- *   messages in all three languages (#TirkeuRequest keeps one language); stages this build
+ *   messages in all three languages (as #TirkeuRequest's history does); stages this build
  *   does not know are left out
  * @refusal_step: the step that refused (0 when not refused)
  * @refusal_reason: the reason of the refusal in the three languages

@@ -363,6 +363,7 @@ _tirkeu_journal_upsert_request (sqlite3           *db,
           _tirkeu_journal_bind_text (add, 3, stage);
           sqlite3_bind_int64 (add, 4, at);
           _tirkeu_journal_bind_text (add, 5, actor);
+          /* the serialized text in every language, as the record holds it (schema 3) */
           _tirkeu_journal_bind_text (add, 6, message);
 
           if (!_tirkeu_journal_db_step_done (db, add, error))

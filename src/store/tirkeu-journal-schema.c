@@ -89,6 +89,16 @@ static const char * const migrations[] = {
   "  (SELECT at FROM stage_history h WHERE h.request_id = requests.id ORDER BY seq DESC LIMIT 1),"
   "  updated_at);"
   "CREATE INDEX requests_list_order ON requests (last_change DESC, portal_id DESC);",
+  /* 3: the portal's texts in every language. From here on a history message is what
+   * tirkeu_localized_text_serialize() writes (`{'kk': '…', 'ru': '…', 'en': '…'}`), in the
+   * column as in the record blob (whose format version 2 says the same of the refusal reason
+   * and the TsON, tirkeu-request.c). The messages stored before were one string in the
+   * language of the sync that fetched them: each is kept whole as a text of unrecorded
+   * language, which every language shows until the next sync brings all three. Bumping the
+   * schema also keeps an older build, which would show the serialized form raw, out of the
+   * file. tirkeu_undetermined_text() is registered by migrate(). */
+  "UPDATE stage_history SET message = tirkeu_undetermined_text (message)"
+  "  WHERE message IS NOT NULL AND message <> '';",
 };
 
 /**
@@ -343,6 +353,27 @@ create_journal_file (const char  *path,
   return TRUE;
 }
 
+/* tirkeu_undetermined_text (TEXT): migration 3's rewrite of a plain stored string. */
+static void
+undetermined_text_function (sqlite3_context  *context,
+                            int               argc,
+                            sqlite3_value   **argv)
+{
+  const char *stored = (const char *) sqlite3_value_text (argv[0]);
+  g_autoptr(TirkeuLocalizedText) text = NULL;
+  char *serialized;
+
+  if (stored == NULL || *stored == '\0')
+    {
+      sqlite3_result_value (context, argv[0]);
+      return;
+    }
+
+  text = tirkeu_localized_text_new_undetermined (stored);
+  serialized = tirkeu_localized_text_serialize (text);
+  sqlite3_result_text (context, serialized, -1, g_free);
+}
+
 static gboolean
 migrate (sqlite3  *db,
          GError  **error)
@@ -367,6 +398,15 @@ migrate (sqlite3  *db,
     }
   version = sqlite3_column_int (stmt, 0);
   g_clear_pointer (&stmt, sqlite3_finalize);
+
+  rc = sqlite3_create_function_v2 (db, "tirkeu_undetermined_text", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                   NULL, undetermined_text_function, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _tirkeu_journal_set_sqlite_error (error, db, rc, _("Could not update the journal"));
+      goto fail;
+    }
 
   if (version < 0 || (guint) version > G_N_ELEMENTS (migrations))
     {

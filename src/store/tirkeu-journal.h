@@ -21,7 +21,9 @@ G_BEGIN_DECLS
  * TIRKEU_JOURNAL_HISTORY_TYPE:
  *
  * The GVariant type of a record's `history`, as tirkeu_request_to_variant() writes it: the
- * stage's wire name, when (microseconds since the epoch, UTC), the message and the actor.
+ * stage's wire name, when (microseconds since the epoch, UTC), the message (the portal's text
+ * in every language, as tirkeu_localized_text_serialize() writes it; a record of format 1
+ * holds one plain string) and the actor.
  */
 #define TIRKEU_JOURNAL_HISTORY_TYPE ((const GVariantType *) "a(sxmss)")
 

@@ -162,6 +162,8 @@ fill_timeline (TirkeuRequestPage *self)
   for (guint i = 0; i < history->len; i++)
     {
       const TirkeuStageChange *change = g_ptr_array_index (history, i);
+      /* the portal's words in the interface language as it is now, picked at each redraw */
+      const char *message = tirkeu_localized_text_pick_current (change->message);
       g_autofree char *when = NULL;
       g_autofree char *subtitle = NULL;
 
@@ -169,8 +171,8 @@ fill_timeline (TirkeuRequestPage *self)
         continue;
 
       when = format_time (change->at);
-      subtitle = change->message != NULL && *change->message != '\0'
-                 ? g_strdup_printf ("%s — %s", when, change->message)
+      subtitle = message != NULL
+                 ? g_strdup_printf ("%s — %s", when, message)
                  : g_steal_pointer (&when);
       gtk_list_box_append (self->timeline, timeline_row (change->stage, subtitle, TRUE));
 
@@ -217,9 +219,9 @@ update (TirkeuRequestPage *self)
   g_autofree char *masked = NULL;
   g_autofree char *buyer = NULL;
   g_autofree char *unknown_stage = NULL;
+  g_autofree char *tson = NULL;
   const TirkeuContract *contract;
   const char *refusal_text;
-  const char *tson;
   const char *plate_type;
   TirkeuStage stage;
 
@@ -262,7 +264,8 @@ update (TirkeuRequestPage *self)
   gtk_label_set_label (self->next_label,
                        unknown_stage != NULL ? NULL : tirkeu_catalogue_stage_next (stage));
 
-  refusal_text = tirkeu_request_get_refusal_text (self->request);
+  refusal_text =
+    tirkeu_localized_text_pick_current (tirkeu_request_get_refusal_reason (self->request));
   gtk_widget_set_visible (self->refusal_group,
                           refusal_text != NULL && (stage == TIRKEU_STAGE_REFUSED
                                                    || stage == TIRKEU_STAGE_FINES_UNPAID));
@@ -282,7 +285,7 @@ update (TirkeuRequestPage *self)
                                contract != NULL && contract->number != NULL
                                ? contract->number : "—");
 
-  tson = tirkeu_request_get_tson (self->request);
+  tson = tirkeu_request_dup_tson_label (self->request, tirkeu_i18n_get_language ());
   gtk_widget_set_visible (GTK_WIDGET (self->tson_row), tson != NULL);
   adw_action_row_set_subtitle (self->tson_row, tson != NULL ? tson : "");
   plate_type = tirkeu_request_get_plate_type (self->request);
@@ -458,25 +461,33 @@ withdraw_action (GtkWidget  *widget,
 }
 
 static void
+print_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TirkeuRequestPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tirkeu_summary_print_finish (result, &error) || error == NULL)
+    return;
+
+  gtk_label_set_label (self->error_title, _("The summary could not be printed"));
+  gtk_label_set_label (self->error_action, _("Check the printer, or save the summary as PDF."));
+  gtk_label_set_label (self->error_details, error->message);
+  gtk_widget_set_visible (self->error_box, TRUE);
+}
+
+static void
 print_summary_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
   TirkeuRequestPage *self = TIRKEU_REQUEST_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  g_autoptr(GError) error = NULL;
 
   if (self->request == NULL)
     return;
 
-  if (!tirkeu_summary_print_run (self->request, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL, &error))
-    {
-      gtk_label_set_label (self->error_title, _("The summary could not be printed"));
-      gtk_label_set_label (self->error_action, _("Check the printer, or save the summary as PDF."));
-      gtk_label_set_label (self->error_details, error->message);
-      gtk_widget_set_visible (self->error_box, TRUE);
-    }
+  tirkeu_summary_print_async (self->request, widget, print_done_cb, g_object_ref (self));
 }
 
 /**

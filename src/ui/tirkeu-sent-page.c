@@ -6,12 +6,14 @@
 #include "tirkeu-a11y.h"
 #include "tirkeu-catalogue.h"
 #include "tirkeu-new-request-pages.h"
+#include "tirkeu-summary-print.h"
 
 /**
  * TirkeuSentPage:
  *
  * The end of step 9: the request's number and what the buyer does next, or, when the portal
- * could not be reached, that the signed request waits in the outbox.
+ * could not be reached, that the signed request waits in the outbox. A sent request's summary
+ * for the buyer is printed from here (the Print button, Ctrl+P).
  */
 struct _TirkeuSentPage
 {
@@ -22,6 +24,9 @@ struct _TirkeuSentPage
   GtkLabel      *todo_title;
   GtkLabel      *todo_label;
   GtkWidget     *track_button;
+
+  /* the request sent, for printing its summary; NULL while it waits in the outbox */
+  TirkeuRequest *request;
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuSentPage, tirkeu_sent_page, ADW_TYPE_BIN)
@@ -64,6 +69,37 @@ tirkeu_sent_page_show (TirkeuSentPage *self,
   gtk_label_set_label (self->todo_title, tirkeu_catalogue_buyer_todo_title ());
   gtk_label_set_label (self->todo_label, text->str);
   gtk_widget_set_sensitive (self->track_button, !queued && request != NULL);
+
+  g_set_object (&self->request, (!queued ? request : NULL));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sent.print-summary", self->request != NULL);
+}
+
+static void
+print_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TirkeuSentPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tirkeu_summary_print_finish (result, &error) || error == NULL)
+    return;
+
+  /* The request is sent whatever the printer does: say it on the page, keep the rest. */
+  adw_status_page_set_description (self->sent_status, error->message);
+}
+
+static void
+print_summary_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TirkeuSentPage *self = TIRKEU_SENT_PAGE (widget);
+
+  if (self->request == NULL)
+    return;
+
+  tirkeu_summary_print_async (self->request, widget, print_done_cb, g_object_ref (self));
 }
 
 /**
@@ -81,6 +117,7 @@ tirkeu_sent_page_get_track_button (TirkeuSentPage *self)
 static void
 tirkeu_sent_page_dispose (GObject *object)
 {
+  g_clear_object (&TIRKEU_SENT_PAGE (object)->request);
   adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TIRKEU_TYPE_SENT_PAGE);
 
@@ -101,6 +138,11 @@ tirkeu_sent_page_class_init (TirkeuSentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_title);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, todo_label);
   gtk_widget_class_bind_template_child (widget_class, TirkeuSentPage, track_button);
+
+  gtk_widget_class_install_action (widget_class, "sent.print-summary", NULL,
+                                   print_summary_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
+                                       "sent.print-summary", NULL);
 }
 
 static void
@@ -108,4 +150,5 @@ tirkeu_sent_page_init (TirkeuSentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sent.print-summary", FALSE);
 }

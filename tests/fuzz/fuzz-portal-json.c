@@ -44,8 +44,12 @@ require_request (TirkeuRequest           *request,
   require_text (tirkeu_request_get_buyer_name (request));
   require_text (tirkeu_request_get_seller_name (request));
   require_text (tirkeu_request_get_vin (request));
-  require_text (tirkeu_request_get_tson (request));
-  require_text (tirkeu_request_get_refusal_text (request));
+  {
+    g_autofree char *tson = tirkeu_request_dup_tson_label (request, "kk");
+
+    require_text (tson);
+  }
+  require_text (tirkeu_localized_text_pick (tirkeu_request_get_refusal_reason (request), "ru"));
   REQUIRE (contract != NULL);
   require_text (contract->number);
   REQUIRE (info != NULL && g_strcmp0 (info->id, tirkeu_request_get_portal_id (request)) == 0);
