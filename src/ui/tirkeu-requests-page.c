@@ -39,6 +39,7 @@ struct _TirkeuRequestsPage
   GtkListBox         *drafts_list;
   AdwToastOverlay    *toast_overlay;
   GtkWidget          *filter_buttons[TIRKEU_N_REQUEST_CATEGORIES + 1];
+  guint               shown_counts[TIRKEU_N_REQUEST_CATEGORIES + 1];
 
   /* owned references */
   TirkeuRequestList  *list;
@@ -651,6 +652,11 @@ update_filter_button (TirkeuRequestsPage *self,
   GtkWidget *label = gtk_button_get_child (GTK_BUTTON (self->filter_buttons[filter]));
   const char *title = g_dpgettext2 (GETTEXT_PACKAGE, "requests filter", filters[filter].title);
   g_autofree char *markup = NULL;
+
+  /* A sync page changes a count or two: the other labels are not laid out again. */
+  if (self->shown_counts[filter] == count)
+    return;
+  self->shown_counts[filter] = count;
 
   /* "All" is the whole list: its count would say nothing the others do not. */
   if (count > 0 && filter != TIRKEU_REQUEST_CATEGORY_ALL)
@@ -1342,6 +1348,7 @@ tirkeu_requests_page_init (TirkeuRequestsPage *self)
       gtk_widget_add_css_class (button, "filter-pill");
       gtk_box_append (self->filter_box, button);
       self->filter_buttons[i] = button;
+      self->shown_counts[i] = G_MAXUINT;
     }
   update_counts (self);
   g_signal_connect (self->drafts_list, "row-activated", G_CALLBACK (draft_row_activated_cb), self);
