@@ -1576,6 +1576,25 @@ keyboard_body (TirkeuApplication *application,
   /* Sent: the focus is on the way to the tracking page. */
   assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.track"));
   g_assert_false (tirkeu_new_request_flow_get_queued (desk.flow));
+
+  /* Enter on "Track the Request": that request's page, over the list that holds it already
+   * (from the journal, before any sync brought it). */
+  {
+    g_autofree char *portal_id = g_strdup (tirkeu_request_get_portal_id (tirkeu_new_request_flow_get_request (desk.flow)));
+    TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+    GtkStack *main_stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK));
+    TirkeuRequest *shown;
+
+    tirkeu_ui_test_press (win, "Return");
+    for (guint i = 0; i < 250 && !tirkeu_requests_page_get_showing_request (requests); i++)
+      tirkeu_ui_test_iterate (20);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "requests");
+    g_assert_true (tirkeu_requests_page_get_showing_request (requests));
+    shown = tirkeu_request_page_get_request (tirkeu_requests_page_get_request_page (requests));
+    g_assert_cmpstr (tirkeu_request_get_portal_id (shown), ==, portal_id);
+    g_assert_nonnull (tirkeu_request_list_lookup (tirkeu_requests_page_get_list (requests),
+                                                  portal_id));
+  }
 }
 
 static void
