@@ -279,14 +279,17 @@ session_state_cb (TirkeuWindow *self)
 
   update_home_button (self);
 
-  /* A seller whose OKED does not qualify stays on the desk, which says why; so does one with
-   * unfinished drafts (typed before a crash or a closed window), which the desk offers to
-   * resume: nothing typed may go unnoticed behind the requests list. */
+  /* A seller whose OKED does not qualify stays on the desk, which says why. Unfinished drafts
+   * (typed before a crash or a closed window) open the list on its Drafts filter, so that
+   * nothing typed goes unnoticed and the list stays the home. */
   if (signed_in && self->tracking != NULL
       && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
-      && tirkeu_session_get_oked_qualifies (self->session)
-      && tirkeu_sign_in_page_get_n_drafts (self->desk_page) == 0)
-    gtk_stack_set_visible_child_name (self->main_stack, "requests");
+      && tirkeu_session_get_oked_qualifies (self->session))
+    {
+      if (tirkeu_sign_in_page_get_n_drafts (self->desk_page) > 0)
+        g_object_set (self->requests_page, "filter", "drafts", NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "requests");
+    }
 }
 
 /* "Track the Request" on the Sent page: that request's page, its row in view behind it. */
