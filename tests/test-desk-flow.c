@@ -514,6 +514,24 @@ happy_body (TirkeuApplication *application,
   g_assert_nonnull (tirkeu_request_get_portal_id (request));
   g_assert_cmpint (tirkeu_request_get_stage (request), >=, TIRKEU_STAGE_SUBMITTED);
   path->portal_id = g_strdup (tirkeu_request_get_portal_id (request));
+
+  /* For the README: "Track the Request" shows the request's page, and back on the list the
+   * request just sent is there and highlighted. */
+  if (path->screenshots)
+    {
+      TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+
+      gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.track", NULL);
+      for (guint i = 0; i < 250 && !tirkeu_requests_page_get_showing_request (requests); i++)
+        tirkeu_ui_test_iterate (20);
+      g_assert_true (tirkeu_requests_page_get_showing_request (requests));
+      g_assert_true (wait_until (transitions_done, window, 10));
+      screenshot (&desk, "desk-request.png");
+      tirkeu_requests_page_show_list (requests);
+      g_assert_true (wait_until (transitions_done, window, 10));
+      tirkeu_ui_test_iterate (300);
+      screenshot (&desk, "desk-list.png");
+    }
 }
 
 static const char **
@@ -1058,16 +1076,16 @@ find_row_prefix (GtkWidget  *root,
 
 typedef struct
 {
-  Desk       *desk;
+  GtkWidget  *root;
   const char *prefix;
-} RowWait;
+} ListRowWait;
 
 static gboolean
-row_shown (gpointer data)
+list_row_shown (gpointer data)
 {
-  RowWait *wait = data;
+  ListRowWait *wait = data;
 
-  return find_row_prefix (GTK_WIDGET (wait->desk->desk), wait->prefix) != NULL;
+  return find_row_prefix (wait->root, wait->prefix) != NULL;
 }
 
 static gboolean
@@ -1086,25 +1104,29 @@ draft_resume_body (TirkeuApplication *application,
 {
   Draft *draft = user_data;
   Desk desk = { 0 };
-  RowWait wait = { &desk, "VIN XTA210743S0000120" };
+  TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+  ListRowWait wait = { GTK_WIDGET (requests), "XTA210743S0000120" };
+  g_autofree char *filter = NULL;
   GtkWidget *row;
 
   desk_init (&desk, window);
   sign_in (&desk, NULL);
-  /* With an unfinished draft the window stays on the desk after sign-in (otherwise the home
-   * is the requests list), so the draft is the first thing seen. */
+  /* The list is the home after sign-in, also with an unfinished draft: it opens on its
+   * Drafts filter, so the draft is the first thing seen. */
   g_assert_true (wait_until (transitions_done, window, 10));
   tirkeu_ui_test_iterate (500);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (
-                     GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK))), ==, "desk");
-  /* Offered on the desk, with the masked IIN. */
-  g_assert_true (wait_until (row_shown, &wait, 20));
-  row = find_row_prefix (GTK_WIDGET (desk.desk), wait.prefix);
-  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "850312"));
-  g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "850312300121"));
+                     GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK))), ==, "requests");
+  g_object_get (requests, "filter", &filter, NULL);
+  g_assert_cmpstr (filter, ==, "drafts");
+  /* Offered on the list, with the masked IIN. */
+  g_assert_true (wait_until (list_row_shown, &wait, 20));
+  row = find_row_prefix (GTK_WIDGET (requests), wait.prefix);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "850312"));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "850312300121"));
   screenshot (&desk, "desk-draft-offered.png");
 
-  gtk_widget_activate_action (GTK_WIDGET (desk.desk), "desk.resume-draft", "s", draft->draft_id);
+  gtk_widget_activate_action (GTK_WIDGET (requests), "requests.resume-draft", "s", draft->draft_id);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   g_assert_true (wait_until (entries_filled, &desk, 20));
   g_assert_cmpstr (tirkeu_new_request_flow_get_draft_id (desk.flow), ==, draft->draft_id);
@@ -1576,6 +1598,25 @@ keyboard_body (TirkeuApplication *application,
   /* Sent: the focus is on the way to the tracking page. */
   assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.track"));
   g_assert_false (tirkeu_new_request_flow_get_queued (desk.flow));
+
+  /* Enter on "Track the Request": that request's page, over the list that holds it already
+   * (from the journal, before any sync brought it). */
+  {
+    g_autofree char *portal_id = g_strdup (tirkeu_request_get_portal_id (tirkeu_new_request_flow_get_request (desk.flow)));
+    TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+    GtkStack *main_stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK));
+    TirkeuRequest *shown;
+
+    tirkeu_ui_test_press (win, "Return");
+    for (guint i = 0; i < 250 && !tirkeu_requests_page_get_showing_request (requests); i++)
+      tirkeu_ui_test_iterate (20);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "requests");
+    g_assert_true (tirkeu_requests_page_get_showing_request (requests));
+    shown = tirkeu_request_page_get_request (tirkeu_requests_page_get_request_page (requests));
+    g_assert_cmpstr (tirkeu_request_get_portal_id (shown), ==, portal_id);
+    g_assert_nonnull (tirkeu_request_list_lookup (tirkeu_requests_page_get_list (requests),
+                                                  portal_id));
+  }
 }
 
 static void

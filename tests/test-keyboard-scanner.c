@@ -12,6 +12,7 @@
 
 #include "tirkeu-new-request-pages.h"
 #include "tirkeu-request-page.h"
+#include "tirkeu-request-row.h"
 #include "tirkeu-requests-page.h"
 #include "tirkeu-tracking-test.h"
 #include "tirkeu-ui-test.h"
@@ -249,6 +250,76 @@ test_search_enter_opens_first_match (void)
   requests_tear_down (&fixture);
 }
 
+/* The request whose row holds the focus, if any. */
+static TirkeuRequest *
+focused_request (GtkWidget *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (child != NULL && TIRKEU_IS_REQUEST_ROW (child))
+        return tirkeu_request_row_get_request (TIRKEU_REQUEST_ROW (child));
+    }
+  return NULL;
+}
+
+/* Down from the search goes to the first result, the arrows move on, Up on the first result
+ * goes back to the search, Enter opens the one focused. */
+static void
+test_search_arrows (void)
+{
+  Requests fixture = { 0 };
+  GListModel *model;
+  g_autoptr(TirkeuRequest) first = NULL;
+  g_autoptr(TirkeuRequest) second = NULL;
+  GtkWidget *entry;
+
+  if (!can_inject_keys ())
+    return;
+  requests_set_up (&fixture, 12);
+  model = tirkeu_request_list_get_model (fixture.list);
+  entry = GTK_WIDGET (tirkeu_requests_page_get_search_entry (fixture.page));
+
+  tirkeu_ui_test_press (fixture.window, "ctrl+f");
+  /* every synthetic VIN has it: several results */
+  tirkeu_ui_test_type (fixture.window, "XW8ZZZ");
+  for (guint i = 0; i < 50 && g_strcmp0 (tirkeu_request_list_get_search (fixture.list), "XW8ZZZ") != 0; i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >, 2);
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_assert_true (has_focus (fixture.window, entry));
+
+  tirkeu_ui_test_press (fixture.window, "Down");
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (focused_request (fixture.window) == first);
+  tirkeu_ui_test_press (fixture.window, "Down");
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (focused_request (fixture.window) == second);
+  tirkeu_ui_test_press (fixture.window, "Up");
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (focused_request (fixture.window) == first);
+  tirkeu_ui_test_press (fixture.window, "Up");
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (has_focus (fixture.window, entry));
+  /* the search is as it was, to go on typing */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "XW8ZZZ");
+
+  tirkeu_ui_test_press (fixture.window, "Down");
+  tirkeu_ui_test_press (fixture.window, "Down");
+  tirkeu_ui_test_iterate (100);
+  tirkeu_ui_test_press (fixture.window, "Return");
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (tirkeu_requests_page_get_showing_request (fixture.page));
+  g_assert_true (tirkeu_request_page_get_request (tirkeu_requests_page_get_request_page (fixture.page))
+                 == second);
+
+  requests_tear_down (&fixture);
+}
+
 /* Before the first request the list says how to start, not "try another search". */
 static void
 test_first_use_empty_list (void)
@@ -328,6 +399,8 @@ test_shortcuts_window (void)
     "New Request\t<Control>n",
     "Search Requests\t<Control>f",
     "Open the First Match\tReturn",
+    "Results from the Search\tDown",
+    "Search from the First Result\tUp",
     "Back to the List\tEscape",
     "Next Step\tReturn",
     "Previous Step\tEscape",
@@ -386,6 +459,7 @@ main (int   argc,
   g_test_add_func ("/keyboard/vin-russian-layout", test_vin_russian_layout);
   g_test_add_func ("/keyboard/iin-twelve-digits", test_iin_twelve_digits);
   g_test_add_func ("/keyboard/search-enter-opens-first-match", test_search_enter_opens_first_match);
+  g_test_add_func ("/keyboard/search-arrows", test_search_arrows);
   g_test_add_func ("/keyboard/first-use-empty-list", test_first_use_empty_list);
   g_test_add_func ("/keyboard/request-opens-at-top", test_request_opens_at_top);
   g_test_add_func ("/keyboard/shortcuts-window", test_shortcuts_window);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "tirkeu-portal-error.h"
 #include "tirkeu-tracking.h"
@@ -117,6 +118,104 @@ test_build (void)
       notification = tirkeu_tracking_build_notification (request);
       g_assert_cmpint (notification != NULL, ==, tirkeu_sync_stage_is_notable (stage));
     }
+}
+
+/* The notification names the request number and the vehicle (make, model, the end of its
+ * VIN), not the buyer: it shows on a locked screen. */
+static void
+test_text (void)
+{
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GtkApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  const char *body = NULL;
+  const char *vin;
+  Received *r = NULL;
+
+  request = tirkeu_tracking_make_request (42, TIRKEU_STAGE_COMPLETED,
+                                          g_get_real_time () / G_USEC_PER_SEC);
+  vin = tirkeu_request_get_vin (request);
+  notification = tirkeu_tracking_build_notification (request);
+  g_assert_nonnull (notification);
+  /* GLib 2.74 has no getters: as the desktop receives it */
+  app = gtk_application_new ("io.github.tirkeu.Tirkeu.Test3", G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_application_send_notification (G_APPLICATION (app), "text-test", notification);
+  for (guint i = 0; i < 250 && (r = find_received ("text-test")) == NULL; i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_nonnull (r);
+  g_assert_true (g_variant_lookup (r->notification, "body", "&s", &body));
+  g_test_message ("%s", body);
+  g_assert_nonnull (strstr (body, tirkeu_request_get_portal_id (request)));
+  g_assert_nonnull (strstr (body, tirkeu_request_get_vehicle (request)->make));
+  g_assert_nonnull (strstr (body, tirkeu_request_get_vehicle (request)->model));
+  g_assert_nonnull (strstr (body, vin + strlen (vin) - 6));
+  g_assert_null (strstr (body, vin));
+  g_assert_null (strstr (body, tirkeu_request_get_buyer_name (request)));
+
+  summary = tirkeu_tracking_dup_change_summary (request);
+  g_assert_nonnull (strstr (summary, tirkeu_request_get_portal_id (request)));
+}
+
+/* A request the outbox sent joins the list at once, read back from the journal, without a
+ * sync (the tracking has no client here), and its row is highlighted. */
+static void
+test_sent_joins_list (void)
+{
+  g_autoptr(TirkeuTrackingPortal) portal = tirkeu_tracking_portal_new (60000);
+  g_autoptr(TirkeuPortalClient) client = tirkeu_tracking_portal_sign_in (portal);
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autoptr(GtkApplication) app = NULL;
+  g_autoptr(TirkeuTracking) tracking = NULL;
+  g_autoptr(TirkeuOutbox) outbox = NULL;
+  g_autoptr(TirkeuRequest) signed_request = NULL;
+  g_autoptr(TirkeuRequest) sent = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuRequestsPage *page;
+  GtkWindow *window;
+  const char *portal_id;
+
+  tirkeu_ui_test_use_system_data ();
+  app = gtk_application_new ("io.github.tirkeu.Tirkeu.Test2", G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  tracking = tirkeu_tracking_new (app, journal);
+  window = GTK_WINDOW (adw_application_window_new (app));
+  page = TIRKEU_REQUESTS_PAGE (tirkeu_requests_page_new ());
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), GTK_WIDGET (page));
+  tirkeu_tracking_attach_page (tracking, page);
+  gtk_window_present (window);
+
+  outbox = tirkeu_outbox_new (journal, client, NULL);
+  tirkeu_tracking_follow_outbox (tracking, outbox);
+  signed_request = tirkeu_tracking_portal_create_signed (portal, client,
+                                                         &tirkeu_tracking_cases[0]);
+  portal_id = tirkeu_request_get_portal_id (signed_request);
+  g_assert_null (tirkeu_request_list_lookup (tirkeu_tracking_get_list (tracking), portal_id));
+
+  tirkeu_outbox_send_async (outbox, signed_request, NULL, NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sent = tirkeu_outbox_send_finish (outbox, result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && tirkeu_request_list_lookup (tirkeu_tracking_get_list (tracking),
+                                                           portal_id) == NULL; i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_nonnull (tirkeu_request_list_lookup (tirkeu_tracking_get_list (tracking), portal_id));
+  g_assert_cmpuint (tirkeu_sync_get_n_calls (tirkeu_tracking_get_sync (tracking)), ==, 0);
+  g_assert_true (tirkeu_requests_page_get_highlighted (page, portal_id));
+
+  /* "Track the Request": its page, its row revealed behind it. */
+  tirkeu_tracking_show_request (tracking, portal_id);
+  tirkeu_ui_test_iterate (100);
+  g_assert_true (tirkeu_requests_page_get_showing_request (page));
+  g_assert_cmpstr (tirkeu_request_get_portal_id (tirkeu_request_page_get_request (tirkeu_requests_page_get_request_page (page))),
+                   ==, portal_id);
+
+  gtk_window_destroy (window);
+  tirkeu_ui_test_iterate (50);
 }
 
 static void
@@ -291,6 +390,8 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/notifications/build", test_build);
+  g_test_add_func ("/notifications/text", test_text);
+  g_test_add_func ("/notifications/sent-joins-list", test_sent_joins_list);
   g_test_add_func ("/notifications/final-stages", test_final_stages);
   status = g_test_run ();
 

@@ -78,6 +78,18 @@ test_pin_dialog_key_file (void)
   text = tirkeu_pin_dialog_get_certificate_text (dialog);
   g_assert_nonnull (strstr (text, "Key file: GOST512_TEST.p12"));
   g_assert_null (strstr (text, "Token:"));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "sign"),
+                   ==, "_Sign");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+
+  /* a key file that is only being opened: its password opens it, nothing is signed */
+  dialog = tirkeu_pin_dialog_new_for_key_file (NULL, "GOST512_TEST.p12", "—");
+  g_object_ref_sink (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Enter the Key File’s Password");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "sign"),
+                   ==, "_Open");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
 

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "tirkeu-draft.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-request-row.h"
 #include "tirkeu-search-key.h"
@@ -441,6 +442,324 @@ test_one_change_per_page (Fixture       *fixture,
   }
 }
 
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+set_str_cb (char               **slot,
+            const char          *value,
+            TirkeuRequestsPage  *page)
+{
+  g_free (*slot);
+  *slot = g_strdup (value);
+}
+
+/* Clicks the toast's button with @label (its Undo), or its close button when %NULL. */
+static void
+click_toast_button (GtkWidget  *root,
+                    const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_widget_get_visible (child)
+          && (label != NULL ? g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0
+                            : g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)),
+                                         "window-close-symbolic") == 0))
+        {
+          g_signal_emit_by_name (child, "clicked");
+          return;
+        }
+      click_toast_button (child, label);
+    }
+}
+
+/* The drafts of a journal, as the flow saves them. */
+static char *
+save_draft (TirkeuJournal *journal,
+            const char    *vin,
+            const char    *iin)
+{
+  g_autoptr(TirkeuDraft) draft = tirkeu_draft_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (draft->vin);
+  draft->vin = g_strdup (vin);
+  g_free (draft->buyer_iin);
+  draft->buyer_iin = g_strdup (iin);
+  tirkeu_journal_save_draft_async (journal, draft->id, tirkeu_draft_to_fields (draft), NULL,
+                                   store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (tirkeu_journal_save_draft_finish (journal, result, &error));
+  g_assert_no_error (error);
+  return g_strdup (draft->id);
+}
+
+static guint
+journal_n_drafts (TirkeuJournal *journal)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tirkeu_journal_list_drafts_async (journal, NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  drafts = tirkeu_journal_list_drafts_finish (journal, result, &error);
+  g_assert_no_error (error);
+  return g_variant_n_children (drafts);
+}
+
+static guint
+n_draft_rows (Fixture *fixture)
+{
+  GtkWidget *list = tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XTA210743S0000120");
+  guint n = 0;
+
+  if (list == NULL)
+    return 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (gtk_widget_get_parent (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_get_mapped (row))
+      n++;
+  return n;
+}
+
+/* The toast over the page that says @title, if shown. */
+static GtkWidget *
+find_toast (GtkWidget  *root,
+            const char *title)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), "AdwToastWidget"))
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      collect_labels (root, text);
+      if (strstr (text->str, title) != NULL)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toast (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+wait_for_drafts (Fixture *fixture,
+                 guint    expected)
+{
+  for (guint i = 0; i < 200 && tirkeu_requests_page_get_n_drafts (fixture->page) != expected; i++)
+    tirkeu_ui_test_iterate (20);
+  tirkeu_ui_test_iterate (50);
+  g_assert_cmpuint (tirkeu_requests_page_get_n_drafts (fixture->page), ==, expected);
+}
+
+/* The Drafts filter lists the journal's unfinished drafts with their count; one resumes, one
+ * is discarded: gone from the list at once, from the journal only when its toast goes
+ * without Undo. */
+static void
+test_drafts (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(TirkeuJournal) journal = tirkeu_tracking_journal_new ();
+  g_autofree char *first = save_draft (journal, "XTA210743S0000120", "850312300121");
+  g_autofree char *second = save_draft (journal, "XW8ZZZ3C0SG000103", "");
+  g_autofree char *resumed = NULL;
+  GtkWidget *toast;
+  GtkWidget *row;
+  guint base = journal_n_drafts (journal);
+
+  g_assert_cmpuint (base, >=, 2);
+  tirkeu_requests_page_set_journal (fixture->page, journal);
+  wait_for_drafts (fixture, base);
+  {
+    g_autofree char *expected = g_strdup_printf ("Drafts %u", base);
+
+    g_assert_cmpstr (tirkeu_requests_page_get_filter_label (fixture->page, "drafts"), ==, expected);
+  }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "requests.filter", "s",
+                                             "drafts"));
+  tirkeu_ui_test_iterate (300);
+  row = tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XTA210743S0000120");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (row));
+  g_assert_nonnull (tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XW8ZZZ3C0SG000103"));
+  g_assert_cmpuint (n_draft_rows (fixture), ==, base);
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    collect_labels (row, text);
+    /* the IIN masked, never whole */
+    g_assert_null (strstr (text->str, "850312300121"));
+    g_assert_nonnull (strstr (text->str, "IIN 850312"));
+  }
+
+  /* Activating a draft asks to resume it. */
+  g_signal_connect_swapped (fixture->page, "resume-draft", G_CALLBACK (set_str_cb), &resumed);
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  g_assert_cmpstr (resumed, ==, first);
+
+  /* Discard, then Undo: back in the list, never out of the journal. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "requests.discard-draft",
+                                             "s", first));
+  tirkeu_ui_test_iterate (300);
+  g_assert_null (tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XTA210743S0000120"));
+  g_assert_cmpuint (tirkeu_requests_page_get_n_drafts (fixture->page), ==, base - 1);
+  g_assert_cmpuint (journal_n_drafts (journal), ==, base);
+  toast = find_toast (GTK_WIDGET (fixture->window), "Draft discarded");
+  g_assert_nonnull (toast);
+  click_toast_button (toast, "_Undo");
+  wait_for_drafts (fixture, base);
+  g_assert_nonnull (tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XTA210743S0000120"));
+  g_assert_cmpuint (journal_n_drafts (journal), ==, base);
+
+  /* Discard, and the toast goes: out of the journal. */
+  tirkeu_ui_test_iterate (500);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "requests.discard-draft",
+                                             "s", first));
+  tirkeu_ui_test_iterate (300);
+  toast = find_toast (GTK_WIDGET (fixture->window), "Draft discarded");
+  g_assert_nonnull (toast);
+  g_assert_cmpuint (journal_n_drafts (journal), ==, base);
+  click_toast_button (toast, NULL);
+  for (guint i = 0; i < 200 && journal_n_drafts (journal) != base - 1; i++)
+    tirkeu_ui_test_iterate (20);
+  g_assert_cmpuint (journal_n_drafts (journal), ==, base - 1);
+  wait_for_drafts (fixture, base - 1);
+  g_assert_null (tirkeu_ui_test_find_row (GTK_WIDGET (fixture->window), "XTA210743S0000120"));
+
+  /* Back to the requests. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "requests.filter", "s", "all");
+  g_assert_cmpuint (n_shown (fixture), ==, fixture->requests->len);
+  tirkeu_requests_page_set_journal (fixture->page, NULL);
+  (void) second;
+}
+
+/* Each filter says how many requests it holds, and follows a sync page. */
+static void
+test_filter_counts (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  guint needs = 0;
+
+  for (guint i = 0; i < fixture->requests->len; i++)
+    if (stage_categories[i % G_N_ELEMENTS (stage_categories)].category
+        == TIRKEU_REQUEST_CATEGORY_NEEDS_ACTION)
+      needs++;
+  g_assert_cmpuint (needs, >, 0);
+  {
+    g_autofree char *expected = g_strdup_printf ("Needs My Action %u", needs);
+
+    g_assert_cmpstr (tirkeu_requests_page_get_filter_label (fixture->page, "needs-action"), ==,
+                     expected);
+  }
+  g_ptr_array_add (page, tirkeu_tracking_make_request (700, TIRKEU_STAGE_DRAFT, NOW + 60));
+  tirkeu_request_list_update (fixture->list, page);
+  {
+    g_autofree char *expected = g_strdup_printf ("Needs My Action %u", needs + 1);
+
+    g_assert_cmpstr (tirkeu_requests_page_get_filter_label (fixture->page, "needs-action"), ==,
+                     expected);
+  }
+  g_assert_cmpstr (tirkeu_requests_page_get_filter_label (fixture->page, "all"), ==, "All");
+}
+
+static TirkeuRequestRow *
+find_request_row (GtkWidget  *root,
+                  const char *portal_id)
+{
+  if (TIRKEU_IS_REQUEST_ROW (root) && gtk_widget_get_mapped (root)
+      && tirkeu_request_row_get_request (TIRKEU_REQUEST_ROW (root)) != NULL
+      && g_strcmp0 (tirkeu_request_get_portal_id (tirkeu_request_row_get_request (TIRKEU_REQUEST_ROW (root))),
+                    portal_id) == 0)
+    return TIRKEU_REQUEST_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TirkeuRequestRow *found = find_request_row (child, portal_id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A request far down the list is scrolled into view and tinted; the tint fades. With
+ * animations off, a still mark instead, gone as late. */
+static void
+test_reveal_highlight (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  TirkeuRequest *last = g_ptr_array_index (fixture->requests, fixture->requests->len - 1);
+  const char *portal_id = tirkeu_request_get_portal_id (last);
+  GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (fixture->window));
+  TirkeuRequestRow *row;
+  gboolean marked = TRUE;
+  double first;
+
+  gtk_window_set_default_size (fixture->window, 1100, 400);
+  gtk_editable_set_text (GTK_EDITABLE (tirkeu_requests_page_get_search_entry (fixture->page)),
+                         "no-such-request");
+  wait_shown (fixture, 0);
+  tirkeu_ui_test_iterate (200);
+  g_assert_null (find_request_row (GTK_WIDGET (fixture->window), portal_id));
+
+  /* The search that hid it is cleared. */
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+  tirkeu_requests_page_reveal_request (fixture->page, portal_id);
+  tirkeu_ui_test_iterate (300);
+  row = find_request_row (GTK_WIDGET (fixture->window), portal_id);
+  g_assert_nonnull (row);
+  {
+    graphene_rect_t bounds;
+    GtkWidget *view = GTK_WIDGET (tirkeu_requests_page_get_list_view (fixture->page));
+    GtkWidget *scrolled = gtk_widget_get_parent (view);
+
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (row), scrolled, &bounds));
+    g_assert_cmpfloat (bounds.origin.y, >=, 0);
+    g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scrolled) + 1);
+  }
+  first = tirkeu_request_row_get_highlight (row, &marked);
+  g_assert_cmpfloat (first, >, 0);
+  g_assert_false (marked);
+  g_assert_true (tirkeu_requests_page_get_highlighted (fixture->page, portal_id));
+  {
+    g_autofree char *shot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (fixture->window),
+                                                            "requests-page-highlight.png");
+  }
+  tirkeu_ui_test_iterate (1000);
+  g_assert_cmpfloat (tirkeu_request_row_get_highlight (row, NULL), <, first);
+  tirkeu_ui_test_iterate (2500);
+  g_assert_cmpfloat (tirkeu_request_row_get_highlight (row, NULL), ==, 0);
+  g_assert_false (tirkeu_requests_page_get_highlighted (fixture->page, portal_id));
+
+  /* Reduced motion: a mark, no tint. */
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  tirkeu_requests_page_highlight (fixture->page, portal_id);
+  tirkeu_ui_test_iterate (100);
+  g_assert_cmpfloat (tirkeu_request_row_get_highlight (row, &marked), ==, 0);
+  g_assert_true (marked);
+  tirkeu_ui_test_iterate (3500);
+  tirkeu_request_row_get_highlight (row, &marked);
+  g_assert_false (marked);
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -468,6 +787,9 @@ main (int   argc,
   ADD ("rows", test_rows);
   ADD ("open-request", test_open_request);
   ADD ("offline-bar", test_offline_bar);
+  ADD ("drafts", test_drafts);
+  ADD ("filter-counts", test_filter_counts);
+  ADD ("reveal-highlight", test_reveal_highlight);
 #undef ADD
 
   return g_test_run ();

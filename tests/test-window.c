@@ -497,6 +497,107 @@ test_window_sync_error (void)
   sb_fixture_stop (&fixture);
 }
 
+static TirkeuRequest *
+refused_request (const char *portal_id)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  TirkeuRequest *request = tirkeu_request_new ();
+
+  tirkeu_request_set_portal_id (request, portal_id);
+  g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_SUBMITTED, now, NULL,
+                                                    &error));
+  g_assert_true (tirkeu_request_apply_portal_stage (request, TIRKEU_STAGE_REFUSED, now, NULL,
+                                                    &error));
+  g_assert_no_error (error);
+  return request;
+}
+
+/* A toast widget under @root whose labels hold @text. */
+static gboolean
+shows_toast_with (GtkWidget  *root,
+                  const char *text)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), "AdwToastWidget") && gtk_widget_get_mapped (root))
+    {
+      for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+        {
+          GtkWidget *label = GTK_IS_LABEL (w) ? w : gtk_widget_get_first_child (w);
+
+          if (label != NULL && GTK_IS_LABEL (label)
+              && strstr (gtk_label_get_text (GTK_LABEL (label)), text) != NULL)
+            return TRUE;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_toast_with (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* What a sync changed is said in a toast on whatever page the window shows (here the desk,
+ * not signed in), as the notification says it; several changes make one toast that counts
+ * them. */
+static void
+change_toast_body (TirkeuApplication *application,
+                   TirkeuWindow      *window,
+                   gpointer           user_data)
+{
+  g_autoptr(TirkeuRequest) first = refused_request ("KZ-0000042");
+  g_autoptr(TirkeuRequest) second = refused_request ("KZ-0000043");
+  TirkeuTracking *tracking;
+  AdwToast *toast;
+
+  for (guint waited = 0; waited < 10000 && tirkeu_window_get_tracking (window) == NULL;
+       waited += 50)
+    tirkeu_ui_test_iterate (50);
+  tracking = tirkeu_window_get_tracking (window);
+  g_assert_nonnull (tracking);
+  g_assert_null (tirkeu_window_get_change_toast (window));
+
+  g_signal_emit_by_name (tracking, "notable-change", first);
+  toast = tirkeu_window_get_change_toast (window);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "KZ-0000042"));
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "Registration Refused"));
+  g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "app.show-request");
+  tirkeu_ui_test_iterate (300);
+  g_assert_true (shows_toast_with (GTK_WIDGET (window), "KZ-0000042"));
+
+  g_signal_emit_by_name (tracking, "notable-change", second);
+  g_assert_true (tirkeu_window_get_change_toast (window) == toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 requests changed");
+  tirkeu_ui_test_iterate (300);
+  g_assert_true (shows_toast_with (GTK_WIDGET (window), "2 requests changed"));
+}
+
+static void
+test_window_change_toast (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = sb_make_tmp_dir ("tirkeu-window-sandbox-XXXXXX", &error);
+  TirkeuSandboxOptions options;
+  SbFixture fixture = { 0 };
+
+  g_assert_no_error (error);
+  sb_options_for_test (&options, state_dir);
+  sb_fixture_start (&fixture, &options);
+
+  {
+    const char * const arguments[] = {
+      "--portal-url", fixture.url,
+      "--ca-file", tirkeu_sandbox_get_ca_file (fixture.sandbox),
+      NULL
+    };
+
+    g_assert_cmpint (tirkeu_ui_test_run_application (arguments, change_toast_body, &fixture),
+                     ==, 0);
+  }
+
+  sb_fixture_stop (&fixture);
+}
+
 /* A journal file cut to nothing is said over the window at start, not shown as an empty
  * list, and nothing starts that would write into it. */
 static void
@@ -543,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/window/portal-unusable", test_window_portal_unusable);
   g_test_add_func ("/window/portal-says-sandbox", test_window_portal_says_sandbox);
   g_test_add_func ("/window/sync-error", test_window_sync_error);
+  g_test_add_func ("/window/change-toast", test_window_change_toast);
   g_test_add_func ("/window/damaged-journal", test_window_damaged_journal);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
 

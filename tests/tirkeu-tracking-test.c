@@ -282,6 +282,31 @@ tirkeu_tracking_portal_submit (TirkeuTrackingPortal     *portal,
   return submitted;
 }
 
+/* Created on the portal and signed by the seller, not submitted: what the outbox sends. */
+TirkeuRequest *
+tirkeu_tracking_portal_create_signed (TirkeuTrackingPortal     *portal,
+                                      TirkeuPortalClient       *client,
+                                      const TirkeuTrackingCase *tcase)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuPortalRequestInfo) info = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  TirkeuRequest *created;
+
+  tirkeu_portal_client_create_request_async (client, key, tcase->vin, tcase->buyer_iin,
+                                             tcase->contract, NULL, store_result_cb, &result);
+  created = tirkeu_portal_client_create_request_finish (client, wait_result (&result),
+                                                        &info, &error);
+  g_assert_no_error (error);
+  signature = tirkeu_sandbox_pki_cms_sign (portal->sign_cert, portal->sign_key,
+                                           info->signing_payload, &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_seller_signature (created, signature);
+  return created;
+}
+
 TirkeuJournal *
 tirkeu_tracking_journal_new (void)
 {

@@ -35,6 +35,9 @@ TirkeuPortalClient   *tirkeu_tracking_portal_sign_in    (TirkeuTrackingPortal *p
 TirkeuRequest        *tirkeu_tracking_portal_submit     (TirkeuTrackingPortal *portal,
                                                          TirkeuPortalClient   *client,
                                                          const TirkeuTrackingCase *tcase);
+TirkeuRequest        *tirkeu_tracking_portal_create_signed (TirkeuTrackingPortal *portal,
+                                                            TirkeuPortalClient   *client,
+                                                            const TirkeuTrackingCase *tcase);
 void                  tirkeu_tracking_portal_stop       (TirkeuTrackingPortal *portal);
 void                  tirkeu_tracking_portal_restart    (TirkeuTrackingPortal *portal);
 TirkeuJournal        *tirkeu_tracking_journal_new       (void);

@@ -79,6 +79,7 @@ struct _TirkeuNewRequest
   guint                     ready_to_sign : 1;
   guint                     certificate_checked : 1;
   guint                     timestamped : 1;
+  guint                     draft_dropped : 1;   /* left the journal: only refused values */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuNewRequest, tirkeu_new_request, G_TYPE_OBJECT)
@@ -192,6 +193,7 @@ save_draft (TirkeuNewRequest *self,
         g_task_return_boolean (task, TRUE);
       return;
     }
+  self->draft_dropped = FALSE;
   tirkeu_journal_save_typed_draft_async (journal, self->draft, NULL, save_draft_cb, task);
 }
 
@@ -204,6 +206,64 @@ delete_draft_cb (GObject      *object,
 
   if (!tirkeu_journal_delete_draft_finish (TIRKEU_JOURNAL (object), result, &error))
     g_warning ("The draft could not be deleted: %s", error->message);
+}
+
+/* A value counts for keeping the draft while it is being typed (not valid yet) or checked,
+ * once it passed, or when its check could not reach the portal (nothing was judged). A
+ * value the portal refused does not: alone, it would only be a junk draft on the desk. */
+static gboolean
+value_worth_keeping (const char   *typed,
+                     const char   *checked,
+                     gboolean      checking,
+                     gboolean      passed,
+                     const GError *error)
+{
+  if (typed == NULL || *typed == '\0')
+    return FALSE;
+  if (checked == NULL || checking || passed)
+    return TRUE;
+  return error != NULL && tirkeu_portal_error_is_transient (error);
+}
+
+/**
+ * tirkeu_new_request_get_draft_worth_keeping:
+ * @self: a #TirkeuNewRequest
+ *
+ * Whether the draft holds something to resume: a request the portal created (it must be
+ * signed or withdrawn), a contract chosen, or a VIN or IIN that passed its check or is still
+ * being typed or checked. A draft whose only values the portal refused (an unknown VIN, a
+ * buyer not found, a vehicle with unpaid customs) is not kept in the journal.
+ *
+ * Returns: %TRUE if the draft is kept
+ */
+gboolean
+tirkeu_new_request_get_draft_worth_keeping (TirkeuNewRequest *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_NEW_REQUEST (self), FALSE);
+
+  if (self->draft->portal_id != NULL || self->draft->contract_number != NULL)
+    return TRUE;
+  return value_worth_keeping (self->draft->vin, self->checked_vin,
+                              self->vehicle_cancellable != NULL,
+                              tirkeu_new_request_get_vehicle_passed (self), self->vehicle_error)
+         || value_worth_keeping (self->draft->buyer_iin, self->checked_iin,
+                                 self->buyer_cancellable != NULL,
+                                 tirkeu_new_request_get_buyer_passed (self), self->buyer_error);
+}
+
+/* A check ended: a draft left with nothing but refused values leaves the journal. The
+ * in-memory draft stays, so the page still shows what was typed; the next keystroke saves it
+ * again (the journal runs its jobs in order). */
+static void
+drop_junk_draft (TirkeuNewRequest *self)
+{
+  TirkeuJournal *journal = journal_of (self);
+
+  if (journal == NULL || self->draft_dropped || self->state != TIRKEU_NEW_REQUEST_STATE_EDITING
+      || tirkeu_new_request_get_draft_worth_keeping (self))
+    return;
+  self->draft_dropped = TRUE;
+  tirkeu_journal_delete_draft_async (journal, self->draft->id, NULL, delete_draft_cb, NULL);
 }
 
 static void
@@ -1586,6 +1646,8 @@ tirkeu_new_request_new (TirkeuSession     *session,
   self->draft = draft != NULL ? tirkeu_draft_copy (draft) : tirkeu_draft_new (NULL);
   g_signal_connect_object (session, "notify::journal", G_CALLBACK (journal_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  /* Each check that ends says so through :checking: the draft is kept or dropped then. */
+  g_signal_connect (self, "notify::checking", G_CALLBACK (drop_junk_draft), NULL);
   if (tirkeu_session_get_outbox (session) != NULL)
     g_signal_connect_object (tirkeu_session_get_outbox (session), "sent",
                              G_CALLBACK (outbox_sent_cb), self, G_CONNECT_SWAPPED);

@@ -51,6 +51,7 @@ gboolean                 tirkeu_new_request_get_busy           (TirkeuNewRequest
 gboolean                 tirkeu_new_request_get_can_sign       (TirkeuNewRequest    *self);
 const GError            *tirkeu_new_request_get_journal_error  (TirkeuNewRequest    *self);
 TirkeuRequest           *tirkeu_new_request_get_request        (TirkeuNewRequest    *self);
+gboolean                 tirkeu_new_request_get_draft_worth_keeping (TirkeuNewRequest *self);
 
 /* What was typed, and the checks that start as soon as a value is valid */
 void                     tirkeu_new_request_set_vin            (TirkeuNewRequest    *self,

@@ -487,6 +487,9 @@ journal_open_cb (GObject      *object,
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (session_state_cb), self,
                            G_CONNECT_SWAPPED);
   tirkeu_session_set_journal (self->session, journal);
+  /* A request sent joins the list at once, not at the next sync. */
+  if (tirkeu_session_get_outbox (self->session) != NULL)
+    tirkeu_tracking_follow_outbox (self->tracking, tirkeu_session_get_outbox (self->session));
   session_state_cb (self);
 }
 

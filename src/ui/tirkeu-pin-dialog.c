@@ -287,11 +287,30 @@ tirkeu_pin_dialog_new_for_key_file (GtkWindow  *parent,
   g_return_val_if_fail (file_name != NULL, self);
 
   use_key_file_wording (self);
+  /* The password opens the file here; nothing is signed with it yet. */
+  tirkeu_pin_dialog_set_accept_label (self, _("_Open"));
   /* Translators: %s is the key file's name, e.g. "GOST512_0123.p12" */
   text = g_strdup_printf (_("Key file: %s"), file_name);
   gtk_label_set_label (self->certificate_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->certificate_label), TRUE);
   return self;
+}
+
+/**
+ * tirkeu_pin_dialog_set_accept_label:
+ * @label: the accepting button's label, with its mnemonic (e.g. "_Sign In")
+ *
+ * Names what the PIN or password does now: "Sign" by default, "Sign In" for the portal's
+ * sign-in challenge, "Open" for a key file that is only being opened.
+ */
+void
+tirkeu_pin_dialog_set_accept_label (TirkeuPinDialog *self,
+                                    const char      *label)
+{
+  g_return_if_fail (TIRKEU_IS_PIN_DIALOG (self));
+  g_return_if_fail (label != NULL);
+
+  adw_message_dialog_set_response_label (ADW_MESSAGE_DIALOG (self), "sign", label);
 }
 
 /**

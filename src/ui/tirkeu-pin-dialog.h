@@ -19,6 +19,8 @@ TirkeuPinDialog *tirkeu_pin_dialog_new             (GtkWindow          *parent,
 TirkeuPinDialog *tirkeu_pin_dialog_new_for_key_file (GtkWindow        *parent,
                                                      const char       *file_name,
                                                      const char       *purpose);
+void             tirkeu_pin_dialog_set_accept_label (TirkeuPinDialog   *self,
+                                                     const char        *label);
 void             tirkeu_pin_dialog_set_error       (TirkeuPinDialog    *self,
                                                     const char         *message);
 const char      *tirkeu_pin_dialog_get_pin_state   (TirkeuPinDialog    *self);

@@ -43,6 +43,8 @@ G_DECLARE_FINAL_TYPE (TirkeuRequestList, tirkeu_request_list, TIRKEU, REQUEST_LI
 TirkeuRequestList    *tirkeu_request_list_new          (void);
 GListModel           *tirkeu_request_list_get_model    (TirkeuRequestList     *self);
 guint                 tirkeu_request_list_get_n_requests (TirkeuRequestList   *self);
+guint                 tirkeu_request_list_get_count    (TirkeuRequestList     *self,
+                                                        TirkeuRequestCategory  category);
 const char           *tirkeu_request_list_get_search   (TirkeuRequestList     *self);
 void                  tirkeu_request_list_set_search   (TirkeuRequestList     *self,
                                                         const char            *search);

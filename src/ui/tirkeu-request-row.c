@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tirkeu-catalogue.h"
 #include "tirkeu-iin.h"
@@ -30,10 +31,20 @@
 #define LINE_SPACING 2
 #define BUYER_CHARS 30
 #define STAGE_WIDTH 250
-#define STAGE_MAX_CHARS 30
 #define TIME_CHARS 14
 #define BADGE_PADDING_X 10
 #define BADGE_PADDING_Y 2
+/* A stage title longer than its column (Kazakh ones are) wraps to a second line. */
+#define BADGE_MAX_LINES 2
+/* Narrower than every column needs (a window of 600 px): the time goes to the tooltip and
+ * the screen reader's label, the badge narrows, and below that the buyer goes too; a column
+ * is never narrower than a few words, so none is an ellipsis alone. */
+#define VEHICLE_MIN_CHARS 12
+#define NARROW_STAGE_MIN 120
+/* A request the list brought or changed just now: a tint that fades, or a mark that stays
+ * for as long when animations are off. */
+#define HIGHLIGHT_ALPHA 0.28f
+#define MARK_WIDTH 4
 /* libadwaita's .caption and the badge's font-size in style.css */
 #define CAPTION_SCALE 0.82
 #define BADGE_SCALE 0.9
@@ -61,6 +72,9 @@ struct _TirkeuRequestRow
 
   /* state */
   const char    *stage_class;         /* static: tirkeu_stage_get_style_class() */
+  double         highlight;           /* 0 (none) to 1 (just changed) */
+  guint          marked : 1;          /* the reduced-motion highlight */
+  guint          stage_cut : 1;       /* the stage title did not fit, as last drawn */
 };
 
 G_DEFINE_FINAL_TYPE (TirkeuRequestRow, tirkeu_request_row, GTK_TYPE_WIDGET)
@@ -273,7 +287,14 @@ update (TirkeuRequestRow *self)
       set_text (self, TEXT_IIN, NULL);
     }
   stage = tirkeu_request_get_stage (self->request);
-  set_text (self, TEXT_STAGE, g_strdup (tirkeu_catalogue_stage_title (stage)));
+  /* A stage a newer portal added is named as the request page and the CLI name it, not as
+   * the last stage this version knew. */
+  {
+    char *unknown = tirkeu_request_dup_unknown_stage_label (self->request);
+
+    set_text (self, TEXT_STAGE, unknown != NULL ? unknown
+                                                : g_strdup (tirkeu_catalogue_stage_title (stage)));
+  }
   self->stage_class = tirkeu_stage_get_style_class (stage);
   updated = tirkeu_request_get_last_change (self->request);
   now = g_date_time_new_now_utc ();
@@ -339,7 +360,8 @@ row_height (const Metrics *metrics)
 {
   int text = PANGO_PIXELS_CEIL (metrics->line) + LINE_SPACING
              + PANGO_PIXELS_CEIL (metrics->caption_line);
-  int badge = PANGO_PIXELS_CEIL (metrics->badge_line) + 2 * BADGE_PADDING_Y;
+  /* room for a stage title on two lines: every row the same height all the same */
+  int badge = PANGO_PIXELS_CEIL (BADGE_MAX_LINES * metrics->badge_line) + BADGE_PADDING_Y;
 
   return MAX (text, badge);
 }
@@ -354,6 +376,69 @@ static int
 time_width (const Metrics *metrics)
 {
   return PANGO_PIXELS_CEIL (TIME_CHARS * MAX (metrics->char_width, metrics->digit_width));
+}
+
+static int
+vehicle_min_width (const Metrics *metrics)
+{
+  return PANGO_PIXELS_CEIL (VEHICLE_MIN_CHARS * metrics->char_width);
+}
+
+/* Every column at its width: the vehicle's at least a few words. */
+static int
+full_width (const Metrics *metrics)
+{
+  return vehicle_min_width (metrics) + 3 * COLUMN_SPACING + buyer_width (metrics) + STAGE_WIDTH
+         + time_width (metrics);
+}
+
+/* Where each column goes at @width; a width of 0 leaves a column out. */
+typedef struct
+{
+  int vehicle_x, vehicle_w;
+  int buyer_x, buyer_w;
+  int stage_x, stage_w;
+  int time_x, time_w;
+} Columns;
+
+static void
+layout_columns (const Metrics *metrics,
+                int            width,
+                Columns       *columns)
+{
+  int vehicle_min = vehicle_min_width (metrics);
+
+  memset (columns, 0, sizeof *columns);
+  if (width >= full_width (metrics))
+    {
+      columns->time_w = time_width (metrics);
+      columns->buyer_w = buyer_width (metrics);
+      columns->stage_w = STAGE_WIDTH;
+      columns->vehicle_w = width - 3 * COLUMN_SPACING - columns->buyer_w - STAGE_WIDTH
+                           - columns->time_w;
+    }
+  else
+    {
+      /* the time is in the tooltip and the accessible label; the badge wraps */
+      int rest;
+
+      columns->stage_w = CLAMP (width * 2 / 5, NARROW_STAGE_MIN, STAGE_WIDTH);
+      rest = width - columns->stage_w - COLUMN_SPACING;
+      if (rest - COLUMN_SPACING >= 2 * vehicle_min)
+        {
+          columns->vehicle_w = (rest - COLUMN_SPACING) / 2;
+          columns->buyer_w = rest - COLUMN_SPACING - columns->vehicle_w;
+        }
+      else
+        {
+          columns->vehicle_w = MAX (rest, 0);
+        }
+    }
+
+  columns->vehicle_x = 0;
+  columns->buyer_x = columns->vehicle_w + COLUMN_SPACING;
+  columns->stage_x = columns->buyer_x + (columns->buyer_w > 0 ? columns->buyer_w + COLUMN_SPACING : 0);
+  columns->time_x = columns->stage_x + columns->stage_w + COLUMN_SPACING;
 }
 
 static void
@@ -373,10 +458,10 @@ tirkeu_request_row_measure (GtkWidget      *widget,
       return;
     }
 
-  /* the vehicle column shrinks, with an ellipsis, down to a few characters */
-  *minimum = PANGO_PIXELS_CEIL (8 * metrics->char_width) + 3 * COLUMN_SPACING
-             + buyer_width (metrics) + STAGE_WIDTH + time_width (metrics);
-  *natural = *minimum + PANGO_PIXELS_CEIL (20 * metrics->char_width);
+  /* Down to the vehicle and the stage (layout_columns()); every column at full width when
+   * there is room. */
+  *minimum = vehicle_min_width (metrics) + COLUMN_SPACING + NARROW_STAGE_MIN;
+  *natural = full_width (metrics) + PANGO_PIXELS_CEIL (20 * metrics->char_width);
 }
 
 static PangoLayout *
@@ -409,6 +494,10 @@ ensure_layout (TirkeuRequestRow *self,
     case TEXT_STAGE:
       pango_attr_list_insert (attributes, pango_attr_scale_new (BADGE_SCALE));
       pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      /* wrapped at the badge's real width, on at most two lines (tirkeu_request_row_snapshot) */
+      pango_layout_set_single_paragraph_mode (self->layouts[which], FALSE);
+      pango_layout_set_wrap (self->layouts[which], PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (self->layouts[which], -BADGE_MAX_LINES);
       break;
     case TEXT_TIME:
       pango_attr_list_insert (attributes, pango_attr_font_features_new ("tnum"));
@@ -519,59 +608,92 @@ tirkeu_request_row_snapshot (GtkWidget   *widget,
   int line = PANGO_PIXELS_CEIL (metrics->line);
   int caption = PANGO_PIXELS_CEIL (metrics->caption_line);
   int text_top = MAX (0, (height - (line + LINE_SPACING + caption)) / 2);
-  int time_w = time_width (metrics);
-  int buyer_w = buyer_width (metrics);
-  int vehicle_w = width - 3 * COLUMN_SPACING - buyer_w - STAGE_WIDTH - time_w;
-  int x = 0;
+  Columns columns;
   GdkRGBA foreground;
   GdkRGBA dim;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &foreground);
   dim = with_alpha (&foreground, DIM_ALPHA);
+  layout_columns (metrics, width, &columns);
+
+  /* Just brought or changed: the accent's tint under the whole row, or a mark at its start. */
+  if (self->highlight > 0 || self->marked)
+    {
+      GtkStyleContext *context = gtk_widget_get_style_context (widget);
+      GdkRGBA accent;
+
+      if (!gtk_style_context_lookup_color (context, "accent_bg_color", &accent))
+        accent = foreground;
+      if (self->highlight > 0)
+        {
+          GdkRGBA tint = with_alpha (&accent, HIGHLIGHT_ALPHA * (float) self->highlight);
+
+          /* past the row's padding, to the list's edges */
+          gtk_snapshot_append_color (snapshot, &tint,
+                                     &GRAPHENE_RECT_INIT (-18, -8, width + 36, height + 16));
+        }
+      if (self->marked)
+        gtk_snapshot_append_color (snapshot, &accent,
+                                   &GRAPHENE_RECT_INIT (-18 + 2, 0, MARK_WIDTH, height));
+    }
 
   /* Columns left to right: the app's languages (kk, ru, en) are all written so. */
   /* the vehicle and its VIN */
-  draw_text (self, snapshot, TEXT_VEHICLE, x, text_top, vehicle_w, FALSE, &foreground);
-  draw_text (self, snapshot, TEXT_VIN, x, text_top + line + LINE_SPACING, vehicle_w, FALSE,
-             &dim);
-  x += MAX (vehicle_w, 0) + COLUMN_SPACING;
+  draw_text (self, snapshot, TEXT_VEHICLE, columns.vehicle_x, text_top, columns.vehicle_w, FALSE,
+             &foreground);
+  draw_text (self, snapshot, TEXT_VIN, columns.vehicle_x, text_top + line + LINE_SPACING,
+             columns.vehicle_w, FALSE, &dim);
 
   /* the buyer and the masked IIN */
-  draw_text (self, snapshot, TEXT_BUYER, x, text_top, buyer_w, FALSE, &foreground);
-  draw_text (self, snapshot, TEXT_IIN, x, text_top + line + LINE_SPACING, buyer_w, FALSE, &dim);
-  x += buyer_w + COLUMN_SPACING;
+  if (columns.buyer_w > 0)
+    {
+      draw_text (self, snapshot, TEXT_BUYER, columns.buyer_x, text_top, columns.buyer_w, FALSE,
+                 &foreground);
+      draw_text (self, snapshot, TEXT_IIN, columns.buyer_x, text_top + line + LINE_SPACING,
+                 columns.buyer_w, FALSE, &dim);
+    }
 
-  /* the stage badge: a pill sized to its title */
+  /* the stage badge: a pill sized to its title, at the column's real width; a title too
+   * long for one line wraps to a second rather than lose its end */
+  self->stage_cut = FALSE;
   if (ensure_layout (self, TEXT_STAGE) != NULL)
     {
       PangoLayout *layout = self->layouts[TEXT_STAGE];
-      int badge_line = PANGO_PIXELS_CEIL (metrics->badge_line);
-      int max_text = MIN (STAGE_WIDTH - 2 * BADGE_PADDING_X,
-                          PANGO_PIXELS_CEIL (STAGE_MAX_CHARS * metrics->char_width * BADGE_SCALE));
-      int badge_h = badge_line + 2 * BADGE_PADDING_Y;
-      int badge_top = (height - badge_h) / 2;
+      int max_text = MAX (columns.stage_w - 2 * BADGE_PADDING_X, 1);
+      int padding_y = BADGE_PADDING_Y;
+      int badge_h, badge_top;
       PangoRectangle logical;
       GskRoundedRect pill;
       GdkRGBA text, background;
 
       pango_layout_set_width (layout, max_text * PANGO_SCALE);
       pango_layout_get_pixel_extents (layout, NULL, &logical);
+      if (pango_layout_get_line_count (layout) > 1)
+        padding_y = BADGE_PADDING_Y / 2;
+      badge_h = logical.height + 2 * padding_y;
+      badge_top = (height - badge_h) / 2;
+      self->stage_cut = pango_layout_is_ellipsized (layout);
       gsk_rounded_rect_init_from_rect (&pill,
-                                       &GRAPHENE_RECT_INIT (x, badge_top,
+                                       &GRAPHENE_RECT_INIT (columns.stage_x, badge_top,
                                                             logical.width + 2 * BADGE_PADDING_X,
                                                             badge_h),
-                                       badge_h / 2.0f);
+                                       MIN (badge_h / 2.0f, PANGO_PIXELS_CEIL (metrics->badge_line) / 2.0f + padding_y));
       badge_colors (widget, self->stage_class, &foreground, &text, &background);
       gtk_snapshot_push_rounded_clip (snapshot, &pill);
       gtk_snapshot_append_color (snapshot, &background, &pill.bounds);
       gtk_snapshot_pop (snapshot);
-      draw_text (self, snapshot, TEXT_STAGE, x + BADGE_PADDING_X, badge_top + BADGE_PADDING_Y,
-                 max_text, FALSE, &text);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot,
+                              &GRAPHENE_POINT_INIT (columns.stage_x + BADGE_PADDING_X,
+                                                    badge_top + padding_y));
+      gtk_snapshot_append_layout (snapshot, layout, &text);
+      gtk_snapshot_restore (snapshot);
     }
-  x += STAGE_WIDTH + COLUMN_SPACING;
 
   /* when it last changed, right-aligned */
-  draw_text (self, snapshot, TEXT_TIME, x, (height - line) / 2, time_w, TRUE, &dim);
+  if (columns.time_w > 0)
+    draw_text (self, snapshot, TEXT_TIME, columns.time_x, (height - line) / 2, columns.time_w,
+               TRUE, &dim);
 }
 
 static void
@@ -595,9 +717,11 @@ tirkeu_request_row_query_tooltip (GtkWidget  *widget,
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *exact = NULL;
   GDateTime *updated;
-  int time_x = gtk_widget_get_width (widget) - time_width (metrics);
+  Columns columns;
 
-  if (!keyboard_mode && x < time_x)
+  /* Over the time column; over the whole row when the time is not shown in it. */
+  layout_columns (metrics, gtk_widget_get_width (widget), &columns);
+  if (!keyboard_mode && columns.time_w > 0 && x < columns.time_x)
     return FALSE;
   if (self->request == NULL || (updated = tirkeu_request_get_last_change (self->request)) == NULL)
     return FALSE;
@@ -640,6 +764,97 @@ tirkeu_request_row_get_request (TirkeuRequestRow *self)
   g_return_val_if_fail (TIRKEU_IS_REQUEST_ROW (self), NULL);
 
   return self->request;
+}
+
+/**
+ * tirkeu_request_row_set_highlight:
+ * @self: a #TirkeuRequestRow
+ * @highlight: from 0 (none) to 1: how strongly the row is tinted, as a change fades
+ * @marked: whether the row carries the still mark that stands for the tint when animations
+ *   are off
+ *
+ * Shows that the row's request was just brought or changed.
+ */
+void
+tirkeu_request_row_set_highlight (TirkeuRequestRow *self,
+                                  double            highlight,
+                                  gboolean          marked)
+{
+  g_return_if_fail (TIRKEU_IS_REQUEST_ROW (self));
+
+  highlight = CLAMP (highlight, 0.0, 1.0);
+  marked = !!marked;
+  if (self->highlight == highlight && self->marked == (guint) marked)
+    return;
+  self->highlight = highlight;
+  self->marked = marked;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * tirkeu_request_row_get_highlight:
+ * @self: a #TirkeuRequestRow
+ * @marked: (out) (optional): whether the still mark is shown
+ *
+ * Returns: the tint, from 0 to 1
+ */
+double
+tirkeu_request_row_get_highlight (TirkeuRequestRow *self,
+                                  gboolean         *marked)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST_ROW (self), 0);
+
+  if (marked != NULL)
+    *marked = self->marked;
+  return self->highlight;
+}
+
+/**
+ * tirkeu_request_row_get_stage_cut:
+ * @self: a #TirkeuRequestRow
+ *
+ * Whether the stage title, as last drawn, did not fit its badge (it ends in an ellipsis).
+ *
+ * Returns: %TRUE if it was cut
+ */
+gboolean
+tirkeu_request_row_get_stage_cut (TirkeuRequestRow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_REQUEST_ROW (self), FALSE);
+
+  return self->stage_cut;
+}
+
+/**
+ * tirkeu_request_row_get_column_widths:
+ * @self: a #TirkeuRequestRow
+ * @vehicle: (out) (optional): the vehicle column's width, in pixels
+ * @buyer: (out) (optional): the buyer column's, 0 when left out at this width
+ * @stage: (out) (optional): the stage badge column's
+ * @time: (out) (optional): the time column's, 0 when left out at this width
+ *
+ * The columns at the row's width, as it draws them.
+ */
+void
+tirkeu_request_row_get_column_widths (TirkeuRequestRow *self,
+                                      int              *vehicle,
+                                      int              *buyer,
+                                      int              *stage,
+                                      int              *time)
+{
+  Columns columns;
+
+  g_return_if_fail (TIRKEU_IS_REQUEST_ROW (self));
+
+  layout_columns (get_metrics (self), gtk_widget_get_width (GTK_WIDGET (self)), &columns);
+  if (vehicle != NULL)
+    *vehicle = columns.vehicle_w;
+  if (buyer != NULL)
+    *buyer = columns.buyer_w;
+  if (stage != NULL)
+    *stage = columns.stage_w;
+  if (time != NULL)
+    *time = columns.time_w;
 }
 
 /**

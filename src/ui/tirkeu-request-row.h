@@ -16,6 +16,17 @@ TirkeuRequest *tirkeu_request_row_get_request    (TirkeuRequestRow *self);
 void           tirkeu_request_row_set_request    (TirkeuRequestRow *self,
                                                   TirkeuRequest    *request);
 char          *tirkeu_request_row_get_text       (TirkeuRequestRow *self);
+void           tirkeu_request_row_set_highlight  (TirkeuRequestRow *self,
+                                                  double            highlight,
+                                                  gboolean          marked);
+double         tirkeu_request_row_get_highlight  (TirkeuRequestRow *self,
+                                                  gboolean         *marked);
+gboolean       tirkeu_request_row_get_stage_cut  (TirkeuRequestRow *self);
+void           tirkeu_request_row_get_column_widths (TirkeuRequestRow *self,
+                                                     int              *vehicle,
+                                                     int              *buyer,
+                                                     int              *stage,
+                                                     int              *time);
 
 char          *tirkeu_format_relative_time       (GDateTime        *then,
                                                   GDateTime        *now);

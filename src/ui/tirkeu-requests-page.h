@@ -26,5 +26,19 @@ void               tirkeu_requests_page_show_request     (TirkeuRequestsPage *se
                                                           TirkeuRequest      *request);
 void               tirkeu_requests_page_show_list        (TirkeuRequestsPage *self);
 gboolean           tirkeu_requests_page_get_showing_request (TirkeuRequestsPage *self);
+void               tirkeu_requests_page_set_journal      (TirkeuRequestsPage *self,
+                                                          TirkeuJournal      *journal);
+void               tirkeu_requests_page_reload_drafts    (TirkeuRequestsPage *self);
+guint              tirkeu_requests_page_get_n_drafts     (TirkeuRequestsPage *self);
+const char        *tirkeu_requests_page_get_filter_label (TirkeuRequestsPage *self,
+                                                          const char         *filter);
+void               tirkeu_requests_page_highlight        (TirkeuRequestsPage *self,
+                                                          const char         *portal_id);
+gboolean           tirkeu_requests_page_get_highlighted  (TirkeuRequestsPage *self,
+                                                          const char         *portal_id);
+void               tirkeu_requests_page_reveal_request   (TirkeuRequestsPage *self,
+                                                          const char         *portal_id);
+void               tirkeu_requests_page_add_toast        (TirkeuRequestsPage *self,
+                                                          AdwToast           *toast);
 
 G_END_DECLS

@@ -183,4 +183,9 @@ tirkeu_sent_page_init (TirkeuSentPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sent.print-summary", FALSE);
+  /* The buttons wrap in a flow box: Tab goes from button to button, not through the flow
+   * box's own children too. */
+  for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_parent (gtk_widget_get_parent (self->track_button)));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
 }

@@ -737,6 +737,7 @@ refresh_cb (GObject      *object,
                                   certificate != NULL && tirkeu_certificate_is_one_key (certificate)
                                   ? _("The portal’s sign-in challenge is signed with your EDS key.")
                                   : _("The portal’s sign-in challenge is signed with your authentication key."));
+  tirkeu_pin_dialog_set_accept_label (dialog, _("_Sign In"));
   tirkeu_pin_dialog_set_error (dialog, error_message);
   tirkeu_pin_dialog_ask_async (dialog, self->cancellable, pin_cb, g_object_ref (self));
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tirkeu-catalogue.h"
 #include "tirkeu-request-row.h"
@@ -18,6 +19,10 @@
  *
  * Sign-in is not its business: tirkeu_tracking_set_client() hands it the signed-in portal
  * client; without one the list shows what the journal holds and nothing is synced.
+ *
+ * A request the outbox just sent joins the list at once, from the journal
+ * (tirkeu_tracking_follow_outbox()), and the rows a sync changes are highlighted.
+ * #TirkeuTracking::notable-change tells the windows what the notifications tell the desktop.
  */
 struct _TirkeuTracking
 {
@@ -40,6 +45,17 @@ struct _TirkeuTracking
 G_DEFINE_FINAL_TYPE (TirkeuTracking, tirkeu_tracking, G_TYPE_OBJECT)
 
 enum {
+  NOTABLE_CHANGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* A sync page larger than this is an import (the first round, a journal rebuilt), not news:
+ * its rows are not highlighted one by one. */
+#define MAX_HIGHLIGHTED 100
+
+enum {
   PROP_0,
   PROP_HAS_REQUESTS,
   N_PROPS
@@ -47,44 +63,23 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/**
- * tirkeu_tracking_build_notification:
- * @request: a request that just reached a notable stage (tirkeu_sync_stage_is_notable())
- *
- * Returns: (transfer full) (nullable): the notification, whose default action opens the
- *   request (`app.show-request` with its number); %NULL for a stage nobody is told about
- */
-GNotification *
-tirkeu_tracking_build_notification (TirkeuRequest *request)
+/* The title of a notable stage's notification, %NULL for the others. */
+static const char *
+notable_title (TirkeuStage stage)
 {
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *vehicle = NULL;
-  g_autofree char *body = NULL;
-  const char *title;
-  const char *buyer;
-  TirkeuStage stage;
-
-  g_return_val_if_fail (TIRKEU_IS_REQUEST (request), NULL);
-
-  stage = tirkeu_request_get_stage (request);
   switch (stage)
     {
     case TIRKEU_STAGE_COMPLETED:
-      title = _("Vehicle Registered");
-      break;
+      return _("Vehicle Registered");
     case TIRKEU_STAGE_REFUSED:
-      title = _("Registration Refused");
-      break;
+      return _("Registration Refused");
     case TIRKEU_STAGE_DECLINED:
-      title = _("The Buyer Declined the Request");
-      break;
+      return _("The Buyer Declined the Request");
     case TIRKEU_STAGE_EXPIRED:
-      title = _("Request Expired");
-      break;
+      return _("Request Expired");
     case TIRKEU_STAGE_FINES_UNPAID:
       /* Translators: step 14, the buyer has unpaid administrative fines (ERAP) */
-      title = _("Stopped on the Buyer’s Unpaid Fines");
-      break;
+      return _("Stopped on the Buyer’s Unpaid Fines");
     case TIRKEU_STAGE_DRAFT:
     case TIRKEU_STAGE_OKED_CHECKED:
     case TIRKEU_STAGE_EPASSPORT_CHECKED:
@@ -109,13 +104,63 @@ tirkeu_tracking_build_notification (TirkeuRequest *request)
     default:
       return NULL;
     }
+}
 
-  vehicle = tirkeu_format_vehicle (request);
-  buyer = tirkeu_request_get_buyer_name (request);
-  /* Translators: a notification's text: the vehicle, the buyer, then what happens next,
-   * e.g. "Toyota Camry, 2025 — AKHMETOV ERLAN. The buyer collects ..." */
-  body = g_strdup_printf (_("%s — %s. %s"), vehicle, buyer != NULL ? buyer : "",
-                          tirkeu_catalogue_stage_next (stage));
+/* How many characters of the VIN name a car on the lot: its serial number. */
+#define VIN_TAIL 6
+
+/* "Toyota Camry, 2025, VIN …000120", or the whole VIN when the vehicle is not known. */
+static char *
+format_vehicle_and_vin (TirkeuRequest *request)
+{
+  const TirkeuVehicle *vehicle = tirkeu_request_get_vehicle (request);
+  const char *vin = tirkeu_request_get_vin (request);
+  gboolean named = vehicle != NULL && (vehicle->make != NULL || vehicle->model != NULL);
+  g_autofree char *name = named ? tirkeu_format_vehicle (request) : NULL;
+
+  if (vin == NULL)
+    return named ? g_steal_pointer (&name) : g_strdup (_("Vehicle not entered"));
+  if (!named)
+    /* Translators: a vehicle known only by its VIN, in a notification */
+    return g_strdup_printf (_("VIN %s"), vin);
+  /* Translators: a vehicle in a notification: its make, model and year, then the last digits
+   * of its VIN after an ellipsis, e.g. "Toyota Camry, 2025, VIN …000120" */
+  return g_strdup_printf (_("%s, VIN …%s"), name,
+                          vin + (strlen (vin) > VIN_TAIL ? strlen (vin) - VIN_TAIL : 0));
+}
+
+/**
+ * tirkeu_tracking_build_notification:
+ * @request: a request that just reached a notable stage (tirkeu_sync_stage_is_notable())
+ *
+ * The one place a notification's words are put together: its title says what happened, its
+ * text names the request number and the vehicle (make, model and the end of its VIN) and
+ * what happens next. The buyer is not named: a notification shows on a locked screen.
+ *
+ * Returns: (transfer full) (nullable): the notification, whose default action opens the
+ *   request (`app.show-request` with its number); %NULL for a stage nobody is told about
+ */
+GNotification *
+tirkeu_tracking_build_notification (TirkeuRequest *request)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *vehicle = NULL;
+  g_autofree char *body = NULL;
+  const char *title;
+  TirkeuStage stage;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (request), NULL);
+
+  stage = tirkeu_request_get_stage (request);
+  title = notable_title (stage);
+  if (title == NULL)
+    return NULL;
+
+  vehicle = format_vehicle_and_vin (request);
+  /* Translators: a notification's text: the request number, the vehicle, then what happens
+   * next, e.g. "Request 000123 — Toyota Camry, 2025, VIN …000120. The buyer collects ..." */
+  body = g_strdup_printf (_("Request %s — %s. %s"), tirkeu_request_get_portal_id (request),
+                          vehicle, tirkeu_catalogue_stage_next (stage));
 
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
@@ -126,6 +171,28 @@ tirkeu_tracking_build_notification (TirkeuRequest *request)
                                                 tirkeu_request_get_portal_id (request));
 
   return g_steal_pointer (&notification);
+}
+
+/**
+ * tirkeu_tracking_dup_change_summary:
+ * @request: a request that just reached a notable stage
+ *
+ * Returns: (transfer full) (nullable): one line for a window's toast, as the notification
+ *   says it: "Request 000123: Vehicle Registered"; %NULL for a stage nobody is told about
+ */
+char *
+tirkeu_tracking_dup_change_summary (TirkeuRequest *request)
+{
+  const char *title;
+
+  g_return_val_if_fail (TIRKEU_IS_REQUEST (request), NULL);
+
+  title = notable_title (tirkeu_request_get_stage (request));
+  if (title == NULL)
+    return NULL;
+  /* Translators: a toast when a request changed: its number, then what happened, e.g.
+   * "Request 000123: Vehicle Registered" */
+  return g_strdup_printf (_("Request %s: %s"), tirkeu_request_get_portal_id (request), title);
 }
 
 static void
@@ -140,11 +207,28 @@ set_has_requests (TirkeuTracking *self)
 }
 
 static void
+highlight_in_pages (TirkeuTracking *self,
+                    GPtrArray      *requests)
+{
+  if (requests->len > MAX_HIGHLIGHTED)
+    return;
+  for (guint i = 0; i < self->pages->len; i++)
+    for (guint j = 0; j < requests->len; j++)
+      {
+        const char *portal_id = tirkeu_request_get_portal_id (g_ptr_array_index (requests, j));
+
+        if (portal_id != NULL)
+          tirkeu_requests_page_highlight (g_ptr_array_index (self->pages, i), portal_id);
+      }
+}
+
+static void
 requests_changed_cb (TirkeuSync     *sync,
                      GPtrArray      *requests,
                      TirkeuTracking *self)
 {
   tirkeu_request_list_update (self->list, requests);
+  highlight_in_pages (self, requests);
 
   /* A request shown on a page follows the sync too. */
   for (guint i = 0; i < self->pages->len; i++)
@@ -182,6 +266,9 @@ stage_changed_cb (TirkeuSync     *sync,
   notification = tirkeu_tracking_build_notification (request);
   if (notification == NULL)
     return;
+
+  /* The windows say it too, whatever page they show. */
+  g_signal_emit (self, signals[NOTABLE_CHANGE], 0, request);
 
   /* One notification per request: a later stage replaces the earlier one. */
   if (self->application == NULL)
@@ -243,6 +330,7 @@ tirkeu_tracking_attach_page (TirkeuTracking     *self,
 
   tirkeu_requests_page_set_list (page, self->list);
   tirkeu_requests_page_set_sync (page, self->sync);
+  tirkeu_requests_page_set_journal (page, self->journal);
   request_page = tirkeu_requests_page_get_request_page (page);
   tirkeu_request_page_set_journal (request_page, self->journal);
   tirkeu_request_page_set_client (request_page, self->client);
@@ -330,6 +418,9 @@ show_request (TirkeuTracking *self,
   if (page == NULL)
     return;
 
+  /* From any page of the window: the desk or the new-request flow give way to the list. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "win.show-requests", NULL);
+  tirkeu_requests_page_reveal_request (page, tirkeu_request_get_portal_id (request));
   tirkeu_requests_page_show_request (page, request);
   if (GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (page))))
     gtk_window_present (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (page))));
@@ -389,6 +480,81 @@ show_request_action (GSimpleAction *action,
       return;
     }
   show_request_now (self, portal_id);
+}
+
+/**
+ * tirkeu_tracking_show_request:
+ * @self: a #TirkeuTracking
+ * @portal_id: a request number
+ *
+ * Opens the request's page in the active window (from the list, else from the journal), with
+ * its row scrolled into view and highlighted behind it.
+ */
+void
+tirkeu_tracking_show_request (TirkeuTracking *self,
+                              const char     *portal_id)
+{
+  g_return_if_fail (TIRKEU_IS_TRACKING (self));
+  g_return_if_fail (portal_id != NULL);
+
+  show_request_now (self, portal_id);
+}
+
+static void
+sent_request_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TirkeuTracking) self = user_data;
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request = tirkeu_journal_get_request_finish (TIRKEU_JOURNAL (source), result, &error);
+  if (request == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The request just sent is not in the journal: %s", error->message);
+      return;
+    }
+  if (self->list == NULL)
+    return;
+  batch = g_ptr_array_new ();
+  g_ptr_array_add (batch, request);
+  tirkeu_request_list_update (self->list, batch);
+  highlight_in_pages (self, batch);
+}
+
+/* The outbox wrote the confirmed request to the journal before it said "sent", and the
+ * journal runs its jobs in order: read back from it, the request joins the list now, not at
+ * the next sync. */
+static void
+outbox_sent_cb (TirkeuOutbox   *outbox,
+                TirkeuRequest  *request,
+                TirkeuTracking *self)
+{
+  const char *portal_id = tirkeu_request_get_portal_id (request);
+
+  if (portal_id != NULL && self->journal != NULL)
+    tirkeu_journal_get_request_async (self->journal, portal_id, self->cancellable,
+                                      sent_request_cb, g_object_ref (self));
+}
+
+/**
+ * tirkeu_tracking_follow_outbox:
+ * @self: a #TirkeuTracking
+ * @outbox: the session's outbox
+ *
+ * Adds each request @outbox sends to the list as soon as the portal confirmed it.
+ */
+void
+tirkeu_tracking_follow_outbox (TirkeuTracking *self,
+                               TirkeuOutbox   *outbox)
+{
+  g_return_if_fail (TIRKEU_IS_TRACKING (self));
+  g_return_if_fail (TIRKEU_IS_OUTBOX (outbox));
+
+  g_signal_connect_object (outbox, "sent", G_CALLBACK (outbox_sent_cb), self, G_CONNECT_DEFAULT);
 }
 
 static const GActionEntry actions[] = {
@@ -502,6 +668,16 @@ tirkeu_tracking_class_init (TirkeuTrackingClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TirkeuTracking::notable-change:
+   * @request: the request, in its new stage
+   *
+   * A request reached a stage the seller is told about (the same as its notification).
+   */
+  signals[NOTABLE_CHANGE] =
+    g_signal_new ("notable-change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, TIRKEU_TYPE_REQUEST);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tirkeu-journal.h"
+#include "tirkeu-outbox.h"
 #include "tirkeu-portal-client.h"
 #include "tirkeu-request-list.h"
 #include "tirkeu-requests-page.h"
@@ -28,5 +29,10 @@ gboolean            tirkeu_tracking_get_has_requests (TirkeuTracking    *self);
 
 void                tirkeu_tracking_install_actions (GtkApplication    *application);
 GNotification      *tirkeu_tracking_build_notification (TirkeuRequest   *request);
+char               *tirkeu_tracking_dup_change_summary (TirkeuRequest   *request);
+void                tirkeu_tracking_show_request    (TirkeuTracking     *self,
+                                                     const char         *portal_id);
+void                tirkeu_tracking_follow_outbox   (TirkeuTracking     *self,
+                                                     TirkeuOutbox       *outbox);
 
 G_END_DECLS

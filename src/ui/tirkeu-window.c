@@ -46,6 +46,9 @@ struct _TirkeuWindow
   /* the requests list */
   TirkeuRequestsPage   *requests_page;
   TirkeuTracking       *tracking;
+  AdwToastOverlay      *toast_overlay;
+  AdwToast             *change_toast;     /* weak: the toast of the last sync changes */
+  guint                 n_changes;        /* how many that toast counts */
 
   /* owned references */
   GSettings            *settings;
@@ -99,6 +102,7 @@ tirkeu_window_dispose (GObject *object)
 {
   TirkeuWindow *self = TIRKEU_WINDOW (object);
 
+  g_clear_weak_pointer (&self->change_toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), TIRKEU_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
@@ -193,6 +197,7 @@ static void
 show_home (TirkeuWindow *self)
 {
   tirkeu_sign_in_page_reload_drafts (self->desk_page);
+  tirkeu_requests_page_reload_drafts (self->requests_page);
   gtk_stack_set_visible_child_name (self->main_stack,
                                     can_show_requests (self) ? "requests" : "desk");
 }
@@ -218,7 +223,7 @@ show_requests_action (GtkWidget  *widget,
     return;
   if (g_strcmp0 (visible, "new-request") == 0)
     gtk_widget_activate_action (GTK_WIDGET (self->new_request_flow), "flow.close", NULL);
-  else if (g_strcmp0 (visible, "desk") == 0)
+  else if (g_strcmp0 (visible, "requests") != 0)
     show_home (self);
 }
 
@@ -274,20 +279,92 @@ session_state_cb (TirkeuWindow *self)
 
   update_home_button (self);
 
-  /* A seller whose OKED does not qualify stays on the desk, which says why; so does one with
-   * unfinished drafts (typed before a crash or a closed window), which the desk offers to
-   * resume: nothing typed may go unnoticed behind the requests list. */
+  /* A seller whose OKED does not qualify stays on the desk, which says why. Unfinished drafts
+   * (typed before a crash or a closed window) open the list on its Drafts filter, so that
+   * nothing typed goes unnoticed and the list stays the home. */
   if (signed_in && self->tracking != NULL
       && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
-      && tirkeu_session_get_oked_qualifies (self->session)
-      && tirkeu_sign_in_page_get_n_drafts (self->desk_page) == 0)
-    gtk_stack_set_visible_child_name (self->main_stack, "requests");
+      && tirkeu_session_get_oked_qualifies (self->session))
+    {
+      if (tirkeu_sign_in_page_get_n_drafts (self->desk_page) > 0)
+        g_object_set (self->requests_page, "filter", "drafts", NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "requests");
+    }
+}
+
+/* "Track the Request" on the Sent page: that request's page, its row in view behind it. */
+static void
+tracking_show_requests_cb (TirkeuWindow *self,
+                           const char   *portal_id)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, "requests");
+  if (portal_id != NULL)
+    tirkeu_tracking_show_request (self->tracking, portal_id);
+}
+
+/* A draft chosen on the list's Drafts filter: on in the new-request flow. */
+static void
+requests_resume_draft_cb (TirkeuWindow *self,
+                          const char   *draft_id)
+{
+  if (can_show_requests (self))
+    desk_new_request_cb (self, draft_id);
 }
 
 static void
-tracking_show_requests_cb (TirkeuWindow *self)
+change_toast_dismissed_cb (TirkeuWindow *self)
 {
-  gtk_stack_set_visible_child_name (self->main_stack, "requests");
+  g_clear_weak_pointer (&self->change_toast);
+  self->n_changes = 0;
+}
+
+/* What the notifications tell the desktop, the window says in a toast on whatever page it
+ * shows; several changes in a row make one toast that counts them. */
+static void
+notable_change_cb (TirkeuWindow  *self,
+                   TirkeuRequest *request)
+{
+  g_autofree char *summary = tirkeu_tracking_dup_change_summary (request);
+
+  if (summary == NULL)
+    return;
+  self->n_changes++;
+  if (self->change_toast != NULL)
+    {
+      g_autofree char *title = NULL;
+
+      /* Translators: a toast when several requests changed in one sync */
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u request changed",
+                                            "%u requests changed", self->n_changes),
+                               self->n_changes);
+      adw_toast_set_title (self->change_toast, title);
+      adw_toast_set_button_label (self->change_toast, NULL);
+      return;
+    }
+
+  self->change_toast = adw_toast_new (summary);
+  g_object_add_weak_pointer (G_OBJECT (self->change_toast), (gpointer *) &self->change_toast);
+  adw_toast_set_button_label (self->change_toast, _("_Open"));
+  adw_toast_set_action_name (self->change_toast, "app.show-request");
+  adw_toast_set_action_target_value (self->change_toast,
+                                     g_variant_new_string (tirkeu_request_get_portal_id (request)));
+  g_signal_connect_object (self->change_toast, "dismissed",
+                           G_CALLBACK (change_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
+  adw_toast_overlay_add_toast (self->toast_overlay, self->change_toast);
+}
+
+/**
+ * tirkeu_window_get_change_toast:
+ *
+ * Returns: (transfer none) (nullable): the toast that says what the last sync changed, while
+ *   it is shown
+ */
+AdwToast *
+tirkeu_window_get_change_toast (TirkeuWindow *self)
+{
+  g_return_val_if_fail (TIRKEU_IS_WINDOW (self), NULL);
+
+  return self->change_toast;
 }
 
 /* The bar over the window that says what keeps the requests from being up to date. */
@@ -357,6 +434,10 @@ tracking_start (TirkeuWindow *self)
   g_signal_connect_object (self->new_request_flow, "track",
                            G_CALLBACK (tracking_show_requests_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->requests_page, "resume-draft",
+                           G_CALLBACK (requests_resume_draft_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tracking, "notable-change", G_CALLBACK (notable_change_cb), self,
+                           G_CONNECT_SWAPPED);
   sync_error_cb (self, NULL, tirkeu_tracking_get_sync (self->tracking));
   session_state_cb (self);
 }
@@ -548,6 +629,7 @@ tirkeu_window_class_init (TirkeuWindowClass *klass)
   /* The requests list */
   g_type_ensure (TIRKEU_TYPE_REQUESTS_PAGE);
   gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, requests_page);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuWindow, toast_overlay);
   gtk_widget_class_install_action (widget_class, "win.new-request", NULL, new_request_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-request", NULL);

@@ -23,5 +23,6 @@ TirkeuSession *tirkeu_window_get_session   (TirkeuWindow      *self);
 /* the requests list */
 TirkeuTracking     *tirkeu_window_get_tracking      (TirkeuWindow      *self);
 TirkeuRequestsPage *tirkeu_window_get_requests_page (TirkeuWindow      *self);
+AdwToast           *tirkeu_window_get_change_toast  (TirkeuWindow      *self);
 
 G_END_DECLS
