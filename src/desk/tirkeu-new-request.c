@@ -1369,6 +1369,70 @@ tirkeu_new_request_list_drafts_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+load_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GVariant) fields = NULL;
+  GError *error = NULL;
+  TirkeuDraft *draft;
+
+  fields = tirkeu_journal_load_draft_finish (TIRKEU_JOURNAL (object), result, &error);
+  if (fields == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A draft whose key is lost (a damaged journal) is not resumed under a new key: the
+   * portal may hold the request made with the old one. */
+  draft = tirkeu_draft_new_from_fields (g_task_get_task_data (task), 0, fields, &error);
+  if (draft == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, draft, (GDestroyNotify) tirkeu_draft_free);
+}
+
+/**
+ * tirkeu_new_request_load_draft_async:
+ * @journal: the journal that keeps the draft
+ * @draft_id: the draft's id
+ *
+ * Reads one unfinished draft back, to be resumed with tirkeu_new_request_new().
+ */
+void
+tirkeu_new_request_load_draft_async (TirkeuJournal       *journal,
+                                     const char          *draft_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TIRKEU_IS_JOURNAL (journal));
+  g_return_if_fail (draft_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tirkeu_new_request_load_draft_async);
+  g_task_set_task_data (task, g_strdup (draft_id), g_free);
+  tirkeu_journal_load_draft_async (journal, draft_id, cancellable, load_draft_cb, task);
+}
+
+/**
+ * tirkeu_new_request_load_draft_finish:
+ *
+ * Returns: (transfer full): the draft, or %NULL with @error set (not in the journal, or
+ *   damaged: its Idempotency-Key lost)
+ */
+TirkeuDraft *
+tirkeu_new_request_load_draft_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Object */
 
 static void

@@ -113,5 +113,12 @@ void                     tirkeu_new_request_list_drafts_async  (TirkeuJournal   
                                                                 gpointer             user_data);
 GPtrArray               *tirkeu_new_request_list_drafts_finish (GAsyncResult        *result,
                                                                 GError             **error);
+void                     tirkeu_new_request_load_draft_async   (TirkeuJournal       *journal,
+                                                                const char          *draft_id,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+TirkeuDraft             *tirkeu_new_request_load_draft_finish  (GAsyncResult        *result,
+                                                                GError             **error);
 
 G_END_DECLS

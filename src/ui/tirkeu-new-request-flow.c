@@ -614,24 +614,14 @@ load_draft_cb (GObject      *object,
 {
   g_autoptr(TirkeuNewRequestFlow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) fields = NULL;
   g_autoptr(TirkeuDraft) draft = NULL;
   g_autoptr(TirkeuNewRequest) request = NULL;
-  const char *draft_id = g_object_get_data (G_OBJECT (self), "loading-draft-id");
 
-  fields = tirkeu_journal_load_draft_finish (TIRKEU_JOURNAL (object), result, &error);
-  if (fields == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("The draft could not be loaded: %s", error->message);
-      return;
-    }
-  /* A draft whose key is lost (a damaged journal) is not resumed under a new key: the portal
-   * may hold the request made with the old one. */
-  draft = tirkeu_draft_new_from_fields (draft_id, 0, fields, &error);
+  draft = tirkeu_new_request_load_draft_finish (result, &error);
   if (draft == NULL)
     {
-      g_warning ("The draft cannot be resumed: %s", error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The draft cannot be resumed: %s", error->message);
       return;
     }
   /* Its checks start at once from the resumed values. */
@@ -667,9 +657,8 @@ tirkeu_new_request_flow_start (TirkeuNewRequestFlow *self,
   show_page (self, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   if (draft_id != NULL && tirkeu_session_get_journal (session) != NULL)
     {
-      g_object_set_data_full (G_OBJECT (self), "loading-draft-id", g_strdup (draft_id), g_free);
-      tirkeu_journal_load_draft_async (tirkeu_session_get_journal (session), draft_id,
-                                       self->cancellable, load_draft_cb, g_object_ref (self));
+      tirkeu_new_request_load_draft_async (tirkeu_session_get_journal (session), draft_id,
+                                           self->cancellable, load_draft_cb, g_object_ref (self));
     }
 }
 

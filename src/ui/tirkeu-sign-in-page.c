@@ -12,6 +12,7 @@
 #include "tirkeu-format.h"
 #include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
+#include "tirkeu-new-request.h"
 #include "tirkeu-oked.h"
 #include "tirkeu-pin-dialog.h"
 #include "tirkeu-sign-in-page.h"
@@ -463,16 +464,12 @@ list_drafts_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(TirkeuSignInPage) self = user_data;
-  g_autoptr(GVariant) drafts = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *child;
-  GVariantIter iter;
-  const char *draft_id;
-  gint64 saved_at;
-  GVariant *fields;
   guint n = 0;
 
-  drafts = tirkeu_journal_list_drafts_finish (TIRKEU_JOURNAL (object), result, &error);
+  drafts = tirkeu_new_request_list_drafts_finish (result, &error);
   if (drafts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -482,21 +479,18 @@ list_drafts_cb (GObject      *object,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->drafts_list))) != NULL)
     gtk_list_box_remove (self->drafts_list, child);
 
-  g_variant_iter_init (&iter, drafts);
-  while (g_variant_iter_next (&iter, "(&sx@a{ss})", &draft_id, &saved_at, &fields))
+  for (guint i = 0; i < drafts->len; i++)
     {
-      g_autoptr(GVariant) owned_fields = fields;
-      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (saved_at / G_USEC_PER_SEC);
-      g_autofree char *when_text = g_date_time_format (when, "%d.%m.%Y %H:%M");
-      const char *vin = NULL;
-      const char *iin = NULL;
+      const TirkeuDraft *draft = g_ptr_array_index (drafts, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (draft->updated_at / G_USEC_PER_SEC);
+      g_autofree char *when_text = when != NULL ? g_date_time_format (when, "%d.%m.%Y %H:%M") : NULL;
+      const char *vin = draft->vin;
+      const char *iin = draft->buyer_iin;
       g_autofree char *masked = NULL;
       g_autofree char *title = NULL;
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *button;
 
-      g_variant_lookup (fields, "vin", "&s", &vin);
-      g_variant_lookup (fields, "buyer-iin", "&s", &iin);
       masked = iin != NULL && *iin != '\0' ? tirkeu_iin_mask (iin) : NULL;
       /* Translators: a draft in the list: its VIN and the buyer's (masked) IIN */
       title = g_strdup_printf (_("VIN %s · buyer %s"),
@@ -504,16 +498,16 @@ list_drafts_cb (GObject      *object,
                                masked != NULL ? masked : "—");
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       /* Translators: when a draft was last saved */
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when_text);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when_text != NULL ? when_text : "");
       button = gtk_button_new_with_mnemonic (_("_Resume"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "desk.resume-draft");
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", draft_id);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", draft->id);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       title, -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "draft-id", g_strdup (draft_id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "draft-id", g_strdup (draft->id), g_free);
       gtk_list_box_append (self->drafts_list, row);
       n++;
     }
@@ -549,8 +543,8 @@ tirkeu_sign_in_page_reload_drafts (TirkeuSignInPage *self)
   journal = self->session != NULL ? tirkeu_session_get_journal (self->session) : NULL;
   if (journal == NULL)
     return;
-  tirkeu_journal_list_drafts_async (journal, self->cancellable, list_drafts_cb,
-                                    g_object_ref (self));
+  tirkeu_new_request_list_drafts_async (journal, self->cancellable, list_drafts_cb,
+                                        g_object_ref (self));
 }
 
 /* With --key-file there is no token to insert: the page names the key file and offers to open
