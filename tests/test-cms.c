@@ -651,6 +651,157 @@ test_openssl_attached (void)
   rsa_pki_clear (&pki);
 }
 
+/* --- signing a stream ----------------------------------------------------------------- */
+
+/* The messageDigest attribute of @cms's one signer. */
+static GBytes *
+message_digest_of (GBytes *cms)
+{
+  const unsigned char *p = g_bytes_get_data (cms, NULL);
+  CMS_ContentInfo *parsed = d2i_CMS_ContentInfo (NULL, &p, g_bytes_get_size (cms));
+  CMS_SignerInfo *info;
+  ASN1_OCTET_STRING *digest;
+  GBytes *result;
+
+  g_assert_nonnull (parsed);
+  info = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (parsed), 0);
+  digest = CMS_signed_get0_data_by_OBJ (info, OBJ_nid2obj (NID_pkcs9_messageDigest), -3,
+                                        V_ASN1_OCTET_STRING);
+  g_assert_nonnull (digest);
+  result = g_bytes_new (ASN1_STRING_get0_data (digest), ASN1_STRING_length (digest));
+  CMS_ContentInfo_free (parsed);
+  return result;
+}
+
+/* A document of several blocks of the stream reader and a part of one, not all alike. */
+static GBytes *
+large_content (void)
+{
+  gsize len = 3 * 65536 + 4099;
+  guint8 *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) (i * 7 + i / 65536);
+  return g_bytes_new_take (data, len);
+}
+
+static void
+check_stream_matches_bytes (X509          *certificate,
+                            TirkeuKeyFile *key_file,
+                            GPtrArray     *trusted,
+                            GDateTime     *when,
+                            GBytes        *expected_digest)
+{
+  g_autoptr(GBytes) content = large_content ();
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) from_bytes = sign_with (key_file, content, when);
+  g_autoptr(GBytes) from_stream = NULL;
+  g_autoptr(GBytes) digest_from_bytes = NULL;
+  g_autoptr(GBytes) digest_from_stream = NULL;
+  g_autoptr(TirkeuCmsSigner) signer = NULL;
+
+  from_stream = tirkeu_cms_sign_detached_stream (certificate, stream, when, key_file_sign_cb,
+                                                 key_file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (from_stream);
+
+  digest_from_bytes = message_digest_of (from_bytes);
+  digest_from_stream = message_digest_of (from_stream);
+  g_assert_true (g_bytes_equal (digest_from_bytes, digest_from_stream));
+  g_assert_true (g_bytes_equal (digest_from_stream, expected_digest));
+
+  signer = verify_one (from_stream, content, trusted, when);
+  g_assert_true (tirkeu_cms_signer_get_signature_valid (signer));
+  g_assert_cmpint (tirkeu_cms_signer_get_certificate_status (signer), ==,
+                   TIRKEU_CMS_CERTIFICATE_TRUSTED);
+}
+
+/* The stream entry point and tirkeu_cms_sign_detached() put the same messageDigest in their
+ * CMS, the one Nettle's Streebog-512 computes over the whole document at once. */
+static void
+test_gost_stream (void)
+{
+  g_autoptr(TirkeuKeyFile) key_file = nca_key_file ();
+  g_autoptr(GPtrArray) trusted = nca_trust ();
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2022, 9, 1, 10, 30, 0);
+  g_autoptr(GBytes) content = large_content ();
+  struct streebog512_ctx ctx;
+  guint8 digest[STREEBOG512_DIGEST_SIZE];
+  g_autoptr(GBytes) expected = NULL;
+
+  streebog512_init (&ctx);
+  streebog512_update (&ctx, g_bytes_get_size (content), g_bytes_get_data (content, NULL));
+  streebog512_digest (&ctx, sizeof digest, digest);
+  expected = g_bytes_new (digest, sizeof digest);
+
+  check_stream_matches_bytes (tirkeu_key_file_get_certificate (key_file), key_file, trusted,
+                              when, expected);
+}
+
+static void
+test_rsa_stream (void)
+{
+  RsaPki pki = { 0 };
+  g_autoptr(GPtrArray) trusted = g_ptr_array_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GBytes) content = large_content ();
+  guint8 digest[32];
+  g_autoptr(GBytes) expected = NULL;
+
+  g_assert_cmpint (EVP_Digest (g_bytes_get_data (content, NULL), g_bytes_get_size (content),
+                               digest, NULL, EVP_sha256 (), NULL), ==, 1);
+  expected = g_bytes_new (digest, sizeof digest);
+
+  rsa_pki_init (&pki);
+  g_ptr_array_add (trusted, pki.ca);
+  check_stream_matches_bytes (pki.certificate, pki.key_file, trusted, now, expected);
+  rsa_pki_clear (&pki);
+}
+
+static GBytes *
+never_sign_cb (GBytes    *attributes,
+               gpointer   user_data,
+               GError   **error)
+{
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Cancelled before it is read: no signature asked of the key. A digest made for another
+ * key's algorithm is refused, not signed under the wrong hash's name. */
+static void
+test_stream_refusals (void)
+{
+  g_autoptr(TirkeuKeyFile) key_file = nca_key_file ();
+  X509 *gost = tirkeu_key_file_get_certificate (key_file);
+  RsaPki pki = { 0 };
+  g_autoptr(GBytes) content = large_content ();
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2022, 9, 1, 10, 30, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) mismatch = NULL;
+  g_autoptr(TirkeuCmsDigester) rsa_digester = NULL;
+  GBytes *cms;
+
+  g_cancellable_cancel (cancellable);
+  cms = tirkeu_cms_sign_detached_stream (gost, stream, when, never_sign_cb, NULL, cancellable,
+                                         &error);
+  g_assert_null (cms);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  rsa_pki_init (&pki);
+  rsa_digester = tirkeu_cms_digester_new (pki.certificate, NULL);
+  g_assert_nonnull (rsa_digester);
+  tirkeu_cms_digester_update (rsa_digester, CONTENT, strlen (CONTENT));
+  cms = tirkeu_cms_sign_detached_digest (gost, rsa_digester, when, never_sign_cb, NULL,
+                                         &mismatch);
+  g_assert_null (cms);
+  g_assert_error (mismatch, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
+  rsa_pki_clear (&pki);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -666,6 +817,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cms/not-cms", test_not_cms);
   g_test_add_func ("/cms/rsa/sign-verify", test_rsa_sign_verify);
   g_test_add_func ("/cms/rsa/openssl-attached", test_openssl_attached);
+  g_test_add_func ("/cms/gost/stream", test_gost_stream);
+  g_test_add_func ("/cms/rsa/stream", test_rsa_stream);
+  g_test_add_func ("/cms/stream-refusals", test_stream_refusals);
 
   return g_test_run ();
 }

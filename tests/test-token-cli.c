@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <openssl/pem.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tirkeu-cms.h"
 #include "test-token-fixture.h"
@@ -475,6 +480,184 @@ test_cli_sign_usage (void)
   g_assert_cmpint (both.status, ==, 2);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* sign streams its document                                                                  */
+
+#define LARGE_DOCUMENT_SIZE (200 * 1024 * 1024)
+
+/* A 200 MiB document, sparse (no disk, no memory in the test), not all zeros: bytes at its
+ * start, in its middle and at its very end. */
+static char *
+large_document (const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+  const goffset marks[] = { 0, LARGE_DOCUMENT_SIZE / 2 + 12345, LARGE_DOCUMENT_SIZE - 16 };
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+    g_assert_cmpint (pwrite (fd, "{\"vin\":\"XTA21\"}", 16, marks[i]), ==, 16);
+  g_assert_cmpint (ftruncate (fd, LARGE_DOCUMENT_SIZE), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+/* Runs tirkeu-cli (as run_cli does, the PIN on its stdin) and reaps it itself, for its own
+ * peak RSS (getrusage of the children would also count every command run before). */
+static int
+run_cli_measured (const char          *pin,
+                  const char * const  *args,
+                  long                *max_rss_kib,
+                  char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *input = g_strconcat (pin, "\n", NULL);
+  struct rusage usage;
+  GPid pid;
+  int in_fd, err_fd, status;
+  char buffer[4096];
+  gssize n;
+
+  g_ptr_array_add (argv, cli_path);
+  g_ptr_array_add (argv, (gpointer) "--pkcs11-module");
+  g_ptr_array_add (argv, fixture->module);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
+                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                            &pid, &in_fd, NULL, &err_fd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (in_fd, input, strlen (input)), ==, (gssize) strlen (input));
+  close (in_fd);
+  while ((n = read (err_fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (text, buffer, n);
+  close (err_fd);
+
+  g_assert_cmpint (wait4 (pid, &status, 0, &usage), ==, pid);
+  g_spawn_close_pid (pid);
+  *max_rss_kib = usage.ru_maxrss;
+  *err = g_string_free (g_steal_pointer (&text), FALSE);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* The memory a streaming `sign` may take: far below the 200 MiB it reads. (The
+ * sanitizers' shadow memory and quarantine raise any program's RSS.) */
+static long
+rss_bound_kib (void)
+{
+  return g_getenv ("ASAN_OPTIONS") != NULL ? 150 * 1024 : 64 * 1024;
+}
+
+/* `sign` over 200 MiB read from a FIFO, with the RSA key on the SoftHSM token: it reads the
+ * document a block at a time into its digest (it used to hold the whole document, and refuse
+ * anything past 64 MiB), its peak RSS stays small, and the CMS verifies with `openssl cms
+ * -verify` and `tirkeu-cli verify` over the same bytes. */
+static void
+test_cli_sign_stream_fifo (void)
+{
+  g_autofree char *document = large_document ("large-rsa.bin");
+  g_autofree char *fifo = g_build_filename (fixture->dir, "large.fifo", NULL);
+  g_autofree char *signature = g_build_filename (fixture->dir, "large-rsa.cms", NULL);
+  g_autoptr(GSubprocess) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_auto(Run) verify = { 0 };
+  long max_rss_kib = 0;
+  int status;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* the FIFO's writer, opened in its own process: opening blocks until tirkeu-cli reads */
+  writer = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sh", "-c", "cat \"$1\" > \"$2\"",
+                             "sh", document, fifo, NULL);
+  g_assert_no_error (error);
+
+  status = run_cli_measured (fixture->pin,
+                             (const char *[]) { "sign", "--pin-fd", "0", "--token",
+                                                fixture->label, "--cert", "02", "--seller-bin",
+                                                fixture->seller_bin, "-o", signature, fifo,
+                                                NULL },
+                             &max_rss_kib, &err);
+  g_test_message ("sign over a 200 MiB FIFO: exit %d, peak RSS %ld KiB: %s", status,
+                  max_rss_kib, err);
+  /* a writer whose reader is gone waits on the FIFO forever: not past this test */
+  if (status != 0)
+    g_subprocess_force_exit (writer);
+  g_assert_cmpint (status, ==, 0);
+  g_subprocess_wait_check (writer, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (max_rss_kib, <, rss_bound_kib ());
+
+  g_assert_true (openssl_verifies (signature, document));
+  run_cli (&verify, NULL, (const char *[]) { "verify", "--trust", fixture->ca_file, signature,
+                                             document, NULL });
+  g_test_message ("verify: %s%s", verify.out, verify.err);
+  g_assert_cmpint (verify.status, ==, 0);
+
+  g_remove (fifo);
+  g_remove (signature);
+  g_remove (document);
+}
+
+/* The same over a 200 MiB file with a GOST 2015 key file: Streebog-512 a block at a time. */
+static void
+test_cli_sign_stream_gost (void)
+{
+  g_autofree char *document = large_document ("large-gost.bin");
+  g_autofree char *signature = g_strconcat (document, ".cms", NULL);
+  g_autofree char *key_file = g_build_filename (fixture->dir, "GOST512_stream.p12", NULL);
+  g_autofree char *ca = g_build_filename (fixture->dir, "gost-ca-stream.pem", NULL);
+  g_autoptr(GBytes) p12 = gost_identity_key_file (gost_seller, GOST_PASSWORD);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *unreadable = NULL;
+  g_auto(Run) verify = { 0 };
+  long max_rss_kib = 0;
+  int status;
+  BIO *pem;
+
+  g_file_set_contents (key_file, g_bytes_get_data (p12, NULL), g_bytes_get_size (p12), &error);
+  g_assert_no_error (error);
+  pem = BIO_new_file (ca, "w");
+  g_assert_nonnull (pem);
+  g_assert_true (PEM_write_bio_X509 (pem, gost_ca->certificate));
+  BIO_free (pem);
+
+  status = run_cli_measured (GOST_PASSWORD,
+                             (const char *[]) { "sign", "--key-file", key_file, "--pin-fd", "0",
+                                                "--seller-bin", fixture->seller_bin, document,
+                                                NULL },
+                             &max_rss_kib, &err);
+  g_test_message ("GOST sign over a 200 MiB file: exit %d, peak RSS %ld KiB: %s", status,
+                  max_rss_kib, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (max_rss_kib, <, rss_bound_kib ());
+
+  run_cli (&verify, NULL, (const char *[]) { "verify", "--trust", ca, signature, document,
+                                             NULL });
+  g_test_message ("verify: %s%s", verify.out, verify.err);
+  g_assert_cmpint (verify.status, ==, 0);
+
+  g_remove (signature);
+
+  /* a read that fails on the way (/proc/self/mem at offset 0: EIO) is the document's error,
+   * said as such, exit 2, nothing written */
+  status = run_cli_measured (GOST_PASSWORD,
+                             (const char *[]) { "sign", "--key-file", key_file, "--pin-fd", "0",
+                                                "-o", signature, "/proc/self/mem", NULL },
+                             &max_rss_kib, &unreadable);
+  g_test_message ("/proc/self/mem: exit %d: %s", status, unreadable);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (unreadable, "Cannot read “/proc/self/mem”"));
+  g_assert_false (g_file_test (signature, G_FILE_TEST_EXISTS));
+
+  g_remove (document);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -511,6 +694,8 @@ main (int   argc,
   g_test_add_func ("/token/cli/key-file/portal", test_cli_key_file_portal);
   g_test_add_func ("/token/cli/always-authenticate", test_cli_always_authenticate);
   g_test_add_func ("/token/cli/wrong-pin-tries", test_cli_wrong_pin_tries);
+  g_test_add_func ("/token/cli/sign/stream-fifo", test_cli_sign_stream_fifo);
+  g_test_add_func ("/token/cli/sign/stream-gost", test_cli_sign_stream_gost);
 
   status = g_test_run ();
   gost_identity_free (gost_ca);

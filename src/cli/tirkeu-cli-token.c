@@ -5,8 +5,12 @@
  * error, including the refusals to sign with a certificate. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tirkeu-cli.h"
 #include "tirkeu-cli-error.h"
@@ -406,47 +410,141 @@ find_certificate (GPtrArray  *certificates,
   return NULL;
 }
 
-/* The largest document `sign` reads: a detached signature needs only the document's digest,
- * but the token manager signs what it is given, so the document is held in memory once.
- * Bounded, so that a device (/dev/zero) or a pipe that never ends cannot take the machine's
- * memory: contracts and scans are far below it. */
-#define SIGN_MAX_INPUT (64 * 1024 * 1024)
+/* `sign`'s document, read a block at a time on the token thread into its digest (a detached
+ * signature needs nothing more of it): a document of any size, a pipe or a device takes
+ * one block of memory. Its read errors name the document: they reach the CLI from the
+ * token manager, among the token's own errors. No GFile: standard input ("-") is read
+ * through the same descriptor code, and GIO's Unix streams would be one more library. */
+#define TIRKEU_TYPE_CLI_DOCUMENT_STREAM (tirkeu_cli_document_stream_get_type ())
+G_DECLARE_FINAL_TYPE (TirkeuCliDocumentStream, tirkeu_cli_document_stream, TIRKEU,
+                      CLI_DOCUMENT_STREAM, GInputStream)
 
-/* Reads @path, at most SIGN_MAX_INPUT bytes, a block at a time: a longer input is refused
- * once one byte past the bound has been read, never read to its end. */
-static GBytes *
-read_document (const char  *path,
+struct _TirkeuCliDocumentStream
+{
+  GInputStream  parent_instance;
+  int           fd;
+  gboolean      close_fd;     /* not standard input */
+  char         *name;         /* as the user wrote it */
+};
+
+G_DEFINE_FINAL_TYPE (TirkeuCliDocumentStream, tirkeu_cli_document_stream, G_TYPE_INPUT_STREAM)
+
+static void
+cannot_read (GError     **error,
+             const char  *name,
+             int          errsv)
+{
+  /* Translators: %s is the document to sign, then the system's reason */
+  g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE, _("Cannot read “%s”: %s"),
+               name, g_strerror (errsv));
+}
+
+static gssize
+document_stream_read (GInputStream  *stream,
+                      void          *buffer,
+                      gsize          count,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  TirkeuCliDocumentStream *self = TIRKEU_CLI_DOCUMENT_STREAM (stream);
+  gssize n;
+
+  do
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return -1;
+      n = read (self->fd, buffer, MIN (count, G_MAXSSIZE));
+    }
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0)
+    cannot_read (error, self->name, errno);
+  return n;
+}
+
+static gboolean
+document_stream_close (GInputStream  *stream,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  TirkeuCliDocumentStream *self = TIRKEU_CLI_DOCUMENT_STREAM (stream);
+
+  if (self->close_fd && self->fd >= 0)
+    g_close (self->fd, NULL);
+  self->fd = -1;
+  return TRUE;
+}
+
+static void
+tirkeu_cli_document_stream_finalize (GObject *object)
+{
+  TirkeuCliDocumentStream *self = TIRKEU_CLI_DOCUMENT_STREAM (object);
+
+  if (self->close_fd && self->fd >= 0)
+    g_close (self->fd, NULL);
+  g_free (self->name);
+  G_OBJECT_CLASS (tirkeu_cli_document_stream_parent_class)->finalize (object);
+}
+
+static void
+tirkeu_cli_document_stream_class_init (TirkeuCliDocumentStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tirkeu_cli_document_stream_finalize;
+  G_INPUT_STREAM_CLASS (klass)->read_fn = document_stream_read;
+  G_INPUT_STREAM_CLASS (klass)->close_fn = document_stream_close;
+}
+
+static void
+tirkeu_cli_document_stream_init (TirkeuCliDocumentStream *self)
+{
+  self->fd = -1;
+}
+
+/* Opens the document to sign, @path or standard input for "-": a folder or a file that
+ * cannot be opened is said now, before any PIN is asked. Nothing is read yet. */
+static GInputStream *
+open_document (const char  *path,
                GError     **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  guint8 block[65536];
+  g_autoptr(TirkeuCliDocumentStream) stream = NULL;
+  GStatBuf info;
 
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
-    return NULL;
-  for (;;)
+  stream = g_object_new (TIRKEU_TYPE_CLI_DOCUMENT_STREAM, NULL);
+  stream->name = g_strdup (path);
+  if (g_str_equal (path, "-"))
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), block, sizeof block, NULL, error);
-
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        break;
-      if (data->len + (gsize) n > SIGN_MAX_INPUT)
+      stream->fd = STDIN_FILENO;
+    }
+  else
+    {
+      stream->fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+      if (stream->fd < 0)
         {
-          g_autofree char *limit = g_format_size_full (SIGN_MAX_INPUT, G_FORMAT_SIZE_IEC_UNITS);
+          int errsv = errno;
 
-          /* Translators: %s is a file, then a size such as “64.0 MiB” */
-          g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
-                       _("“%s” is larger than %s, the most tirkeu-cli signs."), path, limit);
+          if (errsv == EISDIR)
+            goto folder;
+          cannot_read (error, path, errsv);
           return NULL;
         }
-      g_byte_array_append (data, block, (guint) n);
+      stream->close_fd = TRUE;
     }
 
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  if (fstat (stream->fd, &info) != 0)
+    {
+      cannot_read (error, path, errno);
+      return NULL;
+    }
+  if (S_ISDIR (info.st_mode))
+    goto folder;
+
+  return G_INPUT_STREAM (g_steal_pointer (&stream));
+
+folder:
+  /* Translators: %s is the folder given as the document to sign */
+  g_set_error (error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+               _("“%s” is a folder: give a file to sign."), path);
+  return NULL;
 }
 
 /* The signature replaces its output file: a device node or a FIFO there would be replaced by
@@ -477,7 +575,10 @@ check_output (const char  *output,
  *
  * `tirkeu-cli sign {--token LABEL --cert ID | --key-file KEY} [--seller-bin BIN] [--sign-in]
  * [-o OUT] FILE`: a detached DER CMS (CAdES-BES) signature of FILE, written to OUT (FILE.cms
- * by default, mode 0600: it carries the signer's certificate, personal data).
+ * by default, mode 0600: it carries the signer's certificate, personal data). FILE "-" is
+ * standard input (then -o is needed). FILE is read a block at a time into its digest, so
+ * its size is not bounded and its memory is one block: an endless input (/dev/zero) runs
+ * until interrupted, as `sha256sum` does, and nothing is written then.
  */
 int
 tirkeu_cli_run_sign (TirkeuCliOptions  *options,
@@ -510,7 +611,7 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   g_autoptr(GPtrArray) certificates = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GInputStream) content = NULL;
   g_autoptr(GBytes) signature = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *warning = NULL;
@@ -539,9 +640,24 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   purpose = sign_in ? TIRKEU_SIGN_PURPOSE_SIGN_IN
             : seller_bin != NULL ? TIRKEU_SIGN_PURPOSE_REQUEST : TIRKEU_SIGN_PURPOSE_DOCUMENT;
 
+  if (g_str_equal (argv[1], "-") && output == NULL)
+    {
+      g_set_error_literal (&error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                           _("A document read from standard input needs -o OUT for its "
+                             "signature."));
+      return tirkeu_cli_report_error (options, error);
+    }
+  /* the PIN is read up to its newline; the document would lose or gain bytes around it */
+  if (g_str_equal (argv[1], "-") && options->pin_fd == STDIN_FILENO)
+    {
+      g_set_error_literal (&error, TIRKEU_CLI_ERROR, TIRKEU_CLI_ERROR_USAGE,
+                           _("The PIN and the document cannot both be read from standard "
+                             "input."));
+      return tirkeu_cli_report_error (options, error);
+    }
   if (output == NULL)
     output = g_strconcat (argv[1], ".cms", NULL);
-  if (!check_output (output, &error) || (content = read_document (argv[1], &error)) == NULL)
+  if (!check_output (output, &error) || (content = open_document (argv[1], &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
 
   /* A key file's certificate is encrypted: its password is read first, and serves again
@@ -596,10 +712,12 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
         return tirkeu_cli_report_error (options, error);
     }
 
-  /* The manager copies the PIN into its job: ours is wiped right after. */
-  tirkeu_token_manager_sign_async (manager, tirkeu_token_info_get_serial (token),
-                                   tirkeu_certificate_get_id (certificate), purpose,
-                                   seller_bin, password, content, NULL, store_result_cb, &result);
+  /* The manager copies the PIN into its job: ours is wiped right after. The document is
+   * read on the token thread, before the PIN is used. */
+  tirkeu_token_manager_sign_stream_async (manager, tirkeu_token_info_get_serial (token),
+                                          tirkeu_certificate_get_id (certificate), purpose,
+                                          seller_bin, password, content, NULL, store_result_cb,
+                                          &result);
   g_clear_pointer (&password, tirkeu_cli_pin_free);
 
   signature = tirkeu_token_manager_sign_finish (manager, wait_for_result (&result), &error);

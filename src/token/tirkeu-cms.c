@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <nettle/streebog.h>
 #include <openssl/asn1t.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -366,19 +367,15 @@ out:
 static STACK_OF (X509_ATTRIBUTE) *
 signed_attributes_new (X509               *signer,
                        TirkeuKeyAlgorithm  algorithm,
-                       GBytes             *content,
+                       const guint8       *hash,
+                       gsize               hash_len,
                        GDateTime          *signing_time)
 {
   STACK_OF (X509_ATTRIBUTE) *attributes = NULL;
   ASN1_TIME *time = ASN1_TIME_set (NULL, (time_t) g_date_time_to_unix (signing_time));
   ASN1_OCTET_STRING *digest = ASN1_OCTET_STRING_new ();
   ASN1_STRING *signing_certificate = signing_certificate_v2_new (signer, algorithm);
-  guint8 hash[MAX_DIGEST_SIZE];
-  gsize hash_len;
   gboolean ok;
-
-  hash_len = hash_for_signing (algorithm, g_bytes_get_data (content, NULL),
-                               g_bytes_get_size (content), hash);
 
   /* RFC 5652: UTCTime up to 2049, which ASN1_TIME_set picks. */
   ok = time != NULL && digest != NULL && signing_certificate != NULL && hash_len > 0
@@ -414,6 +411,191 @@ signing_failed (GError **error)
   return NULL;
 }
 
+/* --- the content's digest, a block at a time -------------------------------------------- */
+
+/* What one read of a stream asks for: the memory a signature of any length takes. */
+#define DIGEST_BLOCK_SIZE (64 * 1024)
+
+struct _TirkeuCmsDigester
+{
+  TirkeuKeyAlgorithm      algorithm;
+  struct streebog512_ctx  streebog;     /* GOST 2015-512 */
+  EVP_MD_CTX             *sha256;       /* RSA and EC */
+  guint8                  digest[MAX_DIGEST_SIZE];
+  gsize                   digest_len;   /* 0 until finished */
+  gboolean                failed;
+};
+
+static gboolean
+algorithm_can_sign (TirkeuKeyAlgorithm algorithm)
+{
+  return algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512
+         || algorithm == TIRKEU_KEY_ALGORITHM_RSA
+         || algorithm == TIRKEU_KEY_ALGORITHM_EC;
+}
+
+static gpointer
+unsupported_algorithm (GError **error)
+{
+  g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM,
+                       tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM));
+  return NULL;
+}
+
+/**
+ * tirkeu_cms_digester_new:
+ * @signer: the certificate that will sign (GOST 2015-512, RSA or EC)
+ * @error: %TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM for a key of another algorithm, or
+ *   %TIRKEU_TOKEN_ERROR_SIGNING_FAILED
+ *
+ * The digest of a document to sign, fed a block at a time: Streebog-512 for a GOST 2015
+ * key, SHA-256 for RSA and EC, as tirkeu_cms_sign_detached() decides. A detached signature
+ * needs nothing of the document but this digest, so a document of any size is signed in
+ * bounded memory (tirkeu_cms_sign_detached_digest()).
+ *
+ * Returns: (transfer full): a new digester, or %NULL
+ */
+TirkeuCmsDigester *
+tirkeu_cms_digester_new (X509    *signer,
+                         GError **error)
+{
+  g_autoptr(TirkeuCmsDigester) self = NULL;
+
+  g_return_val_if_fail (signer != NULL, NULL);
+
+  self = g_new0 (TirkeuCmsDigester, 1);
+  self->algorithm = key_algorithm_of (signer);
+  if (!algorithm_can_sign (self->algorithm))
+    return unsupported_algorithm (error);
+
+  if (self->algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+    {
+      streebog512_init (&self->streebog);
+    }
+  else
+    {
+      self->sha256 = EVP_MD_CTX_new ();
+      if (self->sha256 == NULL || EVP_DigestInit_ex (self->sha256, EVP_sha256 (), NULL) != 1)
+        return signing_failed (error);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * tirkeu_cms_digester_update:
+ * @self: a #TirkeuCmsDigester not finished yet
+ * @data: (array length=len): the next bytes of the document
+ * @len: their number
+ *
+ * Adds @data to the digest.
+ */
+void
+tirkeu_cms_digester_update (TirkeuCmsDigester *self,
+                            const void        *data,
+                            gsize              len)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->digest_len == 0);
+  g_return_if_fail (data != NULL || len == 0);
+
+  if (self->algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+    streebog512_update (&self->streebog, len, data);
+  else if (EVP_DigestUpdate (self->sha256, data, len) != 1)
+    self->failed = TRUE;
+}
+
+/**
+ * tirkeu_cms_digester_update_from_stream:
+ * @self: a #TirkeuCmsDigester not finished yet
+ * @stream: the document, read to its end
+ * @cancellable: (nullable): a #GCancellable, checked at each block
+ * @error: the stream's error, or %G_IO_ERROR_CANCELLED
+ *
+ * Reads @stream to its end, a block of 64 KiB at a time, and adds what it reads to the
+ * digest: the memory taken is one block, whatever the document's size. On failure the
+ * digest holds part of the document and must not be signed.
+ *
+ * Returns: %TRUE when @stream was read to its end
+ */
+gboolean
+tirkeu_cms_digester_update_from_stream (TirkeuCmsDigester  *self,
+                                        GInputStream       *stream,
+                                        GCancellable       *cancellable,
+                                        GError            **error)
+{
+  g_autofree guint8 *block = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->digest_len == 0, FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), FALSE);
+
+  block = g_malloc (DIGEST_BLOCK_SIZE);
+  for (;;)
+    {
+      gssize n;
+
+      /* not every stream looks at the cancellable (a memory stream never does) */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        n = -1;
+      else
+        n = g_input_stream_read (stream, block, DIGEST_BLOCK_SIZE, cancellable, error);
+      if (n < 0)
+        {
+          self->failed = TRUE;
+          return FALSE;
+        }
+      if (n == 0)
+        return TRUE;
+      tirkeu_cms_digester_update (self, block, (gsize) n);
+    }
+}
+
+/* The digest, computed once; 0 if it could not be. */
+static gsize
+digester_finish (TirkeuCmsDigester *self)
+{
+  unsigned int len = 0;
+
+  if (self->failed)
+    return 0;
+  if (self->digest_len > 0)
+    return self->digest_len;
+
+  if (self->algorithm == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+    {
+      streebog512_digest (&self->streebog, STREEBOG512_DIGEST_SIZE, self->digest);
+      self->digest_len = STREEBOG512_DIGEST_SIZE;
+    }
+  else if (EVP_DigestFinal_ex (self->sha256, self->digest, &len) == 1)
+    {
+      self->digest_len = len;
+    }
+  else
+    {
+      self->failed = TRUE;
+    }
+
+  return self->digest_len;
+}
+
+/**
+ * tirkeu_cms_digester_free:
+ * @self: (nullable): a #TirkeuCmsDigester
+ *
+ * Frees @self.
+ */
+void
+tirkeu_cms_digester_free (TirkeuCmsDigester *self)
+{
+  if (self == NULL)
+    return;
+  EVP_MD_CTX_free (self->sha256);
+  g_free (self);
+}
+
+/* --- detached ------------------------------------------------------------------------- */
+
 /**
  * tirkeu_cms_sign_detached:
  * @signer: the signer's certificate (GOST 2015-512, RSA or EC)
@@ -431,6 +613,8 @@ signing_failed (GError **error)
  * 1.2.398.3.10.1.1.2.3.2 with NULL parameters, as NCA's agent writes them; for RSA SHA-256
  * and rsaEncryption; for EC SHA-256 and ecdsa-with-SHA256.
  *
+ * The same as tirkeu_cms_sign_detached_digest() over a #TirkeuCmsDigester fed @content.
+ *
  * Returns: (transfer full): the CMS, DER, or %NULL
  */
 GBytes *
@@ -441,10 +625,89 @@ tirkeu_cms_sign_detached (X509               *signer,
                           gpointer            user_data,
                           GError            **error)
 {
+  g_autoptr(TirkeuCmsDigester) digester = NULL;
+  gsize len;
+  const void *data;
+
+  g_return_val_if_fail (signer != NULL, NULL);
+  g_return_val_if_fail (content != NULL, NULL);
+
+  digester = tirkeu_cms_digester_new (signer, error);
+  if (digester == NULL)
+    return NULL;
+  data = g_bytes_get_data (content, &len);
+  tirkeu_cms_digester_update (digester, data, len);
+  return tirkeu_cms_sign_detached_digest (signer, digester, signing_time, sign_func, user_data,
+                                          error);
+}
+
+/**
+ * tirkeu_cms_sign_detached_stream:
+ * @signer: the signer's certificate (GOST 2015-512, RSA or EC)
+ * @content: the signed document, read to its end
+ * @signing_time: the time to put in signingTime
+ * @sign_func: (scope call): makes the signature over the signed attributes
+ * @user_data: (closure): for @sign_func
+ * @cancellable: (nullable): a #GCancellable, checked at each block read
+ * @error: as tirkeu_cms_sign_detached(), or @content's read error, or
+ *   %G_IO_ERROR_CANCELLED
+ *
+ * tirkeu_cms_sign_detached() over a document read from @content a block at a time
+ * (tirkeu_cms_digester_update_from_stream()), in bounded memory whatever its size.
+ * @sign_func is called only once the whole document has been read.
+ *
+ * Returns: (transfer full): the CMS, DER, or %NULL
+ */
+GBytes *
+tirkeu_cms_sign_detached_stream (X509               *signer,
+                                 GInputStream       *content,
+                                 GDateTime          *signing_time,
+                                 TirkeuCmsSignFunc   sign_func,
+                                 gpointer            user_data,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
+{
+  g_autoptr(TirkeuCmsDigester) digester = NULL;
+
+  g_return_val_if_fail (signer != NULL, NULL);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (content), NULL);
+
+  digester = tirkeu_cms_digester_new (signer, error);
+  if (digester == NULL
+      || !tirkeu_cms_digester_update_from_stream (digester, content, cancellable, error))
+    return NULL;
+  return tirkeu_cms_sign_detached_digest (signer, digester, signing_time, sign_func, user_data,
+                                          error);
+}
+
+/**
+ * tirkeu_cms_sign_detached_digest:
+ * @signer: the signer's certificate, the one @digester was made for
+ * @digester: the document's digest (tirkeu_cms_digester_new()), fed all of the document;
+ *   it is finished here and takes no more data
+ * @signing_time: the time to put in signingTime
+ * @sign_func: (scope call): makes the signature over the signed attributes
+ * @user_data: (closure): for @sign_func
+ * @error: as tirkeu_cms_sign_detached()
+ *
+ * The detached signature tirkeu_cms_sign_detached() makes, from the document's digest
+ * alone: its messageDigest is @digester's.
+ *
+ * Returns: (transfer full): the CMS, DER, or %NULL
+ */
+GBytes *
+tirkeu_cms_sign_detached_digest (X509               *signer,
+                                 TirkeuCmsDigester  *digester,
+                                 GDateTime          *signing_time,
+                                 TirkeuCmsSignFunc   sign_func,
+                                 gpointer            user_data,
+                                 GError            **error)
+{
   TirkeuKeyAlgorithm algorithm;
   STACK_OF (X509_ATTRIBUTE) *attributes = NULL;
   unsigned char *der = NULL;
   int der_len;
+  gsize hash_len;
   g_autoptr(GBytes) to_be_signed = NULL;
   g_autoptr(GBytes) signature = NULL;
   CmsContentInfo *info = NULL;
@@ -454,21 +717,22 @@ tirkeu_cms_sign_detached (X509               *signer,
   GBytes *result = NULL;
 
   g_return_val_if_fail (signer != NULL, NULL);
-  g_return_val_if_fail (content != NULL, NULL);
+  g_return_val_if_fail (digester != NULL, NULL);
   g_return_val_if_fail (signing_time != NULL, NULL);
   g_return_val_if_fail (sign_func != NULL, NULL);
 
   algorithm = key_algorithm_of (signer);
-  if (algorithm != TIRKEU_KEY_ALGORITHM_GOST_2015_512
-      && algorithm != TIRKEU_KEY_ALGORITHM_RSA
-      && algorithm != TIRKEU_KEY_ALGORITHM_EC)
-    {
-      g_set_error_literal (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM,
-                           tirkeu_token_error_to_message (TIRKEU_TOKEN_ERROR_UNSUPPORTED_ALGORITHM));
-      return NULL;
-    }
+  if (!algorithm_can_sign (algorithm))
+    return unsupported_algorithm (error);
+  /* a digest made for another key's algorithm would name the wrong hash */
+  if (digester->algorithm != algorithm)
+    return signing_failed (error);
+  hash_len = digester_finish (digester);
+  if (hash_len == 0)
+    return signing_failed (error);
 
-  attributes = signed_attributes_new (signer, algorithm, content, signing_time);
+  attributes = signed_attributes_new (signer, algorithm, digester->digest, hash_len,
+                                      signing_time);
   if (attributes == NULL)
     return signing_failed (error);
 
@@ -1486,6 +1750,8 @@ tirkeu_cms_sign_attached (X509               *signer,
   ASN1_OBJECT *content_type = NULL;
   unsigned char *der = NULL;
   int der_len, position;
+  guint8 hash[MAX_DIGEST_SIZE];
+  gsize hash_len;
   g_autoptr(GBytes) to_be_signed = NULL;
   g_autoptr(GBytes) signature = NULL;
   CmsContentInfo *info = NULL;
@@ -1517,7 +1783,11 @@ tirkeu_cms_sign_attached (X509               *signer,
     }
 
   /* The detached signature's attributes, with contentType saying this content's type. */
-  attributes = signed_attributes_new (signer, algorithm, content, signing_time);
+  hash_len = hash_for_signing (algorithm, g_bytes_get_data (content, NULL),
+                               g_bytes_get_size (content), hash);
+  attributes = hash_len > 0 ? signed_attributes_new (signer, algorithm, hash, hash_len,
+                                                     signing_time)
+                            : NULL;
   position = attributes != NULL ? X509at_get_attr_by_NID (attributes, NID_pkcs9_contentType, -1)
                                 : -1;
   if (position < 0)

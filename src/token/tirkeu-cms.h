@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <openssl/x509.h>
 
 #include "tirkeu-certificate.h"
@@ -52,6 +52,41 @@ GBytes                     *tirkeu_cms_sign_detached          (X509             
                                                                GDateTime          *signing_time,
                                                                TirkeuCmsSignFunc   sign_func,
                                                                gpointer            user_data,
+                                                               GError            **error);
+
+/**
+ * TirkeuCmsDigester:
+ *
+ * The digest of a document being signed, fed a block at a time (tirkeu_cms_digester_new()).
+ */
+typedef struct _TirkeuCmsDigester TirkeuCmsDigester;
+
+TirkeuCmsDigester          *tirkeu_cms_digester_new           (X509               *signer,
+                                                               GError            **error);
+void                        tirkeu_cms_digester_update        (TirkeuCmsDigester  *self,
+                                                               const void         *data,
+                                                               gsize               len);
+gboolean                    tirkeu_cms_digester_update_from_stream
+                                                              (TirkeuCmsDigester  *self,
+                                                               GInputStream       *stream,
+                                                               GCancellable       *cancellable,
+                                                               GError            **error);
+void                        tirkeu_cms_digester_free          (TirkeuCmsDigester  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TirkeuCmsDigester, tirkeu_cms_digester_free)
+
+GBytes                     *tirkeu_cms_sign_detached_digest   (X509               *signer,
+                                                               TirkeuCmsDigester  *digester,
+                                                               GDateTime          *signing_time,
+                                                               TirkeuCmsSignFunc   sign_func,
+                                                               gpointer            user_data,
+                                                               GError            **error);
+GBytes                     *tirkeu_cms_sign_detached_stream   (X509               *signer,
+                                                               GInputStream       *content,
+                                                               GDateTime          *signing_time,
+                                                               TirkeuCmsSignFunc   sign_func,
+                                                               gpointer            user_data,
+                                                               GCancellable       *cancellable,
                                                                GError            **error);
 
 GBytes                     *tirkeu_cms_dup_signature_value    (GBytes             *cms_der,

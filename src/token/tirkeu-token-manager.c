@@ -88,6 +88,7 @@ job_free (Job *job)
   g_free (job->certificate_id);
   g_free (job->seller_bin);
   g_clear_pointer (&job->content, g_bytes_unref);
+  g_clear_object (&job->content_stream);
   g_clear_object (&job->key_file);
   g_free (job);
 }
@@ -797,6 +798,30 @@ tirkeu_token_manager_list_certificates_finish (TirkeuTokenManager  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static Job *
+sign_job_new (TirkeuTokenManager  *self,
+              const char          *token_serial,
+              const char          *certificate_id,
+              TirkeuSignPurpose    purpose,
+              const char          *seller_bin,
+              const char          *pin,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data,
+              gpointer             source_tag)
+{
+  Job *job = job_new (self, JOB_SIGN, cancellable, callback, user_data, source_tag);
+
+  job->token_serial = g_strdup (token_serial);
+  job->certificate_id = g_strdup (certificate_id);
+  job->purpose = purpose;
+  job->seller_bin = g_strdup (seller_bin);
+  job->pin_size = strlen (pin) + 1;
+  job->pin = g_malloc (job->pin_size);
+  memcpy (job->pin, pin, job->pin_size);
+  return job;
+}
+
 /**
  * tirkeu_token_manager_sign_async:
  * @self: a #TirkeuTokenManager
@@ -836,25 +861,68 @@ tirkeu_token_manager_sign_async (TirkeuTokenManager  *self,
   g_return_if_fail (content != NULL);
   g_return_if_fail (purpose != TIRKEU_SIGN_PURPOSE_REQUEST || seller_bin != NULL);
 
-  job = job_new (self, JOB_SIGN, cancellable, callback, user_data,
-                 tirkeu_token_manager_sign_async);
-  job->token_serial = g_strdup (token_serial);
-  job->certificate_id = g_strdup (certificate_id);
-  job->purpose = purpose;
-  job->seller_bin = g_strdup (seller_bin);
-  job->pin_size = strlen (pin) + 1;
-  job->pin = g_malloc (job->pin_size);
-  memcpy (job->pin, pin, job->pin_size);
+  job = sign_job_new (self, token_serial, certificate_id, purpose, seller_bin, pin,
+                      cancellable, callback, user_data, tirkeu_token_manager_sign_async);
   job->content = g_bytes_ref (content);
+  push_job (self, job);
+}
+
+/**
+ * tirkeu_token_manager_sign_stream_async:
+ * @self: a #TirkeuTokenManager
+ * @token_serial: the token's serial number
+ * @certificate_id: the certificate's id (tirkeu_certificate_get_id())
+ * @purpose: what is signed, which decides the rules checked first
+ * @seller_bin: (nullable): the seller's BIN; required for %TIRKEU_SIGN_PURPOSE_REQUEST
+ * @pin: the user PIN, NUL-terminated, copied into the job as by
+ *   tirkeu_token_manager_sign_async()
+ * @content: the document to sign, read to its end on the token thread; the caller neither
+ *   reads nor closes it until @callback runs
+ * @cancellable: (nullable): a #GCancellable, checked at each block of @content and before
+ *   the PIN is used
+ * @callback: called on the manager's main context when done
+ * @user_data: data for @callback
+ *
+ * tirkeu_token_manager_sign_async() over a document of any size: @content is read a block
+ * at a time into its digest (tirkeu_cms_sign_detached_stream()), never held whole. It is
+ * read after the certificate's refusals and before the PIN is used, so no token session
+ * stays logged in while a long document is read. A read error fails the job with that
+ * error. Finish with tirkeu_token_manager_sign_finish().
+ */
+void
+tirkeu_token_manager_sign_stream_async (TirkeuTokenManager  *self,
+                                        const char          *token_serial,
+                                        const char          *certificate_id,
+                                        TirkeuSignPurpose    purpose,
+                                        const char          *seller_bin,
+                                        const char          *pin,
+                                        GInputStream        *content,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (TIRKEU_IS_TOKEN_MANAGER (self));
+  g_return_if_fail (token_serial != NULL);
+  g_return_if_fail (certificate_id != NULL);
+  g_return_if_fail (pin != NULL);
+  g_return_if_fail (G_IS_INPUT_STREAM (content));
+  g_return_if_fail (purpose != TIRKEU_SIGN_PURPOSE_REQUEST || seller_bin != NULL);
+
+  job = sign_job_new (self, token_serial, certificate_id, purpose, seller_bin, pin,
+                      cancellable, callback, user_data, tirkeu_token_manager_sign_async);
+  job->content_stream = g_object_ref (content);
   push_job (self, job);
 }
 
 /**
  * tirkeu_token_manager_sign_finish:
  * @self: a #TirkeuTokenManager
- * @result: the #GAsyncResult
- * @error: a #TIRKEU_TOKEN_ERROR (a refusal, a PIN error, a removed token, …) or
- *   %G_IO_ERROR_CANCELLED
+ * @result: the #GAsyncResult of tirkeu_token_manager_sign_async() or
+ *   tirkeu_token_manager_sign_stream_async()
+ * @error: a #TIRKEU_TOKEN_ERROR (a refusal, a PIN error, a removed token, …), the stream's
+ *   read error, or %G_IO_ERROR_CANCELLED
  *
  * Returns: (transfer full): the DER-encoded CMS ContentInfo, or %NULL
  */

@@ -43,8 +43,11 @@
  * - Before signing, tirkeu_certificate_check_purpose() refuses what may not sign (wrong BIN,
  *   expired, not yet valid, AUTH key, no right to sign, an old GOST 2004 key), so no PIN try
  *   is spent on it.
- * - Signature: a detached CAdES-BES CMS over the given bytes, made by
- *   tirkeu_cms_sign_detached() whatever holds the key; only the raw signature over the
+ * - Signature: a detached CAdES-BES CMS over the given bytes or stream, made by
+ *   tirkeu_cms_sign_detached_digest() whatever holds the key. The document's digest is
+ *   computed first, a block at a time for a stream (a document of any size takes bounded
+ *   memory), after the certificate's refusals and before the PIN or password is used;
+ *   only the raw signature over the
  *   signed attributes differs: an RSA or EC key on a token through libp11 (EVP_DigestSign,
  *   SHA-256); a GOST 2015-512 key on a token through raw PKCS#11 calls (tirkeu-pkcs11.h:
  *   libp11 0.4.12 makes no key of the TC26 key type), our Streebog-512 digest signed with
@@ -116,6 +119,16 @@ void                tirkeu_token_manager_sign_async         (TirkeuTokenManager 
                                                              const char          *seller_bin,
                                                              const char          *pin,
                                                              GBytes              *content,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+void                tirkeu_token_manager_sign_stream_async  (TirkeuTokenManager  *self,
+                                                             const char          *token_serial,
+                                                             const char          *certificate_id,
+                                                             TirkeuSignPurpose    purpose,
+                                                             const char          *seller_bin,
+                                                             const char          *pin,
+                                                             GInputStream        *content,
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
                                                              gpointer             user_data);

@@ -6,8 +6,8 @@
 #include "tirkeu-token-thread.h"
 
 /* The token thread: signatures. Every one is a CAdES-BES detached CMS made by
- * tirkeu_cms_sign_detached(); only the raw signature over the signed attributes depends on
- * where the key is (tirkeu-token-manager.h). */
+ * tirkeu_cms_sign_detached_digest() from the document's digest; only the raw signature over
+ * the signed attributes depends on where the key is (tirkeu-token-manager.h). */
 
 typedef struct
 {
@@ -82,6 +82,44 @@ sign_with_gost_token_cb (GBytes    *signed_attributes,
   return g_bytes_new (signature, sizeof signature);
 }
 
+/* The job's document digested for @signer's key: its bytes, or its stream read to the end a
+ * block at a time (cancellable). Called before the PIN or password is used, so that reading
+ * a long document keeps no token session logged in and no key file open. */
+static TirkeuCmsDigester *
+digest_content (Job     *job,
+                X509    *signer,
+                GError **error)
+{
+  g_autoptr(TirkeuCmsDigester) digester = tirkeu_cms_digester_new (signer, error);
+
+  if (digester == NULL)
+    return NULL;
+  if (job->content_stream != NULL)
+    {
+      if (!tirkeu_cms_digester_update_from_stream (digester, job->content_stream,
+                                                   job->cancellable, error))
+        return NULL;
+    }
+  else
+    {
+      gsize len;
+      const void *data = g_bytes_get_data (job->content, &len);
+
+      tirkeu_cms_digester_update (digester, data, len);
+    }
+  return g_steal_pointer (&digester);
+}
+
+/* The key file token's certificate, as OpenSSL's (for the digest, before the file is opened). */
+static X509 *
+key_file_signer (KeyFileToken *token)
+{
+  GBytes *der = tirkeu_certificate_get_der (token->certificate);
+  const unsigned char *p = g_bytes_get_data (der, NULL);
+
+  return d2i_X509 (NULL, &p, (long) g_bytes_get_size (der));
+}
+
 static GBytes *
 sign_with_key_file_cb (GBytes    *signed_attributes,
                        gpointer   user_data,
@@ -123,26 +161,33 @@ run_sign_key_file (Worker *worker,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   KeyFileToken *token = _tirkeu_token_find_key_file (worker, job->token_serial);
   Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
+  g_autoptr(TirkeuCmsDigester) digester = NULL;
+  X509 *signer = NULL;
   GBytes *signature = NULL;
   GError *error = NULL;
 
   if (g_ascii_strcasecmp (tirkeu_certificate_get_id (token->certificate),
                           job->certificate_id) != 0)
     error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE);
+  else if ((signer = key_file_signer (token)) == NULL)
+    error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
   /* The refusals come before the password is tried, as before a PIN. */
   else if (tirkeu_certificate_check_purpose (token->certificate, job->purpose, job->seller_bin,
                                              now, &error)
+           && !_tirkeu_token_job_cancelled (job, &error)
+           && (digester = digest_content (job, signer, &error)) != NULL
            && !_tirkeu_token_job_cancelled (job, &error))
     {
       signing.key_file = _tirkeu_token_open_key_file (token->file, job->pin, job->cancellable,
                                                       &error);
       _tirkeu_token_wipe_pin (job);
       if (signing.key_file != NULL)
-        signature = tirkeu_cms_sign_detached (tirkeu_key_file_get_certificate (signing.key_file),
-                                              job->content, now, sign_with_key_file_cb,
-                                              &signing, &error);
+        signature = tirkeu_cms_sign_detached_digest (
+                      tirkeu_key_file_get_certificate (signing.key_file), digester, now,
+                      sign_with_key_file_cb, &signing, &error);
       g_clear_object (&signing.key_file);
     }
+  X509_free (signer);
 
   _tirkeu_token_wipe_pin (job);
   if (signature != NULL)
@@ -193,6 +238,7 @@ _tirkeu_token_run_sign (Worker *worker,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(TirkeuCertificate) certificate = NULL;
   g_autoptr(GPtrArray) gost_ids = NULL;
+  g_autoptr(TirkeuCmsDigester) digester = NULL;
   GError *error = NULL;
   GBytes *signature = NULL;
   PKCS11_SLOT *slot;
@@ -247,6 +293,15 @@ _tirkeu_token_run_sign (Worker *worker,
     goto out;
 
   signer = X509_dup (cert->x509);
+  /* the document first: no PIN used, no session logged in while it is read */
+  if (signer == NULL)
+    {
+      error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
+      goto out;
+    }
+  if ((digester = digest_content (job, signer, &error)) == NULL
+      || _tirkeu_token_job_cancelled (job, &error))
+    goto out;
 
   if (tirkeu_certificate_get_key_algorithm (certificate) == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
     {
@@ -256,8 +311,8 @@ _tirkeu_token_run_sign (Worker *worker,
           error = _tirkeu_token_module_error (worker->shared->module_path);
           goto out;
         }
-      signature = tirkeu_cms_sign_detached (signer, job->content, now, sign_with_gost_token_cb,
-                                            &signing, &error);
+      signature = tirkeu_cms_sign_detached_digest (signer, digester, now,
+                                                   sign_with_gost_token_cb, &signing, &error);
       _tirkeu_token_wipe_pin (job);
       if (signature == NULL)
         error = token_signing_error (worker, job, signing.ckr, error);
@@ -288,8 +343,8 @@ _tirkeu_token_run_sign (Worker *worker,
   /* A key marked CKA_ALWAYS_AUTHENTICATE: libp11 asks pin_ui for the PIN again. */
   PKCS11_set_ui_method (worker->ctx, worker->pin_ui, job->pin);
   signing.private_key = private_key;
-  signature = tirkeu_cms_sign_detached (signer, job->content, now, sign_with_libp11_cb,
-                                        &signing, &error);
+  signature = tirkeu_cms_sign_detached_digest (signer, digester, now, sign_with_libp11_cb,
+                                               &signing, &error);
   PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
   _tirkeu_token_wipe_pin (job);
   EVP_PKEY_free (g_steal_pointer (&private_key));

@@ -57,6 +57,7 @@ typedef struct
   char              *pin;           /* wiped right after C_Login, and again when freed */
   gsize              pin_size;
   GBytes            *content;
+  GInputStream      *content_stream; /* instead of content: read on the token thread */
   GFile             *key_file;
 } Job;
 
