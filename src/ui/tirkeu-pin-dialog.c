@@ -311,6 +311,8 @@ tirkeu_pin_dialog_set_accept_label (TirkeuPinDialog *self,
   g_return_if_fail (label != NULL);
 
   adw_message_dialog_set_response_label (ADW_MESSAGE_DIALOG (self), "sign", label);
+  /* The new label is the button's accessible name again, underline and all (GTK 4.8) */
+  tirkeu_a11y_fix_button_names (GTK_WIDGET (self));
 }
 
 /**

@@ -210,6 +210,13 @@ def wait_for(predicate, what, seconds=20):
     bail('timed out waiting for ' + what)
 
 
+def toplevel_of(node):
+    """The window or dialog that holds @node (its last ancestor below the application)."""
+    while node.parent is not None and node.parent.roleName != 'application':
+        node = node.parent
+    return node
+
+
 def find(root, role, name, seconds=20):
     roles = (role,) if isinstance(role, str) else role
 
@@ -322,7 +329,9 @@ try:
     sign_in.doActionNamed('click')
     dialog_pin = find(application, 'password text', 'PIN')
     set_text(dialog_pin, '12345678', secret=True)
-    find(application, 'push button', 'Sign').doActionNamed('click')
+    # The dialog's own button says what the PIN does here, "Sign In", as the page's does:
+    # it is looked for inside the dialog.
+    find(toplevel_of(dialog_pin), 'push button', 'Sign In').doActionNamed('click')
     find(application, 'push button', 'New Request', 30)
     tap(True, 'signed in through the accessibility tree')
     audit(application, 'the signed-in desk')
