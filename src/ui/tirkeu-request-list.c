@@ -116,6 +116,7 @@ struct _TirkeuRequestList
   char               **search_words;   /* folded (tirkeu_search_key_fold()), NULL when none */
 
   /* state */
+  guint                pass_all_id;    /* idle: the filter may say it lets all through */
   TirkeuRequestCategory category;
   guint                counts[TIRKEU_N_REQUEST_CATEGORIES];  /* whatever the search */
 };
@@ -216,7 +217,9 @@ filter_func (gpointer item,
 /* The list's filter. It says when it lets every request through (all of them, no search),
  * so that the filter model then passes the store's changes on as they are: a filter that
  * may refuse some keeps a set of the matching positions, and every change that adds or
- * removes requests shifts the whole of it. */
+ * removes requests shifts the whole of it. Coming back to every request, it says so only
+ * once the filter model has let them all back in its batches: said at once, the model
+ * would tell the list view of every request in one change. */
 #define REQUEST_TYPE_FILTER (request_filter_get_type ())
 G_DECLARE_FINAL_TYPE (RequestFilter, request_filter, REQUEST, FILTER, GtkFilter)
 
@@ -225,6 +228,7 @@ struct _RequestFilter
   GtkFilter          parent_instance;
 
   TirkeuRequestList *list;   /* not owned: the list owns the filter */
+  gboolean           pass_all;
 };
 
 G_DEFINE_FINAL_TYPE (RequestFilter, request_filter, GTK_TYPE_FILTER)
@@ -243,8 +247,7 @@ request_filter_get_strictness (GtkFilter *filter)
 {
   TirkeuRequestList *list = ((RequestFilter *) filter)->list;
 
-  if (list == NULL
-      || (list->category == TIRKEU_REQUEST_CATEGORY_ALL && list->search_words == NULL))
+  if (list == NULL || ((RequestFilter *) filter)->pass_all)
     return GTK_FILTER_MATCH_ALL;
   return GTK_FILTER_MATCH_SOME;
 }
@@ -261,6 +264,7 @@ request_filter_class_init (RequestFilterClass *klass)
 static void
 request_filter_init (RequestFilter *self)
 {
+  self->pass_all = TRUE;
 }
 
 static int
@@ -743,6 +747,55 @@ tirkeu_request_list_get_search (TirkeuRequestList *self)
 }
 
 static gboolean
+lets_all_through (TirkeuRequestList *self)
+{
+  return self->category == TIRKEU_REQUEST_CATEGORY_ALL && self->search_words == NULL;
+}
+
+/* Once every request is back in the filter model, the filter says it lets all through (the
+ * model then drops its set of matches without a change to tell). */
+static void
+maybe_pass_all (TirkeuRequestList *self)
+{
+  RequestFilter *filter = (RequestFilter *) self->filter;
+
+  if (filter == NULL || filter->pass_all || !lets_all_through (self)
+      || gtk_filter_list_model_get_pending (self->filtered) > 0)
+    return;
+  filter->pass_all = TRUE;
+  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static gboolean
+pass_all_cb (gpointer user_data)
+{
+  TirkeuRequestList *self = user_data;
+
+  self->pass_all_id = 0;
+  maybe_pass_all (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The filter model tells its progress while in the middle of a batch: what follows waits
+ * for the main loop. */
+static void
+pending_cb (TirkeuRequestList *self)
+{
+  if (self->pass_all_id == 0 && lets_all_through (self)
+      && gtk_filter_list_model_get_pending (self->filtered) == 0)
+    self->pass_all_id = g_idle_add (pass_all_cb, self);
+}
+
+static void
+filter_changed (TirkeuRequestList *self,
+                GtkFilterChange    change)
+{
+  ((RequestFilter *) self->filter)->pass_all = FALSE;
+  gtk_filter_changed (self->filter, change);
+  maybe_pass_all (self);
+}
+
+static gboolean
 words_contain_all (char **words,
                    char **others)
 {
@@ -814,7 +867,7 @@ tirkeu_request_list_set_search (TirkeuRequestList *self,
     change = GTK_FILTER_CHANGE_LESS_STRICT;
   else
     change = GTK_FILTER_CHANGE_DIFFERENT;
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  filter_changed (self, change);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }
@@ -847,10 +900,10 @@ tirkeu_request_list_set_category (TirkeuRequestList     *self,
   old = self->category;
   self->category = category;
   set_incremental (self);
-  gtk_filter_changed (GTK_FILTER (self->filter),
-                      old == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
-                      : category == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
-                      : GTK_FILTER_CHANGE_DIFFERENT);
+  filter_changed (self,
+                  old == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
+                  : category == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
+                  : GTK_FILTER_CHANGE_DIFFERENT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATEGORY]);
 }
 
@@ -859,6 +912,9 @@ tirkeu_request_list_dispose (GObject *object)
 {
   TirkeuRequestList *self = TIRKEU_REQUEST_LIST (object);
 
+  g_clear_handle_id (&self->pass_all_id, g_source_remove);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_func (self->filtered, pending_cb, self);
   g_clear_object (&self->filtered);
   if (self->filter != NULL)
     ((RequestFilter *) self->filter)->list = NULL;
@@ -974,6 +1030,7 @@ tirkeu_request_list_init (TirkeuRequestList *self)
   ((RequestFilter *) self->filter)->list = self;
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                               GTK_FILTER (g_object_ref (self->filter)));
+  g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (pending_cb), self);
 }
 
 /**
