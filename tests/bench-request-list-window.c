@@ -387,8 +387,10 @@ run_size (guint   n,
     stall_take (&search);
   }
 
-  /* Sync pages: what TirkeuTracking does with each committed page. The page's requests
-   * are mapped before (the portal layer's work, not measured here). */
+  /* Sync pages: what TirkeuTracking does with each committed page: the list takes it,
+   * then the page highlights each of its requests (a page of 50 is under the tracking's
+   * limit of highlights). The page's requests are mapped before (the portal layer's work,
+   * not measured here). */
   for (guint p = 0; p < N_PAGES; p++)
     {
       g_autoptr(GPtrArray) changes = make_sync_page (n, p, now + 3600);
@@ -400,6 +402,10 @@ run_size (guint   n,
         g_error ("sync page: %s", error->message);
       g_clear_object (&result);
       tirkeu_request_list_update (list, changes);
+      for (guint i = 0; i < changes->len; i++)
+        tirkeu_requests_page_highlight (TIRKEU_REQUESTS_PAGE (page),
+                                        tirkeu_request_get_portal_id (g_ptr_array_index (changes,
+                                                                                         i)));
       wait_frames (window, 2);
       stall_take (&sync);
     }

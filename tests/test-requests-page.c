@@ -369,18 +369,32 @@ test_relative_time (void)
     }
 }
 
+typedef struct
+{
+  guint count;
+  guint removed;
+  guint added;
+  guint n_items;   /* the model's size as the last change left it */
+} Changes;
+
 static void
 count_cb (GListModel *model,
           guint       position,
           guint       removed,
           guint       added,
-          guint      *count)
+          Changes    *changes)
 {
-  (*count)++;
+  /* each change is whole when told: the model's size already follows it */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, changes->n_items - removed + added);
+  changes->n_items = g_list_model_get_n_items (model);
+  changes->count++;
+  changes->removed += removed;
+  changes->added += added;
 }
 
-/* A sync page lands as one change of the list, whatever it moves: old requests to the top,
- * new ones in, and the order kept. */
+/* A sync page changes the list where its requests left and came, and nowhere else: old
+ * requests to the top, new ones in, and the order kept. A change over the whole stretch
+ * between them would have the list view rebind every row of it. */
 static void
 test_one_change_per_page (Fixture       *fixture,
                           gconstpointer  data)
@@ -389,7 +403,7 @@ test_one_change_per_page (Fixture       *fixture,
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
   guint before = g_list_model_get_n_items (model);
   gint64 later = g_get_real_time () / G_USEC_PER_SEC + 3600;
-  guint count = 0;
+  Changes changes = { 0, 0, 0, before };
   gulong handler;
 
   /* three listed requests move on (new objects, as a sync maps them), two are new */
@@ -401,11 +415,16 @@ test_one_change_per_page (Fixture       *fixture,
   g_ptr_array_add (page, tirkeu_tracking_make_request (801, TIRKEU_STAGE_AWAITING_BUYER,
                                                        NOW - 100000));
 
-  handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &count);
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &changes);
   tirkeu_request_list_update (fixture->list, page);
   g_signal_handler_disconnect (model, handler);
 
-  g_assert_cmpuint (count, ==, 1);
+  /* the three moved requests left their places and came back with the two new ones, in at
+   * most one change for each */
+  g_assert_cmpuint (changes.removed, ==, 3);
+  g_assert_cmpuint (changes.added, ==, 5);
+  g_assert_cmpuint (changes.count, >=, 1);
+  g_assert_cmpuint (changes.count, <=, 3 + 5);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 2);
   for (guint i = 1; i < g_list_model_get_n_items (model); i++)
     {
@@ -430,11 +449,11 @@ test_one_change_per_page (Fixture       *fixture,
     g_assert_nonnull (last);
     tirkeu_request_set_buyer_name (last, "ӘБІЛҚАСЫМОВА ДИНАРА");
     g_ptr_array_add (same, last);
-    count = 0;
-    handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &count);
+    changes = (Changes) { 0, 0, 0, g_list_model_get_n_items (model) };
+    handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &changes);
     tirkeu_request_list_update (fixture->list, same);
     g_signal_handler_disconnect (model, handler);
-    g_assert_cmpuint (count, ==, 1);
+    g_assert_cmpuint (changes.count, ==, 1);
     /* and found by its new name */
     tirkeu_request_list_set_search (fixture->list, "абилкасымова");
     g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
@@ -442,6 +461,73 @@ test_one_change_per_page (Fixture       *fixture,
   }
 }
 
+
+static void
+max_added_cb (GListModel *model,
+              guint       position,
+              guint       removed,
+              guint       added,
+              guint      *max_added)
+{
+  *max_added = MAX (*max_added, added);
+}
+
+static void
+drain_main_loop (GListModel *model)
+{
+  while (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (model)) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Back to every request of a long list (filtered in batches): the requests come back batch
+ * by batch, never as one change over the whole list (one stall of the window), and once
+ * they are all back a page's change goes to the list view as it is. */
+static void
+test_back_to_all (void)
+{
+  g_autoptr(TirkeuRequestList) list = tirkeu_request_list_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model = tirkeu_request_list_get_model (list);
+  guint n = 6000;
+  guint max_added = 0;
+  gulong handler;
+
+  now_s = g_get_real_time () / G_USEC_PER_SEC - 7200;
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (requests,
+                     tirkeu_tracking_make_request (i, stage_categories[i % G_N_ELEMENTS (stage_categories)].stage,
+                                                   NOW - i * 60));
+  tirkeu_request_list_set_requests (list, requests);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+
+  tirkeu_request_list_set_category (list, TIRKEU_REQUEST_CATEGORY_COMPLETED);
+  drain_main_loop (model);
+  g_assert_cmpuint (g_list_model_get_n_items (model), <, n / 2);
+
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (max_added_cb), &max_added);
+  tirkeu_request_list_set_category (list, TIRKEU_REQUEST_CATEGORY_ALL);
+  drain_main_loop (model);
+  g_signal_handler_disconnect (model, handler);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_assert_cmpuint (max_added, <, n / 2);
+
+  /* a new request on top: one change of one request */
+  g_ptr_array_add (page, tirkeu_tracking_make_request (n, TIRKEU_STAGE_AWAITING_BUYER,
+                                                       NOW + 60));
+  {
+    Changes changes = { 0, 0, 0, n };
+
+    handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &changes);
+    tirkeu_request_list_update (list, page);
+    g_signal_handler_disconnect (model, handler);
+    g_assert_cmpuint (changes.count, ==, 1);
+    g_assert_cmpuint (changes.removed, ==, 0);
+    g_assert_cmpuint (changes.added, ==, 1);
+  }
+}
 
 static void
 store_cb (GObject      *source,
@@ -778,6 +864,7 @@ main (int   argc,
   }
 
   g_test_add_func ("/requests-page/relative-time", test_relative_time);
+  g_test_add_func ("/requests-page/back-to-all", test_back_to_all);
 #define ADD(path, func) \
   g_test_add ("/requests-page/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("filters", test_filters);

@@ -32,6 +32,12 @@ struct _RequestArrayModel
   GObject    parent_instance;
 
   GPtrArray *items;   /* of TirkeuRequest, referenced */
+
+  /* While a page of changes is told one stretch at a time: the model is items' first
+   * @shown, then @rest (the former array, not owned) from @rest_from on. */
+  GPtrArray *rest;
+  guint      shown;
+  guint      rest_from;
 };
 
 static GType
@@ -43,15 +49,25 @@ request_array_model_get_item_type (GListModel *model)
 static guint
 request_array_model_get_n_items (GListModel *model)
 {
-  return ((RequestArrayModel *) model)->items->len;
+  RequestArrayModel *self = (RequestArrayModel *) model;
+
+  if (self->rest != NULL)
+    return self->shown + self->rest->len - self->rest_from;
+  return self->items->len;
 }
 
 static gpointer
 request_array_model_get_item (GListModel *model,
                               guint       position)
 {
-  GPtrArray *items = ((RequestArrayModel *) model)->items;
+  RequestArrayModel *self = (RequestArrayModel *) model;
+  GPtrArray *items = self->items;
 
+  if (self->rest != NULL && position >= self->shown)
+    {
+      items = self->rest;
+      position = position - self->shown + self->rest_from;
+    }
   return position < items->len ? g_object_ref (g_ptr_array_index (items, position)) : NULL;
 }
 
@@ -94,12 +110,13 @@ struct _TirkeuRequestList
   /* owned references */
   RequestArrayModel   *store;          /* sorted by tirkeu_search_key_compare() */
   GtkFilterListModel  *filtered;
-  GtkCustomFilter     *filter;
+  GtkFilter           *filter;         /* a RequestFilter */
   GHashTable          *by_id;          /* portal id (the listed request's) -> TirkeuRequest */
   char                *search;         /* as typed */
   char               **search_words;   /* folded (tirkeu_search_key_fold()), NULL when none */
 
   /* state */
+  guint                pass_all_id;    /* idle: the filter may say it lets all through */
   TirkeuRequestCategory category;
   guint                counts[TIRKEU_N_REQUEST_CATEGORIES];  /* whatever the search */
 };
@@ -197,6 +214,59 @@ filter_func (gpointer item,
   return TRUE;
 }
 
+/* The list's filter. It says when it lets every request through (all of them, no search),
+ * so that the filter model then passes the store's changes on as they are: a filter that
+ * may refuse some keeps a set of the matching positions, and every change that adds or
+ * removes requests shifts the whole of it. Coming back to every request, it says so only
+ * once the filter model has let them all back in its batches: said at once, the model
+ * would tell the list view of every request in one change. */
+#define REQUEST_TYPE_FILTER (request_filter_get_type ())
+G_DECLARE_FINAL_TYPE (RequestFilter, request_filter, REQUEST, FILTER, GtkFilter)
+
+struct _RequestFilter
+{
+  GtkFilter          parent_instance;
+
+  TirkeuRequestList *list;   /* not owned: the list owns the filter */
+  gboolean           pass_all;
+};
+
+G_DEFINE_FINAL_TYPE (RequestFilter, request_filter, GTK_TYPE_FILTER)
+
+static gboolean
+request_filter_match (GtkFilter *filter,
+                      gpointer   item)
+{
+  TirkeuRequestList *list = ((RequestFilter *) filter)->list;
+
+  return list == NULL || filter_func (item, list);
+}
+
+static GtkFilterMatch
+request_filter_get_strictness (GtkFilter *filter)
+{
+  TirkeuRequestList *list = ((RequestFilter *) filter)->list;
+
+  if (list == NULL || ((RequestFilter *) filter)->pass_all)
+    return GTK_FILTER_MATCH_ALL;
+  return GTK_FILTER_MATCH_SOME;
+}
+
+static void
+request_filter_class_init (RequestFilterClass *klass)
+{
+  GtkFilterClass *filter_class = GTK_FILTER_CLASS (klass);
+
+  filter_class->match = request_filter_match;
+  filter_class->get_strictness = request_filter_get_strictness;
+}
+
+static void
+request_filter_init (RequestFilter *self)
+{
+  self->pass_all = TRUE;
+}
+
 static int
 compare_cb (gconstpointer a,
             gconstpointer b)
@@ -241,6 +311,70 @@ replace_items (TirkeuRequestList *self,
   if (head < old_len - tail || head < new_len - tail)
     g_list_model_items_changed (G_LIST_MODEL (self->store), head, old_len - head - tail,
                                 new_len - head - tail);
+}
+
+/* Replaces the store's items with @items (sorted, holding references), which differ from
+ * them by what a page of changes brought: the requests of @leaving left their places, those
+ * of @incoming took theirs, the rest kept their order. One items-changed per stretch that
+ * changed: the filter and the list view then redo those requests and their rows alone (one
+ * change over the whole stretch from the first to the last changed request would have them
+ * filter again and rebind every row of the list, in batches over the next frames). */
+static void
+splice_items (TirkeuRequestList *self,
+              GPtrArray         *items,
+              GHashTable        *leaving,
+              GHashTable        *incoming)
+{
+  RequestArrayModel *store = self->store;
+  g_autoptr(GPtrArray) old_items = g_steal_pointer (&store->items);
+  gpointer *old = old_items->pdata;
+  gpointer *now = items->pdata;
+  guint old_len = old_items->len;
+  guint new_len = items->len;
+  guint i = 0;
+  guint k = 0;
+
+  store->items = g_ptr_array_ref (items);
+  store->rest = old_items;
+  store->shown = 0;
+  store->rest_from = 0;
+  set_incremental (self);
+
+  for (;;)
+    {
+      guint from_i, from_k;
+
+      while (i < old_len && k < new_len && old[i] == now[k])
+        i++, k++;
+      if (i == old_len && k == new_len)
+        break;
+
+      /* A stretch: requests that left, and the page's that came in their place. */
+      from_i = i;
+      from_k = k;
+      for (;;)
+        {
+          if (i < old_len && g_hash_table_contains (leaving, old[i]))
+            i++;
+          else if (k < new_len && (i == old_len || old[i] != now[k])
+                   && g_hash_table_contains (incoming, now[k]))
+            k++;
+          else
+            break;
+        }
+      /* Not what a merge makes: the rest as one change rather than a wrong one. */
+      if (i == from_i && k == from_k)
+        {
+          i = old_len;
+          k = new_len;
+        }
+
+      store->shown = k;
+      store->rest_from = i;
+      g_list_model_items_changed (G_LIST_MODEL (store), from_k, i - from_i, k - from_k);
+    }
+
+  store->rest = NULL;
 }
 
 static TirkeuRequestCategory
@@ -448,7 +582,7 @@ tirkeu_request_list_update (TirkeuRequestList *self,
    * size, not the list's). A request changed in place took its former stage with it. */
   if (in_place != NULL)
     {
-      replace_items (self, items);
+      splice_items (self, items, leaving, added);
       recount (self);
     }
   else
@@ -463,7 +597,7 @@ tirkeu_request_list_update (TirkeuRequestList *self,
         counts[category_of (gone)]--;
       for (i = 0; i < incoming->len; i++)
         counts[category_of (g_ptr_array_index (incoming, i))]++;
-      replace_items (self, items);
+      splice_items (self, items, leaving, added);
       counts[TIRKEU_REQUEST_CATEGORY_ALL] = self->store->items->len;
       emit_counts (self, counts);
     }
@@ -613,6 +747,55 @@ tirkeu_request_list_get_search (TirkeuRequestList *self)
 }
 
 static gboolean
+lets_all_through (TirkeuRequestList *self)
+{
+  return self->category == TIRKEU_REQUEST_CATEGORY_ALL && self->search_words == NULL;
+}
+
+/* Once every request is back in the filter model, the filter says it lets all through (the
+ * model then drops its set of matches without a change to tell). */
+static void
+maybe_pass_all (TirkeuRequestList *self)
+{
+  RequestFilter *filter = (RequestFilter *) self->filter;
+
+  if (filter == NULL || filter->pass_all || !lets_all_through (self)
+      || gtk_filter_list_model_get_pending (self->filtered) > 0)
+    return;
+  filter->pass_all = TRUE;
+  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static gboolean
+pass_all_cb (gpointer user_data)
+{
+  TirkeuRequestList *self = user_data;
+
+  self->pass_all_id = 0;
+  maybe_pass_all (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The filter model tells its progress while in the middle of a batch: what follows waits
+ * for the main loop. */
+static void
+pending_cb (TirkeuRequestList *self)
+{
+  if (self->pass_all_id == 0 && lets_all_through (self)
+      && gtk_filter_list_model_get_pending (self->filtered) == 0)
+    self->pass_all_id = g_idle_add (pass_all_cb, self);
+}
+
+static void
+filter_changed (TirkeuRequestList *self,
+                GtkFilterChange    change)
+{
+  ((RequestFilter *) self->filter)->pass_all = FALSE;
+  gtk_filter_changed (self->filter, change);
+  maybe_pass_all (self);
+}
+
+static gboolean
 words_contain_all (char **words,
                    char **others)
 {
@@ -684,7 +867,7 @@ tirkeu_request_list_set_search (TirkeuRequestList *self,
     change = GTK_FILTER_CHANGE_LESS_STRICT;
   else
     change = GTK_FILTER_CHANGE_DIFFERENT;
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  filter_changed (self, change);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }
@@ -717,10 +900,10 @@ tirkeu_request_list_set_category (TirkeuRequestList     *self,
   old = self->category;
   self->category = category;
   set_incremental (self);
-  gtk_filter_changed (GTK_FILTER (self->filter),
-                      old == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
-                      : category == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
-                      : GTK_FILTER_CHANGE_DIFFERENT);
+  filter_changed (self,
+                  old == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
+                  : category == TIRKEU_REQUEST_CATEGORY_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
+                  : GTK_FILTER_CHANGE_DIFFERENT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATEGORY]);
 }
 
@@ -729,7 +912,12 @@ tirkeu_request_list_dispose (GObject *object)
 {
   TirkeuRequestList *self = TIRKEU_REQUEST_LIST (object);
 
+  g_clear_handle_id (&self->pass_all_id, g_source_remove);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_func (self->filtered, pending_cb, self);
   g_clear_object (&self->filtered);
+  if (self->filter != NULL)
+    ((RequestFilter *) self->filter)->list = NULL;
   g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
@@ -838,9 +1026,11 @@ tirkeu_request_list_init (TirkeuRequestList *self)
   /* the keys are the listed requests' own strings */
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter = g_object_new (REQUEST_TYPE_FILTER, NULL);
+  ((RequestFilter *) self->filter)->list = self;
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                               GTK_FILTER (g_object_ref (self->filter)));
+  g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (pending_cb), self);
 }
 
 /**
