@@ -402,6 +402,42 @@ signed_attributes_new (X509               *signer,
   return attributes;
 }
 
+/* The end of a SignedData both signing paths share: @signer's certificate (when
+ * @include_certificate) and @signer_info (taken on success) go into @info, which is then
+ * encoded. Returns %NULL when OpenSSL fails; the caller keeps what was not taken. */
+static GBytes *
+encode_signed_data (CmsContentInfo  *info,
+                    X509            *signer,
+                    gboolean         include_certificate,
+                    CmsSignerInfo  **signer_info)
+{
+  CmsSignedData *signed_data = info->signed_data;
+  unsigned char *der = NULL;
+  GBytes *result = NULL;
+  int der_len;
+
+  if (include_certificate)
+    {
+      signed_data->certificates = sk_X509_new_null ();
+      if (signed_data->certificates == NULL || !X509_up_ref (signer))
+        return NULL;
+      if (!sk_X509_push (signed_data->certificates, signer))
+        {
+          X509_free (signer);
+          return NULL;
+        }
+    }
+  if (OPENSSL_sk_push (signed_data->signer_infos, *signer_info) <= 0)
+    return NULL;
+  *signer_info = NULL;
+
+  der_len = ASN1_item_i2d ((ASN1_VALUE *) info, &der, ASN1_ITEM_rptr (CmsContentInfo));
+  if (der_len > 0)
+    result = g_bytes_new (der, der_len);
+  OPENSSL_free (der);
+  return result;
+}
+
 static gpointer
 signing_failed (GError **error)
 {
@@ -785,22 +821,7 @@ tirkeu_cms_sign_detached_digest (X509               *signer,
   algorithm_copy = NULL;
   ASN1_OBJECT_free (signed_data->encapsulated->type);
   signed_data->encapsulated->type = OBJ_nid2obj (NID_pkcs7_data);
-  signed_data->certificates = sk_X509_new_null ();
-  if (signed_data->certificates == NULL || !X509_up_ref (signer))
-    goto out;
-  if (!sk_X509_push (signed_data->certificates, signer))
-    {
-      X509_free (signer);
-      goto out;
-    }
-  if (OPENSSL_sk_push (signed_data->signer_infos, signer_info) <= 0)
-    goto out;
-  signer_info = NULL;
-
-  der_len = ASN1_item_i2d ((ASN1_VALUE *) info, &der, ASN1_ITEM_rptr (CmsContentInfo));
-  if (der_len > 0)
-    result = g_bytes_new (der, der_len);
-  OPENSSL_free (der);
+  result = encode_signed_data (info, signer, TRUE, &signer_info);
 
 out:
   X509_ALGOR_free (algorithm_copy);
@@ -1850,25 +1871,7 @@ tirkeu_cms_sign_attached (X509               *signer,
                                  g_bytes_get_data (content, NULL),
                                  (int) g_bytes_get_size (content)))
     goto out;
-  if (include_certificate)
-    {
-      signed_data->certificates = sk_X509_new_null ();
-      if (signed_data->certificates == NULL || !X509_up_ref (signer))
-        goto out;
-      if (!sk_X509_push (signed_data->certificates, signer))
-        {
-          X509_free (signer);
-          goto out;
-        }
-    }
-  if (OPENSSL_sk_push (signed_data->signer_infos, signer_info) <= 0)
-    goto out;
-  signer_info = NULL;
-
-  der_len = ASN1_item_i2d ((ASN1_VALUE *) info, &der, ASN1_ITEM_rptr (CmsContentInfo));
-  if (der_len > 0)
-    result = g_bytes_new (der, der_len);
-  OPENSSL_free (der);
+  result = encode_signed_data (info, signer, include_certificate, &signer_info);
 
 out:
   X509_ALGOR_free (algorithm_copy);
