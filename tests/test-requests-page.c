@@ -481,6 +481,92 @@ drain_main_loop (GListModel *model)
     ;
 }
 
+/* A page of requests older than every listed one (the rest of a load, part after part) is
+ * added at the end as one change of its own size, with the counts; a page that also holds a
+ * listed request, or one that sorts among them, is merged in order as before. */
+static void
+test_older_page_appended (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GListModel *model = tirkeu_request_list_get_model (fixture->list);
+  g_autoptr(GPtrArray) older = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) mixed = g_ptr_array_new_with_free_func (g_object_unref);
+  guint before = g_list_model_get_n_items (model);
+  guint completed = tirkeu_request_list_get_count (fixture->list,
+                                                   TIRKEU_REQUEST_CATEGORY_COMPLETED);
+  Changes changes = { 0, 0, 0, before };
+  gulong handler;
+
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (older, tirkeu_tracking_make_request (900 + i, TIRKEU_STAGE_COMPLETED,
+                                                          NOW - 1000000 - i * 60));
+
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (count_cb), &changes);
+  tirkeu_request_list_update (fixture->list, older);
+  g_signal_handler_disconnect (model, handler);
+
+  g_assert_cmpuint (changes.count, ==, 1);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 4);
+  g_assert_cmpuint (tirkeu_request_list_get_count (fixture->list,
+                                                   TIRKEU_REQUEST_CATEGORY_COMPLETED),
+                    ==, completed + 4);
+  g_assert_cmpuint (tirkeu_request_list_get_count (fixture->list, TIRKEU_REQUEST_CATEGORY_ALL),
+                    ==, before + 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(TirkeuRequest) shown = g_list_model_get_item (model, before + i);
+
+      g_assert_true (shown == g_ptr_array_index (older, i));
+    }
+  g_assert_true (tirkeu_request_list_lookup (fixture->list, "KZ-0000903")
+                 == g_ptr_array_index (older, 3));
+
+  /* older still, with a new copy of a listed request: merged, the copy in the old one's
+   * place in the order, nothing listed twice */
+  g_ptr_array_add (mixed, tirkeu_tracking_make_request (950, TIRKEU_STAGE_COMPLETED,
+                                                        NOW - 2000000));
+  g_ptr_array_add (mixed, tirkeu_tracking_make_request (901, TIRKEU_STAGE_REFUSED,
+                                                        NOW - 1000000 - 60));
+  tirkeu_request_list_update (fixture->list, mixed);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 5);
+  g_assert_true (tirkeu_request_list_lookup (fixture->list, "KZ-0000901")
+                 == g_ptr_array_index (mixed, 1));
+  for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TirkeuRequest) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(TirkeuRequest) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (tirkeu_search_key_compare (a, b), <, 0);
+    }
+  {
+    g_autoptr(TirkeuRequest) last = g_list_model_get_item (model, before + 4);
+
+    g_assert_true (last == g_ptr_array_index (mixed, 0));
+  }
+  g_assert_cmpuint (tirkeu_request_list_get_count (fixture->list,
+                                                   TIRKEU_REQUEST_CATEGORY_COMPLETED),
+                    ==, completed + 4);
+
+  /* with a filter on, the appended requests that match it are shown */
+  tirkeu_request_list_set_category (fixture->list, TIRKEU_REQUEST_CATEGORY_COMPLETED);
+  drain_main_loop (model);
+  {
+    guint shown = g_list_model_get_n_items (model);
+    g_autoptr(GPtrArray) oldest = g_ptr_array_new_with_free_func (g_object_unref);
+
+    g_ptr_array_add (oldest, tirkeu_tracking_make_request (960, TIRKEU_STAGE_COMPLETED,
+                                                           NOW - 3000000));
+    g_ptr_array_add (oldest, tirkeu_tracking_make_request (961, TIRKEU_STAGE_REFUSED,
+                                                           NOW - 3000060));
+    tirkeu_request_list_update (fixture->list, oldest);
+    drain_main_loop (model);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, shown + 1);
+  }
+  tirkeu_request_list_set_category (fixture->list, TIRKEU_REQUEST_CATEGORY_ALL);
+}
+
 /* Back to every request of a long list (filtered in batches): the requests come back batch
  * by batch, never as one change over the whole list (one stall of the window), and once
  * they are all back a page's change goes to the list view as it is. */
@@ -871,6 +957,7 @@ main (int   argc,
   ADD ("search", test_search);
   ADD ("sorted", test_sorted);
   ADD ("one-change-per-page", test_one_change_per_page);
+  ADD ("older-page-appended", test_older_page_appended);
   ADD ("rows", test_rows);
   ADD ("open-request", test_open_request);
   ADD ("offline-bar", test_offline_bar);

@@ -561,6 +561,33 @@ tirkeu_request_list_update (TirkeuRequestList *self,
   if (!sorted)
     g_ptr_array_sort (incoming, compare_cb);
 
+  /* A page that only adds requests, all after the last listed one (the rest of a load comes
+   * so, older part after older part): appended, at the cost of the page alone. A merge would
+   * copy the whole list for each part, and the last parts of 100,000 would stall the window
+   * for as long as the list is long. */
+  if (g_hash_table_size (leaving) == 0
+      && (before == 0
+          || tirkeu_search_key_compare (g_ptr_array_index (listed_items, before - 1),
+                                        g_ptr_array_index (incoming, 0)) <= 0))
+    {
+      guint counts[TIRKEU_N_REQUEST_CATEGORIES];
+
+      memcpy (counts, self->counts, sizeof counts);
+      for (i = 0; i < incoming->len; i++)
+        {
+          TirkeuRequest *request = g_ptr_array_index (incoming, i);
+
+          g_ptr_array_add (listed_items, g_object_ref (request));
+          counts[category_of (request)]++;
+        }
+      counts[TIRKEU_REQUEST_CATEGORY_ALL] = listed_items->len;
+      set_incremental (self);
+      g_list_model_items_changed (G_LIST_MODEL (self->store), before, 0, incoming->len);
+      emit_counts (self, counts);
+      notify_n_requests (self, before);
+      return;
+    }
+
   /* Merge the sorted page into the order, without the copies it replaces. */
   items = g_ptr_array_new_full (before + incoming->len, g_object_unref);
   for (i = 0, j = 0; i < before || j < incoming->len;)
