@@ -361,12 +361,48 @@ journal_open (gpointer data)
   return tirkeu_session_get_journal (tirkeu_window_get_session (desk->window)) != NULL;
 }
 
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action_name)
+{
+  if (GTK_IS_BUTTON (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The button is on screen without scrolling: wholly inside the scrolled page it is on. */
+static void
+assert_in_view (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (scrolled);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, scrolled, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scrolled));
+}
+
 static void
 sign_in (Desk       *desk,
          const char *shot)
 {
   wait_desk_state (desk, "token");
   g_assert_true (wait_until (journal_open, desk, 20));
+  tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
+  /* at the window's first size, with the chosen certificate's card shown, Sign In is seen
+   * without scrolling */
+  assert_in_view (find_action_button (GTK_WIDGET (desk->desk), "desk.sign-in"));
   if (shot != NULL)
     screenshot (desk, shot);
   gtk_widget_activate_action (GTK_WIDGET (desk->desk), "desk.sign-in", NULL);
