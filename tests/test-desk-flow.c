@@ -362,16 +362,16 @@ journal_open (gpointer data)
 }
 
 static GtkWidget *
-find_action_button (GtkWidget  *root,
-                    const char *action_name)
+find_button_with_action (GtkWidget  *root,
+                         const char *action)
 {
-  if (GTK_IS_BUTTON (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+  if (GTK_IS_ACTIONABLE (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_action_button (child, action_name);
+      GtkWidget *found = find_button_with_action (child, action);
 
       if (found != NULL)
         return found;
@@ -402,7 +402,7 @@ sign_in (Desk       *desk,
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
   /* at the window's first size, with the chosen certificate's card shown, Sign In is seen
    * without scrolling */
-  assert_in_view (find_action_button (GTK_WIDGET (desk->desk), "desk.sign-in"));
+  assert_in_view (find_button_with_action (GTK_WIDGET (desk->desk), "desk.sign-in"));
   if (shot != NULL)
     screenshot (desk, shot);
   gtk_widget_activate_action (GTK_WIDGET (desk->desk), "desk.sign-in", NULL);
@@ -640,6 +640,42 @@ run_app (Sandbox          *sandbox,
 
   g_assert_cmpint (tirkeu_ui_test_run_application (app_arguments (sandbox), run_body, &run), ==, 0);
   g_assert_true (wait_until (run_released, &run, 10));
+}
+
+/* Done on the Sent page: the list again, the request just sent in view and highlighted,
+ * also when the list was left on another filter (the Drafts, which the home opens on while
+ * drafts wait). */
+static void
+done_body (TirkeuApplication *application,
+           TirkeuWindow      *window,
+           gpointer           user_data)
+{
+  HappyPath *path = user_data;
+  TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+  Desk desk = { 0 };
+  g_autofree char *filter = NULL;
+
+  happy_body (application, window, path);
+  desk_init (&desk, window);
+  g_object_set (requests, "filter", "drafts", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.close", NULL);
+  g_assert_true (wait_until (transitions_done, window, 10));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (requests)));
+  g_object_get (requests, "filter", &filter, NULL);
+  g_assert_cmpstr (filter, ==, "all");
+  g_assert_true (tirkeu_requests_page_get_highlighted (requests, path->portal_id));
+}
+
+static void
+test_done_reveals_sent (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
+
+  run_app (sandbox, done_body, &path);
+  g_assert_nonnull (path.portal_id);
+  g_free (path.portal_id);
+  sandbox_free (sandbox);
 }
 
 static void
@@ -1544,24 +1580,6 @@ keyboard_pin (const char *pin)
   tirkeu_ui_test_press (dialog, "Return");
 }
 
-static GtkWidget *
-find_button_with_action (GtkWidget  *root,
-                         const char *action)
-{
-  if (GTK_IS_ACTIONABLE (root) && gtk_widget_get_mapped (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_action (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 keyboard_body (TirkeuApplication *application,
                TirkeuWindow      *window,
@@ -2195,6 +2213,7 @@ main (int   argc,
     {
       g_test_add_func ("/desk/happy-path", test_happy_path);
       g_test_add_func ("/desk/review-radio", test_review_radio);
+      g_test_add_func ("/desk/done-reveals-sent", test_done_reveals_sent);
     }
   if (in_group ("keyboard"))
     {

@@ -205,8 +205,18 @@ show_home (TirkeuWindow *self)
 static void
 flow_closed_cb (TirkeuWindow *self)
 {
+  TirkeuRequest *sent = NULL;
+
+  if (tirkeu_new_request_flow_get_page (self->new_request_flow) == TIRKEU_NEW_REQUEST_PAGE_SENT)
+    sent = tirkeu_new_request_flow_get_request (self->new_request_flow);
+
   /* The draft stays in the journal; the desk (one click from the list) offers to resume it. */
   show_home (self);
+  /* Done after sending: back on the list, the request just sent in view and highlighted, as
+   * "Track the Request" has it behind its page. */
+  if (sent != NULL && tirkeu_request_get_portal_id (sent) != NULL
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "requests") == 0)
+    tirkeu_requests_page_reveal_request (self->requests_page, tirkeu_request_get_portal_id (sent));
 }
 
 /* Escape or the back button on the desk or in the flow: back to the requests list. In the
