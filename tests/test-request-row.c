@@ -147,6 +147,50 @@ assert_rows_read (Requests *fixture,
     }
 }
 
+static void
+collect_filters (GtkWidget *widget,
+                 GPtrArray *filters)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
+                    "requests.filter") == 0)
+    g_ptr_array_add (filters, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_filters (child, filters);
+}
+
+/* Every filter, Drafts the last, is seen whole inside the page: none scrolled out of sight
+ * (the Kazakh names are long). */
+static void
+assert_filters_seen (Requests *fixture)
+{
+  g_autoptr(GPtrArray) filters = g_ptr_array_new ();
+  GtkWidget *page = GTK_WIDGET (fixture->page);
+
+  collect_filters (page, filters);
+  g_assert_cmpuint (filters->len, ==, TIRKEU_N_REQUEST_CATEGORIES + 1);
+  for (guint i = 0; i < filters->len; i++)
+    {
+      GtkWidget *filter = g_ptr_array_index (filters, i);
+      graphene_rect_t bounds;
+      int minimum;
+
+      g_assert_true (gtk_widget_get_mapped (filter));
+      g_assert_true (gtk_widget_compute_bounds (filter, page, &bounds));
+      g_assert_cmpfloat (bounds.origin.x, >=, 0);
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (page));
+      /* drawn whole: no scrolled box clips it */
+      /* not squeezed under its minimum (the pills have no CSS margin: their border box is
+       * what they asked for) */
+      gtk_widget_measure (filter, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      g_assert_cmpfloat (bounds.size.width, >=, minimum);
+      for (GtkWidget *up = gtk_widget_get_parent (filter); up != page;
+           up = gtk_widget_get_parent (up))
+        g_assert_false (GTK_IS_SCROLLED_WINDOW (up));
+    }
+}
+
 /* The Kazakh stage titles are longer than the English ones (the unpaid fines' is 41
  * letters): at the badge's real width they wrap rather than lose their end. */
 static void
@@ -158,6 +202,7 @@ test_kazakh_stage_badge (void)
   g_assert_cmpstr (tirkeu_i18n_get_language (), ==, "kk");
   requests_set_up (&fixture, 1280);
   assert_rows_read (&fixture, FALSE);
+  assert_filters_seen (&fixture);
   screenshot = tirkeu_ui_test_save_screenshot (fixture.window, "request-row-kk-1280.png");
   requests_tear_down (&fixture);
 }
@@ -174,6 +219,7 @@ test_narrow_window (void)
   requests_set_up (&fixture, 600);
   g_assert_cmpint (gtk_widget_get_width (fixture.window), <=, 600);
   assert_rows_read (&fixture, TRUE);
+  assert_filters_seen (&fixture);
   list_shot = tirkeu_ui_test_save_screenshot (fixture.window, "request-row-kk-600.png");
 
   tirkeu_requests_page_show_request (fixture.page, g_ptr_array_index (fixture.requests, 3));

@@ -7,6 +7,7 @@
 #include "tirkeu-new-request.h"
 #include "tirkeu-request-row.h"
 #include "tirkeu-requests-page.h"
+#include "tirkeu-wrap-box.h"
 
 /**
  * TirkeuRequestsPage:
@@ -35,7 +36,7 @@ struct _TirkeuRequestsPage
   GtkListView        *list_view;
   AdwStatusPage      *empty_page;
   TirkeuRequestPage  *request_page;
-  GtkBox             *filter_box;
+  TirkeuWrapBox      *filter_box;
   GtkListBox         *drafts_list;
   AdwToastOverlay    *toast_overlay;
   GtkWidget          *filter_buttons[TIRKEU_N_REQUEST_CATEGORIES + 1];
@@ -1283,6 +1284,7 @@ tirkeu_requests_page_class_init (TirkeuRequestsPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TIRKEU_TYPE_REQUEST_PAGE);
+  g_type_ensure (TIRKEU_TYPE_WRAP_BOX);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tirkeu/Tirkeu/ui/tirkeu-requests-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestsPage, stack);
@@ -1346,7 +1348,7 @@ tirkeu_requests_page_init (TirkeuRequestsPage *self)
       if (filters[i].tooltip != NULL)
         gtk_widget_set_tooltip_text (button, _(filters[i].tooltip));
       gtk_widget_add_css_class (button, "filter-pill");
-      gtk_box_append (self->filter_box, button);
+      tirkeu_wrap_box_append (self->filter_box, button);
       self->filter_buttons[i] = button;
       self->shown_counts[i] = G_MAXUINT;
     }
