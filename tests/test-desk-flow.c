@@ -361,24 +361,6 @@ journal_open (gpointer data)
   return tirkeu_session_get_journal (tirkeu_window_get_session (desk->window)) != NULL;
 }
 
-static GtkWidget *
-find_button_with_action (GtkWidget  *root,
-                         const char *action)
-{
-  if (GTK_IS_ACTIONABLE (root) && gtk_widget_get_mapped (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_action (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The button is on screen without scrolling: wholly inside the scrolled page it is on. */
 static void
 assert_in_view (GtkWidget *widget)
@@ -402,7 +384,7 @@ sign_in (Desk       *desk,
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
   /* at the window's first size, with the chosen certificate's card shown, Sign In is seen
    * without scrolling */
-  assert_in_view (find_button_with_action (GTK_WIDGET (desk->desk), "desk.sign-in"));
+  assert_in_view (tirkeu_ui_test_find_action (GTK_WIDGET (desk->desk), "desk.sign-in"));
   if (shot != NULL)
     screenshot (desk, shot);
   gtk_widget_activate_action (GTK_WIDGET (desk->desk), "desk.sign-in", NULL);
@@ -1596,7 +1578,7 @@ keyboard_body (TirkeuApplication *application,
   g_assert_true (wait_until (journal_open, &desk, 20));
 
   /* Sign in: the focus is on Sign In; Enter, the PIN, Enter. */
-  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.desk), "desk.sign-in"));
+  assert_focus (win, tirkeu_ui_test_find_action (GTK_WIDGET (desk.desk), "desk.sign-in"));
   tirkeu_ui_test_press (win, "Return");
   keyboard_pin (token->pin);
   wait_desk_state (&desk, "signed-in");
@@ -1645,12 +1627,12 @@ keyboard_body (TirkeuApplication *application,
   /* Enter on the contract: Review, the focus on Sign and Send. */
   tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
-  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.next"));
+  assert_focus (win, tirkeu_ui_test_find_action (GTK_WIDGET (desk.flow), "flow.next"));
   tirkeu_ui_test_press (win, "Return");
   keyboard_pin (token->pin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
   /* Sent: the focus is on the way to the tracking page. */
-  assert_focus (win, find_button_with_action (GTK_WIDGET (desk.flow), "flow.track"));
+  assert_focus (win, tirkeu_ui_test_find_action (GTK_WIDGET (desk.flow), "flow.track"));
   g_assert_false (tirkeu_new_request_flow_get_queued (desk.flow));
 
   /* Enter on "Track the Request": that request's page, over the list that holds it already
@@ -1747,13 +1729,13 @@ home_body (TirkeuApplication *application,
   sign_in (&desk, NULL);
   /* Signed in: the list is the home, and there is no way "back" from it. */
   wait_main_page (&desk, "requests");
-  g_assert_null (find_button_with_action (win, "win.show-requests"));
+  g_assert_null (tirkeu_ui_test_find_action (win, "win.show-requests"));
 
   /* Ctrl+N from the list; Escape on the first page of the flow returns to the list. */
   tirkeu_ui_test_press (win, "ctrl+n");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   wait_main_page (&desk, "new-request");
-  g_assert_nonnull (find_button_with_action (win, "win.show-requests"));
+  g_assert_nonnull (tirkeu_ui_test_find_action (win, "win.show-requests"));
   tirkeu_ui_test_press (win, "Escape");
   wait_main_page (&desk, "requests");
 
@@ -1763,7 +1745,7 @@ home_body (TirkeuApplication *application,
   tirkeu_ui_test_type (win, "XTA210743S0000120");
   tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
-  back = find_button_with_action (win, "win.show-requests");
+  back = tirkeu_ui_test_find_action (win, "win.show-requests");
   g_assert_nonnull (back);
   gtk_widget_activate (back);
   wait_main_page (&desk, "requests");
@@ -1771,14 +1753,14 @@ home_body (TirkeuApplication *application,
   /* The desk: Escape, and the back button, return to the list. */
   gtk_widget_activate_action (win, "win.show-desk", NULL);
   wait_main_page (&desk, "desk");
-  back = find_button_with_action (win, "win.show-requests");
+  back = tirkeu_ui_test_find_action (win, "win.show-requests");
   g_assert_nonnull (back);
   screenshot (&desk, "desk-back-to-list.png");
   tirkeu_ui_test_press (win, "Escape");
   wait_main_page (&desk, "requests");
   gtk_widget_activate_action (win, "win.show-desk", NULL);
   wait_main_page (&desk, "desk");
-  gtk_widget_activate (find_button_with_action (win, "win.show-requests"));
+  gtk_widget_activate (tirkeu_ui_test_find_action (win, "win.show-requests"));
   wait_main_page (&desk, "requests");
 }
 

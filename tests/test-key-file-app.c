@@ -175,24 +175,6 @@ key_file_body (TirkeuApplication *application,
                                                     "The key file’s password is asked next."));
 }
 
-static GtkWidget *
-find_button_with_action (GtkWidget  *root,
-                         const char *action)
-{
-  if (GTK_IS_BUTTON (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_action (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 no_module (gpointer data)
 {
@@ -281,7 +263,7 @@ choose_body (TirkeuApplication *application,
   page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   g_assert_nonnull (page);
   tirkeu_ui_test_iterate (50);
-  button = find_button_with_action (page, "desk.choose-key-file");
+  button = tirkeu_ui_test_find_action (page, "desk.choose-key-file");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_visible (button));
   g_assert_true (gtk_widget_is_sensitive (button));
@@ -316,7 +298,7 @@ choose_body (TirkeuApplication *application,
    * cannot be had is said, and does not stop the sign-in by itself */
   g_assert_true (wait_until (status_checked, page));
   g_assert_cmpstr (row_subtitle (page, "Status (OCSP)"), ==, "Could not be checked");
-  g_assert_true (gtk_widget_is_sensitive (find_button_with_action (page, "desk.sign-in")));
+  g_assert_true (gtk_widget_is_sensitive (tirkeu_ui_test_find_action (page, "desk.sign-in")));
   /* past the stack's crossfade, tall enough for the whole card */
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
   tirkeu_ui_test_iterate (1000);

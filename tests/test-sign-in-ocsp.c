@@ -146,24 +146,6 @@ find_descendant (GtkWidget *root,
   return NULL;
 }
 
-static GtkWidget *
-find_button_with_action (GtkWidget  *root,
-                         const char *action)
-{
-  if (GTK_IS_BUTTON (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_action (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The error view under @root that shows something on screen. */
 static GtkWidget *
 shown_error_view (GtkWidget *root)
@@ -287,7 +269,7 @@ ocsp_body (TirkeuApplication *application,
   open_key_file (session, page, ocsp->good);
   g_assert_true (wait_until (status_checked, page));
   g_assert_cmpstr (status (page), ==, "Valid, not revoked");
-  g_assert_true (gtk_widget_is_sensitive (find_button_with_action (page, "desk.sign-in")));
+  g_assert_true (gtk_widget_is_sensitive (tirkeu_ui_test_find_action (page, "desk.sign-in")));
   g_assert_null (shown_error_view (page));
 
   open_key_file (session, page, ocsp->revoked);
@@ -299,7 +281,7 @@ ocsp_body (TirkeuApplication *application,
   g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (error_view)), ==,
                    "This certificate was revoked: it cannot sign in. Have NCA issue a new one.");
   /* no PIN is asked for it */
-  g_assert_false (gtk_widget_is_sensitive (find_button_with_action (page, "desk.sign-in")));
+  g_assert_false (gtk_widget_is_sensitive (tirkeu_ui_test_find_action (page, "desk.sign-in")));
   gtk_widget_activate_action (page, "desk.sign-in", NULL);
   tirkeu_ui_test_iterate (200);
   g_assert_null (tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PIN_DIALOG));

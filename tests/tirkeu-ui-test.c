@@ -259,6 +259,32 @@ tirkeu_ui_test_find_row (GtkWidget  *root,
 }
 
 /**
+ * tirkeu_ui_test_find_action:
+ * @root: where to look
+ * @action: an action name, e.g. "desk.sign-in"
+ *
+ * Returns: (transfer none) (nullable): the first mapped #GtkActionable under @root (a button,
+ * mostly) that activates @action: the one on the page shown, not a hidden page's
+ */
+GtkWidget *
+tirkeu_ui_test_find_action (GtkWidget  *root,
+                            const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tirkeu_ui_test_find_action (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
  * tirkeu_ui_test_find_toplevel:
  * @type: a window type
  *

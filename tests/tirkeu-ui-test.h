@@ -22,6 +22,8 @@ char      *tirkeu_ui_test_save_screenshot (GtkWidget          *widget,
                                            const char         *name);
 GtkWidget *tirkeu_ui_test_find_row        (GtkWidget          *root,
                                            const char         *title);
+GtkWidget *tirkeu_ui_test_find_action     (GtkWidget          *root,
+                                           const char         *action);
 GtkWidget *tirkeu_ui_test_find_toplevel   (GType               type);
 void       tirkeu_ui_test_spawn           (const char * const *argv);
 void       tirkeu_ui_test_xdotool         (GtkWidget          *window,
