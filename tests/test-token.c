@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tirkeu-token-manager.h"
+#include "tirkeu-token-private.h"
 #include "test-token-fixture.h"
 
 /* TirkeuTokenManager against SoftHSM2 in a private configuration (tests/fixtures/
@@ -560,6 +563,51 @@ test_manager_sign_digest_replaced (void)
   token_fixture_delete_always_authenticate_key (fixture);
 }
 
+/* The VmFlags of the mapping that holds @address, from /proc/self/smaps. */
+static char *
+mapping_flags (gconstpointer address)
+{
+  g_autofree char *smaps = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean inside = FALSE;
+
+  g_file_get_contents ("/proc/self/smaps", &smaps, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x ", &start,
+                  &end) == 2 && strchr (lines[i], ' ') > strchr (lines[i], '-'))
+        inside = (guintptr) address >= start && (guintptr) address < end;
+      else if (inside && g_str_has_prefix (lines[i], "VmFlags:"))
+        return g_strconcat (lines[i] + strlen ("VmFlags:"), " ", NULL);
+    }
+  return NULL;
+}
+
+/* A job's copy of a PIN or password has pages of its own, which a core dump leaves out
+ * (VmFlags "dd"), as the CLI's buffer. */
+static void
+test_secret_copy (void)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize size = 0;
+  char *copy = _tirkeu_token_secret_copy ("12345678", &size);
+  g_autofree char *flags = mapping_flags (copy);
+
+  g_assert_cmpstr (copy, ==, "12345678");
+  g_assert_cmpuint ((guintptr) copy % page, ==, 0);
+  g_assert_cmpuint (size, >=, page);
+  g_assert_cmpuint (size % page, ==, 0);
+  g_assert_nonnull (flags);
+  g_test_message ("VmFlags of the copy:%s", flags);
+  g_assert_nonnull (strstr (flags, " dd "));
+  _tirkeu_token_secret_free (copy, size);
+}
+
 typedef struct
 {
   const char *label;
@@ -845,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/token/shim/pin-locked", test_shim_locked);
   g_test_add_func ("/token/shim/removed-while-signing", test_shim_removed_while_signing);
   g_test_add_func ("/token/manager/sign-digest", test_manager_sign_digest);
+  g_test_add_func ("/token/manager/secret-copy", test_secret_copy);
   /* these add a key to the shared token for their own time only */
   g_test_add_func ("/token/manager/sign-digest-replaced", test_manager_sign_digest_replaced);
   g_test_add_func ("/token/manager/always-authenticate", test_manager_always_authenticate);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tirkeu-secret.h"
 #include "tirkeu-serial-executor.h"
@@ -152,6 +155,41 @@ shared_unref (Shared *shared)
   g_atomic_rc_box_release_full (shared, shared_clear);
 }
 
+/* A job's copy of a PIN or password: whole pages of its own, so that madvise() and mlock()
+ * cover it and nothing else. Excluded from core dumps (as GTK's password entry and the
+ * CLI's buffer are), kept out of swap when RLIMIT_MEMLOCK allows. */
+char *
+_tirkeu_token_secret_copy (const char *secret,
+                           gsize      *size)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize len = strlen (secret) + 1;
+  void *pages;
+
+  *size = (len + page - 1) / page * page;
+  pages = mmap (NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED)
+    g_error ("Cannot map a page for the PIN: %s", g_strerror (errno));
+  (void) madvise (pages, *size, MADV_DONTDUMP);
+  /* Best effort: failing (RLIMIT_MEMLOCK) is not an error. */
+  (void) mlock (pages, *size);
+  memcpy (pages, secret, len);
+
+  return pages;
+}
+
+/* Wipes the whole copy and gives its pages back. */
+void
+_tirkeu_token_secret_free (char  *copy,
+                           gsize  size)
+{
+  if (copy == NULL)
+    return;
+  tirkeu_secret_wipe (copy, size);
+  munlock (copy, size);
+  munmap (copy, size);
+}
+
 void
 _tirkeu_token_wipe_pin (Job *job)
 {
@@ -162,8 +200,7 @@ _tirkeu_token_wipe_pin (Job *job)
 static void
 job_free (Job *job)
 {
-  _tirkeu_token_wipe_pin (job);
-  g_free (job->pin);
+  _tirkeu_token_secret_free (job->pin, job->pin_size);
   g_clear_object (&job->task);
   g_clear_object (&job->cancellable);
   g_free (job->token_serial);
@@ -905,11 +942,7 @@ sign_job_new (TirkeuTokenManager  *self,
   job->purpose = purpose;
   job->seller_bin = g_strdup (seller_bin);
   if (pin != NULL)
-    {
-      job->pin_size = strlen (pin) + 1;
-      job->pin = g_malloc (job->pin_size);
-      memcpy (job->pin, pin, job->pin_size);
-    }
+    job->pin = _tirkeu_token_secret_copy (pin, &job->pin_size);
   return job;
 }
 
@@ -1120,9 +1153,7 @@ tirkeu_token_manager_add_key_file_async (TirkeuTokenManager  *self,
   job = job_new (self, JOB_ADD_KEY_FILE, cancellable, callback, user_data,
                  tirkeu_token_manager_add_key_file_async);
   job->key_file = g_object_ref (file);
-  job->pin_size = strlen (password) + 1;
-  job->pin = g_malloc (job->pin_size);
-  memcpy (job->pin, password, job->pin_size);
+  job->pin = _tirkeu_token_secret_copy (password, &job->pin_size);
   push_job (self, job);
 }
 

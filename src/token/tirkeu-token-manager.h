@@ -29,8 +29,10 @@
  *   default (a hardware token through OpenSC needs none, and reloading logs out other
  *   sessions of this process) and switched on automatically when the module itself is
  *   SoftHSM.
- * - PIN: the caller's NUL-terminated PIN is copied into a sign job only; the copy is wiped
- *   (OPENSSL_cleanse) as soon as the signature is made (a key marked
+ * - PIN: the caller's NUL-terminated PIN is copied into a sign job only, in pages of its
+ *   own excluded from core dumps (MADV_DONTDUMP) and locked in memory when RLIMIT_MEMLOCK
+ *   allows, as the CLI's buffer and GTK's password entry; the copy is wiped
+ *   (explicit_bzero) as soon as the signature is made (a key marked
  *   CKA_ALWAYS_AUTHENTICATE needs it again for the context-specific login right before
  *   C_Sign), and the job wiped again when freed. libp11 would ask for that second PIN
  *   through OpenSSL's UI, on the console by default: the manager gives libp11 a UI_METHOD

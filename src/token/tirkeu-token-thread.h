@@ -55,8 +55,9 @@ typedef struct
   char              *certificate_id;
   TirkeuSignPurpose  purpose;
   char              *seller_bin;
-  char              *pin;           /* wiped right after C_Login, and again when freed */
-  gsize              pin_size;
+  char              *pin;           /* _tirkeu_token_secret_copy(): wiped right after
+                                     * C_Login, and again when freed */
+  gsize              pin_size;      /* of its pages */
   GBytes            *content;
   GInputStream      *content_stream; /* instead of content: read on the token thread */
   TirkeuDocumentDigest *digest;     /* a sign job's, instead of content: read already */
