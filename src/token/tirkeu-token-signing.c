@@ -294,8 +294,8 @@ sign_with_key_file (Worker             *worker,
   if (signing.key_file == NULL)
     return NULL;
 
-  /* The file is read again for each signature: one that holds another certificate by now
-   * than the one listed, whose digest was made, signs nothing. */
+  /* The file is read again for each signature: if it holds another certificate by now
+   * than the one listed (the one the digest was made for), nothing is signed. */
   if (X509_cmp (tirkeu_key_file_get_certificate (signing.key_file), located->signer) != 0)
     g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE));
   else
