@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <openssl/pem.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -603,6 +604,94 @@ test_cli_sign_stream_fifo (void)
   g_remove (document);
 }
 
+/* Bytes waiting in a pipe or FIFO: FIONREAD works on either end. */
+static int
+bytes_waiting (int fd)
+{
+  int n = -1;
+
+  g_assert_cmpint (ioctl (fd, FIONREAD, &n), ==, 0);
+  return n;
+}
+
+/* `sign` of a document that is still being written (a FIFO this test keeps open) reads no
+ * PIN until the document has been read to its end: the PIN is asked only once the token
+ * needs it, so a slow or endless input never keeps it in memory. The PIN's pipe still holds
+ * its line while the CLI reads the document (it used to be read, and copied into the
+ * signing job, before the first byte of the document), and the signature made once the
+ * document ends verifies. */
+static void
+test_cli_sign_pin_after_document (void)
+{
+  g_autofree char *fifo = g_build_filename (fixture->dir, "slow.fifo", NULL);
+  g_autofree char *document = g_build_filename (fixture->dir, "slow.json", NULL);
+  g_autofree char *signature = g_build_filename (fixture->dir, "slow.cms", NULL);
+  g_autofree char *pin_line = g_strconcat (fixture->pin, "\n", NULL);
+  const char *first = "{\"vin\":\"XTA210990Y2766389\",";
+  const char *rest = "\"buyer\":\"850304300128\"}";
+  g_autofree char *whole = g_strconcat (first, rest, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(Run) verify = { 0 };
+  gint64 deadline;
+  int pin_pipe[2];
+  int input;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* read and write: opening does not wait for the CLI, and the CLI sees the end of its
+   * input only when this test closes it */
+  input = g_open (fifo, O_RDWR | O_CLOEXEC, 0);
+  g_assert_cmpint (input, >=, 0);
+  g_assert_cmpint (pipe2 (pin_pipe, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (write (pin_pipe[1], pin_line, strlen (pin_line)), ==,
+                   (gssize) strlen (pin_line));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_fd (launcher, pin_pipe[0], 3);
+  cli = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--pkcs11-module",
+                                     fixture->module, "sign", "--pin-fd", "3", "--token",
+                                     fixture->label, "--cert", "02", "--seller-bin",
+                                     fixture->seller_bin, "-o", signature, fifo, NULL);
+  g_assert_no_error (error);
+
+  /* the first part of the document, taken by the CLI: it is reading the document now */
+  g_assert_cmpint (write (input, first, strlen (first)), ==, (gssize) strlen (first));
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (bytes_waiting (input) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  if (bytes_waiting (input) > 0)
+    g_subprocess_force_exit (cli);
+  g_assert_cmpint (bytes_waiting (input), ==, 0);
+  /* give a CLI that would read the PIN while it reads the document the time to do so */
+  g_usleep (500 * 1000);
+  g_assert_cmpint (bytes_waiting (pin_pipe[1]), ==, (int) strlen (pin_line));
+
+  /* the end of the document: now the PIN is read, used and the signature written */
+  g_assert_cmpint (write (input, rest, strlen (rest)), ==, (gssize) strlen (rest));
+  g_assert_cmpint (close (input), ==, 0);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("sign from a FIFO: %s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  g_assert_cmpint (bytes_waiting (pin_pipe[1]), ==, 0);
+  g_assert_cmpint (close (pin_pipe[1]), ==, 0);
+
+  g_file_set_contents (document, whole, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (openssl_verifies (signature, document));
+  run_cli (&verify, NULL, (const char *[]) { "verify", "--trust", fixture->ca_file, signature,
+                                             document, NULL });
+  g_assert_cmpint (verify.status, ==, 0);
+
+  g_remove (fifo);
+  g_remove (signature);
+  g_remove (document);
+}
+
 /* The same over a 200 MiB file with a GOST 2015 key file: Streebog-512 a block at a time. */
 static void
 test_cli_sign_stream_gost (void)
@@ -696,6 +785,7 @@ main (int   argc,
   g_test_add_func ("/token/cli/wrong-pin-tries", test_cli_wrong_pin_tries);
   g_test_add_func ("/token/cli/sign/stream-fifo", test_cli_sign_stream_fifo);
   g_test_add_func ("/token/cli/sign/stream-gost", test_cli_sign_stream_gost);
+  g_test_add_func ("/token/cli/sign/pin-after-document", test_cli_sign_pin_after_document);
 
   status = g_test_run ();
   gost_identity_free (gost_ca);

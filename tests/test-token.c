@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tirkeu-token-manager.h"
+#include "tirkeu-token-private.h"
 #include "test-token-fixture.h"
 
 /* TirkeuTokenManager against SoftHSM2 in a private configuration (tests/fixtures/
@@ -455,6 +458,156 @@ test_manager_cancelled (void)
   g_assert_finalize_object (manager);
 }
 
+static TirkeuDocumentDigest *
+digest_stream (TirkeuTokenManager  *manager,
+               const char          *serial,
+               const char          *id,
+               GInputStream        *stream,
+               GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_token_manager_digest_stream_async (manager, serial, id, TIRKEU_SIGN_PURPOSE_REQUEST,
+                                            fixture->seller_bin, stream, NULL, store_result_cb,
+                                            &result);
+  return tirkeu_token_manager_digest_stream_finish (manager, wait_for_result (&result), error);
+}
+
+static GBytes *
+sign_digest (TirkeuTokenManager    *manager,
+             TirkeuDocumentDigest  *digest,
+             const char            *pin,
+             GError               **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tirkeu_token_manager_sign_digest_async (manager, digest, pin, NULL, store_result_cb, &result);
+  return tirkeu_token_manager_sign_finish (manager, wait_for_result (&result), error);
+}
+
+/* A document signed in two jobs: its digest first, with no PIN (the stream is read to its
+ * end), then the signature of that digest with the PIN given only then; a wrong PIN costs
+ * the digest nothing, it signs again with the right one. A refused certificate is refused
+ * before a byte of the document is read. */
+static void
+test_manager_sign_digest (void)
+{
+  TirkeuTokenManager *manager = manager_new_loaded (fixture->module);
+  g_autofree char *serial = fixture_serial (manager);
+  static const char request[] = "{\"vin\":\"XTA210990Y2766389\",\"buyer\":\"Сатып алушы\"}\n";
+  g_autoptr(GBytes) content = g_bytes_new_static (request, sizeof request - 1);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(GInputStream) refused_stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(TirkeuDocumentDigest) digest = NULL;
+  g_autoptr(TirkeuDocumentDigest) refused = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sign_id = certificate_id ("sign-ec");
+  g_autofree char *expired_id = certificate_id ("expired");
+  char byte;
+
+  digest = digest_stream (manager, serial, sign_id, stream, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (digest);
+  /* read to its end */
+  g_assert_cmpint (g_input_stream_read (stream, &byte, 1, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+
+  signature = sign_digest (manager, digest, "11111111", &error);
+  g_assert_null (signature);
+  g_assert_true (g_error_matches (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_PIN_INCORRECT)
+                 || g_error_matches (error, TIRKEU_TOKEN_ERROR,
+                                     TIRKEU_TOKEN_ERROR_PIN_COUNT_LOW));
+  g_clear_error (&error);
+
+  signature = sign_digest (manager, digest, fixture->pin, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (signature);
+  g_assert_true (openssl_verifies (signature, content, FALSE));
+
+  refused = digest_stream (manager, serial, expired_id, refused_stream, &error);
+  g_assert_null (refused);
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_EXPIRED);
+  g_assert_cmpint (g_input_stream_read (refused_stream, &byte, 1, NULL, NULL), ==, 1);
+
+  g_assert_finalize_object (manager);
+}
+
+/* A digest is signed only by the certificate it was made for: a token that holds another
+ * certificate (and key) under the same id by the time of the signature signs nothing. */
+static void
+test_manager_sign_digest_replaced (void)
+{
+  TirkeuTokenManager *manager;
+  g_autofree char *serial = NULL;
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("request", 7, NULL);
+  g_autoptr(TirkeuDocumentDigest) digest = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GError) error = NULL;
+
+  token_fixture_add_always_authenticate_key (fixture);
+  manager = manager_new_loaded (fixture->module);
+  serial = fixture_serial (manager);
+  digest = digest_stream (manager, serial, "0a", stream, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (digest);
+
+  /* a new key and certificate, id 0a again */
+  token_fixture_delete_always_authenticate_key (fixture);
+  token_fixture_add_always_authenticate_key (fixture);
+  signature = sign_digest (manager, digest, fixture->pin, &error);
+  g_assert_null (signature);
+  g_assert_error (error, TIRKEU_TOKEN_ERROR, TIRKEU_TOKEN_ERROR_CERTIFICATE);
+
+  g_assert_finalize_object (manager);
+  token_fixture_delete_always_authenticate_key (fixture);
+}
+
+/* The VmFlags of the mapping that holds @address, from /proc/self/smaps. */
+static char *
+mapping_flags (gconstpointer address)
+{
+  g_autofree char *smaps = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean inside = FALSE;
+
+  g_file_get_contents ("/proc/self/smaps", &smaps, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x ", &start,
+                  &end) == 2 && strchr (lines[i], ' ') > strchr (lines[i], '-'))
+        inside = (guintptr) address >= start && (guintptr) address < end;
+      else if (inside && g_str_has_prefix (lines[i], "VmFlags:"))
+        return g_strconcat (lines[i] + strlen ("VmFlags:"), " ", NULL);
+    }
+  return NULL;
+}
+
+/* A job's copy of a PIN or password has pages of its own, which a core dump leaves out
+ * (VmFlags "dd"), as the CLI's buffer. */
+static void
+test_secret_copy (void)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize size = 0;
+  char *copy = _tirkeu_token_secret_copy ("12345678", &size);
+  g_autofree char *flags = mapping_flags (copy);
+
+  g_assert_cmpstr (copy, ==, "12345678");
+  g_assert_cmpuint ((guintptr) copy % page, ==, 0);
+  g_assert_cmpuint (size, >=, page);
+  g_assert_cmpuint (size % page, ==, 0);
+  g_assert_nonnull (flags);
+  g_test_message ("VmFlags of the copy:%s", flags);
+  g_assert_nonnull (strstr (flags, " dd "));
+  _tirkeu_token_secret_free (copy, size);
+}
+
 typedef struct
 {
   const char *label;
@@ -739,7 +892,10 @@ main (int   argc,
   g_test_add_func ("/token/shim/pin-final-try", test_shim_final_try);
   g_test_add_func ("/token/shim/pin-locked", test_shim_locked);
   g_test_add_func ("/token/shim/removed-while-signing", test_shim_removed_while_signing);
-  /* last: it adds a key to the shared token for its own time only */
+  g_test_add_func ("/token/manager/sign-digest", test_manager_sign_digest);
+  g_test_add_func ("/token/manager/secret-copy", test_secret_copy);
+  /* these add a key to the shared token for their own time only */
+  g_test_add_func ("/token/manager/sign-digest-replaced", test_manager_sign_digest_replaced);
   g_test_add_func ("/token/manager/always-authenticate", test_manager_always_authenticate);
 
   status = g_test_run ();

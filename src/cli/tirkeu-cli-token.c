@@ -578,7 +578,9 @@ check_output (const char  *output,
  * by default, mode 0600: it carries the signer's certificate, personal data). FILE "-" is
  * standard input (then -o is needed). FILE is read a block at a time into its digest, so
  * its size is not bounded and its memory is one block: an endless input (/dev/zero) runs
- * until interrupted, as `sha256sum` does, and nothing is written then.
+ * until interrupted, as `sha256sum` does, and nothing is written then. A token's PIN is
+ * read only once FILE has been read to its end (a key file's password comes first: its
+ * certificate is encrypted).
  */
 int
 tirkeu_cli_run_sign (TirkeuCliOptions  *options,
@@ -612,6 +614,7 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GInputStream) content = NULL;
+  g_autoptr(TirkeuDocumentDigest) digest = NULL;
   g_autoptr(GBytes) signature = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *warning = NULL;
@@ -660,8 +663,10 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   if (!check_output (output, &error) || (content = open_document (argv[1], &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
 
-  /* A key file's certificate is encrypted: its password is read first, and serves again
-   * for the signature. A token's PIN is asked only once the certificate may sign. */
+  /* A key file's certificate is encrypted: its password is read first (the digest depends
+   * on the certificate's key), and serves again for the signature; it stays in its locked
+   * buffer, in no job, while the document is read. A token's PIN is asked only once the
+   * certificate may sign and the document is read. */
   if (options->key_file != NULL
       && (password = read_key_file_password (options, &error)) == NULL)
     return tirkeu_cli_report_error (options, error);
@@ -695,6 +700,20 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
   if (!tirkeu_certificate_check_purpose (certificate, purpose, seller_bin, now, &error))
     return tirkeu_cli_report_error (options, error);
 
+  /* The document is read to its end into its digest first, on the token thread: a token's
+   * PIN is not read yet, so however long the input takes (a pipe, a FIFO, a large file)
+   * no PIN waits in memory meanwhile. */
+  tirkeu_token_manager_digest_stream_async (manager, tirkeu_token_info_get_serial (token),
+                                            tirkeu_certificate_get_id (certificate), purpose,
+                                            seller_bin, content, NULL, store_result_cb,
+                                            &result);
+  digest = tirkeu_token_manager_digest_stream_finish (manager, wait_for_result (&result),
+                                                      &error);
+  g_clear_object (&result);
+  g_clear_object (&content);
+  if (digest == NULL)
+    return tirkeu_cli_report_error (options, error);
+
   /* Said before the PIN prompt, for whoever types it. A PIN from --pin-fd is not typed
    * after reading this: a refusal then says the tries left itself, once. */
   if (tirkeu_token_info_get_pin_warning (token) != NULL && options->pin_fd < 0
@@ -712,11 +731,9 @@ tirkeu_cli_run_sign (TirkeuCliOptions  *options,
         return tirkeu_cli_report_error (options, error);
     }
 
-  /* The manager copies the PIN into its job: ours is wiped right after. The document is
-   * read on the token thread, before the PIN is used. */
-  tirkeu_token_manager_sign_stream_async (manager, tirkeu_token_info_get_serial (token),
-                                          tirkeu_certificate_get_id (certificate), purpose,
-                                          seller_bin, password, content, NULL, store_result_cb,
+  /* The manager copies the PIN into its job, and wipes that copy right after the login
+   * and signature: ours is wiped now. */
+  tirkeu_token_manager_sign_digest_async (manager, digest, password, NULL, store_result_cb,
                                           &result);
   g_clear_pointer (&password, tirkeu_cli_pin_free);
 

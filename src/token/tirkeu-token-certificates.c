@@ -106,7 +106,8 @@ _tirkeu_token_certificate_from_pkcs11 (Worker       *worker,
   certificate = tirkeu_certificate_new_from_der (bytes, &error);
   if (certificate == NULL)
     {
-      g_debug ("skipping certificate %s: %s", cert->label, error->message);
+      /* By its id: a label is the owner's to choose and often holds their name. */
+      g_debug ("skipping certificate %s: %s", id, error->message);
       return NULL;
     }
   _tirkeu_certificate_set_location (certificate, token->serialnr, id, cert->label, has_key);

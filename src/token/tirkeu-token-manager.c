@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tirkeu-secret.h"
 #include "tirkeu-serial-executor.h"
@@ -46,6 +49,88 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* --- a document's digest, between its digest job and its sign job ---------------------- */
+
+/**
+ * TirkeuDocumentDigest:
+ *
+ * A document's digest made for one certificate's key by
+ * tirkeu_token_manager_digest_stream_async(), to be signed by
+ * tirkeu_token_manager_sign_digest_async() (once, or again after a wrong PIN). It holds
+ * where the certificate is, what it signs for, and the digest: no PIN, nothing of the
+ * document itself. Opaque; only the manager that made it reads it.
+ */
+struct _TirkeuDocumentDigest
+{
+  GObject            parent_instance;
+
+  char              *token_serial;
+  char              *certificate_id;
+  TirkeuSignPurpose  purpose;
+  char              *seller_bin;
+  X509              *signer;
+  TirkeuCmsDigester *digester;
+};
+
+G_DEFINE_FINAL_TYPE (TirkeuDocumentDigest, tirkeu_document_digest, G_TYPE_OBJECT)
+
+static void
+tirkeu_document_digest_finalize (GObject *object)
+{
+  TirkeuDocumentDigest *self = TIRKEU_DOCUMENT_DIGEST (object);
+
+  g_free (self->token_serial);
+  g_free (self->certificate_id);
+  g_free (self->seller_bin);
+  X509_free (self->signer);
+  tirkeu_cms_digester_free (self->digester);
+
+  G_OBJECT_CLASS (tirkeu_document_digest_parent_class)->finalize (object);
+}
+
+static void
+tirkeu_document_digest_class_init (TirkeuDocumentDigestClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tirkeu_document_digest_finalize;
+}
+
+static void
+tirkeu_document_digest_init (TirkeuDocumentDigest *self)
+{
+}
+
+/* Takes @signer and @digester. */
+TirkeuDocumentDigest *
+_tirkeu_document_digest_new (const char        *token_serial,
+                             const char        *certificate_id,
+                             TirkeuSignPurpose  purpose,
+                             const char        *seller_bin,
+                             X509              *signer,
+                             TirkeuCmsDigester *digester)
+{
+  TirkeuDocumentDigest *self = g_object_new (TIRKEU_TYPE_DOCUMENT_DIGEST, NULL);
+
+  self->token_serial = g_strdup (token_serial);
+  self->certificate_id = g_strdup (certificate_id);
+  self->purpose = purpose;
+  self->seller_bin = g_strdup (seller_bin);
+  self->signer = signer;
+  self->digester = digester;
+  return self;
+}
+
+X509 *
+_tirkeu_document_digest_get_signer (TirkeuDocumentDigest *digest)
+{
+  return digest->signer;
+}
+
+TirkeuCmsDigester *
+_tirkeu_document_digest_get_digester (TirkeuDocumentDigest *digest)
+{
+  return digest->digester;
+}
+
 /* --- shared state and jobs ----------------------------------------------------------- */
 
 static void
@@ -70,6 +155,41 @@ shared_unref (Shared *shared)
   g_atomic_rc_box_release_full (shared, shared_clear);
 }
 
+/* A job's copy of a PIN or password: whole pages of its own, so that madvise() and mlock()
+ * cover it and nothing else. Excluded from core dumps (as GTK's password entry and the
+ * CLI's buffer are), kept out of swap when RLIMIT_MEMLOCK allows. */
+char *
+_tirkeu_token_secret_copy (const char *secret,
+                           gsize      *size)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize len = strlen (secret) + 1;
+  void *pages;
+
+  *size = (len + page - 1) / page * page;
+  pages = mmap (NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED)
+    g_error ("Cannot map a page for the PIN: %s", g_strerror (errno));
+  (void) madvise (pages, *size, MADV_DONTDUMP);
+  /* Best effort: failing (RLIMIT_MEMLOCK) is not an error. */
+  (void) mlock (pages, *size);
+  memcpy (pages, secret, len);
+
+  return pages;
+}
+
+/* Wipes the whole copy and gives its pages back. */
+void
+_tirkeu_token_secret_free (char  *copy,
+                           gsize  size)
+{
+  if (copy == NULL)
+    return;
+  tirkeu_secret_wipe (copy, size);
+  munlock (copy, size);
+  munmap (copy, size);
+}
+
 void
 _tirkeu_token_wipe_pin (Job *job)
 {
@@ -80,8 +200,7 @@ _tirkeu_token_wipe_pin (Job *job)
 static void
 job_free (Job *job)
 {
-  _tirkeu_token_wipe_pin (job);
-  g_free (job->pin);
+  _tirkeu_token_secret_free (job->pin, job->pin_size);
   g_clear_object (&job->task);
   g_clear_object (&job->cancellable);
   g_free (job->token_serial);
@@ -89,6 +208,7 @@ job_free (Job *job)
   g_free (job->seller_bin);
   g_clear_pointer (&job->content, g_bytes_unref);
   g_clear_object (&job->content_stream);
+  g_clear_object (&job->digest);
   g_clear_object (&job->key_file);
   g_free (job);
 }
@@ -265,6 +385,9 @@ run_job (Worker *worker,
       break;
     case JOB_SIGN:
       _tirkeu_token_run_sign (worker, job);
+      break;
+    case JOB_DIGEST:
+      _tirkeu_token_run_digest (worker, job);
       break;
     case JOB_ADD_KEY_FILE:
       _tirkeu_token_run_add_key_file (worker, job);
@@ -798,8 +921,10 @@ tirkeu_token_manager_list_certificates_finish (TirkeuTokenManager  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A sign job, or with no @pin a digest job (@kind). */
 static Job *
 sign_job_new (TirkeuTokenManager  *self,
+              JobKind              kind,
               const char          *token_serial,
               const char          *certificate_id,
               TirkeuSignPurpose    purpose,
@@ -810,15 +935,14 @@ sign_job_new (TirkeuTokenManager  *self,
               gpointer             user_data,
               gpointer             source_tag)
 {
-  Job *job = job_new (self, JOB_SIGN, cancellable, callback, user_data, source_tag);
+  Job *job = job_new (self, kind, cancellable, callback, user_data, source_tag);
 
   job->token_serial = g_strdup (token_serial);
   job->certificate_id = g_strdup (certificate_id);
   job->purpose = purpose;
   job->seller_bin = g_strdup (seller_bin);
-  job->pin_size = strlen (pin) + 1;
-  job->pin = g_malloc (job->pin_size);
-  memcpy (job->pin, pin, job->pin_size);
+  if (pin != NULL)
+    job->pin = _tirkeu_token_secret_copy (pin, &job->pin_size);
   return job;
 }
 
@@ -861,58 +985,116 @@ tirkeu_token_manager_sign_async (TirkeuTokenManager  *self,
   g_return_if_fail (content != NULL);
   g_return_if_fail (purpose != TIRKEU_SIGN_PURPOSE_REQUEST || seller_bin != NULL);
 
-  job = sign_job_new (self, token_serial, certificate_id, purpose, seller_bin, pin,
+  job = sign_job_new (self, JOB_SIGN, token_serial, certificate_id, purpose, seller_bin, pin,
                       cancellable, callback, user_data, tirkeu_token_manager_sign_async);
   job->content = g_bytes_ref (content);
   push_job (self, job);
 }
 
 /**
- * tirkeu_token_manager_sign_stream_async:
+ * tirkeu_token_manager_digest_stream_async:
  * @self: a #TirkeuTokenManager
  * @token_serial: the token's serial number
  * @certificate_id: the certificate's id (tirkeu_certificate_get_id())
  * @purpose: what is signed, which decides the rules checked first
  * @seller_bin: (nullable): the seller's BIN; required for %TIRKEU_SIGN_PURPOSE_REQUEST
- * @pin: the user PIN, NUL-terminated, copied into the job as by
- *   tirkeu_token_manager_sign_async()
  * @content: the document to sign, read to its end on the token thread; the caller neither
  *   reads nor closes it until @callback runs
- * @cancellable: (nullable): a #GCancellable, checked at each block of @content and before
- *   the PIN is used
+ * @cancellable: (nullable): a #GCancellable, checked at each block of @content
  * @callback: called on the manager's main context when done
  * @user_data: data for @callback
  *
- * tirkeu_token_manager_sign_async() over a document of any size: @content is read a block
- * at a time into its digest (tirkeu_cms_sign_detached_stream()), never held whole. It is
- * read after the certificate's refusals and before the PIN is used, so no token session
- * stays logged in while a long document is read. A read error fails the job with that
- * error. Finish with tirkeu_token_manager_sign_finish().
+ * The first half of a signature of a document of any size, which needs no PIN: the
+ * certificate is found and its refusals (tirkeu_certificate_check_purpose(), a locked PIN)
+ * checked, then @content is read a block at a time into the digest the certificate's key
+ * needs, never held whole. A slow or endless input (a pipe, a device) keeps no PIN waiting
+ * in memory and no token session logged in: the caller asks for the PIN only once this is
+ * done, and gives it to tirkeu_token_manager_sign_digest_async(). A read error fails the
+ * job with that error.
  */
 void
-tirkeu_token_manager_sign_stream_async (TirkeuTokenManager  *self,
-                                        const char          *token_serial,
-                                        const char          *certificate_id,
-                                        TirkeuSignPurpose    purpose,
-                                        const char          *seller_bin,
-                                        const char          *pin,
-                                        GInputStream        *content,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
+tirkeu_token_manager_digest_stream_async (TirkeuTokenManager  *self,
+                                          const char          *token_serial,
+                                          const char          *certificate_id,
+                                          TirkeuSignPurpose    purpose,
+                                          const char          *seller_bin,
+                                          GInputStream        *content,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
 {
   Job *job;
 
   g_return_if_fail (TIRKEU_IS_TOKEN_MANAGER (self));
   g_return_if_fail (token_serial != NULL);
   g_return_if_fail (certificate_id != NULL);
-  g_return_if_fail (pin != NULL);
   g_return_if_fail (G_IS_INPUT_STREAM (content));
   g_return_if_fail (purpose != TIRKEU_SIGN_PURPOSE_REQUEST || seller_bin != NULL);
 
-  job = sign_job_new (self, token_serial, certificate_id, purpose, seller_bin, pin,
-                      cancellable, callback, user_data, tirkeu_token_manager_sign_async);
+  job = sign_job_new (self, JOB_DIGEST, token_serial, certificate_id, purpose, seller_bin,
+                      NULL, cancellable, callback, user_data,
+                      tirkeu_token_manager_digest_stream_async);
   job->content_stream = g_object_ref (content);
+  push_job (self, job);
+}
+
+/**
+ * tirkeu_token_manager_digest_stream_finish:
+ * @self: a #TirkeuTokenManager
+ * @result: the #GAsyncResult
+ * @error: a #TIRKEU_TOKEN_ERROR (a refusal, a locked PIN, a removed token, …), the stream's
+ *   read error, or %G_IO_ERROR_CANCELLED
+ *
+ * Returns: (transfer full): the document's digest, for
+ *   tirkeu_token_manager_sign_digest_async() of this manager, or %NULL
+ */
+TirkeuDocumentDigest *
+tirkeu_token_manager_digest_stream_finish (TirkeuTokenManager  *self,
+                                           GAsyncResult        *result,
+                                           GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        tirkeu_token_manager_digest_stream_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * tirkeu_token_manager_sign_digest_async:
+ * @self: the #TirkeuTokenManager that made @digest
+ * @digest: a document's digest (tirkeu_token_manager_digest_stream_finish())
+ * @pin: the user PIN (a key file's password), NUL-terminated. It is copied into the job
+ *   before this returns, and the copy wiped right after the login and signature: the
+ *   caller wipes its own buffer as soon as it likes.
+ * @cancellable: (nullable): a #GCancellable; it takes effect before the PIN is used
+ * @callback: called on the manager's main context when done
+ * @user_data: data for @callback
+ *
+ * The second half of tirkeu_token_manager_digest_stream_async(): the certificate is found
+ * again (it must be the one @digest was made for, else %TIRKEU_TOKEN_ERROR_CERTIFICATE),
+ * its refusals checked again, and the detached CMS signature made from @digest as
+ * tirkeu_token_manager_sign_async() makes it. Finish with
+ * tirkeu_token_manager_sign_finish().
+ */
+void
+tirkeu_token_manager_sign_digest_async (TirkeuTokenManager   *self,
+                                        TirkeuDocumentDigest *digest,
+                                        const char           *pin,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data)
+{
+  Job *job;
+
+  g_return_if_fail (TIRKEU_IS_TOKEN_MANAGER (self));
+  g_return_if_fail (TIRKEU_IS_DOCUMENT_DIGEST (digest));
+  g_return_if_fail (pin != NULL);
+
+  job = sign_job_new (self, JOB_SIGN, digest->token_serial, digest->certificate_id,
+                      digest->purpose, digest->seller_bin, pin, cancellable, callback,
+                      user_data, tirkeu_token_manager_sign_async);
+  job->digest = g_object_ref (digest);
   push_job (self, job);
 }
 
@@ -920,7 +1102,7 @@ tirkeu_token_manager_sign_stream_async (TirkeuTokenManager  *self,
  * tirkeu_token_manager_sign_finish:
  * @self: a #TirkeuTokenManager
  * @result: the #GAsyncResult of tirkeu_token_manager_sign_async() or
- *   tirkeu_token_manager_sign_stream_async()
+ *   tirkeu_token_manager_sign_digest_async()
  * @error: a #TIRKEU_TOKEN_ERROR (a refusal, a PIN error, a removed token, …), the stream's
  *   read error, or %G_IO_ERROR_CANCELLED
  *
@@ -971,9 +1153,7 @@ tirkeu_token_manager_add_key_file_async (TirkeuTokenManager  *self,
   job = job_new (self, JOB_ADD_KEY_FILE, cancellable, callback, user_data,
                  tirkeu_token_manager_add_key_file_async);
   job->key_file = g_object_ref (file);
-  job->pin_size = strlen (password) + 1;
-  job->pin = g_malloc (job->pin_size);
-  memcpy (job->pin, password, job->pin_size);
+  job->pin = _tirkeu_token_secret_copy (password, &job->pin_size);
   push_job (self, job);
 }
 

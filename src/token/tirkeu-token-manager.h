@@ -29,8 +29,10 @@
  *   default (a hardware token through OpenSC needs none, and reloading logs out other
  *   sessions of this process) and switched on automatically when the module itself is
  *   SoftHSM.
- * - PIN: the caller's NUL-terminated PIN is copied into the job only; the copy is wiped
- *   (OPENSSL_cleanse) as soon as the signature is made (a key marked
+ * - PIN: the caller's NUL-terminated PIN is copied into a sign job only, in pages of its
+ *   own excluded from core dumps (MADV_DONTDUMP) and locked in memory when RLIMIT_MEMLOCK
+ *   allows, as the CLI's buffer and GTK's password entry; the copy is wiped
+ *   (explicit_bzero) as soon as the signature is made (a key marked
  *   CKA_ALWAYS_AUTHENTICATE needs it again for the context-specific login right before
  *   C_Sign), and the job wiped again when freed. libp11 would ask for that second PIN
  *   through OpenSSL's UI, on the console by default: the manager gives libp11 a UI_METHOD
@@ -45,9 +47,14 @@
  *   is spent on it.
  * - Signature: a detached CAdES-BES CMS over the given bytes or stream, made by
  *   tirkeu_cms_sign_detached_digest() whatever holds the key. The document's digest is
- *   computed first, a block at a time for a stream (a document of any size takes bounded
- *   memory), after the certificate's refusals and before the PIN or password is used;
- *   only the raw signature over the
+ *   computed first, after the certificate's refusals and before the PIN or password is used.
+ *   A stream (a document of any size, in bounded memory: a block at a time) is digested by a
+ *   job of its own that takes no PIN (tirkeu_token_manager_digest_stream_async()); the PIN
+ *   goes with the digest to the sign job (tirkeu_token_manager_sign_digest_async()), so
+ *   the caller asks for it only once the document is read, however long that takes, and it
+ *   lives in no job meanwhile. Bytes (a portal challenge, a signing payload) are digested
+ *   and signed in one job. The certificate is found again for the sign job, and must be
+ *   the one the digest was made for. Only the raw signature over the
  *   signed attributes differs: an RSA or EC key on a token through libp11 (EVP_DigestSign,
  *   SHA-256); a GOST 2015-512 key on a token through raw PKCS#11 calls (tirkeu-pkcs11.h:
  *   libp11 0.4.12 makes no key of the TC26 key type), our Streebog-512 digest signed with
@@ -74,6 +81,11 @@ G_BEGIN_DECLS
 #define TIRKEU_TYPE_TOKEN_MANAGER (tirkeu_token_manager_get_type ())
 
 G_DECLARE_FINAL_TYPE (TirkeuTokenManager, tirkeu_token_manager, TIRKEU, TOKEN_MANAGER, GObject)
+
+#define TIRKEU_TYPE_DOCUMENT_DIGEST (tirkeu_document_digest_get_type ())
+
+G_DECLARE_FINAL_TYPE (TirkeuDocumentDigest, tirkeu_document_digest, TIRKEU, DOCUMENT_DIGEST,
+                      GObject)
 
 TirkeuTokenManager *tirkeu_token_manager_new                (const char          *module_path);
 TirkeuTokenManager *tirkeu_token_manager_new_for_key_files  (void);
@@ -122,13 +134,23 @@ void                tirkeu_token_manager_sign_async         (TirkeuTokenManager 
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
                                                              gpointer             user_data);
-void                tirkeu_token_manager_sign_stream_async  (TirkeuTokenManager  *self,
+void                tirkeu_token_manager_digest_stream_async
+                                                            (TirkeuTokenManager  *self,
                                                              const char          *token_serial,
                                                              const char          *certificate_id,
                                                              TirkeuSignPurpose    purpose,
                                                              const char          *seller_bin,
-                                                             const char          *pin,
                                                              GInputStream        *content,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+TirkeuDocumentDigest *tirkeu_token_manager_digest_stream_finish
+                                                            (TirkeuTokenManager  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+void                tirkeu_token_manager_sign_digest_async  (TirkeuTokenManager  *self,
+                                                             TirkeuDocumentDigest *digest,
+                                                             const char          *pin,
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
                                                              gpointer             user_data);

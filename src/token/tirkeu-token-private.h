@@ -24,4 +24,11 @@ TirkeuTokenInfo   *_tirkeu_token_info_new           (const char        *label,
 void               _tirkeu_token_info_set_kind      (TirkeuTokenInfo   *self,
                                                      TirkeuTokenKind    kind);
 
+/* A copy of a PIN or password in pages of its own, excluded from core dumps and locked in
+ * memory when possible (tirkeu-token-manager.c); @size is set to their size. */
+char              *_tirkeu_token_secret_copy        (const char        *secret,
+                                                     gsize             *size);
+void               _tirkeu_token_secret_free        (char              *copy,
+                                                     gsize              size);
+
 G_END_DECLS

@@ -5,9 +5,10 @@
 
 #include "tirkeu-token-thread.h"
 
-/* The token thread: signatures. Every one is a CAdES-BES detached CMS made by
- * tirkeu_cms_sign_detached_digest() from the document's digest; only the raw signature over
- * the signed attributes depends on where the key is (tirkeu-token-manager.h). */
+/* The token thread: digests and signatures. Every signature is a CAdES-BES detached CMS
+ * made by tirkeu_cms_sign_detached_digest() from the document's digest, made in the same
+ * job or by a digest job before it; only the raw signature over the signed attributes
+ * depends on where the key is (tirkeu-token-manager.h). */
 
 typedef struct
 {
@@ -84,7 +85,8 @@ sign_with_gost_token_cb (GBytes    *signed_attributes,
 
 /* The job's document digested for @signer's key: its bytes, or its stream read to the end a
  * block at a time (cancellable). Called before the PIN or password is used, so that reading
- * a long document keeps no token session logged in and no key file open. */
+ * a long document keeps no token session logged in and no key file open; a digest job reads
+ * it before there is any PIN (_tirkeu_token_run_digest()). */
 static TirkeuCmsDigester *
 digest_content (Job     *job,
                 X509    *signer,
@@ -154,49 +156,6 @@ token_signing_error (Worker     *worker,
     }
 }
 
-static void
-run_sign_key_file (Worker *worker,
-                   Job    *job)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  KeyFileToken *token = _tirkeu_token_find_key_file (worker, job->token_serial);
-  Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
-  g_autoptr(TirkeuCmsDigester) digester = NULL;
-  X509 *signer = NULL;
-  GBytes *signature = NULL;
-  GError *error = NULL;
-
-  if (g_ascii_strcasecmp (tirkeu_certificate_get_id (token->certificate),
-                          job->certificate_id) != 0)
-    error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE);
-  else if ((signer = key_file_signer (token)) == NULL)
-    error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
-  /* The refusals come before the password is tried, as before a PIN. */
-  else if (tirkeu_certificate_check_purpose (token->certificate, job->purpose, job->seller_bin,
-                                             now, &error)
-           && !_tirkeu_token_job_cancelled (job, &error)
-           && (digester = digest_content (job, signer, &error)) != NULL
-           && !_tirkeu_token_job_cancelled (job, &error))
-    {
-      signing.key_file = _tirkeu_token_open_key_file (token->file, job->pin, job->cancellable,
-                                                      &error);
-      _tirkeu_token_wipe_pin (job);
-      if (signing.key_file != NULL)
-        signature = tirkeu_cms_sign_detached_digest (
-                      tirkeu_key_file_get_certificate (signing.key_file), digester, now,
-                      sign_with_key_file_cb, &signing, &error);
-      g_clear_object (&signing.key_file);
-    }
-  X509_free (signer);
-
-  _tirkeu_token_wipe_pin (job);
-  if (signature != NULL)
-    _tirkeu_token_complete_job (worker, job, RESULT_POINTER, signature,
-                                (GDestroyNotify) g_bytes_unref, NULL);
-  else
-    _tirkeu_token_complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
-}
-
 static PKCS11_CERT *
 find_certificate (PKCS11_SLOT *slot,
                   const char  *id)
@@ -231,144 +190,279 @@ find_private_key (PKCS11_SLOT *slot,
   return NULL;
 }
 
-void
-_tirkeu_token_run_sign (Worker *worker,
-                        Job    *job)
+/* The job's certificate where it is now: in a key file, or on a token (the slot is valid
+ * until the next enumeration, so for this job only). */
+typedef struct
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(TirkeuCertificate) certificate = NULL;
-  g_autoptr(GPtrArray) gost_ids = NULL;
-  g_autoptr(TirkeuCmsDigester) digester = NULL;
-  GError *error = NULL;
-  GBytes *signature = NULL;
-  PKCS11_SLOT *slot;
-  PKCS11_CERT *cert;
-  PKCS11_KEY *key;
-  EVP_PKEY *private_key = NULL;
-  X509 *signer = NULL;
-  gboolean logged_in;
-  CK_RV rv = CKR_OK;
+  KeyFileToken      *key_file;
+  PKCS11_SLOT       *slot;
+  TirkeuCertificate *certificate;
+  X509              *signer;
+} Located;
+
+static void
+located_clear (Located *located)
+{
+  g_clear_object (&located->certificate);
+  g_clear_pointer (&located->signer, X509_free);
+}
+
+/* Finds the job's certificate (enumerating the slots again) and checks the refusals of
+ * tirkeu_certificate_check_purpose() and a locked PIN: they come before the PIN or password
+ * is used, so no try is spent on them, and before the document is read. */
+static gboolean
+locate_signer (Worker     *worker,
+               Job        *job,
+               GDateTime  *now,
+               Located    *located,
+               GError    **error)
+{
+  located->key_file = _tirkeu_token_find_key_file (worker, job->token_serial);
+  if (located->key_file != NULL)
+    {
+      if (g_ascii_strcasecmp (tirkeu_certificate_get_id (located->key_file->certificate),
+                              job->certificate_id) != 0)
+        {
+          g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE));
+          return FALSE;
+        }
+      located->certificate = g_object_ref (located->key_file->certificate);
+      located->signer = key_file_signer (located->key_file);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) gost_ids = NULL;
+      PKCS11_CERT *cert;
+
+      if (!_tirkeu_token_refresh_slots (worker, FALSE, error))
+        return FALSE;
+      located->slot = _tirkeu_token_find_slot (worker, job->token_serial);
+      if (located->slot == NULL)
+        {
+          g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_NO_TOKEN));
+          return FALSE;
+        }
+
+      cert = find_certificate (located->slot, job->certificate_id);
+      gost_ids = _tirkeu_token_gost_key_ids (worker, job->token_serial);
+      if (cert == NULL
+          || (located->certificate = _tirkeu_token_certificate_from_pkcs11 (
+                                        worker, located->slot->token, cert, gost_ids)) == NULL)
+        {
+          g_propagate_error (error, _tirkeu_token_removed_or (
+                                      worker, job->token_serial,
+                                      _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE)));
+          return FALSE;
+        }
+      located->signer = X509_dup (cert->x509);
+    }
+
+  if (!tirkeu_certificate_check_purpose (located->certificate, job->purpose, job->seller_bin,
+                                         now, error))
+    return FALSE;
+
+  if (located->slot != NULL && located->slot->token->userPinLocked)
+    {
+      g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_PIN_LOCKED));
+      return FALSE;
+    }
+
+  if (located->signer == NULL)
+    {
+      g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_SIGNING_FAILED));
+      return FALSE;
+    }
+
+  return !_tirkeu_token_job_cancelled (job, error);
+}
+
+/* The key file opened with the job's password (wiped right after), and the digest signed. */
+static GBytes *
+sign_with_key_file (Worker             *worker,
+                    Job                *job,
+                    Located            *located,
+                    TirkeuCmsDigester  *digester,
+                    GDateTime          *now,
+                    GError            **error)
+{
   Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
+  GBytes *signature = NULL;
 
-  if (_tirkeu_token_find_key_file (worker, job->token_serial) != NULL)
-    {
-      run_sign_key_file (worker, job);
-      return;
-    }
+  signing.key_file = _tirkeu_token_open_key_file (located->key_file->file, job->pin,
+                                                  job->cancellable, error);
+  _tirkeu_token_wipe_pin (job);
+  if (signing.key_file == NULL)
+    return NULL;
 
-  if (!_tirkeu_token_refresh_slots (worker, FALSE, &error))
-    goto out;
+  /* The file is read again for each signature: if it holds another certificate by now
+   * than the one listed (the one the digest was made for), nothing is signed. */
+  if (X509_cmp (tirkeu_key_file_get_certificate (signing.key_file), located->signer) != 0)
+    g_propagate_error (error, _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE));
+  else
+    signature = tirkeu_cms_sign_detached_digest (located->signer, digester, now,
+                                                 sign_with_key_file_cb, &signing, error);
+  g_clear_object (&signing.key_file);
+  return signature;
+}
 
-  slot = _tirkeu_token_find_slot (worker, job->token_serial);
-  if (slot == NULL)
-    {
-      error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_NO_TOKEN);
-      goto out;
-    }
+/* The token logged in with the job's PIN (wiped right after the signature), the digest
+ * signed, and the session logged out. */
+static GBytes *
+sign_on_token (Worker             *worker,
+               Job                *job,
+               Located            *located,
+               TirkeuCmsDigester  *digester,
+               GDateTime          *now,
+               GError            **error)
+{
+  Signing signing = { .worker = worker, .job = job, .ckr = CKR_OK };
+  GError *local_error = NULL;
+  GBytes *signature;
+  PKCS11_KEY *key;
+  EVP_PKEY *private_key;
+  CK_RV rv;
 
-  cert = find_certificate (slot, job->certificate_id);
-  gost_ids = _tirkeu_token_gost_key_ids (worker, job->token_serial);
-  if (cert == NULL
-      || (certificate = _tirkeu_token_certificate_from_pkcs11 (worker, slot->token, cert,
-                                                               gost_ids)) == NULL)
-    {
-      error = _tirkeu_token_removed_or (worker, job->token_serial,
-                                        _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE));
-      goto out;
-    }
-
-  /* The refusals of tirkeu_certificate_check_purpose() come before the PIN: no try is spent
-   * on them. */
-  if (!tirkeu_certificate_check_purpose (certificate, job->purpose, job->seller_bin, now,
-                                         &error))
-    goto out;
-
-  if (slot->token->userPinLocked)
-    {
-      error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_PIN_LOCKED);
-      goto out;
-    }
-
-  if (_tirkeu_token_job_cancelled (job, &error))
-    goto out;
-
-  signer = X509_dup (cert->x509);
-  /* the document first: no PIN used, no session logged in while it is read */
-  if (signer == NULL)
-    {
-      error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_SIGNING_FAILED);
-      goto out;
-    }
-  if ((digester = digest_content (job, signer, &error)) == NULL
-      || _tirkeu_token_job_cancelled (job, &error))
-    goto out;
-
-  if (tirkeu_certificate_get_key_algorithm (certificate) == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
+  if (tirkeu_certificate_get_key_algorithm (located->certificate)
+      == TIRKEU_KEY_ALGORITHM_GOST_2015_512)
     {
       /* libp11 has no key for it: the raw calls log in, sign and log out. */
       if (worker->raw == NULL)
         {
-          error = _tirkeu_token_module_error (worker->shared->module_path);
-          goto out;
+          g_propagate_error (error, _tirkeu_token_module_error (worker->shared->module_path));
+          return NULL;
         }
-      signature = tirkeu_cms_sign_detached_digest (signer, digester, now,
-                                                   sign_with_gost_token_cb, &signing, &error);
+      signature = tirkeu_cms_sign_detached_digest (located->signer, digester, now,
+                                                   sign_with_gost_token_cb, &signing,
+                                                   &local_error);
       _tirkeu_token_wipe_pin (job);
       if (signature == NULL)
-        error = token_signing_error (worker, job, signing.ckr, error);
-      goto out;
+        g_propagate_error (error, token_signing_error (worker, job, signing.ckr, local_error));
+      return signature;
     }
 
   ERR_clear_error ();
-  logged_in = PKCS11_login (slot, 0, job->pin) == 0;
-  if (!logged_in)
+  if (PKCS11_login (located->slot, 0, job->pin) != 0)
     {
+      _tirkeu_token_wipe_pin (job);
       rv = _tirkeu_token_last_ckr ();
       _tirkeu_token_log_openssl_errors ("PKCS11_login");
-      error = _tirkeu_token_login_error (worker, job->token_serial,
-                                         rv != CKR_OK ? rv : CKR_GENERAL_ERROR);
-      goto out;
+      g_propagate_error (error, _tirkeu_token_login_error (worker, job->token_serial,
+                                                           rv != CKR_OK ? rv
+                                                                        : CKR_GENERAL_ERROR));
+      return NULL;
     }
 
   /* Private keys are listed only now that the session is logged in. */
-  key = find_private_key (slot, job->certificate_id);
+  key = find_private_key (located->slot, job->certificate_id);
   if (key == NULL || (private_key = PKCS11_get_private_key (key)) == NULL)
     {
+      _tirkeu_token_wipe_pin (job);
       _tirkeu_token_log_openssl_errors ("PKCS11_get_private_key");
-      error = _tirkeu_token_removed_or (worker, job->token_serial,
-                                        _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_NO_KEY));
-      goto out;
+      g_propagate_error (error, _tirkeu_token_removed_or (
+                                  worker, job->token_serial,
+                                  _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_NO_KEY)));
+      return NULL;
     }
 
   /* A key marked CKA_ALWAYS_AUTHENTICATE: libp11 asks pin_ui for the PIN again. */
   PKCS11_set_ui_method (worker->ctx, worker->pin_ui, job->pin);
   signing.private_key = private_key;
-  signature = tirkeu_cms_sign_detached_digest (signer, digester, now, sign_with_libp11_cb,
-                                               &signing, &error);
+  signature = tirkeu_cms_sign_detached_digest (located->signer, digester, now,
+                                               sign_with_libp11_cb, &signing, &local_error);
   PKCS11_set_ui_method (worker->ctx, worker->pin_ui, NULL);
   _tirkeu_token_wipe_pin (job);
-  EVP_PKEY_free (g_steal_pointer (&private_key));
+  EVP_PKEY_free (private_key);
   if (signature == NULL)
     {
-      error = token_signing_error (worker, job, signing.ckr, error);
-      goto out;
+      g_propagate_error (error, token_signing_error (worker, job, signing.ckr, local_error));
+      return NULL;
     }
 
-  PKCS11_logout (slot);
+  PKCS11_logout (located->slot);
+  return signature;
+}
+
+/* A sign job: of its own content, digested here before the PIN is used, or of the digest a
+ * digest job made (job->digest), once its certificate is found there still. */
+void
+_tirkeu_token_run_sign (Worker *worker,
+                        Job    *job)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuCmsDigester) own_digester = NULL;
+  TirkeuCmsDigester *digester;
+  Located located = { 0 };
+  GError *error = NULL;
+  GBytes *signature = NULL;
+
+  if (!locate_signer (worker, job, now, &located, &error))
+    goto out;
+
+  if (job->digest != NULL)
+    {
+      /* The token or file may hold another certificate under that id by now: its key would
+       * sign a digest made for another, under a signing-certificate attribute that lies. */
+      if (X509_cmp (located.signer, _tirkeu_document_digest_get_signer (job->digest)) != 0)
+        {
+          error = _tirkeu_token_error_new (TIRKEU_TOKEN_ERROR_CERTIFICATE);
+          goto out;
+        }
+      digester = _tirkeu_document_digest_get_digester (job->digest);
+    }
+  else
+    {
+      /* the document first: no PIN used, no session logged in while it is read */
+      own_digester = digest_content (job, located.signer, &error);
+      if (own_digester == NULL || _tirkeu_token_job_cancelled (job, &error))
+        goto out;
+      digester = own_digester;
+    }
+
+  if (located.key_file != NULL)
+    signature = sign_with_key_file (worker, job, &located, digester, now, &error);
+  else
+    signature = sign_on_token (worker, job, &located, digester, now, &error);
 
 out:
-  if (private_key != NULL)
-    EVP_PKEY_free (private_key);
-  X509_free (signer);
   _tirkeu_token_wipe_pin (job);
   /* Drops libp11's copy of the PIN and the logged-in session with it. */
-  if (worker->loaded)
+  if (located.key_file == NULL && worker->loaded)
     _tirkeu_token_refresh_slots (worker, FALSE, NULL);
+  located_clear (&located);
   _tirkeu_token_log_openssl_errors ("sign");
 
   if (signature != NULL)
     _tirkeu_token_complete_job (worker, job, RESULT_POINTER, signature,
                                 (GDestroyNotify) g_bytes_unref, NULL);
+  else
+    _tirkeu_token_complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
+}
+
+/* A digest job: the certificate found and its refusals checked, then the document read to
+ * its end into the digest its key needs. The job holds no PIN: the caller asks for it only
+ * once this is done, for tirkeu_token_manager_sign_digest_async(). */
+void
+_tirkeu_token_run_digest (Worker *worker,
+                          Job    *job)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  TirkeuCmsDigester *digester = NULL;
+  TirkeuDocumentDigest *digest = NULL;
+  Located located = { 0 };
+  GError *error = NULL;
+
+  if (locate_signer (worker, job, now, &located, &error)
+      && (digester = digest_content (job, located.signer, &error)) != NULL
+      && !_tirkeu_token_job_cancelled (job, &error))
+    digest = _tirkeu_document_digest_new (job->token_serial, job->certificate_id, job->purpose,
+                                          job->seller_bin, g_steal_pointer (&located.signer),
+                                          g_steal_pointer (&digester));
+  g_clear_pointer (&digester, tirkeu_cms_digester_free);
+  located_clear (&located);
+  _tirkeu_token_log_openssl_errors ("digest");
+
+  if (digest != NULL)
+    _tirkeu_token_complete_job (worker, job, RESULT_POINTER, digest, g_object_unref, NULL);
   else
     _tirkeu_token_complete_job (worker, job, RESULT_POINTER, NULL, NULL, error);
 }

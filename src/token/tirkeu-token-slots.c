@@ -186,7 +186,8 @@ update_presence (Worker *worker)
       if (find_present (present, tirkeu_token_info_get_serial (info)) == NULL)
         {
           forget_certificates (worker, tirkeu_token_info_get_serial (info));
-          g_debug ("token %s removed", tirkeu_token_info_get_label (info));
+          /* by its serial: a token's label may hold its owner's name */
+          g_debug ("token %s removed", tirkeu_token_info_get_serial (info));
           _tirkeu_token_post_presence (worker, info, FALSE);
         }
     }
@@ -197,7 +198,7 @@ update_presence (Worker *worker)
 
       if (find_present (worker->present, tirkeu_token_info_get_serial (info)) == NULL)
         {
-          g_debug ("token %s added", tirkeu_token_info_get_label (info));
+          g_debug ("token %s added", tirkeu_token_info_get_serial (info));
           _tirkeu_token_post_presence (worker, info, TRUE);
         }
     }

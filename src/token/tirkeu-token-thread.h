@@ -40,6 +40,7 @@ typedef enum
   JOB_LIST_TOKENS,
   JOB_LIST_CERTIFICATES,
   JOB_SIGN,
+  JOB_DIGEST,
   JOB_ADD_KEY_FILE,
   JOB_REMOVE_KEY_FILE,
   JOB_POLL,                         /* the presence poll's tick: no task */
@@ -54,10 +55,12 @@ typedef struct
   char              *certificate_id;
   TirkeuSignPurpose  purpose;
   char              *seller_bin;
-  char              *pin;           /* wiped right after C_Login, and again when freed */
-  gsize              pin_size;
+  char              *pin;           /* _tirkeu_token_secret_copy(): wiped right after
+                                     * C_Login, and again when freed */
+  gsize              pin_size;      /* of its pages */
   GBytes            *content;
   GInputStream      *content_stream; /* instead of content: read on the token thread */
+  TirkeuDocumentDigest *digest;     /* a sign job's, instead of content: read already */
   GFile             *key_file;
 } Job;
 
@@ -90,6 +93,17 @@ typedef struct
   TirkeuTokenInfo   *info;
   TirkeuCertificate *certificate;
 } KeyFileToken;
+
+/* tirkeu-token-manager.c: a digest job's result. It is made on the token thread and only
+ * read there afterwards (a sign job finishes its digester); other threads only hold it. */
+TirkeuDocumentDigest *_tirkeu_document_digest_new (const char        *token_serial,
+                                                   const char        *certificate_id,
+                                                   TirkeuSignPurpose  purpose,
+                                                   const char        *seller_bin,
+                                                   X509              *signer,
+                                                   TirkeuCmsDigester *digester);
+X509 *_tirkeu_document_digest_get_signer (TirkeuDocumentDigest *digest);
+TirkeuCmsDigester *_tirkeu_document_digest_get_digester (TirkeuDocumentDigest *digest);
 
 /* tirkeu-token-manager.c: jobs and their delivery */
 void _tirkeu_token_wipe_pin (Job *job);
@@ -158,5 +172,7 @@ void _tirkeu_token_run_remove_key_file (Worker *worker,
 /* tirkeu-token-signing.c */
 void _tirkeu_token_run_sign (Worker *worker,
                              Job    *job);
+void _tirkeu_token_run_digest (Worker *worker,
+                               Job    *job);
 
 G_END_DECLS
