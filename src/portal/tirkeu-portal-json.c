@@ -1271,8 +1271,6 @@ tirkeu_portal_json_to_session (JsonNode    *root,
   return seller;
 }
 
-/* The contract's names, indexed by the enums (and NULL-terminated for get_enum()): one table
- * both to read answers and to name the values again (the CLI's --json output). */
 /* The contract's LocalizedText as the core keeps it: every language the portal sent. */
 static TirkeuLocalizedText *
 localized_text_new (const TirkeuPortalText *text)
@@ -1321,6 +1319,8 @@ get_vehicle_texts (JsonObject     *object,
   return TRUE;
 }
 
+/* The contract's names, indexed by the enums (and NULL-terminated for get_enum()): one table
+ * both to read answers and to name the values again (the CLI's --json output). */
 static const char * const payment_names[] = {
   [TIRKEU_PORTAL_PAYMENT_PAID] = "paid",
   [TIRKEU_PORTAL_PAYMENT_UNPAID] = "unpaid",
