@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The portal's texts in tirkeu-cli's output follow its language: `tirkeu-cli requests`
- * prints a refused request's reason and its TsON from the journal in the language of
- * --language, or of LANGUAGE without it, from one journal written by a sync (a portal answer
- * mapped while the test itself runs in English). */
+ * prints a refused request's reason, its TsON and the e-passport's colour, body type and
+ * engine from the journal in the language of --language, or of LANGUAGE without it, from one
+ * journal written by a sync (a portal answer mapped while the test itself runs in English). */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -22,7 +22,13 @@ static const char request_json[] =
   "\"vin\":\"XW8ZZZ61ZJG123456\",\"buyer_iin\":\"900101300123\",\"contract_number\":\"DKP-77\","
   "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
   "\"updated_at\":\"2025-10-18T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
-  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\","
+  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"белый\","
+  "\"colour_text\":" LOCALIZED ("ақ", "белый", "white") ","
+  "\"body\":\"универсал повышенной проходимости\",\"body_text\":"
+  LOCALIZED ("жол талғамайтын универсал", "универсал повышенной проходимости", "SUV") ","
+  "\"engine\":\"1,5 л, бензин с турбонаддувом, 108 кВт\",\"engine_text\":"
+  LOCALIZED ("1,5 л, бензин, турбоүрлеумен, 108 кВт", "1,5 л, бензин с турбонаддувом, 108 кВт",
+             "1.5 l petrol, turbocharged, 108 kW") ","
   "\"category\":\"M1\"},"
   "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"},"
   "\"contract\":{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"12500000.00\","
@@ -52,19 +58,32 @@ typedef struct
   const char *reason;
   const char *tson;
   const char *absent;           /* another language's reason */
+  const char *colour;           /* the e-passport's colour, body and engine */
+  const char *body;
+  const char *engine;
+  const char *absent_vehicle;   /* another language's body type */
 } Case;
+
+#define KK_VEHICLE "ақ", "жол талғамайтын универсал", "1,5 л, бензин, турбоүрлеумен, 108 кВт"
+#define RU_VEHICLE "белый", "универсал повышенной проходимости", \
+                   "1,5 л, бензин с турбонаддувом, 108 кВт"
 
 static const Case cases[] = {
   { "kk-option", "en", "kk", "Көлік құралы іздеуде тұр",
-    "Астана қаласы бойынша №1 ХҚКО, Сығанақ к-сі, 24", "числится в розыске" },
+    "Астана қаласы бойынша №1 ХҚКО, Сығанақ к-сі, 24", "числится в розыске",
+    KK_VEHICLE, "повышенной проходимости" },
   { "ru-option", "kk", "ru", "Транспортное средство числится в розыске",
-    "ЦОН №1 по городу Астана, ул. Сыганак, 24", "іздеуде тұр" },
+    "ЦОН №1 по городу Астана, ул. Сыганак, 24", "іздеуде тұр",
+    RU_VEHICLE, "жол талғамайтын" },
   { "ru-environment", "ru", NULL, "Транспортное средство числится в розыске",
-    "ЦОН №1 по городу Астана, ул. Сыганак, 24", "wanted list" },
+    "ЦОН №1 по городу Астана, ул. Сыганак, 24", "wanted list",
+    RU_VEHICLE, "SUV" },
   { "kk-environment", "kk", NULL, "Көлік құралы іздеуде тұр",
-    "Астана қаласы бойынша №1 ХҚКО, Сығанақ к-сі, 24", "wanted list" },
+    "Астана қаласы бойынша №1 ХҚКО, Сығанақ к-сі, 24", "wanted list",
+    KK_VEHICLE, "SUV" },
   { "en-option", "ru", "en", "The vehicle is on the wanted list",
-    "TsON No. 1 of Astana, 24 Syganak St", "числится в розыске" },
+    "TsON No. 1 of Astana, 24 Syganak St", "числится в розыске",
+    "white", "SUV", "1.5 l petrol, turbocharged, 108 kW", "повышенной проходимости" },
 };
 
 static void
@@ -101,6 +120,9 @@ test_requests_language (gconstpointer data)
   g_autofree char *err = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *tson = NULL;
+  g_autofree char *colour = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *engine = NULL;
 
   g_assert_nonnull (build_root);
   write_journal ();
@@ -134,6 +156,15 @@ test_requests_language (gconstpointer data)
   g_assert_nonnull (strstr (out, reason));
   g_assert_nonnull (strstr (out, tson));
   g_assert_null (strstr (out, c->absent));
+
+  /* the e-passport's details, a line each, in the same language */
+  colour = g_strdup_printf (": %s\n", c->colour);
+  body = g_strdup_printf (": %s\n", c->body);
+  engine = g_strdup_printf (": %s\n", c->engine);
+  g_assert_nonnull (strstr (out, colour));
+  g_assert_nonnull (strstr (out, body));
+  g_assert_nonnull (strstr (out, engine));
+  g_assert_null (strstr (out, c->absent_vehicle));
 }
 
 int

@@ -141,13 +141,27 @@ test_vehicle (void)
   g_auto(Run) stopped = { 0 };
   g_auto(Run) json = { 0 };
   g_auto(Run) invalid = { 0 };
+  g_auto(Run) kazakh = { 0 };
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *object;
+  JsonObject *epassport;
 
   run_cli (&passed, (const char *[]) { "vehicle", VIN_SELLER, NULL });
   g_assert_cmpint (passed.status, ==, 0);
   g_assert_nonnull (strstr (passed.out, "passes steps 3 to 5"));
   g_assert_nonnull (strstr (passed.err, "Training portal"));
+  /* the e-passport's colour, body type and engine in the output's language (contract 1.4),
+   * not as the e-passport system spells them */
+  g_assert_nonnull (strstr (passed.out, "LADA Largus 2025, white, N1\n"));
+  g_assert_nonnull (strstr (passed.out, ": van\n"));
+  g_assert_nonnull (strstr (passed.out, ": 1.6 l petrol, 66 kW\n"));
+  g_assert_null (strstr (passed.out, "белый"));
+
+  run_cli (&kazakh, (const char *[]) { "--language", "kk", "vehicle", VIN_SELLER, NULL });
+  g_assert_cmpint (kazakh.status, ==, 0);
+  g_assert_nonnull (strstr (kazakh.out, "LADA Largus 2025, ақ, N1\n"));
+  g_assert_nonnull (strstr (kazakh.out, ": 1,6 л, бензин, 66 кВт\n"));
+  g_assert_null (strstr (kazakh.out, "белый"));
 
   run_cli (&stopped, (const char *[]) { "vehicle", VIN_CUSTOMS, NULL });
   g_assert_cmpint (stopped.status, ==, 1);
@@ -157,6 +171,15 @@ test_vehicle (void)
   g_assert_cmpint (json.status, ==, 1);
   object = parse_json (json.out, &parser);
   g_assert_cmpstr (json_object_get_string_member (object, "customs"), ==, "unpaid");
+  /* the e-passport's own spelling where scripts always read it, and the output's language
+   * beside it */
+  epassport = json_object_get_object_member (object, "epassport");
+  g_assert_cmpstr (json_object_get_string_member (epassport, "colour"), ==, "серебристый");
+  g_assert_cmpstr (json_object_get_string_member (epassport, "colour_text"), ==, "silver");
+  g_assert_cmpstr (json_object_get_string_member (epassport, "body"), ==, "седан");
+  g_assert_cmpstr (json_object_get_string_member (epassport, "body_text"), ==, "saloon");
+  g_assert_cmpstr (json_object_get_string_member (epassport, "engine_text"), ==,
+                   "1.6 l petrol, 90 kW");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object,
                                                                               "stopped_at"),
                                                "step"), ==, 4);

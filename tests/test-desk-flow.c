@@ -469,6 +469,26 @@ assert_default_signer (TirkeuNewRequestFlow *flow)
   g_assert_cmpuint (signers, ==, 1);
 }
 
+/* An action row under @root whose subtitle holds @text. */
+static GtkWidget *
+find_subtitle (GtkWidget  *root,
+               const char *text)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && adw_action_row_get_subtitle (ADW_ACTION_ROW (root)) != NULL
+      && strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (root)), text) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_subtitle (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 happy_body (TirkeuApplication *application,
             TirkeuWindow      *window,
@@ -494,6 +514,10 @@ happy_body (TirkeuApplication *application,
   type_and_enter (&desk, path->vin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   g_assert_true (wait_until (not_busy, &desk, 20));
+  /* The e-passport's colour and engine in the interface's language (English here), as the
+   * portal gave them (contract 1.4), not the e-passport system's Russian «белый». */
+  g_assert_nonnull (find_subtitle (GTK_WIDGET (desk.flow), "white · 1.6 l petrol, 66 kW · "));
+  g_assert_null (find_subtitle (GTK_WIDGET (desk.flow), "белый"));
   if (path->screenshots)
     {
       gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.back", NULL);
@@ -518,6 +542,8 @@ happy_body (TirkeuApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   assert_default_signer (desk.flow);
+  /* what the seller confirms names the colour and body type in their language too */
+  g_assert_nonnull (find_subtitle (GTK_WIDGET (desk.flow), "LADA Largus, 2025, white, van · VIN"));
   if (path->screenshots)
     screenshot (&desk, "desk-review.png");
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);

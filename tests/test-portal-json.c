@@ -36,6 +36,7 @@ static const char request_json[] =
   "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
   "\"updated_at\":\"2025-10-17T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
   "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\","
+  "\"colour_text\":" TEXT ("colour") ",\"body\":\"sedan\",\"body_text\":" TEXT ("body") ","
   "\"category\":\"M1\",\"future\":true},"
   "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"IVANOV IVAN\"},"
   "\"contract\":{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"12500000.50\","
@@ -106,13 +107,25 @@ typedef struct
   const char *reported;    /* the field the error must name, when not @field */
 } BrokenCase;
 
-static const char vehicle_json[] =
-  "{\"vin\":\"XW8ZZZ61ZJG123456\",\"epassport\":{\"status\":\"found\",\"number\":\"KZ123\","
-  "\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\",\"body\":\"sedan\","
-  "\"engine\":\"2.5 l petrol, 150 kW\",\"engine_number\":\"A25A-1\",\"category\":\"M1\","
-  "\"issued_at\":\"2025-09-01\"},\"customs\":{\"status\":\"paid\",\"declaration_number\":\"D-1\","
-  "\"paid_on\":\"2025-09-02\"},\"utilization\":{\"status\":\"unpaid\"},"
-  "\"stopped_at\":{\"step\":5,\"code\":\"UTILIZATION_UNPAID\",\"message\":" TEXT ("util") "}}";
+/* A vehicle check as a 1.4 portal sends it (EPASSPORT_TEXTS: the colour, body and engine in
+ * kk, ru and en too), and as a 1.3 portal does (the plain strings only). */
+#define VEHICLE_JSON(epassport_texts) \
+  "{\"vin\":\"XW8ZZZ61ZJG123456\",\"epassport\":{\"status\":\"found\",\"number\":\"KZ123\"," \
+  "\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\",\"body\":\"sedan\"," \
+  "\"engine\":\"2.5 l petrol, 150 kW\",\"engine_number\":\"A25A-1\",\"category\":\"M1\"," \
+  epassport_texts \
+  "\"issued_at\":\"2025-09-01\"},\"customs\":{\"status\":\"paid\",\"declaration_number\":\"D-1\"," \
+  "\"paid_on\":\"2025-09-02\"},\"utilization\":{\"status\":\"unpaid\"}," \
+  "\"stopped_at\":{\"step\":5,\"code\":\"UTILIZATION_UNPAID\",\"message\":" TEXT ("util") "}}"
+#define EPASSPORT_TEXTS \
+  "\"colour_text\":{\"kk\":\"ақ\",\"ru\":\"белый\",\"en\":\"white\"}," \
+  "\"body_text\":{\"kk\":\"жол талғамайтын универсал\"," \
+  "\"ru\":\"универсал повышенной проходимости\",\"en\":\"SUV\"}," \
+  "\"engine_text\":{\"kk\":\"2,5 л, бензин, 150 кВт\",\"ru\":\"2,5 л, бензин, 150 кВт\"," \
+  "\"en\":\"2.5 l petrol, 150 kW\"},"
+
+static const char vehicle_json[] = VEHICLE_JSON (EPASSPORT_TEXTS);
+static const char vehicle_json_1_3[] = VEHICLE_JSON ("");
 
 static const char person_json[] =
   "{\"iin\":\"900101300123\",\"status\":\"active\",\"full_name\":\"IVANOV IVAN\",\"x\":1}";
@@ -197,6 +210,14 @@ static const BrokenCase broken_cases[] = {
   { SCHEMA_REQUEST, "vehicle.year", "\"2025\"", NULL },
   { SCHEMA_REQUEST, "vehicle.make", NULL, NULL },
   { SCHEMA_REQUEST, "vehicle.colour", "7", NULL },
+  /* contract 1.4.0: the e-passport's texts are optional, but a text that is there is whole */
+  { SCHEMA_REQUEST, "vehicle.colour_text", "\"white\"", NULL },
+  { SCHEMA_REQUEST, "vehicle.body_text.en", NULL, NULL },
+  { SCHEMA_REQUEST, "vehicle.body", "7", NULL },
+  { SCHEMA_VEHICLE, "epassport.colour_text", "null", NULL },
+  { SCHEMA_VEHICLE, "epassport.colour_text.kk", NULL, NULL },
+  { SCHEMA_VEHICLE, "epassport.body_text", "[]", NULL },
+  { SCHEMA_VEHICLE, "epassport.engine_text.ru", "5", NULL },
   { SCHEMA_REQUEST, "buyer.full_name", "null", NULL },
   { SCHEMA_REQUEST, "contract.price", "12500000.5", NULL },
   { SCHEMA_REQUEST, "contract.price", "\"12,500,000\"", NULL },
@@ -663,6 +684,15 @@ test_request_mapping (void)
   g_assert_cmpstr (vehicle->make, ==, "Toyota");
   g_assert_cmpuint (vehicle->year, ==, 2025);
   g_assert_cmpstr (vehicle->category, ==, "M1");
+  /* contract 1.4.0: the plain strings as the e-passport spells them, and every language */
+  g_assert_cmpstr (vehicle->colour, ==, "white");
+  g_assert_cmpstr (vehicle->body_type, ==, "sedan");
+  g_assert_cmpstr (tirkeu_localized_text_get (vehicle->colour_text, "kk"), ==, "colour kk");
+  g_assert_cmpstr (tirkeu_localized_text_get (vehicle->colour_text, "ru"), ==, "colour ru");
+  g_assert_cmpstr (tirkeu_localized_text_get (vehicle->colour_text, "en"), ==, "colour en");
+  g_assert_cmpstr (tirkeu_vehicle_pick_body_type (vehicle, "kk"), ==, "body kk");
+  g_assert_cmpstr (tirkeu_vehicle_pick_body_type (vehicle, "ru"), ==, "body ru");
+  g_assert_null (vehicle->engine_text);
   contract = tirkeu_request_get_contract (request);
   g_assert_cmpstr (contract->number, ==, "DKP-77");
   g_assert_cmpint (contract->price_tiyn, ==, 1250000050);
@@ -858,6 +888,70 @@ test_vehicle_mapping (void)
   g_assert_cmpuint (check->stopped_at_step, ==, 5);
   g_assert_cmpint (check->stopped_code, ==, TIRKEU_PORTAL_CODE_UTILIZATION_UNPAID);
   g_assert_cmpstr (tirkeu_portal_text_get (&check->stopped_message, "kk"), ==, "util kk");
+
+  /* contract 1.4.0: the colour, body and engine in every language, none picked here, and the
+   * plain strings as the e-passport system spells them */
+  g_assert_cmpstr (check->vehicle->colour, ==, "white");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->colour_text, "kk"), ==, "ақ");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->colour_text, "ru"), ==, "белый");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->colour_text, "en"), ==, "white");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->body_type_text, "kk"), ==,
+                   "жол талғамайтын универсал");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->body_type_text, "ru"), ==,
+                   "универсал повышенной проходимости");
+  g_assert_cmpstr (tirkeu_localized_text_get (check->vehicle->engine_text, "kk"), ==,
+                   "2,5 л, бензин, 150 кВт");
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (check->vehicle, "kk"), ==, "ақ");
+  g_assert_cmpstr (tirkeu_vehicle_pick_body_type (check->vehicle, "ru"), ==,
+                   "универсал повышенной проходимости");
+  g_assert_cmpstr (tirkeu_vehicle_pick_engine (check->vehicle, "en"), ==, "2.5 l petrol, 150 kW");
+}
+
+/* A 1.3 portal sends the colour, body and engine as plain strings only: the vehicle has no
+ * texts, and every language shows the e-passport's spelling rather than nothing. */
+static void
+test_vehicle_mapping_1_3 (void)
+{
+  g_autoptr(JsonNode) root = parse (vehicle_json_1_3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuPortalVehicleCheck) check = tirkeu_portal_json_to_vehicle_check (root, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (check->vehicle->colour_text);
+  g_assert_null (check->vehicle->body_type_text);
+  g_assert_null (check->vehicle->engine_text);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *language = (const char *[]) { "kk", "ru", "en" }[i];
+
+      g_assert_cmpstr (tirkeu_vehicle_pick_colour (check->vehicle, language), ==, "white");
+      g_assert_cmpstr (tirkeu_vehicle_pick_body_type (check->vehicle, language), ==, "sedan");
+      g_assert_cmpstr (tirkeu_vehicle_pick_engine (check->vehicle, language), ==,
+                       "2.5 l petrol, 150 kW");
+    }
+}
+
+/* A 1.3 portal's Request.vehicle: colour only, no texts, no body or engine. */
+static void
+test_request_vehicle_1_3 (void)
+{
+  g_autoptr(JsonNode) root = parse (request_json);
+  JsonObject *vehicle_object = json_object_get_object_member (json_node_get_object (root),
+                                                              "vehicle");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TirkeuRequest) request = NULL;
+  const TirkeuVehicle *vehicle;
+
+  json_object_remove_member (vehicle_object, "colour_text");
+  json_object_remove_member (vehicle_object, "body_text");
+  json_object_remove_member (vehicle_object, "body");
+  request = tirkeu_portal_json_to_request (json_node_get_object (root), NULL, NULL, &error);
+  g_assert_no_error (error);
+  vehicle = tirkeu_request_get_vehicle (request);
+  g_assert_null (vehicle->colour_text);
+  g_assert_null (vehicle->body_type);
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (vehicle, "kk"), ==, "white");
+  g_assert_null (tirkeu_vehicle_pick_body_type (vehicle, "kk"));
 }
 
 static void
@@ -927,6 +1021,7 @@ test_boxed_copies (void)
   g_clear_pointer (&contracts, g_ptr_array_unref);
 
   g_assert_cmpstr (check_copy->vehicle->make, ==, "Toyota");
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (check_copy->vehicle, "kk"), ==, "ақ");
   g_assert_cmpstr (tirkeu_portal_text_get (&check_copy->stopped_message, "ru"), ==, "util ru");
   g_assert_cmpuint (g_date_get_year (&check_copy->epassport_issued_on), ==, 2025);
   g_assert_cmpstr (changes_copy->cursor, ==, "c-2");
@@ -1038,6 +1133,8 @@ main (int   argc,
     }
   g_test_add_func ("/portal/json/request-buyer-deadline", test_request_buyer_deadline);
   g_test_add_func ("/portal/json/vehicle-mapping", test_vehicle_mapping);
+  g_test_add_func ("/portal/json/vehicle-mapping-1.3", test_vehicle_mapping_1_3);
+  g_test_add_func ("/portal/json/request-vehicle-1.3", test_request_vehicle_1_3);
   g_test_add_func ("/portal/json/error-mapping", test_error_mapping);
   g_test_add_func ("/portal/json/boxed-copies", test_boxed_copies);
   g_test_add_func ("/portal/json/enum-names", test_enum_names);

@@ -260,7 +260,7 @@ test_about (Fixture       *fixture,
   about = tirkeu_portal_client_get_about_finish (fixture->client, wait_result (fixture), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (about->environment, ==, "sandbox");
-  g_assert_cmpstr (about->api_version, ==, "1.3.0");
+  g_assert_cmpstr (about->api_version, ==, "1.4.0");
   g_assert_true (tirkeu_portal_client_get_is_sandbox (fixture->client));
 }
 

@@ -533,6 +533,45 @@ variant_with (GVariant   *base,
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* The e-passport's texts go with the vehicle's record as a{ss} (contract 1.4) and come back
+ * whole; a text key of another type is a damaged record, not a silently missing text. */
+static void
+test_vehicle_texts_variant (void)
+{
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_new ("XW8ZZZ61ZKG000001");
+  g_autoptr(TirkeuVehicle) back = NULL;
+  g_autoptr(TirkeuVehicle) copy = NULL;
+  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GVariant) damaged = NULL;
+  g_autoptr(TirkeuVehicle) none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vehicle->colour = g_strdup ("чёрный");
+  vehicle->colour_text = tirkeu_localized_text_new ("қара", "чёрный", "black");
+  vehicle->body_type = g_strdup ("лифтбек");
+  vehicle->body_type_text = tirkeu_localized_text_new ("лифтбек", "лифтбек", "liftback");
+
+  record = g_variant_ref_sink (tirkeu_vehicle_to_variant (vehicle));
+  back = tirkeu_vehicle_new_from_variant (record, &error);
+  g_assert_no_error (error);
+  g_assert_true (tirkeu_vehicle_equal (back, vehicle));
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (back, "kk"), ==, "қара");
+  g_assert_cmpstr (tirkeu_vehicle_pick_body_type (back, "en"), ==, "liftback");
+  g_assert_null (back->engine_text);
+
+  /* a copy holds the same texts; a vehicle differing in a text only is not equal */
+  copy = tirkeu_vehicle_copy (vehicle);
+  g_assert_true (tirkeu_vehicle_equal (copy, vehicle));
+  g_clear_pointer (&copy->colour_text, tirkeu_localized_text_unref);
+  copy->colour_text = tirkeu_localized_text_new ("ақ", "чёрный", "black");
+  g_assert_false (tirkeu_vehicle_equal (copy, vehicle));
+
+  damaged = variant_with (record, "colour-text", g_variant_new_string ("қара"));
+  none = tirkeu_vehicle_new_from_variant (damaged, &error);
+  g_assert_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID);
+  g_assert_null (none);
+}
+
 /* A record of format 1 (before texts had languages) loads with every text kept whole: each
  * language shows what the record showed, and the TsON label stays one text. A string that
  * happens to read as a serialized text stays the plain string it was. */
@@ -990,6 +1029,7 @@ main (int   argc,
   g_test_add_func ("/request/full-path", test_request_full_path);
   g_test_add_func ("/request/apply-portal-stage", test_request_apply_portal_stage);
   g_test_add_func ("/request/variant-format-1", test_request_variant_format_1);
+  g_test_add_func ("/request/vehicle-texts-variant", test_vehicle_texts_variant);
   g_test_add_func ("/request/variant-round-trip", test_request_variant_round_trip);
   g_test_add_func ("/request/variant-damaged", test_request_variant_damaged);
   g_test_add_func ("/request/buyer-deadline", test_request_buyer_deadline);

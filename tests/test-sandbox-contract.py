@@ -263,6 +263,20 @@ def check(client, name, method, path, path_template, status, body=None, key=None
     return answer
 
 
+def epassport_texts(vehicle, name):
+    # Contract 1.4.0: colour, body and engine each have a LocalizedText sibling whose ru is the
+    # plain string (the e-passport system's own spelling), and whose kk is Kazakh, not a
+    # copy of the Russian where the words differ.
+    for field in ("colour", "body", "engine"):
+        text = vehicle.get(field + "_text")
+        ok(isinstance(text, dict) and set(text) == {"kk", "ru", "en"}
+           and text["ru"] == vehicle.get(field) and all(text.values()),
+           f"{name}: {field}_text in kk, ru and en, ru as {field}")
+    ok(vehicle["colour_text"]["kk"] != vehicle["colour_text"]["ru"]
+       and vehicle["colour_text"]["en"] != vehicle["colour_text"]["ru"],
+       f"{name}: the colour is translated")
+
+
 def canonical_payload(request):
     """The signing payload as the contract spells it, built here independently."""
     members = {"buyer_iin": request["buyer_iin"], "contract_number": request["contract_number"],
@@ -312,8 +326,10 @@ def main():
         for vin in ["JTNB23HK2R3000101", "XW8ZZZ3C0SG000103", "Z94K241C4SR000104",
                     "KNAPH81A1S5000105", "LVVDB21BXRD000106", "XTA210740S0000107",
                     "1HGCM82633A004352"]:
-            check(client, "vehicle " + vin, "GET", "/api/v1/vehicles/" + vin,
-                  "/api/v1/vehicles/{vin}", 200)
+            vehicle = check(client, "vehicle " + vin, "GET", "/api/v1/vehicles/" + vin,
+                            "/api/v1/vehicles/{vin}", 200)
+            if vehicle["epassport"]["status"] == "found":
+                epassport_texts(vehicle["epassport"], "vehicle " + vin)
         check(client, "bad VIN", "GET", "/api/v1/vehicles/IOQ", "/api/v1/vehicles/{vin}", 400)
         check(client, "person", "GET", "/api/v1/persons/850312300121",
               "/api/v1/persons/{iin}", 200)
@@ -365,6 +381,12 @@ def main():
                          "cyrillic")
         ok(cyrillic["code"] == "CONTRACT_NOT_FOUND",
            "a 64-character Cyrillic contract number is within the bounds")
+
+        # Contract 1.4.0: the Request's vehicle carries the e-passport's texts too.
+        epassport_texts(request["vehicle"], "request's vehicle")
+        ok(request["vehicle"]["colour_text"]["kk"] == "ақ"
+           and request["vehicle"]["body"] == "седан",
+           "the request's vehicle is the e-passport's: «ақ», седан")
 
         rid = request["id"]
         got = check(client, "get", "GET", "/api/v1/requests/" + rid, "/api/v1/requests/{id}",

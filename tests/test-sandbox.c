@@ -65,7 +65,7 @@ test_about (Fixture       *fixture,
   JsonObject *object = sb_answer_ok (about, 200);
 
   g_assert_cmpstr (json_object_get_string_member (object, "environment"), ==, "sandbox");
-  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.3.0");
+  g_assert_cmpstr (json_object_get_string_member (object, "api_version"), ==, "1.4.0");
   g_assert_nonnull (json_object_get_object_member (object, "portal_name"));
 
   /* Errors carry the environment header too (sb_answer_error checks it). */
@@ -1565,6 +1565,14 @@ static const BadFixturesCase bad_fixtures_cases[] = {
     "\"name\":\"B\",\"role\":\"director\"}]}],\"persons\":[],\"vehicles\":[],"
     "\"contracts\":[],\"fines\":[],\"tsons\":[{\"code\":\"T\",\"name\":{\"kk\":\"a\","
     "\"ru\":\"a\",\"en\":\"a\"},\"address\":{\"kk\":\"a\",\"ru\":\"a\",\"en\":\"a\"}}]}" },
+  /* contract 1.4.0: a colour without its kk, ru and en */
+  { "epassport-colour-text", "{\"qualifying_oked\":[],\"sellers\":[],\"persons\":[],"
+    "\"vehicles\":[{\"vin\":\"JTNB23HK2R3000101\",\"epassport\":{\"status\":\"found\","
+    "\"make\":\"M\",\"model\":\"X\",\"year\":2025,\"colour\":\"белый\","
+    "\"colour_text\":{\"kk\":\"ақ\",\"ru\":\"белый\"}},\"customs\":{\"status\":\"paid\"},"
+    "\"utilization\":{\"status\":\"paid\"}}],\"contracts\":[],\"fines\":[],"
+    "\"tsons\":[{\"code\":\"T\",\"name\":{\"kk\":\"a\",\"ru\":\"a\",\"en\":\"a\"},"
+    "\"address\":{\"kk\":\"a\",\"ru\":\"a\",\"en\":\"a\"}}]}" },
 };
 
 static void

@@ -504,6 +504,119 @@ test_migrate_plain_texts (void)
   sqlite3_close (db);
 }
 
+/* Writes @record over every request's record, as an older build would have stored it. */
+static void
+raw_set_records (const char *path,
+                 GVariant   *record)
+{
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE requests SET record = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (G_BYTE_ORDER, ==, G_LITTLE_ENDIAN);
+  sqlite3_bind_blob (stmt, 1, g_variant_get_data (record), g_variant_get_size (record),
+                     SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* The e-passport's colour, body type and engine go into the journal in every language the
+ * portal sent (contract 1.4) and come back so, for each language to be picked at display
+ * time. A record written before (its vehicle has the plain strings only) loads without
+ * loss: every language shows the e-passport's own spelling. */
+static void
+test_vehicle_texts (void)
+{
+  g_autofree char *path = test_path ("vehicle-texts.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = request_array ();
+  g_autoptr(TirkeuRequest) loaded = NULL;
+  g_autoptr(TirkeuRequest) old = NULL;
+  g_autoptr(GVariant) previous = NULL;
+  g_autoptr(TirkeuVehicle) vehicle = NULL;
+  const TirkeuVehicle *back;
+  TirkeuRequest *request;
+  TirkeuJournal *journal;
+
+  request = make_request ("R-V", TIRKEU_STAGE_AWAITING_BUYER, "Kia");
+  vehicle = tirkeu_vehicle_copy (tirkeu_request_get_vehicle (request));
+  vehicle->colour = g_strdup ("белый");
+  vehicle->body_type = g_strdup ("универсал повышенной проходимости");
+  vehicle->engine_model = g_strdup ("2,0 л, бензин, 110 кВт");
+  vehicle->colour_text = tirkeu_localized_text_new ("ақ", "белый", "white");
+  vehicle->body_type_text = tirkeu_localized_text_new ("жол талғамайтын универсал",
+                                                       "универсал повышенной проходимости",
+                                                       "SUV");
+  vehicle->engine_text = tirkeu_localized_text_new ("2,0 л, бензин, 110 кВт",
+                                                    "2,0 л, бензин, 110 кВт",
+                                                    "2.0 l petrol, 110 kW");
+  tirkeu_request_set_vehicle (request, vehicle);
+  g_ptr_array_add (records, request);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  upsert (journal, records, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  loaded = get_request (journal, "R-V", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+  assert_requests_equal (loaded, request);
+  back = tirkeu_request_get_vehicle (loaded);
+  g_assert_true (tirkeu_vehicle_equal (back, vehicle));
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (back, "kk"), ==, "ақ");
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (back, "ru"), ==, "белый");
+  g_assert_cmpstr (tirkeu_vehicle_pick_colour (back, "en"), ==, "white");
+  g_assert_cmpstr (tirkeu_vehicle_pick_body_type (back, "kk"), ==, "жол талғамайтын универсал");
+  g_assert_cmpstr (tirkeu_vehicle_pick_engine (back, "en"), ==, "2.0 l petrol, 110 kW");
+
+  /* the record as the build before contract 1.4 wrote it: format 3, the vehicle's plain
+   * strings only, keyed as they always were */
+  {
+    g_autoptr(GVariant) record = tirkeu_request_to_variant (request);
+    GVariantDict old_vehicle;
+    GVariantDict dict;
+
+    g_variant_dict_init (&old_vehicle, NULL);
+    g_variant_dict_insert (&old_vehicle, "vin", "s", "XTA210990Y2766389");
+    g_variant_dict_insert (&old_vehicle, "make", "s", "Kia");
+    g_variant_dict_insert (&old_vehicle, "model", "s", "Vesta");
+    g_variant_dict_insert (&old_vehicle, "colour", "s", "белый");
+    g_variant_dict_insert (&old_vehicle, "body-type", "s", "универсал повышенной проходимости");
+    g_variant_dict_insert (&old_vehicle, "engine-model", "s", "2,0 л, бензин, 110 кВт");
+    g_variant_dict_init (&dict, record);
+    g_variant_dict_insert (&dict, "version", "u", 3);
+    g_variant_dict_insert_value (&dict, "vehicle", g_variant_dict_end (&old_vehicle));
+    previous = g_variant_ref_sink (g_variant_dict_end (&dict));
+  }
+  raw_set_records (path, previous);
+
+  journal = open_journal (path, &error);
+  g_assert_no_error (error);
+  old = get_request (journal, "R-V", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (journal);
+  back = tirkeu_request_get_vehicle (old);
+  g_assert_null (back->colour_text);
+  g_assert_null (back->body_type_text);
+  g_assert_null (back->engine_text);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const languages[] = { "kk", "ru", "en" };
+
+      g_assert_cmpstr (tirkeu_vehicle_pick_colour (back, languages[i]), ==, "белый");
+      g_assert_cmpstr (tirkeu_vehicle_pick_body_type (back, languages[i]), ==,
+                       "универсал повышенной проходимости");
+      g_assert_cmpstr (tirkeu_vehicle_pick_engine (back, languages[i]), ==,
+                       "2,0 л, бензин, 110 кВт");
+    }
+}
+
 /* The portal's buyer_deadline goes with the record and into its column; a later copy of the
  * request without one (the buyer signed) takes both away. */
 static void
@@ -1917,6 +2030,7 @@ main (int   argc,
   g_test_add_func ("/store/journal/migrate-plain-texts", test_migrate_plain_texts);
   g_test_add_func ("/store/journal/buyer-deadline", test_buyer_deadline);
   g_test_add_func ("/store/journal/migrate-buyer-deadline", test_migrate_buyer_deadline);
+  g_test_add_func ("/store/journal/vehicle-texts", test_vehicle_texts);
   g_test_add_func ("/store/journal/not-a-journal", test_not_a_journal);
   g_test_add_func ("/store/journal/empty-file", test_empty_file);
   g_test_add_func ("/store/journal/damaged-file", test_damaged_file);

@@ -118,6 +118,23 @@ run_tool (const char *tool,
   return out;
 }
 
+/* pdftotext may break lines anywhere, and pads the joins: @text with one space between
+ * words. */
+static char *
+one_space (const char *text)
+{
+  g_autofree char *flat = g_strdelimit (g_strdup (text), "\n", ' ');
+  g_auto(GStrv) words = g_strsplit (flat, " ", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_ptr_array_add (kept, words[i]);
+  g_ptr_array_add (kept, NULL);
+
+  return g_strjoinv (" ", (char **) kept->pdata);
+}
+
 static void
 test_pdf (void)
 {
@@ -239,22 +256,7 @@ test_pdf_deadline (void)
   g_assert_no_error (error);
   text = run_tool ("pdftotext", pdf);
   g_test_message ("%s", text);
-  /* pdftotext may break lines anywhere, and pads the joins: one space between words. */
-  flat = g_strdelimit (g_strdup (text), "\n", ' ');
-  {
-    g_auto(GStrv) words = g_strsplit (flat, " ", -1);
-    g_autofree char *joined = NULL;
-    GPtrArray *kept = g_ptr_array_new ();
-
-    for (guint i = 0; words[i] != NULL; i++)
-      if (*words[i] != '\0')
-        g_ptr_array_add (kept, words[i]);
-    g_ptr_array_add (kept, NULL);
-    joined = g_strjoinv (" ", (char **) kept->pdata);
-    g_ptr_array_free (kept, TRUE);
-    g_free (flat);
-    flat = g_steal_pointer (&joined);
-  }
+  flat = one_space (text);
 
   ru = strstr (flat, "Первичная регистрация");
   g_assert_nonnull (ru);
@@ -265,6 +267,60 @@ test_pdf_deadline (void)
   g_assert_nonnull (strstr (ru, "Согласуйте заявку и завершите эти шаги до 23.11.2027 г., "
                                 "иначе её срок истечёт."));
   g_assert_null (strstr (ru, "келісімдеп"));
+}
+
+/* The e-passport's colour and body type as the portal gave them in each language: the
+ * Kazakh half says «ақ», the Russian half «белый», each beside the vehicle. */
+static void
+test_pdf_epassport_texts (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(TirkeuRequest) request = tirkeu_tracking_make_request (44, TIRKEU_STAGE_TSON_CHOSEN,
+                                                                   now);
+  g_autoptr(TirkeuVehicle) vehicle = tirkeu_vehicle_copy (tirkeu_request_get_vehicle (request));
+  g_autofree char *pdf = g_build_filename (g_get_user_cache_dir (), "epassport.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *flat = NULL;
+  g_autofree char *kk = NULL;
+  g_autofree char *kk_vehicle = NULL;
+  g_autofree char *ru_vehicle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  const char *ru;
+
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("poppler-utils (pdftotext) is not installed: build-aux/deps.sh");
+      return;
+    }
+
+  vehicle->colour = g_strdup ("белый");
+  vehicle->colour_text = tirkeu_localized_text_new ("ақ", "белый", "white");
+  vehicle->body_type = g_strdup ("универсал повышенной проходимости");
+  vehicle->body_type_text = tirkeu_localized_text_new ("жол талғамайтын универсал",
+                                                       "универсал повышенной проходимости",
+                                                       "SUV");
+  tirkeu_request_set_vehicle (request, vehicle);
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_assert_true (tirkeu_summary_print_run (request, NULL, GTK_PRINT_OPERATION_ACTION_EXPORT, pdf,
+                                           "ТОО «Тіркеу Авто»", &error));
+  g_assert_no_error (error);
+  text = run_tool ("pdftotext", pdf);
+  g_test_message ("%s", text);
+  flat = one_space (text);
+
+  ru = strstr (flat, "Первичная регистрация");
+  g_assert_nonnull (ru);
+  kk = g_strndup (flat, ru - flat);
+  kk_vehicle = g_strdup_printf ("%s %s, 2025, ақ, жол талғамайтын универсал, VIN %s",
+                                vehicle->make, vehicle->model, vehicle->vin);
+  ru_vehicle = g_strdup_printf ("%s %s, 2025, белый, универсал повышенной проходимости, VIN %s",
+                                vehicle->make, vehicle->model, vehicle->vin);
+  g_assert_nonnull (strstr (kk, kk_vehicle));
+  g_assert_null (strstr (kk, "белый"));
+  g_assert_null (strstr (kk, "повышенной проходимости"));
+  g_assert_nonnull (strstr (ru, ru_vehicle));
+  g_assert_null (strstr (ru, "жол талғамайтын"));
 }
 
 int
@@ -283,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/summary/lookup-in", test_lookup_in);
   g_test_add_func ("/summary/pdf", test_pdf);
   g_test_add_func ("/summary/pdf-deadline", test_pdf_deadline);
+  g_test_add_func ("/summary/pdf-epassport-texts", test_pdf_epassport_texts);
 
   return g_test_run ();
 }

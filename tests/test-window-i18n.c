@@ -5,7 +5,8 @@
  *
  * A language switch takes effect at the next start (Preferences says so): /window-i18n/switch
  * starts the app in kk, then ru, then kk again over one journal, and the portal's texts of a
- * request (its history, the refusal reason, the TsON) follow the language each time. */
+ * request (its history, the refusal reason, the TsON, the e-passport's colour and body type)
+ * follow the language each time. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -38,7 +39,10 @@ static const char switch_request_json[] =
   "\"vin\":\"XW8ZZZ61ZJG123456\",\"buyer_iin\":\"900101300123\",\"contract_number\":\"DKP-77\","
   "\"seller_bin\":\"940140000385\",\"created_at\":\"2025-10-17T09:30:00Z\","
   "\"updated_at\":\"2025-10-18T11:00:00Z\",\"signing_payload\":\"eyJhIjoxfQ==\","
-  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"white\","
+  "\"vehicle\":{\"make\":\"Toyota\",\"model\":\"Camry\",\"year\":2025,\"colour\":\"белый\","
+  "\"colour_text\":" LOCALIZED ("ақ", "белый", "white") ","
+  "\"body\":\"универсал повышенной проходимости\",\"body_text\":"
+  LOCALIZED ("жол талғамайтын универсал", "универсал повышенной проходимости", "SUV") ","
   "\"category\":\"M1\"},"
   "\"buyer\":{\"iin\":\"900101300123\",\"full_name\":\"ИВАНОВ ИВАН\"},"
   "\"contract\":{\"number\":\"DKP-77\",\"date\":\"2025-10-16\",\"price\":\"12500000.00\","
@@ -82,6 +86,16 @@ static const struct {
             "Астана қаласы бойынша №1 ХҚКО, Сығанақ к-сі, 24", NULL } },
   { "ru", { "Покупатель выбрал ЦОН", "Транспортное средство числится в розыске",
             "ЦОН №1 по городу Астана, ул. Сыганак, 24", NULL } },
+};
+
+/* The e-passport's colour and body type, each a label of its own on the request page: whole
+ * lines, since a short word such as «ақ» is part of many a Kazakh word. */
+static const struct {
+  const char *language;
+  const char *lines[3];
+} switch_vehicle_lines[] = {
+  { "kk", { "ақ", "жол талғамайтын универсал", NULL } },
+  { "ru", { "белый", "универсал повышенной проходимости", NULL } },
 };
 
 static gboolean
@@ -236,6 +250,20 @@ switch_body (TirkeuApplication *application,
           g_error ("“%s” %s in the %s window", switch_texts[l].shown[t],
                    expected ? "missing" : "shown", language);
       }
+  {
+    g_autofree char *lines = g_strconcat ("\n", text->str, NULL);
+
+    for (guint l = 0; l < G_N_ELEMENTS (switch_vehicle_lines); l++)
+      for (guint t = 0; switch_vehicle_lines[l].lines[t] != NULL; t++)
+        {
+          g_autofree char *line = g_strdup_printf ("\n%s\n", switch_vehicle_lines[l].lines[t]);
+          gboolean expected = g_str_equal (switch_vehicle_lines[l].language, language);
+
+          if ((strstr (lines, line) != NULL) != expected)
+            g_error ("the line “%s” %s in the %s window", switch_vehicle_lines[l].lines[t],
+                     expected ? "missing" : "shown", language);
+        }
+  }
 
   /* Signed out, the window shows the sign-in page over the list: the page is drawn for the
    * screenshot in a window of its own, in this run's language. */

@@ -321,6 +321,48 @@ add_text (JsonBuilder            *builder,
   json_builder_end_object (builder);
 }
 
+/* The e-passport's colour, body type and engine for --json: under "colour", "body" and
+ * "engine" as the e-passport system spells them (what scripts read before the portal gave
+ * languages), under "colour_text", "body_text" and "engine_text" in the output's language,
+ * picked now as "refusal_text" is. */
+static void
+add_vehicle_texts (JsonBuilder         *builder,
+                   const TirkeuVehicle *vehicle,
+                   const char          *language)
+{
+  tirkeu_cli_json_add_string (builder, "colour", vehicle->colour);
+  tirkeu_cli_json_add_string (builder, "colour_text",
+                              tirkeu_vehicle_pick_colour (vehicle, language));
+  tirkeu_cli_json_add_string (builder, "body", vehicle->body_type);
+  tirkeu_cli_json_add_string (builder, "body_text",
+                              tirkeu_vehicle_pick_body_type (vehicle, language));
+  tirkeu_cli_json_add_string (builder, "engine", vehicle->engine_model);
+  tirkeu_cli_json_add_string (builder, "engine_text",
+                              tirkeu_vehicle_pick_engine (vehicle, language));
+}
+
+/* The e-passport's details in the output's language, one line each, for the lines they
+ * have; @with_colour for output that did not name the colour already. */
+static void
+print_vehicle_details (const TirkeuVehicle *vehicle,
+                       const char          *language,
+                       gboolean             with_colour)
+{
+  const char *colour = tirkeu_vehicle_pick_colour (vehicle, language);
+  const char *body = tirkeu_vehicle_pick_body_type (vehicle, language);
+  const char *engine = tirkeu_vehicle_pick_engine (vehicle, language);
+
+  if (with_colour && colour != NULL)
+    /* Translators: the vehicle's colour as the e-passport gives it */
+    g_print (_("  Colour: %s\n"), colour);
+  if (body != NULL)
+    /* Translators: the body type as the e-passport gives it, e.g. «седан» */
+    g_print (_("  Body type: %s\n"), body);
+  if (engine != NULL)
+    /* Translators: the e-passport's engine summary, e.g. «2,5 л, бензин, 149 кВт» */
+    g_print (_("  Engine: %s\n"), engine);
+}
+
 /* ISO 8601, for --json only: people read tirkeu_format_gdate()'s 23.11.2027. */
 static char *
 format_date_iso (const GDate *date)
@@ -439,9 +481,7 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
           tirkeu_cli_json_add_string (builder, "model", check->vehicle->model);
           json_builder_set_member_name (builder, "year");
           json_builder_add_int_value (builder, check->vehicle->year);
-          tirkeu_cli_json_add_string (builder, "colour", check->vehicle->colour);
-          tirkeu_cli_json_add_string (builder, "body", check->vehicle->body_type);
-          tirkeu_cli_json_add_string (builder, "engine", check->vehicle->engine_model);
+          add_vehicle_texts (builder, check->vehicle, language);
           tirkeu_cli_json_add_string (builder, "category", check->vehicle->category);
           tirkeu_cli_json_add_string (builder, "issued_at", issued);
         }
@@ -467,13 +507,17 @@ tirkeu_cli_run_vehicle (TirkeuCliOptions  *options,
     {
       g_print (_("VIN: %s\n"), check->vin);
       if (check->vehicle != NULL)
-        /* Translators: step 3; then make, model, year, colour, category */
-        g_print (_("Step 3, electronic vehicle passport: found, %s %s %u, %s, %s\n"),
-                 check->vehicle->make != NULL ? check->vehicle->make : "",
-                 check->vehicle->model != NULL ? check->vehicle->model : "",
-                 check->vehicle->year,
-                 check->vehicle->colour != NULL ? check->vehicle->colour : "",
-                 check->vehicle->category != NULL ? check->vehicle->category : "");
+        {
+          const char *colour = tirkeu_vehicle_pick_colour (check->vehicle, language);
+
+          /* Translators: step 3; then make, model, year, colour, category */
+          g_print (_("Step 3, electronic vehicle passport: found, %s %s %u, %s, %s\n"),
+                   check->vehicle->make != NULL ? check->vehicle->make : "",
+                   check->vehicle->model != NULL ? check->vehicle->model : "",
+                   check->vehicle->year, colour != NULL ? colour : "",
+                   check->vehicle->category != NULL ? check->vehicle->category : "");
+          print_vehicle_details (check->vehicle, language, FALSE);
+        }
       else
         g_print ("%s\n", _("Step 3, electronic vehicle passport: not found"));
       g_print (_("Step 4, customs payment: %s\n"), payment_text (check->customs, TRUE));
@@ -696,6 +740,8 @@ print_request (const TirkeuCliOptions *options,
       tirkeu_cli_json_add_string (builder, "unknown_stage",
                                   tirkeu_request_get_unknown_stage (request));
       tirkeu_cli_json_add_string (builder, "vin", tirkeu_request_get_vin (request));
+      if (tirkeu_request_get_vehicle (request) != NULL)
+        add_vehicle_texts (builder, tirkeu_request_get_vehicle (request), language);
       tirkeu_cli_json_add_string (builder, "buyer_iin", buyer);
       tirkeu_cli_json_add_string (builder, "buyer_name", tirkeu_request_get_buyer_name (request));
       tirkeu_cli_json_add_string (builder, "refusal_code", tirkeu_request_get_refusal_code (request));
@@ -733,6 +779,8 @@ print_request (const TirkeuCliOptions *options,
            tirkeu_request_get_buyer_name (request) != NULL
              ? tirkeu_request_get_buyer_name (request) : "",
            buyer != NULL ? buyer : "", updated != NULL ? updated : "");
+  if (tirkeu_request_get_vehicle (request) != NULL)
+    print_vehicle_details (tirkeu_request_get_vehicle (request), language, TRUE);
   if (refusal != NULL)
     g_print (_("  Reason: %s\n"), refusal);
   if (tson != NULL)

@@ -9,12 +9,12 @@ G_BEGIN_DECLS
  * TirkeuLocalizedText: a text the portal wrote, kept in every language it was given in.
  *
  * The portal sends each of its texts (a stage's history message, a refusal reason, a TsON's
- * name and address) in Kazakh, Russian and English at once. (The e-passport's colour, body and
- * engine are plain strings in contract 1.x, as the e-passport system spells them: they have
- * no languages to keep until the contract gives them as LocalizedText.) Choosing one language when the answer arrives would freeze that choice into the
- * journal, so a later language switch, the CLI's --language or the buyer's summary (Kazakh
- * half and Russian half on one page) could not follow. The rule is therefore: keep all,
- * pick at display time.
+ * name and address, and since contract 1.4 the e-passport's colour, body type and engine,
+ * next to their plain strings as the e-passport system spells them: #TirkeuVehicle) in
+ * Kazakh, Russian and English at once. Choosing one language when the answer arrives would
+ * freeze that choice into the journal, so a later language switch, the CLI's --language or
+ * the buyer's summary (Kazakh half and Russian half on one page) could not follow. The rule
+ * is therefore: keep all, pick at display time.
  *
  * How the layers use it:
  * - mapping (src/portal): the contract's LocalizedText object {"kk", "ru", "en"} becomes

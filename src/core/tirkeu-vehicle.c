@@ -37,8 +37,26 @@ static const struct {
   { "engine-power-kw", G_STRUCT_OFFSET (TirkeuVehicle, engine_power_kw) },
 };
 
+/* The e-passport's human-language details in every language the portal sent (contract
+ * 1.4.0), each stored as an `a{ss}` (tirkeu_localized_text_to_variant()) under its own key
+ * next to the plain string's.
+ *
+ * These keys need no new record version: a build that does not know them reads the record
+ * as before and shows the plain string, the e-passport's own spelling, which is what it
+ * showed before; nothing it shows is wrong or made up. A record written before them has
+ * the plain strings only, and every language falls back to those. */
+static const struct {
+  const char *key;
+  gsize offset;
+} text_fields[] = {
+  { "colour-text", G_STRUCT_OFFSET (TirkeuVehicle, colour_text) },
+  { "body-type-text", G_STRUCT_OFFSET (TirkeuVehicle, body_type_text) },
+  { "engine-text", G_STRUCT_OFFSET (TirkeuVehicle, engine_text) },
+};
+
 #define STRING_FIELD(v, i) G_STRUCT_MEMBER (char *, (v), string_fields[i].offset)
 #define UINT_FIELD(v, i) G_STRUCT_MEMBER (guint, (v), uint_fields[i].offset)
+#define TEXT_FIELD(v, i) G_STRUCT_MEMBER (TirkeuLocalizedText *, (v), text_fields[i].offset)
 
 /**
  * tirkeu_vehicle_new:
@@ -72,6 +90,9 @@ tirkeu_vehicle_copy (const TirkeuVehicle *vehicle)
   copy = g_memdup2 (vehicle, sizeof *vehicle);
   for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
     STRING_FIELD (copy, i) = g_strdup (STRING_FIELD (vehicle, i));
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    if (TEXT_FIELD (vehicle, i) != NULL)
+      TEXT_FIELD (copy, i) = tirkeu_localized_text_ref (TEXT_FIELD (vehicle, i));
 
   return copy;
 }
@@ -88,6 +109,8 @@ tirkeu_vehicle_free (TirkeuVehicle *vehicle)
 
   for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
     g_free (STRING_FIELD (vehicle, i));
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    g_clear_pointer (&TEXT_FIELD (vehicle, i), tirkeu_localized_text_unref);
   g_free (vehicle);
 }
 
@@ -113,6 +136,9 @@ tirkeu_vehicle_equal (const TirkeuVehicle *a,
   for (guint i = 0; i < G_N_ELEMENTS (uint_fields); i++)
     if (UINT_FIELD (a, i) != UINT_FIELD (b, i))
       return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    if (!tirkeu_localized_text_equal (TEXT_FIELD (a, i), TEXT_FIELD (b, i)))
+      return FALSE;
 
   return TRUE;
 }
@@ -122,7 +148,8 @@ tirkeu_vehicle_equal (const TirkeuVehicle *a,
  * @vehicle: a #TirkeuVehicle
  *
  * Serializes @vehicle as an `a{sv}` dictionary holding the known fields only (keys are the
- * field names with dashes: "vin", "epassport-number", "year", ...).
+ * field names with dashes: "vin", "epassport-number", "year", ...); the texts in every
+ * language as `a{ss}` under "colour-text", "body-type-text" and "engine-text".
  *
  * Returns: (transfer none): a floating #GVariant
  */
@@ -142,6 +169,10 @@ tirkeu_vehicle_to_variant (const TirkeuVehicle *vehicle)
     if (UINT_FIELD (vehicle, i) != 0)
       g_variant_builder_add (&builder, "{sv}", uint_fields[i].key,
                              g_variant_new_uint32 (UINT_FIELD (vehicle, i)));
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    if (TEXT_FIELD (vehicle, i) != NULL)
+      g_variant_builder_add (&builder, "{sv}", text_fields[i].key,
+                             tirkeu_localized_text_to_variant (TEXT_FIELD (vehicle, i)));
 
   return g_variant_builder_end (&builder);
 }
@@ -204,5 +235,87 @@ tirkeu_vehicle_new_from_variant (GVariant  *variant,
       UINT_FIELD (vehicle, i) = g_variant_get_uint32 (value);
     }
 
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (variant, text_fields[i].key, NULL);
+
+      if (value == NULL)
+        continue;
+      TEXT_FIELD (vehicle, i) = tirkeu_localized_text_new_from_variant (value, NULL);
+      if (TEXT_FIELD (vehicle, i) == NULL)
+        {
+          g_set_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID,
+                       _("The stored vehicle data are damaged."));
+          return NULL;
+        }
+    }
+
   return g_steal_pointer (&vehicle);
+}
+
+static const char *
+pick (const TirkeuLocalizedText *text,
+      const char                *plain,
+      const char                *language)
+{
+  const char *picked = tirkeu_localized_text_pick (text, language);
+
+  return picked != NULL ? picked : plain;
+}
+
+/**
+ * tirkeu_vehicle_pick_colour:
+ * @vehicle: a #TirkeuVehicle
+ * @language: the reader's language: "kk", "ru" or "en" (tirkeu_i18n_get_language() for the
+ *   interface, or one half's language of the buyer's summary)
+ *
+ * The colour to show a reader of @language: the portal's text in that language (or the next
+ * best, as tirkeu_localized_text_pick() chooses), else the plain string as the e-passport
+ * system spells it. Call it each time the colour is drawn, so a language switch follows.
+ *
+ * Returns: (transfer none) (nullable): the colour, %NULL when the e-passport gave none
+ */
+const char *
+tirkeu_vehicle_pick_colour (const TirkeuVehicle *vehicle,
+                            const char          *language)
+{
+  g_return_val_if_fail (vehicle != NULL, NULL);
+
+  return pick (vehicle->colour_text, vehicle->colour, language);
+}
+
+/**
+ * tirkeu_vehicle_pick_body_type:
+ * @vehicle: a #TirkeuVehicle
+ * @language: the reader's language
+ *
+ * As tirkeu_vehicle_pick_colour(), for the body type.
+ *
+ * Returns: (transfer none) (nullable): the body type, %NULL when the e-passport gave none
+ */
+const char *
+tirkeu_vehicle_pick_body_type (const TirkeuVehicle *vehicle,
+                               const char          *language)
+{
+  g_return_val_if_fail (vehicle != NULL, NULL);
+
+  return pick (vehicle->body_type_text, vehicle->body_type, language);
+}
+
+/**
+ * tirkeu_vehicle_pick_engine:
+ * @vehicle: a #TirkeuVehicle
+ * @language: the reader's language
+ *
+ * As tirkeu_vehicle_pick_colour(), for the engine summary (@engine_model).
+ *
+ * Returns: (transfer none) (nullable): the engine summary, %NULL when the e-passport gave none
+ */
+const char *
+tirkeu_vehicle_pick_engine (const TirkeuVehicle *vehicle,
+                            const char          *language)
+{
+  g_return_val_if_fail (vehicle != NULL, NULL);
+
+  return pick (vehicle->engine_text, vehicle->engine_model, language);
 }

@@ -1271,6 +1271,54 @@ tirkeu_portal_json_to_session (JsonNode    *root,
   return seller;
 }
 
+/* The contract's LocalizedText as the core keeps it: every language the portal sent. */
+static TirkeuLocalizedText *
+localized_text_new (const TirkeuPortalText *text)
+{
+  return tirkeu_localized_text_new (text->kk, text->ru, text->en);
+}
+
+/* Contract 1.4.0: the e-passport's colour, body and engine in kk, ru and en, next to the
+ * plain strings (the e-passport system's spelling), in VehicleCheck.epassport and
+ * Request.vehicle alike. Each is optional (a 1.3 portal sends the strings only, and the
+ * vehicle then shows those), but one that is there must be a whole LocalizedText, as every
+ * other text of the portal's: a text cut short is a malformed answer, not a missing one. */
+static gboolean
+get_vehicle_texts (JsonObject     *object,
+                   const char     *path,
+                   TirkeuVehicle  *vehicle,
+                   GError        **error)
+{
+  static const struct {
+    const char *member;
+    gsize offset;
+  } texts[] = {
+    { "colour_text", G_STRUCT_OFFSET (TirkeuVehicle, colour_text) },
+    { "body_text", G_STRUCT_OFFSET (TirkeuVehicle, body_type_text) },
+    { "engine_text", G_STRUCT_OFFSET (TirkeuVehicle, engine_text) },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      TirkeuPortalText text = { 0 };
+      TirkeuLocalizedText **field = &G_STRUCT_MEMBER (TirkeuLocalizedText *, vehicle,
+                                                      texts[i].offset);
+
+      if (!tirkeu_portal_json_to_text (object, path, texts[i].member,
+                                       TIRKEU_PORTAL_JSON_OPTIONAL, &text, error))
+        {
+          tirkeu_portal_text_clear (&text);
+          return FALSE;
+        }
+      g_clear_pointer (field, tirkeu_localized_text_unref);
+      if (text.kk != NULL)
+        *field = localized_text_new (&text);
+      tirkeu_portal_text_clear (&text);
+    }
+
+  return TRUE;
+}
+
 /* The contract's names, indexed by the enums (and NULL-terminated for get_enum()): one table
  * both to read answers and to name the values again (the CLI's --json output). */
 static const char * const payment_names[] = {
@@ -1386,6 +1434,8 @@ tirkeu_portal_json_to_vehicle_check (JsonNode  *root,
       vehicle->engine_model = g_strdup (engine);
       vehicle->engine_number = g_strdup (engine_number);
       vehicle->category = g_strdup (category);
+      if (!get_vehicle_texts (epassport, "epassport", vehicle, error))
+        return NULL;
       check->vehicle = g_steal_pointer (&vehicle);
     }
 
@@ -1594,13 +1644,6 @@ tirkeu_portal_json_request_set_idempotency_key (TirkeuRequest  *request,
   return copy;
 }
 
-/* The contract's LocalizedText as the core keeps it: every language the portal sent. */
-static TirkeuLocalizedText *
-localized_text_new (const TirkeuPortalText *text)
-{
-  return tirkeu_localized_text_new (text->kk, text->ru, text->en);
-}
-
 /**
  * tirkeu_portal_json_to_request:
  * @object: a Request
@@ -1636,7 +1679,7 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   g_autofree char *refusal_path = tirkeu_portal_json_join (path, "refusal");
   g_autofree char *tson_path = tirkeu_portal_json_join (path, "tson");
   const char *id, *vin, *buyer_iin, *contract_number, *seller_bin, *buyer_name, *plate_type;
-  const char *make, *model, *colour, *category, *idempotency_key, *stage_name;
+  const char *make, *model, *colour, *body, *engine, *category, *idempotency_key, *stage_name;
   JsonObject *vehicle_object, *buyer, *contract_object, *refusal, *tson;
   JsonArray *history;
   TirkeuStage stage;
@@ -1669,6 +1712,10 @@ tirkeu_portal_json_to_request (JsonObject               *object,
                                &year, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "colour",
                                   TIRKEU_PORTAL_JSON_OPTIONAL, &colour, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "body",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &body, error) ||
+      !tirkeu_portal_json_string (vehicle_object, vehicle_path, "engine",
+                                  TIRKEU_PORTAL_JSON_OPTIONAL, &engine, error) ||
       !tirkeu_portal_json_string (vehicle_object, vehicle_path, "category",
                                   TIRKEU_PORTAL_JSON_OPTIONAL, &category, error) ||
       !tirkeu_portal_json_object (object, path, "buyer", 0, &buyer, error) ||
@@ -1735,7 +1782,11 @@ tirkeu_portal_json_to_request (JsonObject               *object,
   vehicle->model = g_strdup (model);
   vehicle->year = (guint) year;
   vehicle->colour = g_strdup (colour);
+  vehicle->body_type = g_strdup (body);
+  vehicle->engine_model = g_strdup (engine);
   vehicle->category = g_strdup (category);
+  if (!get_vehicle_texts (vehicle_object, vehicle_path, vehicle, error))
+    return NULL;
   tirkeu_request_set_vehicle (request, vehicle);
 
   /* The number the request was created with wins over the contract's own spelling. */

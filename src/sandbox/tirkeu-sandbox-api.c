@@ -7,7 +7,7 @@
 
 /* The /api/v1 routes: which handler answers which method and path. */
 
-#define API_VERSION         "1.3.0"
+#define API_VERSION         "1.4.0"
 
 gboolean
 _sb_parse_uint (const char *text,

@@ -262,6 +262,33 @@ check_staff (JsonObject  *seller,
   return TRUE;
 }
 
+/* Contract 1.4.0: the e-passport's colour, body and engine come as the e-passport system
+ * spells them and in kk, ru and en. A fixture with the one but not the other would make the
+ * sandbox answer as neither a 1.3 nor a 1.4 portal does, and a Kazakh reader would see the
+ * Russian word without knowing why. */
+static gboolean
+check_epassport_texts (JsonObject *epassport,
+                       const char *where,
+                       GError    **error)
+{
+  static const char * const fields[] = { "colour", "body", "engine" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *text = g_strconcat (fields[i], "_text", NULL);
+      JsonNode *localized = json_object_get_member (epassport, text);
+
+      if ((get_string (epassport, fields[i]) != NULL) != (localized != NULL)
+          || (localized != NULL && !is_localized (localized)))
+        /* Translators: the first %s is a fixture (vehicles[3]), the second one of colour,
+         * body, engine, the third colour_text, body_text, engine_text: JSON names, kept */
+        return fail (error, _("fixtures: %s.epassport needs %s and %s in kk, ru and en "
+                              "together"), where, fields[i], text);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 check_fixtures (SbData  *data,
                 GError **error)
@@ -334,6 +361,8 @@ check_fixtures (SbData  *data,
           if (get_string (found, "make") == NULL || get_string (found, "model") == NULL
               || json_object_get_int_member_with_default (found, "year", 0) < 1900)
             return fail (error, _("fixtures: %s.epassport needs make, model and year"), where);
+          if (!check_epassport_texts (found, where, error))
+            return FALSE;
         }
       if (!check_scenario (vehicle, where, error))
         return FALSE;

@@ -218,6 +218,7 @@ _sb_api_create_request (TirkeuSandbox     *self,
     TIRKEU_STAGE_OKED_CHECKED, TIRKEU_STAGE_EPASSPORT_CHECKED, TIRKEU_STAGE_CUSTOMS_CHECKED,
     TIRKEU_STAGE_UTILIZATION_CHECKED, TIRKEU_STAGE_BUYER_CHECKED, TIRKEU_STAGE_CONTRACT_FOUND,
   };
+  static const char * const described[] = { "colour", "body", "engine" };
 
   if (!idempotency_key_is_valid (key))
     {
@@ -352,8 +353,19 @@ _sb_api_create_request (TirkeuSandbox     *self,
   json_object_set_string_member (summary, "make", _sb_get_string (epassport, "make"));
   json_object_set_string_member (summary, "model", _sb_get_string (epassport, "model"));
   json_object_set_int_member (summary, "year", json_object_get_int_member (epassport, "year"));
-  if (_sb_get_string (epassport, "colour") != NULL)
-    json_object_set_string_member (summary, "colour", _sb_get_string (epassport, "colour"));
+  /* Contract 1.4.0: the human-language details with their kk, ru and en texts, as the
+   * e-passport gave them at creation (body and engine are new on a Request in 1.4.0). */
+  for (guint i = 0; i < G_N_ELEMENTS (described); i++)
+    {
+      g_autofree char *text = g_strconcat (described[i], "_text", NULL);
+
+      if (_sb_get_string (epassport, described[i]) != NULL)
+        json_object_set_string_member (summary, described[i],
+                                       _sb_get_string (epassport, described[i]));
+      if (json_object_has_member (epassport, text))
+        json_object_set_member (summary, text,
+                                json_node_copy (json_object_get_member (epassport, text)));
+    }
   if (_sb_get_string (epassport, "category") != NULL)
     json_object_set_string_member (summary, "category", _sb_get_string (epassport, "category"));
   json_object_set_object_member (request, "vehicle", summary);

@@ -43,6 +43,10 @@ struct _TirkeuRequestPage
   AdwActionRow       *buyer_row;
   AdwActionRow       *contract_row;
   AdwActionRow       *tson_row;
+  GtkWidget          *vehicle_group;
+  AdwActionRow       *colour_row;
+  AdwActionRow       *body_row;
+  AdwActionRow       *engine_row;
   AdwActionRow       *plate_row;
   GtkListBox         *timeline;
   GtkWidget          *withdraw_button;
@@ -244,6 +248,33 @@ update_deadline (TirkeuRequestPage *self,
 }
 
 static void
+set_vehicle_row (AdwActionRow *row,
+                 const char   *value)
+{
+  gtk_widget_set_visible (GTK_WIDGET (row), value != NULL);
+  adw_action_row_set_subtitle (row, value != NULL ? value : "");
+}
+
+/* The e-passport's colour, body type and engine in the interface language as it is now
+ * (the request keeps every language the portal sent), or as the e-passport spells them
+ * when the portal gave no languages. */
+static void
+update_vehicle (TirkeuRequestPage *self)
+{
+  const TirkeuVehicle *vehicle = self->request != NULL
+                                 ? tirkeu_request_get_vehicle (self->request) : NULL;
+  const char *language = tirkeu_i18n_get_language ();
+  const char *colour = vehicle != NULL ? tirkeu_vehicle_pick_colour (vehicle, language) : NULL;
+  const char *body = vehicle != NULL ? tirkeu_vehicle_pick_body_type (vehicle, language) : NULL;
+  const char *engine = vehicle != NULL ? tirkeu_vehicle_pick_engine (vehicle, language) : NULL;
+
+  set_vehicle_row (self->colour_row, colour);
+  set_vehicle_row (self->body_row, body);
+  set_vehicle_row (self->engine_row, engine);
+  gtk_widget_set_visible (self->vehicle_group, colour != NULL || body != NULL || engine != NULL);
+}
+
+static void
 update (TirkeuRequestPage *self)
 {
   g_autofree char *vehicle = NULL;
@@ -273,6 +304,7 @@ update (TirkeuRequestPage *self)
       fill_timeline (self);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.withdraw", FALSE);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.print-summary", FALSE);
+      update_vehicle (self);
       return;
     }
 
@@ -329,6 +361,7 @@ update (TirkeuRequestPage *self)
   tson = tirkeu_request_dup_tson_label (self->request, tirkeu_i18n_get_language ());
   gtk_widget_set_visible (GTK_WIDGET (self->tson_row), tson != NULL);
   adw_action_row_set_subtitle (self->tson_row, tson != NULL ? tson : "");
+  update_vehicle (self);
   plate_type = tirkeu_request_get_plate_type (self->request);
   gtk_widget_set_visible (GTK_WIDGET (self->plate_row), plate_type != NULL);
   adw_action_row_set_subtitle (self->plate_row,
@@ -750,6 +783,10 @@ tirkeu_request_page_class_init (TirkeuRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, buyer_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, contract_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, tson_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, vehicle_group);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, colour_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, body_row);
+  gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, engine_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, plate_row);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, timeline);
   gtk_widget_class_bind_template_child (widget_class, TirkeuRequestPage, withdraw_button);

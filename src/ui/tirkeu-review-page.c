@@ -7,6 +7,7 @@
 #include "tirkeu-certificate-choice.h"
 #include "tirkeu-error-view.h"
 #include "tirkeu-format.h"
+#include "tirkeu-i18n.h"
 #include "tirkeu-iin.h"
 #include "tirkeu-new-request-pages.h"
 #include "tirkeu-new-request-pages-private.h"
@@ -181,10 +182,22 @@ tirkeu_review_page_fill (TirkeuReviewPage *self,
   if (check != NULL && check->vehicle != NULL)
     {
       const TirkeuVehicle *vehicle = check->vehicle;
-      g_autofree char *text = g_strdup_printf ("%s %s, %u · VIN %s", vehicle->make, vehicle->model,
-                                               vehicle->year, check->vin);
+      const char *language = tirkeu_i18n_get_language ();
+      const char *colour = tirkeu_vehicle_pick_colour (vehicle, language);
+      const char *body = tirkeu_vehicle_pick_body_type (vehicle, language);
+      g_autoptr(GString) text = g_string_new (NULL);
 
-      adw_action_row_set_subtitle (self->review_vehicle_row, text);
+      /* What the seller confirms: the e-passport's colour and body type in the reader's
+       * language, picked now (the check keeps every language the portal sent). */
+      g_string_append_printf (text, "%s %s, %u",
+                              vehicle->make != NULL ? vehicle->make : "",
+                              vehicle->model != NULL ? vehicle->model : "", vehicle->year);
+      if (colour != NULL)
+        g_string_append_printf (text, ", %s", colour);
+      if (body != NULL)
+        g_string_append_printf (text, ", %s", body);
+      g_string_append_printf (text, " · VIN %s", check->vin);
+      adw_action_row_set_subtitle (self->review_vehicle_row, text->str);
     }
   if (person != NULL)
     {

@@ -20,8 +20,8 @@
  * Printed or saved as PDF through GtkPrintOperation, drawn with Pango. The app's texts of
  * each half come from that language's compiled catalogue directly
  * (tirkeu_i18n_pgettext_in()), never by switching gettext's language; the portal's texts
- * (the TsON's name and address) are picked in that language from the request, which keeps
- * every language the portal sent.
+ * (the TsON's name and address, the e-passport's colour and body type) are picked in that
+ * language from the request, which keeps every language the portal sent.
  *
  * The last print settings (the printer, or the folder a PDF was saved in) are kept in a
  * GtkPrintSettings key file under the user's configuration folder: GTK's own format carries
@@ -107,7 +107,7 @@ append_fact (GString    *markup,
  * @printed_at: (nullable): when it is printed, %NULL for now
  *
  * Every text of the part is in @language: the app's from that language's catalogue, the
- * portal's (the TsON) picked in that language.
+ * portal's (the TsON, the e-passport's colour and body type) picked in that language.
  *
  * Returns: (transfer full): the Pango markup of the summary's part in @language
  */
@@ -136,6 +136,22 @@ tirkeu_summary_build_markup (TirkeuRequest *request,
   g_string_append_printf (markup, "<span size='large'><b>%s</b></span>\n", title);
 
   vehicle = tirkeu_format_vehicle (request);
+  /* The e-passport's colour and body type in this half's language, like every text of it:
+   * the Kazakh half says «ақ», the Russian one «белый». */
+  if (tirkeu_request_get_vehicle (request) != NULL)
+    {
+      const TirkeuVehicle *details = tirkeu_request_get_vehicle (request);
+      const char *colour = tirkeu_vehicle_pick_colour (details, language);
+      const char *body = tirkeu_vehicle_pick_body_type (details, language);
+      g_autoptr(GString) described = g_string_new (vehicle);
+
+      if (colour != NULL)
+        g_string_append_printf (described, ", %s", colour);
+      if (body != NULL)
+        g_string_append_printf (described, ", %s", body);
+      g_free (vehicle);
+      vehicle = g_string_free (g_steal_pointer (&described), FALSE);
+    }
   if (tirkeu_request_get_vin (request) != NULL)
     {
       g_autofree char *with_vin = g_strdup_printf ("%s, VIN %s", vehicle,

@@ -152,10 +152,13 @@ show_vehicle (TirkeuVehiclePage *self)
                                                 check->vehicle->year);
       g_autofree char *subtitle = NULL;
 
+      const char *colour = tirkeu_vehicle_pick_colour (check->vehicle, language);
+      const char *engine = tirkeu_vehicle_pick_engine (check->vehicle, language);
+
       /* Translators: the vehicle's colour, engine and e-passport number */
       subtitle = g_strdup_printf (_("%s · %s · e-passport %s"),
-                                  check->vehicle->colour != NULL ? check->vehicle->colour : "—",
-                                  check->vehicle->engine_model != NULL ? check->vehicle->engine_model : "—",
+                                  colour != NULL ? colour : "—",
+                                  engine != NULL ? engine : "—",
                                   check->vehicle->epassport_number != NULL ? check->vehicle->epassport_number : "—");
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->vehicle_row), title);
       adw_action_row_set_subtitle (self->vehicle_row, subtitle);

@@ -114,6 +114,15 @@ map_all (JsonNode *root)
                  (check->epassport_found && check->customs == TIRKEU_PORTAL_PAYMENT_PAID &&
                   check->utilization == TIRKEU_PORTAL_PAYMENT_PAID));
         REQUIRE (check->epassport_found == (check->vehicle != NULL));
+        /* the e-passport's texts, picked in each language, are the portal's UTF-8 */
+        for (guint i = 0; check->vehicle != NULL && i < 3; i++)
+          {
+            const char *language = (const char *[]) { "kk", "ru", "en" }[i];
+
+            require_text (tirkeu_vehicle_pick_colour (check->vehicle, language));
+            require_text (tirkeu_vehicle_pick_body_type (check->vehicle, language));
+            require_text (tirkeu_vehicle_pick_engine (check->vehicle, language));
+          }
       }
     else
       require_malformed (g_steal_pointer (&error));
