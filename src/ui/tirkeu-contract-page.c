@@ -48,6 +48,10 @@ fill (TirkeuContractPage *self)
   const char *wanted = self->request != NULL ? tirkeu_new_request_get_draft (self->request)->contract_number : NULL;
   GtkListBoxRow *select = NULL;
   GtkWidget *child;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  /* The rows are made anew: one that had the focus takes it with it. */
+  gboolean had_focus = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->contract_list));
 
   gtk_widget_set_visible (self->contract_spinner, checking);
   gtk_spinner_set_spinning (GTK_SPINNER (self->contract_spinner), checking);
@@ -100,6 +104,17 @@ fill (TirkeuContractPage *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->contract_list), TRUE);
   gtk_list_box_select_row (self->contract_list, select);
+
+  /* Contracts that came after the page was shown (the flow could only offer Next, not yet
+   * sensitive), or rows made again under the focus: the chosen contract takes the focus, so
+   * that Enter goes on as when they came first. A focus the clerk moved elsewhere stays. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && root != NULL)
+    {
+      focus = gtk_root_get_focus (root);
+      if (had_focus || focus == NULL || !gtk_widget_get_mapped (focus)
+          || !gtk_widget_is_sensitive (focus))
+        gtk_widget_grab_focus (GTK_WIDGET (select));
+    }
 }
 
 static void
