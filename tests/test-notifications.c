@@ -352,7 +352,7 @@ test_final_stages (void)
 }
 
 /* The test bus, alive until the process ends (see main()). */
-static GTestDBus *bus_kept;
+static GTestDBus *volatile bus_kept;
 
 int
 main (int   argc,
