@@ -157,8 +157,9 @@ admin_requests (JsonParser *parser)
   g_autoptr(SbAnswer) answer = sb_call (session, portal_url, "GET", "/admin/requests", NULL,
                                         NULL, NULL);
   JsonObject *object = sb_answer_ok (answer, 200);
-  g_autofree char *text = json_to_string (json_node_init_object (json_node_alloc (), object),
-                                          FALSE);
+  /* json_to_string() does not take the node, and the node holds the answer's object */
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autofree char *text = json_to_string (node, FALSE);
   g_autoptr(GError) error = NULL;
 
   json_parser_load_from_data (parser, text, -1, &error);

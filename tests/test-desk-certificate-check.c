@@ -157,7 +157,8 @@ responder_start (Desk *desk)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSList *uris;
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSList *listeners;
 
   tls = g_tls_certificate_new_from_files (cert, key, &error);
   g_assert_no_error (error);
@@ -167,11 +168,15 @@ responder_start (Desk *desk)
   address = g_inet_socket_address_new (loopback, 0);
   soup_server_listen (desk->responder, address, SOUP_SERVER_LISTEN_HTTPS, &error);
   g_assert_no_error (error);
-  uris = soup_server_get_uris (desk->responder);
-  desk->responder_url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  if (g_str_has_suffix (desk->responder_url, "/"))
-    desk->responder_url[strlen (desk->responder_url) - 1] = '\0';
+  /* The port from the listening socket itself: soup_server_get_uris() of libsoup 3.2 leaks
+   * the local address it asks its listener for. */
+  listeners = soup_server_get_listeners (desk->responder);
+  bound = g_socket_get_local_address (listeners->data, &error);
+  g_slist_free (listeners);
+  g_assert_no_error (error);
+  desk->responder_url = g_strdup_printf ("https://127.0.0.1:%u",
+                                         g_inet_socket_address_get_port (
+                                           G_INET_SOCKET_ADDRESS (bound)));
 }
 
 static char *

@@ -16,6 +16,7 @@
 #include "tirkeu-sandbox.h"
 #include "tirkeu-signing-payload.h"
 #include "tirkeu-store-error.h"
+#include "tirkeu-test-time.h"
 
 static TokenFixture *token;
 
@@ -486,6 +487,19 @@ set_faults (Desk       *desk,
   sb_answer_ok (answer, 200);
 }
 
+/* The sandbox's latency fault. These tests' times (latencies, deadlines, bounds) all scale
+ * alike with the sanitized check (tirkeu-test-time.h), so each checks the same thing. */
+static void
+set_latency (Desk  *desk,
+             guint  ms)
+{
+  g_autofree char *json = g_strdup_printf ("{\"latency_ms\": %u}", tirkeu_test_scale_ms (ms));
+
+  set_faults (desk, json);
+}
+
+#define S(ms) ((gint64) tirkeu_test_scale_ms (ms))
+
 /* The number in "…within N ms". */
 static guint
 said_ms (const char *message)
@@ -512,16 +526,16 @@ test_deadline_queued (void)
 
   while (!checks_done (request))
     g_main_context_iteration (NULL, TRUE);
-  tirkeu_portal_client_set_timeout_ms (desk->client, 3000);
-  set_faults (desk, "{\"latency_ms\": 2000}");
+  tirkeu_portal_client_set_timeout_ms (desk->client, S (3000));
+  set_latency (desk, 2000);
 
   started = g_get_monotonic_time ();
   g_assert_true (send (desk, request, &answers, &error));
   g_assert_no_error (error);
   elapsed_ms = (g_get_monotonic_time () - started) / 1000;
   g_test_message ("the send ended after %" G_GINT64_FORMAT " ms", elapsed_ms);
-  g_assert_cmpint (elapsed_ms, >=, 3000);
-  g_assert_cmpint (elapsed_ms, <, 3900);
+  g_assert_cmpint (elapsed_ms, >=, S (3000));
+  g_assert_cmpint (elapsed_ms, <, S (3900));
   g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_QUEUED);
   g_assert_cmpuint (tirkeu_outbox_get_n_pending (tirkeu_session_get_outbox (desk->session)), ==, 1);
 
@@ -531,7 +545,7 @@ test_deadline_queued (void)
   g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 1);
   g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
 
-  set_faults (desk, "{\"latency_ms\": 0}");
+  set_latency (desk, 0);
   g_free (answers.last_message);
   finalize_request (g_steal_pointer (&request));
   desk_free (desk);
@@ -564,8 +578,8 @@ test_deadline_before_signing (void)
   tirkeu_new_request_set_config (request, config);
   while (!checks_done (request))
     g_main_context_iteration (NULL, TRUE);
-  tirkeu_portal_client_set_timeout_ms (desk->client, 2000);
-  set_faults (desk, "{\"latency_ms\": 1500}");
+  tirkeu_portal_client_set_timeout_ms (desk->client, S (2000));
+  set_latency (desk, 1500);
 
   started = g_get_monotonic_time ();
   g_assert_false (send (desk, request, &answers, &error));
@@ -573,10 +587,10 @@ test_deadline_before_signing (void)
   g_test_message ("the send ended after %" G_GINT64_FORMAT " ms: %s", elapsed_ms,
                   error != NULL ? error->message : "(no error)");
   g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_TIMEOUT);
-  g_assert_cmpint (elapsed_ms, >=, 2000);
-  g_assert_cmpint (elapsed_ms, <, 2900);
+  g_assert_cmpint (elapsed_ms, >=, S (2000));
+  g_assert_cmpint (elapsed_ms, <, S (2900));
   /* the time the clerk waited, not one call's bound */
-  g_assert_cmpuint (said_ms (error->message), >=, 2000);
+  g_assert_cmpuint (said_ms (error->message), >=, S (2000));
   g_assert_cmpuint (said_ms (error->message), <=, elapsed_ms);
   g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
   g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 0);
@@ -585,7 +599,7 @@ test_deadline_before_signing (void)
   g_assert_cmpstr (((TirkeuDraft *) g_ptr_array_index (drafts, 0))->idempotency_key, ==,
                    tirkeu_new_request_get_draft (request)->idempotency_key);
 
-  set_faults (desk, "{\"latency_ms\": 0}");
+  set_latency (desk, 0);
   g_settings_reset (settings, "ca-certificates");
   g_settings_reset (settings, "ocsp-url");
   g_settings_reset (settings, "ocsp-unreachable");
@@ -621,13 +635,14 @@ test_deadline_pin_time (void)
   Desk *desk = desk_new (TRUE);
   g_autoptr(TirkeuNewRequest) request = typed_request (desk);
   const char *pins[] = { token->pin };
-  PinAnswers answers = { .pins = pins, .hold = TRUE, .pin_delay_ms = 2500 };
+  PinAnswers answers = { .pins = pins, .hold = TRUE,
+                        .pin_delay_ms = S (2500) };
   g_autoptr(GError) error = NULL;
   gulong later;
 
   while (!checks_done (request))
     g_main_context_iteration (NULL, TRUE);
-  tirkeu_portal_client_set_timeout_ms (desk->client, 1500);
+  tirkeu_portal_client_set_timeout_ms (desk->client, S (1500));
   later = g_signal_connect (request, "pin-needed", G_CALLBACK (pin_needed_later_cb), &answers);
   g_assert_true (send (desk, request, &answers, &error));
   g_assert_no_error (error);
@@ -655,17 +670,17 @@ test_deadline_cancel (void)
 
   while (!checks_done (request))
     g_main_context_iteration (NULL, TRUE);
-  set_faults (desk, "{\"latency_ms\": 5000}");
+  set_latency (desk, 5000);
   started = g_get_monotonic_time ();
   tirkeu_new_request_send_async (request, certificate, cancellable, desk_store_result_cb, &result);
-  g_timeout_add_once (300, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
+  g_timeout_add_once (S (300), (GSourceOnceFunc) g_cancellable_cancel, cancellable);
   g_assert_false (tirkeu_new_request_send_finish (request, desk_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint ((g_get_monotonic_time () - started) / 1000, <, 2000);
+  g_assert_cmpint ((g_get_monotonic_time () - started) / 1000, <, S (2000));
   g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_EDITING);
   g_clear_object (&result);
 
-  set_faults (desk, "{\"latency_ms\": 0}");
+  set_latency (desk, 0);
   finalize_request (g_steal_pointer (&request));
   desk_free (desk);
 }

@@ -18,6 +18,7 @@
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
 #include "tirkeu-portal-private.h"
+#include "tirkeu-test-time.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Certificates, made once per run                                                            */
@@ -266,7 +267,7 @@ new_client (Fixture *fixture)
 
   g_assert_no_error (error);
   tirkeu_portal_client_set_retry_base_ms (client, 5);
-  tirkeu_portal_client_set_timeout_ms (client, 5000);
+  tirkeu_portal_client_set_timeout_ms (client, tirkeu_test_scale_ms (5000));
   return client;
 }
 
@@ -613,7 +614,7 @@ test_unknown_host (void)
   client = tirkeu_portal_client_new ("https://tirkeu-portal.invalid", ca_file, &error);
   g_assert_no_error (error);
   tirkeu_portal_client_set_max_attempts (client, 1);
-  tirkeu_portal_client_set_timeout_ms (client, 5000);
+  tirkeu_portal_client_set_timeout_ms (client, tirkeu_test_scale_ms (5000));
   tirkeu_portal_client_get_about_async (client, NULL, result_cb, &fixture);
   g_main_loop_run (loop);
   about = tirkeu_portal_client_get_about_finish (client, fixture.result, &error);
@@ -1191,14 +1192,14 @@ test_retry_within_deadline (Fixture       *fixture,
   gint64 start = g_get_monotonic_time ();
 
   fixture->handler = unavailable_handler;
-  tirkeu_portal_client_set_timeout_ms (client, 400);
+  tirkeu_portal_client_set_timeout_ms (client, tirkeu_test_scale_ms (400));
   tirkeu_portal_client_set_max_attempts (client, 10);
-  tirkeu_portal_client_set_retry_base_ms (client, 150);
+  tirkeu_portal_client_set_retry_base_ms (client, tirkeu_test_scale_ms (150));
   root = call_sync (fixture, client, "GET", "/api/v1/about", NULL, NULL,
                     TIRKEU_PORTAL_CALL_RETRY_SAFE, NULL, &error);
   g_assert_null (root);
   g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAVAILABLE);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 400 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, tirkeu_test_scale_ms (400) * 1000);
   g_assert_cmpuint (fixture->n_requests, >=, 2);
   g_assert_cmpuint (fixture->n_requests, <, 10);
   finalize_client (fixture, client);

@@ -418,6 +418,11 @@ test_print (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   GtkPrintUnixDialog *dialog;
 
+  /* GTK 4.8's recent-files manager drops a GDateTime each time it saves its list (here: the
+   * PDF the print dialog adds), which LeakSanitizer reports in the sanitized check. The list
+   * is GTK's, not what this test is about. */
+  g_object_set (gtk_settings_get_default (), "gtk-recent-files-enabled", FALSE, NULL);
+
   /* the last summary went to the file printer, into @folder */
   g_assert_no_errno (g_mkdir_with_parents (folder, 0700));
   g_assert_no_errno (g_mkdir_with_parents (settings_dir, 0700));

@@ -10,6 +10,16 @@
 #include "tirkeu-preferences-window.h"
 #include "tirkeu-ui-test.h"
 
+/* g_settings_get_string() hands back a copy: a macro, so that a failure names the caller's
+ * line. */
+#define assert_setting(settings, key, expected) \
+  G_STMT_START \
+    { \
+      g_autofree char *value_ = g_settings_get_string ((settings), (key)); \
+      g_assert_cmpstr (value_, ==, (expected)); \
+    } \
+  G_STMT_END
+
 static gboolean
 has_visible_descendant (GtkWidget *root,
                         GType      type)
@@ -214,7 +224,7 @@ preferences_body (TirkeuApplication *application,
   gtk_editable_set_text (GTK_EDITABLE (portal_url_row), "https://127.0.0.1:8443");
   g_assert_null (g_settings_get_user_value (settings, "portal-url"));
   g_signal_emit_by_name (portal_url_row, "apply");
-  g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==, "https://127.0.0.1:8443");
+  assert_setting (settings, "portal-url", "https://127.0.0.1:8443");
   g_assert_true (tirkeu_window_get_training (window));
 
   /* What the portal client would refuse is refused here, shown as an error: not an address,
@@ -227,8 +237,8 @@ preferences_body (TirkeuApplication *application,
         gtk_editable_set_text (GTK_EDITABLE (portal_url_row), refused[i]);
         g_assert_false (gtk_widget_has_css_class (portal_url_row, "error"));
         g_signal_emit_by_name (portal_url_row, "apply");
-        g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==,
-                         "https://127.0.0.1:8443");
+        assert_setting (settings, "portal-url",
+                        "https://127.0.0.1:8443");
         g_assert_true (gtk_widget_has_css_class (portal_url_row, "error"));
       }
   }
@@ -240,8 +250,8 @@ preferences_body (TirkeuApplication *application,
 
   gtk_editable_set_text (GTK_EDITABLE (module_row), "/usr/lib/softhsm/libsofthsm2.so");
   g_signal_emit_by_name (module_row, "apply");
-  g_assert_cmpstr (g_settings_get_string (settings, "pkcs11-module"), ==,
-                   "/usr/lib/softhsm/libsofthsm2.so");
+  assert_setting (settings, "pkcs11-module",
+                  "/usr/lib/softhsm/libsofthsm2.so");
 
   g_settings_set_string (settings, "ca-file", "/etc/tirkeu/ca.pem");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ca_file_row)), ==, "/etc/tirkeu/ca.pem");
@@ -259,7 +269,7 @@ preferences_body (TirkeuApplication *application,
   /* A new language is saved, and a restart is offered: gettext is set up at start only. */
   g_assert_null (tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   adw_combo_row_set_selected (ADW_COMBO_ROW (language_row), 1);
-  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "kk");
+  assert_setting (settings, "language", "kk");
   g_assert_cmpstr (tirkeu_config_get_language (config), ==, "system");
   restart_dialog = tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (restart_dialog);
@@ -271,7 +281,7 @@ preferences_body (TirkeuApplication *application,
 
   /* Back to the language of this run: nothing to restart for. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (language_row), 0);
-  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "system");
+  assert_setting (settings, "language", "system");
   tirkeu_ui_test_iterate (50);
   g_assert_null (tirkeu_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
@@ -309,7 +319,7 @@ overridden_body (TirkeuApplication *application,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (portal_url_row)), ==, "https://egov.kz");
   gtk_editable_set_text (GTK_EDITABLE (portal_url_row), "https://portal.example.kz");
   g_signal_emit_by_name (portal_url_row, "apply");
-  g_assert_cmpstr (g_settings_get_string (settings, "portal-url"), ==, "https://portal.example.kz");
+  assert_setting (settings, "portal-url", "https://portal.example.kz");
   g_assert_cmpstr (tirkeu_config_get_portal_url (config), ==, "http://127.0.0.1:8443");
   g_assert_true (tirkeu_window_get_training (window));
 
