@@ -62,54 +62,6 @@ wait_for_result (GAsyncResult **slot)
   return *slot;
 }
 
-typedef struct
-{
-  int status;
-  char *out;
-  gboolean done;
-} Run;
-
-static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, NULL, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-  run->done = TRUE;
-}
-
-/* The built tirkeu-sandbox with @args, while this main context goes on (the in-process
- * sandbox answers it). */
-static void
-run_sandbox_program (const char * const *args)
-{
-  g_autofree char *program = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
-                                               "tirkeu-sandbox", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run run = { 0 };
-
-  g_ptr_array_add (argv, program);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, run_done_cb, &run);
-  while (!run.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (run.status, ==, 0);
-  g_free (run.out);
-}
-
 static void
 ocsp_cb (SoupServer        *server,
          SoupServerMessage *message,
@@ -188,7 +140,7 @@ issue_key (Desk *desk)
                          "--organisation", "ТОО «Тіркеу Авто Сауда»", "--role", "head",
                          "--password", PASSWORD, "-o", path, NULL };
 
-  run_sandbox_program (args);
+  sb_run_program (args);
   return path;
 }
 
@@ -303,7 +255,7 @@ revoke_key (Desk *desk)
   const char *args[] = { "pki", "revoke", serial, "--state-dir", desk->fixture.state_dir,
                          "--reason", "keyCompromise", NULL };
 
-  run_sandbox_program (args);
+  sb_run_program (args);
 }
 
 typedef struct

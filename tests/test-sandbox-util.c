@@ -681,3 +681,55 @@ sb_assert_history_legal (JsonObject *request)
   g_assert_cmpstr (tirkeu_stage_to_string (previous), ==,
                    json_object_get_string_member (request, "stage"));
 }
+
+typedef struct
+{
+  gboolean  done;
+  int       status;
+} Program;
+
+static void
+program_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Program *program = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, NULL, NULL, &error);
+  g_assert_no_error (error);
+  program->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
+  program->done = TRUE;
+}
+
+/**
+ * sb_run_program:
+ * @args: the arguments after the program's name, %NULL-terminated
+ *
+ * Runs the built tirkeu-sandbox program (`pki issue-key`, `pki revoke`, …) to its end,
+ * while this main context goes on (an in-process sandbox may be told of what it did), and
+ * asserts it succeeded. Its output is read and dropped.
+ */
+void
+sb_run_program (const char * const *args)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
+                                            "tirkeu-sandbox", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Program program = { 0 };
+
+  g_ptr_array_add (argv, path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, program_done_cb, &program);
+  while (!program.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (program.status, ==, 0);
+}

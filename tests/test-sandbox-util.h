@@ -109,5 +109,6 @@ JsonNode   *sb_step_until_stage    (SbFixture            *fixture,
 void        sb_use_manual_clock    (SbFixture            *fixture);
 void        sb_assert_history_legal (JsonObject          *request);
 void        sb_iterate             (guint                 ms);
+void        sb_run_program         (const char * const   *args);
 
 G_END_DECLS

@@ -27,13 +27,6 @@ typedef struct
   char      *revoked;
 } Ocsp;
 
-typedef struct
-{
-  gboolean  done;
-  int       status;
-  char     *out;
-} Program;
-
 static gboolean
 wait_until (gboolean (*predicate) (gpointer), gpointer data)
 {
@@ -49,48 +42,6 @@ wait_until (gboolean (*predicate) (gpointer), gpointer data)
   return TRUE;
 }
 
-static void
-program_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Program *program = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &program->out, NULL,
-                                        &error);
-  g_assert_no_error (error);
-  program->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
-  program->done = TRUE;
-}
-
-/* The built sandbox program, while this main context goes on (the in-process sandbox may be
- * told of a revocation). */
-static void
-run_sandbox_program (const char * const *args)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("TIRKEU_BUILD_ROOT"), "src", "sandbox",
-                                            "tirkeu-sandbox", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Program program = { 0 };
-
-  g_ptr_array_add (argv, path);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, program_done_cb, &program);
-  while (!program.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (program.status, ==, 0);
-  g_free (program.out);
-}
-
 static char *
 issue_key (Ocsp       *ocsp,
            const char *name)
@@ -101,7 +52,7 @@ issue_key (Ocsp       *ocsp,
                          "--name", "ИВАНОВ ИВАН", "--organisation", "ТОО ТИРКЕУ АВТО ТЕСТ",
                          "--role", "head", "--password", PASSWORD, "-o", path, NULL };
 
-  run_sandbox_program (args);
+  sb_run_program (args);
   return path;
 }
 
@@ -125,7 +76,7 @@ revoke_key (Ocsp       *ocsp,
     const char *args[] = { "pki", "revoke", serial, "--state-dir", ocsp->fixture.state_dir,
                            NULL };
 
-    run_sandbox_program (args);
+    sb_run_program (args);
   }
 }
 
