@@ -57,38 +57,6 @@ typedef struct
   char          *fixtures_file;
 } Sandbox;
 
-static gboolean
-wait_until (gboolean (*predicate) (gpointer), gpointer data, guint seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static Sandbox *
 sandbox_start (const char *listen,
                const char *state_dir,
@@ -230,9 +198,10 @@ wait_desk_state (Desk       *desk,
                  const char *state)
 {
   desk->state = state;
-  if (!wait_until (desk_in_state, desk, 20))
+  if (!tirkeu_ui_test_wait_until (desk_in_state, desk, 20))
     {
-      GtkWidget *view = find_descendant (GTK_WIDGET (desk->desk), TIRKEU_TYPE_ERROR_VIEW);
+      GtkWidget *view = tirkeu_ui_test_find_descendant (GTK_WIDGET (desk->desk),
+                                                        TIRKEU_TYPE_ERROR_VIEW);
 
       if (view != NULL)
         g_printerr ("error view: %s / %s / %s\n", tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)),
@@ -258,7 +227,7 @@ wait_page (Desk                 *desk,
            TirkeuNewRequestPage  page)
 {
   desk->page = page;
-  if (!wait_until (flow_on_page, desk, 20))
+  if (!tirkeu_ui_test_wait_until (flow_on_page, desk, 20))
     {
       g_autofree char *shot = tirkeu_ui_test_save_screenshot (GTK_WIDGET (desk->window), "desk-failure.png");
       GtkWidget *view = tirkeu_new_request_flow_get_error_view (desk->flow, tirkeu_new_request_flow_get_page (desk->flow));
@@ -303,7 +272,7 @@ enter_pin (const char *pin)
 {
   TirkeuPinDialog *dialog;
 
-  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 20));
   dialog = TIRKEU_PIN_DIALOG (shown_pin_dialog ());
   gtk_editable_set_text (GTK_EDITABLE (tirkeu_pin_dialog_get_entry (dialog)), pin);
   /* Enter in the PIN entry: the entry's "activate" signal signs. */
@@ -336,7 +305,7 @@ screenshot (Desk       *desk,
   g_autofree char *path = NULL;
 
   /* A stack still sliding or fading would show the page it leaves. */
-  g_assert_true (wait_until (transitions_done, desk->window, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (transitions_done, desk->window, 10));
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
   path = tirkeu_ui_test_save_screenshot (GTK_WIDGET (desk->window), name);
   g_test_message ("screenshot: %s", path);
@@ -347,8 +316,9 @@ desk_init (Desk         *desk,
            TirkeuWindow *window)
 {
   desk->window = window;
-  desk->desk = TIRKEU_SIGN_IN_PAGE (find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE));
-  desk->flow = TIRKEU_NEW_REQUEST_FLOW (find_descendant (GTK_WIDGET (window),
+  desk->desk = TIRKEU_SIGN_IN_PAGE (tirkeu_ui_test_find_descendant (GTK_WIDGET (window),
+                                                                    TIRKEU_TYPE_SIGN_IN_PAGE));
+  desk->flow = TIRKEU_NEW_REQUEST_FLOW (tirkeu_ui_test_find_descendant (GTK_WIDGET (window),
                                                          TIRKEU_TYPE_NEW_REQUEST_FLOW));
   g_assert_nonnull (desk->desk);
   g_assert_nonnull (desk->flow);
@@ -381,7 +351,7 @@ sign_in (Desk       *desk,
          const char *shot)
 {
   wait_desk_state (desk, "token");
-  g_assert_true (wait_until (journal_open, desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (journal_open, desk, 20));
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (desk->window));
   /* at the window's first size, with the chosen certificate's card shown, Sign In is seen
    * without scrolling */
@@ -514,7 +484,7 @@ happy_body (TirkeuApplication *application,
   /* A barcode scanner: the 18-character "I" form, then Enter. */
   type_and_enter (&desk, path->vin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   /* The e-passport's colour and engine in the interface's language (English in the suite,
    * kk and ru for build-aux/screenshots), as the portal gave them (contract 1.4), not the
    * e-passport system's Russian «белый» to an English or Kazakh reader. */
@@ -540,7 +510,7 @@ happy_body (TirkeuApplication *application,
     }
   type_and_enter (&desk, path->iin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   if (path->screenshots)
     {
       gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.back", NULL);
@@ -548,7 +518,7 @@ happy_body (TirkeuApplication *application,
       screenshot (&desk, "desk-buyer.png");
       g_signal_emit_by_name (focused_entry (&desk), "activate");
       wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-      g_assert_true (wait_until (not_busy, &desk, 20));
+      g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
       screenshot (&desk, "desk-contract.png");
     }
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
@@ -586,10 +556,10 @@ happy_body (TirkeuApplication *application,
       for (guint i = 0; i < 250 && !tirkeu_requests_page_get_showing_request (requests); i++)
         tirkeu_ui_test_iterate (20);
       g_assert_true (tirkeu_requests_page_get_showing_request (requests));
-      g_assert_true (wait_until (transitions_done, window, 10));
+      g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
       screenshot (&desk, "desk-request.png");
       tirkeu_requests_page_show_list (requests);
-      g_assert_true (wait_until (transitions_done, window, 10));
+      g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
       tirkeu_ui_test_iterate (300);
       screenshot (&desk, "desk-list.png");
     }
@@ -664,7 +634,7 @@ run_app (Sandbox          *sandbox,
   Run run = { body, user_data, NULL, NULL };
 
   g_assert_cmpint (tirkeu_ui_test_run_application (app_arguments (sandbox), run_body, &run), ==, 0);
-  g_assert_true (wait_until (run_released, &run, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (run_released, &run, 10));
 }
 
 /* Done on the Sent page: the list again, the request just sent in view and highlighted,
@@ -684,7 +654,7 @@ done_body (TirkeuApplication *application,
   desk_init (&desk, window);
   g_object_set (requests, "filter", "drafts", NULL);
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.close", NULL);
-  g_assert_true (wait_until (transitions_done, window, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (requests)));
   g_object_get (requests, "filter", &filter, NULL);
   g_assert_cmpstr (filter, ==, "all");
@@ -761,7 +731,7 @@ review_row (TirkeuNewRequestFlow *flow,
 static gboolean
 row_checked (GtkWidget *row)
 {
-  GtkWidget *check = find_descendant (row, GTK_TYPE_CHECK_BUTTON);
+  GtkWidget *check = tirkeu_ui_test_find_descendant (row, GTK_TYPE_CHECK_BUTTON);
 
   g_assert_nonnull (check);
   return gtk_check_button_get_active (GTK_CHECK_BUTTON (check));
@@ -810,10 +780,10 @@ radio_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   type_and_enter (&desk, path->vin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   type_and_enter (&desk, path->iin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
 
@@ -989,7 +959,7 @@ failure_body (TirkeuApplication *application,
     {
       /* Step 1: signed in, the OKED check failed, no request can be started. */
       /* The window stays on the desk, which says why (no requests list for this seller). */
-      g_assert_true (wait_until (transitions_done, window, 10));
+      g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
       g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (desk.desk)));
       view = find_mapped_error_view (GTK_WIDGET (desk.desk));
       screenshot (&desk, "desk-failure-oked.png");
@@ -1007,7 +977,7 @@ failure_body (TirkeuApplication *application,
     {
       /* The check starts as soon as the VIN is valid, without Enter. */
       gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), failure->vin);
-      g_assert_true (wait_until (not_busy, &desk, 20));
+      g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
     }
   else
     {
@@ -1020,7 +990,7 @@ failure_body (TirkeuApplication *application,
           type_and_enter (&desk, failure->iin);
           wait_page (&desk, failure->page);
         }
-      g_assert_true (wait_until (not_busy, &desk, 20));
+      g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
     }
   g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, failure->page);
   tirkeu_ui_test_wait_drawn (GTK_WIDGET (window));
@@ -1106,7 +1076,7 @@ journal_draft (TirkeuWindow *window,
 
   tirkeu_journal_load_draft_async (tirkeu_session_get_journal (tirkeu_window_get_session (window)),
                                    draft_id, NULL, load_draft_cb, &loaded);
-  g_assert_true (wait_until (loaded_done, &loaded, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (loaded_done, &loaded, 20));
   return loaded.fields;
 }
 
@@ -1149,7 +1119,7 @@ draft_type_body (TirkeuApplication *application,
   draft->key = g_strdup (tirkeu_new_request_flow_get_idempotency_key (desk.flow));
   saved.draft_id = draft->draft_id;
   /* Saved as typed: the journal has it before the window closes. */
-  g_assert_true (wait_until (draft_saved, &saved, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (draft_saved, &saved, 20));
   gtk_window_close (GTK_WINDOW (window));
 }
 
@@ -1210,14 +1180,14 @@ draft_resume_body (TirkeuApplication *application,
   sign_in (&desk, NULL);
   /* The list is the home after sign-in, also with an unfinished draft: it opens on its
    * Drafts filter, so the draft is the first thing seen. */
-  g_assert_true (wait_until (transitions_done, window, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
   tirkeu_ui_test_iterate (500);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (
                      GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK))), ==, "requests");
   g_object_get (requests, "filter", &filter, NULL);
   g_assert_cmpstr (filter, ==, "drafts");
   /* Offered on the list, with the masked IIN. */
-  g_assert_true (wait_until (list_row_shown, &wait, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (list_row_shown, &wait, 20));
   row = find_row_prefix (GTK_WIDGET (requests), wait.prefix);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "850312"));
   g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "850312300121"));
@@ -1225,7 +1195,7 @@ draft_resume_body (TirkeuApplication *application,
 
   gtk_widget_activate_action (GTK_WIDGET (requests), "requests.resume-draft", "s", draft->draft_id);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
-  g_assert_true (wait_until (entries_filled, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (entries_filled, &desk, 20));
   g_assert_cmpstr (tirkeu_new_request_flow_get_draft_id (desk.flow), ==, draft->draft_id);
   /* The same request for the portal: the key came back with the draft. */
   g_assert_cmpstr (tirkeu_new_request_flow_get_idempotency_key (desk.flow), ==, draft->key);
@@ -1316,7 +1286,7 @@ journal_outbox_size (TirkeuWindow *window)
 
   tirkeu_journal_list_outbox_due_async (tirkeu_session_get_journal (tirkeu_window_get_session (window)),
                                         G_MAXINT64, NULL, outbox_list_cb, &list);
-  g_assert_true (wait_until (outbox_list_done, &list, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (outbox_list_done, &list, 20));
   g_assert_nonnull (list.entries);
   n = (guint) g_variant_n_children (list.entries);
   g_variant_unref (list.entries);
@@ -1349,15 +1319,15 @@ outage_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   type_and_enter (&desk, "850312300121");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
 
   /* The PIN is asked while the portal creates the request; once it has, the network goes,
    * before the signed request is submitted. */
-  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
-  g_assert_true (wait_until (request_created, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (request_created, &desk, 20));
   uri = g_uri_parse (tirkeu_sandbox_get_url (outage->sandbox->sandbox), G_URI_FLAGS_NONE, NULL);
   g_assert_nonnull (uri);
   listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
@@ -1384,9 +1354,9 @@ outage_body (TirkeuApplication *application,
     g_free (outage->sandbox);
     outage->sandbox = back;
   }
-  g_assert_true (wait_until (flow_sent, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (flow_sent, &desk, 20));
   /* Out of the outbox once the journal recorded it. */
-  g_assert_true (wait_until (outbox_empty, outbox, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (outbox_empty, outbox, 20));
   request = tirkeu_new_request_flow_get_request (desk.flow);
   g_assert_nonnull (request);
   g_assert_cmpstr (tirkeu_request_get_idempotency_key (request), ==,
@@ -1455,7 +1425,7 @@ create_outage_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   type_and_enter (&desk, "850312300121");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   key = g_strdup (tirkeu_new_request_flow_get_idempotency_key (desk.flow));
@@ -1468,13 +1438,13 @@ create_outage_body (TirkeuApplication *application,
   g_clear_object (&outage->sandbox->sandbox);
 
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
-  g_assert_true (wait_until (review_error_shown, &desk, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (review_error_shown, &desk, 30));
   view = tirkeu_new_request_flow_get_error_view (desk.flow, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==, "No connection");
   screenshot (&desk, "desk-create-offline.png");
   /* Nothing to sign (the PIN asked while the portal was tried closes by itself), nothing
    * queued, the same page, the same key. */
-  g_assert_true (wait_until (pin_dialog_gone, NULL, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_gone, NULL, 10));
   g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   g_assert_null (tirkeu_new_request_flow_get_request (desk.flow));
   g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 0);
@@ -1492,7 +1462,7 @@ create_outage_body (TirkeuApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   enter_pin (token->pin);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_SENT);
-  g_assert_true (wait_until (flow_sent, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (flow_sent, &desk, 20));
   outage->key = g_strdup (key);
   outage->portal_id = g_strdup (tirkeu_request_get_portal_id (tirkeu_new_request_flow_get_request (desk.flow)));
 }
@@ -1557,7 +1527,7 @@ assert_focus (GtkWidget *window,
 {
   FocusWait wait = { window, widget };
 
-  if (!wait_until (focus_arrived, &wait, 10))
+  if (!tirkeu_ui_test_wait_until (focus_arrived, &wait, 10))
     {
       GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
 
@@ -1570,14 +1540,14 @@ static GtkWidget *
 find_entry_row (GtkWidget *root,
                 GType      type)
 {
-  return find_descendant (root, type);
+  return tirkeu_ui_test_find_descendant (root, type);
 }
 
 static GtkWidget *
 visible_page_entry (Desk *desk)
 {
-  GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (find_descendant (GTK_WIDGET (desk->flow),
-                                                                              GTK_TYPE_STACK)));
+  GtkWidget *stack = tirkeu_ui_test_find_descendant (GTK_WIDGET (desk->flow), GTK_TYPE_STACK);
+  GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (stack));
 
   return find_entry_row (page, GTK_TYPE_ENTRY);
 }
@@ -1596,11 +1566,11 @@ keyboard_pin (const char *pin)
 {
   GtkWidget *dialog;
 
-  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 20));
   dialog = shown_pin_dialog ();
   tirkeu_ui_test_wait_drawn (dialog);
   /* The PIN field has the focus as the dialog opens: type at once. */
-  g_assert_true (wait_until (keyboard_pin_dialog_focused, NULL, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (keyboard_pin_dialog_focused, NULL, 10));
   tirkeu_ui_test_type (dialog, pin);
   tirkeu_ui_test_press (dialog, "Return");
 }
@@ -1618,7 +1588,7 @@ keyboard_body (TirkeuApplication *application,
 
   desk_init (&desk, window);
   wait_desk_state (&desk, "token");
-  g_assert_true (wait_until (journal_open, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (journal_open, &desk, 20));
 
   /* Sign in: the focus is on Sign In; Enter, the PIN, Enter. */
   assert_focus (win, tirkeu_ui_test_find_action (GTK_WIDGET (desk.desk), "desk.sign-in"));
@@ -1652,7 +1622,7 @@ keyboard_body (TirkeuApplication *application,
   tirkeu_ui_test_type (win, "850312300121");
   tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   /* The focus is on the chosen contract. */
   row = GTK_LIST_BOX_ROW (gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (win)),
                                                    GTK_TYPE_LIST_BOX_ROW));
@@ -1662,8 +1632,9 @@ keyboard_body (TirkeuApplication *application,
    * shown with the focus nowhere (a slow e-signing system; seen in the demo): each time the
    * chosen contract has the focus, and Enter goes on from it (below). */
   {
-    TirkeuContractPage *contracts = TIRKEU_CONTRACT_PAGE (find_descendant (GTK_WIDGET (desk.flow),
-                                                                           TIRKEU_TYPE_CONTRACT_PAGE));
+    GtkWidget *page = tirkeu_ui_test_find_descendant (GTK_WIDGET (desk.flow),
+                                                      TIRKEU_TYPE_CONTRACT_PAGE);
+    TirkeuContractPage *contracts = TIRKEU_CONTRACT_PAGE (page);
     TirkeuNewRequest *request = tirkeu_new_request_flow_get_new_request (desk.flow);
 
     for (guint i = 0; i < 2; i++)
@@ -1684,7 +1655,7 @@ keyboard_body (TirkeuApplication *application,
   assert_focus (win, iin_entry);
   tirkeu_ui_test_press (win, "Return");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
 
   /* Enter on the contract: Review, the focus on Sign and Send. */
   tirkeu_ui_test_press (win, "Return");
@@ -1774,7 +1745,7 @@ wait_main_page (Desk       *desk,
 {
   StackWait wait = { desk, name };
 
-  if (!wait_until (main_page_is, &wait, 20))
+  if (!tirkeu_ui_test_wait_until (main_page_is, &wait, 20))
     g_error ("the window shows “%s”, not “%s”", main_page (desk), name);
 }
 
@@ -1914,24 +1885,24 @@ withdraw_unsigned_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   type_and_enter (&desk, "850312300121");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   g_assert_false (can_withdraw (&desk));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
 
   /* The clerk does not sign after all. */
-  g_assert_true (wait_until (pin_dialog_shown, NULL, 20));
-  g_assert_true (wait_until (request_created, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (request_created, &desk, 20));
   dialog = TIRKEU_PIN_DIALOG (shown_pin_dialog ());
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_close (GTK_WINDOW (dialog));
-  g_assert_true (wait_until (can_withdraw, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (can_withdraw, &desk, 20));
   g_assert_cmpint (tirkeu_new_request_flow_get_page (desk.flow), ==, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   screenshot (&desk, "desk-created-unsigned.png");
 
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.withdraw", NULL);
-  g_assert_true (wait_until (flow_closed, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (flow_closed, &desk, 20));
 }
 
 static void
@@ -1975,13 +1946,13 @@ no_journal_body (TirkeuApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   /* Said at once, before anything is typed. */
-  g_assert_true (wait_until (journal_error_shown, &desk, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (journal_error_shown, &desk, 10));
   screenshot (&desk, "desk-no-journal.png");
   type_and_enter (&desk, "XTA210743S0000120");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
   type_and_enter (&desk, "850312300121");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   g_assert_true (journal_error_shown (&desk));
@@ -2080,7 +2051,7 @@ banner_body (TirkeuApplication *application,
 
   desk_init (&desk, window);
   sign_in (&desk, NULL);
-  banner = TIRKEU_OUTBOX_BANNER (find_descendant (GTK_WIDGET (window),
+  banner = TIRKEU_OUTBOX_BANNER (tirkeu_ui_test_find_descendant (GTK_WIDGET (window),
                                                   TIRKEU_TYPE_OUTBOX_BANNER));
   g_assert_nonnull (banner);
   g_assert_false (tirkeu_outbox_banner_get_shown (banner));
@@ -2091,8 +2062,8 @@ banner_body (TirkeuApplication *application,
   tirkeu_sandbox_stop (sandbox->sandbox);
   g_clear_object (&sandbox->sandbox);
   gtk_widget_activate_action (GTK_WIDGET (window), "app.refresh", NULL);
-  g_assert_true (wait_until (sync_offline, sync, 30));
-  g_assert_true (wait_until (banner_counting, banner, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (sync_offline, sync, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (banner_counting, banner, 10));
   if (g_str_equal (tirkeu_i18n_get_language (), "en"))
     g_assert_nonnull (strstr (tirkeu_outbox_banner_get_text (banner), "Offline"));
   g_assert_true (tirkeu_outbox_banner_get_ticking (banner));
@@ -2110,7 +2081,7 @@ banner_body (TirkeuApplication *application,
 
   /* Retry: tried now, failed; the wait neither starts again nor doubles. */
   gtk_widget_activate_action (GTK_WIDGET (banner), "banner.retry", NULL);
-  g_assert_true (wait_until (sync_round_over, sync, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (sync_round_over, sync, 30));
   tirkeu_ui_test_iterate (100);
   g_assert_false (tirkeu_sync_get_online (sync));
   g_assert_cmpuint (tirkeu_sync_get_retry_delay (sync), ==, delay);
@@ -2119,7 +2090,7 @@ banner_body (TirkeuApplication *application,
 
   /* On another page too: the desk. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-desk", NULL);
-  g_assert_true (wait_until (banner_counting, banner, 10));
+  g_assert_true (tirkeu_ui_test_wait_until (banner_counting, banner, 10));
   screenshot (&desk, "banner-offline-desk.png");
 }
 
@@ -2192,13 +2163,13 @@ active_vin_body (TirkeuApplication *application,
   /* In the journal's list (the sync brings it if the send did not). */
   gtk_widget_activate_action (GTK_WIDGET (window), "app.refresh", NULL);
   shown.portal_id = path->portal_id;
-  g_assert_true (wait_until (request_listed, &shown, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (request_listed, &shown, 30));
 
   /* Ctrl+N, the same VIN. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   gtk_editable_set_text (GTK_EDITABLE (focused_entry (&desk)), "XTA210743S0000120");
-  g_assert_true (wait_until (vehicle_error_shown, &desk, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (vehicle_error_shown, &desk, 30));
   view = tirkeu_new_request_flow_get_error_view (desk.flow, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   g_assert_cmpstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (view)), ==,
                    tirkeu_catalogue_active_request_title ());
@@ -2219,7 +2190,7 @@ active_vin_body (TirkeuApplication *application,
   /* The button opens that request. */
   g_signal_emit_by_name (button, "clicked");
   shown.portal_id = path->portal_id;
-  g_assert_true (wait_until (request_page_shows, &shown, 20));
+  g_assert_true (tirkeu_ui_test_wait_until (request_page_shows, &shown, 20));
 }
 
 static void

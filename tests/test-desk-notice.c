@@ -19,38 +19,6 @@
 
 static TokenFixture *token;
 
-static gboolean
-wait_until (gboolean (*predicate) (gpointer), gpointer data, guint seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   TirkeuWindow         *window;
@@ -73,7 +41,7 @@ wait_desk_state (Desk       *desk,
                  const char *state)
 {
   desk->state = state;
-  if (!wait_until (desk_in_state, desk, 30))
+  if (!tirkeu_ui_test_wait_until (desk_in_state, desk, 30))
     g_error ("the desk shows \"%s\", not \"%s\"", tirkeu_sign_in_page_get_visible_state (desk->desk),
              state);
 }
@@ -92,7 +60,7 @@ wait_page (Desk                 *desk,
            TirkeuNewRequestPage  page)
 {
   desk->page = page;
-  if (!wait_until (flow_on_page, desk, 30))
+  if (!tirkeu_ui_test_wait_until (flow_on_page, desk, 30))
     g_error ("the flow is on page %d, not %d", tirkeu_new_request_flow_get_page (desk->flow), page);
 }
 
@@ -130,7 +98,7 @@ enter_pin (const char *pin)
 {
   TirkeuPinDialog *dialog;
 
-  g_assert_true (wait_until (pin_dialog_shown, NULL, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 30));
   dialog = TIRKEU_PIN_DIALOG (shown_pin_dialog ());
   gtk_editable_set_text (GTK_EDITABLE (tirkeu_pin_dialog_get_entry (dialog)), pin);
   g_signal_emit_by_name (tirkeu_pin_dialog_get_entry (dialog), "activate");
@@ -192,14 +160,15 @@ notice_body (TirkeuApplication *application,
   g_autofree char *shot = NULL;
 
   desk.window = window;
-  desk.desk = TIRKEU_SIGN_IN_PAGE (find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE));
-  desk.flow = TIRKEU_NEW_REQUEST_FLOW (find_descendant (GTK_WIDGET (window),
+  desk.desk = TIRKEU_SIGN_IN_PAGE (tirkeu_ui_test_find_descendant (GTK_WIDGET (window),
+                                                                   TIRKEU_TYPE_SIGN_IN_PAGE));
+  desk.flow = TIRKEU_NEW_REQUEST_FLOW (tirkeu_ui_test_find_descendant (GTK_WIDGET (window),
                                                         TIRKEU_TYPE_NEW_REQUEST_FLOW));
   g_assert_nonnull (desk.desk);
   g_assert_nonnull (desk.flow);
 
   wait_desk_state (&desk, "token");
-  g_assert_true (wait_until (journal_open, &desk, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (journal_open, &desk, 30));
   gtk_widget_activate_action (GTK_WIDGET (desk.desk), "desk.sign-in", NULL);
   enter_pin (token->pin);
   wait_desk_state (&desk, "signed-in");
@@ -208,10 +177,10 @@ notice_body (TirkeuApplication *application,
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
   type_and_enter (&desk, "XTA210743S0000120");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
-  g_assert_true (wait_until (not_busy, &desk, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 30));
   type_and_enter (&desk, "850312300121");
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
-  g_assert_true (wait_until (not_busy, &desk, 30));
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 30));
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
   wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_REVIEW);
   gtk_widget_activate_action (GTK_WIDGET (desk.flow), "flow.next", NULL);
@@ -226,7 +195,8 @@ notice_body (TirkeuApplication *application,
   g_test_message ("screenshot: %s", shot);
   /* on screen, on the Sent page the clerk sees */
   {
-    GtkWidget *sent = find_descendant (GTK_WIDGET (desk.flow), TIRKEU_TYPE_SENT_PAGE);
+    GtkWidget *sent = tirkeu_ui_test_find_descendant (GTK_WIDGET (desk.flow),
+                                                      TIRKEU_TYPE_SENT_PAGE);
     GtkWidget *label = label_showing (sent, "status could not be checked");
 
     if (label != NULL)

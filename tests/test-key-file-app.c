@@ -18,23 +18,6 @@
 static char *key_file_path;
 static char *soon_key_file_path;   /* ends in 20 days */
 
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 has_status_page (GtkWidget  *root,
                  const char *title)
@@ -61,21 +44,6 @@ has_status_page_description (GtkWidget  *root,
     if (has_status_page_description (child, description))
       return TRUE;
   return FALSE;
-}
-
-static gboolean
-wait_until (gboolean (*predicate) (gpointer), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -110,7 +78,7 @@ answer_for (const char *password,
   GtkWidget *dialog;
   g_autofree char *file_text = g_strdup_printf ("Key file: %s", name);
 
-  g_assert_true (wait_until (pin_dialog_shown, previous));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, previous, 30));
   dialog = tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PIN_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "Enter the Key File’s Password");
@@ -147,8 +115,8 @@ key_file_body (TirkeuApplication *application,
   expected = g_file_get_path (tirkeu_session_get_key_file (session));
   g_assert_cmpstr (expected, ==, key_file_path);
   /* a manager of the key file alone: no PKCS#11 module is loaded */
-  g_assert_true (wait_until (needs_password, session));
-  page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_assert_true (tirkeu_ui_test_wait_until (needs_password, session, 30));
+  page = tirkeu_ui_test_find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   g_assert_nonnull (page);
   /* no "insert your token": the page names the key file */
   g_assert_true (has_status_page (page, "Key file “GOST512_TEST.p12”"));
@@ -156,11 +124,11 @@ key_file_body (TirkeuApplication *application,
   g_assert_true (gtk_widget_activate_action (page, "desk.open-key-file", NULL));
   dialog = answer ("wrong", NULL);
   /* asked again, with the refusal */
-  g_assert_true (wait_until (pin_dialog_shown, dialog));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, dialog, 30));
   g_assert_true (tirkeu_session_needs_key_file_password (session));
   dialog = answer ("Qwerty12", dialog);
 
-  g_assert_true (wait_until (certificate_listed, session));
+  g_assert_true (tirkeu_ui_test_wait_until (certificate_listed, session, 30));
   g_assert_false (tirkeu_session_needs_key_file_password (session));
   g_assert_cmpint (tirkeu_token_info_get_kind (tirkeu_session_get_token (session)), ==,
                    TIRKEU_TOKEN_KIND_KEY_FILE);
@@ -259,8 +227,8 @@ choose_body (TirkeuApplication *application,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) end = g_date_time_add_days (now, 20);
 
-  g_assert_true (wait_until (no_module, session));
-  page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_assert_true (tirkeu_ui_test_wait_until (no_module, session, 30));
+  page = tirkeu_ui_test_find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   g_assert_nonnull (page);
   tirkeu_ui_test_iterate (50);
   button = tirkeu_ui_test_find_action (page, "desk.choose-key-file");
@@ -271,7 +239,7 @@ choose_body (TirkeuApplication *application,
   /* gone: said at once, no password asked */
   g_assert_true (gtk_widget_activate_action (page, "desk.open-key-file-path", "s",
                                              "/nonexistent/GOST512_GONE.p12"));
-  g_assert_true (wait_until (error_shown, page));
+  g_assert_true (tirkeu_ui_test_wait_until (error_shown, page, 30));
   error_view = shown_error_view (page);
   g_assert_nonnull (strstr (tirkeu_error_view_get_title (TIRKEU_ERROR_VIEW (error_view)),
                             "“/nonexistent/GOST512_GONE.p12” is not there"));
@@ -281,7 +249,7 @@ choose_body (TirkeuApplication *application,
                                              soon_key_file_path));
   dialog = answer_for ("wrong", NULL, "GOST512_SOON.p12");
   dialog = answer_for ("Qwerty12", dialog, "GOST512_SOON.p12");
-  g_assert_true (wait_until (certificate_listed, session));
+  g_assert_true (tirkeu_ui_test_wait_until (certificate_listed, session, 30));
   g_assert_cmpint (tirkeu_token_info_get_kind (tirkeu_session_get_token (session)), ==,
                    TIRKEU_TOKEN_KIND_KEY_FILE);
   tirkeu_ui_test_iterate (50);
@@ -296,7 +264,7 @@ choose_body (TirkeuApplication *application,
   g_assert_nonnull (strstr (row_subtitle (page, "Valid"), "The certificate expires in "));
   /* NCA's OCSP service (here the portal's, not running) is asked at once; an answer that
    * cannot be had is said, and does not stop the sign-in by itself */
-  g_assert_true (wait_until (status_checked, page));
+  g_assert_true (tirkeu_ui_test_wait_until (status_checked, page, 30));
   g_assert_cmpstr (row_subtitle (page, "Status (OCSP)"), ==, "Could not be checked");
   g_assert_true (gtk_widget_is_sensitive (tirkeu_ui_test_find_action (page, "desk.sign-in")));
   /* past the stack's crossfade, tall enough for the whole card */
@@ -306,7 +274,7 @@ choose_body (TirkeuApplication *application,
   g_free (tirkeu_ui_test_save_screenshot (GTK_WIDGET (window), "sign-in-key-file.png"));
 
   /* remembered: the path only */
-  g_assert_true (wait_until (remembered, settings));
+  g_assert_true (tirkeu_ui_test_wait_until (remembered, settings, 30));
   recent = g_settings_get_strv (settings, "recent-key-files");
   g_assert_cmpuint (g_strv_length (recent), ==, 1);
   g_assert_cmpstr (recent[0], ==, soon_key_file_path);
@@ -352,11 +320,11 @@ open_two_body (TirkeuApplication *application,
   g_autoptr(GError) error = NULL;
   GtkWidget *page;
 
-  g_assert_true (wait_until (no_module, session));
-  page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_assert_true (tirkeu_ui_test_wait_until (no_module, session, 30));
+  page = tirkeu_ui_test_find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   g_assert_true (gtk_widget_activate_action (page, "desk.open-key-file-path", "s", gone_path));
   answer_for ("Qwerty12", NULL, "GOST512_GONE.p12");
-  g_assert_true (wait_until (certificate_listed, session));
+  g_assert_true (tirkeu_ui_test_wait_until (certificate_listed, session, 30));
   g_assert_cmpstr (tirkeu_token_info_get_label (tirkeu_session_get_token (session)), ==,
                    "GOST512_GONE.p12");
   g_assert_true (gtk_widget_activate_action (page, "desk.open-key-file-path", "s",
@@ -365,7 +333,7 @@ open_two_body (TirkeuApplication *application,
   while (g_strcmp0 (tirkeu_token_info_get_label (tirkeu_session_get_token (session)),
                     "GOST512_TEST.p12") != 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (wait_until (two_remembered, NULL));
+  g_assert_true (tirkeu_ui_test_wait_until (two_remembered, NULL, 30));
 
   /* kept on disk, as paths only */
   keyfile = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", "keyfile", NULL);
@@ -392,8 +360,8 @@ restarted_body (TirkeuApplication *application,
   GtkWidget *row;
   GtkWidget *gone;
 
-  g_assert_true (wait_until (no_module, session));
-  page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_assert_true (tirkeu_ui_test_wait_until (no_module, session, 30));
+  page = tirkeu_ui_test_find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   tirkeu_ui_test_iterate (50);
   row = tirkeu_ui_test_find_row (page, "GOST512_TEST.p12");
   gone = tirkeu_ui_test_find_row (page, "GOST512_GONE.p12");
@@ -401,7 +369,7 @@ restarted_body (TirkeuApplication *application,
   g_assert_nonnull (gone);
   /* most recent first */
   g_assert_true (gtk_widget_get_next_sibling (row) == gone);
-  g_assert_true (wait_until (row_missing, gone));
+  g_assert_true (tirkeu_ui_test_wait_until (row_missing, gone, 30));
   g_assert_cmpstr (row_subtitle (page, "GOST512_GONE.p12"), ==, missing);
   g_assert_cmpstr (row_subtitle (page, "GOST512_TEST.p12"), ==, folder);
   /* past the stack's crossfade, tall enough for the whole card */
@@ -422,7 +390,7 @@ restarted_body (TirkeuApplication *application,
   row = tirkeu_ui_test_find_row (page, "GOST512_TEST.p12");
   gtk_widget_activate (row);
   answer_for ("Qwerty12", NULL, "GOST512_TEST.p12");
-  g_assert_true (wait_until (certificate_listed, session));
+  g_assert_true (tirkeu_ui_test_wait_until (certificate_listed, session, 30));
 }
 
 static void

@@ -27,21 +27,6 @@ typedef struct
   char      *revoked;
 } Ocsp;
 
-static gboolean
-wait_until (gboolean (*predicate) (gpointer), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
 static char *
 issue_key (Ocsp       *ocsp,
            const char *name)
@@ -78,23 +63,6 @@ revoke_key (Ocsp       *ocsp,
 
     sb_run_program (args);
   }
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* The error view under @root that shows something on screen. */
@@ -175,13 +143,13 @@ open_key_file (TirkeuSession *session,
   GtkWidget *dialog;
 
   g_assert_true (gtk_widget_activate_action (page, "desk.open-key-file-path", "s", path));
-  g_assert_true (wait_until (pin_dialog_shown, NULL));
+  g_assert_true (tirkeu_ui_test_wait_until (pin_dialog_shown, NULL, 60));
   dialog = tirkeu_ui_test_find_toplevel (TIRKEU_TYPE_PIN_DIALOG);
   gtk_editable_set_text (GTK_EDITABLE (tirkeu_pin_dialog_get_entry (TIRKEU_PIN_DIALOG (dialog))),
                          PASSWORD);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "sign");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_true (wait_until (key_file_listed, &listed));
+  g_assert_true (tirkeu_ui_test_wait_until (key_file_listed, &listed, 60));
   tirkeu_ui_test_iterate (50);
 }
 
@@ -197,8 +165,8 @@ ocsp_body (TirkeuApplication *application,
   GtkWidget *page;
   GtkWidget *error_view;
 
-  g_assert_true (wait_until (no_module, session));
-  page = find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
+  g_assert_true (tirkeu_ui_test_wait_until (no_module, session, 60));
+  page = tirkeu_ui_test_find_descendant (GTK_WIDGET (window), TIRKEU_TYPE_SIGN_IN_PAGE);
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 880);
 
   /* Run in another language (LANGUAGE=kk, ru): what the page shows, for a person to read. */
@@ -218,13 +186,13 @@ ocsp_body (TirkeuApplication *application,
     }
 
   open_key_file (session, page, ocsp->good);
-  g_assert_true (wait_until (status_checked, page));
+  g_assert_true (tirkeu_ui_test_wait_until (status_checked, page, 60));
   g_assert_cmpstr (status (page), ==, "Valid, not revoked");
   g_assert_true (gtk_widget_is_sensitive (tirkeu_ui_test_find_action (page, "desk.sign-in")));
   g_assert_null (shown_error_view (page));
 
   open_key_file (session, page, ocsp->revoked);
-  g_assert_true (wait_until (status_checked, page));
+  g_assert_true (tirkeu_ui_test_wait_until (status_checked, page, 60));
   revoked_on = g_date_time_format (today, "Revoked on %d.%m.%Y");
   g_assert_nonnull (strstr (status (page), revoked_on));
   error_view = shown_error_view (page);

@@ -231,6 +231,57 @@ tirkeu_ui_test_save_screenshot (GtkWidget  *widget,
 }
 
 /**
+ * tirkeu_ui_test_wait_until:
+ * @predicate: what is waited for
+ * @data: its argument
+ * @seconds: how long at most
+ *
+ * Runs the main context until @predicate says yes or @seconds have passed.
+ *
+ * Returns: whether @predicate said yes in time
+ */
+gboolean
+tirkeu_ui_test_wait_until (gboolean (*predicate) (gpointer),
+                           gpointer   data,
+                           guint      seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+/**
+ * tirkeu_ui_test_find_descendant:
+ * @root: where to look
+ * @type: a widget type
+ *
+ * Returns: (transfer none) (nullable): @root or the first widget under it of @type
+ */
+GtkWidget *
+tirkeu_ui_test_find_descendant (GtkWidget *root,
+                                GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tirkeu_ui_test_find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
  * tirkeu_ui_test_find_row:
  * @root: where to look
  * @title: a row's title

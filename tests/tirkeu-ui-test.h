@@ -20,6 +20,11 @@ void       tirkeu_ui_test_wait_drawn      (GtkWidget          *window);
 void       tirkeu_ui_test_iterate         (guint               milliseconds);
 char      *tirkeu_ui_test_save_screenshot (GtkWidget          *widget,
                                            const char         *name);
+gboolean   tirkeu_ui_test_wait_until      (gboolean          (*predicate) (gpointer),
+                                           gpointer            data,
+                                           guint               seconds);
+GtkWidget *tirkeu_ui_test_find_descendant (GtkWidget          *root,
+                                           GType               type);
 GtkWidget *tirkeu_ui_test_find_row        (GtkWidget          *root,
                                            const char         *title);
 GtkWidget *tirkeu_ui_test_find_action     (GtkWidget          *root,
