@@ -654,7 +654,6 @@ update_filter_button (TirkeuRequestsPage *self,
   GtkWidget *label = gtk_button_get_child (GTK_BUTTON (button));
   const char *title = g_dpgettext2 (GETTEXT_PACKAGE, "requests filter", filters[filter].title);
   g_autofree char *markup = NULL;
-  g_autofree char *name = NULL;
 
   /* A sync page changes a count or two: the other labels are not laid out again. */
   if (self->shown_counts[filter] == count)
@@ -668,12 +667,11 @@ update_filter_button (TirkeuRequestsPage *self,
   else
     markup = g_markup_escape_text (title, -1);
   gtk_label_set_markup (GTK_LABEL (label), markup);
-  /* The button's own name, as read: GTK 4.8 names it from its label's content only now and
-   * then (a screen reader sometimes got "GtkToggleButton"). */
-  name = count > 0 && filter != TIRKEU_REQUEST_CATEGORY_ALL
-         ? g_strdup_printf ("%s %u", title, count) : g_strdup (title);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  -1);
+  /* The button's own name, the label's text as read ("Drafts 2"): GTK 4.8 names it from
+   * its label's content only now and then (a screen reader sometimes got
+   * "GtkToggleButton"). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_label_get_text (GTK_LABEL (label)), -1);
 }
 
 static void
