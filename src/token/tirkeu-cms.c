@@ -402,6 +402,36 @@ signed_attributes_new (X509               *signer,
   return attributes;
 }
 
+/* The SignerInfo of both signing paths: @signer's issuer and serial, @algorithm's digest
+ * and signature identifiers, the signed @attributes (taken, on success) and their
+ * @signature. Returns %NULL when OpenSSL fails. */
+static CmsSignerInfo *
+signer_info_new (X509                        *signer,
+                 TirkeuKeyAlgorithm           algorithm,
+                 STACK_OF (X509_ATTRIBUTE)  **attributes,
+                 GBytes                      *signature)
+{
+  CmsSignerInfo *signer_info = (CmsSignerInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsSignerInfo));
+
+  if (signer_info == NULL)
+    return NULL;
+  ASN1_INTEGER_set (signer_info->version, 1);
+  X509_ALGOR_free (signer_info->digest_algorithm);
+  signer_info->digest_algorithm = digest_algorithm_new (algorithm);
+  X509_ALGOR_free (signer_info->signature_algorithm);
+  signer_info->signature_algorithm = signature_algorithm_new (algorithm);
+  if (!X509_NAME_set (&signer_info->sid->issuer, X509_get_issuer_name (signer))
+      || !ASN1_STRING_copy (signer_info->sid->serial, X509_get0_serialNumber (signer))
+      || !ASN1_OCTET_STRING_set (signer_info->signature, g_bytes_get_data (signature, NULL),
+                                 (int) g_bytes_get_size (signature)))
+    {
+      ASN1_item_free ((ASN1_VALUE *) signer_info, ASN1_ITEM_rptr (CmsSignerInfo));
+      return NULL;
+    }
+  signer_info->signed_attributes = g_steal_pointer (attributes);
+  return signer_info;
+}
+
 /* The end of a SignedData both signing paths share: @signer's certificate (when
  * @include_certificate) and @signer_info (taken on success) go into @info, which is then
  * encoded. Returns %NULL when OpenSSL fails; the caller keeps what was not taken. */
@@ -793,22 +823,9 @@ tirkeu_cms_sign_detached_digest (X509               *signer,
       return NULL;
     }
 
-  signer_info = (CmsSignerInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsSignerInfo));
+  signer_info = signer_info_new (signer, algorithm, &attributes, signature);
   info = (CmsContentInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsContentInfo));
   if (signer_info == NULL || info == NULL)
-    goto out;
-
-  ASN1_INTEGER_set (signer_info->version, 1);
-  if (!X509_NAME_set (&signer_info->sid->issuer, X509_get_issuer_name (signer))
-      || !ASN1_STRING_copy (signer_info->sid->serial, X509_get0_serialNumber (signer)))
-    goto out;
-  X509_ALGOR_free (signer_info->digest_algorithm);
-  signer_info->digest_algorithm = digest_algorithm_new (algorithm);
-  X509_ALGOR_free (signer_info->signature_algorithm);
-  signer_info->signature_algorithm = signature_algorithm_new (algorithm);
-  signer_info->signed_attributes = g_steal_pointer (&attributes);
-  if (!ASN1_OCTET_STRING_set (signer_info->signature, g_bytes_get_data (signature, NULL),
-                              (int) g_bytes_get_size (signature)))
     goto out;
 
   ASN1_OBJECT_free (info->type);
@@ -1836,22 +1853,9 @@ tirkeu_cms_sign_attached (X509               *signer,
   if (g_bytes_get_size (signature) == 0 || g_bytes_get_size (signature) > G_MAXINT)
     goto out;
 
-  signer_info = (CmsSignerInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsSignerInfo));
+  signer_info = signer_info_new (signer, algorithm, &attributes, signature);
   info = (CmsContentInfo *) ASN1_item_new (ASN1_ITEM_rptr (CmsContentInfo));
   if (signer_info == NULL || info == NULL)
-    goto out;
-
-  ASN1_INTEGER_set (signer_info->version, 1);
-  if (!X509_NAME_set (&signer_info->sid->issuer, X509_get_issuer_name (signer))
-      || !ASN1_STRING_copy (signer_info->sid->serial, X509_get0_serialNumber (signer)))
-    goto out;
-  X509_ALGOR_free (signer_info->digest_algorithm);
-  signer_info->digest_algorithm = digest_algorithm_new (algorithm);
-  X509_ALGOR_free (signer_info->signature_algorithm);
-  signer_info->signature_algorithm = signature_algorithm_new (algorithm);
-  signer_info->signed_attributes = g_steal_pointer (&attributes);
-  if (!ASN1_OCTET_STRING_set (signer_info->signature, g_bytes_get_data (signature, NULL),
-                              (int) g_bytes_get_size (signature)))
     goto out;
 
   ASN1_OBJECT_free (info->type);
