@@ -256,6 +256,13 @@ run_cli_json (Portal              *portal,
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   n_retries += count (err, ", retrying in ");
+  /* a fault is answered with an exit status and a message, never a crash */
+  if (!g_subprocess_get_if_exited (process))
+    {
+      g_test_message ("tirkeu-cli %s: killed by signal %d; its stderr:\n%s", args[0],
+                      g_subprocess_get_term_sig (process), err);
+      g_assert_true (g_subprocess_get_if_exited (process));
+    }
   *status = g_subprocess_get_exit_status (process);
   if (*status != 0)
     {

@@ -18,6 +18,7 @@
 
 #include "test-token-fixture.h"
 #include "tirkeu-journal.h"
+#include "tirkeu-portal-error.h"
 
 #define BUYER_IIN     "850312300121"
 #define UNKNOWN_IIN   "770211300889"
@@ -49,19 +50,13 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Runs tirkeu-cli with the global options for the sandbox and the token, then @args. */
-static void
-run_cli_with (Run                *run,
-              const char         *pin,
-              gboolean            portal_options,
-              const char * const *args)
+/* tirkeu-cli with the global options for the sandbox (when @portal_options) and the token,
+ * then @args, the PIN to be read from its stdin (--pin-fd 0). */
+static GPtrArray *
+cli_argv (gboolean            portal_options,
+          const char * const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
-  g_autofree char *pin_file = NULL;
+  GPtrArray *argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, cli_path);
   if (portal_options)
@@ -78,11 +73,61 @@ run_cli_with (Run                *run,
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
-  /* G_TEST_OPTION_ISOLATE_DIRS sets the XDG variables to /dev/null and keeps the test's own
-   * folders inside GLib: hand those to the child, so that its journal is this test's. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+/* G_TEST_OPTION_ISOLATE_DIRS sets the XDG variables to /dev/null and keeps the test's own
+ * folders inside GLib: hand those to the child, so that its journal is this test's. */
+static GSubprocessLauncher *
+cli_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags |
+                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  return launcher;
+}
+
+/* Waits for @process, feeding it @input; fills @run. A crash (a sanitizer's abort among
+ * them) fails the test with what the CLI printed. */
+static void
+run_finish (Run         *run,
+            GSubprocess *process,
+            const char  *input,
+            const char  *command)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("tirkeu-cli %s died of signal %d: %s", command, g_subprocess_get_term_sig (process),
+             run->err);
+  run->status = g_subprocess_get_exit_status (process);
+  /* the PIN never shows */
+  g_assert_null (strstr (run->out, token->pin));
+  g_assert_null (strstr (run->err, token->pin));
+}
+
+/* Runs tirkeu-cli with the global options for the sandbox and the token, then @args. */
+static void
+run_cli_with (Run                *run,
+              const char         *pin,
+              gboolean            portal_options,
+              const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = cli_argv (portal_options, args);
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
+  g_autofree char *pin_file = NULL;
+
   /* The PIN comes from a 0600 file as stdin (--pin-fd 0): a command that stops before
    * reading it leaves nothing half-written in a pipe. */
   if (input != NULL)
@@ -92,24 +137,11 @@ run_cli_with (Run                *run,
       g_assert_no_error (error);
       g_subprocess_launcher_set_stdin_file_path (launcher, pin_file);
     }
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  /* a crash (a sanitizer's abort among them) says what the CLI printed */
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("tirkeu-cli %s died: %s", args[0], run->err);
-  run->status = g_subprocess_get_exit_status (process);
+  run_finish (run, process, NULL, args[0]);
   if (pin_file != NULL)
     g_remove (pin_file);
-  /* the PIN never shows */
-  g_assert_null (strstr (run->out, token->pin));
-  g_assert_null (strstr (run->err, token->pin));
 }
 
 static void
@@ -470,9 +502,10 @@ count_sandbox_sessions (void)
   return json_object_get_size (json_object_get_object_member (root, "sessions"));
 }
 
-/* The portal ends every session now (the sandbox's /admin/sessions/expire). */
+/* POST @path of the sandbox's admin interface with the JSON @body (may be NULL). */
 static void
-expire_sandbox_sessions (void)
+admin_post (const char *path,
+            const char *body)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsDatabase) database = g_tls_file_database_new (portal_ca, &error);
@@ -484,12 +517,25 @@ expire_sandbox_sessions (void)
 
   g_assert_no_error (error);
   soup_session_set_tls_database (session, database);
-  uri = g_uri_parse_relative (base, "/admin/sessions/expire", G_URI_FLAGS_NONE, &error);
+  uri = g_uri_parse_relative (base, path, G_URI_FLAGS_NONE, &error);
   g_assert_no_error (error);
   message = soup_message_new_from_uri ("POST", uri);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
   answer = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+}
+
+/* The portal ends every session now (the sandbox's /admin/sessions/expire). */
+static void
+expire_sandbox_sessions (void)
+{
+  admin_post ("/admin/sessions/expire", NULL);
 }
 
 static char *
@@ -962,6 +1008,199 @@ test_stray_draft_of_submitted_sale (void)
   g_assert_cmpuint (drafts->len, ==, 0);
 }
 
+/* Reads @stream line by line into @seen until one holds @text (NULL: none does), or its
+ * end; returns whether one did. */
+static gboolean
+read_until (GDataInputStream *stream,
+            const char       *text,
+            GString          *seen)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        return FALSE;
+      g_string_append_printf (seen, "%s\n", line);
+      if (text != NULL && strstr (line, text) != NULL)
+        return TRUE;
+    }
+}
+
+/* The requests the portal in @dir holds with @key; the stage of the last one in @stage. */
+static guint
+count_portal_requests (const char  *dir,
+                       const char  *key,
+                       char       **stage)
+{
+  g_autofree char *path = g_build_filename (dir, "state.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *requests;
+  guint n = 0;
+
+  if (!json_parser_load_from_file (parser, path, &error))
+    return 0;
+  requests = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "requests");
+  for (guint i = 0; requests != NULL && i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_strcmp0 (json_object_get_string_member (request, "idempotency_key"), key) != 0)
+        continue;
+      n++;
+      if (stage != NULL)
+        {
+          g_free (*stage);
+          *stage = g_strdup (json_object_get_string_member (request, "stage"));
+        }
+    }
+  return n;
+}
+
+/* The portal ends the session of an earlier command while `submit` waits for the PIN: the
+ * portal refuses to create the request, and no PIN the user gave for signing opens a new
+ * session by itself. The command says the session ended, nothing was created; the same
+ * command again signs in and makes the request, once. */
+static void
+test_session_ends_while_pin_asked (void)
+{
+  OtherSandbox other = { 0 };
+  g_autofree char *key = g_uuid_string_random ();
+  const char * const args[] = { "--json", "submit", "--vin", "LFV2B25G7S5000113", "--buyer-iin",
+                                "781120300787", "--contract", "DKP-2025-940008",
+                                "--idempotency-key", key, NULL };
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) error_parser = NULL;
+  g_autoptr(GDataInputStream) err_lines = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autofree char *input = g_strconcat (token->pin, "\n", NULL);
+  g_autofree char *stage = NULL;
+  g_auto(Run) first = { 0 };
+  g_auto(Run) again = { 0 };
+  JsonObject *object;
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  run_ok ((const char *[]) { "--json", "vehicle", "LFV2B25G7S5000113", NULL });
+
+  argv = cli_argv (TRUE, args);
+  launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "tirkeu-portal", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  /* The session was resumed; the PIN is asked once the checks of the sale are done, and the
+   * CLI reads it before it asks the portal to create the request. */
+  err_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_assert_true (read_until (err_lines, "GET /api/v1/contracts", seen));
+  expire_sandbox_sessions ();
+  run_finish (&first, process, input, "submit");
+  g_test_message ("first submit: exit %d: %s\n%s%s", first.status, first.out, seen->str,
+                  first.err);
+  g_assert_cmpint (first.status, ==, 1);
+  object = json_object_get_object_member (parse_json (first.out, &error_parser), "error");
+  g_assert_cmpint (json_object_get_int_member (object, "code"), ==,
+                   TIRKEU_PORTAL_CODE_SESSION_EXPIRED);
+  g_assert_cmpuint (count_portal_requests (other.dir, key, NULL), ==, 0);
+
+  /* Run again as the user would: signed in with the PIN, the signed request goes, once. */
+  run_cli (&again, args);
+  g_test_message ("again: exit %d: %s\n%s", again.status, again.out, again.err);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (parse_json (again.out, &parser),
+                                                  "idempotency_key"), ==, key);
+  g_assert_cmpuint (count_portal_requests (other.dir, key, &stage), ==, 1);
+  g_assert_cmpstr (stage, !=, "contract_found");
+  other_sandbox_stop (&other);
+}
+
+/* The portal ends the session of an earlier command while `submit` sends what its outbox
+ * held, before it signs anything: the command has read no PIN yet, so it signs in with the
+ * one it reads now and goes on with the sale. It used to die of SIGSEGV: the session,
+ * signed out, had no seller any more. */
+static void
+test_session_ends_during_outbox_send (void)
+{
+  OtherSandbox other = { 0 };
+  g_autofree char *queued_key = g_uuid_string_random ();
+  g_autofree char *key = g_uuid_string_random ();
+  const char * const args[] = { "--json", "submit", "--vin", "LFV2B25G7S5000113", "--buyer-iin",
+                                "781120300787", "--contract", "DKP-2025-940008",
+                                "--idempotency-key", key, NULL };
+  g_autoptr(TirkeuJournal) journal = NULL;
+  g_autoptr(TirkeuRequest) queued = tirkeu_request_new ();
+  g_autoptr(GBytes) signature = g_bytes_new_static ("not a signature", 15);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) err_lines = NULL;
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *input = g_strconcat (token->pin, "\n", NULL);
+  g_autofree char *stage = NULL;
+  g_autofree char *out = NULL;
+
+  other_sandbox_start (&other, (const char *[]) { NULL });
+  run_ok ((const char *[]) { "--json", "vehicle", "LFV2B25G7S5000113", NULL });
+
+  /* A signed request an earlier command left in the outbox. */
+  journal = tirkeu_journal_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  tirkeu_request_set_portal_id (queued, "T-2026-000999");
+  tirkeu_request_set_idempotency_key (queued, queued_key);
+  tirkeu_request_set_seller_signature (queued, signature);
+  tirkeu_journal_enqueue_async (journal, queued, NULL, 0, NULL, store_result_cb, &result);
+  g_assert_true (tirkeu_journal_enqueue_finish (journal, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+
+  /* Each answer of the portal waits 1.5 s: the session ends while the outbox's call waits. */
+  admin_post ("/admin/faults", "{\"latency_ms\": 1500}");
+  argv = cli_argv (TRUE, args);
+  launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "tirkeu-portal", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  err_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_assert_true (read_until (err_lines, "GET /api/v1/seller: HTTP 200", err));
+  expire_sandbox_sessions ();
+  admin_post ("/admin/faults", "{\"latency_ms\": 0}");
+
+  /* The PIN, when the command asks for it; then all it says. */
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), input, strlen (input), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, &error);
+  g_assert_no_error (error);
+  read_until (err_lines, NULL, err);
+  {
+    g_autoptr(GDataInputStream) out_stream =
+      g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+
+    out = g_data_input_stream_read_upto (out_stream, "", 0, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("submit: %s\n%s", out, err->str);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("tirkeu-cli submit died of signal %d", g_subprocess_get_term_sig (process));
+  g_assert_null (strstr (err->str, token->pin));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (parse_json (out, &parser), "idempotency_key"),
+                   ==, key);
+  g_assert_cmpuint (count_portal_requests (other.dir, key, &stage), ==, 1);
+  g_assert_cmpstr (stage, !=, "contract_found");
+  other_sandbox_stop (&other);
+}
+
 /* --timeout takes whole seconds, 1 to an hour. */
 static void
 test_timeout_option (void)
@@ -1012,6 +1251,10 @@ main (int   argc,
   g_test_add_func ("/cli/portal/one-deadline", test_one_deadline);
   g_test_add_func ("/cli/portal/timeout-option", test_timeout_option);
   g_test_add_func ("/cli/portal/pin-wiped-after-signing", test_pin_wiped_after_signing);
+  g_test_add_func ("/cli/portal/session-ends-during-outbox-send",
+                   test_session_ends_during_outbox_send);
+  g_test_add_func ("/cli/portal/session-ends-while-pin-asked",
+                   test_session_ends_while_pin_asked);
   g_test_add_func ("/cli/portal/stray-draft-of-submitted-sale",
                    test_stray_draft_of_submitted_sale);
   for (guint i = 0; i < G_N_ELEMENTS (exit_cases); i++)

@@ -101,6 +101,7 @@ typedef struct
   guint        withdrawn;
   char        *last_message;
   gboolean     sync_before_pin;
+  gboolean     expire_before_pin;
   gboolean     hold;
   gboolean     deferred;
   guint        pin_delay_ms;
@@ -137,7 +138,7 @@ pin_needed_cb (TirkeuNewRequest  *request,
 
   if (answers->hold)
     return;
-  if (answers->sync_before_pin)
+  if (answers->sync_before_pin || answers->expire_before_pin)
     {
       answers->deferred = TRUE;
       return;
@@ -176,6 +177,17 @@ sync_created (PinAnswers       *answers,
   g_assert_no_error (error);
 }
 
+/* The portal ends every session now (the sandbox's /admin/sessions/expire). */
+static void
+expire_sessions (Desk *desk)
+{
+  g_autoptr(SoupSession) session = sb_session_new (tirkeu_sandbox_get_ca_file (desk->sandbox));
+  g_autoptr(SbAnswer) answer = sb_call (session, tirkeu_sandbox_get_url (desk->sandbox), "POST",
+                                        "/admin/sessions/expire", NULL, NULL, NULL);
+
+  sb_answer_ok (answer, 200);
+}
+
 static gboolean
 send (Desk              *desk,
       TirkeuNewRequest  *request,
@@ -198,7 +210,10 @@ send (Desk              *desk,
           && tirkeu_new_request_get_state (request) == TIRKEU_NEW_REQUEST_STATE_AWAITING_PIN)
         {
           answers->deferred = FALSE;
-          sync_created (answers, request);
+          if (answers->sync_before_pin)
+            sync_created (answers, request);
+          if (answers->expire_before_pin)
+            expire_sessions (desk);
           answer (request, answers);
         }
     }
@@ -284,6 +299,49 @@ test_sync_while_pin_asked (void)
   g_assert_true (send (desk, request, &answers, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_SENT);
+  g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 1);
+  g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
+
+  g_free (answers.last_message);
+  finalize_request (g_steal_pointer (&request));
+  desk_free (desk);
+}
+
+/* The portal ends the session while the PIN is asked, the request created. The signature
+ * goes to the portal, which refuses it for the ended session; no PIN the person just gave
+ * can sign in again, so the desk is signed out and says so, and the signed request waits in
+ * the outbox (the send ends as queued). Signed in again, the outbox sends it at once: one
+ * request on the portal. It used to wait an hour, as if the portal had refused the request,
+ * and the send ended as not sent, its Sign button live again. */
+static void
+test_session_ends_while_pin_asked (void)
+{
+  Desk *desk = desk_new (TRUE);
+  g_autoptr(TirkeuNewRequest) request = typed_request (desk);
+  const char *pins[] = { token->pin };
+  PinAnswers answers = { .pins = pins, .expire_before_pin = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TirkeuCertificate) auth = NULL;
+
+  g_assert_false (send (desk, request, &answers, &error));
+  g_test_message ("send: %s", error->message);
+  g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED);
+  g_assert_cmpint (tirkeu_session_get_state (desk->session), ==, TIRKEU_SESSION_STATE_EXPIRED);
+  g_assert_cmpint (tirkeu_new_request_get_state (request), ==, TIRKEU_NEW_REQUEST_STATE_QUEUED);
+  g_assert_cmpuint (sandbox_count (desk, "contract_found"), ==, 1);
+  g_clear_error (&error);
+
+  /* The person signs in again; the outbox sends what it holds. */
+  auth = g_object_ref (tirkeu_session_get_certificate (desk->session));
+  tirkeu_session_sign_in_async (desk->session, auth, token->pin, NULL, desk_store_result_cb,
+                                &result);
+  g_assert_true (tirkeu_session_sign_in_finish (desk->session, desk_wait_for_result (&result),
+                                                &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  while (tirkeu_new_request_get_state (request) != TIRKEU_NEW_REQUEST_STATE_SENT)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (sandbox_count (desk, "awaiting_buyer"), ==, 1);
   g_assert_cmpuint (sandbox_count (desk, NULL), ==, 1);
 
@@ -697,6 +755,8 @@ main (int   argc,
   g_test_add_func ("/desk-request/send", test_send);
   g_test_add_func ("/desk-request/sync-while-pin-asked", test_sync_while_pin_asked);
   g_test_add_func ("/desk-request/resume-created", test_resume_created);
+  g_test_add_func ("/desk-request/session-ends-while-pin-asked",
+                   test_session_ends_while_pin_asked);
   g_test_add_func ("/desk-request/withdraw-created", test_withdraw_created);
   g_test_add_func ("/desk-request/no-journal", test_no_journal);
   g_test_add_func ("/desk-request/payload-for-another-vin-pin-given", test_payload_mismatch_pin_given);

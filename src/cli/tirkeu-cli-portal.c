@@ -124,6 +124,55 @@ check_certificate (const TirkeuCliOptions  *options,
 /* A signed-in run: the desk's session, as the app has it                                     */
 
 /**
+ * tirkeu_cli_session_sign_in:
+ * @options: the global options (--pin-fd)
+ * @session: a session whose token is listed or loading
+ * @pin: (inout): the PIN this command read already, or %NULL to read it now (it is then
+ *   returned here, for signing; free it right after its last use)
+ * @error: a %TIRKEU_TOKEN_ERROR or %TIRKEU_PORTAL_ERROR
+ *
+ * Signs @session in with the token's AUTH key (tirkeu_certificate_choose()), checked by OCSP
+ * first, and keeps the portal session for the commands that follow
+ * (tirkeu_session_remember()).
+ *
+ * Returns: %TRUE once signed in
+ */
+gboolean
+tirkeu_cli_session_sign_in (const TirkeuCliOptions  *options,
+                            TirkeuSession           *session,
+                            TirkeuCliPin           **pin,
+                            GError                 **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(TirkeuCertificate) auth = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) cache_error = NULL;
+
+  /* Listed once the token is: wait for its certificates. */
+  while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
+    g_main_context_iteration (NULL, TRUE);
+  auth = tirkeu_certificate_choose (tirkeu_session_get_certificates (session),
+                                    TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL, now, error);
+  if (auth == NULL)
+    return FALSE;
+  if (!check_certificate (options, tirkeu_session_get_client (session), auth, error))
+    return FALSE;
+  if (*pin == NULL)
+    *pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
+  if (*pin == NULL)
+    return FALSE;
+  tirkeu_session_sign_in_async (session, auth, *pin, tirkeu_cli_get_action (options),
+                                store_result_cb, &result);
+  if (!tirkeu_session_sign_in_finish (session, wait_for_result (&result), error))
+    return FALSE;
+  /* Not kept is not an error: the next command signs in again. */
+  if (!tirkeu_session_remember (session, &cache_error))
+    g_printerr (_("tirkeu-cli: the portal session is not kept for the next command: %s\n"),
+                cache_error->message);
+  return TRUE;
+}
+
+/**
  * tirkeu_cli_session_open:
  * @options: the global options (--portal-url, --ca-file, --pkcs11-module, --pin-fd)
  * @journal: (nullable): the journal whose outbox the session sends through
@@ -232,31 +281,8 @@ tirkeu_cli_session_open (const TirkeuCliOptions  *options,
 
   if (!resumed)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      g_autoptr(TirkeuCertificate) auth = NULL;
-      g_autoptr(GError) cache_error = NULL;
-
-      /* Listed once the token is: wait for its certificates. */
-      while (tirkeu_session_get_state (session) < TIRKEU_SESSION_STATE_TOKEN_PRESENT)
-        g_main_context_iteration (NULL, TRUE);
-      auth = tirkeu_certificate_choose (tirkeu_session_get_certificates (session),
-                                        TIRKEU_SIGN_PURPOSE_SIGN_IN, NULL, NULL, now, error);
-      if (auth == NULL)
+      if (!tirkeu_cli_session_sign_in (options, session, &read_pin, error))
         return NULL;
-      if (!check_certificate (options, client, auth, error))
-        return NULL;
-      if (read_pin == NULL)
-        read_pin = tirkeu_cli_read_pin (options, _("PIN of the EDS token: "), error);
-      if (read_pin == NULL)
-        return NULL;
-      tirkeu_session_sign_in_async (session, auth, read_pin, tirkeu_cli_get_action (options),
-                                    store_result_cb, &result);
-      if (!tirkeu_session_sign_in_finish (session, wait_for_result (&result), error))
-        return NULL;
-      /* Not kept is not an error: the next command signs in again. */
-      if (!tirkeu_session_remember (session, &cache_error))
-        g_printerr (_("tirkeu-cli: the portal session is not kept for the next command: %s\n"),
-                    cache_error->message);
     }
   else if (with_token)
     {

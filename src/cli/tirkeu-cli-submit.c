@@ -165,6 +165,22 @@ desk_run_send_outbox (DeskRun *run)
     }
 }
 
+/* The outbox first, then the sale: a portal session that ended meanwhile (the outbox's
+ * calls found it so, and no PIN was at hand to open another) is opened again with the PIN
+ * this command reads now, and what the outbox still holds goes with it. */
+static gboolean
+desk_run_send_outbox_signed_in (DeskRun  *run,
+                                GError  **error)
+{
+  desk_run_send_outbox (run);
+  if (tirkeu_session_get_state (run->session) == TIRKEU_SESSION_STATE_SIGNED_IN)
+    return TRUE;
+  if (!tirkeu_cli_session_sign_in (run->options, run->session, &run->pin, error))
+    return FALSE;
+  desk_run_send_outbox (run);
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Output                                                                                     */
 
@@ -427,7 +443,19 @@ send_draft (DeskRun           *run,
   int status;
 
   TirkeuCertificate *auth = tirkeu_session_get_certificate (run->session);
+  const TirkeuPortalSeller *seller = tirkeu_session_get_seller (run->session);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  /* Signed out since (the portal ended the session): the session's own words say so. */
+  if (seller == NULL)
+    {
+      error = tirkeu_session_get_error (run->session) != NULL
+              ? g_error_copy (tirkeu_session_get_error (run->session))
+              : g_error_new_literal (TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED,
+                                     _("Signed out: the portal session ended. Enter the PIN "
+                                       "to sign in again."));
+      return report_error (run->options, error, draft->idempotency_key);
+    }
 
   /* Chosen before the portal is asked: a token that cannot sign for this seller leaves no
    * request waiting on the portal. The one named with --cert, under the same rules, or the
@@ -436,12 +464,11 @@ send_draft (DeskRun           *run,
     certificate = tirkeu_certificate_choose_by_id (tirkeu_session_get_certificates (run->session),
                                                    run->certificate_id,
                                                    TIRKEU_SIGN_PURPOSE_REQUEST,
-                                                   tirkeu_session_get_seller (run->session)->bin,
-                                                   now, &error);
+                                                   seller->bin, now, &error);
   else
     certificate = tirkeu_certificate_choose (tirkeu_session_get_certificates (run->session),
                                              TIRKEU_SIGN_PURPOSE_REQUEST,
-                                             tirkeu_session_get_seller (run->session)->bin,
+                                             seller->bin,
                                              auth != NULL ? tirkeu_certificate_get_iin (auth) : NULL,
                                              now, &error);
   if (certificate == NULL)
@@ -563,9 +590,8 @@ tirkeu_cli_run_submit (TirkeuCliOptions  *options,
 
   if (!desk_run_open_journal (&run, options, &error))
     return tirkeu_cli_report_error (options, error);
-  if (!desk_run_sign_in (&run, &error))
+  if (!desk_run_sign_in (&run, &error) || !desk_run_send_outbox_signed_in (&run, &error))
     return report_error (options, error, NULL);
-  desk_run_send_outbox (&run);
 
   drafts = list_drafts (&run, &error);
   if (drafts == NULL)
@@ -665,9 +691,8 @@ tirkeu_cli_run_resume (TirkeuCliOptions  *options,
                      "unfinished”)."), argv[1]);
       return tirkeu_cli_report_error (options, error);
     }
-  if (!desk_run_sign_in (&run, &error))
+  if (!desk_run_sign_in (&run, &error) || !desk_run_send_outbox_signed_in (&run, &error))
     return report_error (options, error, NULL);
-  desk_run_send_outbox (&run);
   return send_draft (&run, draft);
 }
 

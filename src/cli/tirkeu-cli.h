@@ -189,5 +189,9 @@ TirkeuSession          *tirkeu_cli_session_open        (const TirkeuCliOptions *
                                                         gboolean           with_token,
                                                         TirkeuCliPin     **pin,
                                                         GError           **error);
+gboolean                tirkeu_cli_session_sign_in     (const TirkeuCliOptions *options,
+                                                        TirkeuSession     *session,
+                                                        TirkeuCliPin     **pin,
+                                                        GError           **error);
 
 G_END_DECLS

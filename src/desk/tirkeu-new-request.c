@@ -752,8 +752,11 @@ outbox_send_cb (GObject      *object,
       return_send_done (self, TIRKEU_NEW_REQUEST_STATE_QUEUED);
       return;
     }
-  /* Cancelled by the person: the outbox has the signed request all the same. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled by the person, or the portal session ended with no PIN at hand to open
+   * another: the outbox has the signed request all the same, and sends it by itself (at the
+   * next sign-in), as TirkeuOutbox::sent then says. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || tirkeu_portal_error_wants_session (error))
     {
       return_send_error_in (self, error, TIRKEU_NEW_REQUEST_STATE_QUEUED);
       return;

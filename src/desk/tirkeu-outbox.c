@@ -19,6 +19,10 @@
  * schedule: a manual try that fails is not a step of the back-off, so the next automatic try
  * keeps its time and its wait; pressing Retry while offline never makes the wait longer.
  *
+ * A submission the portal refused for want of a session (it ended, and no PIN was at hand
+ * to open another) is not the request's fault: it is due again at once, and goes as soon as
+ * someone signs in (tirkeu_outbox_flush()), not an hour later.
+ *
  * A retry sends the same request: its portal id and signature (and its Idempotency-Key if it
  * was never created), so the portal never gets it twice.
  *
@@ -238,10 +242,15 @@ finish_send (GTask         *task,
 
       if (!manual)
         {
-          guint delay;
+          guint delay = 0;
 
-          data->attempts++;
-          delay = backoff_ms (self, data->attempts, tirkeu_portal_error_is_transient (error));
+          /* Due again at once: the next sign-in's flush sends it (not a step of the
+           * back-off: a signed-out desk does not try by itself). */
+          if (!tirkeu_portal_error_wants_session (error))
+            {
+              data->attempts++;
+              delay = backoff_ms (self, data->attempts, tirkeu_portal_error_is_transient (error));
+            }
           entry->attempts = data->attempts;
           entry->next_attempt_at = g_get_real_time () + (gint64) delay * 1000;
           tirkeu_journal_record_attempt_async (self->journal, data->key, error->message,

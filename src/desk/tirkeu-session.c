@@ -1173,8 +1173,7 @@ resume_cb (GObject      *object,
       /* The portal no longer knows it (or could not be asked): it is not used. Only a
        * session the portal refused is forgotten; one that could not be checked may serve
        * the next command. */
-      if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
-          || g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED))
+      if (tirkeu_portal_error_wants_session (error))
         forget_remembered (self);
       self->remembered = FALSE;
       tirkeu_portal_client_sign_out (self->client);

@@ -708,8 +708,7 @@ round_done_cb (GObject      *source,
       set_online (self, FALSE, delay);
       schedule (self, delay);
     }
-  else if (g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
-           || g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED))
+  else if (tirkeu_portal_error_wants_session (error))
     {
       /* The session ended: only the user's PIN opens a new one, so trying again on a timer
        * would only ask the portal to refuse again. The client goes; the next sign-in hands

@@ -223,6 +223,23 @@ _tirkeu_portal_error_set_details (GError   *error,
 }
 
 /**
+ * tirkeu_portal_error_wants_session:
+ * @error: (nullable): an error from the portal client
+ *
+ * Whether the portal refused the call for want of a session: it ended, or was never opened
+ * (SESSION_EXPIRED, UNAUTHORIZED), and the client could not open another by itself. The same
+ * call goes through once someone signs in; nothing about it was wrong.
+ *
+ * Returns: %TRUE if @error asks for a sign-in
+ */
+gboolean
+tirkeu_portal_error_wants_session (const GError *error)
+{
+  return g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_SESSION_EXPIRED)
+         || g_error_matches (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_UNAUTHORIZED);
+}
+
+/**
  * tirkeu_portal_error_is_transient:
  * @error: (nullable): an error from the portal client
  *

@@ -30,6 +30,7 @@ JsonNode    *tirkeu_portal_error_get_details      (const GError *error);
 guint        tirkeu_portal_error_get_http_status  (const GError *error);
 guint        tirkeu_portal_error_get_retry_after  (const GError *error);
 gboolean     tirkeu_portal_error_is_transient     (const GError *error);
+gboolean     tirkeu_portal_error_wants_session    (const GError *error);
 
 GError      *tirkeu_portal_error_new_from_portal  (TirkeuPortalCode  code,
                                                    guint             http_status,
