@@ -10,6 +10,7 @@
 #include "test-token-gost.h"
 #include "tirkeu-certificate-choice.h"
 #include "tirkeu-portal-error.h"
+#include "tirkeu-portal-private.h"
 #include "tirkeu-sandbox.h"
 #include "tirkeu-session.h"
 #include "tirkeu-session-cache.h"
@@ -711,6 +712,55 @@ test_outbox_retry_now (void)
   desk_free (desk);
 }
 
+static void
+count_cb (guint *n)
+{
+  (*n)++;
+}
+
+/* The same signed request handed to the outbox twice at once (the sign-in's flush and the
+ * CLI's own pass over the outbox, say): the second call waits for the first submission
+ * instead of making another. Two made the portal answer both, and the one that lost
+ * recorded a failure for a request the journal had already taken out of the outbox (a
+ * warning, fatal in tests). */
+static void
+test_outbox_same_request_twice (void)
+{
+  /* Each answer takes 300 ms: both calls are made while the first is on its way. */
+  Desk *desk = desk_new_full (1800, 300);
+  g_autoptr(TirkeuRequest) request = NULL;
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(TirkeuRequest) first_confirmed = NULL;
+  g_autoptr(TirkeuRequest) second_confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  TirkeuOutbox *outbox;
+  guint sent = 0;
+  guint attempts;
+
+  sign_in (desk);
+  request = make_signed_request (desk);
+  outbox = tirkeu_session_get_outbox (desk->session);
+  g_signal_connect_swapped (outbox, "sent", G_CALLBACK (count_cb), &sent);
+  attempts = _tirkeu_portal_client_get_n_attempts (desk->client);
+
+  tirkeu_outbox_send_async (outbox, request, NULL, NULL, store_result_cb, &first);
+  tirkeu_outbox_send_async (outbox, request, NULL, NULL, store_result_cb, &second);
+  first_confirmed = tirkeu_outbox_send_finish (outbox, wait_for_result (&first), &error);
+  g_assert_no_error (error);
+  second_confirmed = tirkeu_outbox_send_finish (outbox, wait_for_result (&second), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tirkeu_request_get_portal_id (first_confirmed), ==,
+                   tirkeu_request_get_portal_id (request));
+  g_assert_cmpstr (tirkeu_request_get_portal_id (second_confirmed), ==,
+                   tirkeu_request_get_portal_id (request));
+  g_assert_cmpuint (_tirkeu_portal_client_get_n_attempts (desk->client) - attempts, ==, 1);
+  g_assert_cmpuint (sent, ==, 1);
+  g_assert_cmpuint (tirkeu_outbox_get_n_pending (outbox), ==, 0);
+
+  desk_free (desk);
+}
+
 /* --- a shared sign-in ------------------------------------------------------------------- */
 
 /* Two callers wait for the same sign-in (the sign-in page and another page, say); the first
@@ -776,12 +826,6 @@ test_sign_in_all_leave (void)
 }
 
 /* --- an NCA key file instead of a token ------------------------------------------------- */
-
-static void
-count_cb (guint *n)
-{
-  (*n)++;
-}
 
 /* The app's --key-file: a manager of key files alone finds no token; the session asks for the
  * key file's password before it can list anything; a wrong one is refused with its own error
@@ -876,6 +920,7 @@ main (int   argc,
   g_test_add_func ("/desk/sync/forgotten-cursor", test_forgotten_cursor);
   g_test_add_func ("/desk/outbox/page-cancelled", test_outbox_page_cancelled);
   g_test_add_func ("/desk/outbox/retry-now", test_outbox_retry_now);
+  g_test_add_func ("/desk/outbox/same-request-twice", test_outbox_same_request_twice);
   g_test_add_func ("/desk/sync/error-visible", test_sync_error_visible);
   g_test_add_func ("/desk/session/sign-in-all-leave", test_sign_in_all_leave);
   g_test_add_func ("/desk/session/key-file", test_key_file);

@@ -4,6 +4,7 @@
 #include "tirkeu-outbox.h"
 #include "tirkeu-portal-error.h"
 #include "tirkeu-portal-json.h"
+#include "tirkeu-store-error.h"
 
 /**
  * TirkeuOutbox:
@@ -38,7 +39,7 @@ struct _TirkeuOutbox
   TirkeuPortalClient *client;
   GNetworkMonitor    *network_monitor;
   GCancellable       *cancellable;
-  GHashTable         *in_flight;      /* idempotency key -> NULL */
+  GHashTable         *in_flight;      /* idempotency key -> its submission's SendData */
   GHashTable         *waiting;        /* idempotency key -> Entry: in the outbox, not yet
                                        * confirmed, as far as this outbox has seen */
   GError             *last_error;
@@ -91,41 +92,103 @@ typedef struct
   guint          attempts;
   gboolean       manual;             /* a tirkeu_outbox_retry_now() try, outside the schedule */
   gint64         enqueued_next_attempt_at;
-  GTask         *caller;             /* the send_async() task still waiting, if any */
-  GSource       *caller_cancelled;   /* its cancellable, as a main-context source */
+  GPtrArray     *callers;            /* the send_async() calls still waiting: Caller */
 } SendData;
 
-static void
-detach_caller (SendData *data)
+/* A send_async() call waiting for a submission: the one it started, or the one of the same
+ * request already under way, which it joined. */
+typedef struct
 {
-  if (data->caller_cancelled != NULL)
+  SendData *data;
+  GTask    *task;
+  GSource  *cancelled;   /* its cancellable, as a main-context source */
+} Caller;
+
+static void
+caller_free (Caller *caller)
+{
+  if (caller->cancelled != NULL)
     {
-      g_source_destroy (data->caller_cancelled);
-      g_clear_pointer (&data->caller_cancelled, g_source_unref);
+      g_source_destroy (caller->cancelled);
+      g_source_unref (caller->cancelled);
     }
-  g_clear_object (&data->caller);
+  g_clear_object (&caller->task);
+  g_free (caller);
+}
+
+/* A caller stopped waiting: it alone is told "cancelled". */
+static gboolean
+caller_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  Caller *caller = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&caller->task);
+
+  g_clear_pointer (&caller->cancelled, g_source_unref);
+  g_ptr_array_remove_fast (caller->data->callers, caller);
+  g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_caller (SendData *data,
+            GTask    *task)
+{
+  Caller *caller = g_new0 (Caller, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  caller->data = data;
+  caller->task = g_object_ref (task);
+  if (cancellable != NULL)
+    {
+      caller->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (caller->cancelled, G_SOURCE_FUNC (caller_cancelled_cb), caller,
+                             NULL);
+      g_source_attach (caller->cancelled, g_task_get_context (task));
+    }
+  g_ptr_array_add (data->callers, caller);
+}
+
+/* Hands @confirmed, or else @error, to every caller still waiting. */
+static void
+return_to_callers (SendData      *data,
+                   TirkeuRequest *confirmed,
+                   const GError  *error)
+{
+  g_autoptr(GPtrArray) callers = g_steal_pointer (&data->callers);
+
+  data->callers = g_ptr_array_new_with_free_func ((GDestroyNotify) caller_free);
+  for (guint i = 0; i < callers->len; i++)
+    {
+      Caller *caller = g_ptr_array_index (callers, i);
+      g_autoptr(GTask) task = g_steal_pointer (&caller->task);
+
+      if (confirmed != NULL)
+        g_task_return_pointer (task, g_object_ref (confirmed), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
+static SendData *
+send_data_new (TirkeuRequest *request,
+               const char    *key)
+{
+  SendData *data = g_new0 (SendData, 1);
+
+  data->request = request;
+  data->key = g_strdup (key);
+  data->callers = g_ptr_array_new_with_free_func ((GDestroyNotify) caller_free);
+  return data;
 }
 
 static void
 send_data_free (SendData *data)
 {
-  detach_caller (data);
+  g_ptr_array_unref (data->callers);
   g_clear_object (&data->request);
   g_free (data->key);
   g_free (data);
-}
-
-/* The caller of send_async() stopped waiting: it alone is told "cancelled". */
-static gboolean
-caller_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  SendData *data = user_data;
-  g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
-
-  g_clear_pointer (&data->caller_cancelled, g_source_unref);
-  g_task_return_error_if_cancelled (caller);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -146,7 +209,12 @@ record_attempt_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!tirkeu_journal_record_attempt_finish (TIRKEU_JOURNAL (object), result, &error))
+  tirkeu_journal_record_attempt_finish (TIRKEU_JOURNAL (object), result, &error);
+  /* Confirmed meanwhile, and so taken out, by another submission (another program's): the
+   * failure of this one is no longer news. */
+  if (g_error_matches (error, TIRKEU_STORE_ERROR, TIRKEU_STORE_ERROR_NOT_FOUND))
+    g_debug ("A failed submission's request left the outbox meanwhile");
+  else if (error != NULL)
     g_warning ("The outbox could not be updated: %s", error->message);
 }
 
@@ -209,11 +277,9 @@ finish_send (GTask         *task,
 {
   TirkeuOutbox *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
-  g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
   guint n_pending = g_hash_table_size (self->waiting);
   gboolean manual = data->manual;
 
-  detach_caller (data);
   g_hash_table_remove (self->in_flight, data->key);
   manual_done (self, data);
   if (confirmed != NULL)
@@ -227,8 +293,7 @@ finish_send (GTask         *task,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
       reschedule (self);
       g_signal_emit (self, signals[SENT], 0, confirmed);
-      if (caller != NULL)
-        g_task_return_pointer (caller, g_object_ref (confirmed), g_object_unref);
+      return_to_callers (data, confirmed, NULL);
       g_task_return_pointer (task, g_object_ref (confirmed), g_object_unref);
       return;
     }
@@ -266,8 +331,7 @@ finish_send (GTask         *task,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
       reschedule (self);
     }
-  if (caller != NULL)
-    g_task_return_error (caller, g_error_copy (error));
+  return_to_callers (data, NULL, error);
   g_task_return_error (task, error);
 }
 
@@ -346,12 +410,8 @@ enqueue_cb (GObject      *object,
       SendData *data = g_task_get_task_data (task);
 
       /* Not written: nothing is sent, so that nothing can be lost. */
-      g_autoptr(GTask) caller = g_steal_pointer (&data->caller);
-
-      detach_caller (data);
       g_hash_table_remove (self->in_flight, data->key);
-      if (caller != NULL)
-        g_task_return_error (caller, g_error_copy (error));
+      return_to_callers (data, NULL, error);
       g_task_return_error (task, error);
       return;
     }
@@ -404,22 +464,23 @@ tirkeu_outbox_send_async (TirkeuOutbox        *self,
   caller = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (caller, tirkeu_outbox_send_async);
 
+  /* The same request on its way already (a retry, the sign-in's flush): this call waits for
+   * that submission. Two at once would have the portal answer both, and the one that lost
+   * record a failure for a request already confirmed. */
+  data = g_hash_table_lookup (self->in_flight, tirkeu_request_get_idempotency_key (request));
+  if (data != NULL)
+    {
+      add_caller (data, caller);
+      return;
+    }
+
   /* The submission is the outbox's, under its own cancellable. */
   task = g_task_new (self, self->cancellable, send_done_cb, NULL);
   g_task_set_source_tag (task, tirkeu_outbox_flush);
-  data = g_new0 (SendData, 1);
-  data->request = g_object_ref (request);
-  data->key = g_strdup (tirkeu_request_get_idempotency_key (request));
-  data->caller = g_object_ref (caller);
-  if (cancellable != NULL)
-    {
-      data->caller_cancelled = g_cancellable_source_new (cancellable);
-      g_source_set_callback (data->caller_cancelled, G_SOURCE_FUNC (caller_cancelled_cb), data,
-                             NULL);
-      g_source_attach (data->caller_cancelled, g_task_get_context (caller));
-    }
+  data = send_data_new (g_object_ref (request), tirkeu_request_get_idempotency_key (request));
+  add_caller (data, caller);
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
-  g_hash_table_add (self->in_flight, g_strdup (data->key));
+  g_hash_table_insert (self->in_flight, g_strdup (data->key), data);
 
   /* The first timed retry comes after retry-ms, well after this attempt ends. */
   data->enqueued_next_attempt_at = g_get_real_time () + (gint64) self->retry_ms * 1000;
@@ -529,9 +590,7 @@ list_due_cb (GObject      *object,
         }
       task = g_task_new (self, self->cancellable, send_done_cb, NULL);
       g_task_set_source_tag (task, tirkeu_outbox_flush);
-      data = g_new0 (SendData, 1);
-      data->request = g_steal_pointer (&request);
-      data->key = g_strdup (key);
+      data = send_data_new (g_steal_pointer (&request), key);
       data->attempts = attempts;
       if (manual)
         {
@@ -539,7 +598,7 @@ list_due_cb (GObject      *object,
           self->n_manual++;
         }
       g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
-      g_hash_table_add (self->in_flight, g_strdup (key));
+      g_hash_table_insert (self->in_flight, g_strdup (key), data);
       start_submit (g_steal_pointer (&task));
     }
 
