@@ -1029,6 +1029,24 @@ read_until (GDataInputStream *stream,
     }
 }
 
+/* tirkeu-cli with @args, its PIN to come on its stdin, its portal calls said on its stderr,
+ * which @err_lines reads line by line (finish it with run_finish()). */
+static GSubprocess *
+spawn_cli_watched (const char * const  *args,
+                   GDataInputStream   **err_lines)
+{
+  g_autoptr(GPtrArray) argv = cli_argv (TRUE, args);
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "tirkeu-portal", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  *err_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  return process;
+}
+
 /* The requests the portal in @dir holds with @key; the stage of the last one in @stage. */
 static guint
 count_portal_requests (const char  *dir,
@@ -1073,8 +1091,6 @@ test_session_ends_while_pin_asked (void)
   const char * const args[] = { "--json", "submit", "--vin", "LFV2B25G7S5000113", "--buyer-iin",
                                 "781120300787", "--contract", "DKP-2025-940008",
                                 "--idempotency-key", key, NULL };
-  g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = NULL;
@@ -1090,14 +1106,9 @@ test_session_ends_while_pin_asked (void)
   other_sandbox_start (&other, (const char *[]) { NULL });
   run_ok ((const char *[]) { "--json", "vehicle", "LFV2B25G7S5000113", NULL });
 
-  argv = cli_argv (TRUE, args);
-  launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "tirkeu-portal", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
   /* The session was resumed; the PIN is asked once the checks of the sale are done, and the
    * CLI reads it before it asks the portal to create the request. */
-  err_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  process = spawn_cli_watched (args, &err_lines);
   g_assert_true (read_until (err_lines, "GET /api/v1/contracts", seen));
   expire_sandbox_sessions ();
   run_finish (&first, process, input, "submit");
@@ -1137,8 +1148,6 @@ test_session_ends_during_outbox_send (void)
   g_autoptr(TirkeuRequest) queued = tirkeu_request_new ();
   g_autoptr(GBytes) signature = g_bytes_new_static ("not a signature", 15);
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) err_lines = NULL;
   g_autoptr(GString) err = g_string_new (NULL);
@@ -1146,7 +1155,7 @@ test_session_ends_during_outbox_send (void)
   g_autoptr(JsonParser) parser = NULL;
   g_autofree char *input = g_strconcat (token->pin, "\n", NULL);
   g_autofree char *stage = NULL;
-  g_autofree char *out = NULL;
+  g_auto(Run) run = { 0 };
 
   other_sandbox_start (&other, (const char *[]) { NULL });
   run_ok ((const char *[]) { "--json", "vehicle", "LFV2B25G7S5000113", NULL });
@@ -1163,38 +1172,16 @@ test_session_ends_during_outbox_send (void)
 
   /* Each answer of the portal waits 1.5 s: the session ends while the outbox's call waits. */
   admin_post ("/admin/faults", "{\"latency_ms\": 1500}");
-  argv = cli_argv (TRUE, args);
-  launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "tirkeu-portal", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  err_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  process = spawn_cli_watched (args, &err_lines);
   g_assert_true (read_until (err_lines, "GET /api/v1/seller: HTTP 200", err));
   expire_sandbox_sessions ();
   admin_post ("/admin/faults", "{\"latency_ms\": 0}");
 
-  /* The PIN, when the command asks for it; then all it says. */
-  g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), input, strlen (input), NULL,
-                             NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, &error);
-  g_assert_no_error (error);
-  read_until (err_lines, NULL, err);
-  {
-    g_autoptr(GDataInputStream) out_stream =
-      g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-
-    out = g_data_input_stream_read_upto (out_stream, "", 0, NULL, NULL, &error);
-    g_assert_no_error (error);
-  }
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("submit: %s\n%s", out, err->str);
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("tirkeu-cli submit died of signal %d", g_subprocess_get_term_sig (process));
-  g_assert_null (strstr (err->str, token->pin));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
-  g_assert_cmpstr (json_object_get_string_member (parse_json (out, &parser), "idempotency_key"),
+  /* The PIN, when the command asks for it. */
+  run_finish (&run, process, input, "submit");
+  g_test_message ("submit: %s\n%s%s", run.out, err->str, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (parse_json (run.out, &parser), "idempotency_key"),
                    ==, key);
   g_assert_cmpuint (count_portal_requests (other.dir, key, &stage), ==, 1);
   g_assert_cmpstr (stage, !=, "contract_found");
