@@ -752,6 +752,32 @@ test_request_variant_damaged (void)
     g_assert_error (error, TIRKEU_INPUT_ERROR, TIRKEU_INPUT_ERROR_INVALID);
   }
 
+  /* a key given twice is read once, its first value: as g_variant_lookup_value() read it
+   * before the record was read in one pass */
+  {
+    g_autoptr(GVariant) renamed = variant_with (good, "buyer-name", g_variant_new_string ("first"));
+    GVariantBuilder builder;
+    GVariantIter iter;
+    const char *k;
+    GVariant *v;
+    g_autoptr(GVariant) twice = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TirkeuRequest) back = NULL;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+    g_variant_iter_init (&iter, renamed);
+    while (g_variant_iter_next (&iter, "{&sv}", &k, &v))
+      {
+        g_variant_builder_add (&builder, "{sv}", k, v);
+        g_variant_unref (v);
+      }
+    g_variant_builder_add (&builder, "{sv}", "buyer-name", g_variant_new_string ("second"));
+    twice = g_variant_ref_sink (g_variant_builder_end (&builder));
+    back = tirkeu_request_new_from_variant (twice, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (tirkeu_request_get_buyer_name (back), ==, "first");
+  }
+
   /* unknown keys from a future minor change are ignored */
   {
     g_autoptr(GVariant) extra = variant_with (good, "colour-of-the-day",

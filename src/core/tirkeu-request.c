@@ -6,6 +6,7 @@
 #include "tirkeu-core-enums.h"
 #include "tirkeu-error.h"
 #include "tirkeu-request.h"
+#include "tirkeu-vardict-private.h"
 
 /* Version of the variant written by tirkeu_request_to_variant(). A reader refuses a newer
  * version rather than silently dropping what it does not know.
@@ -1446,30 +1447,30 @@ damaged (GError     **error,
 /* Looks @key up with the @type it must have: absent is fine (@value stays NULL), another
  * type is damage. */
 static gboolean
-lookup_typed (GVariant            *dict,
+lookup_typed (GHashTable          *fields,
               const char          *key,
               const GVariantType  *type,
               GVariant           **value,
               GError             **error)
 {
-  g_autoptr(GVariant) found = g_variant_lookup_value (dict, key, NULL);
+  GVariant *found = g_hash_table_lookup (fields, key);
 
   if (found != NULL && !g_variant_is_of_type (found, type))
     return damaged (error, key);
 
-  *value = g_steal_pointer (&found);
+  *value = found != NULL ? g_variant_ref (found) : NULL;
   return TRUE;
 }
 
 static gboolean
-lookup_string (GVariant    *dict,
+lookup_string (GHashTable  *fields,
                const char  *key,
                char       **field,
                GError     **error)
 {
   g_autoptr(GVariant) value = NULL;
 
-  if (!lookup_typed (dict, key, G_VARIANT_TYPE_STRING, &value, error))
+  if (!lookup_typed (fields, key, G_VARIANT_TYPE_STRING, &value, error))
     return FALSE;
   if (value != NULL)
     *field = g_variant_dup_string (value, NULL);
@@ -1502,7 +1503,7 @@ text_from_stored (guint32                version,
 }
 
 static gboolean
-lookup_text (GVariant             *dict,
+lookup_text (GHashTable           *fields,
              guint32               version,
              const char           *key,
              TirkeuLocalizedText **field,
@@ -1510,19 +1511,19 @@ lookup_text (GVariant             *dict,
 {
   g_autofree char *stored = NULL;
 
-  return lookup_string (dict, key, &stored, error)
+  return lookup_string (fields, key, &stored, error)
          && text_from_stored (version, stored, key, field, error);
 }
 
 static gboolean
-lookup_date_time (GVariant    *dict,
+lookup_date_time (GHashTable  *fields,
                   const char  *key,
                   GDateTime  **field,
                   GError     **error)
 {
   g_autoptr(GVariant) value = NULL;
 
-  if (!lookup_typed (dict, key, G_VARIANT_TYPE_INT64, &value, error))
+  if (!lookup_typed (fields, key, G_VARIANT_TYPE_INT64, &value, error))
     return FALSE;
   if (value == NULL || (*field = date_time_from_usec (g_variant_get_int64 (value))) == NULL)
     return damaged (error, key);
@@ -1548,6 +1549,7 @@ tirkeu_request_new_from_variant (GVariant  *variant,
                                  GError   **error)
 {
   g_autoptr(TirkeuRequest) self = NULL;
+  g_autoptr(GHashTable) fields = NULL;
   g_autoptr(GVariant) version = NULL;
   g_autoptr(GVariant) vehicle = NULL;
   g_autoptr(GVariant) contract = NULL;
@@ -1570,8 +1572,9 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       damaged (error, "");
       return NULL;
     }
+  fields = _tirkeu_vardict_index (variant);
 
-  if (!lookup_typed (variant, "version", G_VARIANT_TYPE_UINT32, &version, error))
+  if (!lookup_typed (fields, "version", G_VARIANT_TYPE_UINT32, &version, error))
     return NULL;
   if (version == NULL || g_variant_get_uint32 (version) == 0)
     {
@@ -1588,7 +1591,7 @@ tirkeu_request_new_from_variant (GVariant  *variant,
 
   self = g_object_new (TIRKEU_TYPE_REQUEST, NULL);
 
-  if (!lookup_string (variant, "idempotency-key", &self->idempotency_key, error))
+  if (!lookup_string (fields, "idempotency-key", &self->idempotency_key, error))
     return NULL;
   if (self->idempotency_key == NULL || !g_uuid_string_is_valid (self->idempotency_key))
     {
@@ -1596,19 +1599,19 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       return NULL;
     }
 
-  if (!lookup_string (variant, "portal-id", &self->portal_id, error)
-      || !lookup_string (variant, "seller-bin", &self->seller_bin, error)
-      || !lookup_string (variant, "seller-name", &self->seller_name, error)
-      || !lookup_string (variant, "buyer-iin", &self->buyer_iin, error)
-      || !lookup_string (variant, "buyer-name", &self->buyer_name, error)
-      || !lookup_string (variant, "refusal-code", &self->refusal_code, error)
-      || !lookup_text (variant, format, "refusal-text", &self->refusal_reason, error)
-      || !lookup_text (variant, format, "tson-name", &self->tson_name, error)
-      || !lookup_text (variant, format, "tson-address", &self->tson_address, error)
-      || !lookup_string (variant, "tson", &old_tson, error)
-      || !lookup_string (variant, "plate-type", &self->plate_type, error)
-      || !lookup_string (variant, "unknown-stage", &self->unknown_stage, error)
-      || !lookup_string (variant, "stage", &stage_name, error))
+  if (!lookup_string (fields, "portal-id", &self->portal_id, error)
+      || !lookup_string (fields, "seller-bin", &self->seller_bin, error)
+      || !lookup_string (fields, "seller-name", &self->seller_name, error)
+      || !lookup_string (fields, "buyer-iin", &self->buyer_iin, error)
+      || !lookup_string (fields, "buyer-name", &self->buyer_name, error)
+      || !lookup_string (fields, "refusal-code", &self->refusal_code, error)
+      || !lookup_text (fields, format, "refusal-text", &self->refusal_reason, error)
+      || !lookup_text (fields, format, "tson-name", &self->tson_name, error)
+      || !lookup_text (fields, format, "tson-address", &self->tson_address, error)
+      || !lookup_string (fields, "tson", &old_tson, error)
+      || !lookup_string (fields, "plate-type", &self->plate_type, error)
+      || !lookup_string (fields, "unknown-stage", &self->unknown_stage, error)
+      || !lookup_string (fields, "stage", &stage_name, error))
     return NULL;
 
   if (!tirkeu_stage_from_string (stage_name, &self->stage))
@@ -1622,10 +1625,10 @@ tirkeu_request_new_from_variant (GVariant  *variant,
   if (self->tson_name == NULL && old_tson != NULL && *old_tson != '\0')
     self->tson_name = tirkeu_localized_text_new_undetermined (old_tson);
 
-  if (!lookup_typed (variant, "vehicle", G_VARIANT_TYPE_VARDICT, &vehicle, error)
-      || !lookup_typed (variant, "contract", G_VARIANT_TYPE_VARDICT, &contract, error)
-      || !lookup_typed (variant, "seller-signature", G_VARIANT_TYPE_BYTESTRING, &signature, error)
-      || !lookup_typed (variant, "history", G_VARIANT_TYPE ("a(sxmss)"), &history, error))
+  if (!lookup_typed (fields, "vehicle", G_VARIANT_TYPE_VARDICT, &vehicle, error)
+      || !lookup_typed (fields, "contract", G_VARIANT_TYPE_VARDICT, &contract, error)
+      || !lookup_typed (fields, "seller-signature", G_VARIANT_TYPE_BYTESTRING, &signature, error)
+      || !lookup_typed (fields, "history", G_VARIANT_TYPE ("a(sxmss)"), &history, error))
     return NULL;
 
   if (vehicle != NULL
@@ -1673,8 +1676,8 @@ tirkeu_request_new_from_variant (GVariant  *variant,
       return NULL;
     }
 
-  if (!lookup_date_time (variant, "created-at", &self->created_at, error)
-      || !lookup_date_time (variant, "updated-at", &self->updated_at, error))
+  if (!lookup_date_time (fields, "created-at", &self->created_at, error)
+      || !lookup_date_time (fields, "updated-at", &self->updated_at, error))
     return NULL;
 
   /* Optional, from version 3 on (before, the key meant nothing and is ignored as any
@@ -1683,7 +1686,7 @@ tirkeu_request_new_from_variant (GVariant  *variant,
     {
       g_autoptr(GVariant) deadline = NULL;
 
-      if (!lookup_typed (variant, "buyer-deadline", G_VARIANT_TYPE_INT64, &deadline, error))
+      if (!lookup_typed (fields, "buyer-deadline", G_VARIANT_TYPE_INT64, &deadline, error))
         return NULL;
       if (deadline != NULL
           && (self->buyer_deadline = date_time_from_usec (g_variant_get_int64 (deadline)))

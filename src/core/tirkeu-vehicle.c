@@ -5,6 +5,7 @@
 
 #include "tirkeu-error.h"
 #include "tirkeu-vehicle.h"
+#include "tirkeu-vardict-private.h"
 
 G_DEFINE_BOXED_TYPE (TirkeuVehicle, tirkeu_vehicle, tirkeu_vehicle_copy, tirkeu_vehicle_free)
 
@@ -192,6 +193,7 @@ tirkeu_vehicle_new_from_variant (GVariant  *variant,
                                  GError   **error)
 {
   g_autoptr(TirkeuVehicle) vehicle = NULL;
+  g_autoptr(GHashTable) fields = NULL;
 
   g_return_val_if_fail (variant != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -204,10 +206,11 @@ tirkeu_vehicle_new_from_variant (GVariant  *variant,
     }
 
   vehicle = tirkeu_vehicle_new (NULL);
+  fields = _tirkeu_vardict_index (variant);
 
   for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
     {
-      g_autoptr(GVariant) value = g_variant_lookup_value (variant, string_fields[i].key, NULL);
+      GVariant *value = g_hash_table_lookup (fields, string_fields[i].key);
 
       if (value == NULL)
         continue;
@@ -222,7 +225,7 @@ tirkeu_vehicle_new_from_variant (GVariant  *variant,
 
   for (guint i = 0; i < G_N_ELEMENTS (uint_fields); i++)
     {
-      g_autoptr(GVariant) value = g_variant_lookup_value (variant, uint_fields[i].key, NULL);
+      GVariant *value = g_hash_table_lookup (fields, uint_fields[i].key);
 
       if (value == NULL)
         continue;
@@ -237,7 +240,7 @@ tirkeu_vehicle_new_from_variant (GVariant  *variant,
 
   for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
     {
-      g_autoptr(GVariant) value = g_variant_lookup_value (variant, text_fields[i].key, NULL);
+      GVariant *value = g_hash_table_lookup (fields, text_fields[i].key);
 
       if (value == NULL)
         continue;

@@ -163,6 +163,9 @@ return_to_callers (SendData      *data,
       Caller *caller = g_ptr_array_index (callers, i);
       g_autoptr(GTask) task = g_steal_pointer (&caller->task);
 
+      /* told "cancelled" meanwhile, by a callback of this loop that ran the main loop */
+      if (task == NULL)
+        continue;
       if (confirmed != NULL)
         g_task_return_pointer (task, g_object_ref (confirmed), g_object_unref);
       else
@@ -442,7 +445,8 @@ static void send_done_cb (GObject      *object,
  * the portal confirmed it; on a failure the request stays in the outbox (retried by itself
  * when the failure is transient, see tirkeu_portal_error_is_transient()). Cancelling
  * @cancellable returns %G_IO_ERROR_CANCELLED to this caller at once; the request goes on its
- * way all the same (#TirkeuOutbox::sent says when it arrived).
+ * way all the same (#TirkeuOutbox::sent says when it arrived). A request already on its way
+ * (the same Idempotency-Key) is not submitted again: this call gets that submission's answer.
  */
 void
 tirkeu_outbox_send_async (TirkeuOutbox        *self,
