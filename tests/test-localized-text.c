@@ -90,6 +90,12 @@ test_serialize_round_trip (void)
     { "Сатып алушы «келісімдейді»", "Покупатель «согласовал»", "The buyer's 'approval'" },
     { NULL, "только ру", NULL },
     { "", "", "" },
+    /* read without g_variant_parse(): one kind of quote inside the other */
+    { "Ол «иә» деді", "Он сказал \"да\"", "The seller's" },
+    { "{}", "a: b, c}", "'x': y, {" },
+    /* escapes: read by g_variant_parse() */
+    { "бір\nекі", "путь C:\\temp", "both ' and \"" },
+    { "\tқойынды", "звонок\a", "{'kk': 'not a text'}" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
