@@ -28,6 +28,8 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include <libsoup/soup.h>
+
 #include "test-token-fixture.h"
 #include "tirkeu-catalogue.h"
 #include "tirkeu-outbox-banner.h"
@@ -1820,6 +1822,105 @@ test_home (void)
   sandbox_free (sandbox);
 }
 
+/* The portal ends the session while a request is being typed (the contract page): the
+ * window goes to the desk, and after the next sign-in the list opens on its Drafts filter,
+ * the request typed there. It opened on All, "No requests yet": the desk still counted the
+ * drafts of the first sign-in, none. */
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GBytes **) user_data = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
+                                                              NULL);
+}
+
+static void
+expire_sessions (Sandbox *sandbox)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database =
+    g_tls_file_database_new (tirkeu_sandbox_get_ca_file (sandbox->sandbox), &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (tirkeu_sandbox_get_url (sandbox->sandbox),
+                                      "/admin/sessions/expire", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) answer = NULL;
+
+  g_assert_no_error (error);
+  soup_session_set_tls_database (session, database);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, sent_cb,
+                                    &answer);
+  while (answer == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+}
+
+static void
+asked_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TirkeuPortalSeller) seller = NULL;
+
+  seller = tirkeu_portal_client_get_seller_finish (TIRKEU_PORTAL_CLIENT (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+signed_out_drafts_body (TirkeuApplication *application,
+                        TirkeuWindow      *window,
+                        gpointer           user_data)
+{
+  Sandbox *sandbox = user_data;
+  Desk desk = { 0 };
+  TirkeuRequestsPage *requests = tirkeu_window_get_requests_page (window);
+  TirkeuSession *session = tirkeu_window_get_session (window);
+  g_autofree char *filter = NULL;
+  gboolean asked = FALSE;
+
+  desk_init (&desk, window);
+  sign_in (&desk, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-request", NULL);
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_VEHICLE);
+  type_and_enter (&desk, "XTA210743S0000120");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_BUYER);
+  type_and_enter (&desk, "850312300121");
+  wait_page (&desk, TIRKEU_NEW_REQUEST_PAGE_CONTRACT);
+  g_assert_true (tirkeu_ui_test_wait_until (not_busy, &desk, 20));
+
+  /* The portal ends the session; the next call learns it (a sync round would). */
+  expire_sessions (sandbox);
+  tirkeu_portal_client_get_seller_async (tirkeu_session_get_client (session), NULL, asked_cb,
+                                         &asked);
+  g_assert_true (tirkeu_ui_test_wait_until (flag_set, &asked, 20));
+  g_assert_cmpint (tirkeu_session_get_state (session), ==, TIRKEU_SESSION_STATE_EXPIRED);
+
+  sign_in (&desk, NULL);
+  g_assert_true (tirkeu_ui_test_wait_until (transitions_done, window, 10));
+  tirkeu_ui_test_iterate (500);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (
+                     GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (desk.desk), GTK_TYPE_STACK))), ==, "requests");
+  g_object_get (requests, "filter", &filter, NULL);
+  g_assert_cmpstr (filter, ==, "drafts");
+}
+
+static void
+test_signed_out_drafts (void)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+
+  run_app (sandbox, signed_out_drafts_body, sandbox);
+  sandbox_free (sandbox);
+}
+
 /* The journal cannot be opened */
 
 static gboolean
@@ -2262,6 +2363,7 @@ main (int   argc,
     {
       g_test_add_func ("/desk/no-journal", test_no_journal);
       g_test_add_func ("/desk/withdraw-unsigned", test_withdraw_unsigned);
+      g_test_add_func ("/desk/signed-out-drafts", test_signed_out_drafts);
     }
 
   status = g_test_run ();

@@ -276,9 +276,12 @@ main_stack_changed_cb (TirkeuWindow *self)
 static void
 session_signed_out_cb (TirkeuWindow *self)
 {
-  /* The token was pulled out or the seller signed out: nothing more may be signed. The draft
-   * stays in the journal. */
+  /* The token was pulled out, the seller signed out or the portal ended the session: nothing
+   * more may be signed. The draft stays in the journal, and the desk counts it again, so that
+   * the next sign-in opens the list on it (a request typed when the session ended was
+   * otherwise behind "No requests yet"). */
   gtk_stack_set_visible_child_name (self->main_stack, "desk");
+  tirkeu_sign_in_page_reload_drafts (self->desk_page);
 }
 
 /* The requests list is the home once signed in. */
