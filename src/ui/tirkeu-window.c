@@ -168,9 +168,14 @@ new_request_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   TirkeuWindow *self = TIRKEU_WINDOW (widget);
+  const char *visible = gtk_stack_get_visible_child_name (self->main_stack);
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "desk") == 0
-      || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "requests") == 0)
+  /* Not over a request being typed; the Sent page has nothing under way, and the clerk goes
+   * on to the next sale from there. */
+  if (g_strcmp0 (visible, "desk") == 0 || g_strcmp0 (visible, "requests") == 0
+      || (g_strcmp0 (visible, "new-request") == 0
+          && tirkeu_new_request_flow_get_page (self->new_request_flow)
+             == TIRKEU_NEW_REQUEST_PAGE_SENT))
     gtk_widget_activate_action (GTK_WIDGET (self->desk_page), "desk.new-request", NULL);
 }
 
