@@ -564,6 +564,11 @@ test_parse_trailing (void)
     "1 2",
     "null null",
     "{\"a\":\"}{\"}]",
+    /* a scalar, then a value with no space between (fuzz-portal-json: json-glib built the
+     * object, refused the text and leaked the object) */
+    "4444{\"iin\":\"90'101300123\",\"status\":\"active\"}",
+    "1[2]",
+    "true\"x\"",
   };
   const char *accepted[] = {
     "{\"a\":1}\r\n  \t",
@@ -580,6 +585,8 @@ test_parse_trailing (void)
 
       g_assert_null (root);
       g_assert_error (error, TIRKEU_PORTAL_ERROR, TIRKEU_PORTAL_CODE_MALFORMED);
+      /* refused before json-glib sees it */
+      g_assert_nonnull (strstr (error->message, "more text follows its one value"));
     }
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
     {

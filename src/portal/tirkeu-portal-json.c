@@ -127,12 +127,18 @@ scan_answer (const char *data,
       switch (c)
         {
         case '"':
+          if (depth == 0 && in_scalar)
+            return SCAN_TRAILING;
           if (!string_valid (data, len, &i))
             return SCAN_BAD_STRING;
           value_done = depth == 0;
           break;
         case '{':
         case '[':
+          /* "4{…}": a number, true, false or null is the top value already. json-glib 1.6
+           * builds the object after it, then refuses the text and leaks what it built. */
+          if (depth == 0 && in_scalar)
+            return SCAN_TRAILING;
           if (++depth > max_depth)
             return SCAN_TOO_DEEP;
           break;
