@@ -28,8 +28,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include <libsoup/soup.h>
-
+#include "test-sandbox-util.h"
 #include "test-token-fixture.h"
 #include "tirkeu-catalogue.h"
 #include "tirkeu-outbox-banner.h"
@@ -663,6 +662,19 @@ done_body (TirkeuApplication *application,
   g_assert_true (tirkeu_requests_page_get_highlighted (requests, path->portal_id));
 }
 
+/* The usual sale, sent, then @body goes on from the Sent page. */
+static void
+run_after_sale (TirkeuUiTestBody body)
+{
+  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
+  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
+
+  run_app (sandbox, body, &path);
+  g_assert_nonnull (path.portal_id);
+  g_free (path.portal_id);
+  sandbox_free (sandbox);
+}
+
 /* Ctrl+N on the Sent page starts the next sale: nothing is under way there. It did nothing
  * (seen in the demo): the window took any page of the flow for a request being typed. */
 static void
@@ -687,24 +699,13 @@ next_sale_body (TirkeuApplication *application,
 static void
 test_next_sale_from_sent (void)
 {
-  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
-  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
-
-  run_app (sandbox, next_sale_body, &path);
-  g_free (path.portal_id);
-  sandbox_free (sandbox);
+  run_after_sale (next_sale_body);
 }
 
 static void
 test_done_reveals_sent (void)
 {
-  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
-  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
-
-  run_app (sandbox, done_body, &path);
-  g_assert_nonnull (path.portal_id);
-  g_free (path.portal_id);
-  sandbox_free (sandbox);
+  run_after_sale (done_body);
 }
 
 static void
@@ -1859,34 +1860,16 @@ test_home (void)
  * the request typed there. It opened on All, "No requests yet": the desk still counted the
  * drafts of the first sign-in, none. */
 
-static void
-sent_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GBytes **) user_data = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                              NULL);
-}
-
+/* The portal ends every session now (the sandbox's /admin/sessions/expire). */
 static void
 expire_sessions (Sandbox *sandbox)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsDatabase) database =
-    g_tls_file_database_new (tirkeu_sandbox_get_ca_file (sandbox->sandbox), &error);
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (tirkeu_sandbox_get_url (sandbox->sandbox),
-                                      "/admin/sessions/expire", NULL);
-  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(SoupSession) session =
+    sb_session_new (tirkeu_sandbox_get_ca_file (sandbox->sandbox));
+  g_autoptr(SbAnswer) answer = sb_call (session, tirkeu_sandbox_get_url (sandbox->sandbox),
+                                        "POST", "/admin/sessions/expire", NULL, NULL, NULL);
 
-  g_assert_no_error (error);
-  soup_session_set_tls_database (session, database);
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, sent_cb,
-                                    &answer);
-  while (answer == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  sb_answer_ok (answer, 200);
 }
 
 static void
@@ -2329,12 +2312,7 @@ active_vin_body (TirkeuApplication *application,
 static void
 test_active_vin (void)
 {
-  Sandbox *sandbox = sandbox_start ("127.0.0.1:0", NULL, NULL);
-  HappyPath path = { "XTA210743S0000120", "850312300121", FALSE, NULL };
-
-  run_app (sandbox, active_vin_body, &path);
-  g_free (path.portal_id);
-  sandbox_free (sandbox);
+  run_after_sale (active_vin_body);
 }
 
 static gboolean
