@@ -6,7 +6,6 @@
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -870,32 +869,6 @@ read_pin_line (int      fd,
   return TRUE;
 }
 
-/* The secret's buffer: whole pages of its own, so that madvise() and mlock() cover it and
- * nothing else. Excluded from core dumps (as GTK's password entry is), kept out of swap
- * when RLIMIT_MEMLOCK allows. */
-static gsize
-secret_buffer_size (void)
-{
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-
-  return (PIN_MAX + 1 + page - 1) / page * page;
-}
-
-static char *
-secret_buffer_new (void)
-{
-  gsize size = secret_buffer_size ();
-  void *buffer = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-  if (buffer == MAP_FAILED)
-    g_error ("Cannot map a page for the PIN: %s", g_strerror (errno));
-  (void) madvise (buffer, size, MADV_DONTDUMP);
-  /* Best effort: failing (RLIMIT_MEMLOCK) is not an error. */
-  (void) mlock (buffer, size);
-
-  return buffer;
-}
-
 /**
  * tirkeu_cli_read_secret:
  * @fd: the descriptor to read a line from, or -1 for the controlling terminal (echo off)
@@ -933,7 +906,8 @@ read_secret (int          fd,
              const char  *prompt,
              GError     **error)
 {
-  g_autoptr(TirkeuCliPin) pin = secret_buffer_new ();
+  /* Excluded from core dumps, locked in memory when possible (tirkeu_secret_pages_new()). */
+  g_autoptr(TirkeuCliPin) pin = tirkeu_secret_pages_new (PIN_MAX + 1, NULL);
   struct termios saved, quiet;
   gboolean ok;
   int tty;
@@ -1009,14 +983,10 @@ tirkeu_cli_read_pin (const TirkeuCliOptions  *options,
 void
 tirkeu_cli_pin_free (TirkeuCliPin *pin)
 {
-  gsize size = secret_buffer_size ();
-
   if (pin == NULL)
     return;
 
-  tirkeu_secret_wipe (pin, size);
-  munlock (pin, size);
-  munmap (pin, size);
+  tirkeu_secret_pages_free (pin, PIN_MAX + 1);
   /* Tests follow a secret's life in the debug log: it must go right after its last use. */
   g_debug ("A secret (PIN or password) was wiped");
 }

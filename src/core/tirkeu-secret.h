@@ -9,4 +9,9 @@ void tirkeu_secret_wipe  (gpointer  secret,
                           gsize     size);
 void tirkeu_wipe_string  (char     *secret);
 
+gpointer tirkeu_secret_pages_new  (gsize     size,
+                                   gsize    *length);
+void     tirkeu_secret_pages_free (gpointer  pages,
+                                   gsize     size);
+
 G_END_DECLS

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "tirkeu-secret.h"
 #include "tirkeu-serial-executor.h"
@@ -155,27 +152,18 @@ shared_unref (Shared *shared)
   g_atomic_rc_box_release_full (shared, shared_clear);
 }
 
-/* A job's copy of a PIN or password: whole pages of its own, so that madvise() and mlock()
- * cover it and nothing else. Excluded from core dumps (as GTK's password entry and the
- * CLI's buffer are), kept out of swap when RLIMIT_MEMLOCK allows. */
+/* A job's copy of a PIN or password, in pages of its own (tirkeu_secret_pages_new()):
+ * excluded from core dumps, as the CLI's buffer is. */
 char *
 _tirkeu_token_secret_copy (const char *secret,
                            gsize      *size)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
   gsize len = strlen (secret) + 1;
-  void *pages;
+  char *copy = tirkeu_secret_pages_new (len, size);
 
-  *size = (len + page - 1) / page * page;
-  pages = mmap (NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (pages == MAP_FAILED)
-    g_error ("Cannot map a page for the PIN: %s", g_strerror (errno));
-  (void) madvise (pages, *size, MADV_DONTDUMP);
-  /* Best effort: failing (RLIMIT_MEMLOCK) is not an error. */
-  (void) mlock (pages, *size);
-  memcpy (pages, secret, len);
+  memcpy (copy, secret, len);
 
-  return pages;
+  return copy;
 }
 
 /* Wipes the whole copy and gives its pages back. */
@@ -183,11 +171,7 @@ void
 _tirkeu_token_secret_free (char  *copy,
                            gsize  size)
 {
-  if (copy == NULL)
-    return;
-  tirkeu_secret_wipe (copy, size);
-  munlock (copy, size);
-  munmap (copy, size);
+  tirkeu_secret_pages_free (copy, size);
 }
 
 void
